@@ -1,0 +1,94 @@
+"""New cats: adoption with a seeded genome and stimulant response, and the special cats."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from typing import Any
+
+from purrr_core import catalog
+from purrr_core.errors import InvalidRequest, choose_one
+from purrr_core.models import Cat
+
+
+def roll_stimulant_response(rng: random.Random) -> str:
+    """Catnip 70 %, honeysuckle 20 %, dual 8 %, non-responder 2 % (rolled once, at birth)."""
+    table = catalog.stimulant_responses()
+    return rng.choices(list(table), weights=[r.weight for r in table.values()])[0]
+
+
+def _genome(sex: str | None, genotype: str | None, rng: random.Random) -> tuple[str, str]:
+    """(sex, canonical genotype) from a given genotype or a seeded realistic one."""
+    from purrr_core import genetics
+
+    if genotype is not None:
+        try:
+            parsed = genetics.parse_genotype(genotype)
+        except ValueError as exc:
+            raise InvalidRequest(str(exc), details={"field": "genotype", "value": genotype}) from None
+        if sex is not None and parsed.sex != sex:
+            raise InvalidRequest(
+                f"genotype {genotype!r} is {parsed.sex} but --sex says {sex}",
+                details={"field": "sex", "value": sex},
+            )
+        return parsed.sex, parsed.format()
+    chosen = sex or rng.choice(("male", "female"))
+    return chosen, genetics.random_genotype(rng, chosen).format()
+
+
+def adopt(
+    name: str,
+    personality_type: str,
+    *,
+    now: datetime,
+    rng: random.Random,
+    sex: str | None = None,
+    breed: str | None = None,
+    genotype: str | None = None,
+    cat_id: int = 0,
+) -> Cat:
+    """A new adult cat with default stats (SPEC §1.1)."""
+    catalog.personality(personality_type)
+    if sex is not None and sex not in ("male", "female"):
+        raise choose_one("sex", sex, ("male", "female"))
+    chosen_sex, canonical = _genome(sex, genotype, rng)
+    fields: dict[str, Any] = dict(
+        id=cat_id, name=name, personality_type=personality_type, sex=chosen_sex,
+        genotype=canonical, stimulant_response=roll_stimulant_response(rng),
+        born_at=now, decayed_at=now, created_at=now, updated_at=now,
+    )
+    if breed:
+        fields["breed"] = breed
+    try:
+        return Cat.model_validate(fields)
+    except ValueError as exc:
+        raise InvalidRequest(f"invalid cat: {exc.errors()[0]['msg']}",  # type: ignore[attr-defined]
+                             details={"field": "name", "value": name}) from None
+
+
+def special_cat(special_id: str, *, now: datetime, rng: random.Random, cat_id: int = 0) -> Cat:
+    """One of the special cats, with its fixed identity, level and genome."""
+    from purrr_core import genetics
+
+    table = catalog.special_cats()
+    if special_id not in table:
+        raise choose_one("special cat", special_id, tuple(table))
+    spec = table[special_id]
+    cat = adopt(spec.name, spec.personality_type, now=now, rng=rng, sex=spec.sex, breed=spec.breed,
+                genotype=genetics.SPECIAL_GENOTYPES[special_id], cat_id=cat_id)
+    return cat.evolve(special_id=special_id, level=spec.level, experience=spec.experience)
+
+
+def unlock_progress(counters: dict[str, int]) -> list[dict[str, Any]]:
+    """For each special cat: `current / required / percent` toward its unlock."""
+    out = []
+    for spec in catalog.special_cats().values():
+        current = counters.get(spec.unlock.counter, 0)
+        out.append({
+            "id": spec.id, "name": spec.name, "rarity": spec.rarity,
+            "condition": spec.unlock.description, "counter": spec.unlock.counter,
+            "current": min(current, spec.unlock.required), "required": spec.unlock.required,
+            "percent": min(100, current * 100 // spec.unlock.required),
+            "unlocked": current >= spec.unlock.required,
+        })
+    return out

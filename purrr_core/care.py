@@ -1,0 +1,322 @@
+"""Care actions (SPEC §1.4): pure functions `(cat, request, now, rng) -> (new cat, effects)`.
+
+Every action first brings the cat to `now`, then applies its table-driven effects scaled by
+personality and mood, grants XP, and reports exactly what changed plus the interaction it was.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from purrr_core import catalog
+from purrr_core.errors import Conflict, InvalidRequest, choose_one
+from purrr_core.levels import gain_xp
+from purrr_core.models import ADVANCED_STATS, CORE_STATS, Cat
+from purrr_core.timeflow import advance
+
+Effects = dict[str, Any]
+FULL_AT = 95  # a cat with satiation at or above this refuses food
+EXCITED_FOR = timedelta(minutes=30)
+STIMULANT_THRESHOLD = 0.5
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _one_of(kind: str, value: str, table: dict[str, Any]) -> str:
+    if value not in table:
+        raise choose_one(kind, value, tuple(table))
+    return value
+
+
+class FeedRequest(_Request):
+    food_item: str = "premium_cat_food"
+    quantity: int = Field(1, ge=1, le=10)
+    portion: Literal["small", "normal", "large"] = "normal"
+
+    @field_validator("food_item")
+    @classmethod
+    def _food(cls, v: str) -> str:
+        return _one_of("food", v, catalog.foods())
+
+
+class PlayRequest(_Request):
+    game: str = "ball_toss"
+    duration: int = Field(10, ge=1, le=120, description="Minutes of play; effects scale with it.")
+
+    @field_validator("game")
+    @classmethod
+    def _game(cls, v: str) -> str:
+        return _one_of("play game", v, catalog.play_kinds())
+
+
+class GroomRequest(_Request):
+    kind: str = "brushing"
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        return _one_of("grooming kind", v, catalog.grooming_kinds())
+
+
+class PetRequest(_Request):
+    pass
+
+
+class RestRequest(_Request):
+    pass
+
+
+class TrainRequest(_Request):
+    command: str
+
+    @field_validator("command")
+    @classmethod
+    def _command(cls, v: str) -> str:
+        return _one_of("command", v, catalog.training_commands())
+
+
+class TreatRequest(_Request):
+    kind: Literal["catnip", "honeysuckle"]
+
+
+def _mood_factor(cat: Cat) -> float:
+    """A content cat enjoys care more: 0.8 at mood 0 up to 1.2 at mood 100."""
+    return 0.8 + 0.4 * cat.mood / 100
+
+
+def _apply(
+    before: Cat, cat: Cat, changes: dict[str, float], now: datetime, extra: dict[str, Any]
+) -> Cat:
+    """Apply stat deltas, stamp times, bump the version."""
+    update: dict[str, Any] = {k: getattr(cat, k) + v for k, v in changes.items()}
+    update.update(extra)
+    update.update(updated_at=now, last_care_at=now, version=before.version + 1)
+    return cat.evolve(**update)
+
+
+def _finish(
+    before: Cat,
+    after: Cat,
+    action: str,
+    activity: str,
+    kind: str,
+    xp: float,
+    now: datetime,
+    extra: Effects | None = None,
+) -> tuple[Cat, Effects]:
+    after, xp_effects = gain_xp(after, xp, kind)
+    changed = {
+        s: getattr(after, s) - getattr(before, s)
+        for s in CORE_STATS + ADVANCED_STATS
+        if getattr(after, s) != getattr(before, s)
+    }
+    effects: Effects = {
+        "action": action,
+        "changes": changed,
+        **xp_effects,
+        **(extra or {}),
+        "new_stats": after.stats(),
+        "interaction": {
+            "type": action,
+            "activity": activity,
+            "kind": kind,
+            "hour": now.hour,
+            "happiness_delta": after.happiness - before.happiness,
+            "mood_before": before.mood,
+        },
+    }
+    return after, effects
+
+
+def _stimulant_factor(cat: Cat, kind: str) -> float:
+    return float(getattr(catalog.stimulant_responses()[cat.stimulant_response], kind))
+
+
+def feed(cat: Cat, req: FeedRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+    cat = advance(cat, now)
+    if cat.hunger >= FULL_AT:
+        raise Conflict(
+            f"{cat.name} is full (satiation {cat.hunger}/100); feed again when it drops below {FULL_AT}",
+            details={"cat_id": cat.id, "hunger": cat.hunger},
+        )
+    food = catalog.foods()[req.food_item]
+    pers = catalog.personality(cat.personality_type)
+    amount = catalog.portions()[req.portion] * req.quantity
+    factor = _stimulant_factor(cat, food.id) if food.id in ("catnip", "honeysuckle") else 1.0
+    # Satiation scales with the portion only (the original wrongly scaled it by energy).
+    satiation = min(100 - cat.hunger, round(food.satiation * amount))
+    happiness = food.happiness * amount * factor * pers.happiness_multiplier("care") * _mood_factor(cat)
+    energy = food.energy * amount * factor * pers.energy_gain
+    after = _apply(cat, cat, {"hunger": satiation, "happiness": happiness, "energy": energy}, now,
+                   {"last_fed_at": now, "is_resting": False})
+    after, effects = _finish(cat, after, "feed", food.id, "care", 5 * req.quantity, now)
+    effects.update(
+        hunger_restored=after.hunger - cat.hunger,
+        happiness_gained=after.happiness - cat.happiness,
+        energy_gained=after.energy - cat.energy,
+    )
+    return after, effects
+
+
+def play(cat: Cat, req: PlayRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+    cat = advance(cat, now)
+    game = catalog.play_kinds()[req.game]
+    pers = catalog.personality(cat.personality_type)
+    scale = req.duration / 10
+    cost = round(-game.energy * scale * pers.energy_use)
+    if cat.energy < cost:
+        raise Conflict(
+            f"{cat.name} is too tired to play {game.id} for {req.duration} min "
+            f"(energy {cat.energy}, needs {cost}); let it rest or play for less time",
+            details={"cat_id": cat.id, "energy": cat.energy, "needed": cost},
+        )
+    activity_level = pers.activity_level(now.hour)
+    happiness = game.happiness * scale * pers.happiness_multiplier("play") * _mood_factor(cat)
+    changes: dict[str, float] = {
+        "energy": -cost,
+        "happiness": happiness * activity_level,
+        "hunger": game.satiation * scale,
+    }
+    # Each 10 minutes of play has a 30 % chance to train the game's stat by one point.
+    stat_points = sum(1 for _ in range(max(1, round(scale))) if rng.random() < 0.3)
+    if stat_points:
+        changes[game.stat] = stat_points
+    after = _apply(cat, cat, changes, now, {"last_played_at": now, "is_resting": False})
+    after, effects = _finish(cat, after, "play", game.id, "play", game.xp * scale, now,
+                             {"duration": req.duration})
+    effects.update(energy_spent=cat.energy - after.energy, happiness_gained=after.happiness - cat.happiness)
+    return after, effects
+
+
+def groom(cat: Cat, req: GroomRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+    cat = advance(cat, now)
+    kind = catalog.grooming_kinds()[req.kind]
+    pers = catalog.personality(cat.personality_type)
+    happiness = float(kind.happiness)
+    if happiness > 0:
+        happiness *= pers.happiness_multiplier("care")
+    elif pers.happiness_baseline >= 60 or pers.id == "aloof":
+        happiness /= 2  # calm cats mind a bath less
+    changes = {"cleanliness": kind.cleanliness, "happiness": happiness, "health": kind.health}
+    after = _apply(cat, cat, changes, now, {"last_groomed_at": now, "is_resting": False})
+    after, effects = _finish(cat, after, "groom", kind.id, "care", kind.xp, now)
+    effects["cleanliness_gained"] = after.cleanliness - cat.cleanliness
+    return after, effects
+
+
+def pet(cat: Cat, req: PetRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+    cat = advance(cat, now)
+    pers = catalog.personality(cat.personality_type)
+    happiness = 8 * pers.happiness_multiplier("social") * _mood_factor(cat)
+    after = _apply(cat, cat, {"happiness": happiness, "mood": 3}, now, {})
+    if rng.random() < 0.2:
+        after = after.evolve(social=after.social + 1)
+    after, effects = _finish(cat, after, "pet", "petting", "social", 3, now)
+    effects["happiness_gained"] = after.happiness - cat.happiness
+    return after, effects
+
+
+def rest(cat: Cat, req: RestRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+    cat = advance(cat, now)
+    if cat.energy >= 95:
+        raise Conflict(f"{cat.name} is not tired (energy {cat.energy}/100)",
+                       details={"cat_id": cat.id, "energy": cat.energy})
+    pers = catalog.personality(cat.personality_type)
+    energy = 10 * pers.energy_gain
+    happiness = 2 * pers.happiness_multiplier("solitude")
+    after = _apply(cat, cat, {"energy": energy, "happiness": happiness}, now, {"is_resting": True})
+    after, effects = _finish(cat, after, "rest", "nap", "solitude", 2, now)
+    effects.update(energy_gained=after.energy - cat.energy, resting=True)
+    return after, effects
+
+
+def train(cat: Cat, req: TrainRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+    cat = advance(cat, now)
+    command = catalog.training_commands()[req.command]
+    pers = catalog.personality(cat.personality_type)
+    cost = round(-command.energy * pers.energy_use)
+    if cat.energy < cost:
+        raise Conflict(f"{cat.name} is too tired to train (energy {cat.energy}, needs {cost})",
+                       details={"cat_id": cat.id, "energy": cat.energy, "needed": cost})
+    chance = success_chance(cat, command.difficulty)
+    success = rng.random() < chance
+    changes: dict[str, float] = {"energy": -cost}
+    if success:
+        changes["training"] = 2 + command.difficulty // 20
+        changes["intelligence"] = 1 if command.difficulty >= 40 else 0
+        changes["happiness"] = 3 * pers.happiness_multiplier("training")
+    after = _apply(cat, cat, changes, now, {"is_resting": False})
+    xp = command.xp if success else command.xp / 3
+    after, effects = _finish(cat, after, "train", command.id, "training", xp, now,
+                             {"success": success, "success_chance": round(chance, 3)})
+    return after, effects
+
+
+def success_chance(cat: Cat, difficulty: int) -> float:
+    """Training success: smarter, better-trained, happier cats learn harder commands."""
+    raw = 0.35 + (cat.intelligence + cat.training) / 250 - difficulty / 150 + cat.mood / 500
+    return max(0.05, min(0.95, raw))
+
+
+def treat(cat: Cat, req: TreatRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+    cat = advance(cat, now)
+    factor = _stimulant_factor(cat, req.kind)
+    changes: dict[str, float] = {"happiness": 3}
+    extra: dict[str, Any] = {"last_treat_at": now}
+    excited = factor > STIMULANT_THRESHOLD
+    if excited:
+        changes = {"energy": 20 * factor, "happiness": 15 * factor}
+        extra["excited_until"] = now + EXCITED_FOR
+        extra["is_resting"] = False
+    after = _apply(cat, cat, changes, now, extra)
+    after, effects = _finish(cat, after, "treat", req.kind, "care", 4, now,
+                             {"stimulant_response": cat.stimulant_response, "factor": factor,
+                              "excited": excited})
+    effects.update(energy_gained=after.energy - cat.energy, happiness_gained=after.happiness - cat.happiness)
+    return after, effects
+
+
+Action = Callable[[Cat, Any, datetime, random.Random], tuple[Cat, Effects]]
+
+#: The care actions by name, with the request model each takes.
+ACTIONS: dict[str, tuple[type[_Request], Action]] = {
+    "feed": (FeedRequest, feed),
+    "play": (PlayRequest, play),
+    "groom": (GroomRequest, groom),
+    "pet": (PetRequest, pet),
+    "rest": (RestRequest, rest),
+    "train": (TrainRequest, train),
+    "treat": (TreatRequest, treat),
+}
+
+
+def parse_request(action: str, args: dict[str, Any]) -> _Request:
+    """Validate `args` for `action`, raising InvalidRequest that names the bad field and value."""
+    if action not in ACTIONS:
+        raise choose_one("action", action, tuple(ACTIONS))
+    model = ACTIONS[action][0]
+    try:
+        return model.model_validate(args)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or action
+        raise InvalidRequest(
+            f"invalid {field} {first.get('input')!r}: {first['msg']}",
+            details={"field": field, "value": first.get("input"), "errors": [
+                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+            ]},
+        ) from None
+
+
+def perform(cat: Cat, action: str, args: dict[str, Any], now: datetime,
+            rng: random.Random) -> tuple[Cat, Effects]:
+    """Run care action `action` with raw `args` (as received from the API)."""
+    request = parse_request(action, args)
+    return ACTIONS[action][1](cat, request, now, rng)

@@ -1,0 +1,171 @@
+"""The content catalogue: rule tables shipped as JSON in `purrr_core/data`, validated into frozen models."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+ActivityKind = Literal[
+    "care", "play", "social", "solitude", "training", "games", "exploration", "quests", "patrol"
+]
+TimeOfDay = Literal["morning", "afternoon", "evening", "night"]
+ADVANCED_STATS = ("intelligence", "strength", "agility", "charisma", "training", "social")
+SCHEDULE_LEVELS = {"high": 1.2, "moderate": 1.0, "low": 0.8}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Personality(_Frozen):
+    id: str
+    name: str
+    energy_use: float
+    energy_gain: float
+    happiness_baseline: int
+    happiness: dict[str, float]
+    xp: dict[str, float]
+    growth: dict[str, int]
+    schedule: dict[TimeOfDay, Literal["high", "moderate", "low"]]
+
+    def happiness_multiplier(self, kind: str) -> float:
+        return self.happiness.get(kind, 1.0)
+
+    def xp_multiplier(self, kind: str) -> float:
+        return self.xp.get(kind, 1.0)
+
+    def activity_level(self, hour: int) -> float:
+        """Energy level factor by time of day (morning 6–12, afternoon 12–18, evening 18–22, night)."""
+        return SCHEDULE_LEVELS[self.schedule[time_of_day(hour)]]
+
+
+class Food(_Frozen):
+    id: str
+    satiation: int
+    happiness: int
+    energy: int
+
+
+class Grooming(_Frozen):
+    id: str
+    cleanliness: int
+    happiness: int
+    health: int
+    xp: int
+
+
+class PlayKind(_Frozen):
+    id: str
+    energy: int
+    happiness: int
+    satiation: int
+    xp: int
+    stat: str
+
+
+class TrainingCommand(_Frozen):
+    id: str
+    difficulty: int
+    energy: int
+    xp: int
+
+
+class StimulantResponse(_Frozen):
+    id: str
+    weight: int
+    catnip: float
+    honeysuckle: float
+
+
+class Unlock(_Frozen):
+    counter: str
+    required: int
+    description: str
+
+
+class SpecialCat(_Frozen):
+    id: str
+    name: str
+    title: str | None = None
+    breed: str
+    personality_type: str
+    sex: Literal["male", "female"]
+    rarity: str
+    level: int
+    experience: int
+    unlock: Unlock
+    game_bonuses: dict[str, float]
+    nightwatch: dict[str, Any]
+
+
+def time_of_day(hour: int) -> TimeOfDay:
+    if 6 <= hour < 12:
+        return "morning"
+    if 12 <= hour < 18:
+        return "afternoon"
+    if 18 <= hour < 22:
+        return "evening"
+    return "night"
+
+
+@cache
+def load(name: str) -> Any:
+    """The raw JSON table `purrr_core/data/<name>.json` (cached; read once per process)."""
+    return json.loads(resources.files("purrr_core.data").joinpath(f"{name}.json").read_text("utf-8"))
+
+
+def _table(model: type[_Frozen], name: str, key: str) -> dict[str, Any]:
+    return {row["id"]: model.model_validate(row) for row in load(name)[key]}
+
+
+@cache
+def personalities() -> dict[str, Personality]:
+    return _table(Personality, "personalities", "personalities")
+
+
+@cache
+def foods() -> dict[str, Food]:
+    return _table(Food, "foods", "foods")
+
+
+@cache
+def portions() -> dict[str, float]:
+    return dict(load("foods")["portions"])
+
+
+@cache
+def grooming_kinds() -> dict[str, Grooming]:
+    return _table(Grooming, "care", "grooming")
+
+
+@cache
+def play_kinds() -> dict[str, PlayKind]:
+    return _table(PlayKind, "care", "play")
+
+
+@cache
+def training_commands() -> dict[str, TrainingCommand]:
+    return _table(TrainingCommand, "care", "training")
+
+
+@cache
+def stimulant_responses() -> dict[str, StimulantResponse]:
+    return _table(StimulantResponse, "care", "stimulant_responses")
+
+
+@cache
+def special_cats() -> dict[str, SpecialCat]:
+    return _table(SpecialCat, "special_cats", "special_cats")
+
+
+def personality(personality_id: str) -> Personality:
+    from purrr_core.errors import choose_one
+
+    table = personalities()
+    if personality_id not in table:
+        raise choose_one("personality", personality_id, tuple(table))
+    return table[personality_id]

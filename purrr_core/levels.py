@@ -1,0 +1,64 @@
+"""Levels 1–50: XP to reach level n is round(100·(n−1)^1.5); level-ups grow advanced stats."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from functools import cache
+
+from purrr_core.catalog import personality
+from purrr_core.models import ADVANCED_STATS, Cat
+
+MAX_LEVEL = 50
+ACCOUNT_XP_PER_LEVEL = 1000
+
+
+def xp_for_level(level: int) -> int:
+    """Total XP needed to reach `level` (1 needs 0)."""
+    if not 1 <= level <= MAX_LEVEL:
+        raise ValueError(f"level must be 1–{MAX_LEVEL}, not {level}")
+    return round(100 * (level - 1) ** 1.5)
+
+
+@cache
+def _thresholds() -> list[int]:
+    return [xp_for_level(n) for n in range(1, MAX_LEVEL + 1)]
+
+
+def level_for_xp(experience: int) -> int:
+    return min(MAX_LEVEL, bisect_right(_thresholds(), experience))
+
+
+def account_level(total_xp: int) -> int:
+    """The player's level: floor(total XP / 1000) + 1."""
+    return total_xp // ACCOUNT_XP_PER_LEVEL + 1
+
+
+def gain_xp(cat: Cat, base_xp: float, kind: str) -> tuple[Cat, dict[str, object]]:
+    """Add XP scaled by the cat's personality for this activity kind; apply level-ups."""
+    xp = max(0, round(base_xp * personality(cat.personality_type).xp_multiplier(kind)))
+    experience = cat.experience + xp
+    new_level = max(cat.level, level_for_xp(experience))
+    changes: dict[str, object] = {"experience": experience, "level": new_level}
+    growth: dict[str, int] = {}
+    if new_level > cat.level:
+        per_level = personality(cat.personality_type).growth
+        for stat in ADVANCED_STATS:
+            gained = per_level.get(stat, 0) * (new_level - cat.level)
+            changes[stat] = getattr(cat, stat) + gained
+            growth[stat] = gained
+    effects: dict[str, object] = {"xp_gained": xp, "level": new_level}
+    if new_level > cat.level:
+        effects["leveled_up"] = {"from": cat.level, "to": new_level, "stat_growth": growth}
+    return cat.evolve(**changes), effects
+
+
+def level_progress(cat: Cat) -> dict[str, int]:
+    """XP into the current level and XP needed for the next one."""
+    current = xp_for_level(cat.level)
+    if cat.level >= MAX_LEVEL:
+        return {"level": cat.level, "xp_into_level": cat.experience - current, "xp_for_next": 0}
+    return {
+        "level": cat.level,
+        "xp_into_level": cat.experience - current,
+        "xp_for_next": xp_for_level(cat.level + 1) - cat.experience,
+    }
