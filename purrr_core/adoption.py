@@ -52,11 +52,11 @@ def adopt(
     if sex is not None and sex not in ("male", "female"):
         raise choose_one("sex", sex, ("male", "female"))
     chosen_sex, canonical = _genome(sex, genotype, rng)
-    fields: dict[str, Any] = dict(
-        id=cat_id, name=name, personality_type=personality_type, sex=chosen_sex,
-        genotype=canonical, stimulant_response=roll_stimulant_response(rng),
-        born_at=now, decayed_at=now, created_at=now, updated_at=now,
-    )
+    fields: dict[str, Any] = {
+        "id": cat_id, "name": name, "personality_type": personality_type, "sex": chosen_sex,
+        "genotype": canonical, "stimulant_response": roll_stimulant_response(rng),
+        "born_at": now, "decayed_at": now, "created_at": now, "updated_at": now,
+    }
     if breed:
         fields["breed"] = breed
     try:

@@ -101,7 +101,7 @@ class Cat(BaseModel):
         for key, value in changes.items():
             if key in STAT_RANGES:
                 low, high = STAT_RANGES[key]
-                value = max(low, min(high, int(round(value))))
+                value = max(low, min(high, round(value)))
                 if key == "health":
                     value = max(HEALTH_FLOOR, value)
                 changes[key] = value

@@ -24,7 +24,7 @@ RATES_PER_HOUR = {
     "happiness_neglect": -1.0,  # while satiation or cleanliness < 30
     "happiness_drift": 0.5,  # toward the personality's baseline otherwise
     "health_starving": -1.0,  # while satiation is 0
-    "health_recovery": 1.0,  # while satiation and cleanliness are both >= 50
+    "health_recovery": 1.0,  # while neither satiation nor cleanliness is below 30
 }
 NEGLECT_BELOW = 30
 MOOD_PULL = 8  # each tick, mood closes 1/8 of the gap to its target
@@ -62,7 +62,7 @@ def _tick(s: dict[str, int], resting: bool, baseline: int) -> tuple[dict[str, in
             n["happiness"] = max(target, s["happiness"] - step)
     if whole["hunger"] == 0:
         n["health"] = max(HEALTH_FLOOR * 1000, s["health"] + _per_tick("health_starving"))
-    elif whole["hunger"] >= 50 and whole["cleanliness"] >= 50:
+    elif whole["hunger"] >= NEGLECT_BELOW and whole["cleanliness"] >= NEGLECT_BELOW:
         n["health"] = min(100_000, s["health"] + _per_tick("health_recovery"))
     target_mood = 1000 * mood_target(
         whole["happiness"], whole["energy"], whole["hunger"], whole["health"], whole["cleanliness"]
