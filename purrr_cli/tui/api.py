@@ -1,0 +1,64 @@
+"""The dashboard's door to the server: `purrr_cli.client.Client`, made awaitable.
+
+The client is synchronous (httpx); each call runs in a worker thread so the event loop, and
+therefore every key press, stays responsive. Every endpoint the dashboard uses is named here,
+so screens read like "load the cats", not like URLs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Protocol
+
+JSON = Any
+
+
+class SyncClient(Protocol):
+    """The part of `purrr_cli.client.Client` the dashboard relies on."""
+
+    def get(self, path: str, **params: Any) -> JSON: ...
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> JSON: ...
+
+    def close(self) -> None: ...
+
+
+class PurrrApi:
+    """Async, named access to the purrr API; errors are `purrr_cli.errors.CliError`."""
+
+    def __init__(self, client: SyncClient) -> None:
+        self._client = client
+
+    async def get(self, path: str, **params: Any) -> JSON:
+        return await asyncio.to_thread(self._client.get, path, **params)
+
+    async def post(self, path: str, body: dict[str, Any] | None = None) -> JSON:
+        return await asyncio.to_thread(self._client.post, path, body or {})
+
+    def close(self) -> None:
+        self._client.close()
+
+    # --- cats ---------------------------------------------------------------------------
+
+    async def cats(self) -> list[dict[str, Any]]:
+        return list(await self.get("cats"))
+
+    async def cat(self, cat_id: int) -> dict[str, Any]:
+        return dict(await self.get(f"cats/{cat_id}"))
+
+    async def adopt(self, body: dict[str, Any]) -> dict[str, Any]:
+        return dict(await self.post("cats", body))
+
+    async def care(self, cat_id: int, action: str, body: dict[str, Any]) -> dict[str, Any]:
+        return dict(await self.post(f"cats/{cat_id}/{action}", body))
+
+    async def history(self, cat_id: int) -> JSON:
+        return await self.get(f"cats/{cat_id}/history")
+
+    async def insights(self, cat_id: int) -> JSON:
+        return await self.get(f"cats/{cat_id}/insights")
+
+    # --- live events ----------------------------------------------------------------------
+
+    async def poll_events(self, since: int | None) -> JSON:
+        return await self.get("events/poll", since=since)

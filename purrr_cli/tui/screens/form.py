@@ -1,0 +1,99 @@
+"""A small modal form: a few choices and numbers, OK / Cancel, returns a dict (or None)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input: a choice when `choices` is given, else text (or an integer when `integer`)."""
+
+    name: str
+    label: str
+    default: Any = None
+    choices: tuple[tuple[str, Any], ...] = field(default=())
+    integer: bool = False
+    required: bool = True
+
+
+class FormDialog(ModalScreen[dict[str, Any] | None]):
+    """Ask for `fields`; dismiss with their values, or None on Cancel / Esc."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "submit", "OK", id="form.submit"),
+    ]
+
+    def __init__(self, title: str, fields: list[FormField], submit_label: str = "OK") -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = fields
+        self.submit_label = submit_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="form"):
+            yield Label(self.form_title, classes="dialog-title")
+            for spec in self.fields:
+                yield Label(spec.label)
+                yield self._input_for(spec)
+            yield Label("", id="form-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(self.submit_label, variant="primary", id="form-ok")
+                yield Button("Cancel", id="form-cancel")
+
+    @staticmethod
+    def _input_for(spec: FormField) -> Select[Any] | Input:
+        widget_id = f"field-{spec.name}"
+        if spec.choices:
+            return Select(
+                [(label, value) for label, value in spec.choices],
+                value=spec.default if spec.default is not None else spec.choices[0][1],
+                allow_blank=False,
+                id=widget_id,
+            )
+        return Input(
+            "" if spec.default is None else str(spec.default),
+            type="integer" if spec.integer else "text",
+            id=widget_id,
+        )
+
+    def values(self) -> dict[str, Any]:
+        """The current values, integers converted; raises ValueError naming a missing field."""
+        result: dict[str, Any] = {}
+        for spec in self.fields:
+            widget = self.query_one(f"#field-{spec.name}")
+            value = widget.value if isinstance(widget, Select | Input) else None
+            if value in ("", None, Select.BLANK):
+                if spec.required:
+                    raise ValueError(f"{spec.label} is required")
+                continue
+            result[spec.name] = int(value) if spec.integer else value
+        return result
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "form-ok":
+            self.action_submit()
+        else:
+            self.action_cancel()
+
+    def on_input_submitted(self) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        try:
+            values = self.values()
+        except ValueError as exc:
+            self.query_one("#form-error", Label).update(str(exc))
+            return
+        self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,1 @@
+"""Reusable dashboard parts: stat bars, the cat table, portraits, the timeline, the banner."""
