@@ -1,0 +1,122 @@
+"""The `purrr` command tree, built lazily: only the invoked group's module is imported.
+
+To add a command group, write `purrr_cli/commands/<name>.py` exposing `app = PurrrTyper(...)`
+(see purrr_cli.output) and add one line to `GROUPS` below.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+from typer.main import get_command
+
+from purrr_cli import output
+from purrr_cli._argv import normalize_json_flag
+from purrr_cli.errors import CliError
+
+#: name -> (module exposing `app`, one-line help). One line per command group.
+GROUPS: dict[str, tuple[str, str]] = {
+    "cats": ("purrr_cli.commands.cats", "Adopt, care for and inspect your cats."),
+    "server": ("purrr_cli.commands.server", "Run, start, stop and inspect the purrr server."),
+    "config": ("purrr_cli.commands.config", "Read and change settings (config.json)."),
+    "auth": ("purrr_cli.commands.auth", "Log in to a hosted server; show or forget credentials."),
+    "keys": ("purrr_cli.commands.keys", "List, create and revoke API keys."),
+    "api": ("purrr_cli.commands.api", "Send a raw authenticated API request (like `gh api`)."),
+    "completion": ("purrr_cli.commands.completion", "Print the shell completion script."),
+}
+
+ROOT_HELP = """purrr: the terminal home of the Purrr.love cat game.
+
+Examples:
+
+  purrr cats adopt Mittens --personality playful
+
+  purrr cats feed Mittens --food salmon
+
+  purrr cats list --json | jq '.[].name'
+
+Scripting contract (--json, --jq, exit codes): docs/scripting.md.
+"""
+
+
+def load_group(name: str) -> Any:
+    """The click command for group `name` (imports its module)."""
+    module_path, help_text = GROUPS[name]
+    typer_app = importlib.import_module(module_path).app
+    command = get_command(typer_app)
+    command.name = name
+    if not command.help:
+        command.help = help_text
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists GROUPS without importing them; loads a group when it is invoked."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(GROUPS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in GROUPS:
+            self.commands[cmd_name] = load_group(cmd_name)
+        return self.commands.get(cmd_name)
+
+
+def build_root() -> LazyGroup:
+    return LazyGroup(name="purrr", help=ROOT_HELP, no_args_is_help=True)
+
+
+def _json_requested(args: list[str]) -> bool:
+    return any(a == "--jq" or a.startswith(("--json", "--jq=")) for a in args)
+
+
+def _usage_error(error: typer.TyperException, args: list[str]) -> int:
+    code = getattr(error, "exit_code", 2)
+    if _json_requested(args) and code == 2:
+        output.write_json(
+            {"code": "USAGE_ERROR", "message": error.format_message(), "details": {}}, sys.stderr
+        )
+    else:
+        error.show()  # type: ignore[attr-defined]
+    return int(code)
+
+
+def run(args: list[str]) -> int:
+    """Run `purrr ARGS` and return the exit code; never lets a traceback reach the user."""
+    from purrr_cli import client
+
+    try:
+        root = build_root()
+        result = root.main(
+            normalize_json_flag(root, args), prog_name="purrr", standalone_mode=False
+        )
+        return result if isinstance(result, int) else 0
+    except typer.Exit as stop:
+        return stop.exit_code
+    except typer.Abort:
+        output.message("aborted")
+        return 1
+    except typer.TyperException as error:
+        return _usage_error(error, args)
+    except CliError as error:
+        output.print_error(error)
+        return error.exit_code
+    except KeyboardInterrupt:
+        output.message("interrupted")
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 1
+    except Exception as error:  # the top-level handler: a message, not a traceback
+        if os.environ.get("PURRR_DEBUG"):
+            traceback.print_exc()
+        output.print_error(CliError(f"internal error: {error}", code="INTERNAL_ERROR"))
+        return 1
+    finally:
+        client.reset()

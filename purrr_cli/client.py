@@ -1,0 +1,252 @@
+"""The HTTP client every command uses: transport choice, auth, idempotency, envelope, errors.
+
+Server precedence (DESIGN.md): `--server` > `PURRR_SERVER` > config `server_url` > the local
+daemon (Unix socket `DATA_DIR/purrr.sock`, if it answers) > the in-process ASGI app. The server
+package is imported only on that last path.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from purrr_cli import config
+from purrr_cli.errors import AuthError, CliError, UnreachableError, from_api
+
+API = "/api/v1"
+SOCKET_NAME = "purrr.sock"
+LOCAL_TOKEN = "local-token"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+RETRIED_ERRORS = (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError)
+
+
+@dataclass(frozen=True)
+class ServerChoice:
+    """Which server the CLI talks to, and why."""
+
+    kind: str  # "remote" | "daemon" | "in-process"
+    url: str  # base URL, or the socket path for the daemon
+    source: str  # "--server", "PURRR_SERVER", "config server_url", "daemon", "in-process"
+
+    def describe(self) -> str:
+        if self.kind == "daemon":
+            return f"local daemon on {self.url}"
+        if self.kind == "in-process":
+            return f"in-process server (no daemon running; data in {self.url})"
+        return f"{self.url} (from {self.source})"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "url": self.url, "source": self.source}
+
+
+def secret_name(kind: str, server_url: str) -> str:
+    """The keyring entry for a credential of `kind` ("token" or "api_key") on a server."""
+    return f"{kind}:{server_url.rstrip('/')}"
+
+
+def daemon_socket(data_dir: Path | None = None) -> Path:
+    return (data_dir or config.data_dir()) / SOCKET_NAME
+
+
+def daemon_alive(path: Path) -> bool:
+    """True when something accepts connections on the daemon's Unix socket."""
+    if not path.exists():
+        return False
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    probe.settimeout(0.5)
+    try:
+        probe.connect(str(path))
+    except OSError:
+        return False
+    finally:
+        probe.close()
+    return True
+
+
+def choose_server(explicit: str | None = None) -> ServerChoice:
+    """Apply the precedence rule without connecting anywhere (except probing the socket)."""
+    for source, url in (
+        ("--server", explicit),
+        ("PURRR_SERVER", os.environ.get("PURRR_SERVER")),
+        ("config server_url", config.load().get("server_url")),
+    ):
+        if url:
+            return ServerChoice("remote", str(url).rstrip("/"), source)
+    sock = daemon_socket()
+    if daemon_alive(sock):
+        return ServerChoice("daemon", str(sock), "daemon")
+    return ServerChoice("in-process", str(config.data_dir()), "in-process")
+
+
+class Client:
+    """A thin, synchronous API client. `request` returns the envelope's `data`."""
+
+    def __init__(
+        self,
+        server: str | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        choice: ServerChoice | None = None,
+    ) -> None:
+        self.choice = choice or (
+            ServerChoice("remote", server or "http://purrr.test", "test")
+            if transport is not None
+            else choose_server(server)
+        )
+        self._transport = transport
+        self._http: httpx.Client | None = None
+
+    def which(self) -> ServerChoice:
+        return self.choice
+
+    # --- connection ---
+
+    def _open(self) -> httpx.Client:
+        if self._http is not None:
+            return self._http
+        timeout = float(config.load().get("request_timeout") or 10.0)
+        base_url, transport = self._transport_for(self.choice)
+        self._http = httpx.Client(
+            base_url=base_url,
+            transport=transport,
+            timeout=timeout,
+            headers={"User-Agent": "purrr-cli", **self._auth_headers()},
+        )
+        return self._http
+
+    def _transport_for(self, choice: ServerChoice) -> tuple[str, httpx.BaseTransport]:
+        if self._transport is not None:
+            return choice.url, self._transport
+        if choice.kind == "daemon":
+            return "http://purrr.local", httpx.HTTPTransport(uds=choice.url)
+        if choice.kind == "in-process":
+            from purrr_cli._inprocess import in_process_transport
+
+            return "http://purrr.local", in_process_transport(Path(choice.url))
+        return choice.url, httpx.HTTPTransport()
+
+    def _auth_headers(self) -> dict[str, str]:
+        if self.choice.kind in ("daemon", "in-process"):
+            token_file = config.data_dir() / LOCAL_TOKEN
+            token = token_file.read_text("utf-8").strip() if token_file.exists() else ""
+            return {"Authorization": f"Bearer {token}"} if token else {}
+        if self.choice.source == "test":
+            return {}
+        key = os.environ.get("PURRR_API_KEY") or config.get_secret(
+            secret_name("api_key", self.choice.url)
+        )
+        if key:
+            return {"X-API-Key": key}
+        token = os.environ.get("PURRR_TOKEN") or config.get_secret(
+            secret_name("token", self.choice.url)
+        )
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- requests ---
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send one request (retried once on a dropped connection, same Idempotency-Key)."""
+        method = method.upper()
+        all_headers = dict(headers or {})
+        if method in WRITE_METHODS:
+            all_headers.setdefault("Idempotency-Key", str(uuid.uuid4()))
+        http = self._open()
+        url = path if path.startswith(("/", "http")) else f"{API}/{path}"
+        for attempt in (1, 2):
+            try:
+                return http.request(method, url, json=json, params=params, headers=all_headers)
+            except RETRIED_ERRORS as exc:
+                if attempt == 2:
+                    raise self._unreachable(exc) from exc
+            except httpx.HTTPError as exc:
+                raise self._unreachable(exc) from exc
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _unreachable(self, exc: Exception) -> UnreachableError:
+        return UnreachableError(
+            f"cannot reach the server at {self.choice.describe()}: {exc}",
+            details={"server": self.choice.as_dict()},
+        )
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Send a request and return the envelope's `data`, raising the mapped error otherwise."""
+        return unwrap(self.send(method, path, **kwargs))
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.request("GET", path, params={k: v for k, v in params.items() if v is not None})
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        return self.request("POST", path, json=body or {})
+
+    def put(self, path: str, body: dict[str, Any]) -> Any:
+        return self.request("PUT", path, json=body)
+
+    def delete(self, path: str) -> Any:
+        return self.request("DELETE", path)
+
+
+def unwrap(response: httpx.Response) -> Any:
+    """The `data` of a success envelope; a CliError for anything else."""
+    try:
+        body = response.json() if response.content else None
+    except ValueError:
+        body = None
+    if response.is_success:
+        if isinstance(body, dict) and "success" in body:
+            return body.get("data")
+        return body
+    error = body.get("error") if isinstance(body, dict) else None
+    if response.status_code == 401 and not error:
+        raise AuthError("not logged in; run `purrr auth login`")
+    raise from_api(response.status_code, error if isinstance(error, dict) else None)
+
+
+_client: Client | None = None
+#: Tests (and embedders) may route every command through this transport instead.
+default_transport: httpx.BaseTransport | None = None
+
+
+def connect(server: str | None = None) -> Client:
+    """The process-wide client for the current command (honours the command's --server)."""
+    global _client
+    if _client is None:
+        from purrr_cli import output
+
+        _client = Client(server or output.options.server, transport=default_transport)
+    return _client
+
+
+def reset() -> None:
+    """Forget the process-wide client (tests; `auth login` after storing a credential)."""
+    global _client
+    if _client is not None:
+        _client.close()
+    _client = None
+
+
+__all__ = ["Client", "CliError", "ServerChoice", "choose_server", "connect", "unwrap"]

@@ -1,0 +1,101 @@
+"""`purrr auth …`: credentials for hosted servers, kept in the keyring (never printed)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from purrr_cli import config
+from purrr_cli.client import Client, ServerChoice, choose_server, connect, secret_name
+from purrr_cli.errors import CliError, UsageError
+from purrr_cli.output import PurrrTyper, can_prompt, examples, message, options, render
+
+app = PurrrTyper(help="Log in to a hosted server; show or forget the stored credential.")
+
+API_KEY_PREFIX = "pk_"
+
+
+def _remote() -> ServerChoice:
+    choice = choose_server(options.server)
+    if choice.kind != "remote":
+        raise UsageError(
+            f"the {choice.describe()} needs no login; pass --server URL or set server_url"
+        )
+    return choice
+
+
+def _read_token(with_token: bool, username: str | None, choice: ServerChoice) -> str:
+    if with_token:
+        token = sys.stdin.read().strip()
+        if not token:
+            raise UsageError("--with-token: no token on standard input")
+        return token
+    if not can_prompt():
+        raise UsageError(
+            "no terminal to prompt on; pipe a token to `purrr auth login --with-token`"
+        )
+    if username:
+        password = typer.prompt("Password", hide_input=True, err=True)
+        data = Client(choice=choice).post(
+            "auth/login", {"username": username, "password": password}
+        )
+        return str(data.get("token") or data.get("access_token"))
+    return str(typer.prompt("Paste a token or API key", hide_input=True, err=True)).strip()
+
+
+def _kind(token: str) -> str:
+    return "api_key" if token.startswith(API_KEY_PREFIX) else "token"
+
+
+@app.command(
+    epilog=examples(
+        "purrr auth login --server https://purrr.example --username alice",
+        "echo $PURRR_TOKEN | purrr auth login --with-token --server https://purrr.example",
+    )
+)
+def login(
+    with_token: Annotated[
+        bool, typer.Option("--with-token", help="Read a token or API key from standard input.")
+    ] = False,
+    username: Annotated[
+        str | None, typer.Option("--username", "-u", help="Log in with a password.")
+    ] = None,
+) -> None:
+    """Store a credential for a hosted server (a bearer token, or an API key `pk_…`)."""
+    choice = _remote()
+    token = _read_token(with_token, username, choice)
+    kind = _kind(token)
+    config.set_secret(secret_name(kind, choice.url), token)
+    try:
+        profile = connect().get("auth/profile")
+    except CliError:
+        config.delete_secret(secret_name(kind, choice.url))
+        raise
+    message(f"Logged in to {choice.url} as {profile.get('username', '?')}")
+
+
+@app.command(epilog=examples("purrr auth logout --server https://purrr.example"))
+def logout() -> None:
+    """Forget the stored credential (and end the session on the server when possible)."""
+    choice = _remote()
+    try:
+        connect().post("auth/logout")
+    except CliError:
+        pass  # the credential is forgotten locally either way
+    removed = [k for k in ("token", "api_key") if config.delete_secret(secret_name(k, choice.url))]
+    message(f"Logged out of {choice.url}" if removed else f"No credential stored for {choice.url}")
+
+
+@app.command(epilog=examples("purrr auth status", "purrr auth status --json"))
+def status() -> None:
+    """Show the server in use, whether a credential is stored, and who it logs in as."""
+    choice = choose_server(options.server)
+    info: dict[str, Any] = {"server": choice.describe(), "kind": choice.kind}
+    if choice.kind == "remote":
+        stored = [k for k in ("api_key", "token") if config.get_secret(secret_name(k, choice.url))]
+        info["credential"] = stored[0] if stored else None
+    profile = connect().get("auth/profile")
+    info["user"] = profile.get("username") if isinstance(profile, dict) else None
+    render(info)

@@ -1,0 +1,94 @@
+"""`purrr server …`: run the API in the foreground, or manage the local daemon (purrr_server.daemon)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from purrr_cli import config
+from purrr_cli.client import choose_server
+from purrr_cli.output import PurrrTyper, examples, message, render
+
+app = PurrrTyper(
+    help="Run, start, stop and inspect the purrr server.\n\n"
+    "Without a server URL the CLI uses the local daemon when it runs, else an in-process server."
+)
+
+
+def _settings(**overrides: Any) -> Any:
+    from purrr_server.settings import Settings
+
+    return Settings(
+        data_dir=config.data_dir(), **{k: v for k, v in overrides.items() if v is not None}
+    )
+
+
+def _daemon() -> Any:
+    from purrr_server import daemon
+
+    return daemon
+
+
+def _plain(value: Any) -> Any:
+    """A daemon function's result as JSON-ready data (dicts, dataclasses, pydantic models)."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if hasattr(value, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return asdict(value)
+    return value
+
+
+@app.command(
+    epilog=examples("purrr server run", "purrr server run --host 0.0.0.0 --port 8642 --hosted")
+)
+def run(
+    host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port (default 8642).")] = None,
+    hosted: Annotated[
+        bool, typer.Option("--hosted", help="Many accounts, rate limits, logins.")
+    ] = False,
+) -> None:
+    """Run the server in the foreground (Ctrl-C stops it)."""
+    _daemon().serve(_settings(host=host, port=port, hosted=hosted or None))
+
+
+@app.command(epilog=examples("purrr server start", "purrr server start --port 8642"))
+def start(
+    port: Annotated[int | None, typer.Option(help="Also listen on this loopback TCP port.")] = None,
+) -> None:
+    """Start the local daemon in the background (Unix socket in the data dir)."""
+    result = _daemon().start_daemon(_settings(port=port or config.load().get("daemon_port")))
+    message("purrr daemon started")
+    if result is not None:
+        render(_plain(result))
+
+
+@app.command(epilog=examples("purrr server stop"))
+def stop() -> None:
+    """Stop the local daemon (not running is fine)."""
+    result = _daemon().stop_daemon(config.data_dir())
+    message("purrr daemon stopped" if result is not False else "purrr daemon was not running")
+
+
+@app.command(epilog=examples("purrr server status", "purrr server status --json"))
+def status() -> None:
+    """Say which server the CLI uses, and whether the local daemon runs."""
+    choice = choose_server()
+    daemon = _plain(_daemon().daemon_status(config.data_dir()))
+    render({"server": choice.describe(), "using": choice.as_dict(), "daemon": daemon})
+
+
+@app.command(epilog=examples("purrr server logs", "purrr server logs --lines 100"))
+def logs(
+    lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines from the end.")] = 50,
+) -> None:
+    """Print the end of the daemon's log file."""
+    path = _daemon().log_path(config.data_dir())
+    if not path.exists():
+        message(f"no log yet at {path}")
+        return
+    for line in path.read_text("utf-8", errors="replace").splitlines()[-lines:]:
+        typer.echo(line)

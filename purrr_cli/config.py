@@ -1,0 +1,214 @@
+"""Configuration (`config.json`) and secrets (OS keyring, or a 0600 file when no keyring works).
+
+The config lives in `$PURRR_CONFIG_DIR` or `~/.purrr`. Keys and defaults mirror
+`config.example.json`; secrets (tokens, API keys) never go into `config.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from purrr_cli.errors import CliError, UsageError
+
+CONFIG_FILE = "config.json"
+SECRETS_FILE = "secrets.json"
+KEYRING_SERVICE = "purrr"
+
+#: Every key with its default; `config.example.json` documents the same set (a test checks it).
+DEFAULTS: dict[str, Any] = {
+    "server_url": None,
+    "default_cat_id": None,
+    "output_format": "table",
+    "color_output": "auto",
+    "data_dir": None,
+    "daemon_port": None,
+    "request_timeout": 10.0,
+    "theme": "textual-dark",
+    "keybindings": {},
+    "remote_url": None,
+    "sync_interval_seconds": 300,
+}
+#: Allowed values for keys that take one of a few words.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "output_format": ("table", "json"),
+    "color_output": ("auto", "always", "never"),
+}
+_INTS = {"default_cat_id", "daemon_port", "sync_interval_seconds"}
+_FLOATS = {"request_timeout"}
+_OBJECTS = {"keybindings"}
+
+
+def config_dir() -> Path:
+    """`$PURRR_CONFIG_DIR`, else `~/.purrr`."""
+    override = os.environ.get("PURRR_CONFIG_DIR")
+    return Path(override).expanduser() if override else Path.home() / ".purrr"
+
+
+def config_path() -> Path:
+    return config_dir() / CONFIG_FILE
+
+
+def load() -> dict[str, Any]:
+    """The stored settings merged over the defaults (a missing file is fine)."""
+    path = config_path()
+    try:
+        stored = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        stored = {}
+    except (OSError, ValueError) as exc:
+        raise CliError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(stored, dict):
+        raise CliError(f"{path} must hold a JSON object")
+    return {**DEFAULTS, **{k: v for k, v in stored.items() if not k.startswith("_")}}
+
+
+def get(key: str) -> Any:
+    check_key(key)
+    return load()[key]
+
+
+def stored() -> dict[str, Any]:
+    """Only the keys written to the file (no defaults)."""
+    path = config_path()
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text("utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def _write(data: dict[str, Any]) -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", "utf-8")
+    tmp.replace(path)
+
+
+def check_key(key: str) -> None:
+    if key not in DEFAULTS:
+        raise UsageError(
+            f"unknown config key {key!r}; choose one of {', '.join(DEFAULTS)}",
+            details={"key": key, "choices": list(DEFAULTS)},
+        )
+
+
+def parse_value(key: str, raw: str) -> Any:
+    """Turn the command-line text for `key` into the stored JSON value."""
+    check_key(key)
+    if raw.lower() in ("null", "none", ""):
+        return None
+    try:
+        if key in _INTS:
+            return int(raw)
+        if key in _FLOATS:
+            return float(raw)
+        if key in _OBJECTS:
+            value = json.loads(raw)
+            if not isinstance(value, dict):
+                raise ValueError("expected a JSON object")
+            return value
+    except ValueError as exc:
+        raise UsageError(f"invalid value {raw!r} for {key}: {exc}") from exc
+    if key in CHOICES and raw not in CHOICES[key]:
+        raise UsageError(
+            f"invalid value {raw!r} for {key}; choose one of {', '.join(CHOICES[key])}"
+        )
+    return raw
+
+
+def set_value(key: str, raw: str) -> Any:
+    value = parse_value(key, raw)
+    _write({**stored(), key: value})
+    return value
+
+
+def unset(key: str) -> None:
+    check_key(key)
+    data = stored()
+    data.pop(key, None)
+    _write(data)
+
+
+def data_dir() -> Path:
+    """Where the server keeps its data: `$PURRR_DATA_DIR`, config `data_dir`, else ~/.purrr/data."""
+    override = os.environ.get("PURRR_DATA_DIR") or load().get("data_dir")
+    return Path(override).expanduser() if override else Path.home() / ".purrr" / "data"
+
+
+# --- secrets ---------------------------------------------------------------------------------
+
+
+def _keyring() -> Any | None:
+    """The keyring module when a real backend works, else None (imported only when needed)."""
+    if os.environ.get("PURRR_NO_KEYRING"):
+        return None
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        return None
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
+        return None
+    return keyring
+
+
+def secrets_path() -> Path:
+    return config_dir() / SECRETS_FILE
+
+
+def _read_secret_file() -> dict[str, str]:
+    try:
+        data = json.loads(secrets_path().read_text("utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_secret_file(data: dict[str, str]) -> None:
+    path = secrets_path()
+    first_time = not path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2, sort_keys=True)
+    os.chmod(path, 0o600)
+    if first_time:
+        sys.stderr.write(
+            f"warning: no working OS keyring; secrets are kept in {path} (mode 0600)\n"
+        )
+
+
+def get_secret(name: str) -> str | None:
+    ring = _keyring()
+    if ring is not None:
+        return ring.get_password(KEYRING_SERVICE, name)
+    return _read_secret_file().get(name)
+
+
+def set_secret(name: str, value: str) -> None:
+    ring = _keyring()
+    if ring is not None:
+        ring.set_password(KEYRING_SERVICE, name, value)
+        return
+    _write_secret_file({**_read_secret_file(), name: value})
+
+
+def delete_secret(name: str) -> bool:
+    """Forget a secret; True when one was stored."""
+    ring = _keyring()
+    if ring is not None:
+        if ring.get_password(KEYRING_SERVICE, name) is None:
+            return False
+        ring.delete_password(KEYRING_SERVICE, name)
+        return True
+    data = _read_secret_file()
+    if name not in data:
+        return False
+    del data[name]
+    _write_secret_file(data)
+    return True

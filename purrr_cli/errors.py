@@ -1,0 +1,84 @@
+"""One exception family for the CLI; each class carries its documented exit code.
+
+Exit codes (docs/scripting.md): 0 ok, 1 error, 2 usage, 3 not found, 4 authentication,
+5 conflict / already done, 6 rate limited, 7 server unreachable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CliError(Exception):
+    """An error the user can act on: printed as one line (or the API error object with --json)."""
+
+    exit_code = 1
+    default_code = "ERROR"
+
+    def __init__(
+        self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.details = details or {}
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API's error object shape: {"code", "message", "details"}."""
+        return {"code": self.code, "message": self.message, "details": self.details}
+
+
+class UsageError(CliError):
+    exit_code = 2
+    default_code = "USAGE_ERROR"
+
+
+class NotFoundError(CliError):
+    exit_code = 3
+    default_code = "NOT_FOUND"
+
+
+class AuthError(CliError):
+    exit_code = 4
+    default_code = "UNAUTHORIZED"
+
+
+class ConflictError(CliError):
+    exit_code = 5
+    default_code = "CONFLICT"
+
+
+class RateLimitedError(CliError):
+    exit_code = 6
+    default_code = "RATE_LIMIT_EXCEEDED"
+
+
+class UnreachableError(CliError):
+    exit_code = 7
+    default_code = "SERVER_UNREACHABLE"
+
+
+_BY_CODE: dict[str, type[CliError]] = {
+    "NOT_FOUND": NotFoundError,
+    "UNAUTHORIZED": AuthError,
+    "FORBIDDEN": AuthError,
+    "CONFLICT": ConflictError,
+    "RATE_LIMIT_EXCEEDED": RateLimitedError,
+}
+_BY_STATUS: dict[int, type[CliError]] = {
+    401: AuthError,
+    403: AuthError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitedError,
+}
+
+
+def from_api(status: int, error: dict[str, Any] | None) -> CliError:
+    """Map an API error envelope (or a bare HTTP status) to the matching CLI exception."""
+    error = error or {}
+    code = str(error.get("code") or f"HTTP_{status}")
+    message = str(error.get("message") or f"the server answered HTTP {status}")
+    details = error.get("details") if isinstance(error.get("details"), dict) else {}
+    cls = _BY_CODE.get(code) or _BY_STATUS.get(status, CliError)
+    return cls(message, code=code, details=details)
