@@ -408,7 +408,11 @@ def test_silver_smoke_cameo() -> None:
 
 def test_shaded_shell_golden() -> None:
     got = field("o/Y A/A I/I Wb/wb", "o/o A/A I/I Wb/wb", "name")
-    assert got == {"shell silver": F(1, 4), "shaded silver": F(1, 2), "silver mackerel tabby": F(1, 4)}
+    assert got == {
+        "shell silver": F(1, 4),
+        "shaded silver": F(1, 2),
+        "silver mackerel tabby": F(1, 4),
+    }
     got = field("o/Y A/A i/i Wb/Wb", "o/o A/A i/i Wb/wb", "name")
     assert got == {"shell golden": F(1, 2), "shaded golden": F(1, 2)}
     # wide band shows on agouti hair only
