@@ -29,6 +29,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "keys": ("purrr_cli.commands.keys", "List, create and revoke API keys."),
     "api": ("purrr_cli.commands.api", "Send a raw authenticated API request (like `gh api`)."),
     "completion": ("purrr_cli.commands.completion", "Print the shell completion script."),
+    "tui": ("purrr_cli.commands.tui", "Open the full-screen dashboard."),
 }
 
 ROOT_HELP = """purrr: the terminal home of the Purrr.love cat game.
