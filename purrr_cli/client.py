@@ -94,11 +94,7 @@ class Client:
         transport: httpx.BaseTransport | None = None,
         choice: ServerChoice | None = None,
     ) -> None:
-        self.choice = choice or (
-            ServerChoice("remote", server or "http://purrr.test", "test")
-            if transport is not None
-            else choose_server(server)
-        )
+        self.choice = choice or choose_server(server)
         self._transport = transport
         self._http: httpx.Client | None = None
 
@@ -121,23 +117,22 @@ class Client:
         return self._http
 
     def _transport_for(self, choice: ServerChoice) -> tuple[str, httpx.BaseTransport]:
+        base_url = choice.url if choice.kind == "remote" else "http://purrr.local"
         if self._transport is not None:
-            return choice.url, self._transport
+            return base_url, self._transport
         if choice.kind == "daemon":
-            return "http://purrr.local", httpx.HTTPTransport(uds=choice.url)
+            return base_url, httpx.HTTPTransport(uds=choice.url)
         if choice.kind == "in-process":
             from purrr_cli._inprocess import in_process_transport
 
-            return "http://purrr.local", in_process_transport(Path(choice.url))
-        return choice.url, httpx.HTTPTransport()
+            return base_url, in_process_transport(Path(choice.url))
+        return base_url, httpx.HTTPTransport()
 
     def _auth_headers(self) -> dict[str, str]:
         if self.choice.kind in ("daemon", "in-process"):
             token_file = config.data_dir() / LOCAL_TOKEN
             token = token_file.read_text("utf-8").strip() if token_file.exists() else ""
             return {"Authorization": f"Bearer {token}"} if token else {}
-        if self.choice.source == "test":
-            return {}
         key = os.environ.get("PURRR_API_KEY") or config.get_secret(
             secret_name("api_key", self.choice.url)
         )

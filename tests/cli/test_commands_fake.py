@@ -1,0 +1,176 @@
+"""The command tree against the fake API: output contract, exit codes, name resolution."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from purrr_cli import output
+from tests.cli.fake_api import FakeApi
+
+
+def test_list_piped_is_tsv_without_ansi(api: FakeApi, cli) -> None:
+    api.add_cat("Mittens")
+    result = cli("cats", "list")
+    assert result.code == 0
+    assert result.out.splitlines()[0].split("\t")[:3] == ["1", "Mittens", "playful"]
+    assert "\x1b[" not in result.out
+
+
+def test_empty_list_is_ok_and_quiet_on_stdout(api: FakeApi, cli) -> None:
+    result = cli("cats", "list")
+    assert (result.code, result.out) == (0, "")
+    assert "adopt" in result.err
+    assert json.loads(cli("cats", "list", "--json").out) == []
+
+
+def test_json_prints_all_fields_or_the_chosen_ones(api: FakeApi, cli) -> None:
+    api.add_cat("Mittens", extra_field="x")
+    full = json.loads(cli("cats", "list", "--json").out)
+    assert full[0]["extra_field"] == "x"
+    assert json.loads(cli("cats", "list", "--json", "id,name").out) == [
+        {"id": 1, "name": "Mittens"}
+    ]
+    assert json.loads(cli("cats", "show", "1", "--json=name").out) == {"name": "Mittens"}
+
+
+def test_unknown_json_field_is_a_usage_error_listing_fields(api: FakeApi, cli) -> None:
+    api.add_cat("Mittens")
+    result = cli("cats", "list", "--json", "id,nope")
+    assert result.code == 2
+    assert "nope" in result.err and "name" in result.err
+
+
+def test_json_before_a_positional_name_keeps_the_name(api: FakeApi, cli) -> None:
+    api.add_cat("Mittens")
+    result = cli("cats", "show", "--json", "Mittens")
+    assert result.code == 0
+    assert json.loads(result.out)["name"] == "Mittens"
+
+
+def test_jq_filters_and_prints_strings_raw(api: FakeApi, cli) -> None:
+    api.add_cat("Mittens")
+    api.add_cat("Bo", level=4)
+    assert cli("cats", "list", "--jq", ".[].name").out == "Mittens\nBo\n"
+    result = cli("cats", "list", "--jq", "[.[] | select(.level > 2) | {id, name}]")
+    assert json.loads(result.out) == [{"id": 2, "name": "Bo"}]
+
+
+def test_show_by_unique_name_and_ambiguous_name(api: FakeApi, cli) -> None:
+    api.add_cat("Mittens")
+    assert json.loads(cli("cats", "show", "mittens", "--json").out)["id"] == 1
+    api.add_cat("Mittens")
+    result = cli("cats", "show", "Mittens")
+    assert result.code == 2
+    assert "ids 1, 2" in result.err
+
+
+def test_single_object_on_a_terminal_is_a_table(api: FakeApi, cli, monkeypatch) -> None:
+    api.add_cat("Mittens")
+    monkeypatch.setattr(output, "is_terminal", lambda stream: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    result = cli("cats", "show", "1")
+    assert result.code == 0
+    assert "Mittens" in result.out and "\t" not in result.out
+    assert "\x1b[" not in result.out
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("cats", "show", "9"), 3),
+        (("cats", "show", "Nobody"), 3),
+        (("cats", "lis"), 2),
+        (("cats", "feed", "1", "--quantity", "many"), 2),
+        (("cats", "feed", "1", "--food", "rocks"), 1),
+        (("api", "GET", "limited"), 6),
+        (("api", "FETCH", "cats"), 2),
+    ],
+)
+def test_exit_codes(api: FakeApi, cli, args: tuple[str, ...], code: int) -> None:
+    api.add_cat("Mittens")
+    result = cli(*args)
+    assert result.code == code, result.err
+    assert "Traceback" not in result.err
+
+
+def test_validation_error_names_the_bad_value_and_json_error_goes_to_stderr(
+    api: FakeApi, cli
+) -> None:
+    api.add_cat("Mittens")
+    assert "'rocks'" in cli("cats", "feed", "1", "--food", "rocks").err
+    result = cli("cats", "feed", "1", "--food", "rocks", "--json")
+    assert result.out == ""
+    error = json.loads(result.err)
+    assert error["code"] == "VALIDATION_ERROR" and "rocks" in error["message"]
+    assert set(error) == {"code", "message", "details"}
+
+
+def test_full_cat_is_a_conflict(api: FakeApi, cli) -> None:
+    api.add_cat("Mittens", hunger=99)
+    assert cli("cats", "feed", "Mittens", "--food", "salmon").code == 5
+
+
+def test_usage_error_with_json_is_a_json_object(api: FakeApi, cli) -> None:
+    result = cli("cats", "feed", "1", "--quantity", "many", "--json")
+    assert result.code == 2
+    assert json.loads(result.err)["code"] == "USAGE_ERROR"
+
+
+def test_writes_send_an_idempotency_key_and_reads_do_not(api: FakeApi, cli) -> None:
+    api.add_cat("Mittens")
+    cli("cats", "feed", "1", "--food", "salmon")
+    (feed,) = [r for r in api.requests if r.method == "POST"]
+    assert len(feed.headers["Idempotency-Key"]) == 36
+    assert json.loads(feed.content) == {"food_item": "salmon"}
+    assert all("Idempotency-Key" not in r.headers for r in api.requests if r.method == "GET")
+
+
+def test_release_needs_yes_without_a_terminal(api: FakeApi, cli) -> None:
+    api.add_cat("Mittens")
+    result = cli("cats", "release", "Mittens")
+    assert result.code == 2 and "--yes" in result.err
+    assert 1 in api.cats
+    assert cli("cats", "release", "Mittens", "--yes").code == 0
+    assert api.cats == {}
+
+
+def test_adopt_prints_the_new_cat(api: FakeApi, cli) -> None:
+    result = cli("cats", "adopt", "Luna", "--personality", "curious", "--json")
+    assert result.code == 0
+    cat = json.loads(result.out)
+    assert (cat["id"], cat["name"], cat["personality_type"]) == (1, "Luna", "curious")
+
+
+def test_default_cat_from_config(api: FakeApi, cli) -> None:
+    api.add_cat("Mittens")
+    assert cli("cats", "show").code == 2
+    assert cli("config", "set", "default_cat_id", "1").code == 0
+    assert json.loads(cli("cats", "show", "--json").out)["name"] == "Mittens"
+
+
+def test_api_command_prints_the_envelope_and_sends_fields(api: FakeApi, cli) -> None:
+    api.add_cat("Mittens")
+    result = cli("api", "POST", "cats/1/feed", "-f", "food_item=salmon", "-F", "quantity=2")
+    assert result.code == 0
+    assert json.loads(result.out)["success"] is True
+    assert json.loads(api.requests[-1].content) == {"food_item": "salmon", "quantity": 2}
+    assert cli("api", "GET", "cats", "--jq", ".data[0].name").out == "Mittens\n"
+
+
+def test_every_command_has_help_with_examples(cli) -> None:
+    from purrr_cli.app import GROUPS, load_group
+
+    for name in GROUPS:
+        group = load_group(name)
+        commands = getattr(group, "commands", {name: group})
+        for command in commands.values():
+            assert command.help, f"{name} {command.name} has no help"
+            assert "Examples" in (command.epilog or ""), f"{name} {command.name} has no examples"
+
+
+def test_help_documents_hunger_as_satiation(cli) -> None:
+    result = cli("cats", "--help")
+    assert result.code == 0
+    assert "satiation" in result.out and "100 = full" in result.out
