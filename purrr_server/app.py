@@ -1,0 +1,62 @@
+"""The FastAPI app factory: `create_app(settings)`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from purrr_server import __version__, services  # noqa: F401 - services register the actions
+from purrr_server.errors import install_error_handlers
+from purrr_server.middleware import PlatformMiddleware
+from purrr_server.routers import ROUTERS, health
+from purrr_server.runtime import Runtime, build_runtime
+from purrr_server.settings import Settings
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """The Purrr.love v1 API on SQLite. Every response uses one envelope:
+`{"success", "data" | "error", "meta": {"request_id", "timestamp"}}`. Send `Idempotency-Key` on
+every POST/PUT/PATCH/DELETE to make retries safe. Authenticate with `Authorization: Bearer <token>`
+or `X-API-Key: <key>`."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API for `settings` (default: from the environment). Migrates the database now."""
+    settings = settings or Settings()
+    runtime = build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.ensure_open()
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    app = FastAPI(title="purrr", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.settings = settings
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.include_router(health.router)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    if settings.hosted and settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Idempotency-Key",
+                           "If-Match", "X-Request-Id"],
+            expose_headers=["X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining",
+                            "X-RateLimit-Reset", "Retry-After", "ETag", "X-Total-Count"],
+        )
+    app.add_middleware(PlatformMiddleware, runtime=runtime)
+    return app
+
+
+async def close_app(app: FastAPI) -> None:
+    """Close the app's database connections (for in-process use without ASGI lifespan)."""
+    runtime: Runtime = app.state.runtime
+    await runtime.close()

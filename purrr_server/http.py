@@ -1,0 +1,64 @@
+"""Helpers routers share: turning a request into an action, pagination, the caller's store."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Query
+from starlette.requests import Request
+from starlette.responses import Response
+
+from purrr_server.actions import execute
+from purrr_server.envelope import ApiError, JSONBody, ok, request_id
+from purrr_server.runtime import runtime_of
+from purrr_server.store.users import User
+
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The request's `Idempotency-Key` (printable ASCII, at most 255 characters)."""
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return None
+    if not _KEY.match(key):
+        raise ApiError("BAD_REQUEST", "Idempotency-Key must be 1–255 printable ASCII characters",
+                       details={"field": "Idempotency-Key", "value": key[:255]})
+    return key
+
+
+async def run_action(
+    request: Request, user: User | None, name: str, args: dict[str, Any]
+) -> Response:
+    """Execute action `name` for this request and answer with its envelope.
+
+    The `Idempotency-Key` header makes the request safe to retry; a replay carries
+    `Idempotent-Replayed: true`.
+    """
+    key = idempotency_key(request) if request.method in WRITE_METHODS else None
+    outcome = await execute(runtime_of(request), user, name, args, idempotency_key=key,
+                            request_id=request_id(request))
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    if outcome.body is not None:
+        return JSONBody(outcome.body, outcome.status_code, headers)
+    return ok(request, outcome.result, outcome.status_code, headers)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    limit: int
+    offset: int
+
+
+def page(
+    limit: Annotated[int, Query(ge=1, le=1000, description="Items per page.")] = 50,
+    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+) -> Page:
+    """Pagination query parameters (`?limit&offset`)."""
+    return Page(limit, offset)
+
+
+Paging = Annotated[Page, Depends(page)]

@@ -1,0 +1,64 @@
+"""Health probes: `/health`, `/health/live`, `/health/ready`, `/health/detailed` (not under /api/v1)."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from purrr_server import __version__
+from purrr_server.envelope import fail, ok
+from purrr_server.runtime import runtime_of
+
+router = APIRouter(prefix="/health", tags=["health"])
+
+
+async def _database(request: Request) -> dict[str, Any]:
+    runtime = runtime_of(request)
+    try:
+        version = await runtime.store.current_version()
+    except Exception as exc:  # noqa: BLE001 - a probe reports, it does not fail
+        return {"status": "error", "error": type(exc).__name__}
+    return {"status": "ok", "version": version, "path": str(runtime.settings.db_path)}
+
+
+@router.get("", summary="Overall status")
+async def health(request: Request) -> Response:
+    mode = "hosted" if runtime_of(request).settings.hosted else "local"
+    return ok(request, {"status": "ok", "version": __version__, "mode": mode})
+
+
+@router.get("/live", summary="The process is up")
+async def live(request: Request) -> Response:
+    return ok(request, {"status": "ok"})
+
+
+@router.get("/ready", summary="The database answers")
+async def ready(request: Request) -> Response:
+    database = await _database(request)
+    if database["status"] != "ok":
+        return fail(request, "INTERNAL_SERVER_ERROR", "database unavailable", database,
+                    status_code=503)
+    return ok(request, {"status": "ok"})
+
+
+@router.get("/detailed", summary="Database, disk and sync state")
+async def detailed(request: Request) -> Response:
+    runtime = runtime_of(request)
+    usage = shutil.disk_usage(runtime.settings.data_dir)
+    db_file = runtime.settings.db_path
+    database = await _database(request)
+    database["size_bytes"] = db_file.stat().st_size if db_file.exists() else 0
+    database["migrations"] = await runtime.store.applied_migrations()
+    checks = {
+        "database": database,
+        "disk": {"status": "ok" if usage.free > 50_000_000 else "low", "free_bytes": usage.free,
+                 "total_bytes": usage.total},
+        "sync": {"status": "not_configured"},
+    }
+    status = "ok" if all(c["status"] in ("ok", "not_configured") for c in checks.values()) \
+        else "degraded"
+    return ok(request, {"status": status, "version": __version__, "checks": checks})

@@ -1,0 +1,69 @@
+"""Server settings from the environment (`PURRR_*`) or keyword arguments, and the injectable clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("~/.purrr/data")
+
+#: Requests per hour by account tier (SPEC §7).
+DEFAULT_TIER_LIMITS = {"free": 100, "premium": 1000, "enterprise": 10000}
+
+
+class Settings(BaseSettings):
+    """Everything the server needs to start. `PURRR_DATA_DIR`, `PURRR_PORT`, `PURRR_NOW`…"""
+
+    model_config = SettingsConfigDict(env_prefix="PURRR_", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    host: str = "127.0.0.1"
+    port: int = Field(8642, ge=0, le=65535)
+    #: Serve on this Unix socket instead of TCP (the local daemon).
+    uds: Path | None = None
+    #: Hosted mode: many accounts (register/login), rate limits, CORS and security headers.
+    hosted: bool = False
+    rate_limit: bool = True
+    #: Pins the clock (ISO 8601); tests and replays use it. Read through `now()`.
+    pinned_now: datetime | None = Field(None, validation_alias="PURRR_NOW")
+    cors_origins: list[str] = Field(default_factory=list)
+    tier_limits: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_TIER_LIMITS))
+    rate_window_seconds: int = 3600
+    #: Requests refused with 429 within one window before the client is banned.
+    ban_after_violations: int = 20
+    ban_seconds: int = 3600
+    token_ttl_seconds: int = 86400
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 900
+    #: How long an authenticated credential is trusted from the in-memory cache.
+    auth_cache_seconds: float = 30.0
+    busy_timeout_ms: int = 10000
+    log_level: str = "info"
+
+    @field_validator("data_dir", "uds", mode="after")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @field_validator("pinned_now", mode="after")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+    def now(self) -> datetime:
+        """The game clock: `PURRR_NOW` when pinned, otherwise the UTC wall clock."""
+        return self.pinned_now or datetime.now(UTC)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "purrr.db"
+
+    @property
+    def token_path(self) -> Path:
+        """The local player's bearer token (0600), read by the CLI in local mode."""
+        return self.data_dir / "local-token"

@@ -1,0 +1,66 @@
+"""Cats: one row per cat, the full `Cat` model as JSON plus the columns we filter on."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from purrr_core import Cat
+from purrr_server.store.base import Repository, repository
+
+
+def _cat(row: sqlite3.Row) -> Cat:
+    return Cat.model_validate_json(row["data"])
+
+
+@repository("cats")
+class CatRepository(Repository):
+    async def get(self, user_id: int, cat_id: int) -> Cat | None:
+        """The user's cat `cat_id`; another user's cat is as absent as a missing one."""
+        row = await self.fetchone(
+            "SELECT data FROM cats WHERE id = ? AND user_id = ?", (cat_id, user_id)
+        )
+        return _cat(row) if row else None
+
+    async def list(self, user_id: int, limit: int = 1000, offset: int = 0) -> list[Cat]:
+        rows = await self.fetchall(
+            "SELECT data FROM cats WHERE user_id = ? ORDER BY id LIMIT ? OFFSET ?",
+            (user_id, limit, offset),
+        )
+        return [_cat(row) for row in rows]
+
+    async def count(self, user_id: int) -> int:
+        row = await self.fetchone("SELECT COUNT(*) FROM cats WHERE user_id = ?", (user_id,))
+        return int(row[0]) if row else 0
+
+    async def add(self, user_id: int, cat: Cat) -> Cat:
+        """Insert a new cat; its id is assigned here and written into its data."""
+        stamp = cat.created_at.isoformat()
+        cat_id = await self.insert(
+            "INSERT INTO cats (user_id, name, data, version, created_at, updated_at, row_version)"
+            " VALUES (?, ?, '{}', ?, ?, ?, ?)",
+            (user_id, cat.name, cat.version, stamp, stamp, self.version),
+        )
+        saved = cat.model_copy(update={"id": cat_id})
+        await self.execute(
+            "UPDATE cats SET data = ? WHERE id = ?", (saved.model_dump_json(), cat_id)
+        )
+        return saved
+
+    async def save(self, user_id: int, cat: Cat) -> None:
+        """Write the cat's new state (the caller has checked ownership and version)."""
+        changed = await self.execute(
+            "UPDATE cats SET name = ?, data = ?, version = ?, updated_at = ?, row_version = ?"
+            " WHERE id = ? AND user_id = ?",
+            (cat.name, cat.model_dump_json(), cat.version, cat.updated_at.isoformat(),
+             self.version, cat.id, user_id),
+        )
+        if changed != 1:
+            raise LookupError(f"cat {cat.id} vanished during the transaction")
+
+    async def delete(self, user_id: int, cat_id: int, now: str) -> bool:
+        deleted = await self.execute(
+            "DELETE FROM cats WHERE id = ? AND user_id = ?", (cat_id, user_id)
+        )
+        if deleted:
+            await self.tombstone("cats", cat_id, user_id, now)
+        return deleted > 0

@@ -1,0 +1,31 @@
+"""Events: what happened to a player's world, in global-version order (live stream and polling)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from purrr_server.store.base import Repository, dumps, repository
+
+
+@repository("events")
+class EventRepository(Repository):
+    async def append(self, user_id: int, event_type: str, payload: dict[str, Any], now: str) -> int:
+        return await self.insert(
+            "INSERT INTO events (user_id, version, type, payload, created_at, row_version)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (user_id, self.version, event_type, dumps(payload), now, self.version),
+        )
+
+    async def since(self, user_id: int, version: int, limit: int = 500) -> list[dict[str, Any]]:
+        """The user's events with a version above `version`, oldest first."""
+        rows = await self.fetchall(
+            "SELECT id, version, type, payload, created_at FROM events"
+            " WHERE user_id = ? AND version > ? ORDER BY version, id LIMIT ?",
+            (user_id, version, limit),
+        )
+        return [
+            {"id": r["id"], "version": r["version"], "type": r["type"],
+             "payload": json.loads(r["payload"]), "created_at": r["created_at"]}
+            for r in rows
+        ]

@@ -1,0 +1,84 @@
+"""Numbered SQL migrations (`NNNN_name.sql`), applied in order at start-up and recorded.
+
+Each file runs in one `BEGIN IMMEDIATE` transaction together with its bookkeeping row, so a
+migration is either fully applied or not at all. A file lock in the data directory keeps two
+processes starting at once from racing each other.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
+
+
+def migration_files(directory: Path = MIGRATIONS_DIR) -> list[Path]:
+    """The `NNNN_*.sql` files of `directory`, in numeric order."""
+    return sorted((p for p in directory.iterdir() if _NAME.match(p.name)), key=lambda p: p.name)
+
+
+def open_database(path: Path) -> sqlite_utils.Database:
+    """A sqlite-utils handle with the pragmas every connection uses."""
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA busy_timeout=10000")
+    db.execute("PRAGMA foreign_keys=ON")
+    return db
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def applied_migrations(db: sqlite_utils.Database) -> set[str]:
+    if "schema_migrations" not in db.table_names():
+        return set()
+    return {row["name"] for row in db["schema_migrations"].rows}
+
+
+def migrate(db_path: Path, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply every migration of `directory` not yet recorded in `db_path`; return their names."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _file_lock(db_path.with_name(db_path.name + ".migrate-lock")):
+        db = open_database(db_path)
+        try:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            done = applied_migrations(db)
+            applied = []
+            for path in migration_files(directory):
+                if path.name in done:
+                    continue
+                _apply(db, path)
+                applied.append(path.name)
+            return applied
+        finally:
+            db.close()
+
+
+def _apply(db: sqlite_utils.Database, path: Path) -> None:
+    stamp = datetime.now(UTC).isoformat()
+    record = f"INSERT INTO schema_migrations (name, applied_at) VALUES ('{path.name}', '{stamp}');"
+    script = f"BEGIN IMMEDIATE;\n{path.read_text()}\n;{record}\nCOMMIT;"
+    try:
+        db.conn.executescript(script)
+    except Exception:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        raise

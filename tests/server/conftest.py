@@ -1,0 +1,96 @@
+"""Fixtures: the app on a temporary data dir with a pinned clock, and httpx clients for it."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from purrr_server.app import create_app
+from purrr_server.settings import Settings
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+GENOTYPE = "o/Y B/B D/d dm/dm A/a Mc/mc ta/ta sp/sp w/w C/C I/i Wb/wb L/l"
+_keys = itertools.count(1)
+
+
+def idem() -> dict[str, str]:
+    """A fresh Idempotency-Key header."""
+    return {"Idempotency-Key": f"test-key-{next(_keys)}"}
+
+
+def make_settings(data_dir: Path, **overrides: Any) -> Settings:
+    return Settings(data_dir=data_dir, pinned_now=NOW, **overrides)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+def hosted_settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "hosted", hosted=True, cors_origins=["https://purrr.love"])
+
+
+async def _serve(app: FastAPI, headers: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=transport, base_url="http://purrr.test",
+                                     headers=headers) as client:
+            yield client
+
+
+@pytest.fixture
+async def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: FastAPI, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The local player's client (Bearer local token)."""
+    token = settings.token_path.read_text().strip()
+    async for c in _serve(app, {"Authorization": f"Bearer {token}"}):
+        yield c
+
+
+@pytest.fixture
+async def hosted_app(hosted_settings: Settings) -> FastAPI:
+    return create_app(hosted_settings)
+
+
+@pytest.fixture
+async def anon(hosted_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An unauthenticated client of the hosted app."""
+    async for c in _serve(hosted_app, {}):
+        yield c
+
+
+async def register_and_login(anon: httpx.AsyncClient, username: str) -> str:
+    """Create an account on the hosted app and return a bearer token for it."""
+    r = await anon.post("/api/v1/auth/register", headers=idem(), json={
+        "username": username, "email": f"{username}@example.com", "password": "correct horse 9"})
+    assert r.status_code == 201, r.text
+    r = await anon.post("/api/v1/auth/login", headers=idem(),
+                        json={"username": username, "password": "correct horse 9"})
+    assert r.status_code == 200, r.text
+    return str(r.json()["data"]["access_token"])
+
+
+@pytest.fixture
+def bearer() -> Callable[[str], dict[str, str]]:
+    return lambda token: {"Authorization": f"Bearer {token}"}
+
+
+async def adopt(client: httpx.AsyncClient, name: str = "Whiskers", **fields: Any) -> dict[str, Any]:
+    """Adopt a cat through the API and return its JSON."""
+    body = {"name": name, "personality_type": "playful", "genotype": GENOTYPE, **fields}
+    r = await client.post("/api/v1/cats", json=body, headers=idem())
+    assert r.status_code == 201, r.text
+    return dict(r.json()["data"])
