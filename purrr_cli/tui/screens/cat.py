@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -75,6 +77,7 @@ The tabs below show genetics, pedigree, learned insights and the care history.
         self.cat: dict[str, Any] = {}
 
     def compose_body(self) -> ComposeResult:
+        yield Static("", id="last-result", classes="summary")
         with VerticalScroll(id="cat-body"):
             with Horizontal(id="cat-top"):
                 with Vertical(id="cat-side"):
@@ -98,21 +101,16 @@ The tabs below show genetics, pedigree, learned insights and the care history.
 
     async def fetch(self) -> dict[str, Any]:
         cat = await self.api.cat(self.cat_id)
+        parents = {role: cat.get(f"{role}_id") for role in ("sire", "dam")}
         history, insights, sire, dam = await asyncio.gather(
-            self._optional(self.api.history(self.cat_id)),
-            self._optional(self.api.insights(self.cat_id)),
-            self._optional(self.api.cat(cat["sire_id"])) if cat.get("sire_id") else _none(),
-            self._optional(self.api.cat(cat["dam_id"])) if cat.get("dam_id") else _none(),
+            _optional(lambda: self.api.history(self.cat_id)),
+            _optional(lambda: self.api.insights(self.cat_id)),
+            *(
+                _optional(partial(self.api.cat, pid)) if pid else _none()
+                for pid in parents.values()
+            ),
         )
         return {"cat": cat, "history": history, "insights": insights, "sire": sire, "dam": dam}
-
-    @staticmethod
-    async def _optional(request: Any) -> Any:
-        """A secondary panel's data; its failure must not hide the cat."""
-        try:
-            return await request
-        except CliError as exc:
-            return {"error": exc.message}
 
     def show(self, data: dict[str, Any]) -> None:
         cat = self.cat = data["cat"]
@@ -145,7 +143,9 @@ The tabs below show genetics, pedigree, learned insights and the care history.
 
     def _send_care(self, action: str, body: dict[str, Any]) -> None:
         def done(result: dict[str, Any]) -> None:
-            self.notify(care_summary(action, self.cat.get("name", "cat"), result))
+            summary = care_summary(action, self.cat.get("name", "cat"), result)
+            self.query_one("#last-result", Static).update(summary)
+            self.notify(summary)
             self.reload()
 
         self.call(self.api.care(self.cat_id, action, body), done)
@@ -158,28 +158,42 @@ async def _none() -> None:
     return None
 
 
+async def _optional(request: Callable[[], Awaitable[Any]]) -> Any:
+    """A secondary panel's data; its failure must not hide the cat."""
+    try:
+        return await request()
+    except CliError as exc:
+        return {"error": exc.message}
+
+
 def care_summary(action: str, name: str, result: dict[str, Any]) -> str:
     """One line a player reads: what the action did."""
-    effects = result.get("effects", result)
-    text = f"{humanize(action)} {name}: {describe_changes(effects.get('changes') or {})}"
-    if effects.get("xp_gained"):
-        text += f" (+{effects['xp_gained']} XP)"
-    if effects.get("leveled_up") or effects.get("level_up"):
-        text += " — level up!"
+    text = f"{humanize(action)} {name}: {describe_changes(result.get('changes') or {})}"
+    if result.get("xp_gained"):
+        text += f" (+{result['xp_gained']} XP)"
+    if result.get("leveled_up"):
+        text += f" — level {result['leveled_up'].get('to', '')}!"
     return text
 
 
 def identity(cat: dict[str, Any]) -> Any:
-    care = cat.get("care_status") or {}
+    care = cat.get("care") or {}
+    progress = cat.get("level_progress") or {}
+    to_next = progress.get("xp_for_next")
     return kv_table(
         [
             ("Name", cat.get("name", "")),
             ("Breed", humanize(cat.get("breed", ""))),
             ("Personality", humanize(cat.get("personality_type", ""))),
             ("Sex", cat.get("sex", "")),
-            ("Level", f"{cat.get('level', 1)} ({cat.get('experience', 0)} XP)"),
+            (
+                "Level",
+                f"{cat.get('level', 1)} ({cat.get('experience', 0)} XP"
+                + (f", {to_next} to next)" if to_next else ")"),
+            ),
             ("Mood", cat.get("mood_label", "")),
             ("Care", f"{care.get('care_score', '')} {care.get('care_band', '')}".strip()),
+            ("Needs", ", ".join(care.get("needs") or []) or "nothing"),
         ]
     )
 
@@ -215,13 +229,38 @@ def pedigree(cat: dict[str, Any], sire: Any, dam: Any) -> Any:
     )
 
 
+_PREFERENCE_LABELS = {"activities": "activity", "foods": "food", "times_of_day": "time_of_day"}
+
+
 def insights_view(data: Any) -> Any:
-    if not isinstance(data, dict):
+    """What the server learned about the cat: a summary, top preferences, personality fit."""
+    if not isinstance(data, dict) or not data:
         return "No insights yet."
     if "error" in data:
         return f"Insights unavailable: {data['error']}"
-    rows = [(humanize(k), _plain(v)) for k, v in data.items() if k not in ("cat_id",)]
-    return kv_table(rows) if rows else "No insights yet: care for the cat to teach the server."
+    rows: list[tuple[str, Any]] = [
+        ("Summary", data.get("summary", "")),
+        (
+            "Confidence",
+            f"{float(data.get('confidence') or 0):.0%} ({data.get('interactions', 0)} interactions)",
+        ),
+    ]
+    if data.get("best_hour") is not None:
+        rows.append(("Best hour", f"{int(data['best_hour']):02d}:00"))
+    for kind, ranked in (data.get("preferences") or {}).items():
+        label = _PREFERENCE_LABELS.get(kind, kind)
+        top = [humanize(str(r.get(label, ""))) for r in ranked[:3]]
+        if top:
+            rows.append((humanize(kind), ", ".join(top)))
+    fit = data.get("personality") or {}
+    if fit.get("consistency") is not None:
+        rows.append(
+            (
+                "Personality",
+                f"{fit['consistency']}% consistent; behaves like {humanize(str(fit.get('behaves_like')))}",
+            )
+        )
+    return kv_table(rows)
 
 
 def history_view(data: Any) -> Any:
@@ -241,13 +280,3 @@ def _flatten(record: dict[str, Any]) -> dict[str, Any]:
         "name": record.get("name") or record.get("action") or record.get("type"),
         "changes": record.get("changes") or result.get("changes"),
     }
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{humanize(k)}: {_plain(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(_plain(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return str(value)

@@ -42,8 +42,9 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         with Vertical(classes="dialog", id="form"):
             yield Label(self.form_title, classes="dialog-title")
             for spec in self.fields:
-                yield Label(spec.label)
-                yield self._input_for(spec)
+                with Horizontal(classes="field"):
+                    yield Label(spec.label)
+                    yield self._input_for(spec)
             yield Label("", id="form-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(self.submit_label, variant="primary", id="form-ok")

@@ -24,7 +24,7 @@ WIDE_AT = 110
 
 def care_needs(cat: dict[str, Any]) -> list[str]:
     """What the server says this cat needs now (feed, play, groom, treat)."""
-    status = cat.get("care_status") or cat.get("care") or {}
+    status = cat.get("care") or {}
     return list(status.get("needs") or []) if isinstance(status, dict) else []
 
 

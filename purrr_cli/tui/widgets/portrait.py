@@ -1,4 +1,4 @@
-"""Portraits: the big one on the cat screen and the small thumbnail in the cats table."""
+"""Portraits from `purrr_core.portrait`: the full one on the cat screen, a thumbnail in tables."""
 
 from __future__ import annotations
 
@@ -8,17 +8,40 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.widgets import Static
 
+from purrr_core import portrait as core_portrait
+
 _FACE = "ᓚᘏᗢ"
+_FUR = {core_portrait.FUR_CHAR, core_portrait.STRIPE_CHAR, core_portrait.LONG_HAIR_CHAR}
+
+
+def _phenotype(cat: dict[str, Any]) -> dict[str, Any]:
+    phenotype = cat.get("phenotype")
+    return phenotype if isinstance(phenotype, dict) else {}
+
+
+def coat_colours(cat: dict[str, Any], limit: int = 3) -> list[str]:
+    """The first distinct fur colours of the cat's portrait (tortie patches, stripes, white)."""
+    colours: list[str] = []
+    for row in core_portrait.portrait_cells(_phenotype(cat)):
+        for char, colour in row:
+            if char in _FUR and colour and colour not in colours:
+                colours.append(colour)
+    return colours[:limit] or [core_portrait.COLOURS["outline"]]
 
 
 def thumbnail(cat: dict[str, Any]) -> Text:
-    """A three-cell cat glyph; the glyph is readable without colour, the colour is a bonus."""
-    return Text(_FACE)
+    """A three-cell cat glyph in the coat's colours; the glyph itself reads without colour."""
+    colours = coat_colours(cat)
+    text = Text()
+    for index, glyph in enumerate(_FACE):
+        text.append(glyph, style=colours[index % len(colours)])
+    return text
 
 
 def portrait(cat: dict[str, Any]) -> RenderableType:
-    """The cat's full terminal portrait."""
-    return Text(_FACE)
+    """The cat's full terminal portrait, captioned with its coat."""
+    rendered: RenderableType = core_portrait.renderable(_phenotype(cat))
+    return rendered
 
 
 class Portrait(Static):

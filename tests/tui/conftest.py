@@ -1,0 +1,78 @@
+"""Dashboard fixtures: a real in-process server on a temporary data dir, a pinned clock, seeded cats.
+
+Action seeds are pinned too (the server otherwise draws a fresh seed per action), so every run
+adopts the same cats with the same traits and snapshots are stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from purrr_cli.client import Client, ServerChoice
+from purrr_cli.tui.api import PurrrApi
+from purrr_cli.tui.app import PurrrApp
+
+#: Saturday night, inside the Night Watch window (21:00–06:00).
+NOW = "2025-04-12T22:00:00+00:00"
+SEED = 20250412
+
+#: (name, personality, sex, genotype) of the seeded cats.
+CATS = (
+    ("Mittens", "playful", "female", "O/o B/b"),
+    ("Bandit", "territorial", "male", "o/Y B/B"),
+    ("Luna", "curious", "female", "o/o B/B cs/cs"),
+)
+
+
+@pytest.fixture
+def purrr_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An isolated home, config and data dir; pinned clock and action seeds."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("PURRR_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("PURRR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PURRR_NO_KEYRING", "1")
+    monkeypatch.setenv("PURRR_NOW", NOW)
+    for name in ("PURRR_SERVER", "PURRR_TOKEN", "PURRR_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    from purrr_server import actions
+
+    monkeypatch.setattr(actions, "secrets", SimpleNamespace(randbits=lambda bits: SEED))
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def client(purrr_env: Path) -> Iterator[Client]:
+    """A client on the in-process server (the same transport `purrr` uses with no daemon)."""
+    instance = Client(choice=ServerChoice("in-process", str(purrr_env), "in-process"))
+    yield instance
+    instance.close()
+
+
+def seed_cats(client: Client) -> list[dict[str, Any]]:
+    return [
+        client.post(
+            "cats", {"name": name, "personality_type": kind, "sex": sex, "genotype": genotype}
+        )
+        for name, kind, sex, genotype in CATS
+    ]
+
+
+@pytest.fixture
+def cats(client: Client) -> list[dict[str, Any]]:
+    return seed_cats(client)
+
+
+@pytest.fixture
+def make_app(client: Client) -> Callable[..., PurrrApp]:
+    """Build the dashboard on the test server; live polling off unless asked for."""
+
+    def build(**options: Any) -> PurrrApp:
+        options.setdefault("live", False)
+        return PurrrApp(PurrrApi(client), **options)
+
+    return build
