@@ -12,6 +12,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from purrr_core.catalog import personality, time_of_day
 from purrr_core.errors import Conflict, InvalidRequest, choose_one
@@ -344,6 +345,17 @@ def tick_rng(seed: int, tick: int) -> random.Random:
     return random.Random(f"patrol:{seed}:{tick}")
 
 
+@cache
+def _xp_by_role(event: str) -> dict[str, tuple[int, int]]:
+    """(cat XP, role XP) an event is worth to a cat in each role."""
+    table = rules()
+    cat_rule, role_rule = table.xp["cat"].get(event, {}), table.xp["role"].get(event, {})
+    return {
+        role: (cat_rule.get("all", 0) + cat_rule.get(role, 0), role_rule.get(role, 0))
+        for role in table.roles
+    }
+
+
 @dataclass
 class _Ledger:
     """Mutable accumulators for one catch-up, frozen back into the patrol at the end."""
@@ -369,12 +381,12 @@ class _Ledger:
 
     def award(self, event: str, count: int = 1) -> None:
         """Give every cat on patrol the cat XP and role XP `event` is worth (`count` times)."""
-        table = rules().xp
-        cat_rule, role_rule = table["cat"].get(event, {}), table["role"].get(event, {})
+        gains = _xp_by_role(event)
+        roles = self.patrol.roles
         for cat_id, acc in self.results.items():
-            role = self.patrol.roles[cat_id]
-            acc["xp"] += count * (cat_rule.get("all", 0) + cat_rule.get(role, 0))
-            acc["role_xp"] += count * role_rule.get(role, 0)
+            xp, role_xp = gains[roles[cat_id]]
+            acc["xp"] += count * xp
+            acc["role_xp"] += count * role_xp
 
     def credit(self, counter: str, cat_ids: Iterable[int], amount: int = 1) -> None:
         for cat_id in cat_ids:
@@ -482,6 +494,8 @@ def _roll_strays(
     res, patrol = table.resolution, ledger.patrol
     counts = res.stray_counts
     count = rng.choices(list(counts), weights=list(counts.values()))[0]
+    if not count:
+        return
     found_chance = min(1.0, (res.stray_found_base + res.stray_found_detection * team.detection)
                        * table.areas[patrol.area].stray_factor * min(1.0, fraction))
     power = team.power

@@ -137,9 +137,10 @@ def achievement_progress(record: NightWatchRecord) -> list[dict[str, Any]]:
     return rows
 
 
-def _award_achievements(
+def award_achievements(
     record: NightWatchRecord, now: datetime
 ) -> tuple[NightWatchRecord, list[EarnedAchievement]]:
+    """Earn every achievement whose criterion the record now meets (each once)."""
     counters = record.counters()
     have = {a.id for a in record.achievements}
     new = [
@@ -188,7 +189,7 @@ def record_patrol(
         "deter_combinations": tuple(sorted(combos)),
         "specializations": specs,
     })
-    return _award_achievements(updated, now)
+    return award_achievements(updated, now)
 
 
 def _specialize(spec: Specialization, result: CatResult) -> Specialization:
@@ -210,14 +211,14 @@ def record_alert_response(
         "critical_fast_responses": record.critical_fast_responses + is_fast_response(alert),
         "reputation": record.reputation + rules().reputation["alert_responded"],
     })
-    return _award_achievements(updated, now)
+    return award_achievements(updated, now)
 
 
 def record_zone(
     record: NightWatchRecord, now: datetime
 ) -> tuple[NightWatchRecord, list[EarnedAchievement]]:
     """Count a newly built zone (Zone Master)."""
-    return _award_achievements(record.model_copy(update={"zones": record.zones + 1}), now)
+    return award_achievements(record.model_copy(update={"zones": record.zones + 1}), now)
 
 
 def apply_result(cat: Cat, result: CatResult) -> tuple[Cat, dict[str, object]]:
