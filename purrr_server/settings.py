@@ -21,9 +21,11 @@ class Settings(BaseSettings):
 
     data_dir: Path = DEFAULT_DATA_DIR
     host: str = "127.0.0.1"
-    port: int = Field(8642, ge=0, le=65535)
-    #: Serve on this Unix socket instead of TCP (the local daemon).
+    #: TCP port on `host`; None serves on the Unix socket only.
+    port: int | None = Field(8642, ge=0, le=65535)
+    #: Also (or only) serve on this Unix socket (the local daemon).
     uds: Path | None = None
+    access_log: bool = False
     #: Hosted mode: many accounts (register/login), rate limits, CORS and security headers.
     hosted: bool = False
     rate_limit: bool = True

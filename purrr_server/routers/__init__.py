@@ -2,8 +2,12 @@
 
 from fastapi import APIRouter
 
-from purrr_server.routers import cats
+from purrr_server.routers import account, auth, cats, events, keys
 
 ROUTERS: list[APIRouter] = [
+    auth.router,
+    keys.router,
+    account.router,
     cats.router,
+    events.router,
 ]

@@ -44,7 +44,7 @@ async def login(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
             "expires_at": expires, "user": user.public()}
 
 
-@action("auth.logout")
+@action("auth.logout", secret_args=("token_hash",))
 async def logout(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     revoked = await ctx.store.credentials.revoke_token(args["token_hash"])
     return {"logged_out": revoked}

@@ -1,0 +1,275 @@
+"""Running the server: in the foreground (`serve`) or as the local daemon (`start_daemon` …).
+
+The daemon is a detached `python -m purrr_server --data-dir DIR --uds DIR/purrr.sock [--port P]`
+with its pid in `DIR/purrr.pid`, its details in `DIR/daemon.json` and its output in
+`DIR/server.log`. Stale pid files and sockets (a crashed daemon) are detected and removed.
+
+This module imports nothing heavy at module level: the CLI uses it to start, stop and inspect
+the daemon without loading FastAPI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from purrr_server.settings import Settings
+
+PID_FILE = "purrr.pid"
+INFO_FILE = "daemon.json"
+SOCKET_FILE = "purrr.sock"
+LOG_FILE = "server.log"
+START_TIMEOUT = 15.0
+STOP_TIMEOUT = 10.0
+
+
+def pid_path(data_dir: Path) -> Path:
+    return Path(data_dir).expanduser() / PID_FILE
+
+
+def socket_path(data_dir: Path) -> Path:
+    return Path(data_dir).expanduser() / SOCKET_FILE
+
+
+def log_path(data_dir: Path) -> Path:
+    """The daemon's log file (uvicorn and server output)."""
+    return Path(data_dir).expanduser() / LOG_FILE
+
+
+def _info_path(data_dir: Path) -> Path:
+    return Path(data_dir).expanduser() / INFO_FILE
+
+
+# --- foreground ------------------------------------------------------------------------------
+
+
+def _unix_socket(path: Path) -> socket.socket:
+    """A listening Unix socket only its owner can use (a stale socket file is replaced)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old_umask = os.umask(0o177)
+    try:
+        sock.bind(str(path))
+    finally:
+        os.umask(old_umask)
+    os.chmod(path, 0o600)
+    return sock
+
+
+def _tcp_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def serve(settings: Settings) -> None:
+    """Run the server in the foreground until SIGINT/SIGTERM: on `host:port`, on the Unix
+    socket `settings.uds`, or on both."""
+    import uvicorn
+
+    from purrr_server.app import create_app
+
+    if settings.uds is None and settings.port is None:
+        raise ValueError("nothing to serve on: give a TCP port, a Unix socket, or both")
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(settings)
+    sockets = []
+    if settings.uds is not None:
+        sockets.append(_unix_socket(settings.uds))
+    if settings.port is not None:
+        sockets.append(_tcp_socket(settings.host, settings.port))
+    config = uvicorn.Config(app, host=settings.host, port=settings.port or 0,
+                            log_level=settings.log_level, access_log=settings.access_log,
+                            lifespan="on", server_header=False)
+    try:
+        uvicorn.Server(config).run(sockets=sockets)
+    finally:
+        for sock in sockets:
+            sock.close()
+        if settings.uds is not None:
+            with contextlib.suppress(FileNotFoundError):
+                settings.uds.unlink()
+
+
+# --- daemon ----------------------------------------------------------------------------------
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` is a running purrr server (not a recycled pid of another program)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False  # someone else's process: not our daemon
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists():
+        try:
+            return b"purrr_server" in cmdline.read_bytes()
+        except OSError:
+            return False
+    return True
+
+
+def _read_pid(data_dir: Path) -> int | None:
+    try:
+        return int(pid_path(data_dir).read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _responds(sock_path: Path, timeout: float = 1.0) -> bool:
+    """Whether a server answers `GET /health/live` on the Unix socket."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect(str(sock_path))
+            sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: purrr\r\nConnection: close\r\n\r\n")
+            return sock.recv(16).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+def _clean(data_dir: Path, *, sock: bool) -> None:
+    paths = [pid_path(data_dir), _info_path(data_dir)] + ([socket_path(data_dir)] if sock else [])
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def daemon_status(data_dir: Path) -> dict[str, Any]:
+    """Whether the daemon of `data_dir` runs, with its pid, socket, port and log.
+
+    A pid file whose process is gone (or is not a purrr server) and an unanswered socket are
+    stale: they are removed and reported as `stale_cleaned`.
+    """
+    data_dir = Path(data_dir).expanduser()
+    pid = _read_pid(data_dir)
+    try:
+        info = json.loads(_info_path(data_dir).read_text())
+    except (FileNotFoundError, ValueError):
+        info = {}
+    sock = socket_path(data_dir)
+    running = pid is not None and _alive(pid)
+    stale = False
+    if not running and (pid is not None or sock.exists()):
+        stale = not _responds(sock) if sock.exists() else True
+        if stale:
+            _clean(data_dir, sock=True)
+    port = info.get("port") if running else None
+    return {
+        "running": running,
+        "pid": pid if running else None,
+        "socket": str(sock) if running else None,
+        "port": port,
+        "url": f"http://127.0.0.1:{port}" if port else None,
+        "started_at": info.get("started_at") if running else None,
+        "responding": running and _responds(sock),
+        "stale_cleaned": stale,
+        "data_dir": str(data_dir),
+        "log": str(log_path(data_dir)),
+    }
+
+
+def start_daemon(settings: Settings) -> dict[str, Any]:
+    """Start the local daemon for `settings.data_dir` (Unix socket, plus TCP when
+    `settings.port` is set) and wait until it answers. Returns `daemon_status` of it.
+
+    Raises `RuntimeError` if one is already running or it fails to come up (with the log tail).
+    """
+    data_dir = settings.data_dir
+    status = daemon_status(data_dir)
+    if status["running"]:
+        raise RuntimeError(f"the purrr daemon is already running (pid {status['pid']})")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    sock = socket_path(data_dir)
+    command = [sys.executable, "-m", "purrr_server", "--data-dir", str(data_dir),
+               "--uds", str(sock)]
+    if settings.port is not None:
+        command += ["--host", settings.host, "--port", str(settings.port)]
+    if settings.hosted:
+        command.append("--hosted")
+    if not settings.rate_limit:
+        command.append("--no-rate-limit")
+    with open(log_path(data_dir), "ab") as log:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True, close_fds=True,
+        )
+    pid_path(data_dir).write_text(f"{process.pid}\n")
+    _info_path(data_dir).write_text(json.dumps({
+        "pid": process.pid, "socket": str(sock), "port": settings.port,
+        "started_at": datetime.now(UTC).isoformat(), "command": command,
+    }))
+    _wait_until_up(process, sock, data_dir)
+    return daemon_status(data_dir)
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], sock: Path, data_dir: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            _clean(data_dir, sock=False)
+            raise RuntimeError(f"the purrr daemon exited with code {process.returncode}:\n"
+                               f"{_log_tail(data_dir)}")
+        if sock.exists() and _responds(sock):
+            return
+        time.sleep(0.05)
+    process.kill()
+    _clean(data_dir, sock=True)
+    raise RuntimeError(f"the purrr daemon did not answer within {START_TIMEOUT:.0f} s:\n"
+                       f"{_log_tail(data_dir)}")
+
+
+def _log_tail(data_dir: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(log_path(data_dir).read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+def stop_daemon(data_dir: Path, timeout: float = STOP_TIMEOUT) -> dict[str, Any]:
+    """Stop the daemon of `data_dir` (SIGTERM, then SIGKILL after `timeout` seconds).
+
+    Returns `{"stopped": bool, "pid": …, "forced": bool}`; stopping a daemon that is not
+    running is not an error (`stopped` is False).
+    """
+    status = daemon_status(data_dir)
+    pid = status["pid"]
+    if not status["running"] or pid is None:
+        return {"stopped": False, "pid": None, "forced": False}
+    os.kill(pid, signal.SIGTERM)
+    forced = not _wait_for_exit(pid, timeout)
+    if forced:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        _wait_for_exit(pid, timeout)
+    _clean(Path(data_dir).expanduser(), sock=True)
+    return {"stopped": True, "pid": pid, "forced": forced}
+
+
+def _wait_for_exit(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reap it if we are its parent
+        time.sleep(0.05)
+    return not _alive(pid)

@@ -1,0 +1,88 @@
+"""`/api/v1/auth`: register, login, logout, profile (accounts exist in hosted mode)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request
+from starlette.responses import Response
+
+from purrr_server.auth import (
+    Caller,
+    check_login_throttle,
+    client_ip,
+    enforce_rate_limit,
+    log_security,
+    record_login_failure,
+    verify_password,
+)
+from purrr_server.envelope import ApiError, ok
+from purrr_server.http import run_action
+from purrr_server.runtime import runtime_of
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+USERNAME = r"^[A-Za-z0-9_.-]{3,32}$"
+EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
+
+
+class Register(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(..., pattern=USERNAME, examples=["whisker_fan"])
+    email: str = Field(..., pattern=EMAIL, max_length=254, examples=["fan@example.com"])
+    password: str = Field(..., min_length=8, max_length=256)
+
+
+class Login(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(..., min_length=1, max_length=64)
+    password: str = Field(..., min_length=1, max_length=256)
+
+
+async def hosted_only(request: Request) -> None:
+    """Accounts are a hosted-mode feature; anonymous calls count against the caller's IP."""
+    runtime = runtime_of(request)
+    if not runtime.settings.hosted:
+        raise ApiError("FORBIDDEN", "accounts exist only on a hosted server (purrr server run "
+                       "--hosted); the local server has one player")
+    await enforce_rate_limit(request, runtime, f"ip:{client_ip(request)}", "free", None)
+
+
+Hosted = Annotated[None, Depends(hosted_only)]
+
+
+@router.post("/register", status_code=201, summary="Create an account")
+async def register(request: Request, body: Register, _: Hosted) -> Response:
+    return await run_action(request, None, "auth.register", body.model_dump())
+
+
+@router.post("/login", summary="Exchange username and password for a bearer token")
+async def login(request: Request, body: Login, _: Hosted) -> Response:
+    runtime = runtime_of(request)
+    ip = client_ip(request)
+    check_login_throttle(runtime, body.username, ip)
+    found = await runtime.store.read.users.credentials(body.username)
+    password_hash = found[1] if found else None
+    if found is None or not await verify_password(password_hash, body.password):
+        failures = record_login_failure(runtime, body.username, ip)
+        user_id = found[0].id if found else None
+        await log_security(runtime, "login_failed", request, user_id, username=body.username,
+                           failures=failures)
+        if failures >= runtime.settings.login_max_failures:
+            await log_security(runtime, "login_locked", request, user_id, username=body.username)
+        raise ApiError("UNAUTHORIZED", "invalid username or password")
+    return await run_action(request, None, "auth.login", {"user_id": found[0].id})
+
+
+@router.post("/logout", summary="Revoke the bearer token of this request")
+async def logout(request: Request, who: Caller) -> Response:
+    if who.kind == "api_key":
+        raise ApiError("BAD_REQUEST", "logout revokes bearer tokens; delete API keys with "
+                       "DELETE /api/v1/keys/{id}")
+    response = await run_action(request, who.user, "auth.logout", {"token_hash": who.token_hash})
+    runtime_of(request).auth_cache.pop(who.token_hash, None)
+    return response
+
+
+@router.get("/profile", summary="The authenticated account")
+async def profile(request: Request, who: Caller) -> Response:
+    return ok(request, {**who.user.public(), "auth": who.kind, "scopes": sorted(who.scopes)})

@@ -1,0 +1,78 @@
+"""`/api/v1/events`: the player's live events as Server-Sent Events, or by polling.
+
+Every event carries the global `version` it was written at; pass the last one you saw as
+`?since=` to resume without gaps. The stream wakes at once for writes made by this process and
+checks the database every second for writes made by other processes.
+"""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from purrr_server.auth import Caller
+from purrr_server.envelope import ok
+from purrr_server.runtime import Runtime, runtime_of
+
+router = APIRouter(prefix="/events", tags=["events"])
+Since = Annotated[int, Query(ge=0, description="Only events with a higher version.")]
+POLL_SECONDS = 1.0
+HEARTBEAT_SECONDS = 15.0
+
+
+def _sse(event: dict[str, Any]) -> bytes:
+    data = json.dumps(event, separators=(",", ":"), default=str)
+    return f"id: {event['version']}\nevent: {event['type']}\ndata: {data}\n\n".encode()
+
+
+async def _stream(
+    request: Request, runtime: Runtime, user_id: int, since: int, timeout: float | None
+) -> AsyncIterator[bytes]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout if timeout is not None else None
+    last_beat = loop.time()
+    yield b": connected\n\n"
+    while deadline is None or loop.time() < deadline:
+        for event in await runtime.store.read.events.since(user_id, since):
+            since = event["version"]
+            yield _sse(event)
+        if await request.is_disconnected():
+            return
+        if loop.time() - last_beat >= HEARTBEAT_SECONDS:
+            last_beat = loop.time()
+            yield b": heartbeat\n\n"
+        wait = POLL_SECONDS if deadline is None else max(0.0, min(POLL_SECONDS,
+                                                                   deadline - loop.time()))
+        await runtime.store.wait_for_change(wait)
+
+
+@router.get("", summary="Live events (text/event-stream)")
+async def stream(
+    request: Request, who: Caller, since: Since = 0,
+    timeout: Annotated[float | None, Query(gt=0, le=3600,
+                                           description="Close after this many seconds.")] = None,
+) -> StreamingResponse:
+    runtime = runtime_of(request)
+    last_id = request.headers.get("last-event-id", "")
+    if last_id.isdigit():
+        since = max(since, int(last_id))
+    return StreamingResponse(
+        _stream(request, runtime, who.user.id, since, timeout), media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/poll", summary="Events since a version, without streaming")
+async def poll(
+    request: Request, who: Caller, since: Since = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> Response:
+    runtime = runtime_of(request)
+    events = await runtime.store.read.events.since(who.user.id, since, limit)
+    cursor = events[-1]["version"] if events else since
+    return ok(request, {"events": events, "cursor": cursor,
+                        "version": await runtime.store.current_version()})
