@@ -200,7 +200,8 @@ def cell(value: Any) -> str:
 
 
 def header(key: str) -> str:
-    return key.replace("_", " ").upper()
+    """A column title: the last part of a dotted key, in capitals (`care.care_band` -> CARE BAND)."""
+    return key.rsplit(".", 1)[-1].replace("_", " ").upper()
 
 
 def select_fields(data: Any, fields: list[str]) -> Any:
@@ -299,8 +300,13 @@ def render(
     *,
     title: str | None = None,
     empty: str | None = None,
+    hide: Sequence[str] = (),
 ) -> None:
-    """Print `data` (an API object or a list of them) following the output contract."""
+    """Print `data` (an API object or a list of them) following the output contract.
+
+    `columns` picks what people see (JSON always has every field); `hide` drops the named
+    nested objects from the default view of a single object.
+    """
     if options.json:
         selected = select_fields(data, options.json_fields or [])
         if options.jq:
@@ -313,7 +319,9 @@ def render(
             message(empty)
         return
     if isinstance(data, dict):
-        data = flatten(data)
+        data = flatten({k: v for k, v in data.items() if k not in hide})
+    elif isinstance(data, list):
+        data = [flatten(item) if isinstance(item, dict) else item for item in data]
     cols = list(columns) if columns else _default_columns(data)
     if is_terminal(sys.stdout):
         _write_table(data, cols, title)

@@ -27,8 +27,10 @@ SHOW_COLUMNS = [
     "intelligence", "strength", "agility", "charisma", "training", "social",
     "genotype", "generation", "born_at", "last_care_at", "version",
 ]  # fmt: skip
-HISTORY_COLUMNS = ["id", "name", "created_at", "args", "result"]
-STATUS_COLUMNS = ["id", "name", "care_score", "care_band", "needs_attention", "needs"]
+HISTORY_COLUMNS = ["id", "name", "created_at", "args"]
+#: Parts of an action result people need not read after every action (--json keeps them).
+ACTION_HIDDEN = ("cat", "interaction", "new_stats")
+STATUS_COLUMNS = ["id", "name", "mood_label", "care.care_score", "care.care_band", "care.needs"]
 
 
 def _cat_path(cat: str | None, suffix: str = "") -> str:
@@ -39,7 +41,7 @@ def _cat_path(cat: str | None, suffix: str = "") -> str:
 def _act(cat: str | None, action: str, body: dict[str, Any]) -> None:
     """Run a care action and print what changed."""
     payload = {key: value for key, value in body.items() if value is not None}
-    render(connect().post(_cat_path(cat, f"/{action}"), payload))
+    render(connect().post(_cat_path(cat, f"/{action}"), payload), hide=ACTION_HIDDEN)
 
 
 @app.command(

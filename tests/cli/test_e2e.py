@@ -1,0 +1,185 @@
+"""End to end: the real `purrr` in a subprocess against the real server (in-process and daemon)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("purrr_server.app")
+
+NOW = "2026-03-01T12:00:00Z"
+SERVER_MODULES = ("fastapi", "textual", "aiosqlite", "sqlite_utils", "uvicorn")
+WITH_MODULES = (
+    "import sys\nfrom purrr_cli.__main__ import main\ncode = main(sys.argv[1:])\n"
+    "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)) + '\\n')\nsys.exit(code)\n"
+)
+
+Purrr = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PURRR_", "NO_COLOR"))}
+    env.update(
+        HOME=str(home),
+        PURRR_CONFIG_DIR=str(home / "config"),
+        PURRR_DATA_DIR=str(home / "data"),
+        PURRR_NOW=NOW,
+        PURRR_NO_KEYRING="1",
+        TERM="xterm-256color",
+    )
+    return env
+
+
+def _runner(home: Path) -> Purrr:
+    def purrr(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "purrr_cli", *args],
+            env=_env(home),
+            input=stdin if stdin is not None else "",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    return purrr
+
+
+def _modules(home: Path, *args: str) -> tuple[int, set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", WITH_MODULES, *args],
+        env=_env(home),
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    line = done.stderr.rsplit("MODULES ", 1)[-1]
+    return done.returncode, {name.split(".")[0] for name in line.split()}
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="module")
+def purrr(home: Path) -> Purrr:
+    return _runner(home)
+
+
+@pytest.fixture(scope="module")
+def cat_id(purrr: Purrr) -> int:
+    done = purrr("cats", "adopt", "Mittens", "--personality", "playful", "--json")
+    assert done.returncode == 0, done.stderr
+    return int(json.loads(done.stdout)["id"])
+
+
+def test_adopt_list_feed_show(purrr: Purrr, cat_id: int) -> None:
+    listed = purrr("cats", "list")
+    assert listed.returncode == 0
+    row = next(line.split("\t") for line in listed.stdout.splitlines() if "Mittens" in line)
+    assert row[0] == str(cat_id)
+    assert not re.search(r"\x1b\[", listed.stdout)
+    before = json.loads(purrr("cats", "show", str(cat_id), "--json").stdout)["hunger"]
+    fed = purrr("cats", "feed", "Mittens", "--food", "salmon", "--json")
+    assert fed.returncode == 0, fed.stderr
+    assert json.loads(fed.stdout)["hunger_restored"] > 0
+    cat = json.loads(purrr("cats", "show", "Mittens", "--json").stdout)
+    assert cat["hunger"] > before
+    for field in ("id", "name", "personality_type", "hunger", "happiness", "energy", "level"):
+        assert field in cat
+    assert purrr("cats", "list", "--jq", ".[0].name").stdout == "Mittens\n"
+
+
+def test_exit_codes_and_messages(purrr: Purrr, cat_id: int) -> None:
+    assert purrr("cats", "show", "999").returncode == 3
+    assert purrr("cats", "feed", str(cat_id), "--quantity", "lots").returncode == 2
+    rocks = purrr("cats", "feed", str(cat_id), "--food", "rocks")
+    assert rocks.returncode == 1
+    assert "'rocks'" in rocks.stderr and "Traceback" not in rocks.stderr
+    error = json.loads(purrr("cats", "feed", str(cat_id), "--food", "rocks", "--json").stderr)
+    assert error["code"] == "VALIDATION_ERROR"
+    assert purrr("cats", "release", str(cat_id)).returncode == 2
+
+
+def test_full_cat_is_a_conflict(purrr: Purrr) -> None:
+    kit = json.loads(purrr("cats", "adopt", "Greedy", "--personality", "lazy", "--json").stdout)
+    codes = [
+        purrr("cats", "feed", str(kit["id"]), "--food", "salmon", "--portion", "large").returncode
+        for _ in range(4)
+    ]
+    assert codes[0] == 0
+    assert codes[-1] == 5
+
+
+def test_retried_write_is_applied_once(purrr: Purrr) -> None:
+    kit = json.loads(purrr("cats", "adopt", "Once", "--personality", "curious", "--json").stdout)
+    path = f"cats/{kit['id']}/feed"
+    for _ in range(2):
+        done = purrr(
+            "api", "POST", path, "-H", "Idempotency-Key: same-key-1", "-f", "food_item=milk"
+        )
+        assert done.returncode == 0, done.stderr
+    history = json.loads(purrr("cats", "history", str(kit["id"]), "--json").stdout)
+    assert [entry["name"] for entry in history].count("cats.feed") == 1
+
+
+def test_config_round_trip_and_path(home: Path, purrr: Purrr) -> None:
+    assert purrr("config", "set", "request_timeout", "5").returncode == 0
+    assert purrr("config", "get", "request_timeout").stdout == "5.0\n"
+    assert purrr("config", "path").stdout.strip() == str(home / "config" / "config.json")
+    assert purrr("config", "unset", "request_timeout").returncode == 0
+
+
+def test_server_status_names_the_in_process_server(purrr: Purrr) -> None:
+    pytest.importorskip("purrr_server.daemon")
+    done = purrr("server", "status", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["using"]["kind"] == "in-process"
+
+
+def test_version_imports_nothing_heavy(home: Path) -> None:
+    code, modules = _modules(home, "--version")
+    assert code == 0
+    assert not modules & {"typer", "rich", "httpx", "click"}
+
+
+@pytest.fixture(scope="module")
+def daemon_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A home whose data dir has the server listening on DATA_DIR/purrr.sock."""
+    home = tmp_path_factory.mktemp("daemon")
+    data = home / "data"
+    data.mkdir()
+    sock = data / "purrr.sock"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "purrr_server.app:create_app", "--factory",
+         "--uds", str(sock), "--log-level", "warning"],
+        env=_env(home),
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not sock.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert sock.exists(), "the server did not start"
+        yield home
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_read_against_the_daemon_imports_no_server_code(daemon_home: Path) -> None:
+    purrr = _runner(daemon_home)
+    assert purrr("cats", "adopt", "Sock", "--personality", "aloof").returncode == 0
+    code, modules = _modules(daemon_home, "cats", "list", "--json")
+    assert code == 0
+    assert not modules & set(SERVER_MODULES)
+    assert json.loads(purrr("cats", "list", "--json").stdout)[0]["name"] == "Sock"
