@@ -61,4 +61,70 @@ class PurrrApi:
     # --- live events ----------------------------------------------------------------------
 
     async def poll_events(self, since: int | None) -> JSON:
-        return await self.get("events/poll", since=since)
+        return await self.get("events/poll", since=since or 0, limit=1 if since is None else None)
+
+    # --- night watch ----------------------------------------------------------------------
+
+    async def nightwatch_status(self) -> JSON:
+        return await self.get("night-watch/status")
+
+    async def nightwatch_stats(self) -> JSON:
+        return await self.get("night-watch/stats")
+
+    async def nightwatch_zones(self) -> JSON:
+        return await self.get("night-watch/zones")
+
+    async def nightwatch_alerts(self) -> JSON:
+        return await self.get("night-watch/alerts")
+
+    async def deploy(self, body: dict[str, Any]) -> JSON:
+        return await self.post("night-watch/deploy", body)
+
+    async def create_zone(self, body: dict[str, Any]) -> JSON:
+        return await self.post("night-watch/zones", body)
+
+    async def respond_alert(self, alert_id: int) -> JSON:
+        return await self.post(f"night-watch/alerts/{alert_id}/respond")
+
+    async def recall(self, patrol_id: int) -> JSON:
+        return await self.post(f"night-watch/patrols/{patrol_id}/recall")
+
+    # --- breeding -------------------------------------------------------------------------
+
+    async def breeding_pairs(self) -> JSON:
+        return await self.get("breeding/pairs")
+
+    async def predict(self, sire_id: int, dam_id: int) -> JSON:
+        return await self.post("genetics/predict", {"sire_id": sire_id, "dam_id": dam_id})
+
+    async def breed(self, body: dict[str, Any]) -> JSON:
+        return await self.post("breeding/breed", body)
+
+    async def breedings(self) -> JSON:
+        return await self.get("breeding")
+
+    # --- games, quests, store, wallet -------------------------------------------------------
+
+    async def games(self) -> JSON:
+        return await self.get("games")
+
+    async def play_game(self, game_id: str, body: dict[str, Any]) -> JSON:
+        return await self.post(f"games/{game_id}/play", body)
+
+    async def quests(self) -> JSON:
+        return await self.get("quests")
+
+    async def balance(self) -> JSON:
+        return await self.get("economy/balance")
+
+    async def store_items(self) -> JSON:
+        return await self.get("store/items")
+
+    async def inventory(self) -> JSON:
+        return await self.get("store/inventory")
+
+    async def purchase(self, body: dict[str, Any]) -> JSON:
+        return await self.post("store/purchase", body)
+
+    async def use_item(self, body: dict[str, Any]) -> JSON:
+        return await self.post("store/use", body)

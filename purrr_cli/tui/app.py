@@ -15,9 +15,13 @@ from purrr_cli.errors import CliError, UnreachableError
 from purrr_cli.tui.api import PurrrApi
 from purrr_cli.tui.commands import PurrrCommands
 from purrr_cli.tui.messages import ConnectionChanged, ServerEvent
+from purrr_cli.tui.screens.breeding import BreedingScreen
 from purrr_cli.tui.screens.cat import CatScreen
 from purrr_cli.tui.screens.cats import CatsScreen
+from purrr_cli.tui.screens.games import GamesScreen
 from purrr_cli.tui.screens.help import HelpScreen
+from purrr_cli.tui.screens.nightwatch import NightWatchScreen
+from purrr_cli.tui.screens.wallet import WalletScreen
 from purrr_cli.tui.themes import PURRR_THEMES
 
 #: Reconnect back-off: first retry after this many seconds, doubling up to the maximum.
@@ -32,12 +36,26 @@ class PurrrApp(App[None]):
     COMMANDS = App.COMMANDS | {PurrrCommands}
     MODES: ClassVar[dict[str, Any]] = {
         "cats": CatsScreen,
+        "nightwatch": NightWatchScreen,
+        "breeding": BreedingScreen,
+        "games": GamesScreen,
+        "wallet": WalletScreen,
     }
     DEFAULT_MODE = "cats"
     #: (mode, title) for the screens reachable from anywhere; the palette lists them too.
-    SCREENS_MENU: ClassVar[tuple[tuple[str, str], ...]] = (("cats", "Cats"),)
+    SCREENS_MENU: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("cats", "Cats"),
+        ("nightwatch", "Night Watch"),
+        ("breeding", "Breeding lab"),
+        ("games", "Games & quests"),
+        ("wallet", "Wallet & store"),
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "go('cats')", "Cats", id="app.cats"),
+        Binding("n", "go('nightwatch')", "Night Watch", id="app.nightwatch"),
+        Binding("b", "go('breeding')", "Breeding", id="app.breeding"),
+        Binding("g", "go('games')", "Games", id="app.games"),
+        Binding("w", "go('wallet')", "Wallet", id="app.wallet"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit_purrr", "Quit", id="app.quit"),
     ]
@@ -97,11 +115,6 @@ class PurrrApp(App[None]):
         while isinstance(self.screen, ModalScreen):
             self.pop_screen()
 
-    def use_item_on(self, cat_id: int, done: Callable[[], None]) -> None:
-        from purrr_cli.tui.screens.wallet import choose_and_use_item
-
-        choose_and_use_item(self, cat_id, done)
-
     # --- live events and connection -------------------------------------------------------
 
     def broadcast(self, message_factory: Callable[[], Any]) -> None:
@@ -148,12 +161,17 @@ class PurrrApp(App[None]):
 
 
 def split_batch(batch: Any, since: int | None) -> tuple[list[dict[str, Any]], int | None]:
-    """(events, next cursor) from an events/poll answer (a list, or {events, version})."""
-    events = batch.get("events", []) if isinstance(batch, dict) else list(batch or [])
-    cursor = batch.get("version") if isinstance(batch, dict) else None
-    if cursor is None and events:
-        cursor = max(int(e.get("version", 0)) for e in events)
-    return events, cursor if cursor is not None else since
+    """(events to show, next cursor) from an events/poll answer.
+
+    The first answer only sets the cursor (to the server's current version): the dashboard has
+    just loaded everything, so older events would only cause needless reloads.
+    """
+    if not isinstance(batch, dict):
+        return [], since
+    if since is None:
+        return [], int(batch.get("version") or 0)
+    events = list(batch.get("events") or [])
+    return events, int(batch.get("cursor", since))
 
 
 def short_reason(message: str) -> str:

@@ -16,6 +16,7 @@ from purrr_cli.errors import CliError
 from purrr_cli.tui.forms import care_fields, humanize
 from purrr_cli.tui.screens.base import PurrrScreen
 from purrr_cli.tui.screens.form import FormDialog
+from purrr_cli.tui.screens.wallet import choose_and_use_item
 from purrr_cli.tui.widgets.bars import StatBar
 from purrr_cli.tui.widgets.info import describe_changes, kv_table, records_table
 from purrr_cli.tui.widgets.portrait import Portrait
@@ -151,7 +152,7 @@ The tabs below show genetics, pedigree, learned insights and the care history.
         self.call(self.api.care(self.cat_id, action, body), done)
 
     def action_use_item(self) -> None:
-        self.purrr.use_item_on(self.cat_id, self.reload)
+        choose_and_use_item(self, self.cat_id, self.reload)
 
 
 async def _none() -> None:

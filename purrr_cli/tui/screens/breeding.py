@@ -1,0 +1,200 @@
+"""Breeding lab (`b`): pick sire and dam, see compatibility, COI and the exact kitten distribution."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Label, Select, Static
+
+from purrr_cli.tui.screens.base import PurrrScreen
+from purrr_cli.tui.widgets.info import kv_table, records_table
+from purrr_cli.tui.widgets.records import RecordTable
+
+METHODS = (
+    ("Natural (free)", "natural"),
+    ("AI assisted", "ai_assisted"),
+    ("Genetic enhancement", "genetic_enhancement"),
+)
+PAIR_COLUMNS = [
+    ("Sire", "sire_name"),
+    ("Dam", "dam_name"),
+    ("Compat.", "compatibility"),
+    ("Success", lambda p: f"{float(p.get('success_rate') or 0):.0%}"),
+]
+BREEDING_COLUMNS = [
+    ("Sire", "sire_name"),
+    ("Dam", "dam_name"),
+    ("Method", "method"),
+    ("Status", "status"),
+    ("Ready at", lambda b: str(b.get("estimated_completion") or "")[:16].replace("T", " ")),
+]
+
+
+def _items(data: Any, key: str) -> list[dict[str, Any]]:
+    if isinstance(data, dict):
+        data = data.get(key, [])
+    return [item for item in data or [] if isinstance(item, dict)]
+
+
+class BreedingScreen(PurrrScreen):
+    """Predictions come from the server's genetics engine; nothing is computed here."""
+
+    HELP = """\
+# Breeding lab
+
+Choose a **sire** (male) and a **dam** (female): the lab shows their compatibility (0–100,
+breeding is blocked below 20), the kittens' inbreeding coefficient (COI) and the exact
+distribution of kitten coats. Choose a method (natural is free; the others cost coins and
+succeed more often) and press **s** to start. Kittens arrive when the breeding completes;
+the list below updates by itself. The suggested pairs table ranks your best matches:
+select one with **Enter** to load it.
+"""
+    LIVE_EVENTS = ("breeding.", "cat.adopted", "cat.born")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "breed", "Start breeding", id="breeding.start"),
+        Binding("enter", "use_pair", "Use pair", id="breeding.use_pair", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cats: list[dict[str, Any]] = []
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="breed-pick"):
+            with Vertical():
+                yield Label("Sire")
+                yield Select([], prompt="choose a male", id="sire")
+            with Vertical():
+                yield Label("Dam")
+                yield Select([], prompt="choose a female", id="dam")
+            with Vertical():
+                yield Label("Method")
+                yield Select(METHODS, value="natural", allow_blank=False, id="method")
+        with Horizontal(id="breed-body"):
+            yield Static("Choose a pair to see the prediction.", id="prediction")
+            with Vertical(id="breed-lists"):
+                yield Label("Suggested pairs", classes="section")
+                yield RecordTable(PAIR_COLUMNS, key="rank", id="pairs")
+                yield Label("Breedings", classes="section")
+                yield RecordTable(BREEDING_COLUMNS, id="breedings")
+
+    async def fetch(self) -> dict[str, Any]:
+        cats, pairs, breedings = await asyncio.gather(
+            self.api.cats(), self.api.breeding_pairs(), self.api.breedings()
+        )
+        return {"cats": cats, "pairs": pairs, "breedings": breedings}
+
+    def show(self, data: dict[str, Any]) -> None:
+        self.cats = data["cats"]
+        names = {cat["id"]: cat["name"] for cat in self.cats}
+        for select_id, sex in (("#sire", "male"), ("#dam", "female")):
+            select = self.query_one(select_id, Select)
+            current = select.value
+            options = [(c["name"], c["id"]) for c in self.cats if c.get("sex") == sex]
+            select.set_options(options)
+            if any(value == current for _, value in options):
+                select.value = current
+        pairs = [
+            {
+                **pair,
+                "rank": index,
+                "sire_name": names.get(pair.get("sire_id"), pair.get("sire_id")),
+                "dam_name": names.get(pair.get("dam_id"), pair.get("dam_id")),
+            }
+            for index, pair in enumerate(_items(data["pairs"], "pairs"))
+        ]
+        self.query_one("#pairs", RecordTable).set_records(pairs)
+        breedings = [
+            {
+                **b,
+                "sire_name": names.get(b.get("sire_id"), b.get("sire_id")),
+                "dam_name": names.get(b.get("dam_id"), b.get("dam_id")),
+            }
+            for b in _items(data["breedings"], "breedings")
+        ]
+        self.query_one("#breedings", RecordTable).set_records(breedings)
+
+    def _pair(self) -> tuple[int, int] | None:
+        sire, dam = self.query_one("#sire", Select).value, self.query_one("#dam", Select).value
+        if isinstance(sire, int) and isinstance(dam, int):
+            return sire, dam
+        return None
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        pair = self._pair()
+        if event.select.id in ("sire", "dam") and pair:
+            self.call(self.api.predict(*pair), self._show_prediction)
+
+    def _show_prediction(self, prediction: dict[str, Any]) -> None:
+        self.query_one("#prediction", Static).update(prediction_view(prediction))
+
+    def action_use_pair(self) -> None:
+        pair = self.query_one("#pairs", RecordTable).selected()
+        if pair:
+            self.query_one("#sire", Select).value = pair["sire_id"]
+            self.query_one("#dam", Select).value = pair["dam_id"]
+
+    def on_data_table_row_selected(self) -> None:
+        self.action_use_pair()
+
+    def action_breed(self) -> None:
+        pair = self._pair()
+        if pair is None:
+            self.notify("Choose a sire and a dam first.", severity="warning")
+            return
+        body = {
+            "sire_id": pair[0],
+            "dam_id": pair[1],
+            "method": self.query_one("#method", Select).value,
+        }
+        self.call(self.api.breed(body), self._started)
+
+    def _started(self, result: dict[str, Any]) -> None:
+        ready = str(result.get("estimated_completion") or "")[:16].replace("T", " ")
+        self.notify(f"Breeding started; kittens expected {ready or 'soon'}.")
+        self.reload()
+
+
+def prediction_view(prediction: dict[str, Any]) -> Any:
+    """Compatibility, COI, success and the phenotype distribution, as the server computed them."""
+    rows: list[tuple[str, Any]] = []
+    for label, key in (
+        ("Compatibility", "compatibility"),
+        ("Kitten COI", "coi"),
+        ("Success", "success_rate"),
+        ("Blocked", "blocked_reason"),
+    ):
+        if prediction.get(key) is not None:
+            value = prediction[key]
+            rows.append(
+                (
+                    label,
+                    f"{value:.0%}"
+                    if key == "success_rate"
+                    else f"{value:.4f}"
+                    if key == "coi"
+                    else value,
+                )
+            )
+    distribution = prediction.get("phenotypes") or prediction.get("predicted_traits") or []
+    if isinstance(distribution, dict):
+        distribution = [{"name": k, "probability": v} for k, v in distribution.items()]
+    shown = [
+        {"name": d.get("name") or d.get("phenotype"), "p": _percent(d.get("probability"))}
+        for d in distribution[:12]
+        if isinstance(d, dict)
+    ]
+    from rich.console import Group
+
+    return Group(kv_table(rows), records_table(shown, [("Kitten coat", "name"), ("Chance", "p")]))
+
+
+def _percent(value: Any) -> str:
+    try:
+        return f"{float(value):.1%}"
+    except (TypeError, ValueError):
+        return str(value)

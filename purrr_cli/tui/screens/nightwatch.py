@@ -1,0 +1,250 @@
+"""Night Watch (`n`): the window, deploying patrols, the live patrol timeline, zones, alerts."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static, TabbedContent, TabPane
+
+from purrr_cli.tui import clock
+from purrr_cli.tui.screens.base import PurrrScreen
+from purrr_cli.tui.screens.deploy import DeployDialog
+from purrr_cli.tui.screens.form import FormDialog, FormField
+from purrr_cli.tui.widgets.info import kv_table
+from purrr_cli.tui.widgets.records import RecordTable
+from purrr_cli.tui.widgets.timeline import Timeline
+from purrr_core.nightwatch import NightWatchConfig, in_window, local_time, rules, window_end
+
+ZONE_COLUMNS = [("Zone", "name"), ("Type", "type"), ("Where", "location"), ("Radius", "radius")]
+ALERT_COLUMNS = [
+    ("Level", "level"),
+    ("Type", "type"),
+    ("Message", "message"),
+    ("Answered", "responded_at"),
+]
+ACHIEVEMENT_COLUMNS = [
+    ("Achievement", "name"),
+    ("Progress", lambda a: _progress(a)),
+    ("Earned", "earned"),
+]
+
+
+def _progress(item: dict[str, Any]) -> str:
+    if "current" in item and "required" in item:
+        return f"{item['current']}/{item['required']}"
+    return str(item.get("progress", ""))
+
+
+def _listing(data: Any, key: str) -> list[dict[str, Any]]:
+    """A list from an answer that is either the list or an object holding it under `key`."""
+    if isinstance(data, dict):
+        data = data.get(key, [])
+    return [item for item in data or [] if isinstance(item, dict)]
+
+
+class NightWatchScreen(PurrrScreen):
+    """Patrols between 21:00 and 06:00; the server simulates them, this screen watches."""
+
+    HELP = """\
+# Night Watch: save the strays
+
+Between **21:00 and 06:00** you can deploy up to 10 cats to patrol an area. Each cat takes a
+role (scout, guardian, healer, alarm; *auto* picks one from its personality). The server plays
+the night out tick by tick; the **Patrol** tab shows encounters, strays and alerts as they happen.
+Zones (bought with coins) strengthen every patrol. Answer community alerts from the **Alerts** tab.
+"""
+    LIVE_EVENTS = ("nightwatch.", "night_watch.", "patrol.", "alert.")
+    #: A patrol advances with time; re-read it this often while the screen is shown.
+    REFRESH_SECONDS = 10.0
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "deploy", "Deploy", id="nightwatch.deploy"),
+        Binding("z", "create_zone", "New zone", id="nightwatch.zone"),
+        Binding("a", "respond", "Answer alert", id="nightwatch.respond"),
+        Binding("x", "recall", "Recall", id="nightwatch.recall"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status: dict[str, Any] = {}
+        self.cats: list[dict[str, Any]] = []
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="nw-window", classes="summary")
+        yield Static(id="nw-record", classes="summary")
+        with TabbedContent(id="nw-tabs"):
+            with TabPane("Patrol", id="tab-patrol"):
+                yield Static(id="nw-patrol")
+                yield Timeline(id="nw-timeline")
+            with TabPane("Zones", id="tab-zones"):
+                yield RecordTable(ZONE_COLUMNS, id="nw-zones")
+            with TabPane("Alerts", id="tab-alerts"):
+                yield RecordTable(ALERT_COLUMNS, id="nw-alerts")
+            with TabPane("Achievements", id="tab-achievements"):
+                yield RecordTable(ACHIEVEMENT_COLUMNS, key="id", id="nw-achievements")
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick_clock)
+        self.set_interval(self.REFRESH_SECONDS, self._refresh_active)
+
+    async def fetch(self) -> dict[str, Any]:
+        status, zones, alerts, cats = await asyncio.gather(
+            self.api.nightwatch_status(),
+            self.api.nightwatch_zones(),
+            self.api.nightwatch_alerts(),
+            self.api.cats(),
+        )
+        return {"status": status, "zones": zones, "alerts": alerts, "cats": cats}
+
+    def show(self, data: dict[str, Any]) -> None:
+        self.status = data["status"] or {}
+        self.cats = data["cats"]
+        self._tick_clock()
+        self.query_one("#nw-record", Static).update(record_line(self.status))
+        patrol = active_patrol(self.status)
+        self.query_one("#nw-patrol", Static).update(patrol_summary(patrol))
+        self.query_one(Timeline).set_events(
+            list(patrol.get("events") or []) if patrol else [],
+            empty="No patrol tonight. Press d to deploy one.",
+        )
+        self.query_one("#nw-zones", RecordTable).set_records(_listing(data["zones"], "zones"))
+        self.query_one("#nw-alerts", RecordTable).set_records(_listing(data["alerts"], "alerts"))
+        achievements = _listing(self.status.get("achievements"), "achievements")
+        self.query_one("#nw-achievements", RecordTable).set_records(achievements)
+
+    def _tick_clock(self) -> None:
+        self.query_one("#nw-window", Static).update(window_line(clock.now()))
+
+    def _refresh_active(self) -> None:
+        if self.is_current and active_patrol(self.status):
+            self.reload()
+
+    # --- actions ------------------------------------------------------------------------
+
+    def action_deploy(self) -> None:
+        if not self.cats:
+            self.notify("Adopt a cat first.", severity="warning")
+            return
+
+        def deploy(body: dict[str, Any] | None) -> None:
+            if body:
+                self.call(self.api.deploy(body), self._deployed)
+
+        self.app.push_screen(DeployDialog(self.cats), deploy)
+
+    def _deployed(self, result: Any) -> None:
+        patrol = result.get("patrol", result) if isinstance(result, dict) else {}
+        self.notify(f"Patrol deployed to {patrol.get('area', 'the night')}.")
+        self.reload()
+
+    def action_create_zone(self) -> None:
+        radius = rules().zone_radius
+        zone_types = tuple((f"{z.name} ({z.cost} coins)", z.id) for z in rules().zones.values())
+        fields = [
+            FormField("type", "Type", choices=zone_types),
+            FormField("name", "Name"),
+            FormField("location", "Location", "user_home"),
+            FormField(
+                "radius",
+                f"Radius {int(radius['min'])}–{int(radius['max'])}",
+                int(radius["default"]),
+                integer=True,
+            ),
+        ]
+
+        def create(values: dict[str, Any] | None) -> None:
+            if values:
+                self.call(
+                    self.api.create_zone(values),
+                    lambda zone: self._done(f"Zone {zone.get('name', '')} created."),
+                )
+
+        self.app.push_screen(FormDialog("New protection zone", fields, "Buy"), create)
+
+    def action_respond(self) -> None:
+        alert = self.query_one("#nw-alerts", RecordTable).selected()
+        if alert is None or alert.get("responded_at"):
+            self.notify("No open alert selected (Alerts tab).", severity="warning")
+            return
+        self.call(
+            self.api.respond_alert(int(alert["id"])),
+            lambda _: self._done("You answered the alert."),
+        )
+
+    def action_recall(self) -> None:
+        patrol = active_patrol(self.status)
+        if not patrol:
+            self.notify("No active patrol to recall.", severity="warning")
+            return
+        self.call(self.api.recall(int(patrol["id"])), lambda _: self._done("Patrol recalled."))
+
+    def _done(self, message: str) -> None:
+        self.notify(message)
+        self.reload()
+
+
+def active_patrol(status: dict[str, Any]) -> dict[str, Any] | None:
+    """The patrol to watch: the active one, else tonight's last one."""
+    patrols = _listing(status.get("patrols"), "patrols")
+    if isinstance(status.get("patrol"), dict):
+        patrols.insert(0, status["patrol"])
+    active = [p for p in patrols if p.get("status") == "active"]
+    return (active or patrols or [None])[0]
+
+
+def window_line(now: datetime) -> str:
+    """`Window OPEN — closes in 7h 59m` or `Window closed — opens in 1h 30m` (server-local)."""
+    config = NightWatchConfig()
+    hours = f"{config.start_hour:02d}:00–{config.end_hour:02d}:00"
+    if in_window(now, config):
+        left = (window_end(now, config) - now).total_seconds()
+        return f"Window OPEN ({hours}) — closes in {clock.countdown(left)}"
+    local = local_time(now, config)
+    opens = local.replace(hour=config.start_hour, minute=0, second=0, microsecond=0)
+    if opens <= local:
+        opens += timedelta(days=1)
+    return f"Window closed ({hours}) — opens in {clock.countdown((opens - local).total_seconds())}"
+
+
+def record_line(status: dict[str, Any]) -> str:
+    record = status.get("record") or status.get("stats") or {}
+    if not record:
+        return "No patrols yet."
+    parts = [
+        ("saved", "cats_saved"),
+        ("encounters", "encounters"),
+        ("deterred", "bobcats_deterred"),
+        ("patrols", "patrols"),
+        ("reputation", "reputation"),
+        ("score", "score"),
+    ]
+    return " · ".join(f"{label} {record[key]}" for label, key in parts if key in record)
+
+
+def patrol_summary(patrol: dict[str, Any] | None) -> Any:
+    if not patrol:
+        return "No patrol."
+    summary = patrol.get("summary") or {}
+    night = patrol.get("night") or {}
+    roles = {str(k): v for k, v in (patrol.get("roles") or {}).items()}
+    cats = ", ".join(
+        f"{c.get('name')} ({roles.get(str(c.get('id')), '?')})" for c in patrol.get("cats") or []
+    )
+    return kv_table(
+        [
+            (
+                "Patrol",
+                f"#{patrol.get('id', '')} {patrol.get('status', '')} in {patrol.get('area', '')}",
+            ),
+            ("Night", f"{night.get('weather', '')}, {night.get('season', '')}"),
+            ("Cats", cats),
+            (
+                "So far",
+                f"{summary.get('encounters', 0)} encounters, {summary.get('deterred', 0)} deterred, "
+                f"{summary.get('strays_saved', 0)} strays saved",
+            ),
+        ]
+    )

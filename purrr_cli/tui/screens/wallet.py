@@ -1,0 +1,170 @@
+"""Wallet & store (`w`): balances, the store, your inventory; buy and use items."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Label, Static
+
+from purrr_cli.tui.screens.base import PurrrScreen
+from purrr_cli.tui.screens.form import FormDialog, FormField
+from purrr_cli.tui.widgets.info import kv_table
+from purrr_cli.tui.widgets.records import RecordTable
+
+ITEM_COLUMNS = [
+    ("Item", "name"),
+    ("Category", "category"),
+    ("Price", "price"),
+    ("Effect", "description"),
+]
+INVENTORY_COLUMNS = [("Item", lambda i: i.get("name") or i.get("item_id")), ("Qty", "quantity")]
+
+
+def _items(data: Any, key: str) -> list[dict[str, Any]]:
+    if isinstance(data, dict):
+        data = data.get(key, [])
+    return [item for item in data or [] if isinstance(item, dict)]
+
+
+def balances_view(balance: Any) -> Any:
+    """Coins first, then each currency with its locked part (amounts are exact decimal strings)."""
+    if not isinstance(balance, dict):
+        return "No wallet yet."
+    rows: list[tuple[str, Any]] = []
+    if "coins" in balance:
+        rows.append(("Coins", balance["coins"]))
+    currencies = balance.get("balances") or balance.get("currencies") or {}
+    if isinstance(currencies, list):
+        currencies = {c.get("currency"): c for c in currencies if isinstance(c, dict)}
+    for code, value in currencies.items():
+        if isinstance(value, dict):
+            locked = value.get("locked") or "0"
+            rows.append(
+                (
+                    str(code),
+                    f"{value.get('balance', value.get('available', ''))}  (locked {locked})",
+                )
+            )
+        else:
+            rows.append((str(code), value))
+    return kv_table(rows)
+
+
+class WalletScreen(PurrrScreen):
+    """Money is decided by the server's ledger; the screen shows it and sends requests."""
+
+    HELP = """\
+# Wallet & store
+
+Your coins (earned in games, patrols and quests) and crypto balances, the store and your
+inventory. Select an item and press **p** (or Enter) to buy it; in the inventory, press **u** to
+use an item on a cat. Balances never go negative: the server refuses purchases you cannot afford.
+"""
+    LIVE_EVENTS = ("economy.", "store.", "wallet.")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "buy", "Buy", id="wallet.buy"),
+        Binding("u", "use", "Use item", id="wallet.use"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cats: list[dict[str, Any]] = []
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="balances")
+        yield Label("Store", classes="section")
+        yield RecordTable(ITEM_COLUMNS, id="store")
+        yield Label("Inventory", classes="section")
+        yield RecordTable(INVENTORY_COLUMNS, key="item_id", id="inventory")
+
+    async def fetch(self) -> dict[str, Any]:
+        balance, items, inventory, cats = await asyncio.gather(
+            self.api.balance(), self.api.store_items(), self.api.inventory(), self.api.cats()
+        )
+        return {"balance": balance, "items": items, "inventory": inventory, "cats": cats}
+
+    def show(self, data: dict[str, Any]) -> None:
+        self.cats = data["cats"]
+        self.query_one("#balances", Static).update(balances_view(data["balance"]))
+        self.query_one("#store", RecordTable).set_records(_items(data["items"], "items"))
+        self.query_one("#inventory", RecordTable).set_records(_items(data["inventory"], "items"))
+
+    def on_data_table_row_selected(self, event: Any) -> None:
+        if event.data_table.id == "store":
+            self.action_buy()
+
+    def action_buy(self) -> None:
+        item = self.query_one("#store", RecordTable).selected()
+        if item is None:
+            self.notify("No item selected.", severity="warning")
+            return
+        body = {"item_id": item["id"], "quantity": 1}
+        self.call(
+            self.api.purchase(body), lambda _: self._done(f"Bought {item.get('name', item['id'])}.")
+        )
+
+    def action_use(self) -> None:
+        item = self.query_one("#inventory", RecordTable).selected()
+        if item is None:
+            self.notify("Your inventory is empty.", severity="warning")
+            return
+        ask_cat_and_use(self, self.cats, item, self.reload)
+
+    def _done(self, message: str) -> None:
+        self.notify(message)
+        self.reload()
+
+
+def ask_cat_and_use(
+    screen: PurrrScreen,
+    cats: list[dict[str, Any]],
+    item: dict[str, Any],
+    done: Callable[[], None],
+    cat_id: int | None = None,
+) -> None:
+    """Ask which cat (unless given) and use `item` on it through the server."""
+    item_id = item.get("item_id") or item.get("id")
+
+    def use(body: dict[str, Any]) -> None:
+        def used(result: Any) -> None:
+            message = result.get("message") if isinstance(result, dict) else None
+            screen.notify(str(message or f"Used {item.get('name', item_id)}."))
+            done()
+
+        screen.call(screen.api.use_item({"item_id": item_id, **body}), used)
+
+    if cat_id is not None:
+        use({"cat_id": cat_id})
+        return
+    fields = [FormField("cat_id", "Cat", choices=tuple((c["name"], c["id"]) for c in cats))]
+    dialog = FormDialog(f"Use {item.get('name', item_id)}", fields, "Use")
+    screen.app.push_screen(dialog, lambda values: use(values) if values else None)
+
+
+def choose_and_use_item(screen: PurrrScreen, cat_id: int, done: Callable[[], None]) -> None:
+    """From the cat screen: pick an inventory item, then use it on that cat."""
+
+    def pick(inventory: Any) -> None:
+        items = _items(inventory, "items")
+        if not items:
+            screen.notify(
+                "Your inventory is empty: buy something in the store (w).", severity="warning"
+            )
+            return
+        options = tuple(
+            (str(i.get("name") or i.get("item_id")), str(i.get("item_id") or i.get("id")))
+            for i in items
+        )
+        dialog = FormDialog("Use an item", [FormField("item_id", "Item", choices=options)], "Use")
+        screen.app.push_screen(
+            dialog,
+            lambda values: (
+                ask_cat_and_use(screen, [], values, done, cat_id=cat_id) if values else None
+            ),
+        )
+
+    screen.call(screen.api.inventory(), pick)

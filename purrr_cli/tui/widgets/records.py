@@ -1,0 +1,62 @@
+"""A DataTable of API records: give it (header, field) columns; the row key is the record's id."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+#: A column: (header, field) or (header, function of the record).
+Column = tuple[str, str | Callable[[dict[str, Any]], Any]]
+
+
+def cell(value: Any) -> Any:
+    """Plain, readable cell text: underscores become spaces, lists are joined, None is blank."""
+    if value is None:
+        return ""
+    if isinstance(value, Text):
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(cell(v)) for v in value)
+    return str(value).replace("_", " ")
+
+
+class RecordTable(DataTable[Any]):
+    """Rows from a list of dicts, refreshed in place (cursor kept)."""
+
+    def __init__(
+        self, columns: Sequence[Column], *, key: str = "id", id: str | None = None
+    ) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.columns_spec = list(columns)
+        self.key_field = key
+        self.records: list[dict[str, Any]] = []
+
+    def on_mount(self) -> None:
+        for header, _ in self.columns_spec:
+            self.add_column(header)
+
+    def set_records(self, records: list[dict[str, Any]]) -> None:
+        row = self.cursor_row
+        self.records = list(records)
+        self.clear()
+        for index, record in enumerate(self.records):
+            values = [
+                cell(field(record) if callable(field) else record.get(field))
+                for _, field in self.columns_spec
+            ]
+            self.add_row(*values, key=str(record.get(self.key_field, index)))
+        if self.row_count:
+            self.move_cursor(row=max(0, min(row, self.row_count - 1)))
+
+    def selected(self) -> dict[str, Any] | None:
+        """The record under the cursor, if any."""
+        if not self.records or not 0 <= self.cursor_row < len(self.records):
+            return None
+        return self.records[self.cursor_row]
