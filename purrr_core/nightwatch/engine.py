@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -168,8 +169,8 @@ def effectiveness(cat: PatrolCat, role: str, hour: int) -> float:
     energy = eff.energy_base + cat.energy / eff.energy_scale
     value = level_factor * stat_factor * fit * schedule * energy
     ability = table.special_abilities.get(cat.special_id or "")
-    if ability is not None and role == "guardian":
-        value *= ability.protection_multiplier
+    if ability is not None:
+        value *= ability.role_multiplier(role)
     return value
 
 
@@ -197,8 +198,9 @@ def team_strength(patrol: Patrol, hour: int) -> Team:
     res = table.resolution
     power = dict.fromkeys(table.roles, 0.0)
     by_cat: dict[int, float] = {}
-    detection_raw = 0.0
-    coordination_raw = 0.0
+    detection_raw = coordination_raw = 0.0
+    # special senses close that share of the gap to certainty (Luna 0.4: 60 % → 76 %)
+    detection_gap = coordination_gap = 1.0
     for cat in patrol.cats:
         role = patrol.roles[cat.id]
         value = effectiveness(cat, role, hour)
@@ -206,8 +208,8 @@ def team_strength(patrol: Patrol, hour: int) -> Team:
         power[role] += value
         ability = table.special_abilities.get(cat.special_id or "")
         if ability is not None:
-            detection_raw += ability.detection_bonus
-            coordination_raw += ability.coordination_bonus
+            detection_gap *= 1 - ability.detection_bonus
+            coordination_gap *= 1 - ability.coordination_bonus
     detection_raw += res.scout_weight * power["scout"]
     coordination_raw += res.alarm_weight * power["alarm"]
     protection = healing = npc_zone = 0.0
@@ -225,8 +227,8 @@ def team_strength(patrol: Patrol, hour: int) -> Team:
     return Team(
         power=power,
         by_cat=by_cat,
-        detection=(1 - math.exp(-detection_raw)) * patrol.night.detection_factor,
-        coordination=1 - math.exp(-coordination_raw),
+        detection=(1 - math.exp(-detection_raw) * detection_gap) * patrol.night.detection_factor,
+        coordination=1 - math.exp(-coordination_raw) * coordination_gap,
         protection=min(1.0, protection),
         healing=healing,
         shelter_capacity=capacity,
@@ -367,6 +369,7 @@ class _Ledger:
     alerts: list[Alert] = field(default_factory=list)
     events: list[PatrolEvent] = field(default_factory=list)
     shelter_used: int = 0
+    xp_events: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     def open(cls, patrol: Patrol) -> _Ledger:
@@ -380,13 +383,19 @@ class _Ledger:
         )
 
     def award(self, event: str, count: int = 1) -> None:
-        """Give every cat on patrol the cat XP and role XP `event` is worth (`count` times)."""
-        gains = _xp_by_role(event)
+        """Count an XP-bearing event; its XP is shared out to the cats when the ledger closes."""
+        self.xp_events[event] += count
+
+    def share_xp(self) -> None:
+        """Give every cat on patrol the cat XP and role XP the counted events are worth."""
         roles = self.patrol.roles
-        for cat_id, acc in self.results.items():
-            xp, role_xp = gains[roles[cat_id]]
-            acc["xp"] += count * xp
-            acc["role_xp"] += count * role_xp
+        for event, count in self.xp_events.items():
+            gains = _xp_by_role(event)
+            for cat_id, acc in self.results.items():
+                xp, role_xp = gains[roles[cat_id]]
+                acc["xp"] += count * xp
+                acc["role_xp"] += count * role_xp
+        self.xp_events.clear()
 
     def credit(self, counter: str, cat_ids: Iterable[int], amount: int = 1) -> None:
         for cat_id in cat_ids:
@@ -552,9 +561,8 @@ def _stray_name(rng: random.Random, names: Sequence[str], taken: set[str]) -> st
     return f"{base} {sum(t.startswith(base) for t in taken) + 1}"
 
 
-def _run_tick(ledger: _Ledger, tick: int, team: Team) -> None:
+def _run_tick(ledger: _Ledger, tick: int, start: datetime, end: datetime, team: Team) -> None:
     patrol = ledger.patrol
-    start, end = tick_bounds(patrol, tick)
     fraction = (end - start).total_seconds() / 60 / HALF_HOUR
     rng = tick_rng(patrol.seed, tick)
     p30 = min(0.95, patrol.night.bobcat_activity * rules().areas[patrol.area].bobcat_factor)
@@ -576,12 +584,15 @@ def advance_patrol(patrol: Patrol, now: datetime) -> Patrol:
     ledger = _Ledger.open(patrol)
     config = NightWatchConfig(utc_offset_minutes=patrol.utc_offset_minutes)
     teams: dict[str, Team] = {}
-    while tick < total and tick_bounds(patrol, tick)[1] <= now:
-        hour = local_time(tick_bounds(patrol, tick)[0], config).hour
+    while tick < total:
+        start, end = tick_bounds(patrol, tick)
+        if end > now:
+            break
+        hour = local_time(start, config).hour
         period = time_of_day(hour)
         if period not in teams:
             teams[period] = team_strength(patrol, hour)
-        _run_tick(ledger, tick, teams[period])
+        _run_tick(ledger, tick, start, end, teams[period])
         tick += 1
     update: dict[str, object] = {}
     if tick >= total:
@@ -592,6 +603,7 @@ def advance_patrol(patrol: Patrol, now: datetime) -> Patrol:
 
 
 def _close(patrol: Patrol, ledger: _Ledger, tick: int, update: dict[str, object]) -> Patrol:
+    ledger.share_xp()
     results = {
         cat_id: patrol.results[cat_id].model_copy(update=acc)
         for cat_id, acc in ledger.results.items()

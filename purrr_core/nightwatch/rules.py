@@ -126,6 +126,14 @@ class SpecialAbility(_Frozen):
     detection_bonus: float = 0.0
     coordination_bonus: float = 0.0
 
+    def role_multiplier(self, role: str) -> float:
+        """The special cat's own boost in a role: Bandit guards ×2, Luna scouts, RyCat alarms."""
+        return {
+            "guardian": self.protection_multiplier,
+            "scout": 1 + self.detection_bonus,
+            "alarm": 1 + self.coordination_bonus,
+        }.get(role, 1.0)
+
 
 class Rules(_Frozen):
     """Everything the engine reads, validated once per process."""
