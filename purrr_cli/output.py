@@ -102,6 +102,17 @@ def _parse_fields(raw: str | None) -> list[str] | None:
     return [field.strip() for field in raw.split(",") if field.strip()]
 
 
+def _apply_config_defaults() -> None:
+    """config `output_format: json` makes JSON the default; `color_output: never` turns colour off."""
+    from purrr_cli import config
+
+    settings = config.load()
+    if settings.get("output_format") == "json" and options.json_fields is None:
+        options.json_fields = []
+    if settings.get("color_output") == "never":
+        options.no_color = True
+
+
 def with_common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add the shared output/connection options to a command function's signature."""
     signature = inspect.signature(func, eval_str=True)
@@ -112,6 +123,7 @@ def with_common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         options.jq = kwargs.pop("purrr_jq")
         options.no_color = kwargs.pop("purrr_no_color")
         options.server = kwargs.pop("purrr_server")
+        _apply_config_defaults()
         return func(*args, **kwargs)
 
     extra = [

@@ -8,7 +8,8 @@ import typer
 
 from purrr_cli import config
 from purrr_cli.client import choose_server
-from purrr_cli.output import PurrrTyper, examples, message, render
+from purrr_cli.errors import CliError, ConflictError
+from purrr_cli.output import PurrrTyper, examples, message, options, render
 
 app = PurrrTyper(
     help="Run, start, stop and inspect the purrr server.\n\n"
@@ -60,17 +61,23 @@ def start(
     port: Annotated[int | None, typer.Option(help="Also listen on this loopback TCP port.")] = None,
 ) -> None:
     """Start the local daemon in the background (Unix socket in the data dir)."""
-    result = _daemon().start_daemon(_settings(port=port or config.load().get("daemon_port")))
-    message("purrr daemon started")
-    if result is not None:
-        render(_plain(result))
+    settings = _settings(port=port or config.load().get("daemon_port"))
+    try:
+        result = _daemon().start_daemon(settings)
+    except RuntimeError as exc:
+        already = "already running" in str(exc)
+        raise (ConflictError if already else CliError)(str(exc)) from exc
+    message(f"purrr daemon started (pid {result.get('pid')}) on {result.get('socket')}")
+    render(_plain(result))
 
 
 @app.command(epilog=examples("purrr server stop"))
 def stop() -> None:
     """Stop the local daemon (not running is fine)."""
-    result = _daemon().stop_daemon(config.data_dir())
-    message("purrr daemon stopped" if result is not False else "purrr daemon was not running")
+    result = _plain(_daemon().stop_daemon(config.data_dir()))
+    message("purrr daemon stopped" if result.get("stopped") else "purrr daemon was not running")
+    if options.json:
+        render(result)
 
 
 @app.command(epilog=examples("purrr server status", "purrr server status --json"))

@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -154,30 +153,22 @@ def test_version_imports_nothing_heavy(home: Path) -> None:
 
 @pytest.fixture(scope="module")
 def daemon_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A home whose data dir has the server listening on DATA_DIR/purrr.sock."""
+    """A home whose local daemon was started with `purrr server start` (stopped afterwards)."""
     home = tmp_path_factory.mktemp("daemon")
-    data = home / "data"
-    data.mkdir()
-    sock = data / "purrr.sock"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "purrr_server.app:create_app", "--factory",
-         "--uds", str(sock), "--log-level", "warning"],
-        env=_env(home),
-        stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    purrr = _runner(home)
+    started = purrr("server", "start")
+    assert started.returncode == 0, started.stderr
     try:
-        deadline = time.monotonic() + 30
-        while not sock.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert sock.exists(), "the server did not start"
         yield home
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        purrr("server", "stop")
 
 
 def test_read_against_the_daemon_imports_no_server_code(daemon_home: Path) -> None:
     purrr = _runner(daemon_home)
+    status = json.loads(purrr("server", "status", "--json").stdout)
+    assert status["using"]["kind"] == "daemon" and status["daemon"]["running"] is True
+    assert purrr("server", "start").returncode == 5
     assert purrr("cats", "adopt", "Sock", "--personality", "aloof").returncode == 0
     code, modules = _modules(daemon_home, "cats", "list", "--json")
     assert code == 0

@@ -1,0 +1,80 @@
+"""Start-up budgets (DESIGN.md): `purrr` commands as ratios to the Python stack's own floor.
+
+    python benchmarks/startup.py [--runs 7]
+
+1. `purrr --version`                          vs `python -c pass`                       (≤ 2.5×)
+2. `purrr cats list --json`, daemon running   vs `python -c "import typer, httpx"`     (≤ 1.3×)
+3. `purrr cats list --json`, nothing running  vs `python -c "import fastapi, uvicorn, typer, httpx"`
+                                                                                          (≤ 1.3×)
+Each figure is the median wall time of several runs in a fresh temporary home with a pinned
+clock; the daemon is started with `purrr server start` and stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PURRR = [sys.executable, "-m", "purrr_cli"]
+PY = [sys.executable, "-c"]
+
+
+def median_seconds(command: list[str], env: dict[str, str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
+        )
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def environment(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PURRR_")}
+    env.update(
+        HOME=str(home),
+        PURRR_CONFIG_DIR=str(home / "config"),
+        PURRR_DATA_DIR=str(home / "data"),
+        PURRR_NOW="2026-03-01T12:00:00Z",
+    )
+    return env
+
+
+def report(name: str, command: float, floor: float, budget: float) -> None:
+    ratio = command / floor
+    verdict = "ok" if ratio <= budget else "OVER BUDGET"
+    print(
+        f"{name:<44} {command * 1000:7.1f} ms / {floor * 1000:7.1f} ms = {ratio:4.2f}×  (budget {budget}×, {verdict})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory() as tmp:
+        env = environment(Path(tmp))
+        subprocess.run([*PURRR, "cats", "adopt", "Bench", "--personality", "lazy"], env=env, check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        report("purrr --version", median_seconds([*PURRR, "--version"], env, runs),
+               median_seconds([*PY, "pass"], env, runs), 2.5)  # fmt: skip
+        list_json = [*PURRR, "cats", "list", "--json"]
+        report("purrr cats list --json (in-process)", median_seconds(list_json, env, runs),
+               median_seconds([*PY, "import fastapi, uvicorn, typer, httpx"], env, runs), 1.3)  # fmt: skip
+        subprocess.run([*PURRR, "server", "start"], env=env, check=True, stdout=subprocess.DEVNULL)
+        try:
+            report("purrr cats list --json (daemon)", median_seconds(list_json, env, runs),
+                   median_seconds([*PY, "import typer, httpx"], env, runs), 1.3)  # fmt: skip
+        finally:
+            subprocess.run([*PURRR, "server", "stop"], env=env, stdout=subprocess.DEVNULL)
+
+
+if __name__ == "__main__":
+    main()
