@@ -8,6 +8,8 @@ so screens read like "load the cats", not like URLs.
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
 from typing import Any, Protocol
 
 JSON = Any
@@ -28,12 +30,24 @@ class PurrrApi:
 
     def __init__(self, client: SyncClient) -> None:
         self._client = client
+        # The first request opens the connection (and may start the in-process server):
+        # later requests wait for it instead of racing to open a second one.
+        self._opening = threading.Lock()
+        self._open = False
+
+    def _call(self, function: Callable[..., JSON], *args: Any, **kwargs: Any) -> JSON:
+        if self._open:
+            return function(*args, **kwargs)
+        with self._opening:
+            result = function(*args, **kwargs)
+            self._open = True
+            return result
 
     async def get(self, path: str, **params: Any) -> JSON:
-        return await asyncio.to_thread(self._client.get, path, **params)
+        return await asyncio.to_thread(self._call, self._client.get, path, **params)
 
     async def post(self, path: str, body: dict[str, Any] | None = None) -> JSON:
-        return await asyncio.to_thread(self._client.post, path, body or {})
+        return await asyncio.to_thread(self._call, self._client.post, path, body or {})
 
     def close(self) -> None:
         self._client.close()

@@ -52,8 +52,8 @@ class PurrrApp(App[None]):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "go('cats')", "Cats", id="app.cats"),
-        Binding("n", "go('nightwatch')", "Night Watch", id="app.nightwatch"),
-        Binding("b", "go('breeding')", "Breeding", id="app.breeding"),
+        Binding("n", "go('nightwatch')", "Night", id="app.nightwatch"),
+        Binding("b", "go('breeding')", "Breed", id="app.breeding"),
         Binding("g", "go('games')", "Games", id="app.games"),
         Binding("w", "go('wallet')", "Wallet", id="app.wallet"),
         Binding("question_mark", "help", "Help", id="app.help"),

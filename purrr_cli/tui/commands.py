@@ -22,7 +22,7 @@ class PurrrCommands(Provider):
         for active in self.screen.active_bindings.values():
             binding = active.binding
             title = binding.description
-            if not title or title in seen or binding.action.startswith("command_palette"):
+            if not title or title in seen or binding.action.startswith(("command_palette", "go(")):
                 continue
             seen.add(title)
             key = app.get_key_display(binding)

@@ -27,7 +27,7 @@ class PurrrScreen(Screen[None]):
     #: Event types (or prefixes ending in ".") that make this screen reload by itself.
     LIVE_EVENTS: ClassVar[tuple[str, ...]] = ()
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "reload", "Refresh", id="screen.refresh"),
+        Binding("r", "reload", "Refresh", id="screen.refresh", show=False),
     ]
 
     @property

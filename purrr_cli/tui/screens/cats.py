@@ -34,7 +34,7 @@ Press **Enter** (or click) to open a cat, **a** to adopt a new one.
 
     def compose_body(self) -> ComposeResult:
         yield CatTable(id="cat-table")
-        yield Static("", id="cats-summary", classes="summary")
+        yield Static("Loading cats…", id="cats-summary", classes="summary")
 
     async def fetch(self) -> list[dict[str, Any]]:
         return await self.api.cats()
