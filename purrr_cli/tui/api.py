@@ -128,6 +128,9 @@ class PurrrApi:
     async def quests(self) -> JSON:
         return await self.get("quests")
 
+    async def claim_quest(self, quest_id: str, body: dict[str, Any]) -> JSON:
+        return await self.post(f"quests/{quest_id}/claim", body)
+
     async def balance(self) -> JSON:
         return await self.get("economy/balance")
 
@@ -140,5 +143,5 @@ class PurrrApi:
     async def purchase(self, body: dict[str, Any]) -> JSON:
         return await self.post("store/purchase", body)
 
-    async def use_item(self, body: dict[str, Any]) -> JSON:
-        return await self.post("store/use", body)
+    async def use_item(self, cat_id: int, item_id: str) -> JSON:
+        return await self.post(f"cats/{cat_id}/use", {"item_id": item_id})

@@ -76,3 +76,14 @@ def make_app(client: Client) -> Callable[..., PurrrApp]:
         return PurrrApp(PurrrApi(client), **options)
 
     return build
+
+
+def text_of(widget: Any) -> str:
+    """The plain text a Static shows (Rich renderables included)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    console.print(widget.content)
+    return console.file.getvalue()  # type: ignore[attr-defined]

@@ -58,7 +58,7 @@ class PurrrScreen(Screen[None]):
 
     def reload(self) -> None:
         """Fetch this screen's data in a worker; the newest request wins."""
-        self.run_worker(self._load(), group="load", exclusive=True)
+        self.run_worker(self._load, group="load", exclusive=True)
 
     async def _load(self) -> None:
         try:
@@ -88,7 +88,7 @@ class PurrrScreen(Screen[None]):
                 return
             done(result)
 
-        self.run_worker(run(), group="action")
+        self.run_worker(run, group="action")
 
     def report(self, exc: CliError) -> None:
         if isinstance(exc, UnreachableError):

@@ -12,7 +12,7 @@ from textual.widgets import Label, Select, Static
 
 from purrr_cli.tui.screens.base import PurrrScreen
 from purrr_cli.tui.widgets.info import kv_table, records_table
-from purrr_cli.tui.widgets.records import RecordTable
+from purrr_cli.tui.widgets.records import RecordTable, records_of
 
 METHODS = (
     ("Natural (free)", "natural"),
@@ -32,12 +32,6 @@ BREEDING_COLUMNS = [
     ("Status", "status"),
     ("Ready at", lambda b: str(b.get("estimated_completion") or "")[:16].replace("T", " ")),
 ]
-
-
-def _items(data: Any, key: str) -> list[dict[str, Any]]:
-    if isinstance(data, dict):
-        data = data.get(key, [])
-    return [item for item in data or [] if isinstance(item, dict)]
 
 
 class BreedingScreen(PurrrScreen):
@@ -105,7 +99,7 @@ select one with **Enter** to load it.
                 "sire_name": names.get(pair.get("sire_id"), pair.get("sire_id")),
                 "dam_name": names.get(pair.get("dam_id"), pair.get("dam_id")),
             }
-            for index, pair in enumerate(_items(data["pairs"], "pairs"))
+            for index, pair in enumerate(records_of(data["pairs"], "pairs"))
         ]
         self.query_one("#pairs", RecordTable).set_records(pairs)
         breedings = [
@@ -114,7 +108,7 @@ select one with **Enter** to load it.
                 "sire_name": names.get(b.get("sire_id"), b.get("sire_id")),
                 "dam_name": names.get(b.get("dam_id"), b.get("dam_id")),
             }
-            for b in _items(data["breedings"], "breedings")
+            for b in records_of(data["breedings"], "breedings")
         ]
         self.query_one("#breedings", RecordTable).set_records(breedings)
 

@@ -12,43 +12,44 @@ from textual.widgets import Label, Static
 from purrr_cli.tui.screens.base import PurrrScreen
 from purrr_cli.tui.screens.form import FormDialog, FormField
 from purrr_cli.tui.widgets.bars import bar_text
-from purrr_cli.tui.widgets.info import describe_changes
-from purrr_cli.tui.widgets.records import RecordTable
+from purrr_cli.tui.widgets.records import RecordTable, records_of
 
 GAME_COLUMNS = [
     ("Game", "name"),
-    ("Kind", "kind"),
+    ("Pays", "kind"),
     ("Energy", "energy_cost"),
-    ("Entry", lambda g: g.get("entry_fee") or "free"),
+    ("Entry", lambda g: f"${g['entry_fee_usd']}" if g.get("entry_fee_usd") else "free"),
 ]
 QUEST_COLUMNS = [
     ("Quest", "name"),
     ("Type", "type"),
     ("Progress", lambda q: quest_progress(q)),
-    ("Reward", lambda q: q.get("rewards") or q.get("reward")),
+    ("Reward", lambda q: reward_text(q.get("rewards") or {})),
 ]
-
-
-def _items(data: Any, key: str) -> list[dict[str, Any]]:
-    if isinstance(data, dict):
-        data = data.get(key, [])
-    return [item for item in data or [] if isinstance(item, dict)]
+CRYPTO = ("BTC", "ETH", "USDC", "SOL", "XRP")
 
 
 def quest_progress(quest: dict[str, Any]) -> Any:
-    """A bar of overall progress, or `done`."""
-    if quest.get("completed") or quest.get("status") == "completed":
-        return "done"
-    percent = quest.get("percent")
-    if percent is None:
-        requirements = quest.get("requirements") or quest.get("progress") or []
-        parts = [r for r in requirements if isinstance(r, dict) and r.get("required")]
-        percent = (
-            100 * sum(min(1, r.get("current", 0) / r["required"]) for r in parts) / len(parts)
-            if parts
-            else 0
-        )
-    return bar_text(int(percent), 5)
+    """`done`/`claimed`, or a bar plus the first requirement's `current/target`."""
+    if quest.get("claimed"):
+        return "claimed"
+    if quest.get("complete"):
+        return "done — claim (l)"
+    requirements = [r for r in quest.get("requirements") or [] if isinstance(r, dict)]
+    if not requirements:
+        return ""
+    first = requirements[0]
+    current, target = float(first.get("current") or 0), float(first.get("target") or 1)
+    text = bar_text(int(100 * min(1.0, current / target)), 4, number=False)
+    text.append(f" {first.get('current')}/{first.get('target')}")
+    return text
+
+
+def reward_text(rewards: dict[str, Any]) -> str:
+    parts = [f"{rewards[k]} {k}" for k in ("xp", "coins") if rewards.get(k)]
+    parts += [f"{v} {k}" for k, v in (rewards.get("currency") or {}).items()]
+    parts += [f"{v}× {k}" for k, v in (rewards.get("items") or {}).items()]
+    return ", ".join(parts)
 
 
 class GamesScreen(PurrrScreen):
@@ -60,11 +61,12 @@ class GamesScreen(PurrrScreen):
 Pick a game and press **p** (or Enter) to play it with one of your cats. Coin games cost energy
 and pay coins; crypto games take an entry fee and pay by multiplier. Every result is recorded
 by the server and replayable from its seed. Quests advance from what you do anywhere
-(dashboard, CLI, API); rewards are paid when a quest completes.
+(dashboard, CLI, API); select a completed quest and press **l** to claim its rewards.
 """
     LIVE_EVENTS = ("quest.", "game.", "quests.", "games.")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "play", "Play", id="games.play"),
+        Binding("l", "claim", "Claim quest", id="games.claim"),
     ]
 
     def __init__(self) -> None:
@@ -86,8 +88,8 @@ by the server and replayable from its seed. Quests advance from what you do anyw
 
     def show(self, data: dict[str, Any]) -> None:
         self.cats = data["cats"]
-        self.query_one("#games", RecordTable).set_records(_items(data["games"], "games"))
-        self.query_one("#quests", RecordTable).set_records(_items(data["quests"], "quests"))
+        self.query_one("#games", RecordTable).set_records(records_of(data["games"], "games"))
+        self.query_one("#quests", RecordTable).set_records(records_of(data["quests"], "quests"))
 
     def on_data_table_row_selected(self, event: Any) -> None:
         if event.data_table.id == "games":
@@ -104,19 +106,29 @@ by the server and replayable from its seed. Quests advance from what you do anyw
         fields = [
             FormField("cat_id", "Cat", choices=tuple((c["name"], c["id"]) for c in self.cats))
         ]
-        currencies = game.get("currencies") or []
-        if currencies:
-            fields.append(
-                FormField("currency", "Currency", choices=tuple((c, c) for c in currencies))
-            )
+        if game.get("kind") == "crypto":
+            stakes = (("Practice (free)", ""), *((c, c) for c in CRYPTO))
+            fields.append(FormField("crypto_type", "Stake", "", stakes, required=False))
 
         def play(values: dict[str, Any] | None) -> None:
-            if values:
-                self.call(self.api.play_game(str(game["id"]), values), self._played)
+            if values is not None:
+                self.call(self.api.play_game(str(game["type"]), values), self._played)
 
-        self.app.push_screen(
-            FormDialog(f"Play {game.get('name', game['id'])}", fields, "Play"), play
-        )
+        dialog = FormDialog(f"Play {game.get('name', game['type'])}", fields, "Play")
+        self.app.push_screen(dialog, play)
+
+    def action_claim(self) -> None:
+        quest = self.query_one("#quests", RecordTable).selected()
+        if quest is None or not quest.get("claimable"):
+            self.notify("Select a completed, unclaimed quest.", severity="warning")
+            return
+        body = {"cat_id": self.cats[0]["id"]} if self.cats else {}
+        self.call(self.api.claim_quest(str(quest["id"]), body), self._claimed)
+
+    def _claimed(self, result: dict[str, Any]) -> None:
+        rewards = reward_text(result.get("rewards") or {}) or "done"
+        self.notify(f"Quest reward claimed: {rewards}.")
+        self.reload()
 
     def _played(self, result: dict[str, Any]) -> None:
         summary = game_summary(result)
@@ -126,13 +138,18 @@ by the server and replayable from its seed. Quests advance from what you do anyw
 
 
 def game_summary(result: dict[str, Any]) -> str:
-    outcome = result.get("outcome") or ("won" if result.get("won") else "played")
+    """`Ball toss: win · score 168 · +3 coins · +5 XP`."""
     parts = [
-        f"{str(result.get('game') or result.get('game_id') or 'Game').replace('_', ' ')}: {outcome}"
+        f"{str(result.get('game_id', 'game')).replace('_', ' ').capitalize()}: {result.get('result', 'played')}"
     ]
-    for key in ("score", "coins_won", "payout", "xp_gained"):
-        if result.get(key) not in (None, 0, "0"):
-            parts.append(f"{key.replace('_', ' ')} {result[key]}")
-    if isinstance(result.get("changes"), dict):
-        parts.append(describe_changes(result["changes"]))
+    if result.get("score") is not None:
+        parts.append(f"score {result['score']}")
+    if result.get("coins"):
+        parts.append(f"+{result['coins']} coins")
+    if result.get("crypto_type"):
+        parts.append(f"net {result.get('net')} {result['crypto_type']}")
+    if result.get("xp_gained"):
+        parts.append(f"+{result['xp_gained']} XP")
+    if result.get("found_item"):
+        parts.append(f"found {result['found_item']}")
     return " · ".join(parts)

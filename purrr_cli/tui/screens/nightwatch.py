@@ -15,7 +15,7 @@ from purrr_cli.tui.screens.base import PurrrScreen
 from purrr_cli.tui.screens.deploy import DeployDialog
 from purrr_cli.tui.screens.form import FormDialog, FormField
 from purrr_cli.tui.widgets.info import kv_table
-from purrr_cli.tui.widgets.records import RecordTable
+from purrr_cli.tui.widgets.records import RecordTable, records_of
 from purrr_cli.tui.widgets.timeline import Timeline
 from purrr_core.nightwatch import NightWatchConfig, in_window, local_time, rules, window_end
 
@@ -37,13 +37,6 @@ def _progress(item: dict[str, Any]) -> str:
     if "current" in item and "required" in item:
         return f"{item['current']}/{item['required']}"
     return str(item.get("progress", ""))
-
-
-def _listing(data: Any, key: str) -> list[dict[str, Any]]:
-    """A list from an answer that is either the list or an object holding it under `key`."""
-    if isinstance(data, dict):
-        data = data.get(key, [])
-    return [item for item in data or [] if isinstance(item, dict)]
 
 
 class NightWatchScreen(PurrrScreen):
@@ -110,9 +103,9 @@ Zones (bought with coins) strengthen every patrol. Answer community alerts from 
             list(patrol.get("events") or []) if patrol else [],
             empty="No patrol tonight. Press d to deploy one.",
         )
-        self.query_one("#nw-zones", RecordTable).set_records(_listing(data["zones"], "zones"))
-        self.query_one("#nw-alerts", RecordTable).set_records(_listing(data["alerts"], "alerts"))
-        achievements = _listing(self.status.get("achievements"), "achievements")
+        self.query_one("#nw-zones", RecordTable).set_records(records_of(data["zones"], "zones"))
+        self.query_one("#nw-alerts", RecordTable).set_records(records_of(data["alerts"], "alerts"))
+        achievements = records_of(self.status.get("achievements"), "achievements")
         self.query_one("#nw-achievements", RecordTable).set_records(achievements)
 
     def _tick_clock(self) -> None:
@@ -188,7 +181,7 @@ Zones (bought with coins) strengthen every patrol. Answer community alerts from 
 
 def active_patrol(status: dict[str, Any]) -> dict[str, Any] | None:
     """The patrol to watch: the active one, else tonight's last one."""
-    patrols = _listing(status.get("patrols"), "patrols")
+    patrols = records_of(status.get("patrols"), "patrols")
     if isinstance(status.get("patrol"), dict):
         patrols.insert(0, status["patrol"])
     active = [p for p in patrols if p.get("status") == "active"]

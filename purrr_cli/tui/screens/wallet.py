@@ -13,7 +13,7 @@ from textual.widgets import Label, Static
 from purrr_cli.tui.screens.base import PurrrScreen
 from purrr_cli.tui.screens.form import FormDialog, FormField
 from purrr_cli.tui.widgets.info import kv_table
-from purrr_cli.tui.widgets.records import RecordTable
+from purrr_cli.tui.widgets.records import RecordTable, records_of
 
 ITEM_COLUMNS = [
     ("Item", "name"),
@@ -24,33 +24,25 @@ ITEM_COLUMNS = [
 INVENTORY_COLUMNS = [("Item", lambda i: i.get("name") or i.get("item_id")), ("Qty", "quantity")]
 
 
-def _items(data: Any, key: str) -> list[dict[str, Any]]:
-    if isinstance(data, dict):
-        data = data.get(key, [])
-    return [item for item in data or [] if isinstance(item, dict)]
-
-
 def balances_view(balance: Any) -> Any:
-    """Coins first, then each currency with its locked part (amounts are exact decimal strings)."""
+    """Coins, then each currency with its locked part (exact decimal strings from the ledger)."""
     if not isinstance(balance, dict):
         return "No wallet yet."
-    rows: list[tuple[str, Any]] = []
-    if "coins" in balance:
-        rows.append(("Coins", balance["coins"]))
-    currencies = balance.get("balances") or balance.get("currencies") or {}
-    if isinstance(currencies, list):
-        currencies = {c.get("currency"): c for c in currencies if isinstance(c, dict)}
-    for code, value in currencies.items():
-        if isinstance(value, dict):
-            locked = value.get("locked") or "0"
+    locked = balance.get("locked") or {}
+    rows: list[tuple[str, Any]] = [("Coins", balance.get("coins", 0))]
+    for code, amount in balance.items():
+        if code not in ("coins", "locked"):
             rows.append(
                 (
-                    str(code),
-                    f"{value.get('balance', value.get('available', ''))}  (locked {locked})",
+                    code,
+                    f"{amount}"
+                    + (
+                        f"  (locked {locked[code]})"
+                        if code in locked and float(locked[code])
+                        else ""
+                    ),
                 )
             )
-        else:
-            rows.append((str(code), value))
     return kv_table(rows)
 
 
@@ -90,8 +82,10 @@ use an item on a cat. Balances never go negative: the server refuses purchases y
     def show(self, data: dict[str, Any]) -> None:
         self.cats = data["cats"]
         self.query_one("#balances", Static).update(balances_view(data["balance"]))
-        self.query_one("#store", RecordTable).set_records(_items(data["items"], "items"))
-        self.query_one("#inventory", RecordTable).set_records(_items(data["inventory"], "items"))
+        self.query_one("#store", RecordTable).set_records(records_of(data["items"], "items"))
+        self.query_one("#inventory", RecordTable).set_records(
+            records_of(data["inventory"], "items")
+        )
 
     def on_data_table_row_selected(self, event: Any) -> None:
         if event.data_table.id == "store":
@@ -135,7 +129,7 @@ def ask_cat_and_use(
             screen.notify(str(message or f"Used {item.get('name', item_id)}."))
             done()
 
-        screen.call(screen.api.use_item({"item_id": item_id, **body}), used)
+        screen.call(screen.api.use_item(int(body["cat_id"]), str(item_id)), used)
 
     if cat_id is not None:
         use({"cat_id": cat_id})
@@ -149,7 +143,7 @@ def choose_and_use_item(screen: PurrrScreen, cat_id: int, done: Callable[[], Non
     """From the cat screen: pick an inventory item, then use it on that cat."""
 
     def pick(inventory: Any) -> None:
-        items = _items(inventory, "items")
+        items = records_of(inventory, "items")
         if not items:
             screen.notify(
                 "Your inventory is empty: buy something in the store (w).", severity="warning"

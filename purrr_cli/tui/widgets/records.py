@@ -60,3 +60,10 @@ class RecordTable(DataTable[Any]):
         if not self.records or not 0 <= self.cursor_row < len(self.records):
             return None
         return self.records[self.cursor_row]
+
+
+def records_of(data: Any, key: str) -> list[dict[str, Any]]:
+    """The records of an answer that is either a list or an object holding the list at `key`."""
+    if isinstance(data, dict):
+        data = data.get(key, [])
+    return [item for item in data or [] if isinstance(item, dict)]
