@@ -20,9 +20,7 @@ app = PurrrTyper(
 def _settings(**overrides: Any) -> Any:
     from purrr_server.settings import Settings
 
-    return Settings(
-        data_dir=config.data_dir(), **{k: v for k, v in overrides.items() if v is not None}
-    )
+    return Settings(data_dir=config.data_dir(), **overrides)
 
 
 def _daemon() -> Any:
@@ -53,7 +51,8 @@ def run(
     ] = False,
 ) -> None:
     """Run the server in the foreground (Ctrl-C stops it)."""
-    _daemon().serve(_settings(host=host, port=port, hosted=hosted or None))
+    overrides = {"host": host, "port": port, "hosted": hosted or None}
+    _daemon().serve(_settings(**{k: v for k, v in overrides.items() if v is not None}))
 
 
 @app.command(epilog=examples("purrr server start", "purrr server start --port 8642"))
@@ -61,6 +60,7 @@ def start(
     port: Annotated[int | None, typer.Option(help="Also listen on this loopback TCP port.")] = None,
 ) -> None:
     """Start the local daemon in the background (Unix socket in the data dir)."""
+    # Socket only, unless a TCP port is asked for (here or by config daemon_port).
     settings = _settings(port=port or config.load().get("daemon_port"))
     try:
         result = _daemon().start_daemon(settings)

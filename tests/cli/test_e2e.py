@@ -65,8 +65,19 @@ def _modules(home: Path, *args: str) -> tuple[int, set[str]]:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("home")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A home with the local daemon running (`purrr server start`), stopped afterwards.
+
+    Most tests talk to the daemon: each command then skips loading the server in-process.
+    """
+    home = tmp_path_factory.mktemp("home")
+    purrr = _runner(home)
+    started = purrr("server", "start")
+    assert started.returncode == 0, started.stderr
+    try:
+        yield home
+    finally:
+        purrr("server", "stop")
 
 
 @pytest.fixture(scope="module")
@@ -138,11 +149,13 @@ def test_config_round_trip_and_path(home: Path, purrr: Purrr) -> None:
     assert purrr("config", "unset", "request_timeout").returncode == 0
 
 
-def test_server_status_names_the_in_process_server(purrr: Purrr) -> None:
-    pytest.importorskip("purrr_server.daemon")
-    done = purrr("server", "status", "--json")
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["using"]["kind"] == "in-process"
+def test_in_process_server_when_nothing_runs(tmp_path: Path) -> None:
+    purrr = _runner(tmp_path)
+    status = json.loads(purrr("server", "status", "--json").stdout)
+    assert status["using"]["kind"] == "in-process" and status["daemon"]["running"] is False
+    adopted = purrr("cats", "adopt", "Solo", "--personality", "aloof", "--json")
+    assert adopted.returncode == 0, adopted.stderr
+    assert purrr("cats", "list", "--jq", ".[].name").stdout == "Solo\n"
 
 
 def test_version_imports_nothing_heavy(home: Path) -> None:
@@ -151,26 +164,12 @@ def test_version_imports_nothing_heavy(home: Path) -> None:
     assert not modules & {"typer", "rich", "httpx", "click"}
 
 
-@pytest.fixture(scope="module")
-def daemon_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A home whose local daemon was started with `purrr server start` (stopped afterwards)."""
-    home = tmp_path_factory.mktemp("daemon")
-    purrr = _runner(home)
-    started = purrr("server", "start")
-    assert started.returncode == 0, started.stderr
-    try:
-        yield home
-    finally:
-        purrr("server", "stop")
-
-
-def test_read_against_the_daemon_imports_no_server_code(daemon_home: Path) -> None:
-    purrr = _runner(daemon_home)
+def test_read_against_the_daemon_imports_no_server_code(
+    home: Path, purrr: Purrr, cat_id: int
+) -> None:
     status = json.loads(purrr("server", "status", "--json").stdout)
     assert status["using"]["kind"] == "daemon" and status["daemon"]["running"] is True
     assert purrr("server", "start").returncode == 5
-    assert purrr("cats", "adopt", "Sock", "--personality", "aloof").returncode == 0
-    code, modules = _modules(daemon_home, "cats", "list", "--json")
+    code, modules = _modules(home, "cats", "list", "--json")
     assert code == 0
     assert not modules & set(SERVER_MODULES)
-    assert json.loads(purrr("cats", "list", "--json").stdout)[0]["name"] == "Sock"
