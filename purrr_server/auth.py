@@ -14,6 +14,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Annotated
 
 from argon2 import PasswordHasher
@@ -24,13 +25,11 @@ from starlette.requests import Request
 from purrr_server.envelope import ApiError
 from purrr_server.ratelimit import Decision
 from purrr_server.runtime import Runtime, runtime_of
+from purrr_server.settings import Settings
 from purrr_server.store.credentials import Credential
 from purrr_server.store.users import User
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_HASHER = PasswordHasher()  # Argon2id with the library's recommended parameters
-#: Verified against when the username is unknown, so timing does not reveal which names exist.
-_DUMMY_HASH = _HASHER.hash("purrr-dummy-password")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +57,31 @@ def new_session_token() -> str:
     return "ps_" + secrets.token_hex(32)
 
 
-async def hash_password(password: str) -> str:
+@cache
+def _hasher(time_cost: int, memory_kib: int) -> PasswordHasher:
+    """Argon2id with the given cost (verification reads the cost from each stored hash)."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+
+
+@cache
+def _dummy_hash(time_cost: int, memory_kib: int) -> str:
+    """Verified against when the username is unknown, so timing does not reveal which names exist."""
+    return _hasher(time_cost, memory_kib).hash("purrr-dummy-password")
+
+
+async def hash_password(password: str, settings: Settings) -> str:
     """Argon2id, in a worker thread (it is deliberately slow)."""
-    return await asyncio.to_thread(_HASHER.hash, password)
+    hasher = _hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
+    return await asyncio.to_thread(hasher.hash, password)
 
 
-async def verify_password(password_hash: str | None, password: str) -> bool:
+async def verify_password(password_hash: str | None, password: str, settings: Settings) -> bool:
+    cost = (settings.argon2_time_cost, settings.argon2_memory_kib)
+
     def check() -> bool:
         try:
-            return _HASHER.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+            return _hasher(*cost).verify(password_hash or _dummy_hash(*cost), password) \
+                and bool(password_hash)
         except (VerificationError, InvalidHashError):
             return False
 

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = 86400
     login_max_failures: int = 5
     login_lockout_seconds: int = 900
+    #: Argon2id cost for new password hashes (RFC 9106 "second recommended" by default).
+    argon2_time_cost: int = Field(3, ge=1)
+    argon2_memory_kib: int = Field(65536, ge=8)
     #: How long an authenticated credential is trusted from the in-memory cache.
     auth_cache_seconds: float = 30.0
     busy_timeout_ms: int = 10000

@@ -62,7 +62,7 @@ async def login(request: Request, body: Login, _: Hosted) -> Response:
     check_login_throttle(runtime, body.username, ip)
     found = await runtime.store.read.users.credentials(body.username)
     password_hash = found[1] if found else None
-    if found is None or not await verify_password(password_hash, body.password):
+    if found is None or not await verify_password(password_hash, body.password, runtime.settings):
         failures = record_login_failure(runtime, body.username, ip)
         user_id = found[0].id if found else None
         await log_security(runtime, "login_failed", request, user_id, username=body.username,

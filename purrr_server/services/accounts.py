@@ -20,7 +20,7 @@ async def register(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     if taken:
         raise Conflict(f"that {taken} is already registered",
                        details={"field": taken, "value": args.get(taken)})
-    password_hash = await hash_password(args["password"])
+    password_hash = await hash_password(args["password"], ctx.settings)
     user = await ctx.store.users.create(username=username, email=email,
                                         password_hash=password_hash, now=ctx.stamp)
     ctx.user = user

@@ -26,7 +26,10 @@ def idem() -> dict[str, str]:
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
-    return Settings(data_dir=data_dir, pinned_now=NOW, **overrides)
+    """Test settings: a pinned clock and a cheap Argon2id cost (the algorithm is unchanged)."""
+    defaults: dict[str, Any] = {"data_dir": data_dir, "pinned_now": NOW, "argon2_time_cost": 1,
+                                "argon2_memory_kib": 1024}
+    return Settings(**{**defaults, **overrides})
 
 
 @pytest.fixture

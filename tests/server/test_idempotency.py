@@ -1,0 +1,99 @@
+"""Idempotency-Key: replays, mismatches, concurrent duplicates, never applied twice."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from fastapi import FastAPI
+
+from tests.server.conftest import adopt, idem
+
+
+async def action_count(app: FastAPI, name: str) -> int:
+    rows = await app.state.runtime.store.read.actions.fetchall(
+        "SELECT COUNT(*) FROM actions WHERE name = ?", (name,))
+    return int(rows[0][0])
+
+
+async def test_replay_returns_the_stored_response(client: httpx.AsyncClient, app: FastAPI) -> None:
+    cat = await adopt(client)
+    key = {"Idempotency-Key": "feed-once"}
+    first = await client.post(f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "milk"},
+                              headers=key)
+    second = await client.post(f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "milk"},
+                               headers=key)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert await action_count(app, "cats.feed") == 1
+    cat_now = (await client.get(f"/api/v1/cats/{cat['id']}")).json()["data"]
+    assert cat_now["hunger"] == cat["hunger"] + 20
+
+
+async def test_replay_of_a_create_keeps_201(client: httpx.AsyncClient, app: FastAPI) -> None:
+    body = {"name": "Once", "personality_type": "curious"}
+    first = await client.post("/api/v1/cats", json=body, headers={"Idempotency-Key": "adopt-1"})
+    again = await client.post("/api/v1/cats", json=body, headers={"Idempotency-Key": "adopt-1"})
+    assert first.status_code == again.status_code == 201 and first.content == again.content
+    assert len((await client.get("/api/v1/cats")).json()["data"]) == 1
+
+
+async def test_same_key_different_body_is_422(client: httpx.AsyncClient) -> None:
+    cat = await adopt(client)
+    key = {"Idempotency-Key": "k-mismatch"}
+    await client.post(f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "milk"}, headers=key)
+    r = await client.post(f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "salmon"},
+                          headers=key)
+    assert r.status_code == 422
+    assert r.json()["error"]["details"]["field"] == "Idempotency-Key"
+
+
+async def test_ten_concurrent_identical_requests_apply_once(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    cat = await adopt(client)
+    key = {"Idempotency-Key": "burst"}
+    responses = await asyncio.gather(*[
+        client.post(f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "tuna_fish"},
+                    headers=key)
+        for _ in range(10)
+    ])
+    statuses = sorted(r.status_code for r in responses)
+    assert set(statuses) <= {200, 409} and 200 in statuses
+    conflicts = [r for r in responses if r.status_code == 409]
+    assert all(r.json()["error"]["code"] == "CONFLICT" for r in conflicts)
+    bodies = {r.content for r in responses if r.status_code == 200}
+    assert len(bodies) == 1
+    assert await action_count(app, "cats.feed") == 1
+    after = (await client.get(f"/api/v1/cats/{cat['id']}")).json()["data"]
+    assert after["hunger"] == cat["hunger"] + 30 and after["version"] == 2
+
+
+async def test_a_failed_request_is_not_stored(client: httpx.AsyncClient) -> None:
+    cat = await adopt(client)
+    key = {"Idempotency-Key": "after-rest"}
+    url = f"/api/v1/cats/{cat['id']}/rest"
+    assert (await client.post(url, headers=key)).status_code == 409  # not tired yet
+    await client.post(f"/api/v1/cats/{cat['id']}/play", json={"game": "mouse_hunt",
+                                                               "duration": 30}, headers=idem())
+    assert (await client.post(url, headers=key)).status_code == 200
+
+
+async def test_keys_are_per_user(anon: httpx.AsyncClient) -> None:
+    from tests.server.conftest import register_and_login
+
+    a = await register_and_login(anon, "keya")
+    b = await register_and_login(anon, "keyb")
+    body = {"name": "Shared", "personality_type": "playful"}
+    for token in (a, b):
+        r = await anon.post("/api/v1/cats", json=body, headers={
+            "Authorization": f"Bearer {token}", "Idempotency-Key": "same-key"})
+        assert r.status_code == 201 and "Idempotent-Replayed" not in r.headers
+
+
+async def test_invalid_key_is_rejected(client: httpx.AsyncClient) -> None:
+    r = await client.post("/api/v1/cats", json={"name": "X", "personality_type": "lazy"},
+                          headers={"Idempotency-Key": "bad key with spaces"})
+    assert r.status_code == 400 and r.json()["error"]["details"]["field"] == "Idempotency-Key"
