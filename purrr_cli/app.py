@@ -30,7 +30,11 @@ GROUPS: dict[str, tuple[str, str]] = {
     "api": ("purrr_cli.commands.api", "Send a raw authenticated API request (like `gh api`)."),
     "completion": ("purrr_cli.commands.completion", "Print the shell completion script."),
     "tui": ("purrr_cli.commands.tui", "Open the full-screen dashboard."),
+    "nightwatch": ("purrr_cli.commands.nightwatch", "Night Watch: patrol at night, save strays."),
 }
+
+#: The environment variable the completion scripts set (see `purrr completion`).
+COMPLETE_VAR = "_PURRR_COMPLETE"
 
 ROOT_HELP = """purrr: the terminal home of the Purrr.love cat game.
 
@@ -93,9 +97,16 @@ def run(args: list[str]) -> int:
     from purrr_cli import client
 
     try:
+        if COMPLETE_VAR in os.environ:
+            from typer._completion_classes import completion_init
+
+            completion_init()  # register Typer's bash/zsh/fish/powershell completers
         root = build_root()
         result = root.main(
-            normalize_json_flag(root, args), prog_name="purrr", standalone_mode=False
+            normalize_json_flag(root, args),
+            prog_name="purrr",
+            complete_var=COMPLETE_VAR,
+            standalone_mode=False,
         )
         return result if isinstance(result, int) else 0
     except typer.Exit as stop:

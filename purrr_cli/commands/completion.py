@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from purrr_cli.app import COMPLETE_VAR
 from purrr_cli.errors import UsageError
 from purrr_cli.output import PurrrTyper, examples
 
@@ -29,6 +30,4 @@ def completion(
         raise UsageError(f"unknown shell {shell!r}; choose one of {', '.join(SHELLS)}")
     from typer._completion_shared import get_completion_script
 
-    typer.echo(
-        get_completion_script(prog_name="purrr", complete_var="_PURRR_COMPLETE", shell=shell)
-    )
+    typer.echo(get_completion_script(prog_name="purrr", complete_var=COMPLETE_VAR, shell=shell))

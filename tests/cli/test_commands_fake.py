@@ -174,3 +174,25 @@ def test_help_documents_hunger_as_satiation(cli) -> None:
     result = cli("cats", "--help")
     assert result.code == 0
     assert "satiation" in result.out and "100 = full" in result.out
+
+
+def test_shell_completion_offers_groups_and_catalogue_values(monkeypatch, capsys) -> None:
+    from purrr_cli.app import run
+
+    for words, cword, expected in (
+        ("purrr ca", "1", "cats"),
+        ("purrr cats feed 1 --food sa", "5", "salmon"),
+    ):
+        monkeypatch.setenv("_PURRR_COMPLETE", "complete_bash")
+        monkeypatch.setenv("COMP_WORDS", words)
+        monkeypatch.setenv("COMP_CWORD", cword)
+        with pytest.raises(SystemExit) as stop:
+            run([])
+        assert stop.value.code == 0
+        assert capsys.readouterr().out.split() == [expected]
+
+
+def test_completion_prints_a_script(cli) -> None:
+    result = cli("completion", "bash")
+    assert result.code == 0 and "_PURRR_COMPLETE" in result.out
+    assert cli("completion", "tcsh").code == 2
