@@ -10,7 +10,8 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from math import sqrt
+from functools import lru_cache
+from math import floor, sqrt
 from types import MappingProxyType
 from typing import Any
 
@@ -222,6 +223,11 @@ def inbreeding_penalty(coi: Fraction | float) -> InbreedingPenalty:
     f = Fraction(coi).limit_denominator(1 << 20) if isinstance(coi, float) else Fraction(coi)
     if not 0 <= f <= 1:
         raise ValueError(f"a coefficient of inbreeding lies between 0 and 1, not {coi}")
+    return _penalty(f)
+
+
+@lru_cache(maxsize=1024)
+def _penalty(f: Fraction) -> InbreedingPenalty:
     level = "none" if f == 0 else next(name for bound, name in INBREEDING_LEVELS if f >= bound)
     return InbreedingPenalty(
         coi=float(f),
@@ -312,7 +318,7 @@ def compatibility(sire: Mapping[str, Any], dam: Mapping[str, Any], coi: Fraction
     personality_type, advanced stats (top level or under "stats"), offspring_count, genotype.
     """
     pts = COMPATIBILITY_POINTS
-    score = Fraction(0)
+    score = 0.0
     if sire.get("breed") != dam.get("breed"):
         score += pts["different_breeds"]
     if abs(int(sire.get("generation") or 0) - int(dam.get("generation") or 0)) <= 2:
@@ -320,11 +326,12 @@ def compatibility(sire: Mapping[str, Any], dam: Mapping[str, Any], coi: Fraction
     g_sire, g_dam = _genotype_of(sire), _genotype_of(dam)
     shared = shared_dominant_traits(g_sire, g_dam) if g_sire and g_dam else 0
     score += max(0, pts["shared_dominant_base"] - pts["shared_dominant_step"] * shared)
-    gap = Fraction(abs(_mean_advanced(sire) - _mean_advanced(dam))).limit_denominator(1000)
-    score += max(Fraction(0), pts["stat_gap_base"] - gap / 3)
+    gap = abs(_mean_advanced(sire) - _mean_advanced(dam))
+    score += max(0.0, pts["stat_gap_base"] - gap / 3)
     for cat in (sire, dam):
         if int(cat.get("offspring_count") or 0) < 3:
             score += pts["few_offspring"]
     score -= personality_clash(sire.get("personality_type"), dam.get("personality_type"))
     score -= inbreeding_penalty(coi).compatibility_malus
-    return max(0, min(100, _round_half_up(score)))
+    # round half up; the small epsilon absorbs float noise from the stat means
+    return max(0, min(100, floor(score + 0.5 + 1e-9)))

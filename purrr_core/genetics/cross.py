@@ -22,17 +22,19 @@ from purrr_core.genetics.loci import LOCI, LOCUS, LOCUS_INDEX, Pair, Y
 from purrr_core.genetics.phenotype import (
     EVAL_INDEX,
     STEPS,
+    Head,
     Key,
     Phenotype,
     State,
-    final_key,
+    Step,
+    complete_key,
+    head_key,
     initial_state,
+    labelled_phenotype,
     phenotype,
-    phenotype_for_key,
-    sort_label,
 )
 
-_SEX_RANK = {sex: rank for rank, sex in enumerate(SEXES)}
+_SEX_RANK: dict[str, int] = {sex: rank for rank, sex in enumerate(SEXES)}
 _O_INDEX = LOCUS_INDEX["O"]
 
 
@@ -106,6 +108,8 @@ def check_parents(sire: Genotype, dam: Genotype) -> None:
 
 
 Dist = tuple[tuple[str, int], ...]
+_HEAD_LOCI = 10  # O..Wb in evaluation order; C, W and L are independent of them
+_TAIL_INDEX = EVAL_INDEX[_HEAD_LOCI:]
 
 
 def _reduce(counts: dict[str, int]) -> tuple[Dist, int]:
@@ -141,56 +145,119 @@ def _o_dist(sire: Pair, dam: Pair) -> tuple[tuple[tuple[Sex, str], int], ...]:
     return tuple(sorted(counts.items()))
 
 
+Weighted = tuple[tuple[State, int], ...]
+_COLOUR_LOCI = 4  # O, B, D, Dm
+
+
+@lru_cache(maxsize=4096)
+def _colour(parents: tuple[tuple[Pair, Pair], ...]) -> tuple[Weighted, int]:
+    """Pipeline states (and denominator) after O, B, D and Dm."""
+    sire, dam = parents[0]
+    states: dict[State, int] = {initial_state(sex, cls): w for (sex, cls), w in _o_dist(sire, dam)}
+    denominator = 4
+    for depth in range(1, _COLOUR_LOCI):
+        dist, total = _locus_dist(EVAL_INDEX[depth], *parents[depth])
+        denominator *= total
+        states = _convolve(states, STEPS[depth - 1], dist)
+    return tuple(states.items()), denominator
+
+
+def _convolve(states: dict[State, int], step: Step, dist: Dist) -> dict[State, int]:
+    merged: dict[State, int] = {}
+    get = merged.get
+    for state, weight in states.items():
+        for cls, w in dist:
+            new = step(state, cls)
+            merged[new] = get(new, 0) + weight * w
+    return merged
+
+
+@lru_cache(maxsize=4096)
+def _pattern(parents: tuple[tuple[Pair, Pair], ...]) -> tuple[tuple[tuple[str, ...], int], ...]:
+    """Joint class distribution of A, Ta, Sp, Mc, I and Wb (weights over 4**6)."""
+    joint: list[tuple[tuple[str, ...], int]] = [((), 1)]
+    for depth, pair in enumerate(parents, start=_COLOUR_LOCI):
+        dist, total = _locus_dist(EVAL_INDEX[depth], *pair)
+        scale = 4 // total
+        joint = [(classes + (cls,), w * cw * scale) for classes, w in joint for cls, cw in dist]
+    return tuple(joint)
+
+
+@lru_cache(maxsize=16384)
+def _heads(parents: tuple[tuple[Pair, Pair], ...]) -> tuple[tuple[tuple[Head, int], ...], int]:
+    """Distribution of the colour-and-pattern head after O..Wb.
+
+    The colour loci (O, B, D, Dm) and the pattern loci (A, Ta, Sp, Mc, I, Wb) are each cached
+    on their own; the pipeline steps then join them, merging equal heads.
+    """
+    colour, denominator = _colour(parents[:_COLOUR_LOCI])
+    pattern = _pattern(parents[_COLOUR_LOCI:])
+    steps = STEPS[_COLOUR_LOCI - 1 : _HEAD_LOCI - 1]
+    merged: dict[Head, int] = {}
+    get = merged.get
+    for state, weight in colour:
+        for classes, w in pattern:
+            s = state
+            for step, cls in zip(steps, classes, strict=True):
+                s = step(s, cls)
+            head = head_key(s)
+            merged[head] = get(head, 0) + weight * w
+    return tuple(merged.items()), denominator * 4 ** (_HEAD_LOCI - _COLOUR_LOCI)
+
+
+@lru_cache(maxsize=4096)
+def _tails(parents: tuple[tuple[Pair, Pair], ...]) -> tuple[tuple[tuple[str, str, bool], int], ...]:
+    """The joint distribution of the independent C, W and L classes (weights, total 4**3)."""
+    (c_dist, c_total), (w_dist, w_total), (l_dist, l_total) = (
+        _locus_dist(index, *pair) for index, pair in zip(_TAIL_INDEX, parents, strict=True)
+    )
+    scale = 64 // (c_total * w_total * l_total)
+    return tuple(
+        ((c, w, lc == "long"), cw * ww * lw * scale)
+        for c, cw in c_dist
+        for w, ww in w_dist
+        for lc, lw in l_dist
+    )
+
+
 def offspring_weights(sire: Genotype, dam: Genotype) -> tuple[dict[Key, int], int]:
     """Integer weights of every offspring pipeline key, and their common denominator."""
-    states: dict[State, int] = {
-        initial_state(sex, cls): w
-        for (sex, cls), w in _o_dist(sire.pairs[_O_INDEX], dam.pairs[_O_INDEX])
-    }
-    denominator = 4
-    for step, index in zip(STEPS, EVAL_INDEX[1:], strict=True):
-        dist, total = _locus_dist(index, sire.pairs[index], dam.pairs[index])
-        denominator *= total
-        merged: dict[State, int] = {}
-        get = merged.get
-        if len(dist) == 1:
-            cls = dist[0][0]
-            for state, weight in states.items():
-                new = step(state, cls)
-                merged[new] = get(new, 0) + weight
-        else:
-            for state, weight in states.items():
-                for cls, w in dist:
-                    new = step(state, cls)
-                    merged[new] = get(new, 0) + weight * w
-        states = merged
+    sp, dp = sire.pairs, dam.pairs
+    parents = tuple((sp[i], dp[i]) for i in EVAL_INDEX)
+    heads, denominator = _heads(parents[:_HEAD_LOCI])
+    tails = _tails(parents[_HEAD_LOCI:])
     keys: dict[Key, int] = {}
-    for state, weight in states.items():
-        key = final_key(state)
-        keys[key] = keys.get(key, 0) + weight
-    return keys, denominator
+    get = keys.get
+    for head, hw in heads:
+        for (cclass, white, long_hair), tw in tails:
+            key = complete_key(head, cclass, white, long_hair)
+            keys[key] = get(key, 0) + hw * tw
+    return keys, denominator * 64
+
+
+_fraction = lru_cache(maxsize=65536)(Fraction)
 
 
 def cross(sire: Genotype, dam: Genotype) -> CrossResult:
     """Exact offspring distribution of `sire` x `dam`, merged by sex and phenotype.
 
     Sorted by sex (male first), probability descending, then name and the remaining fields.
+    Distinct keys give distinct contract objects, so merging happens on the keys.
     """
     check_parents(sire, dam)
     keys, denominator = offspring_weights(sire, dam)
-    merged: dict[tuple[str, int], tuple[int, int, tuple[str, ...], Sex, Phenotype]] = {}
+    entries = []
     for key, weight in keys.items():
-        sex: Sex = "male" if key[0] == "male" else "female"
-        ph = phenotype_for_key(key)
-        slot = (sex, id(ph))  # phenotypes are interned: equal ones are the same object
-        found = merged.get(slot)
-        total = weight + found[1] if found else weight
-        merged[slot] = (_SEX_RANK[sex], total, sort_label(ph), sex, ph)
-    ordered = sorted(merged.values(), key=lambda e: (e[0], -e[1], e[2]))
+        ph, label = labelled_phenotype(key)
+        entries.append((_SEX_RANK[key[0]], -weight, label, ph, key[0]))
+    entries.sort(key=lambda e: e[:3])
     return CrossResult(
         sire=sire,
         dam=dam,
-        offspring=[OffspringOutcome(e[3], Fraction(e[1], denominator), e[4]) for e in ordered],
+        offspring=[
+            OffspringOutcome(sex, _fraction(-neg, denominator), ph)  # type: ignore[arg-type]
+            for _, neg, _, ph, sex in entries
+        ],
     )
 
 

@@ -185,10 +185,42 @@ STEPS: tuple[Step, ...] = (
 EVAL_INDEX: tuple[int, ...] = tuple(LOCUS_INDEX[s] for s in EVALUATION_ORDER)
 
 
-def final_key(s: State) -> Key:
-    """Drop the pipeline's scratch fields."""
+# (sex, eumelanin, phaeomelanin, agouti, tabby, silver, shading): the key before C, W and L
+Head = tuple[str, str | None, str | None, bool, str, bool, str]
+MASKED_C_CLASSES = frozenset({"blue_eyed", "pink_eyed"})
+
+
+def head_key(s: State) -> Head:
+    """The colour-and-pattern part of a state after the Wb step (scratch fields dropped)."""
     tabby = s[5] if s[5] is not None else "none"
-    return (s[0], s[2], s[3], s[4], tabby, s[7], s[8], s[9], s[10], s[11])
+    return (s[0], s[2], s[3], s[4], tabby, s[7], s[8])
+
+
+def complete_key(head: Head, cclass: str, white: str, long_hair: bool) -> Key:
+    """Join the independent C, W and L classes to a head.
+
+    The extra fields agouti and shading describe what shows, so a coat masked by dominant
+    white or albinism has neither; this also keeps one contract object per key.
+    """
+    if white == "dominant" or cclass in MASKED_C_CLASSES:
+        return (
+            head[0],
+            head[1],
+            head[2],
+            False,
+            head[4],
+            head[5],
+            "none",
+            cclass,
+            white,
+            long_hair,
+        )
+    return (*head, cclass, white, long_hair)
+
+
+def final_key(s: State) -> Key:
+    """The pipeline key of a finished state."""
+    return complete_key(head_key(s), s[9], s[10], s[11])
 
 
 def genotype_key(g: Genotype) -> Key:
@@ -331,54 +363,40 @@ def _eye_colours(cclass: str, white: str) -> tuple[str, ...]:
     return QUANTITATIVE_EYES
 
 
-_INTERNED: dict[Phenotype, Phenotype] = {}
-
-
 def phenotype_for_key(key: Key) -> Phenotype:
-    """The (interned) Phenotype of a pipeline key; equal phenotypes are the same object."""
-    return _phenotype_for_body(key[1:])
+    """The Phenotype of a pipeline key (cached: equal keys give the same object)."""
+    return labelled_phenotype(key)[0]
 
 
 @cache
-def _phenotype_for_body(body: tuple[object, ...]) -> Phenotype:
-    key: Key = ("", *body)  # type: ignore[assignment]
+def labelled_phenotype(key: Key) -> tuple[Phenotype, tuple[str, ...]]:
+    """The Phenotype of a key and its sort label (name first, then every contract field)."""
     _, eu, ph, agouti, tabby, silver, shading, cclass, white, long_hair = key
+    name = display_name(key)
+    albino = cclass if cclass in MASKED_C_CLASSES else None
+    restriction = cclass if cclass in ("point", "mink", "sepia") else "none"
     result = Phenotype.model_validate(
         {
             "white": white,
-            "albino": cclass if cclass in ("blue_eyed", "pink_eyed") else None,
-            "restriction": cclass if cclass in ("point", "mink", "sepia") else "none",
+            "albino": albino,
+            "restriction": restriction,
             "eumelanin": eu,
             "phaeomelanin": ph,
             "tabby": tabby,
             "silver": silver,
             "long_hair": long_hair,
-            "name": display_name(key),
+            "name": name,
             "agouti": agouti,
             "shading": shading,
             "eye_colours": _eye_colours(cclass, white),
             "white_grade": WHITE_GRADES[white],
         }
     )
-    return _INTERNED.setdefault(result, result)
-
-
-@cache
-def sort_label(ph: Phenotype) -> tuple[str, ...]:
-    """A total order on phenotypes: name first, then every field."""
-    return (
-        ph.name,
-        ph.white,
-        ph.albino or "",
-        ph.restriction,
-        ph.eumelanin or "",
-        ph.phaeomelanin or "",
-        ph.tabby,
-        str(ph.silver),
-        str(ph.long_hair),
-        ph.shading,
-        str(ph.agouti),
-    )
+    label = (
+        name, white, albino or "", restriction, eu or "", ph or "", tabby,
+        str(silver), str(long_hair), shading, str(agouti),
+    )  # fmt: skip
+    return result, label
 
 
 def phenotype(g: Genotype) -> Phenotype:

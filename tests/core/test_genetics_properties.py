@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 from fractions import Fraction
+from itertools import product
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -145,3 +147,60 @@ def test_sampling_is_seeded() -> None:
     first = [sample_offspring(sire, dam, random.Random(7)) for _ in range(3)]
     second = [sample_offspring(sire, dam, random.Random(7)) for _ in range(3)]
     assert first == second
+
+
+def _brute_force(sire: Genotype, dam: Genotype) -> dict[tuple[str, object], Fraction]:
+    """Every gamete combination, each kitten evaluated on its own (small crosses only)."""
+    per_locus = []
+    for locus, s, d in zip(LOCI, sire.pairs, dam.pairs, strict=True):
+        if locus.x_linked:
+            options = [("male", (x, "Y")) for x in d] + [("female", (s[0], x)) for x in d]
+        else:
+            options = [(None, (a, b)) for a in s for b in d]
+        per_locus.append(Counter(options))  # equal gametes collapse into one weighted option
+    result: Counter[tuple[str, object]] = Counter()
+    for combo in product(*(c.items() for c in per_locus)):
+        weight = 1
+        for _, count in combo:
+            weight *= count
+        sex = next(sex for (sex, _), _ in combo if sex is not None)
+        kitten = parse_genotype(" ".join("/".join(pair) for (_, pair), _ in combo))
+        assert kitten.sex == sex
+        result[(sex, json.dumps(phenotype(kitten).model_dump(), sort_keys=True))] += weight
+    total = 4 ** len(LOCI)
+    return {k: Fraction(v, total) for k, v in result.items()}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32))
+def test_factorised_cross_equals_brute_force(seed: int) -> None:
+    rng = random.Random(seed)
+
+    # parents heterozygous at a few random loci keep the brute force small (<= 4**5 * 4 kittens)
+    def parent(sex: str) -> Genotype:
+        tokens = []
+        chosen = rng.sample([lc for lc in LOCI if not lc.x_linked], 5)
+        for locus in chosen:
+            tokens.append(f"{rng.choice(locus.alleles)}/{rng.choice(locus.alleles)}")
+        o = LOCI[0].alleles
+        tokens.append(f"{rng.choice(o)}/Y" if sex == "male" else f"{rng.choice(o)}/{rng.choice(o)}")
+        return parse_genotype(" ".join(tokens))
+
+    sire, dam = parent("male"), parent("female")
+    exact = {
+        (o["sex"], json.dumps(o["phenotype"], sort_keys=True)): Fraction(o["probability"])
+        for o in cross(sire, dam).to_contract()["offspring"]  # type: ignore[union-attr]
+    }
+    assert exact == _brute_force(sire, dam)
+
+
+@settings(max_examples=60, deadline=None)
+@given(sires, dams)
+def test_contract_entries_unique_and_consistent(sire: Genotype, dam: Genotype) -> None:
+    contract = cross(sire, dam).to_contract()
+    entries = contract["offspring"]
+    assert isinstance(entries, list)
+    seen = [(e["sex"], json.dumps(e["phenotype"], sort_keys=True)) for e in entries]
+    assert len(seen) == len(set(seen))
+    for e in entries:
+        assert Fraction(e["probability"]) == Fraction(e["p"]).limit_denominator(4**14)
