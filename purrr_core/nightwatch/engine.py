@@ -250,12 +250,14 @@ def start_patrol(
     zones: Iterable[Zone] = (),
     config: NightWatchConfig | None = None,
     busy_cat_ids: Iterable[int] = (),
+    already_deployed: int = 0,
     night: Night | None = None,
 ) -> Patrol:
     """Deploy `cats` now, after checking the window, the limit, duplicates, energy and roles.
 
     The patrol runs from `now` to the end of the night window in fixed ticks; nothing is simulated
-    until `advance_patrol` is called with a later time.
+    until `advance_patrol` is called with a later time. `busy_cat_ids` are cats already out on
+    another patrol and `already_deployed` how many cats are out (both count against the limit).
     """
     config = config or NightWatchConfig()
     table = rules()
@@ -270,10 +272,13 @@ def start_patrol(
             f"each cat can be deployed once; repeated: {', '.join(map(str, duplicates))}",
             details={"field": "cat_ids", "duplicates": duplicates},
         )
-    if len(cats) > config.max_cats:
+    if len(cats) + already_deployed > config.max_cats:
+        out = f"; {already_deployed} already on patrol" if already_deployed else ""
         raise InvalidRequest(
-            f"at most {config.max_cats} cats can be deployed at once (asked for {len(cats)})",
-            details={"field": "cat_ids", "max": config.max_cats, "count": len(cats)},
+            f"at most {config.max_cats} cats can be deployed at once "
+            f"(asked for {len(cats)}{out})",
+            details={"field": "cat_ids", "max": config.max_cats, "count": len(cats),
+                     "already_deployed": already_deployed},
         )
     busy = sorted(set(ids) & set(busy_cat_ids))
     if busy:

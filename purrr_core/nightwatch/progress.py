@@ -17,7 +17,8 @@ from purrr_core.nightwatch.rules import rules
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # "ignore": stored JSON carries the computed fields (levels, score…) back in
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 def role_level(role_xp: int) -> int:

@@ -11,3 +11,4 @@ ROUTERS: list[APIRouter] = [
     cats.router,
     events.router,
 ]
+ROUTERS.append(__import__("purrr_server.routers.nightwatch", fromlist=["router"]).router)

@@ -97,6 +97,8 @@ def test_refuses_no_cats_duplicates_and_too_many() -> None:
     assert start_patrol(eleven[:10], now=NIGHT, seed=1).active
     with pytest.raises(InvalidRequest, match="at most 3 cats"):
         start_patrol(cats, now=NIGHT, seed=1, config=NightWatchConfig(max_cats=3))
+    with pytest.raises(InvalidRequest, match="asked for 4; 7 already on patrol"):
+        start_patrol(cats, now=NIGHT, seed=1, already_deployed=7)
 
 
 def test_refuses_cats_already_on_patrol_naming_them() -> None:

@@ -161,3 +161,12 @@ def test_apply_result_gives_xp_and_injuries() -> None:
     updated, effects = apply_result(cat, hurt)
     assert updated.experience == round(result.xp * 1.3)  # territorial patrol XP ×1.3
     assert updated.health == cat.health - 10 and effects["health_lost"] == 10
+
+
+def test_records_and_patrols_survive_a_json_round_trip() -> None:
+    from purrr_core.nightwatch import Patrol
+
+    patrol = night(3)
+    record, _ = record_patrol(new_record(), patrol, T0)  # type: ignore[arg-type]
+    assert NightWatchRecord.model_validate_json(record.model_dump_json()) == record
+    assert Patrol.model_validate_json(patrol.model_dump_json()) == patrol  # type: ignore[attr-defined]

@@ -1,0 +1,388 @@
+"""Night Watch actions (`nightwatch.deploy`, `.recall`, `.create_zone`, `.respond_alert`,
+`.catch_up`) and the JSON shapes of patrols, alerts and the player's record.
+
+Patrols are lazy: a patrol row holds its deployment snapshot and the ticks simulated so far.
+Every Night Watch action (and every read that finds ticks waiting) first runs `catch_up`, which
+advances the player's patrols to now with `purrr_core.nightwatch.advance_patrol`, stores the new
+community alerts, and settles patrols that ended: XP (scaled by personality through `gain_xp`) and
+injuries go to the cats, totals, reputation and achievements to the player's night-watch system.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from types import ModuleType
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from purrr_core import Cat, Conflict, InvalidRequest, NotFound, advance
+from purrr_core.nightwatch import (
+    NightWatchConfig,
+    NightWatchRecord,
+    Patrol,
+    PatrolCat,
+    achievement_progress,
+    apply_result,
+    create_zone,
+    home_base,
+    in_window,
+    local_time,
+    new_record,
+    night_date,
+    plan_night,
+    recall,
+    record_alert_response,
+    record_patrol,
+    record_zone,
+    respond_alert,
+    rules,
+    start_patrol,
+    starting_coins,
+    tick_count,
+)
+from purrr_core.nightwatch import advance_patrol as advance_one
+from purrr_core.nightwatch.engine import is_fast_response, tick_bounds
+from purrr_server.actions import ActionContext, action
+from purrr_server.store import nightwatch as _store  # noqa: F401 - registers the repository
+from purrr_server.store.nightwatch import NightWatchSystem, StoredAlert
+
+
+class NightWatchSettings(BaseSettings):
+    """The night window and deployment limit: `PURRR_NIGHT_WATCH_START_HOUR=21`, `…_END_HOUR=6`,
+    `…_MAX_CATS=10`, `…_TICK_MINUTES=30`, `…_UTC_OFFSET_MINUTES=0` (the server-local clock)."""
+
+    model_config = SettingsConfigDict(env_prefix="PURRR_NIGHT_WATCH_", extra="ignore")
+
+    start_hour: int = Field(default_factory=lambda: rules().window.start_hour, ge=0, le=23)
+    end_hour: int = Field(default_factory=lambda: rules().window.end_hour, ge=0, le=23)
+    max_cats: int = Field(default_factory=lambda: rules().window.max_cats, ge=1, le=100)
+    tick_minutes: int = Field(default_factory=lambda: rules().window.tick_minutes, ge=5, le=120)
+    utc_offset_minutes: int = Field(default_factory=lambda: rules().window.utc_offset_minutes)
+
+    def config(self) -> NightWatchConfig:
+        return NightWatchConfig(**self.model_dump())
+
+
+def night_config() -> NightWatchConfig:
+    """The server's Night Watch configuration (read from the environment on each use)."""
+    return NightWatchSettings().config()
+
+
+def _economy() -> ModuleType | None:
+    """The economy's wallet service when installed: zones are then paid from the wallet."""
+    try:
+        from purrr_server.services import economy
+    except ImportError:
+        return None
+    return economy
+
+
+# --- JSON shapes -----------------------------------------------------------------------------
+
+
+def alert_json(stored: StoredAlert) -> dict[str, Any]:
+    alert = stored.alert
+    return {**alert.model_dump(mode="json"), "patrol_id": stored.patrol_id,
+            "fast_response": is_fast_response(alert)}
+
+
+def patrol_json(patrol: Patrol, alerts: list[StoredAlert] | None = None) -> dict[str, Any]:
+    """A patrol with its summary; `alerts` (stored, with their ids and answers) replace the
+    engine's copies when given."""
+    out = patrol.model_dump(mode="json")
+    out["summary"] = patrol.summary()
+    out["ticks_total"] = tick_count(patrol)
+    out["results"] = list(out["results"].values())
+    out["cats"] = [{**c, "role": patrol.roles[c["id"]]} for c in out["cats"]]
+    if alerts is not None:
+        out["alerts"] = [alert_json(a) for a in sorted(alerts, key=lambda a: a.alert.raised_at)]
+    return out
+
+
+def record_json(record: NightWatchRecord, coins: int) -> dict[str, Any]:
+    """Running totals with the names SPEC §2 uses (cats saved, deterred…), score and coins."""
+    return {
+        "cats_saved": record.strays_saved,
+        "encounters": record.encounters,
+        "bobcats_deterred": record.deterred,
+        "deter_rate": round(record.deterred / record.encounters, 4) if record.encounters else None,
+        "patrols": record.patrols,
+        "reputation": record.reputation,
+        "protection_level": record.protection_level,
+        "score": record.score,
+        "strays_found": record.strays_found,
+        "strays_rescued": record.strays_rescued,
+        "strays_sheltered": record.strays_sheltered,
+        "strays_rehabilitated": record.strays_rehabilitated,
+        "injuries": record.injuries,
+        "alerts_responded": record.alerts_responded,
+        "critical_fast_responses": record.critical_fast_responses,
+        "zones": record.zones,
+        "achievements_earned": len(record.achievements),
+        "deter_combinations": list(record.deter_combinations),
+        "coins": coins,
+        "specializations": [s.model_dump(mode="json") for s in record.specializations.values()],
+    }
+
+
+def window_json(config: NightWatchConfig, now: Any) -> dict[str, Any]:
+    return {
+        "open": in_window(now, config), "start": f"{config.start_hour:02d}:00",
+        "end": f"{config.end_hour:02d}:00", "local_time": f"{local_time(now, config):%H:%M}",
+        "max_cats": config.max_cats, "tick_minutes": config.tick_minutes,
+    }
+
+
+# --- the system and the catch-up -------------------------------------------------------------
+
+
+async def coins_of(ctx: ActionContext, system: NightWatchSystem) -> int:
+    """The player's coins: the economy wallet when installed, else the system's own purse."""
+    economy = _economy()
+    if economy is None:
+        return system.coins
+    return int((await economy.wallet_of(ctx)).coins)
+
+
+async def read_coins(session: Any, user_id: int, system: NightWatchSystem | None) -> int:
+    """The coins to show on a read: the wallet (or what it opens with), else the system purse."""
+    economy = _economy()
+    if economy is None:
+        return system.coins if system else starting_coins()
+    wallet = await session.wallets.load(user_id)
+    if wallet is None:
+        from purrr_core.economy import open_wallet
+
+        wallet, _ = open_wallet(f"user:{user_id}", "preview")
+    return int(wallet.coins)
+
+
+async def ensure_system(ctx: ActionContext) -> NightWatchSystem:
+    """The player's night-watch system, created on first use with a free Home Base zone."""
+    repo = ctx.store.nightwatch
+    system = await repo.system(ctx.user_id)
+    if system is not None:
+        return system
+    system = NightWatchSystem(new_record(), ctx.rng.getrandbits(48), starting_coins())
+    await repo.create_system(ctx.user_id, system, ctx.stamp)
+    await repo.add_zone(ctx.user_id, home_base(), ctx.stamp)
+    ctx.emit("nightwatch.system_created", {"protection_level": 1})
+    return system
+
+
+def needs_catch_up(patrol: Patrol, now: Any) -> bool:
+    """True when a tick has ended since the patrol was stored (or it ended unsettled)."""
+    if not patrol.active:
+        return True
+    return tick_bounds(patrol, patrol.ticks_done)[1] <= now
+
+
+async def catch_up(ctx: ActionContext) -> list[Patrol]:
+    """Advance the player's unsettled patrols to now; store new alerts; settle the ended ones."""
+    system = await ensure_system(ctx)
+    out = []
+    for patrol in await ctx.store.nightwatch.unsettled_patrols(ctx.user_id):
+        after = advance_one(patrol, ctx.now)
+        system = await store_progress(ctx, system, patrol, after)
+        out.append(after)
+    return out
+
+
+async def store_progress(
+    ctx: ActionContext, system: NightWatchSystem, before: Patrol, after: Patrol
+) -> NightWatchSystem:
+    """Write what happened between `before` and `after`; settle `after` if it has ended."""
+    repo = ctx.store.nightwatch
+    for alert in after.alerts[len(before.alerts):]:
+        await repo.add_alert(ctx.user_id, after.id, alert.id, alert)
+        ctx.emit("nightwatch.alert", {"patrol_id": after.id, "type": alert.type,
+                                      "level": alert.level, "message": alert.message})
+    if after.ticks_done != before.ticks_done:
+        ctx.emit("nightwatch.tick", {"patrol_id": after.id, "ticks_done": after.ticks_done,
+                                     "summary": after.summary()})
+    if after.active:
+        if after != before:
+            await repo.save_patrol(ctx.user_id, after, ctx.stamp)
+        return system
+    return await settle(ctx, system, after)
+
+
+async def settle(ctx: ActionContext, system: NightWatchSystem, patrol: Patrol) -> NightWatchSystem:
+    """Apply an ended patrol once: XP and injuries to the cats, totals and achievements."""
+    for result in patrol.results.values():
+        cat = await ctx.store.cats.get(ctx.user_id, result.cat_id)
+        if cat is None:  # adopted out while on patrol: nothing to give
+            continue
+        updated, _ = apply_result(advance(cat, ctx.now), result)
+        await ctx.store.cats.save(ctx.user_id, updated.evolve(version=cat.version + 1,
+                                                              updated_at=ctx.now))
+    record, earned = record_patrol(system.record, patrol, ctx.now)
+    system = NightWatchSystem(record, system.night_seed, system.coins)
+    await ctx.store.nightwatch.save_system(ctx.user_id, system, ctx.stamp)
+    await ctx.store.nightwatch.save_patrol(ctx.user_id, patrol, ctx.stamp, settled=True)
+    ctx.emit(f"nightwatch.{patrol.status}", {"patrol_id": patrol.id, "summary": patrol.summary()})
+    for achievement in earned:
+        ctx.emit("nightwatch.achievement", {"id": achievement.id, "name": achievement.name})
+    return system
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+def _int_list(value: Any, field: str) -> list[int]:
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool)
+                                              for v in value):
+        raise InvalidRequest(f"{field} must be a list of cat ids, e.g. [1, 3, 5]",
+                             details={"field": field, "value": value})
+    return value
+
+
+def _roles(value: Any) -> dict[int, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidRequest('roles must map cat ids to roles, e.g. {"3": "healer"}',
+                             details={"field": "roles", "value": value})
+    try:
+        return {int(k): str(v) for k, v in value.items()}
+    except (TypeError, ValueError):
+        raise InvalidRequest('roles must map cat ids to roles, e.g. {"3": "healer"}',
+                             details={"field": "roles", "value": value}) from None
+
+
+@action("nightwatch.deploy", status_code=201)
+async def deploy(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Send cats on patrol now (window, limit, ownership, energy and roles checked)."""
+    config = night_config()
+    cat_ids = _int_list(args.get("cat_ids"), "cat_ids")
+    roles = _roles(args.get("roles"))
+    area = str(args.get("area") or "neighborhood")
+    active = [p for p in await catch_up(ctx) if p.active]
+    system = await ensure_system(ctx)
+    cats: list[Cat] = []
+    missing = []
+    for cat_id in dict.fromkeys(cat_ids):
+        cat = await ctx.store.cats.get(ctx.user_id, cat_id)
+        if cat is None:
+            missing.append(cat_id)
+        else:
+            cats.append(advance(cat, ctx.now))
+    if missing:
+        raise NotFound(f"no cat of yours with id {', '.join(map(str, missing))}",
+                       details={"field": "cat_ids", "missing": missing})
+    by_id = {c.id: c for c in cats}
+    busy = {cat.id for p in active for cat in p.cats}
+    patrol = start_patrol(
+        [PatrolCat.from_cat(by_id[i]) for i in cat_ids], now=ctx.now, seed=ctx.seed, roles=roles,
+        area=area, zones=await ctx.store.nightwatch.zones(ctx.user_id), config=config,
+        busy_cat_ids=busy, already_deployed=len(busy),
+        night=plan_night(night_date(ctx.now, config), system.night_seed),
+    )
+    for result in patrol.results.values():
+        cat = by_id[result.cat_id]
+        await ctx.store.cats.save(ctx.user_id, cat.evolve(
+            energy=cat.energy - result.energy_spent, version=cat.version + 1, updated_at=ctx.now))
+    patrol = await ctx.store.nightwatch.add_patrol(ctx.user_id, patrol, ctx.stamp)
+    ctx.emit("nightwatch.deployed", {"patrol_id": patrol.id, "cat_ids": cat_ids,
+                                     "area": patrol.area})
+    return patrol_json(patrol, [])
+
+
+@action("nightwatch.recall")
+async def recall_patrol(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Bring a patrol home now (the given one, else every active patrol)."""
+    patrols = await catch_up(ctx)
+    wanted = args.get("patrol_id")
+    if wanted is not None:
+        stored = await ctx.store.nightwatch.patrol(ctx.user_id, int(wanted))
+        if stored is None:
+            raise NotFound(f"patrol {wanted} not found", details={"patrol_id": wanted})
+        patrol = next((p for p in patrols if p.id == stored.patrol.id), stored.patrol)
+        targets = [patrol]
+    else:
+        targets = [p for p in patrols if p.active]
+        if not targets:
+            raise Conflict("no patrol is under way; there is nothing to recall",
+                           details={"active": 0})
+    system = await ensure_system(ctx)
+    recalled = []
+    for patrol in targets:
+        after = recall(patrol, ctx.now)
+        system = await store_progress(ctx, system, patrol, after)
+        recalled.append(patrol_json(after, await ctx.store.nightwatch.alerts(
+            ctx.user_id, 1000, 0, patrol_id=after.id)))
+    return {"recalled": recalled}
+
+
+@action("nightwatch.create_zone", status_code=201)
+async def create_protection_zone(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Buy a protection zone with coins (type and radius 25–200 validated)."""
+    system = await ensure_system(ctx)
+    radius = args.get("radius")
+    if radius is not None and (not isinstance(radius, int) or isinstance(radius, bool)):
+        raise InvalidRequest("zone radius must be a whole number of meters (25–200)",
+                             details={"field": "radius", "value": radius})
+    balance = await coins_of(ctx, system)
+    zone = create_zone(str(args.get("type") or args.get("zone_type") or ""),
+                       str(args.get("name") or ""), str(args.get("location") or ""), radius,
+                       coins=balance)
+    economy = _economy()
+    if economy is None:
+        system = NightWatchSystem(system.record, system.night_seed, system.coins - zone.cost)
+        coins_left = system.coins
+    else:
+        from purrr_core.economy import Change
+
+        wallet = await economy.change_wallet(ctx, [Change(
+            currency="COINS", amount=Decimal(-zone.cost), reason=f"night watch zone {zone.type}")])
+        coins_left = int(wallet.coins)
+    zone = await ctx.store.nightwatch.add_zone(ctx.user_id, zone, ctx.stamp)
+    record, earned = record_zone(system.record, ctx.now)
+    system = NightWatchSystem(record, system.night_seed, system.coins)
+    await ctx.store.nightwatch.save_system(ctx.user_id, system, ctx.stamp)
+    ctx.emit("nightwatch.zone_created", {"zone_id": zone.id, "type": zone.type})
+    return {"zone": zone.model_dump(mode="json"), "coins_left": coins_left,
+            "achievements_earned": [a.model_dump(mode="json") for a in earned]}
+
+
+@action("nightwatch.respond_alert")
+async def respond(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Answer a community alert (once, before it expires); fast critical answers count double."""
+    try:
+        alert_id = int(args.get("alert_id"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidRequest("alert_id must be an alert's number",
+                             details={"field": "alert_id", "value": args.get("alert_id")}) from None
+    await catch_up(ctx)
+    system = await ensure_system(ctx)
+    stored = await ctx.store.nightwatch.alert(ctx.user_id, alert_id)
+    if stored is None:
+        raise NotFound(f"alert {alert_id} not found", details={"alert_id": alert_id})
+    answered = respond_alert(stored.alert, ctx.now)
+    await ctx.store.nightwatch.respond_alert(ctx.user_id, alert_id, ctx.stamp)
+    record, earned = record_alert_response(system.record, answered, ctx.now)
+    await ctx.store.nightwatch.save_system(
+        ctx.user_id, NightWatchSystem(record, system.night_seed, system.coins), ctx.stamp)
+    ctx.emit("nightwatch.alert_answered", {"alert_id": alert_id})
+    return {"alert": alert_json(StoredAlert(answered, stored.patrol_id)),
+            "reputation": record.reputation,
+            "achievements_earned": [a.model_dump(mode="json") for a in earned]}
+
+
+@action("nightwatch.catch_up")
+async def catch_up_action(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Bring the player's patrols up to now (run by reads that find ticks waiting)."""
+    patrols = await catch_up(ctx)
+    return {"patrols": [{"id": p.id, "status": p.status, "ticks_done": p.ticks_done}
+                        for p in patrols]}
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def achievements_json(record: NightWatchRecord) -> list[dict[str, Any]]:
+    return [{**row, "earned_at": row["earned_at"].isoformat() if row["earned_at"] else None}
+            for row in achievement_progress(record)]
+

@@ -1,0 +1,222 @@
+"""Night Watch over HTTP: a whole night, refusals, zones and coins, alerts, recall, settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from purrr_server.app import create_app
+from purrr_server.settings import Settings
+from tests.server.conftest import _serve, adopt, idem, make_settings, register_and_login
+
+EVENING = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)
+API = "/api/v1/night-watch"
+
+
+@pytest.fixture(autouse=True)
+def fixed_seeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every action's seed is fixed, so each night is the same on every run."""
+    monkeypatch.setattr("purrr_server.actions.secrets.randbits", lambda bits: 20261123)
+
+
+@pytest.fixture
+def night_settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "night", pinned_now=EVENING)
+
+
+@pytest.fixture
+async def night(night_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(night_settings)
+    token = night_settings.token_path.read_text().strip()
+    async for c in _serve(app, {"Authorization": f"Bearer {token}"}):
+        yield c
+
+
+def set_clock(settings: Settings, when: datetime) -> None:
+    settings.pinned_now = when
+
+
+async def team(client: httpx.AsyncClient) -> list[dict[str, Any]]:
+    kinds = ("playful", "curious", "social_butterfly", "lazy")
+    return [await adopt(client, f"Cat{i}", personality_type=p) for i, p in enumerate(kinds, 1)]
+
+
+async def post(client: httpx.AsyncClient, path: str, body: Any = None) -> httpx.Response:
+    return await client.post(f"{API}{path}", json=body, headers=idem())
+
+
+def data(r: httpx.Response) -> Any:
+    assert r.json()["success"], r.text
+    return r.json()["data"]
+
+
+def error(r: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    err = r.json()["error"]
+    assert err["code"] == code
+    return dict(err)
+
+
+async def test_a_whole_night(night: httpx.AsyncClient, night_settings: Settings) -> None:
+    cats = await team(night)
+    ids = [c["id"] for c in cats]
+    r = await post(night, "/deploy", {"cat_ids": ids, "area": "park", "roles": {str(ids[3]): "healer"}})
+    assert r.status_code == 201, r.text
+    patrol = data(r)
+    assert patrol["status"] == "active" and patrol["area"] == "park"
+    assert patrol["roles"] == {str(ids[0]): "guardian", str(ids[1]): "scout",
+                               str(ids[2]): "healer", str(ids[3]): "healer"}
+    assert patrol["ends_at"].startswith("2026-11-24T06:00")
+    tired = data(await night.get(f"/api/v1/cats/{ids[0]}"))
+    assert tired["energy"] < 100  # deploying costs energy
+
+    set_clock(night_settings, EVENING + timedelta(minutes=90))
+    status = data(await night.get(f"{API}/status"))
+    assert status["active"] and status["window"]["open"]
+    assert status["patrol"]["ticks_done"] == 3 and status["patrol"]["status"] == "active"
+    assert status["patrol"]["events"][0]["kind"] == "deployed"
+    before = {c: data(await night.get(f"/api/v1/cats/{c}"))["experience"] for c in ids}
+
+    set_clock(night_settings, datetime(2026, 11, 24, 6, 30, tzinfo=UTC))
+    status = data(await night.get(f"{API}/status"))
+    done = status["patrol"]
+    assert not status["active"] and done["status"] == "completed" and done["ticks_done"] == 16
+    assert done["events"][-1]["kind"] == "completed"
+    assert {r["cat_id"] for r in done["results"]} == set(ids)
+    assert all(r["xp"] > 0 for r in done["results"])
+    after = {c: data(await night.get(f"/api/v1/cats/{c}"))["experience"] for c in ids}
+    assert all(after[c] > before[c] for c in ids)  # XP really reached the cats
+    record = status["record"]
+    assert record["patrols"] == 1 and record["encounters"] == done["summary"]["encounters"]
+    assert record["cats_saved"] == done["summary"]["strays_saved"]
+    earned = {a["id"] for a in status["achievements"] if a["earned"]}
+    assert "first_night_watch" in earned and len(status["achievements"]) == 10
+    # reading again changes nothing: the patrol was settled once
+    again = data(await night.get(f"{API}/stats"))
+    assert again["patrols"] == 1
+    assert after == {c: data(await night.get(f"/api/v1/cats/{c}"))["experience"] for c in ids}
+    history = await night.get(f"{API}/patrols")
+    assert history.headers["X-Total-Count"] == "1"
+    assert data(history)[0]["status"] == "completed"
+    one = data(await night.get(f"{API}/patrols/{done['id']}"))
+    assert one["summary"] == done["summary"]
+
+
+async def test_deploy_refusals(night: httpx.AsyncClient, night_settings: Settings) -> None:
+    cats = await team(night)
+    ids = [c["id"] for c in cats]
+    set_clock(night_settings, EVENING.replace(hour=20, minute=59))
+    err = error(await post(night, "/deploy", {"cat_ids": ids}), 409, "CONFLICT")
+    assert "Night patrols can only be deployed between 21:00 and 06:00" in err["message"]
+    set_clock(night_settings, EVENING)
+    err = error(await post(night, "/deploy", {"cat_ids": [ids[0], 999, 998]}), 404, "NOT_FOUND")
+    assert "999, 998" in err["message"] and err["details"]["missing"] == [999, 998]
+    err = error(await post(night, "/deploy", {"cat_ids": ids, "roles": {str(ids[0]): "ninja"}}),
+                422, "VALIDATION_ERROR")
+    assert "unknown role 'ninja'" in err["message"]
+    error(await post(night, "/deploy", {"cat_ids": ids, "area": "moon"}), 422, "VALIDATION_ERROR")
+    error(await post(night, "/deploy", {"cat_ids": []}), 422, "VALIDATION_ERROR")
+    assert (await post(night, "/deploy", {"cat_ids": ids[:2]})).status_code == 201
+    err = error(await post(night, "/deploy", {"cat_ids": ids[1:]}), 409, "CONFLICT")
+    assert "already on patrol: Cat2" in err["message"]
+    more = [(await adopt(night, f"Extra{i}"))["id"] for i in range(9)]
+    err = error(await post(night, "/deploy", {"cat_ids": more}), 422, "VALIDATION_ERROR")
+    assert "at most 10 cats" in err["message"] and "2 already on patrol" in err["message"]
+
+
+async def test_foreign_cats_are_named_as_not_found(anon: httpx.AsyncClient,
+                                                    hosted_settings: Settings) -> None:
+    set_clock(hosted_settings, EVENING)
+    alice = {"Authorization": f"Bearer {await register_and_login(anon, 'alice')}"}
+    bob = {"Authorization": f"Bearer {await register_and_login(anon, 'bob')}"}
+    r = await anon.post("/api/v1/cats", headers={**alice, **idem()},
+                        json={"name": "Mine", "personality_type": "lazy"})
+    alices_cat = r.json()["data"]["id"]
+    r = await anon.post(f"{API}/deploy", headers={**bob, **idem()}, json={"cat_ids": [alices_cat]})
+    err = error(r, 404, "NOT_FOUND")
+    assert str(alices_cat) in err["message"]
+
+
+async def test_zones_cost_coins_and_are_validated(night: httpx.AsyncClient) -> None:
+    zones = data(await night.get(f"{API}/zones"))
+    assert [(z["name"], z["type"], z["radius"]) for z in zones] == [("Home Base", "safe_haven", 100)]
+    coins = data(await night.get(f"{API}/stats"))["coins"]
+    assert coins == 1000
+    r = await post(night, "/zones", {"type": "safe_haven", "name": "Park Haven",
+                                     "location": "Central Park", "radius": 75})
+    assert r.status_code == 201, r.text
+    assert data(r)["coins_left"] == 700 and data(r)["zone"]["radius"] == 75
+    assert data(await night.get(f"{API}/stats"))["coins"] == 700
+    err = error(await post(night, "/zones", {"type": "moat", "name": "x", "location": "y"}),
+                422, "VALIDATION_ERROR")
+    assert "unknown zone type 'moat'" in err["message"]
+    err = error(await post(night, "/zones", {"type": "cat_condo", "name": "x", "location": "y",
+                                             "radius": 300}), 422, "VALIDATION_ERROR")
+    assert "radius must be 25–200" in err["message"]
+    assert (await post(night, "/zones", {"type": "cat_condo", "name": "C", "location": "y"})
+            ).status_code == 201
+    err = error(await post(night, "/zones", {"type": "cat_condo", "name": "D", "location": "y"}),
+                409, "CONFLICT")
+    assert "not enough coins" in err["message"] and "you have 200" in err["message"]
+    assert len(data(await night.get(f"{API}/zones"))) == 3
+    assert data(await night.get(f"{API}/stats"))["zones"] == 3
+
+
+async def test_alerts_can_be_answered_once(night: httpx.AsyncClient,
+                                           night_settings: Settings) -> None:
+    cats = await team(night)
+    ten = [c["id"] for c in cats] + [(await adopt(night, f"X{i}"))["id"] for i in range(6)]
+    assert (await post(night, "/deploy", {"cat_ids": ten, "area": "park"})).status_code == 201
+    set_clock(night_settings, datetime(2026, 11, 24, 6, 0, tzinfo=UTC))
+    alerts = data(await night.get(f"{API}/alerts"))
+    assert len(alerts) >= 2, "this seed raises alerts"
+    assert {"id", "type", "level", "message", "raised_at", "npc_responders", "open"} <= set(alerts[0])
+    oldest, later = alerts[-1], alerts[-2]
+    set_clock(night_settings, datetime.fromisoformat(oldest["raised_at"]) + timedelta(minutes=2))
+    r = await post(night, f"/alerts/{oldest['id']}/respond")
+    assert r.status_code == 200, r.text
+    assert data(r)["alert"]["responded_at"] is not None and data(r)["reputation"] >= 1
+    err = error(await post(night, "/alerts", {"alert_id": oldest["id"]}), 409, "CONFLICT")
+    assert "already answered" in err["message"]
+    set_clock(night_settings, datetime.fromisoformat(later["expires_at"]))
+    err = error(await post(night, "/alerts", {"alert_id": later["id"]}), 409, "CONFLICT")
+    assert "expired" in err["message"]
+    error(await post(night, "/alerts/99999/respond"), 404, "NOT_FOUND")
+    assert data(await night.get(f"{API}/stats"))["alerts_responded"] == 1
+
+
+async def test_recall(night: httpx.AsyncClient, night_settings: Settings) -> None:
+    ids = [c["id"] for c in await team(night)]
+    err = error(await post(night, "/recall"), 409, "CONFLICT")
+    assert "no patrol is under way" in err["message"]
+    patrol = data(await post(night, "/deploy", {"cat_ids": ids}))
+    set_clock(night_settings, EVENING + timedelta(minutes=75))
+    r = await post(night, "/recall")
+    assert r.status_code == 200, r.text
+    recalled = data(r)["recalled"][0]
+    assert recalled["status"] == "recalled" and recalled["ticks_done"] == 2
+    assert data(await night.get(f"{API}/stats"))["patrols"] == 1
+    error(await post(night, f"/patrols/{patrol['id']}/recall"), 409, "CONFLICT")
+    # the cats are free again
+    assert (await post(night, "/deploy", {"cat_ids": ids})).status_code == 201
+
+
+async def test_the_window_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PURRR_NIGHT_WATCH_START_HOUR", "12")
+    monkeypatch.setenv("PURRR_NIGHT_WATCH_MAX_CATS", "2")
+    settings = make_settings(tmp_path / "noon", pinned_now=EVENING.replace(hour=12))
+    app: FastAPI = create_app(settings)
+    token = settings.token_path.read_text().strip()
+    async for client in _serve(app, {"Authorization": f"Bearer {token}"}):
+        ids = [c["id"] for c in await team(client)]
+        err = error(await post(client, "/deploy", {"cat_ids": ids}), 422, "VALIDATION_ERROR")
+        assert "at most 2 cats" in err["message"]
+        assert (await post(client, "/deploy", {"cat_ids": ids[:2]})).status_code == 201
+        status = data(await client.get(f"{API}/status"))
+        assert status["window"]["start"] == "12:00" and status["window"]["max_cats"] == 2
