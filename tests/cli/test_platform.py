@@ -13,7 +13,7 @@ import pytest
 from purrr_cli import config, output
 from purrr_cli.client import Client, ServerChoice, choose_server
 from purrr_cli.errors import UnreachableError, UsageError
-from purrr_cli.jq import _compile
+from purrr_cli.jq import evaluate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,14 +109,14 @@ def test_colour_rules(monkeypatch, env, no_color, tty, expected) -> None:
         (".x == 1 or .y", {"x": 2, "y": True}, [True]),
     ],
 )
-def test_builtin_jq_subset(expr, data, expected) -> None:
-    assert _compile(expr)(data) == expected
+def test_jq_expressions(expr, data, expected) -> None:
+    assert evaluate(expr, data) == expected
 
 
-@pytest.mark.parametrize("expr", ["@csv", ".[", "frobnicate"])
-def test_builtin_jq_rejects_what_it_cannot_do(expr) -> None:
-    with pytest.raises(UsageError):
-        _compile(expr)
+@pytest.mark.parametrize("expr", [".[", "frobnicate", ".a | error(\"boom\")"])
+def test_bad_jq_expressions_are_usage_errors_naming_the_expression(expr) -> None:
+    with pytest.raises(UsageError, match="jq expression"):
+        evaluate(expr, {"a": 1})
 
 
 def test_server_precedence(monkeypatch, isolated: Path) -> None:
