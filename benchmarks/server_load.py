@@ -82,8 +82,19 @@ def start_hello(port: int) -> subprocess.Popen[bytes]:
 
 def start_purrr(port: int, data_dir: Path) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "purrr_server", "--data-dir", str(data_dir), "--port", str(port),
-         "--hosted", "--no-rate-limit", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "purrr_server",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+            "--hosted",
+            "--no-rate-limit",
+            "--log-level",
+            "warning",
+        ],
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
     )
     wait_up(f"http://127.0.0.1:{port}/health/live", process)
@@ -93,22 +104,37 @@ def start_purrr(port: int, data_dir: Path) -> subprocess.Popen[bytes]:
 def prepare_player(base: str) -> tuple[dict[str, str], int]:
     """Register, log in and adopt one cat; return the auth header and the cat's id."""
     with httpx.Client(base_url=base, timeout=30) as c:
-        c.post("/api/v1/auth/register", headers={"Idempotency-Key": "bench-register"},
-               json={"username": "bench", "email": "bench@example.com",
-                     "password": "benchmark password"}).raise_for_status()
-        login = c.post("/api/v1/auth/login", headers={"Idempotency-Key": "bench-login"},
-                       json={"username": "bench", "password": "benchmark password"})
+        c.post(
+            "/api/v1/auth/register",
+            headers={"Idempotency-Key": "bench-register"},
+            json={
+                "username": "bench",
+                "email": "bench@example.com",
+                "password": "benchmark password",
+            },
+        ).raise_for_status()
+        login = c.post(
+            "/api/v1/auth/login",
+            headers={"Idempotency-Key": "bench-login"},
+            json={"username": "bench", "password": "benchmark password"},
+        )
         auth = {"Authorization": f"Bearer {login.json()['data']['access_token']}"}
-        cat = c.post("/api/v1/cats", headers={**auth, "Idempotency-Key": "bench-cat"},
-                     json={"name": "Bench", "personality_type": "playful",
-                           "genotype": GENOTYPE})
+        cat = c.post(
+            "/api/v1/cats",
+            headers={**auth, "Idempotency-Key": "bench-cat"},
+            json={"name": "Bench", "personality_type": "playful", "genotype": GENOTYPE},
+        )
         return auth, int(cat.json()["data"]["id"])
 
 
-
-
-async def drive(name: str, base: str, send: Callable[[httpx.AsyncClient, int], object],
-                total: int, connections: int, ok_status: int = 200) -> Result:
+async def drive(
+    name: str,
+    base: str,
+    send: Callable[[httpx.AsyncClient, int], object],
+    total: int,
+    connections: int,
+    ok_status: int = 200,
+) -> Result:
     """Send `total` requests over `connections` concurrent keep-alive connections."""
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     latencies: list[float] = []
@@ -144,17 +170,38 @@ async def run(total: int, connections: int) -> list[Result]:
         try:
             base = f"http://127.0.0.1:{purrr_port}"
             auth, cat_id = prepare_player(base)
-            results = [await drive("GET / (bare FastAPI)", f"http://127.0.0.1:{hello_port}",
-                                   lambda c, n: c.get("/"), total, connections)]
-            results.append(await drive(
-                "GET /api/v1/cats/{id}", base,
-                lambda c, n: c.get(f"/api/v1/cats/{cat_id}", headers=auth), total, connections))
+            results = [
+                await drive(
+                    "GET / (bare FastAPI)",
+                    f"http://127.0.0.1:{hello_port}",
+                    lambda c, n: c.get("/"),
+                    total,
+                    connections,
+                )
+            ]
+            results.append(
+                await drive(
+                    "GET /api/v1/cats/{id}",
+                    base,
+                    lambda c, n: c.get(f"/api/v1/cats/{cat_id}", headers=auth),
+                    total,
+                    connections,
+                )
+            )
             # catnip restores no satiation, so the cat never becomes too full to eat
-            results.append(await drive(
-                "POST /api/v1/cats/{id}/feed", base,
-                lambda c, n: c.post(f"/api/v1/cats/{cat_id}/feed", json={"food_item": "catnip"},
-                                    headers={**auth, "Idempotency-Key": f"bench-feed-{n}"}),
-                total, connections))
+            results.append(
+                await drive(
+                    "POST /api/v1/cats/{id}/feed",
+                    base,
+                    lambda c, n: c.post(
+                        f"/api/v1/cats/{cat_id}/feed",
+                        json={"food_item": "catnip"},
+                        headers={**auth, "Idempotency-Key": f"bench-feed-{n}"},
+                    ),
+                    total,
+                    connections,
+                )
+            )
         finally:
             for process in (hello, purrr):
                 process.terminate()
@@ -171,8 +218,10 @@ def report(results: list[Result]) -> int:
         goal = GOALS.get(r.name)
         verdict = "" if goal is None else (" ok" if ratio >= goal else f" < {goal}")
         failed |= r.errors > 0 or (goal is not None and ratio < goal)
-        print(f"{r.name:32} {r.rps:8.0f} {r.percentile(0.5):8.2f} {r.percentile(0.99):8.2f} "
-              f"{r.errors:6d} {ratio:6.2f}{verdict}")
+        print(
+            f"{r.name:32} {r.rps:8.0f} {r.percentile(0.5):8.2f} {r.percentile(0.99):8.2f} "
+            f"{r.errors:6d} {ratio:6.2f}{verdict}"
+        )
     return 1 if failed else 0
 
 

@@ -12,16 +12,21 @@ from typing import Any
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m purrr_server",
-                                     description="Run the purrr API server.")
+    parser = argparse.ArgumentParser(
+        prog="python -m purrr_server", description="Run the purrr API server."
+    )
     parser.add_argument("--data-dir", type=Path, help="data directory (PURRR_DATA_DIR)")
     parser.add_argument("--host", help="TCP host (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="TCP port (default 8642; with --uds: none)")
     parser.add_argument("--uds", type=Path, help="serve on this Unix socket")
     parser.add_argument("--hosted", action="store_true", help="many accounts, rate limits, CORS")
     parser.add_argument("--no-rate-limit", action="store_true", help="disable rate limits")
-    parser.add_argument("--cors-origin", action="append", dest="cors_origins",
-                        help="allowed CORS origin (repeatable; hosted mode)")
+    parser.add_argument(
+        "--cors-origin",
+        action="append",
+        dest="cors_origins",
+        help="allowed CORS origin (repeatable; hosted mode)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     parser.add_argument("--log-level", help="debug, info, warning, error")
     return parser.parse_args(argv)
@@ -30,11 +35,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """Keyword arguments for `Settings` from the parsed options (only those given)."""
     overrides: dict[str, Any] = {
-        key: value for key, value in (
-            ("data_dir", args.data_dir), ("host", args.host), ("port", args.port),
-            ("uds", args.uds), ("cors_origins", args.cors_origins),
+        key: value
+        for key, value in (
+            ("data_dir", args.data_dir),
+            ("host", args.host),
+            ("port", args.port),
+            ("uds", args.uds),
+            ("cors_origins", args.cors_origins),
             ("log_level", args.log_level),
-        ) if value is not None
+        )
+        if value is not None
     }
     if args.uds is not None and args.port is None:
         overrides["port"] = None

@@ -35,8 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await runtime.close()
 
-    app = FastAPI(title="purrr", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+    app = FastAPI(title="purrr", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.runtime = runtime
     install_error_handlers(app)
@@ -45,12 +44,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     if settings.hosted and settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Idempotency-Key",
-                           "If-Match", "X-Request-Id"],
-            expose_headers=["X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining",
-                            "X-RateLimit-Reset", "Retry-After", "ETag", "X-Total-Count"],
+            allow_headers=[
+                "Authorization",
+                "X-API-Key",
+                "Content-Type",
+                "Idempotency-Key",
+                "If-Match",
+                "X-Request-Id",
+            ],
+            expose_headers=[
+                "X-Request-Id",
+                "X-RateLimit-Limit",
+                "X-RateLimit-Remaining",
+                "X-RateLimit-Reset",
+                "Retry-After",
+                "ETag",
+                "X-Total-Count",
+            ],
         )
     app.add_middleware(PlatformMiddleware, runtime=runtime)
     return app

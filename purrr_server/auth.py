@@ -80,8 +80,9 @@ async def verify_password(password_hash: str | None, password: str, settings: Se
 
     def check() -> bool:
         try:
-            return _hasher(*cost).verify(password_hash or _dummy_hash(*cost), password) \
-                and bool(password_hash)
+            return _hasher(*cost).verify(password_hash or _dummy_hash(*cost), password) and bool(
+                password_hash
+            )
         except (VerificationError, InvalidHashError):
             return False
 
@@ -136,7 +137,9 @@ async def log_security(
     """Append to the security event log (its own small transaction, no version bump)."""
     async with runtime.store.write(bump_version=False) as uow:
         await uow.security.log(
-            event_type, user_id=user_id, ip=client_ip(request),
+            event_type,
+            user_id=user_id,
+            ip=client_ip(request),
             details={"path": request.url.path, "method": request.method, **details},
             now=runtime.settings.now().isoformat(),
         )
@@ -152,28 +155,39 @@ async def authenticate(request: Request) -> Principal:
     runtime = runtime_of(request)
     presented = _presented(request)
     if presented is None:
-        raise ApiError("UNAUTHORIZED", "authentication required: send 'Authorization: Bearer "
-                       "<token>' or 'X-API-Key: <key>'", headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            "UNAUTHORIZED",
+            "authentication required: send 'Authorization: Bearer <token>' or 'X-API-Key: <key>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     kind, secret = presented
     digest = hash_secret(secret)
     credential = await _resolve(runtime, kind, digest)
     now = runtime.settings.now()
     if credential is None or _expired(credential.expires_at, now):
-        raise ApiError("UNAUTHORIZED", "invalid or expired credentials",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            "UNAUTHORIZED", "invalid or expired credentials", headers={"WWW-Authenticate": "Bearer"}
+        )
     if not _ip_allowed(credential.allowed_ips, client_ip(request)):
-        raise await _forbidden(runtime, request, credential.user.id,
-                               f"this API key may not be used from {client_ip(request)}")
+        raise await _forbidden(
+            runtime,
+            request,
+            credential.user.id,
+            f"this API key may not be used from {client_ip(request)}",
+        )
     needed = "read" if request.method in READ_METHODS else "write"
     if needed not in credential.scopes and "admin" not in credential.scopes:
-        raise await _forbidden(runtime, request, credential.user.id,
-                               f"this API key lacks the {needed!r} scope")
-    await enforce_rate_limit(request, runtime, f"user:{credential.user.id}", credential.user.tier,
-                             credential.user.id)
+        raise await _forbidden(
+            runtime, request, credential.user.id, f"this API key lacks the {needed!r} scope"
+        )
+    await enforce_rate_limit(
+        request, runtime, f"user:{credential.user.id}", credential.user.tier, credential.user.id
+    )
     if credential.key_id is not None:
         _touch_key(runtime, credential.key_id)
-    principal = Principal(credential.user, credential.kind, credential.scopes, digest,
-                          credential.key_id)
+    principal = Principal(
+        credential.user, credential.kind, credential.scopes, digest, credential.key_id
+    )
     request.state.principal = principal
     return principal
 
@@ -199,11 +213,17 @@ async def enforce_rate_limit(
         return
     if decision.newly_banned:
         await _record_ban(request, runtime, subject, decision, user_id)
-    message = ("temporarily banned after repeated rate-limit violations" if decision.banned
-               else f"rate limit of {limit} requests per hour exceeded")
-    raise ApiError("RATE_LIMIT_EXCEEDED", message,
-                   details={"limit": limit, "retry_after": decision.retry_after},
-                   headers=decision.headers())
+    message = (
+        "temporarily banned after repeated rate-limit violations"
+        if decision.banned
+        else f"rate limit of {limit} requests per hour exceeded"
+    )
+    raise ApiError(
+        "RATE_LIMIT_EXCEEDED",
+        message,
+        details={"limit": limit, "retry_after": decision.retry_after},
+        headers=decision.headers(),
+    )
 
 
 async def _record_ban(
@@ -212,11 +232,16 @@ async def _record_ban(
     now = runtime.settings.now()
     until = (now + timedelta(seconds=decision.retry_after)).isoformat()
     async with runtime.store.write(bump_version=False) as uow:
-        await uow.security.ban(subject, until, runtime.settings.ban_after_violations,
-                               now.isoformat())
-        await uow.security.log("rate_limit_ban", user_id=user_id, ip=client_ip(request),
-                               details={"subject": subject, "until": until},
-                               now=now.isoformat())
+        await uow.security.ban(
+            subject, until, runtime.settings.ban_after_violations, now.isoformat()
+        )
+        await uow.security.log(
+            "rate_limit_ban",
+            user_id=user_id,
+            ip=client_ip(request),
+            details={"subject": subject, "until": until},
+            now=now.isoformat(),
+        )
 
 
 def _touch_key(runtime: Runtime, key_id: int) -> None:
@@ -239,8 +264,12 @@ def check_login_throttle(runtime: Runtime, username: str, ip: str) -> None:
     failures = _recent_failures(runtime, (username.lower(), ip))
     if len(failures) >= settings.login_max_failures:
         retry = int(settings.login_lockout_seconds - (time.monotonic() - failures[0])) + 1
-        raise ApiError("RATE_LIMIT_EXCEEDED", "too many failed logins; try again later",
-                       details={"retry_after": retry}, headers={"Retry-After": str(retry)})
+        raise ApiError(
+            "RATE_LIMIT_EXCEEDED",
+            "too many failed logins; try again later",
+            details={"retry_after": retry},
+            headers={"Retry-After": str(retry)},
+        )
 
 
 def record_login_failure(runtime: Runtime, username: str, ip: str) -> int:

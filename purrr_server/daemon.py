@@ -86,17 +86,24 @@ def serve(settings: Settings) -> None:
 
     if settings.uds is None and settings.port is None:
         raise ValueError("nothing to serve on: give a TCP port, a Unix socket, or both")
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app = create_app(settings)
     sockets = []
     if settings.uds is not None:
         sockets.append(_unix_socket(settings.uds))
     if settings.port is not None:
         sockets.append(_tcp_socket(settings.host, settings.port))
-    config = uvicorn.Config(app, host=settings.host, port=settings.port or 0,
-                            log_level=settings.log_level, access_log=settings.access_log,
-                            lifespan="on", server_header=False)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port or 0,
+        log_level=settings.log_level,
+        access_log=settings.access_log,
+        lifespan="on",
+        server_header=False,
+    )
     try:
         uvicorn.Server(config).run(sockets=sockets)
     finally:
@@ -199,8 +206,15 @@ def start_daemon(settings: Settings) -> dict[str, Any]:
         raise RuntimeError(f"the purrr daemon is already running (pid {status['pid']})")
     data_dir.mkdir(parents=True, exist_ok=True)
     sock = socket_path(data_dir)
-    command = [sys.executable, "-m", "purrr_server", "--data-dir", str(data_dir),
-               "--uds", str(sock)]
+    command = [
+        sys.executable,
+        "-m",
+        "purrr_server",
+        "--data-dir",
+        str(data_dir),
+        "--uds",
+        str(sock),
+    ]
     if settings.port is not None:
         command += ["--host", settings.host, "--port", str(settings.port)]
     if settings.hosted:
@@ -209,14 +223,25 @@ def start_daemon(settings: Settings) -> dict[str, Any]:
         command.append("--no-rate-limit")
     with open(log_path(data_dir), "ab") as log:
         process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, close_fds=True,
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
         )
     pid_path(data_dir).write_text(f"{process.pid}\n")
-    _info_path(data_dir).write_text(json.dumps({
-        "pid": process.pid, "socket": str(sock), "port": settings.port,
-        "started_at": datetime.now(UTC).isoformat(), "command": command,
-    }))
+    _info_path(data_dir).write_text(
+        json.dumps(
+            {
+                "pid": process.pid,
+                "socket": str(sock),
+                "port": settings.port,
+                "started_at": datetime.now(UTC).isoformat(),
+                "command": command,
+            }
+        )
+    )
     _wait_until_up(process, sock, data_dir)
     return daemon_status(data_dir)
 
@@ -226,15 +251,17 @@ def _wait_until_up(process: subprocess.Popen[bytes], sock: Path, data_dir: Path)
     while time.monotonic() < deadline:
         if process.poll() is not None:
             _clean(data_dir, sock=False)
-            raise RuntimeError(f"the purrr daemon exited with code {process.returncode}:\n"
-                               f"{_log_tail(data_dir)}")
+            raise RuntimeError(
+                f"the purrr daemon exited with code {process.returncode}:\n{_log_tail(data_dir)}"
+            )
         if sock.exists() and _responds(sock):
             return
         time.sleep(0.05)
     process.kill()
     _clean(data_dir, sock=True)
-    raise RuntimeError(f"the purrr daemon did not answer within {START_TIMEOUT:.0f} s:\n"
-                       f"{_log_tail(data_dir)}")
+    raise RuntimeError(
+        f"the purrr daemon did not answer within {START_TIMEOUT:.0f} s:\n{_log_tail(data_dir)}"
+    )
 
 
 def _log_tail(data_dir: Path, lines: int = 20) -> str:

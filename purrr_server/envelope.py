@@ -32,7 +32,11 @@ class ApiError(RuleError):
     """An error the API answers with: a SPEC §7 code, a message, details and optional headers."""
 
     def __init__(
-        self, code: str, message: str, *, details: dict[str, Any] | None = None,
+        self,
+        code: str,
+        message: str,
+        *,
+        details: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message, details=details)
@@ -88,8 +92,12 @@ def ok(
 
 
 def fail(
-    request: Request, code: str, message: str, details: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None, status_code: int | None = None,
+    request: Request,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    status_code: int | None = None,
 ) -> Response:
     """An error envelope for `request`; the status follows the code unless given."""
     body = error_body(code, message, details, request_id(request), clock(request))

@@ -49,8 +49,12 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     if any(e.get("type") == "json_invalid" for e in errors):
         reason = next(e for e in errors if e.get("type") == "json_invalid")
         detail = reason.get("ctx", {}).get("error", "invalid JSON")
-        return fail(request, "BAD_REQUEST", f"malformed JSON body: {detail}",
-                    {"field": "body", "reason": str(detail)})
+        return fail(
+            request,
+            "BAD_REQUEST",
+            f"malformed JSON body: {detail}",
+            {"field": "body", "reason": str(detail)},
+        )
     described = [_describe(e) for e in errors]
     first = described[0]
     if first["type"] == "missing":
@@ -73,10 +77,13 @@ async def rule_error(request: Request, exc: Exception) -> Response:
 async def http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own errors (unknown route, wrong method) in the envelope."""
     assert isinstance(exc, HTTPException)
-    code = CODE_BY_STATUS.get(exc.status_code, "BAD_REQUEST" if exc.status_code < 500
-                              else "INTERNAL_SERVER_ERROR")
-    messages = {404: f"no route {request.url.path}",
-                405: f"method {request.method} not allowed on {request.url.path}"}
+    code = CODE_BY_STATUS.get(
+        exc.status_code, "BAD_REQUEST" if exc.status_code < 500 else "INTERNAL_SERVER_ERROR"
+    )
+    messages = {
+        404: f"no route {request.url.path}",
+        405: f"method {request.method} not allowed on {request.url.path}",
+    }
     message = messages.get(exc.status_code, str(exc.detail))
     return fail(request, code, message, {}, dict(exc.headers or {}), exc.status_code)
 

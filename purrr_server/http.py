@@ -25,8 +25,11 @@ def idempotency_key(request: Request) -> str | None:
     if key is None:
         return None
     if not _KEY.match(key):
-        raise ApiError("BAD_REQUEST", "Idempotency-Key must be 1–255 printable ASCII characters",
-                       details={"field": "Idempotency-Key", "value": key[:255]})
+        raise ApiError(
+            "BAD_REQUEST",
+            "Idempotency-Key must be 1–255 printable ASCII characters",
+            details={"field": "Idempotency-Key", "value": key[:255]},
+        )
     return key
 
 
@@ -39,8 +42,9 @@ async def run_action(
     `Idempotent-Replayed: true`.
     """
     key = idempotency_key(request) if request.method in WRITE_METHODS else None
-    outcome = await execute(runtime_of(request), user, name, args, idempotency_key=key,
-                            request_id=request_id(request))
+    outcome = await execute(
+        runtime_of(request), user, name, args, idempotency_key=key, request_id=request_id(request)
+    )
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     if outcome.body is not None:
         return JSONBody(outcome.body, outcome.status_code, headers)

@@ -68,8 +68,9 @@ class PlatformMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
-            log.exception("unhandled error in %s %s (request %s)", scope.get("method"),
-                          scope.get("path"), rid)
+            log.exception(
+                "unhandled error in %s %s (request %s)", scope.get("method"), scope.get("path"), rid
+            )
             if started:
                 raise
             await self._internal_error(send, rid)
@@ -87,10 +88,16 @@ class PlatformMiddleware:
                 headers.setdefault("Content-Security-Policy", API_CSP)
 
     async def _internal_error(self, send: Send, rid: str) -> None:
-        body = error_body("INTERNAL_SERVER_ERROR", "internal server error; the request id "
-                          "identifies it in the server log", {}, rid, self.runtime.settings.now())
-        headers = MutableHeaders({"content-type": "application/json",
-                                  "content-length": str(len(body))})
+        body = error_body(
+            "INTERNAL_SERVER_ERROR",
+            "internal server error; the request id identifies it in the server log",
+            {},
+            rid,
+            self.runtime.settings.now(),
+        )
+        headers = MutableHeaders(
+            {"content-type": "application/json", "content-length": str(len(body))}
+        )
         state: dict[str, Any] = {}
         self._decorate(headers, {}, state, rid)
         await send({"type": "http.response.start", "status": 500, "headers": headers.raw})

@@ -66,8 +66,9 @@ class RateLimiter:
         if win.violations >= self.ban_after:
             until = now + self.ban_seconds
             self.bans[subject] = until
-            return Decision(False, limit, 0, until, self.ban_seconds, newly_banned=True,
-                            banned=True)
+            return Decision(
+                False, limit, 0, until, self.ban_seconds, newly_banned=True, banned=True
+            )
         return Decision(False, limit, 0, reset_at, int(reset_at - now) + 1)
 
     def load_bans(self, bans: dict[str, float]) -> None:

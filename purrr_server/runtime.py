@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from starlette.requests import Request
 
@@ -50,9 +52,9 @@ class Runtime:
             if cred.user.id == user_id:
                 del self.auth_cache[digest]
 
-    def spawn(self, coro: object) -> None:
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run bookkeeping in the background, keeping a reference until it finishes."""
-        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+        task = asyncio.ensure_future(coro)
         self.background.add(task)
         task.add_done_callback(self.background.discard)
 
@@ -65,10 +67,12 @@ class Runtime:
 def build_runtime(settings: Settings) -> Runtime:
     """Prepare the data dir and database, then the runtime (connections open on first use)."""
     prepare_data_dir(settings)
-    limiter = RateLimiter(settings.rate_window_seconds, settings.ban_after_violations,
-                          settings.ban_seconds)
-    return Runtime(settings, Store(settings.db_path, busy_timeout_ms=settings.busy_timeout_ms),
-                   limiter)
+    limiter = RateLimiter(
+        settings.rate_window_seconds, settings.ban_after_violations, settings.ban_seconds
+    )
+    return Runtime(
+        settings, Store(settings.db_path, busy_timeout_ms=settings.busy_timeout_ms), limiter
+    )
 
 
 def prepare_data_dir(settings: Settings) -> None:

@@ -25,8 +25,9 @@ async def export(request: Request, who: Admin) -> Response:
 @router.delete("", summary="Delete your account and all its data")
 async def delete_account(request: Request, who: Admin) -> Response:
     if who.user.is_local:
-        raise ApiError("FORBIDDEN", "the local player cannot be deleted; remove the data "
-                       "directory instead")
+        raise ApiError(
+            "FORBIDDEN", "the local player cannot be deleted; remove the data directory instead"
+        )
     response = await run_action(request, who.user, "account.delete", {})
     runtime_of(request).forget_user(who.user.id)
     return response

@@ -42,8 +42,11 @@ async def hosted_only(request: Request) -> None:
     """Accounts are a hosted-mode feature; anonymous calls count against the caller's IP."""
     runtime = runtime_of(request)
     if not runtime.settings.hosted:
-        raise ApiError("FORBIDDEN", "accounts exist only on a hosted server (purrr server run "
-                       "--hosted); the local server has one player")
+        raise ApiError(
+            "FORBIDDEN",
+            "accounts exist only on a hosted server (purrr server run "
+            "--hosted); the local server has one player",
+        )
     await enforce_rate_limit(request, runtime, f"ip:{client_ip(request)}", "free", None)
 
 
@@ -65,8 +68,9 @@ async def login(request: Request, body: Login, _: Hosted) -> Response:
     if found is None or not await verify_password(password_hash, body.password, runtime.settings):
         failures = record_login_failure(runtime, body.username, ip)
         user_id = found[0].id if found else None
-        await log_security(runtime, "login_failed", request, user_id, username=body.username,
-                           failures=failures)
+        await log_security(
+            runtime, "login_failed", request, user_id, username=body.username, failures=failures
+        )
         if failures >= runtime.settings.login_max_failures:
             await log_security(runtime, "login_locked", request, user_id, username=body.username)
         raise ApiError("UNAUTHORIZED", "invalid username or password")
@@ -76,8 +80,10 @@ async def login(request: Request, body: Login, _: Hosted) -> Response:
 @router.post("/logout", summary="Revoke the bearer token of this request")
 async def logout(request: Request, who: Caller) -> Response:
     if who.kind == "api_key":
-        raise ApiError("BAD_REQUEST", "logout revokes bearer tokens; delete API keys with "
-                       "DELETE /api/v1/keys/{id}")
+        raise ApiError(
+            "BAD_REQUEST",
+            "logout revokes bearer tokens; delete API keys with DELETE /api/v1/keys/{id}",
+        )
     response = await run_action(request, who.user, "auth.logout", {"token_hash": who.token_hash})
     runtime_of(request).auth_cache.pop(who.token_hash, None)
     return response

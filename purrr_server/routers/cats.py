@@ -79,8 +79,11 @@ def expected_version(if_match: str | None, body_version: int | None = None) -> i
     try:
         return int(raw)
     except ValueError:
-        raise ApiError("BAD_REQUEST", "If-Match must be the cat's version, e.g. \"3\"",
-                       details={"field": "If-Match", "value": if_match}) from None
+        raise ApiError(
+            "BAD_REQUEST",
+            'If-Match must be the cat\'s version, e.g. "3"',
+            details={"field": "If-Match", "value": if_match},
+        ) from None
 
 
 def _care_args(name: str, body: dict[str, Any] | None) -> dict[str, Any]:
@@ -94,9 +97,7 @@ def _care_args(name: str, body: dict[str, Any] | None) -> dict[str, Any]:
 
 
 @router.get("", summary="List your cats")
-async def list_cats(
-    request: Request, paging: Paging, who: Caller
-) -> Response:
+async def list_cats(request: Request, paging: Paging, who: Caller) -> Response:
     store = runtime_of(request).store.read
     now = runtime_of(request).settings.now()
     cats = await store.cats.list(who.user.id, paging.limit, paging.offset)
@@ -105,9 +106,7 @@ async def list_cats(
 
 
 @router.post("", status_code=201, summary="Adopt a cat")
-async def create_cat(
-    request: Request, body: CreateCat, who: Caller
-) -> Response:
+async def create_cat(request: Request, body: CreateCat, who: Caller) -> Response:
     return await run_action(request, who.user, "cats.adopt", body.model_dump(exclude_none=True))
 
 
@@ -118,15 +117,15 @@ async def cats_status(request: Request, who: Caller) -> Response:
     out = []
     for cat in await runtime.store.read.cats.list(who.user.id):
         shown = cat_json(cat, now)
-        out.append({key: shown[key] for key in ("id", "name", "mood_label", "care", "level")}
-                   | {"stats": {k: shown[k] for k in cat.stats()}})
+        out.append(
+            {key: shown[key] for key in ("id", "name", "mood_label", "care", "level")}
+            | {"stats": {k: shown[k] for k in cat.stats()}}
+        )
     return ok(request, out)
 
 
 @router.get("/{cat_id}", summary="One cat, brought to now")
-async def get_cat(
-    request: Request, cat_id: CatId, who: Caller
-) -> Response:
+async def get_cat(request: Request, cat_id: CatId, who: Caller) -> Response:
     runtime = runtime_of(request)
     cat = await runtime.store.read.cats.get(who.user.id, cat_id)
     if cat is None:
@@ -154,7 +153,9 @@ async def delete_cat(
 
 @router.get("/{cat_id}/history", summary="The cat's action log, newest first")
 async def cat_history(
-    request: Request, cat_id: CatId, paging: Paging,
+    request: Request,
+    cat_id: CatId,
+    paging: Paging,
     who: Caller,
 ) -> Response:
     store = runtime_of(request).store.read
@@ -170,16 +171,22 @@ def _care_route(name: str) -> None:
     note = f" Legacy field names accepted: {aliases}." if aliases else ""
 
     async def route(
-        request: Request, cat_id: CatId, who: Caller,
+        request: Request,
+        cat_id: CatId,
+        who: Caller,
         body: Annotated[dict[str, Any] | None, Body(examples=[CARE_EXAMPLES[name]])] = None,
     ) -> Response:
         args = {**_care_args(name, body), "cat_id": cat_id}
         return await run_action(request, who.user, f"cats.{name}", args)
 
     route.__name__ = f"care_{name}"
-    router.add_api_route(f"/{{cat_id}}/{name}", route, methods=["POST"],
-                         summary=f"{name.capitalize()} a cat",
-                         description=f"The `{name}` care action (SPEC §1.4).{note}")
+    router.add_api_route(
+        f"/{{cat_id}}/{name}",
+        route,
+        methods=["POST"],
+        summary=f"{name.capitalize()} a cat",
+        description=f"The `{name}` care action (SPEC §1.4).{note}",
+    )
 
 
 for _name in CARE_ACTIONS:

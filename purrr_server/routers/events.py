@@ -45,34 +45,45 @@ async def _stream(
         if loop.time() - last_beat >= HEARTBEAT_SECONDS:
             last_beat = loop.time()
             yield b": heartbeat\n\n"
-        wait = POLL_SECONDS if deadline is None else max(0.0, min(POLL_SECONDS,
-                                                                   deadline - loop.time()))
+        wait = (
+            POLL_SECONDS
+            if deadline is None
+            else max(0.0, min(POLL_SECONDS, deadline - loop.time()))
+        )
         await runtime.store.wait_for_change(wait)
 
 
 @router.get("", summary="Live events (text/event-stream)")
 async def stream(
-    request: Request, who: Caller, since: Since = 0,
-    timeout: Annotated[float | None, Query(gt=0, le=3600,
-                                           description="Close after this many seconds.")] = None,
+    request: Request,
+    who: Caller,
+    since: Since = 0,
+    timeout: Annotated[
+        float | None, Query(gt=0, le=3600, description="Close after this many seconds.")
+    ] = None,
 ) -> StreamingResponse:
     runtime = runtime_of(request)
     last_id = request.headers.get("last-event-id", "")
     if last_id.isdigit():
         since = max(since, int(last_id))
     return StreamingResponse(
-        _stream(request, runtime, who.user.id, since, timeout), media_type="text/event-stream",
+        _stream(request, runtime, who.user.id, since, timeout),
+        media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
 
 @router.get("/poll", summary="Events since a version, without streaming")
 async def poll(
-    request: Request, who: Caller, since: Since = 0,
+    request: Request,
+    who: Caller,
+    since: Since = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> Response:
     runtime = runtime_of(request)
     events = await runtime.store.read.events.since(who.user.id, since, limit)
     cursor = events[-1]["version"] if events else since
-    return ok(request, {"events": events, "cursor": cursor,
-                        "version": await runtime.store.current_version()})
+    return ok(
+        request,
+        {"events": events, "cursor": cursor, "version": await runtime.store.current_version()},
+    )

@@ -40,8 +40,9 @@ async def live(request: Request) -> Response:
 async def ready(request: Request) -> Response:
     database = await _database(request)
     if database["status"] != "ok":
-        return fail(request, "INTERNAL_SERVER_ERROR", "database unavailable", database,
-                    status_code=503)
+        return fail(
+            request, "INTERNAL_SERVER_ERROR", "database unavailable", database, status_code=503
+        )
     return ok(request, {"status": "ok"})
 
 
@@ -55,10 +56,16 @@ async def detailed(request: Request) -> Response:
     database["migrations"] = await runtime.store.applied_migrations()
     checks = {
         "database": database,
-        "disk": {"status": "ok" if usage.free > 50_000_000 else "low", "free_bytes": usage.free,
-                 "total_bytes": usage.total},
+        "disk": {
+            "status": "ok" if usage.free > 50_000_000 else "low",
+            "free_bytes": usage.free,
+            "total_bytes": usage.total,
+        },
         "sync": {"status": "not_configured"},
     }
-    status = "ok" if all(c["status"] in ("ok", "not_configured") for c in checks.values()) \
+    status = (
+        "ok"
+        if all(c["status"] in ("ok", "not_configured") for c in checks.values())
         else "degraded"
+    )
     return ok(request, {"status": status, "version": __version__, "checks": checks})

@@ -22,8 +22,9 @@ class CreateKey(BaseModel):
     name: str = Field("", max_length=100, examples=["backup script"])
     scopes: list[Scope] = Field(default_factory=lambda: ["read", "write"], min_length=1)
     expires_in_days: int | None = Field(None, ge=1, le=3650)
-    allowed_ips: list[str] = Field(default_factory=list, max_length=50,
-                                   description="Addresses or CIDR networks; empty = any.")
+    allowed_ips: list[str] = Field(
+        default_factory=list, max_length=50, description="Addresses or CIDR networks; empty = any."
+    )
 
     @field_validator("allowed_ips")
     @classmethod
@@ -47,9 +48,7 @@ async def list_keys(request: Request, who: Admin) -> Response:
 
 
 @router.delete("/{key_id}", summary="Revoke an API key")
-async def delete_key(
-    request: Request, key_id: Annotated[int, Path(ge=1)], who: Admin
-) -> Response:
+async def delete_key(request: Request, key_id: Annotated[int, Path(ge=1)], who: Admin) -> Response:
     response = await run_action(request, who.user, "keys.delete", {"key_id": key_id})
     runtime_of(request).forget_user(who.user.id)
     return response

@@ -18,11 +18,14 @@ async def register(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     username, email = args["username"], args.get("email")
     taken = await ctx.store.users.taken(username, email)
     if taken:
-        raise Conflict(f"that {taken} is already registered",
-                       details={"field": taken, "value": args.get(taken)})
+        raise Conflict(
+            f"that {taken} is already registered",
+            details={"field": taken, "value": args.get(taken)},
+        )
     password_hash = await hash_password(args["password"], ctx.settings)
-    user = await ctx.store.users.create(username=username, email=email,
-                                        password_hash=password_hash, now=ctx.stamp)
+    user = await ctx.store.users.create(
+        username=username, email=email, password_hash=password_hash, now=ctx.stamp
+    )
     ctx.user = user
     return user.public()
 
@@ -37,11 +40,17 @@ async def login(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     token = new_session_token()
     ttl = ctx.settings.token_ttl_seconds
     expires = (ctx.now + timedelta(seconds=ttl)).isoformat()
-    await ctx.store.credentials.add_token(user.id, hash_secret(token), "session", ctx.stamp,
-                                          expires)
+    await ctx.store.credentials.add_token(
+        user.id, hash_secret(token), "session", ctx.stamp, expires
+    )
     await ctx.store.users.record_login(user.id, ctx.stamp)
-    return {"access_token": token, "token_type": "bearer", "expires_in": ttl,
-            "expires_at": expires, "user": user.public()}
+    return {
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": ttl,
+        "expires_at": expires,
+        "user": user.public(),
+    }
 
 
 @action("auth.logout", secret_args=("token_hash",))
@@ -57,9 +66,14 @@ async def create_key(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]
     if args.get("expires_in_days"):
         expires = (ctx.now + timedelta(days=args["expires_in_days"])).isoformat()
     record = await ctx.store.credentials.add_key(
-        ctx.user_id, name=args.get("name") or "", prefix=key[:11], key_hash=hash_secret(key),
+        ctx.user_id,
+        name=args.get("name") or "",
+        prefix=key[:11],
+        key_hash=hash_secret(key),
         scopes=list(args.get("scopes") or ["read", "write"]),
-        allowed_ips=list(args.get("allowed_ips") or []), expires_at=expires, now=ctx.stamp,
+        allowed_ips=list(args.get("allowed_ips") or []),
+        expires_at=expires,
+        now=ctx.stamp,
     )
     return {**record, "key": key}
 

@@ -32,11 +32,23 @@ def check_version(cat: Cat, expected: int | None) -> None:
         )
 
 
+def required(args: dict[str, Any], field: str) -> Any:
+    """`args[field]`, or a VALIDATION_ERROR naming it (sync replays skip the HTTP validation)."""
+    if args.get(field) is None:
+        raise InvalidRequest(f"{field} is required", details={"field": field})
+    return args[field]
+
+
 @action("cats.adopt", status_code=201)
 async def adopt_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     cat = adopt(
-        args["name"], args["personality_type"], now=ctx.now, rng=ctx.rng, sex=args.get("sex"),
-        breed=args.get("breed"), genotype=args.get("genotype"),
+        required(args, "name"),
+        required(args, "personality_type"),
+        now=ctx.now,
+        rng=ctx.rng,
+        sex=args.get("sex"),
+        breed=args.get("breed"),
+        genotype=args.get("genotype"),
     )
     cat = await ctx.store.cats.add(ctx.user_id, cat)
     ctx.cat_id = cat.id
@@ -46,7 +58,7 @@ async def adopt_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
 
 @action("cats.update")
 async def update_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    cat = await load_cat(ctx, args["cat_id"])
+    cat = await load_cat(ctx, required(args, "cat_id"))
     check_version(cat, args.get("expected_version"))
     changes = {k: args[k] for k in EDITABLE if args.get(k) is not None}
     try:
@@ -54,8 +66,10 @@ async def update_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
-        raise InvalidRequest(f"invalid {field}: {first['msg']}",
-                             details={"field": field, "value": first.get("input")}) from None
+        raise InvalidRequest(
+            f"invalid {field}: {first['msg']}",
+            details={"field": field, "value": first.get("input")},
+        ) from None
     await ctx.store.cats.save(ctx.user_id, edited)
     ctx.emit("cat.updated", {"cat_id": cat.id, "fields": sorted(changes)})
     return cat_json(edited, ctx.now)
@@ -63,7 +77,7 @@ async def update_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]
 
 @action("cats.delete")
 async def delete_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    cat = await load_cat(ctx, args["cat_id"])
+    cat = await load_cat(ctx, required(args, "cat_id"))
     check_version(cat, args.get("expected_version"))
     await ctx.store.cats.delete(ctx.user_id, cat.id, ctx.stamp)
     ctx.emit("cat.deleted", {"cat_id": cat.id})
@@ -72,15 +86,17 @@ async def delete_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]
 
 async def care(ctx: ActionContext, name: str, args: dict[str, Any]) -> dict[str, Any]:
     """Run care action `name` through `purrr_core.perform` and store the cat and interaction."""
-    cat = await load_cat(ctx, args["cat_id"])
+    cat = await load_cat(ctx, required(args, "cat_id"))
     request = {k: v for k, v in args.items() if k != "cat_id"}
     after, effects = perform(cat, name, request, ctx.now, ctx.rng)
     await ctx.store.cats.save(ctx.user_id, after)
     interaction = effects.get("interaction")
     if interaction:
         await ctx.store.interactions.append(ctx.user_id, cat.id, interaction, ctx.stamp)
-    ctx.emit("cat.cared", {"cat_id": cat.id, "action": name, "new_stats": after.stats(),
-                           "level": after.level})
+    ctx.emit(
+        "cat.cared",
+        {"cat_id": cat.id, "action": name, "new_stats": after.stats(), "level": after.level},
+    )
     return {**effects, "cat": cat_json(after, ctx.now)}
 
 

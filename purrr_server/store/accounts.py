@@ -63,6 +63,8 @@ class AccountRepository(Repository):
         """Delete everything `user_id` owns, then the account; rows deleted per table."""
         deleted: dict[str, int] = {}
         for table in await self.user_tables():
-            deleted[table] = await self.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+            deleted[table] = await self.execute(
+                f"DELETE FROM {table} WHERE user_id = ?", (user_id,)
+            )
         deleted["users"] = await self.execute("DELETE FROM users WHERE id = ?", (user_id,))
         return deleted

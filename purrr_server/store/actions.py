@@ -46,9 +46,20 @@ class ActionRepository(Repository):
             "INSERT INTO actions (user_id, cat_id, client_id, mutation_id, name, args, fingerprint,"
             " seed, status, result, created_at, version, row_version)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'applied', ?, ?, ?, ?)",
-            (record.user_id, record.cat_id, record.client_id, record.mutation_id, record.name,
-             dumps(record.args), record.fingerprint, record.seed, dumps(record.result),
-             record.created_at, self.version, self.version),
+            (
+                record.user_id,
+                record.cat_id,
+                record.client_id,
+                record.mutation_id,
+                record.name,
+                dumps(record.args),
+                record.fingerprint,
+                record.seed,
+                dumps(record.result),
+                record.created_at,
+                self.version,
+                self.version,
+            ),
         )
 
     async def by_mutation(

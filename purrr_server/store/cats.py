@@ -51,8 +51,15 @@ class CatRepository(Repository):
         changed = await self.execute(
             "UPDATE cats SET name = ?, data = ?, version = ?, updated_at = ?, row_version = ?"
             " WHERE id = ? AND user_id = ?",
-            (cat.name, cat.model_dump_json(), cat.version, cat.updated_at.isoformat(),
-             self.version, cat.id, user_id),
+            (
+                cat.name,
+                cat.model_dump_json(),
+                cat.version,
+                cat.updated_at.isoformat(),
+                self.version,
+                cat.id,
+                user_id,
+            ),
         )
         if changed != 1:
             raise LookupError(f"cat {cat.id} vanished during the transaction")

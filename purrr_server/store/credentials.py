@@ -27,9 +27,13 @@ class Credential:
 
 def _key_json(row: sqlite3.Row) -> dict[str, Any]:
     return {
-        "id": row["id"], "name": row["name"], "prefix": row["prefix"],
-        "scopes": json.loads(row["scopes"]), "allowed_ips": json.loads(row["allowed_ips"]),
-        "expires_at": row["expires_at"], "last_used_at": row["last_used_at"],
+        "id": row["id"],
+        "name": row["name"],
+        "prefix": row["prefix"],
+        "scopes": json.loads(row["scopes"]),
+        "allowed_ips": json.loads(row["allowed_ips"]),
+        "expires_at": row["expires_at"],
+        "last_used_at": row["last_used_at"],
         "created_at": row["created_at"],
     }
 
@@ -53,8 +57,12 @@ class CredentialRepository(Repository):
         )
         if row is None:
             return None
-        return Credential(User.from_row(row), row["kind"], frozenset({"read", "write", "admin"}),
-                          row["cred_expires"])
+        return Credential(
+            User.from_row(row),
+            row["kind"],
+            frozenset({"read", "write", "admin"}),
+            row["cred_expires"],
+        )
 
     async def local_token_exists(self, user_id: int) -> bool:
         row = await self.fetchone(
@@ -66,18 +74,40 @@ class CredentialRepository(Repository):
         return await self.execute("DELETE FROM tokens WHERE token_hash = ?", (token_hash,)) > 0
 
     async def add_key(
-        self, user_id: int, *, name: str, prefix: str, key_hash: str, scopes: list[str],
-        allowed_ips: list[str], expires_at: str | None, now: str,
+        self,
+        user_id: int,
+        *,
+        name: str,
+        prefix: str,
+        key_hash: str,
+        scopes: list[str],
+        allowed_ips: list[str],
+        expires_at: str | None,
+        now: str,
     ) -> dict[str, Any]:
         key_id = await self.insert(
             "INSERT INTO api_keys (user_id, name, prefix, key_hash, scopes, allowed_ips,"
             " expires_at, created_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (user_id, name, prefix, key_hash, dumps(scopes), dumps(allowed_ips), expires_at, now,
-             self.version),
+            (
+                user_id,
+                name,
+                prefix,
+                key_hash,
+                dumps(scopes),
+                dumps(allowed_ips),
+                expires_at,
+                now,
+                self.version,
+            ),
         )
         return {
-            "id": key_id, "name": name, "prefix": prefix, "scopes": scopes,
-            "allowed_ips": allowed_ips, "expires_at": expires_at, "last_used_at": None,
+            "id": key_id,
+            "name": name,
+            "prefix": prefix,
+            "scopes": scopes,
+            "allowed_ips": allowed_ips,
+            "expires_at": expires_at,
+            "last_used_at": None,
             "created_at": now,
         }
 
@@ -91,8 +121,12 @@ class CredentialRepository(Repository):
         if row is None:
             return None
         return Credential(
-            User.from_row(row), "api_key", frozenset(json.loads(row["scopes"])),
-            row["cred_expires"], tuple(json.loads(row["allowed_ips"])), row["key_id"],
+            User.from_row(row),
+            "api_key",
+            frozenset(json.loads(row["scopes"])),
+            row["cred_expires"],
+            tuple(json.loads(row["allowed_ips"])),
+            row["key_id"],
         )
 
     async def keys(self, user_id: int) -> list[dict[str, Any]]:

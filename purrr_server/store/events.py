@@ -25,7 +25,12 @@ class EventRepository(Repository):
             (user_id, version, limit),
         )
         return [
-            {"id": r["id"], "version": r["version"], "type": r["type"],
-             "payload": json.loads(r["payload"]), "created_at": r["created_at"]}
+            {
+                "id": r["id"],
+                "version": r["version"],
+                "type": r["type"],
+                "payload": json.loads(r["payload"]),
+                "created_at": r["created_at"],
+            }
             for r in rows
         ]

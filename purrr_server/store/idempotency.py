@@ -25,8 +25,15 @@ class IdempotencyRepository(Repository):
         return StoredResponse(row[0], row[1], row[2]) if row else None
 
     async def put(
-        self, user_id: int, key: str, *, fingerprint: str, action_id: int | None,
-        status_code: int, body: str, now: str,
+        self,
+        user_id: int,
+        key: str,
+        *,
+        fingerprint: str,
+        action_id: int | None,
+        status_code: int,
+        body: str,
+        now: str,
     ) -> None:
         """Store the response; a key already taken raises `sqlite3.IntegrityError`."""
         await self.insert(

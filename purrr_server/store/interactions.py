@@ -9,17 +9,24 @@ from purrr_server.store.base import Repository, repository
 
 @repository("interactions")
 class InteractionRepository(Repository):
-    async def append(
-        self, user_id: int, cat_id: int, interaction: dict[str, Any], now: str
-    ) -> int:
+    async def append(self, user_id: int, cat_id: int, interaction: dict[str, Any], now: str) -> int:
         """Store `effects["interaction"]` of a care action."""
         return await self.insert(
             "INSERT INTO interactions (user_id, cat_id, type, activity, kind, hour,"
             " happiness_delta, mood_before, created_at, row_version)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (user_id, cat_id, interaction["type"], interaction["activity"],
-             interaction["kind"], interaction["hour"], interaction["happiness_delta"],
-             interaction.get("mood_before"), now, self.version),
+            (
+                user_id,
+                cat_id,
+                interaction["type"],
+                interaction["activity"],
+                interaction["kind"],
+                interaction["hour"],
+                interaction["happiness_delta"],
+                interaction.get("mood_before"),
+                now,
+                self.version,
+            ),
         )
 
     async def for_cat(self, user_id: int, cat_id: int, limit: int = 1000) -> list[dict[str, Any]]:

@@ -10,7 +10,12 @@ from purrr_server.store.base import Repository, dumps, repository
 @repository("security")
 class SecurityRepository(Repository):
     async def log(
-        self, event_type: str, *, user_id: int | None, ip: str | None, details: dict[str, Any],
+        self,
+        event_type: str,
+        *,
+        user_id: int | None,
+        ip: str | None,
+        details: dict[str, Any],
         now: str,
     ) -> None:
         await self.insert(

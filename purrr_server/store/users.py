@@ -27,16 +27,26 @@ class User:
     @classmethod
     def from_row(cls, row: sqlite3.Row | dict[str, Any]) -> User:
         return cls(
-            id=row["id"], username=row["username"], email=row["email"], role=row["role"],
-            tier=row["tier"], is_local=bool(row["is_local"]), created_at=row["created_at"],
+            id=row["id"],
+            username=row["username"],
+            email=row["email"],
+            role=row["role"],
+            tier=row["tier"],
+            is_local=bool(row["is_local"]),
+            created_at=row["created_at"],
             last_login_at=row["last_login_at"],
         )
 
     def public(self) -> dict[str, Any]:
         """The profile shown to its owner."""
         return {
-            "id": self.id, "username": self.username, "email": self.email, "role": self.role,
-            "tier": self.tier, "is_local": self.is_local, "created_at": self.created_at,
+            "id": self.id,
+            "username": self.username,
+            "email": self.email,
+            "role": self.role,
+            "tier": self.tier,
+            "is_local": self.is_local,
+            "created_at": self.created_at,
             "last_login_at": self.last_login_at,
         }
 
@@ -73,8 +83,15 @@ class UserRepository(Repository):
         return "username" if row["same_name"] else "email"
 
     async def create(
-        self, *, username: str, email: str | None, password_hash: str | None, now: str,
-        role: str = "user", tier: str = "free", is_local: bool = False,
+        self,
+        *,
+        username: str,
+        email: str | None,
+        password_hash: str | None,
+        now: str,
+        role: str = "user",
+        tier: str = "free",
+        is_local: bool = False,
     ) -> User:
         user_id = await self.insert(
             "INSERT INTO users (username, email, password_hash, role, tier, is_local, created_at,"

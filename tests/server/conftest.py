@@ -27,8 +27,12 @@ def idem() -> dict[str, str]:
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     """Test settings: a pinned clock and a cheap Argon2id cost (the algorithm is unchanged)."""
-    defaults: dict[str, Any] = {"data_dir": data_dir, "pinned_now": NOW, "argon2_time_cost": 1,
-                                "argon2_memory_kib": 1024}
+    defaults: dict[str, Any] = {
+        "data_dir": data_dir,
+        "pinned_now": NOW,
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+    }
     return Settings(**{**defaults, **overrides})
 
 
@@ -45,8 +49,9 @@ def hosted_settings(tmp_path: Path) -> Settings:
 async def _serve(app: FastAPI, headers: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=transport, base_url="http://purrr.test",
-                                     headers=headers) as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://purrr.test", headers=headers
+        ) as client:
             yield client
 
 
@@ -77,11 +82,21 @@ async def anon(hosted_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 async def register_and_login(anon: httpx.AsyncClient, username: str) -> str:
     """Create an account on the hosted app and return a bearer token for it."""
-    r = await anon.post("/api/v1/auth/register", headers=idem(), json={
-        "username": username, "email": f"{username}@example.com", "password": "correct horse 9"})
+    r = await anon.post(
+        "/api/v1/auth/register",
+        headers=idem(),
+        json={
+            "username": username,
+            "email": f"{username}@example.com",
+            "password": "correct horse 9",
+        },
+    )
     assert r.status_code == 201, r.text
-    r = await anon.post("/api/v1/auth/login", headers=idem(),
-                        json={"username": username, "password": "correct horse 9"})
+    r = await anon.post(
+        "/api/v1/auth/login",
+        headers=idem(),
+        json={"username": username, "password": "correct horse 9"},
+    )
     assert r.status_code == 200, r.text
     return str(r.json()["data"]["access_token"])
 

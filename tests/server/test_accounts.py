@@ -22,12 +22,18 @@ async def security_events(app: FastAPI) -> list[str]:
 
 
 async def test_register_login_profile_logout(anon: httpx.AsyncClient, bearer: Bearer) -> None:
-    r = await anon.post("/api/v1/auth/register", headers=idem(), json={
-        "username": "alice", "email": "alice@example.com", "password": "correct horse 9"})
+    r = await anon.post(
+        "/api/v1/auth/register",
+        headers=idem(),
+        json={"username": "alice", "email": "alice@example.com", "password": "correct horse 9"},
+    )
     assert r.status_code == 201
     assert r.json()["data"]["username"] == "alice" and "password" not in r.text
-    r = await anon.post("/api/v1/auth/login", headers=idem(),
-                        json={"username": "ALICE", "password": "correct horse 9"})
+    r = await anon.post(
+        "/api/v1/auth/login",
+        headers=idem(),
+        json={"username": "ALICE", "password": "correct horse 9"},
+    )
     data = r.json()["data"]
     assert data["token_type"] == "bearer" and data["expires_in"] == 86400
     token = data["access_token"]
@@ -40,8 +46,7 @@ async def test_register_login_profile_logout(anon: httpx.AsyncClient, bearer: Be
     assert after.status_code == 401
 
 
-async def test_password_is_stored_as_argon2id(anon: httpx.AsyncClient,
-                                              hosted_app: FastAPI) -> None:
+async def test_password_is_stored_as_argon2id(anon: httpx.AsyncClient, hosted_app: FastAPI) -> None:
     await register_and_login(anon, "bob")
     store = hosted_app.state.runtime.store
     found = await store.read.users.credentials("bob")
@@ -53,14 +58,23 @@ async def test_password_is_stored_as_argon2id(anon: httpx.AsyncClient,
 
 async def test_duplicate_username_and_bad_input(anon: httpx.AsyncClient) -> None:
     await register_and_login(anon, "carol")
-    again = await anon.post("/api/v1/auth/register", headers=idem(), json={
-        "username": "Carol", "email": "other@example.com", "password": "longenough1"})
+    again = await anon.post(
+        "/api/v1/auth/register",
+        headers=idem(),
+        json={"username": "Carol", "email": "other@example.com", "password": "longenough1"},
+    )
     assert again.status_code == 409 and again.json()["error"]["details"]["field"] == "username"
-    short = await anon.post("/api/v1/auth/register", headers=idem(), json={
-        "username": "dave", "email": "dave@example.com", "password": "short"})
+    short = await anon.post(
+        "/api/v1/auth/register",
+        headers=idem(),
+        json={"username": "dave", "email": "dave@example.com", "password": "short"},
+    )
     assert short.status_code == 422 and short.json()["error"]["details"]["field"] == "password"
-    email = await anon.post("/api/v1/auth/register", headers=idem(), json={
-        "username": "dave", "email": "not-an-email", "password": "longenough1"})
+    email = await anon.post(
+        "/api/v1/auth/register",
+        headers=idem(),
+        json={"username": "dave", "email": "not-an-email", "password": "longenough1"},
+    )
     assert email.json()["error"]["details"]["field"] == "email"
 
 
@@ -69,16 +83,23 @@ async def test_failed_logins_are_logged_and_throttled(
 ) -> None:
     await register_and_login(anon, "erin")
     for _ in range(5):
-        r = await anon.post("/api/v1/auth/login", headers=idem(),
-                            json={"username": "erin", "password": "wrong password"})
+        r = await anon.post(
+            "/api/v1/auth/login",
+            headers=idem(),
+            json={"username": "erin", "password": "wrong password"},
+        )
         assert r.status_code == 401
-    locked = await anon.post("/api/v1/auth/login", headers=idem(),
-                             json={"username": "erin", "password": "correct horse 9"})
+    locked = await anon.post(
+        "/api/v1/auth/login",
+        headers=idem(),
+        json={"username": "erin", "password": "correct horse 9"},
+    )
     assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
     events = await security_events(hosted_app)
     assert events.count("login_failed") == 5 and "login_locked" in events
-    unknown = await anon.post("/api/v1/auth/login", headers=idem(),
-                              json={"username": "nobody", "password": "whatever1"})
+    unknown = await anon.post(
+        "/api/v1/auth/login", headers=idem(), json={"username": "nobody", "password": "whatever1"}
+    )
     assert unknown.status_code == 401
 
 
@@ -92,16 +113,20 @@ async def test_users_never_see_each_others_cats(anon: httpx.AsyncClient, bearer:
     assert (await anon.get(url, headers=mallory)).status_code == 404
     assert (await anon.get(f"{url}/history", headers=mallory)).status_code == 404
     assert (await anon.post(f"{url}/feed", headers={**mallory, **idem()})).status_code == 404
-    assert (await anon.put(url, json={"name": "Mine"},
-                           headers={**mallory, **idem()})).status_code == 404
+    assert (
+        await anon.put(url, json={"name": "Mine"}, headers={**mallory, **idem()})
+    ).status_code == 404
     assert (await anon.delete(url, headers={**mallory, **idem()})).status_code == 404
     assert (await anon.get("/api/v1/cats", headers=mallory)).json()["data"] == []
     assert (await anon.get(url, headers=alice)).json()["data"]["name"] == "Whiskers"
 
 
 async def test_local_mode_has_no_registration(client: httpx.AsyncClient) -> None:
-    r = await client.post("/api/v1/auth/register", headers=idem(), json={
-        "username": "zed", "email": "zed@example.com", "password": "longenough1"})
+    r = await client.post(
+        "/api/v1/auth/register",
+        headers=idem(),
+        json={"username": "zed", "email": "zed@example.com", "password": "longenough1"},
+    )
     assert r.status_code == 403
     profile = (await client.get("/api/v1/auth/profile")).json()["data"]
     assert profile["is_local"] is True and profile["username"] == "local"
@@ -133,8 +158,11 @@ async def test_api_key_is_shown_once_and_works(anon: httpx.AsyncClient, bearer: 
     assert [k["id"] for k in listed] == [created["id"]] and "key" not in listed[0]
     assert created["key"] not in str(listed)
     with_key = {"X-API-Key": created["key"]}
-    r = await anon.post("/api/v1/cats", json={"name": "Keyed", "personality_type": "aloof"},
-                        headers={**with_key, **idem()})
+    r = await anon.post(
+        "/api/v1/cats",
+        json={"name": "Keyed", "personality_type": "aloof"},
+        headers={**with_key, **idem()},
+    )
     assert r.status_code == 201
     gone = await anon.delete(f"/api/v1/keys/{created['id']}", headers={**owner, **idem()})
     assert gone.status_code == 200
@@ -147,8 +175,11 @@ async def test_scopes_are_enforced(
     owner = bearer(await register_and_login(anon, "scoped"))
     read_only = {"X-API-Key": (await _key(anon, owner, scopes=["read"]))["key"]}
     assert (await anon.get("/api/v1/cats", headers=read_only)).status_code == 200
-    r = await anon.post("/api/v1/cats", json={"name": "No", "personality_type": "lazy"},
-                        headers={**read_only, **idem()})
+    r = await anon.post(
+        "/api/v1/cats",
+        json={"name": "No", "personality_type": "lazy"},
+        headers={**read_only, **idem()},
+    )
     assert r.status_code == 403 and r.json()["error"]["code"] == "FORBIDDEN"
     assert "forbidden" in await security_events(hosted_app)
     writer = {"X-API-Key": (await _key(anon, owner, scopes=["read", "write"]))["key"]}
@@ -161,11 +192,13 @@ async def test_ip_allow_list(anon: httpx.AsyncClient, bearer: Bearer) -> None:
     owner = bearer(await register_and_login(anon, "ipuser"))
     elsewhere = await _key(anon, owner, allowed_ips=["10.0.0.0/8"])
     here = await _key(anon, owner, allowed_ips=["127.0.0.1"])
-    assert (await anon.get("/api/v1/cats", headers={"X-API-Key": elsewhere["key"]})).status_code \
-        == 403
+    assert (
+        await anon.get("/api/v1/cats", headers={"X-API-Key": elsewhere["key"]})
+    ).status_code == 403
     assert (await anon.get("/api/v1/cats", headers={"X-API-Key": here["key"]})).status_code == 200
-    bad = await anon.post("/api/v1/keys", json={"allowed_ips": ["not an ip"]},
-                          headers={**owner, **idem()})
+    bad = await anon.post(
+        "/api/v1/keys", json={"allowed_ips": ["not an ip"]}, headers={**owner, **idem()}
+    )
     assert bad.status_code == 422 and bad.json()["error"]["details"]["field"] == "allowed_ips"
 
 
@@ -176,15 +209,13 @@ async def test_expired_key_is_refused(tmp_path: Path) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
         token = await register_and_login(c, "expiring")
         key = await _key(c, {"Authorization": f"Bearer {token}"}, expires_in_days=1)
-        assert (await c.get("/api/v1/cats", headers={"X-API-Key": key["key"]})).status_code \
-            == 200
+        assert (await c.get("/api/v1/cats", headers={"X-API-Key": key["key"]})).status_code == 200
     await app.state.runtime.close()
-    later = create_app(make_settings(tmp_path / "d", hosted=True,
-                                     pinned_now=NOW.replace(day=25)))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=later),
-                                 base_url="http://t") as c:
-        assert (await c.get("/api/v1/cats", headers={"X-API-Key": key["key"]})).status_code \
-            == 401
+    later = create_app(make_settings(tmp_path / "d", hosted=True, pinned_now=NOW.replace(day=25)))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=later), base_url="http://t"
+    ) as c:
+        assert (await c.get("/api/v1/cats", headers={"X-API-Key": key["key"]})).status_code == 401
     await later.state.runtime.close()
 
 
@@ -200,8 +231,12 @@ async def test_export_and_delete_account(
     cat = await adopt(anon)
     await anon.post(f"/api/v1/cats/{cat['id']}/pet", headers=idem())
     anon.headers.pop("Authorization")
-    await adopt(httpx.AsyncClient(transport=anon._transport, base_url=str(anon.base_url),
-                                  headers=other))
+    kept = await anon.post(
+        "/api/v1/cats",
+        json={"name": "Kept", "personality_type": "lazy"},
+        headers={**other, **idem()},
+    )
+    assert kept.status_code == 201
     export = (await anon.get("/api/v1/account/export", headers=me)).json()["data"]["tables"]
     assert [u["username"] for u in export["users"]] == ["leaving"]
     assert [c["name"] for c in export["cats"]] == ["Whiskers"]
@@ -214,7 +249,7 @@ async def test_export_and_delete_account(
     store = hosted_app.state.runtime.store
     assert await store.read.users.credentials("leaving") is None
     rows = await store.read.cats.fetchall("SELECT name FROM cats")
-    assert [r["name"] for r in rows] == ["Whiskers"]  # the other player's cat only
+    assert [r["name"] for r in rows] == ["Kept"]  # the other player's cat only
     assert len((await anon.get("/api/v1/cats", headers=other)).json()["data"]) == 1
 
 

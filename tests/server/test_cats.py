@@ -28,8 +28,9 @@ async def test_adopt_returns_201_with_the_cat_brought_to_now(client: httpx.Async
 
 
 async def test_adopt_without_genotype_rolls_one(client: httpx.AsyncClient) -> None:
-    r = await client.post("/api/v1/cats", json={"name": "Rolled", "personality_type": "lazy"},
-                          headers=idem())
+    r = await client.post(
+        "/api/v1/cats", json={"name": "Rolled", "personality_type": "lazy"}, headers=idem()
+    )
     assert r.status_code == 201
     assert r.json()["data"]["genotype"]
 
@@ -53,12 +54,19 @@ async def test_get_cat_and_etag(client: httpx.AsyncClient) -> None:
 async def test_edit_with_if_match_and_stale_version(client: httpx.AsyncClient) -> None:
     cat = await adopt(client)
     url = f"/api/v1/cats/{cat['id']}"
-    r = await client.put(url, json={"name": "Renamed", "description": "fluffy", "is_public": True},
-                         headers={"If-Match": '"1"', **idem()})
+    r = await client.put(
+        url,
+        json={"name": "Renamed", "description": "fluffy", "is_public": True},
+        headers={"If-Match": '"1"', **idem()},
+    )
     assert r.status_code == 200, r.text
     data = r.json()["data"]
     assert (data["name"], data["description"], data["is_public"], data["version"]) == (
-        "Renamed", "fluffy", True, 2)
+        "Renamed",
+        "fluffy",
+        True,
+        2,
+    )
     stale = await client.put(url, json={"name": "Again"}, headers={"If-Match": '"1"', **idem()})
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "CONFLICT"
     by_body = await client.put(url, json={"name": "Body", "version": 2}, headers=idem())
@@ -78,8 +86,11 @@ async def test_delete_then_404(client: httpx.AsyncClient) -> None:
 
 async def test_feed_returns_the_documented_fields(client: httpx.AsyncClient) -> None:
     cat = await adopt(client)
-    r = await client.post(f"/api/v1/cats/{cat['id']}/feed",
-                          json={"food_item": "salmon", "quantity": 1}, headers=idem())
+    r = await client.post(
+        f"/api/v1/cats/{cat['id']}/feed",
+        json={"food_item": "salmon", "quantity": 1},
+        headers=idem(),
+    )
     assert r.status_code == 200, r.text
     data = r.json()["data"]
     for field in ("hunger_restored", "happiness_gained", "energy_gained", "new_stats", "cat"):
@@ -92,8 +103,9 @@ async def test_feed_returns_the_documented_fields(client: httpx.AsyncClient) -> 
 @pytest.mark.parametrize("name", sorted(CARE_BODIES))
 async def test_every_care_action(client: httpx.AsyncClient, name: str) -> None:
     cat = await adopt(client)
-    r = await client.post(f"/api/v1/cats/{cat['id']}/{name}", json=CARE_BODIES[name],
-                          headers=idem())
+    r = await client.post(
+        f"/api/v1/cats/{cat['id']}/{name}", json=CARE_BODIES[name], headers=idem()
+    )
     assert r.status_code == 200, r.text
     assert r.json()["data"]["action"] == name
 
@@ -110,11 +122,13 @@ async def test_rest_needs_a_tired_cat_then_works(client: httpx.AsyncClient) -> N
 async def test_legacy_field_names(client: httpx.AsyncClient) -> None:
     cat = await adopt(client)
     url = f"/api/v1/cats/{cat['id']}"
-    fed = await client.post(f"{url}/feed", json={"food_type": "tuna_fish", "amount": 1},
-                            headers=idem())
+    fed = await client.post(
+        f"{url}/feed", json={"food_type": "tuna_fish", "amount": 1}, headers=idem()
+    )
     assert fed.status_code == 200 and fed.json()["data"]["hunger_restored"] == 30
-    played = await client.post(f"{url}/play", json={"game_type": "laser_pointer", "duration": 5},
-                               headers=idem())
+    played = await client.post(
+        f"{url}/play", json={"game_type": "laser_pointer", "duration": 5}, headers=idem()
+    )
     assert played.status_code == 200 and played.json()["data"]["duration"] == 5
     groomed = await client.post(f"{url}/groom", json={"grooming_type": "bath"}, headers=idem())
     assert groomed.status_code == 200
@@ -123,8 +137,11 @@ async def test_legacy_field_names(client: httpx.AsyncClient) -> None:
 
 async def test_tired_cat_is_a_conflict(client: httpx.AsyncClient) -> None:
     cat = await adopt(client)
-    r = await client.post(f"/api/v1/cats/{cat['id']}/play",
-                          json={"game": "mouse_hunt", "duration": 120}, headers=idem())
+    r = await client.post(
+        f"/api/v1/cats/{cat['id']}/play",
+        json={"game": "mouse_hunt", "duration": 120},
+        headers=idem(),
+    )
     assert r.status_code == 409
     error = r.json()["error"]
     assert error["code"] == "CONFLICT" and "too tired" in error["message"]

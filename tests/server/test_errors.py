@@ -22,14 +22,20 @@ def assert_error(r: httpx.Response, status: int, code: str) -> dict[str, object]
 
 async def test_malformed_json_is_a_bad_request(client: httpx.AsyncClient) -> None:
     cat = await adopt(client)
-    r = await client.post(f"/api/v1/cats/{cat['id']}/feed", content=b'{"food_item": ',
-                          headers={"Content-Type": "application/json", **idem()})
+    r = await client.post(
+        f"/api/v1/cats/{cat['id']}/feed",
+        content=b'{"food_item": ',
+        headers={"Content-Type": "application/json", **idem()},
+    )
     assert "malformed JSON" in str(assert_error(r, 400, "BAD_REQUEST")["message"])
 
 
 async def test_validation_names_field_and_value(client: httpx.AsyncClient) -> None:
-    r = await client.post("/api/v1/cats", json={"name": "Tom", "personality_type": "playful",
-                                                "sex": "robot"}, headers=idem())
+    r = await client.post(
+        "/api/v1/cats",
+        json={"name": "Tom", "personality_type": "playful", "sex": "robot"},
+        headers=idem(),
+    )
     error = assert_error(r, 422, "VALIDATION_ERROR")
     assert error["details"]["field"] == "sex" and error["details"]["value"] == "robot"
     assert "sex" in str(error["message"]) and "robot" in str(error["message"])
@@ -43,29 +49,33 @@ async def test_missing_field_is_named(client: httpx.AsyncClient) -> None:
 
 
 async def test_unknown_field_is_refused(client: httpx.AsyncClient) -> None:
-    r = await client.post("/api/v1/cats", json={"name": "Tom", "personality_type": "playful",
-                                                "colour": "red"}, headers=idem())
+    r = await client.post(
+        "/api/v1/cats",
+        json={"name": "Tom", "personality_type": "playful", "colour": "red"},
+        headers=idem(),
+    )
     assert assert_error(r, 422, "VALIDATION_ERROR")["details"]["field"] == "colour"
 
 
 async def test_unknown_personality_names_choices(client: httpx.AsyncClient) -> None:
-    r = await client.post("/api/v1/cats", json={"name": "Tom", "personality_type": "grumpy"},
-                          headers=idem())
+    r = await client.post(
+        "/api/v1/cats", json={"name": "Tom", "personality_type": "grumpy"}, headers=idem()
+    )
     assert "grumpy" in str(assert_error(r, 422, "VALIDATION_ERROR")["message"])
 
 
 async def test_unknown_food_names_rocks(client: httpx.AsyncClient) -> None:
     cat = await adopt(client)
-    r = await client.post(f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "rocks"},
-                          headers=idem())
+    r = await client.post(
+        f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "rocks"}, headers=idem()
+    )
     error = assert_error(r, 422, "VALIDATION_ERROR")
     assert "'rocks'" in str(error["message"]) and error["details"]["value"] == "rocks"
 
 
 async def test_out_of_range_quantity(client: httpx.AsyncClient) -> None:
     cat = await adopt(client)
-    r = await client.post(f"/api/v1/cats/{cat['id']}/feed", json={"quantity": 99},
-                          headers=idem())
+    r = await client.post(f"/api/v1/cats/{cat['id']}/feed", json={"quantity": 99}, headers=idem())
     error = assert_error(r, 422, "VALIDATION_ERROR")
     assert error["details"]["field"] == "quantity" and error["details"]["value"] == 99
 

@@ -12,17 +12,20 @@ from tests.server.conftest import adopt, idem
 
 async def action_count(app: FastAPI, name: str) -> int:
     rows = await app.state.runtime.store.read.actions.fetchall(
-        "SELECT COUNT(*) FROM actions WHERE name = ?", (name,))
+        "SELECT COUNT(*) FROM actions WHERE name = ?", (name,)
+    )
     return int(rows[0][0])
 
 
 async def test_replay_returns_the_stored_response(client: httpx.AsyncClient, app: FastAPI) -> None:
     cat = await adopt(client)
     key = {"Idempotency-Key": "feed-once"}
-    first = await client.post(f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "milk"},
-                              headers=key)
-    second = await client.post(f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "milk"},
-                               headers=key)
+    first = await client.post(
+        f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "milk"}, headers=key
+    )
+    second = await client.post(
+        f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "milk"}, headers=key
+    )
     assert first.status_code == second.status_code == 200
     assert first.content == second.content
     assert second.headers["Idempotent-Replayed"] == "true"
@@ -44,8 +47,9 @@ async def test_same_key_different_body_is_422(client: httpx.AsyncClient) -> None
     cat = await adopt(client)
     key = {"Idempotency-Key": "k-mismatch"}
     await client.post(f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "milk"}, headers=key)
-    r = await client.post(f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "salmon"},
-                          headers=key)
+    r = await client.post(
+        f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "salmon"}, headers=key
+    )
     assert r.status_code == 422
     assert r.json()["error"]["details"]["field"] == "Idempotency-Key"
 
@@ -55,11 +59,14 @@ async def test_ten_concurrent_identical_requests_apply_once(
 ) -> None:
     cat = await adopt(client)
     key = {"Idempotency-Key": "burst"}
-    responses = await asyncio.gather(*[
-        client.post(f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "tuna_fish"},
-                    headers=key)
-        for _ in range(10)
-    ])
+    responses = await asyncio.gather(
+        *[
+            client.post(
+                f"/api/v1/cats/{cat['id']}/feed", json={"food_item": "tuna_fish"}, headers=key
+            )
+            for _ in range(10)
+        ]
+    )
     statuses = sorted(r.status_code for r in responses)
     assert set(statuses) <= {200, 409} and 200 in statuses
     conflicts = [r for r in responses if r.status_code == 409]
@@ -76,8 +83,11 @@ async def test_a_failed_request_is_not_stored(client: httpx.AsyncClient) -> None
     key = {"Idempotency-Key": "after-rest"}
     url = f"/api/v1/cats/{cat['id']}/rest"
     assert (await client.post(url, headers=key)).status_code == 409  # not tired yet
-    await client.post(f"/api/v1/cats/{cat['id']}/play", json={"game": "mouse_hunt",
-                                                               "duration": 30}, headers=idem())
+    await client.post(
+        f"/api/v1/cats/{cat['id']}/play",
+        json={"game": "mouse_hunt", "duration": 30},
+        headers=idem(),
+    )
     assert (await client.post(url, headers=key)).status_code == 200
 
 
@@ -88,12 +98,18 @@ async def test_keys_are_per_user(anon: httpx.AsyncClient) -> None:
     b = await register_and_login(anon, "keyb")
     body = {"name": "Shared", "personality_type": "playful"}
     for token in (a, b):
-        r = await anon.post("/api/v1/cats", json=body, headers={
-            "Authorization": f"Bearer {token}", "Idempotency-Key": "same-key"})
+        r = await anon.post(
+            "/api/v1/cats",
+            json=body,
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "same-key"},
+        )
         assert r.status_code == 201 and "Idempotent-Replayed" not in r.headers
 
 
 async def test_invalid_key_is_rejected(client: httpx.AsyncClient) -> None:
-    r = await client.post("/api/v1/cats", json={"name": "X", "personality_type": "lazy"},
-                          headers={"Idempotency-Key": "bad key with spaces"})
+    r = await client.post(
+        "/api/v1/cats",
+        json={"name": "X", "personality_type": "lazy"},
+        headers={"Idempotency-Key": "bad key with spaces"},
+    )
     assert r.status_code == 400 and r.json()["error"]["details"]["field"] == "Idempotency-Key"

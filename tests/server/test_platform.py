@@ -39,11 +39,13 @@ async def test_security_headers_only_when_hosted(
 
 async def test_cors_allow_list(anon: httpx.AsyncClient) -> None:
     preflight = {"Access-Control-Request-Method": "POST"}
-    allowed = await anon.options("/api/v1/cats", headers={"Origin": "https://purrr.love",
-                                                          **preflight})
+    allowed = await anon.options(
+        "/api/v1/cats", headers={"Origin": "https://purrr.love", **preflight}
+    )
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://purrr.love"
-    denied = await anon.options("/api/v1/cats", headers={"Origin": "https://evil.example",
-                                                         **preflight})
+    denied = await anon.options(
+        "/api/v1/cats", headers={"Origin": "https://evil.example", **preflight}
+    )
     assert "Access-Control-Allow-Origin" not in denied.headers
 
 
@@ -75,8 +77,9 @@ async def test_poll_events_since_a_version(client: httpx.AsyncClient) -> None:
     types = [e["type"] for e in first["events"]]
     assert types == ["action.applied", "cat.adopted"]
     await client.post(f"/api/v1/cats/{cat['id']}/pet", headers=idem())
-    later = (await client.get("/api/v1/events/poll",
-                              params={"since": first["cursor"]})).json()["data"]
+    later = (await client.get("/api/v1/events/poll", params={"since": first["cursor"]})).json()[
+        "data"
+    ]
     assert [e["type"] for e in later["events"]] == ["action.applied", "cat.cared"]
     assert later["events"][1]["payload"]["cat_id"] == cat["id"]
     assert later["cursor"] == later["version"] > first["cursor"]
@@ -88,16 +91,20 @@ async def test_sse_stream_sends_events(client: httpx.AsyncClient) -> None:
     assert r.headers["content-type"].startswith("text/event-stream")
     data = [json.loads(line[6:]) for line in r.text.splitlines() if line.startswith("data: ")]
     assert [e["type"] for e in data] == ["action.applied", "cat.adopted"]
-    resumed = await client.get("/api/v1/events", params={"timeout": 0.1},
-                               headers={"Last-Event-ID": str(data[-1]["version"])})
+    resumed = await client.get(
+        "/api/v1/events",
+        params={"timeout": 0.1},
+        headers={"Last-Event-ID": str(data[-1]["version"])},
+    )
     assert "data: " not in resumed.text
 
 
 async def test_events_are_private(anon: httpx.AsyncClient) -> None:
     a = {"Authorization": f"Bearer {await register_and_login(anon, 'evta')}"}
     b = {"Authorization": f"Bearer {await register_and_login(anon, 'evtb')}"}
-    await anon.post("/api/v1/cats", json={"name": "A", "personality_type": "lazy"},
-                    headers={**a, **idem()})
+    await anon.post(
+        "/api/v1/cats", json={"name": "A", "personality_type": "lazy"}, headers={**a, **idem()}
+    )
 
     async def adoptions(headers: dict[str, str]) -> list[dict[str, object]]:
         events = (await anon.get("/api/v1/events/poll", headers=headers)).json()["data"]["events"]

@@ -31,11 +31,11 @@ def test_repeated_violations_ban() -> None:
 
 
 async def test_hosted_limits_with_headers_429_and_ban(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path / "rl", hosted=True, tier_limits={"free": 3},
-                             ban_after_violations=2)
+    settings = make_settings(
+        tmp_path / "rl", hosted=True, tier_limits={"free": 3}, ban_after_violations=2
+    )
     app = create_app(settings)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://t") as c:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         token = await register_and_login(c, "limited")
         auth = {"Authorization": f"Bearer {token}"}
         ok = [await c.get("/api/v1/cats", headers=auth) for _ in range(3)]
@@ -50,20 +50,23 @@ async def test_hosted_limits_with_headers_429_and_ban(tmp_path: Path) -> None:
         assert "rate_limit_ban" in [e["type"] for e in events]
     await app.state.runtime.close()
     restarted = create_app(settings)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=restarted),
-                                 base_url="http://t") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=restarted), base_url="http://t"
+    ) as c:
         r = await c.get("/api/v1/cats", headers=auth)
         assert r.status_code == 429 and "banned" in r.json()["error"]["message"]
     await restarted.state.runtime.close()
 
 
 async def test_no_rate_limit_and_local_mode_are_unlimited(tmp_path: Path) -> None:
-    for settings in (make_settings(tmp_path / "a", hosted=True, rate_limit=False,
-                                   tier_limits={"free": 1}),
-                     make_settings(tmp_path / "b", tier_limits={"free": 1, "enterprise": 1})):
+    for settings in (
+        make_settings(tmp_path / "a", hosted=True, rate_limit=False, tier_limits={"free": 1}),
+        make_settings(tmp_path / "b", tier_limits={"free": 1, "enterprise": 1}),
+    ):
         app = create_app(settings)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://t") as c:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t"
+        ) as c:
             if settings.hosted:
                 token = await register_and_login(c, "free")
             else:

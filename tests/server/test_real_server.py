@@ -39,9 +39,18 @@ class Server:
 
     def start(self) -> Server:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "purrr_server", "--data-dir", str(self.data_dir),
-             "--port", str(self.port), *self.extra],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "purrr_server",
+                "--data-dir",
+                str(self.data_dir),
+                "--port",
+                str(self.port),
+                *self.extra,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -77,21 +86,37 @@ def _idem(n: object) -> dict[str, str]:
 
 async def test_hosted_flow_over_real_http(hosted_server: Server) -> None:
     async with httpx.AsyncClient(base_url=hosted_server.url, timeout=10) as c:
-        r = await c.post("/api/v1/auth/register", headers=_idem(1), json={
-            "username": "real", "email": "real@example.com", "password": "really secret"})
+        r = await c.post(
+            "/api/v1/auth/register",
+            headers=_idem(1),
+            json={"username": "real", "email": "real@example.com", "password": "really secret"},
+        )
         assert r.status_code == 201
-        token = (await c.post("/api/v1/auth/login", headers=_idem(2), json={
-            "username": "real", "password": "really secret"})).json()["data"]["access_token"]
+        token = (
+            await c.post(
+                "/api/v1/auth/login",
+                headers=_idem(2),
+                json={"username": "real", "password": "really secret"},
+            )
+        ).json()["data"]["access_token"]
         c.headers["Authorization"] = f"Bearer {token}"
-        cat = (await c.post("/api/v1/cats", headers=_idem(3), json={
-            "name": "Real", "personality_type": "social_butterfly",
-            "genotype": GENOTYPE})).json()["data"]
-        fed = await c.post(f"/api/v1/cats/{cat['id']}/feed", headers=_idem(4),
-                           json={"food_item": "salmon"})
+        cat = (
+            await c.post(
+                "/api/v1/cats",
+                headers=_idem(3),
+                json={"name": "Real", "personality_type": "social_butterfly", "genotype": GENOTYPE},
+            )
+        ).json()["data"]
+        fed = await c.post(
+            f"/api/v1/cats/{cat['id']}/feed", headers=_idem(4), json={"food_item": "salmon"}
+        )
         assert fed.status_code == 200 and fed.headers["X-RateLimit-Limit"] == "100"
         assert fed.headers["X-Content-Type-Options"] == "nosniff"
-        bad = await c.post(f"/api/v1/cats/{cat['id']}/feed", headers={
-            "Content-Type": "application/json", **_idem(5)}, content=b"{nope")
+        bad = await c.post(
+            f"/api/v1/cats/{cat['id']}/feed",
+            headers={"Content-Type": "application/json", **_idem(5)},
+            content=b"{nope",
+        )
         assert bad.status_code == 400 and bad.json()["error"]["code"] == "BAD_REQUEST"
         async with c.stream("GET", "/api/v1/events", params={"timeout": 5}) as stream:
             types = []
@@ -108,9 +133,13 @@ async def test_restart_keeps_everything(tmp_path: Path) -> None:
     auth = {"Authorization": f"Bearer {server.token()}"}
     try:
         async with httpx.AsyncClient(base_url=server.url, headers=auth) as c:
-            cat = (await c.post("/api/v1/cats", headers=_idem("a"), json={
-                "name": "Stays", "personality_type": "aloof",
-                "genotype": GENOTYPE})).json()["data"]
+            cat = (
+                await c.post(
+                    "/api/v1/cats",
+                    headers=_idem("a"),
+                    json={"name": "Stays", "personality_type": "aloof", "genotype": GENOTYPE},
+                )
+            ).json()["data"]
             await c.post(f"/api/v1/cats/{cat['id']}/pet", headers=_idem("b"))
             before = (await c.get(f"/api/v1/cats/{cat['id']}")).json()["data"]
     finally:
@@ -128,8 +157,9 @@ async def test_restart_keeps_everything(tmp_path: Path) -> None:
     assert replay.headers["Idempotent-Replayed"] == "true"
 
 
-async def _burst(url: str, auth: dict[str, str], cat_ids: list[int],
-                 acknowledged: list[str], stop: asyncio.Event) -> None:
+async def _burst(
+    url: str, auth: dict[str, str], cat_ids: list[int], acknowledged: list[str], stop: asyncio.Event
+) -> None:
     async with httpx.AsyncClient(base_url=url, headers=auth, timeout=5) as c:
         counter = iter(range(10**6))
 
@@ -137,8 +167,10 @@ async def _burst(url: str, auth: dict[str, str], cat_ids: list[int],
             while not stop.is_set():
                 key = f"burst-{w}-{next(counter)}"
                 try:
-                    r = await c.post(f"/api/v1/cats/{cat_ids[w % len(cat_ids)]}/pet",
-                                     headers={"Idempotency-Key": key})
+                    r = await c.post(
+                        f"/api/v1/cats/{cat_ids[w % len(cat_ids)]}/pet",
+                        headers={"Idempotency-Key": key},
+                    )
                 except httpx.TransportError:
                     return
                 if r.status_code == 200:
@@ -151,9 +183,16 @@ async def test_kill_9_during_a_write_burst_loses_nothing_acknowledged(tmp_path: 
     server = Server(tmp_path / "crash").start()
     auth = {"Authorization": f"Bearer {server.token()}"}
     async with httpx.AsyncClient(base_url=server.url, headers=auth) as c:
-        cat_ids = [(await c.post("/api/v1/cats", headers=_idem(f"c{n}"), json={
-            "name": f"Crash{n}", "personality_type": "playful",
-            "genotype": GENOTYPE})).json()["data"]["id"] for n in range(4)]
+        cat_ids = [
+            (
+                await c.post(
+                    "/api/v1/cats",
+                    headers=_idem(f"c{n}"),
+                    json={"name": f"Crash{n}", "personality_type": "playful", "genotype": GENOTYPE},
+                )
+            ).json()["data"]["id"]
+            for n in range(4)
+        ]
     acknowledged: list[str] = []
     stop = asyncio.Event()
     burst = asyncio.create_task(_burst(server.url, auth, cat_ids, acknowledged, stop))
@@ -167,8 +206,12 @@ async def test_kill_9_during_a_write_burst_loses_nothing_acknowledged(tmp_path: 
     db = sqlite3.connect(tmp_path / "crash" / "purrr.db")
     try:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        stored = {r[0] for r in db.execute(
-            "SELECT k.key FROM idempotency_keys k JOIN actions a ON a.id = k.action_id")}
+        stored = {
+            r[0]
+            for r in db.execute(
+                "SELECT k.key FROM idempotency_keys k JOIN actions a ON a.id = k.action_id"
+            )
+        }
         assert set(acknowledged) <= stored
         pets = db.execute("SELECT COUNT(*) FROM actions WHERE name = 'cats.pet'").fetchone()[0]
         versions = sum(json.loads(r[0])["version"] - 1 for r in db.execute("SELECT data FROM cats"))

@@ -41,7 +41,8 @@ def test_new_migration_on_an_existing_database_keeps_data(tmp_path: Path) -> Non
     with sqlite3.connect(db) as conn:
         conn.execute("INSERT INTO users (username, created_at) VALUES ('old', 'then')")
     (migrations / "0002_extra.sql").write_text(
-        "CREATE TABLE extra (id INTEGER PRIMARY KEY, user_id INTEGER, row_version INTEGER);")
+        "CREATE TABLE extra (id INTEGER PRIMARY KEY, user_id INTEGER, row_version INTEGER);"
+    )
     (migrations / "notes.txt").write_text("ignored")
     assert migrate(db, migrations) == ["0002_extra.sql"]
     with sqlite3.connect(db) as conn:
@@ -54,8 +55,7 @@ def test_a_failing_migration_leaves_nothing(tmp_path: Path) -> None:
     migrations = tmp_path / "migrations"
     migrations.mkdir()
     shutil.copy(MIGRATIONS_DIR / "0001_platform.sql", migrations)
-    (migrations / "0002_broken.sql").write_text(
-        "CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;")
+    (migrations / "0002_broken.sql").write_text("CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;")
     db = tmp_path / "b.db"
     with pytest.raises(sqlite3.OperationalError):
         migrate(db, migrations)
@@ -71,8 +71,11 @@ async def test_app_starts_on_a_database_from_an_older_release(tmp_path: Path) ->
     migrate(data / "purrr.db", migrations)
     app = create_app(make_settings(data))
     token = (data / "local-token").read_text().strip()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t",
-                                 headers={"Authorization": f"Bearer {token}"}) as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://t",
+        headers={"Authorization": f"Bearer {token}"},
+    ) as c:
         cat = await adopt(c)
         assert (await c.get(f"/api/v1/cats/{cat['id']}")).status_code == 200
     await app.state.runtime.close()
@@ -91,8 +94,9 @@ async def _roll(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     return {"roll": ctx.rng.random(), "seed": ctx.seed, "version": ctx.version}
 
 
-async def test_a_failing_action_rolls_everything_back(client: httpx.AsyncClient,
-                                                      app: FastAPI) -> None:
+async def test_a_failing_action_rolls_everything_back(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
     runtime = app.state.runtime
     user = await runtime.store.read.users.local()
     before = await runtime.store.current_version()
@@ -105,8 +109,9 @@ async def test_a_failing_action_rolls_everything_back(client: httpx.AsyncClient,
     assert runtime.in_flight == set()
 
 
-async def test_the_stored_seed_replays_the_same_outcome(client: httpx.AsyncClient,
-                                                        app: FastAPI) -> None:
+async def test_the_stored_seed_replays_the_same_outcome(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
     runtime = app.state.runtime
     user = await runtime.store.read.users.local()
     first = await execute(runtime, user, "test.roll", {})
@@ -130,8 +135,9 @@ async def test_unknown_action_names_the_choices(client: httpx.AsyncClient, app: 
     assert "cats.feed" in ACTIONS
 
 
-async def test_rows_carry_the_version_of_their_last_write(client: httpx.AsyncClient,
-                                                          app: FastAPI) -> None:
+async def test_rows_carry_the_version_of_their_last_write(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
     cat = await adopt(client)
     await client.post(f"/api/v1/cats/{cat['id']}/pet", headers=idem())
     read = app.state.runtime.store.read
@@ -145,10 +151,13 @@ async def test_rows_carry_the_version_of_their_last_write(client: httpx.AsyncCli
 
 async def test_concurrent_writes_all_land(client: httpx.AsyncClient, app: FastAPI) -> None:
     cats = [await adopt(client, f"C{n}") for n in range(5)]
-    responses = await asyncio.gather(*[
-        client.post(f"/api/v1/cats/{cat['id']}/pet", headers=idem())
-        for cat in cats for _ in range(4)
-    ])
+    responses = await asyncio.gather(
+        *[
+            client.post(f"/api/v1/cats/{cat['id']}/pet", headers=idem())
+            for cat in cats
+            for _ in range(4)
+        ]
+    )
     assert all(r.status_code == 200 for r in responses)
     for cat in cats:
         after = (await client.get(f"/api/v1/cats/{cat['id']}")).json()["data"]
