@@ -12,3 +12,4 @@ ROUTERS: list[APIRouter] = [
     events.router,
 ]
 ROUTERS.append(__import__("purrr_server.routers.nightwatch", fromlist=["router"]).router)
+ROUTERS.append(__import__("purrr_server.routers.breeding", fromlist=["router"]).router)

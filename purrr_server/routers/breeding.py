@@ -1,0 +1,186 @@
+"""`/api/v1/breeding`, `/api/v1/genetics` and `/api/v1/cats/{id}/pedigree` (docs/breeding.md).
+
+Starting a breeding is the `breeding.breed` action (purrr_server.services.breeding). Reads first
+complete the player's due breedings (the `breeding.complete` action), so kittens exist as soon
+as anyone looks.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request
+from starlette.responses import Response
+
+from purrr_core import InvalidRequest, NotFound
+from purrr_core.breeding import breeding_method
+from purrr_server.actions import execute
+from purrr_server.auth import Caller
+from purrr_server.envelope import ok, request_id
+from purrr_server.http import Paging, run_action
+from purrr_server.runtime import runtime_of
+from purrr_server.services import breeding as service
+from purrr_server.store.users import User
+
+router = APIRouter()
+
+BreedingId = Annotated[int, Path(ge=1, description="The breeding's id.")]
+CatId = Annotated[int, Path(ge=1, description="The cat's id.")]
+Method = Annotated[str | None, Query(description="natural (default), ai_assisted or "
+                                     "genetic_enhancement: the success rate shown.")]
+STATUSES = ("pending", "completed", "failed")
+RECENT = 5
+
+
+class Breed(BaseModel):
+    """Start a breeding. `father_id`, `mother_id` and `breeding_method` (the product document's
+    names) are accepted too; the current names win when both are sent."""
+
+    model_config = ConfigDict(extra="forbid")
+    sire_id: int | None = Field(None, ge=1, examples=[1])
+    dam_id: int | None = Field(None, ge=1, examples=[2])
+    method: str | None = Field(None, examples=["natural"],
+                               description="natural (free, 60 %), ai_assisted (100 coins, 80 %) "
+                               "or genetic_enhancement (250 coins, 95 %)")
+    seed: int | None = Field(None, ge=0, description="Local servers only: roll from this seed.")
+    father_id: int | None = Field(None, ge=1)
+    mother_id: int | None = Field(None, ge=1)
+    breeding_method: str | None = None
+
+    def action_args(self) -> dict[str, object]:
+        args: dict[str, object] = {
+            "sire_id": self.sire_id or self.father_id, "dam_id": self.dam_id or self.mother_id,
+            "method": self.method or self.breeding_method or "natural", "seed": self.seed,
+        }
+        for role in ("sire_id", "dam_id"):
+            if args[role] is None:
+                raise InvalidRequest(f"{role} is required", details={"field": role})
+        return {key: value for key, value in args.items() if value is not None}
+
+
+class Pair(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sire_id: int = Field(..., ge=1)
+    dam_id: int = Field(..., ge=1)
+    method: str | None = None
+
+
+class Cross(BaseModel):
+    """Two genotypes in the reference notation (genetics-reference.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+    sire: str = Field(..., max_length=500, examples=["O/Y D/d"])
+    dam: str = Field(..., max_length=500, examples=["O/o D/d"])
+
+
+async def _brought_to_now(request: Request, user: User) -> None:
+    """Complete the player's due breedings before answering a read."""
+    runtime = runtime_of(request)
+    if await service.waiting(runtime.store.read, user.id, runtime.settings.now()):
+        await execute(runtime, user, "breeding.complete", {}, request_id=request_id(request))
+
+
+@router.post("/breeding/breed", status_code=201, tags=["breeding"], summary="Start a breeding")
+async def breed(request: Request, body: Breed, who: Caller) -> Response:
+    return await run_action(request, who.user, "breeding.breed", body.action_args())
+
+
+@router.get("/breeding/pairs", tags=["breeding"],
+            summary="Pairs ranked by compatibility, with COI, success rate and predictions")
+async def pairs(
+    request: Request, who: Caller, method: Method = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="Pairs per page.")] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    available: Annotated[bool, Query(description="Only pairs that can breed now.")] = False,
+) -> Response:
+    await _brought_to_now(request, who.user)
+    runtime = runtime_of(request)
+    page, total = await service.rank_pairs(
+        runtime.store.read, who.user.id, runtime.settings.now(), breeding_method(method),
+        limit=limit, offset=offset, available=available)
+    return ok(request, page, headers={"X-Total-Count": str(total)})
+
+
+@router.get("/breeding", tags=["breeding"], summary="Your breedings, newest first")
+@router.get("/breeding/history", tags=["breeding"], summary="Your breedings, newest first")
+async def history(
+    request: Request, who: Caller, paging: Paging,
+    status: Annotated[str | None, Query(description="pending, completed or failed")] = None,
+) -> Response:
+    if status is not None and status not in STATUSES:
+        raise InvalidRequest(f"unknown status {status!r}; choose one of {', '.join(STATUSES)}",
+                             details={"field": "status", "value": status})
+    await _brought_to_now(request, who.user)
+    repo = runtime_of(request).store.read.breedings
+    found = await repo.list(who.user.id, paging.limit, paging.offset, status)
+    total = await repo.count(who.user.id, status)
+    return ok(request, [service.breeding_json(b) for b in found],
+              headers={"X-Total-Count": str(total)})
+
+
+@router.get("/breeding/status", tags=["breeding"],
+            summary="Breedings under way and the latest finished ones, with their kittens")
+async def status(request: Request, who: Caller) -> Response:
+    await _brought_to_now(request, who.user)
+    runtime = runtime_of(request)
+    repo = runtime.store.read.breedings
+    shown = await repo.pending(who.user.id)
+    shown += [b for b in await repo.list(who.user.id, RECENT, 0) if b.status != "pending"]
+    family = await service.load_family(runtime.store.read, who.user.id)
+    now = runtime.settings.now()
+    return ok(request, [
+        {**service.breeding_json(b),
+         "kittens": service.kittens_json(family.cats, b.kitten_ids, now)}
+        for b in shown
+    ])
+
+
+@router.get("/breeding/{breeding_id}", tags=["breeding"], summary="One breeding and its kittens")
+async def one(request: Request, breeding_id: BreedingId, who: Caller) -> Response:
+    await _brought_to_now(request, who.user)
+    runtime = runtime_of(request)
+    found = await runtime.store.read.breedings.get(who.user.id, breeding_id)
+    if found is None:
+        raise NotFound(f"breeding {breeding_id} not found", details={"breeding_id": breeding_id})
+    family = await service.load_family(runtime.store.read, who.user.id)
+    kittens = service.kittens_json(family.cats, found.kitten_ids, runtime.settings.now())
+    return ok(request, {**service.breeding_json(found), "kittens": kittens})
+
+
+async def _predict(request: Request, user: User, pair: Pair) -> Response:
+    await _brought_to_now(request, user)
+    runtime = runtime_of(request)
+    result = await service.predict_pair(runtime.store.read, user.id, runtime.settings.now(),
+                                        pair.sire_id, pair.dam_id, breeding_method(pair.method))
+    return ok(request, result)
+
+
+@router.get("/genetics/predict", tags=["genetics"],
+            summary="Predict the kittens of two of your cats (exact distribution, COI)")
+async def predict(
+    request: Request, who: Caller,
+    sire_id: Annotated[int, Query(ge=1)], dam_id: Annotated[int, Query(ge=1)],
+    method: Method = None,
+) -> Response:
+    return await _predict(request, who.user, Pair(sire_id=sire_id, dam_id=dam_id, method=method))
+
+
+@router.post("/genetics/predict", tags=["genetics"], summary="The same prediction, from a body")
+async def predict_body(request: Request, body: Pair, who: Caller) -> Response:
+    return await _predict(request, who.user, body)
+
+
+@router.post("/genetics/cross", tags=["genetics"],
+             summary="Exact offspring of two genotypes (the genetics contract)")
+async def cross(request: Request, body: Cross, who: Caller) -> Response:
+    return ok(request, service.cross_genotypes(body.sire, body.dam))
+
+
+@router.get("/cats/{cat_id}/pedigree", tags=["cats"],
+            summary="A cat and its known ancestors (pedigree JSON for `purrr genetics coi`)")
+async def pedigree(request: Request, cat_id: CatId, who: Caller) -> Response:
+    await _brought_to_now(request, who.user)
+    runtime = runtime_of(request)
+    return ok(request, await service.pedigree_of(runtime.store.read, who.user.id, cat_id))
