@@ -13,9 +13,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
-from purrr_core.catalog import personality, time_of_day
+from purrr_core.catalog import TimeOfDay, personality, time_of_day
 from purrr_core.errors import Conflict, InvalidRequest, choose_one
 from purrr_core.nightwatch.models import (
     Alert,
@@ -34,6 +34,8 @@ from purrr_core.nightwatch.models import (
 from purrr_core.nightwatch.rules import rules
 
 HALF_HOUR = 30.0
+#: An hour inside each time of day (the personality schedule only depends on the period).
+_PERIOD_HOURS: dict[TimeOfDay, int] = {"morning": 8, "afternoon": 14, "evening": 20, "night": 23}
 
 
 # --- the clock -------------------------------------------------------------------------------
@@ -159,6 +161,13 @@ def energy_cost(cat: PatrolCat) -> int:
 
 def effectiveness(cat: PatrolCat, role: str, hour: int) -> float:
     """How much a cat adds to its role: level · stats · personality fit · night schedule · energy."""
+    return _effectiveness(cat, role, time_of_day(hour))
+
+
+@lru_cache(maxsize=4096)
+def _effectiveness(cat: PatrolCat, role: str, period: TimeOfDay) -> float:
+    # cached: a simulated year asks the same question for the same cat thousands of times
+    hour = _PERIOD_HOURS[period]
     table = rules()
     eff = table.effectiveness
     level_factor = eff.level_base + eff.level_step * cat.level

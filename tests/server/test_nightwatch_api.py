@@ -220,3 +220,17 @@ async def test_the_window_is_configurable(tmp_path: Path, monkeypatch: pytest.Mo
         assert (await post(client, "/deploy", {"cat_ids": ids[:2]})).status_code == 201
         status = data(await client.get(f"{API}/status"))
         assert status["window"]["start"] == "12:00" and status["window"]["max_cats"] == 2
+
+
+async def test_zones_use_the_system_purse_without_the_economy(
+    night: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from purrr_server.services import nightwatch as service
+
+    monkeypatch.setattr(service, "_economy", lambda: None)
+    assert data(await night.get(f"{API}/stats"))["coins"] == 1000
+    r = await post(night, "/zones", {"type": "community_alert", "name": "Street",
+                                     "location": "Elm St", "radius": 200})
+    assert r.status_code == 201, r.text
+    assert data(r)["coins_left"] == 850
+    assert data(await night.get(f"{API}/stats"))["coins"] == 850
