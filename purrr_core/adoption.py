@@ -19,11 +19,11 @@ def roll_stimulant_response(rng: random.Random) -> str:
 
 def _genome(sex: str | None, genotype: str | None, rng: random.Random) -> tuple[str, str]:
     """(sex, canonical genotype) from a given genotype or a seeded realistic one."""
-    from purrr_core import genetics
+    from purrr_core.genetics import parse_genotype, random_genotype
 
     if genotype is not None:
         try:
-            parsed = genetics.parse_genotype(genotype)
+            parsed = parse_genotype(genotype)
         except ValueError as exc:
             raise InvalidRequest(str(exc), details={"field": "genotype", "value": genotype}) from None
         if sex is not None and parsed.sex != sex:
@@ -33,7 +33,7 @@ def _genome(sex: str | None, genotype: str | None, rng: random.Random) -> tuple[
             )
         return parsed.sex, parsed.format()
     chosen = sex or rng.choice(("male", "female"))
-    return chosen, genetics.random_genotype(rng, chosen).format()
+    return chosen, random_genotype(rng, chosen).format()
 
 
 def adopt(
@@ -68,14 +68,14 @@ def adopt(
 
 def special_cat(special_id: str, *, now: datetime, rng: random.Random, cat_id: int = 0) -> Cat:
     """One of the special cats, with its fixed identity, level and genome."""
-    from purrr_core import genetics
+    from purrr_core.genetics import SPECIAL_GENOTYPES
 
     table = catalog.special_cats()
     if special_id not in table:
         raise choose_one("special cat", special_id, tuple(table))
     spec = table[special_id]
     cat = adopt(spec.name, spec.personality_type, now=now, rng=rng, sex=spec.sex, breed=spec.breed,
-                genotype=genetics.SPECIAL_GENOTYPES[special_id], cat_id=cat_id)
+                genotype=SPECIAL_GENOTYPES[special_id], cat_id=cat_id)
     return cat.evolve(special_id=special_id, level=spec.level, experience=spec.experience)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from functools import cache
 
@@ -16,7 +17,7 @@ def xp_for_level(level: int) -> int:
     """Total XP needed to reach `level` (1 needs 0)."""
     if not 1 <= level <= MAX_LEVEL:
         raise ValueError(f"level must be 1–{MAX_LEVEL}, not {level}")
-    return round(100 * float(level - 1) ** 1.5)
+    return round(100 * math.pow(level - 1, 1.5))
 
 
 @cache

@@ -1,0 +1,43 @@
+"""Adoption gives every cat a genome; special cats have fixed identities that match their looks."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from purrr_core import InvalidRequest, adopt, special_cat
+from purrr_core.genetics import parse_genotype, phenotype
+from tests.core.conftest import NOW
+
+
+def test_adopted_cats_have_spec_defaults_and_a_seeded_genome():
+    a = adopt("Mochi", "lazy", now=NOW, rng=random.Random(3))
+    b = adopt("Mochi", "lazy", now=NOW, rng=random.Random(3))
+    assert a == b and a.genotype and parse_genotype(a.genotype).sex == a.sex
+    assert (a.level, a.experience, a.happiness, a.energy, a.hunger, a.health) == (1, 0, 50, 100, 0, 100)
+    assert a.stimulant_response in {"catnip_responder", "honeysuckle_responder", "dual_responder",
+                                    "non_responder"}
+
+
+def test_a_given_genotype_is_kept_and_must_agree_with_the_sex():
+    cat = adopt("Ginger", "playful", now=NOW, rng=random.Random(1), genotype="O/Y D/d")
+    assert cat.sex == "male" and phenotype(parse_genotype(cat.genotype)).phaeomelanin == "red"
+    with pytest.raises(InvalidRequest, match="female"):
+        adopt("Ginger", "playful", now=NOW, rng=random.Random(1), genotype="O/o", sex="male")
+    with pytest.raises(InvalidRequest, match="'Q'"):
+        adopt("Ginger", "playful", now=NOW, rng=random.Random(1), genotype="O/Y B/Q")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "a" * 101, "bad\x07name"])
+def test_bad_names_are_refused(name):
+    with pytest.raises(InvalidRequest):
+        adopt(name, "lazy", now=NOW, rng=random.Random(1))
+
+
+def test_bandit_is_a_black_and_white_tuxedo_at_level_fifteen():
+    bandit = special_cat("bandit", now=NOW, rng=random.Random(1))
+    look = phenotype(parse_genotype(bandit.genotype))
+    assert (bandit.name, bandit.level, bandit.experience, bandit.special_id) == ("BanditCat", 15, 1500, "bandit")
+    assert look.eumelanin == "black" and look.white in ("low", "high") and look.tabby == "none"
+    assert bandit.personality_type == "playful" and bandit.sex == "male"
