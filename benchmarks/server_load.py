@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ class Result:
     errors: int
     seconds: float
     latencies: list[float]
+    error_kinds: Counter[str]
 
     @property
     def rps(self) -> float:
@@ -138,20 +140,19 @@ async def drive(
     """Send `total` requests over `connections` concurrent keep-alive connections."""
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     latencies: list[float] = []
-    errors = 0
+    kinds: Counter[str] = Counter()
     counter = iter(range(total))
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
 
         async def worker() -> None:
-            nonlocal errors
             for n in counter:
                 started = time.perf_counter()
                 try:
                     response = await send(client, n)  # type: ignore[misc]
                     if response.status_code != ok_status:
-                        errors += 1
-                except httpx.HTTPError:
-                    errors += 1
+                        kinds[f"{response.status_code} {response.text[:120]}"] += 1
+                except httpx.HTTPError as exc:
+                    kinds[type(exc).__name__] += 1
                 latencies.append(time.perf_counter() - started)
 
         for n in range(connections):  # warm the connections up
@@ -159,7 +160,7 @@ async def drive(
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(connections)))
         seconds = time.perf_counter() - began
-    return Result(name, total, errors, seconds, latencies)
+    return Result(name, total, sum(kinds.values()), seconds, latencies, kinds)
 
 
 async def run(total: int, connections: int) -> list[Result]:
