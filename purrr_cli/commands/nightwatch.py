@@ -248,7 +248,8 @@ def simulate(
     start: Annotated[str | None, typer.Option(
         help="First night (YYYY-MM-DD); default 2026-01-01.")] = None,
 ) -> None:
-    """Run the engine locally on copies of these cats; nothing on the server changes."""
+    """Run the engine locally on copies of these cats (rested each night, with your zones);
+    nothing on the server changes. Same seed, same output."""
     from purrr_core import RuleError
     from purrr_core.nightwatch import PatrolCat, Zone
     from purrr_core.nightwatch import simulate as run_simulation

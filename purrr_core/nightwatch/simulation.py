@@ -18,6 +18,8 @@ from purrr_core.nightwatch.rules import rules
 from purrr_core.nightwatch.zones import home_base
 
 DEFAULT_START = date(2026, 1, 1)
+#: Simulated cats set out rested every night.
+FULL_ENERGY = 100
 
 
 class RateRow(BaseModel):
@@ -123,12 +125,13 @@ def simulate(
 ) -> SimulationSummary:
     """Patrol the same cats for `nights` nights from `start`; each night starts rested.
 
-    Works on snapshots: nothing is written back to the cats, and they do not level up between
-    nights, so the summary measures this team as it is. `zones` defaults to the free Home Base.
+    Works on snapshots: nothing is written back to the cats, every night they set out with full
+    energy, and they do not level up between nights, so the summary measures this team as it is.
+    `zones` defaults to the free Home Base.
     """
     if nights < 1:
         raise InvalidRequest("simulate at least one night", details={"field": "nights"})
-    team = [_as_patrol_cat(c) for c in cats]
+    team = [_as_patrol_cat(c).model_copy(update={"energy": FULL_ENERGY}) for c in cats]
     zone_list = [home_base()] if zones is None else list(zones)
     table = rules()
     record = new_record()
