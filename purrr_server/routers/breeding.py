@@ -75,8 +75,8 @@ class Cross(BaseModel):
     dam: str = Field(..., max_length=500, examples=["O/o D/d"])
 
 
-async def _brought_to_now(request: Request, user: User) -> None:
-    """Complete the player's due breedings before answering a read."""
+async def complete_due_breedings(request: Request, user: User) -> None:
+    """Complete the player's due breedings before answering a read (any router may call it)."""
     runtime = runtime_of(request)
     if await service.waiting(runtime.store.read, user.id, runtime.settings.now()):
         await execute(runtime, user, "breeding.complete", {}, request_id=request_id(request))
@@ -95,7 +95,7 @@ async def pairs(
     offset: Annotated[int, Query(ge=0)] = 0,
     available: Annotated[bool, Query(description="Only pairs that can breed now.")] = False,
 ) -> Response:
-    await _brought_to_now(request, who.user)
+    await complete_due_breedings(request, who.user)
     runtime = runtime_of(request)
     page, total = await service.rank_pairs(
         runtime.store.read, who.user.id, runtime.settings.now(), breeding_method(method),
@@ -112,7 +112,7 @@ async def history(
     if status is not None and status not in STATUSES:
         raise InvalidRequest(f"unknown status {status!r}; choose one of {', '.join(STATUSES)}",
                              details={"field": "status", "value": status})
-    await _brought_to_now(request, who.user)
+    await complete_due_breedings(request, who.user)
     repo = runtime_of(request).store.read.breedings
     found = await repo.list(who.user.id, paging.limit, paging.offset, status)
     total = await repo.count(who.user.id, status)
@@ -123,7 +123,7 @@ async def history(
 @router.get("/breeding/status", tags=["breeding"],
             summary="Breedings under way and the latest finished ones, with their kittens")
 async def status(request: Request, who: Caller) -> Response:
-    await _brought_to_now(request, who.user)
+    await complete_due_breedings(request, who.user)
     runtime = runtime_of(request)
     repo = runtime.store.read.breedings
     shown = await repo.pending(who.user.id)
@@ -139,7 +139,7 @@ async def status(request: Request, who: Caller) -> Response:
 
 @router.get("/breeding/{breeding_id}", tags=["breeding"], summary="One breeding and its kittens")
 async def one(request: Request, breeding_id: BreedingId, who: Caller) -> Response:
-    await _brought_to_now(request, who.user)
+    await complete_due_breedings(request, who.user)
     runtime = runtime_of(request)
     found = await runtime.store.read.breedings.get(who.user.id, breeding_id)
     if found is None:
@@ -150,7 +150,7 @@ async def one(request: Request, breeding_id: BreedingId, who: Caller) -> Respons
 
 
 async def _predict(request: Request, user: User, pair: Pair) -> Response:
-    await _brought_to_now(request, user)
+    await complete_due_breedings(request, user)
     runtime = runtime_of(request)
     result = await service.predict_pair(runtime.store.read, user.id, runtime.settings.now(),
                                         pair.sire_id, pair.dam_id, breeding_method(pair.method))
@@ -181,6 +181,6 @@ async def cross(request: Request, body: Cross, who: Caller) -> Response:
 @router.get("/cats/{cat_id}/pedigree", tags=["cats"],
             summary="A cat and its known ancestors (pedigree JSON for `purrr genetics coi`)")
 async def pedigree(request: Request, cat_id: CatId, who: Caller) -> Response:
-    await _brought_to_now(request, who.user)
+    await complete_due_breedings(request, who.user)
     runtime = runtime_of(request)
     return ok(request, await service.pedigree_of(runtime.store.read, who.user.id, cat_id))
