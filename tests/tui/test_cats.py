@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.widgets import Select, Static
 
+from purrr_cli.errors import ConflictError
 from purrr_cli.tui.screens.cat import CatScreen
 from purrr_cli.tui.screens.cats import CatsScreen
 from purrr_cli.tui.screens.form import FormDialog
@@ -69,14 +71,17 @@ async def test_pet_needs_no_dialog(make_app, cats) -> None:
         assert "Pet Luna" in str(app.screen.query_one("#last-result", Static).render())
 
 
-async def test_refused_action_shows_server_error(make_app, cats) -> None:
+async def test_refused_action_shows_server_error(make_app, cats, client) -> None:
+    cat_id = cats[0]["id"]
+    with pytest.raises(ConflictError):  # fill the cat up; the dashboard's feed is then refused
+        for _ in range(5):
+            client.post(f"cats/{cat_id}/feed", {"food_item": "salmon", "portion": "large"})
     app = make_app()
     async with app.run_test() as pilot:
-        app.open_cat(cats[0]["id"])
+        app.open_cat(cat_id)
         await settle(pilot)
-        for _ in range(6):  # feed until the cat is full and refuses
-            await pilot.press("f", "ctrl+s")
-            await settle(pilot)
+        await pilot.press("f", "ctrl+s")
+        await settle(pilot)
         errors = [n for n in app._notifications if n.severity == "error"]
         assert errors, "a full cat should refuse food with the server's message"
         assert "full" in errors[-1].message.lower()

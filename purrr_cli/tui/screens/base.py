@@ -116,3 +116,11 @@ class PurrrScreen(Screen[None]):
             banner.show_connected()
         else:
             banner.show_lost(state.reason, state.retry_in)
+
+
+async def optional(request: Callable[[], Awaitable[Any]]) -> Any:
+    """A secondary panel's data: its failure becomes `{"error": message}` instead of hiding the screen."""
+    try:
+        return await request()
+    except CliError as exc:
+        return {"error": exc.message}

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Select, Static
 
-from purrr_cli.tui.screens.base import PurrrScreen
+from purrr_cli.tui.screens.base import PurrrScreen, optional
 from purrr_cli.tui.widgets.info import kv_table, records_table
 from purrr_cli.tui.widgets.records import RecordTable, records_of
 
@@ -78,7 +78,7 @@ select one with **Enter** to load it.
 
     async def fetch(self) -> dict[str, Any]:
         cats, pairs, breedings = await asyncio.gather(
-            self.api.cats(), self.api.breeding_pairs(), self.api.breedings()
+            self.api.cats(), optional(self.api.breeding_pairs), optional(self.api.breedings)
         )
         return {"cats": cats, "pairs": pairs, "breedings": breedings}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, ClassVar
 
@@ -12,9 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Static, TabbedContent, TabPane
 
-from purrr_cli.errors import CliError
 from purrr_cli.tui.forms import care_fields, humanize
-from purrr_cli.tui.screens.base import PurrrScreen
+from purrr_cli.tui.screens.base import PurrrScreen, optional
 from purrr_cli.tui.screens.form import FormDialog
 from purrr_cli.tui.screens.wallet import choose_and_use_item
 from purrr_cli.tui.widgets.bars import StatBar
@@ -104,12 +102,9 @@ The tabs below show genetics, pedigree, learned insights and the care history.
         cat = await self.api.cat(self.cat_id)
         parents = {role: cat.get(f"{role}_id") for role in ("sire", "dam")}
         history, insights, sire, dam = await asyncio.gather(
-            _optional(lambda: self.api.history(self.cat_id)),
-            _optional(lambda: self.api.insights(self.cat_id)),
-            *(
-                _optional(partial(self.api.cat, pid)) if pid else _none()
-                for pid in parents.values()
-            ),
+            optional(lambda: self.api.history(self.cat_id)),
+            optional(lambda: self.api.insights(self.cat_id)),
+            *(optional(partial(self.api.cat, pid)) if pid else _none() for pid in parents.values()),
         )
         return {"cat": cat, "history": history, "insights": insights, "sire": sire, "dam": dam}
 
@@ -157,14 +152,6 @@ The tabs below show genetics, pedigree, learned insights and the care history.
 
 async def _none() -> None:
     return None
-
-
-async def _optional(request: Callable[[], Awaitable[Any]]) -> Any:
-    """A secondary panel's data; its failure must not hide the cat."""
-    try:
-        return await request()
-    except CliError as exc:
-        return {"error": exc.message}
 
 
 def care_summary(action: str, name: str, result: dict[str, Any]) -> str:

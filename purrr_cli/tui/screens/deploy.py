@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Label, Select
 
+from purrr_cli.tui.screens.dialog import PurrrDialog
 from purrr_core.nightwatch import rules
 
 AUTO = "auto"
@@ -23,11 +23,10 @@ def area_choices() -> list[tuple[str, str]]:
     return [(a.name, a.id) for a in rules().areas.values()]
 
 
-class DeployDialog(ModalScreen[dict[str, Any] | None]):
+class DeployDialog(PurrrDialog[dict[str, Any] | None]):
     """Tick cats, choose a role for each (or let personality decide), choose the area."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="deploy.cancel"),
         Binding("ctrl+s", "submit", "Deploy", id="deploy.submit"),
     ]
 
@@ -80,6 +79,3 @@ class DeployDialog(ModalScreen[dict[str, Any] | None]):
             self.dismiss(self.values())
         except ValueError as exc:
             self.query_one("#form-error", Label).update(str(exc))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -8,8 +8,9 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
+
+from purrr_cli.tui.screens.dialog import PurrrDialog
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,10 @@ class FormField:
     required: bool = True
 
 
-class FormDialog(ModalScreen[dict[str, Any] | None]):
+class FormDialog(PurrrDialog[dict[str, Any] | None]):
     """Ask for `fields`; dismiss with their values, or None on Cancel / Esc."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "OK", id="form.submit"),
     ]
 
@@ -95,6 +95,3 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
             self.query_one("#form-error", Label).update(str(exc))
             return
         self.dismiss(values)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

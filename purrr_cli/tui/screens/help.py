@@ -8,8 +8,10 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Markdown, Static
+
+from purrr_cli.tui.screens.dialog import PurrrDialog
 
 
 def keys_table(screen: Screen[object]) -> Table:
@@ -27,11 +29,11 @@ def keys_table(screen: Screen[object]) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(PurrrDialog[None]):
     """A dialog with the screen's help text and its keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark", "dismiss", "Close", id="help.close"),
+        Binding("question_mark", "cancel", "Close", id="help.close"),
     ]
 
     def __init__(self, screen: Screen[object], text: str) -> None:
@@ -44,6 +46,3 @@ class HelpScreen(ModalScreen[None]):
             yield Markdown(self._text or "No help for this screen.")
             yield Static(keys_table(self._for), id="help-keys")
             yield Static("Press Esc to close. Keys can be remapped: config key `keybindings`.")
-
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(result)

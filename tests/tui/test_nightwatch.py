@@ -1,0 +1,84 @@
+"""Night Watch screen: window line, deploy with roles, live timeline, zones, errors."""
+
+from __future__ import annotations
+
+from textual.widgets import Checkbox, Select, Static
+
+from purrr_cli.tui.screens.deploy import DeployDialog
+from purrr_cli.tui.screens.form import FormDialog
+from purrr_cli.tui.screens.nightwatch import NightWatchScreen
+from purrr_cli.tui.widgets.records import RecordTable
+from purrr_cli.tui.widgets.timeline import Timeline
+from tests.tui.conftest import text_of
+from tests.tui.test_cats import settle
+
+
+async def test_window_and_empty_patrol(make_app, cats) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, NightWatchScreen)
+        window = text_of(app.screen.query_one("#nw-window", Static))
+        assert "Window OPEN" in window and "closes in 8h 00m" in window
+        assert app.screen.query_one("#nw-zones", RecordTable).row_count == 1  # Home Base
+
+
+async def test_deploy_with_a_chosen_role(make_app, cats, client) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("d")
+        assert isinstance(app.screen, DeployDialog)
+        app.screen.query_one(f"#pick-{cats[0]['id']}", Checkbox).value = True
+        app.screen.query_one(f"#pick-{cats[2]['id']}", Checkbox).value = True
+        app.screen.query_one(f"#role-{cats[2]['id']}", Select).value = "healer"
+        app.screen.query_one("#area", Select).value = "alley"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        status = client.get("night-watch/status")
+        assert status["patrol"]["area"] == "alley"
+        assert status["patrol"]["roles"][str(cats[2]["id"])] == "healer"
+        assert app.screen.query_one(Timeline).lines  # the "deployed" event is shown
+
+
+async def test_deploy_needs_a_cat(make_app, cats) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("d", "ctrl+s")
+        assert isinstance(app.screen, DeployDialog)
+        assert "at least one cat" in text_of(app.screen.query_one("#form-error"))
+
+
+async def test_zone_purchase_and_refusal(make_app, cats, client) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        client.post(
+            "night-watch/zones",
+            {"type": "cat_condo", "name": "Condo", "location": "garden", "radius": 50},
+        )
+        for name in ("Sensor", "Condo 2"):  # 500 + 200 spent, 300 left: a second condo is refused
+            await pilot.press("z")
+            assert isinstance(app.screen, FormDialog)
+            kind = "motion_sensor" if name == "Sensor" else "cat_condo"
+            app.screen.query_one("#field-type", Select).value = kind
+            await pilot.click("#field-name")
+            await pilot.press(*name, "ctrl+s")
+            await settle(pilot)
+        zones = [z["name"] for z in client.get("night-watch/zones")]
+        assert "Sensor" in zones and "Condo" in zones and "Condo 2" not in zones
+        assert [n for n in app._notifications if n.severity == "error"]
+
+
+async def test_recall_without_patrol_warns(make_app, cats) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("x")
+        assert any("No active patrol" in n.message for n in app._notifications)
