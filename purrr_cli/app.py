@@ -32,6 +32,10 @@ GROUPS: dict[str, tuple[str, str]] = {
     "api": ("purrr_cli.commands.api", "Send a raw authenticated API request (like `gh api`)."),
     "completion": ("purrr_cli.commands.completion", "Print the shell completion script."),
     "tui": ("purrr_cli.commands.tui", "Open the full-screen dashboard."),
+    "games": ("purrr_cli.commands.games", "Play mini-games; history and leaderboard."),
+    "quests": ("purrr_cli.commands.quests", "Quests with progress; claim rewards."),
+    "store": ("purrr_cli.commands.store", "Buy items with coins; your inventory."),
+    "wallet": ("purrr_cli.commands.wallet", "Coins and crypto: balance, ledger, deposits."),
     "nightwatch": ("purrr_cli.commands.nightwatch", "Night Watch: patrol at night, save strays."),
 }
 

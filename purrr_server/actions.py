@@ -60,6 +60,18 @@ class ActionSpec:
 #: Every registered action by name (`cats.feed`, `nightwatch.deploy`, …).
 ACTIONS: dict[str, ActionSpec] = {}
 
+#: Called after every successful handler, in the same transaction, with (ctx, name, args,
+#: result): cross-cutting progress such as quests (purrr_server.services.quests) lives here.
+AfterAction = Callable[["ActionContext", str, dict[str, Any], dict[str, Any]], Awaitable[None]]
+AFTER_ACTION: list[AfterAction] = []
+
+
+def after_action(hook: AfterAction) -> AfterAction:
+    """Decorator: run `hook` after every action (once per hook, however often imported)."""
+    if hook not in AFTER_ACTION:
+        AFTER_ACTION.append(hook)
+    return hook
+
 
 def action(
     name: str, *, status_code: int = 200, anonymous: bool = False,
@@ -221,6 +233,8 @@ async def _run(
         ctx = ActionContext(uow, user, now, random.Random(seed), seed, runtime.settings,
                             cat_id=args.get("cat_id"))
         result = await spec.handler(ctx, args)
+        for hook in AFTER_ACTION:
+            await hook(ctx, spec.name, args, result)
         owner = ctx.user.id if ctx.user else None
         action_id = await uow.actions.append(ActionRecord(
             user_id=owner, cat_id=ctx.cat_id, client_id=client_id, mutation_id=mutation_id,

@@ -250,3 +250,16 @@ def portrait(cat: CatArg = None) -> None:
 def status() -> None:
     """Care status of every cat: needs, care score and band (excellent … critical)."""
     render(connect().get("cats/status"), STATUS_COLUMNS, empty="No cats yet.")
+
+
+# --- items from the store (issue 7: games, store and wallet) -------------------------------------
+
+
+@app.command(epilog=examples("purrr cats use 1 catnip", "purrr cats use Mittens toy_mouse --json"))
+def use(
+    cat: Annotated[str, typer.Argument(metavar="CAT", help="Cat id or unique name.")],
+    item: Annotated[str, typer.Argument(metavar="ITEM", help="An item from your inventory.",
+                                        autocompletion=completer("store", "items"))],
+) -> None:
+    """Use one ITEM from your inventory on a cat (buy it first: purrr store buy ITEM)."""
+    _act(cat, "use", {"item_id": item})

@@ -34,6 +34,7 @@ _DEPOSIT = load("economy")["deposit"]
 DEPOSIT_MIN_USD = Decimal(_DEPOSIT["min_usd"])
 DEPOSIT_MAX_USD = Decimal(_DEPOSIT["max_usd"])
 CHARGE_LIFETIME = timedelta(minutes=int(_DEPOSIT["expires_minutes"]))
+CENT = Decimal("0.01")
 
 
 class _Frozen(BaseModel):
@@ -111,6 +112,10 @@ def deposit_request(
     """Validate a deposit (known currency, USD amount within limits) and price it in crypto."""
     check_currency(currency)
     usd = parse_amount(amount_usd, field="amount_usd")
+    if usd != usd.quantize(CENT):
+        raise InvalidRequest(f"invalid amount_usd {amount_usd!r}: whole cents only",
+                             details={"field": "amount_usd", "value": str(amount_usd)})
+    usd = usd.quantize(CENT)
     if not DEPOSIT_MIN_USD <= usd <= DEPOSIT_MAX_USD:
         raise InvalidRequest(
             f"invalid amount_usd {usd}: deposits are {DEPOSIT_MIN_USD}–{DEPOSIT_MAX_USD} USD",

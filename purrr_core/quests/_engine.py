@@ -124,7 +124,9 @@ def record_event(
         was_complete = _is_complete(q, row)
         progress = dict(row.progress)
         for req in matching:
-            progress[req.id] = min(req.target, progress.get(req.id, _ZERO) + event.amount)
+            added = progress.get(req.id, _ZERO) + event.amount
+            # community contributions keep counting: they add up to everyone's total
+            progress[req.id] = added if q.type == "community" else min(req.target, added)
         row = row.model_copy(update={"progress": progress})
         if not was_complete and _is_complete(q, row):
             row = row.model_copy(update={"completed_at": now})

@@ -2,7 +2,18 @@
 
 from fastapi import APIRouter
 
-from purrr_server.routers import account, auth, cats, events, keys
+from purrr_server.routers import (
+    account,
+    auth,
+    cats,
+    economy,
+    events,
+    games,
+    insights,
+    keys,
+    quests,
+    store,
+)
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -10,6 +21,7 @@ ROUTERS: list[APIRouter] = [
     account.router,
     cats.router,
     events.router,
+    *(games.router, quests.router, economy.router, store.router, insights.router),
 ]
 ROUTERS.append(__import__("purrr_server.routers.nightwatch", fromlist=["router"]).router)
 ROUTERS.append(__import__("purrr_server.routers.breeding", fromlist=["router"]).router)

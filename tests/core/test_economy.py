@@ -150,7 +150,7 @@ def test_sandbox_deposit_is_deterministic_and_credits_once() -> None:
                        action_ref="e")
 
 
-@pytest.mark.parametrize("usd", ["0.5", "10000.01", "-3", "ten"])
+@pytest.mark.parametrize("usd", ["0.5", "10000.01", "-3", "ten", "10.005"])
 def test_deposit_amount_limits(usd: str) -> None:
     with pytest.raises(InvalidRequest):
         deposit_request(reference="r", account="u", currency="ETH", amount_usd=usd, now=NOW,

@@ -1,0 +1,73 @@
+"""`/api/v1/games`: the games, playing, history and leaderboard; `/api/v1/special-cats`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request
+from starlette.responses import Response
+
+from purrr_core import unlock_progress
+from purrr_core.games import game, games
+from purrr_server.auth import Caller
+from purrr_server.envelope import ok
+from purrr_server.http import Paging, run_action
+from purrr_server.runtime import runtime_of
+from purrr_server.services import games as _games  # noqa: F401 - registers the actions
+
+router = APIRouter(tags=["games"])
+GameFilter = Annotated[str | None, Query(description="Only this game.")]
+
+
+class Play(BaseModel):
+    """Play with `cat_id`; crypto games charge `crypto_type` (without it: practice)."""
+
+    model_config = ConfigDict(extra="forbid")
+    cat_id: int = Field(..., ge=1)
+    crypto_type: str | None = Field(None, examples=["BTC"])
+
+
+@router.get("/games", summary="Available games")
+async def list_games(request: Request, who: Caller) -> Response:
+    return ok(request, [g.view() for g in games().values()])
+
+
+@router.post("/games/{game_type}/play", status_code=201, summary="Play a game with a cat")
+async def play(
+    request: Request, body: Play, who: Caller, game_type: Annotated[str, Path(max_length=50)]
+) -> Response:
+    args = {"game_type": game_type, "cat_id": body.cat_id}
+    if body.crypto_type:
+        args["crypto_type"] = body.crypto_type
+    return await run_action(request, who.user, "games.play", args)
+
+
+@router.get("/games/history", summary="Your game results, newest first")
+async def history(request: Request, who: Caller, paging: Paging, game: GameFilter = None) -> Response:
+    if game:
+        _check(game)
+    rows = await runtime_of(request).store.read.game_results.list(
+        who.user.id, paging.limit, paging.offset, game)
+    return ok(request, rows)
+
+
+@router.get("/games/leaderboard", summary="Players ranked by wins, then best score")
+async def leaderboard(
+    request: Request, who: Caller, game: GameFilter = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> Response:
+    if game:
+        _check(game)
+    return ok(request, await runtime_of(request).store.read.game_results.leaderboard(game, limit))
+
+
+@router.get("/special-cats", summary="Unlock progress toward the special cats")
+async def special_cats(request: Request, who: Caller) -> Response:
+    counters = await runtime_of(request).store.read.counters.all(who.user.id)
+    return ok(request, unlock_progress(counters))
+
+
+def _check(game_id: str) -> None:
+    game(game_id)

@@ -1,0 +1,64 @@
+"""`/api/v1/store`: the catalogue, purchases and inventory; `/api/v1/cats/{id}/use`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request
+from starlette.responses import Response
+
+from purrr_core.errors import choose_one
+from purrr_core.store_catalog import categories, items
+from purrr_server.auth import Caller
+from purrr_server.envelope import ok
+from purrr_server.http import run_action
+from purrr_server.runtime import runtime_of
+from purrr_server.services import store as _store  # noqa: F401 - registers the actions
+
+router = APIRouter(tags=["store"])
+
+
+class Purchase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item_id: str = Field(..., examples=["catnip"])
+    quantity: int = Field(1, description="1–99.")
+
+
+class UseItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item_id: str = Field(..., examples=["toy_mouse"])
+
+
+@router.get("/store/items", summary="The store catalogue")
+async def list_items(
+    request: Request, who: Caller,
+    category: Annotated[str | None, Query(description="food, treats, toys, …")] = None,
+) -> Response:
+    if category is not None and category not in categories():
+        raise choose_one("category", category, categories())
+    shown = [i.view() for i in items().values() if category in (None, i.category)]
+    return ok(request, shown)
+
+
+@router.post("/store/purchase", status_code=201, summary="Buy items with coins")
+async def purchase(request: Request, body: Purchase, who: Caller) -> Response:
+    return await run_action(request, who.user, "store.purchase", body.model_dump())
+
+
+@router.get("/store/inventory", summary="Items you own")
+async def inventory(request: Request, who: Caller) -> Response:
+    owned = await runtime_of(request).store.read.inventory.list(who.user.id)
+    table = items()
+    return ok(request, [{"item_id": item_id, "name": table[item_id].name,
+                         "category": table[item_id].category, "quantity": quantity}
+                        for item_id, quantity in owned.items() if item_id in table])
+
+
+@router.post("/cats/{cat_id}/use", summary="Use an item from your inventory on a cat")
+async def use_item(
+    request: Request, body: UseItem, who: Caller, cat_id: Annotated[int, Path(ge=1)]
+) -> Response:
+    return await run_action(request, who.user, "store.use",
+                            {"cat_id": cat_id, "item_id": body.item_id})

@@ -1,0 +1,153 @@
+"""Wallet actions: opening, deposits through the payment provider, confirmations, withdrawals.
+
+`change_wallet` is the one way any action (store, games, quests) moves money: it applies
+`purrr_core.economy.apply_changes` and writes the new balances and the ledger entries in the
+action's transaction, so a refusal anywhere rolls every change back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from purrr_core import NotFound
+from purrr_core.economy import (
+    Change,
+    LedgerEntry,
+    Wallet,
+    apply_changes,
+    charge_view,
+    deposit_request,
+    open_wallet,
+    release_funds,
+    request_withdrawal,
+    settle_deposit,
+    withdrawal_request,
+)
+from purrr_core.errors import Conflict
+from purrr_server import payments
+from purrr_server.actions import ActionContext, action
+from purrr_server.envelope import ApiError
+from purrr_server.store import economy as _economy_repositories  # noqa: F401 - registers them
+
+
+def account(ctx: ActionContext) -> str:
+    return f"user:{ctx.user_id}"
+
+
+async def wallet_of(ctx: ActionContext) -> Wallet:
+    """The caller's wallet, opened (with the starting coins, one ledger entry) on first use."""
+    wallet = await ctx.store.wallets.load(ctx.user_id)
+    if wallet is not None:
+        return wallet
+    wallet, entries = open_wallet(account(ctx), f"v{ctx.version}")
+    await record(ctx, wallet, entries)
+    return wallet
+
+
+async def record(ctx: ActionContext, wallet: Wallet, entries: list[LedgerEntry]) -> None:
+    """Write the new balances and their ledger entries."""
+    await ctx.store.wallets.save(ctx.user_id, wallet)
+    await ctx.store.wallets.append(ctx.user_id, entries, ctx.stamp)
+
+
+async def change_wallet(ctx: ActionContext, changes: Sequence[Change]) -> Wallet:
+    """Apply `changes` all-or-nothing (Conflict names any shortfall) and record them."""
+    wallet, entries = apply_changes(await wallet_of(ctx), changes, account=account(ctx),
+                                    action_ref=f"v{ctx.version}")
+    await record(ctx, wallet, entries)
+    return wallet
+
+
+async def save_wallet(ctx: ActionContext, wallet: Wallet) -> None:
+    """Store locked-amount changes (locks move no money, so they write no ledger entry)."""
+    await ctx.store.wallets.save(ctx.user_id, wallet)
+
+
+@action("economy.open")
+async def open_account(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    return (await wallet_of(ctx)).view()
+
+
+@action("economy.deposit", status_code=201)
+async def deposit(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    settings = payments.economy_settings()
+    request = deposit_request(reference=f"{ctx.user_id}:{ctx.seed}", account=account(ctx),
+                              currency=str(args.get("crypto_type", "")),
+                              amount_usd=args.get("amount_usd"), now=ctx.now,
+                              rates=settings.rates)
+    await wallet_of(ctx)
+    charge = await payments.provider_for(settings).create_charge(request)
+    await ctx.store.charges.add(ctx.user_id, charge)
+    ctx.emit("economy.charge_created", {"charge_id": charge.charge_id})
+    return charge_view(charge)
+
+
+@action("economy.confirm")
+async def confirm(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    charge_id = str(args["charge_id"])
+    charge = await ctx.store.charges.get(ctx.user_id, charge_id)
+    if charge is None:
+        raise NotFound(f"charge {charge_id} not found", details={"charge_id": charge_id})
+    provider = payments.provider_for(payments.economy_settings())
+    if charge.provider != provider.name:
+        raise Conflict(f"charge {charge_id} belongs to the {charge.provider} provider",
+                       details={"charge_id": charge_id, "provider": charge.provider})
+    status = "confirmed" if provider.manual_confirm else await provider.charge_status(charge)
+    wallet, charge, entries = settle_deposit(await wallet_of(ctx), charge, status, ctx.now,
+                                             account=account(ctx), action_ref=f"v{ctx.version}")
+    await record(ctx, wallet, entries)
+    await ctx.store.charges.save(ctx.user_id, charge)
+    ctx.emit("economy.deposit_confirmed", {"charge_id": charge_id})
+    return {"charge": charge_view(charge), "balance": wallet.view()}
+
+
+@action("economy.totp_enroll", status_code=201, secret_result=("secret", "otpauth_uri"))
+async def totp_enroll(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    if await ctx.store.totp.get(ctx.user_id) is not None:
+        raise Conflict("a second factor is already set up for withdrawals")
+    secret = payments.new_totp_secret()
+    await ctx.store.totp.put(ctx.user_id, secret, ctx.stamp)
+    username = ctx.user.username if ctx.user else str(ctx.user_id)
+    return {"secret": secret, "otpauth_uri": payments.totp_uri(secret, username)}
+
+
+async def _check_second_factor(ctx: ActionContext, code: object) -> None:
+    if not ctx.settings.hosted:
+        return
+    secret = await ctx.store.totp.get(ctx.user_id)
+    if secret is None:
+        raise ApiError("FORBIDDEN", "withdrawals need a second factor: set one up with "
+                       "POST /api/v1/economy/2fa first")
+    if not code or not payments.verify_totp(secret, str(code), ctx.now):
+        raise ApiError("FORBIDDEN", "the TOTP code is missing or wrong",
+                       details={"field": "totp_code"})
+
+
+@action("economy.withdraw", status_code=201, secret_args=("totp_code",))
+async def withdraw(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    request = withdrawal_request(str(args.get("crypto_type", "")), args.get("amount"),
+                                 str(args.get("address", "")))
+    await _check_second_factor(ctx, args.get("totp_code"))
+    wallet = request_withdrawal(await wallet_of(ctx), request)
+    await save_wallet(ctx, wallet)
+    row = await ctx.store.withdrawals.add(ctx.user_id, request.currency, request.amount,
+                                          request.address, ctx.stamp)
+    ctx.emit("economy.withdrawal_requested", {"withdrawal_id": row["id"]})
+    return {"withdrawal": row, "balance": wallet.view()}
+
+
+@action("economy.withdraw_cancel")
+async def cancel_withdrawal(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    withdrawal_id = int(args["withdrawal_id"])
+    row = await ctx.store.withdrawals.get(ctx.user_id, withdrawal_id)
+    if row is None:
+        raise NotFound(f"withdrawal {withdrawal_id} not found",
+                       details={"withdrawal_id": withdrawal_id})
+    if row["status"] != "pending":
+        raise Conflict(f"withdrawal {withdrawal_id} is {row['status']}, not pending",
+                       details={"withdrawal_id": withdrawal_id, "status": row["status"]})
+    wallet = release_funds(await wallet_of(ctx), row["currency"], row["amount"])
+    await save_wallet(ctx, wallet)
+    await ctx.store.withdrawals.set_status(ctx.user_id, withdrawal_id, "cancelled", ctx.stamp)
+    return {"withdrawal": {**row, "status": "cancelled"}, "balance": wallet.view()}

@@ -1,0 +1,48 @@
+"""Game actions: one play = fee and payout through the ledger, the cat, counters and a result row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from purrr_core.economy import COINS, Change, format_amount
+from purrr_core.games import game, play_game
+from purrr_server import payments
+from purrr_server.actions import ActionContext, action
+from purrr_server.presenters import cat_json
+from purrr_server.services.cats import load_cat
+from purrr_server.services.economy import change_wallet
+from purrr_server.store import games as _games_repositories  # noqa: F401 - registers them
+
+
+@action("games.play", status_code=201)
+async def play(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    g = game(str(args.get("game_type", "")))
+    cat = await load_cat(ctx, args["cat_id"])
+    currency = args.get("crypto_type") or None
+    rates = payments.economy_settings().rates
+    outcome = play_game(cat, g.id, ctx.now, ctx.rng, currency=currency, rates=rates)
+    house = f"game:{g.id}"
+    wallet = await change_wallet(ctx, [
+        Change(currency=outcome.currency or COINS, amount=-outcome.entry_fee,
+               reason=f"{g.id} entry fee", counterparty=house),
+        Change(currency=outcome.currency or COINS, amount=outcome.payout,
+               reason=f"{g.id} win", counterparty=house),
+        Change(currency=COINS, amount=outcome.coins, reason=f"{g.id} reward", counterparty=house),
+    ])
+    await ctx.store.cats.save(ctx.user_id, outcome.cat)
+    await ctx.store.interactions.append(ctx.user_id, cat.id, outcome.interaction, ctx.stamp)
+    for counter, amount in outcome.counters.items():
+        await ctx.store.counters.add(ctx.user_id, counter, amount)
+    result_id = await ctx.store.game_results.add(
+        ctx.user_id, cat, outcome, ctx.seed, {k: str(v) for k, v in rates.items()}, ctx.stamp)
+    if outcome.found_item:
+        await ctx.store.inventory.add(ctx.user_id, outcome.found_item, 1)
+    ctx.emit("game.played", {"cat_id": cat.id, "game": g.id, "result": outcome.result})
+    payout_usd = (g.entry_fee_usd or 0) * (g.win_multiplier or 0) if outcome.payout else 0
+    data = outcome.model_dump(mode="json", exclude={"cat", "interaction"})
+    data.update(id=result_id, type=g.id, crypto_type=outcome.currency,
+                entry_fee=format_amount(outcome.entry_fee), win_amount=format_amount(outcome.payout),
+                net=format_amount(outcome.net), payout_usd=str(payout_usd), seed=ctx.seed,
+                balance=wallet.view(), cat=cat_json(outcome.cat, ctx.now))
+    data.pop("payout", None)
+    return data

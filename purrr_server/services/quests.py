@@ -1,0 +1,117 @@
+"""Quests: progress from every action (the after-action hook) and claiming rewards.
+
+Care, game, store and wallet actions are mapped to quest events here by name. Any other action
+(Night Watch, breeding…) reports progress by emitting
+`ctx.emit("quest.event", {"type": "rescue", "amount": 2, "attrs": {"personality": "curious"}})`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from purrr_core import ACTIONS as CARE_ACTIONS
+from purrr_core.economy import COINS, Change
+from purrr_core.levels import gain_xp
+from purrr_core.quests import QuestEvent, QuestState, claim, quests, record_event
+from purrr_server import payments
+from purrr_server.actions import ActionContext, action, after_action
+from purrr_server.presenters import cat_json
+from purrr_server.services.cats import load_cat
+from purrr_server.services.economy import change_wallet
+from purrr_server.store import quests as _quests_repositories  # noqa: F401 - registers them
+
+QUEST_EVENT = "quest.event"
+CARE_EVENTS = {f"cats.{name}": name for name in CARE_ACTIONS}
+
+
+def _attrs(result: dict[str, Any], **extra: str) -> dict[str, str]:
+    cat = result.get("cat")
+    personality = cat.get("personality_type") if isinstance(cat, dict) else None
+    return {**({"personality": personality} if personality else {}), **extra}
+
+
+def events_for(name: str, result: dict[str, Any], emitted: list[tuple[str, dict[str, Any]]]
+               ) -> list[QuestEvent]:
+    """The quest events one finished action stands for."""
+    attrs = _attrs(result)
+    events: list[QuestEvent] = []
+    if name in CARE_EVENTS:
+        events.append(QuestEvent(type=CARE_EVENTS[name], attrs=attrs))
+    elif name == "games.play":
+        game_attrs = _attrs(result, game=str(result["type"]))
+        events.append(QuestEvent(type="game_play", attrs=game_attrs))
+        if result["result"] == "win":
+            events.append(QuestEvent(type="game_win", attrs=game_attrs))
+        if result["type"] == "exploration":
+            events.append(QuestEvent(type="exploration", attrs=game_attrs))
+        if result["coins"]:
+            events.append(QuestEvent(type="coins_earned", amount=Decimal(result["coins"])))
+        if Decimal(result["payout_usd"]) > 0:
+            events.append(QuestEvent(type="crypto_won", amount=Decimal(result["payout_usd"])))
+    elif name == "store.purchase":
+        events.append(QuestEvent(type="purchase", amount=Decimal(result["quantity"]),
+                                 attrs={"item": str(result["item_id"])}))
+    elif name == "store.use":
+        events.append(QuestEvent(type="use_item", attrs=_attrs(result, item=str(result["item"]))))
+    elif name == "economy.confirm":
+        events.append(QuestEvent(type="deposit"))
+    if result.get("leveled_up"):
+        events.append(QuestEvent(type="level_up", attrs=attrs))
+    events.extend(QuestEvent.model_validate(payload) for kind, payload in emitted
+                  if kind == QUEST_EVENT)
+    return events
+
+
+@after_action
+async def advance_quests(ctx: ActionContext, name: str, args: dict[str, Any],
+                         result: dict[str, Any]) -> None:
+    """Record the action's quest events for its player (same transaction as the action)."""
+    if ctx.user is None:
+        return
+    events = events_for(name, result, ctx.events)
+    if not events:
+        return
+    tz = payments.economy_settings().timezone
+    before = state = await ctx.store.quest_progress.load(ctx.user_id)
+    completed: list[str] = []
+    for event in events:
+        state, done = record_event(state, event, ctx.now, tz)
+        completed += done
+    await ctx.store.quest_progress.save(ctx.user_id, before, state)
+    for quest_id in completed:
+        ctx.emit("quest.completed", {"quest_id": quest_id})
+
+
+async def community_totals(ctx_store: Any) -> dict[str, Decimal]:
+    ids = [q.id for q in quests().values() if q.community_target is not None]
+    totals: dict[str, Decimal] = await ctx_store.quest_progress.community_totals(ids)
+    return totals
+
+
+@action("quests.claim")
+async def claim_quest(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    quest_id = str(args["quest_id"])
+    cat = await load_cat(ctx, args["cat_id"]) if args.get("cat_id") is not None else None
+    before: QuestState = await ctx.store.quest_progress.load(ctx.user_id)
+    state, rewards = claim(before, quest_id, ctx.now, payments.economy_settings().timezone,
+                           community_totals=await community_totals(ctx.store))
+    await ctx.store.quest_progress.save(ctx.user_id, before, state)
+    changes = [Change(currency=COINS, amount=Decimal(rewards.coins), reason=f"quest {quest_id}",
+                      counterparty="quests")]
+    changes += [Change(currency=code, amount=amount, reason=f"quest {quest_id}",
+                       counterparty="quests") for code, amount in rewards.currency.items()]
+    wallet = await change_wallet(ctx, changes)
+    for item_id, quantity in rewards.items.items():
+        await ctx.store.inventory.add(ctx.user_id, item_id, quantity)
+    out: dict[str, Any] = {"quest_id": quest_id, "rewards": rewards.view(),
+                           "balance": wallet.view()}
+    if cat is not None:
+        after, xp = gain_xp(cat, rewards.xp, "quests")
+        after = after.evolve(version=cat.version + 1, updated_at=ctx.now)
+        await ctx.store.cats.save(ctx.user_id, after)
+        out.update(xp, cat=cat_json(after, ctx.now))
+    else:
+        await ctx.store.counters.add(ctx.user_id, "account_xp", rewards.xp)
+    ctx.emit("quest.claimed", {"quest_id": quest_id})
+    return out

@@ -1,0 +1,193 @@
+"""Wallets (balances + ledger), payment charges, withdrawals, inventory and TOTP secrets.
+
+Amounts are stored as decimal strings. A wallet is rows of `balances`, one per asset; every
+change also writes a `ledger_entries` row tagged with the version of the action that caused it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+from typing import Any
+
+from purrr_core.economy import COINS, Charge, LedgerEntry, Wallet, currencies, format_amount
+from purrr_server.store.base import Repository, repository
+
+
+def _text(currency: str, amount: Decimal) -> str:
+    return str(int(amount)) if currency == COINS else format_amount(amount)
+
+
+def _entry(row: sqlite3.Row) -> dict[str, Any]:
+    data = dict(row)
+    if data["currency"] == COINS:
+        data["amount"] = int(Decimal(data["amount"]))
+        data["balance_after"] = int(Decimal(data["balance_after"]))
+    return data
+
+
+@repository("wallets")
+class WalletRepository(Repository):
+    async def load(self, user_id: int) -> Wallet | None:
+        """The user's wallet, or None before it is opened."""
+        rows = await self.fetchall(
+            "SELECT currency, balance, locked FROM balances WHERE user_id = ?", (user_id,))
+        if not rows:
+            return None
+        coins = 0
+        balances = {code: Decimal(0) for code in currencies()}
+        locked = dict(balances)
+        for row in rows:
+            if row["currency"] == COINS:
+                coins = int(Decimal(row["balance"]))
+            else:
+                balances[row["currency"]] = Decimal(row["balance"])
+                locked[row["currency"]] = Decimal(row["locked"])
+        return Wallet(coins=coins, balances=balances, locked=locked)
+
+    async def save(self, user_id: int, wallet: Wallet) -> None:
+        """Write every balance of `wallet` (the caller holds the write transaction)."""
+        for code in (COINS, *currencies()):
+            await self.execute(
+                "INSERT INTO balances (user_id, currency, balance, locked, row_version)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, currency) DO UPDATE SET"
+                " balance = excluded.balance, locked = excluded.locked,"
+                " row_version = excluded.row_version"
+                " WHERE balance != excluded.balance OR locked != excluded.locked",
+                (user_id, code, _text(code, wallet.balance(code)),
+                 _text(code, wallet.locked_amount(code)), self.version),
+            )
+
+    async def append(self, user_id: int, entries: list[LedgerEntry], now: str) -> None:
+        for e in entries:
+            await self.insert(
+                "INSERT INTO ledger_entries (user_id, currency, amount, balance_after, reason,"
+                " counterparty, action_version, created_at, row_version)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (user_id, e.currency, _text(e.currency, e.amount),
+                 _text(e.currency, e.balance_after), e.reason, e.counterparty, self.version, now,
+                 self.version),
+            )
+
+    async def ledger(self, user_id: int, limit: int, offset: int,
+                     currency: str | None = None) -> list[dict[str, Any]]:
+        """Ledger entries, newest first."""
+        where, params = "user_id = ?", [user_id]
+        if currency:
+            where += " AND currency = ?"
+            params.append(currency)  # type: ignore[arg-type]
+        rows = await self.fetchall(
+            "SELECT id, currency, amount, balance_after, reason, counterparty, action_version,"
+            f" created_at FROM ledger_entries WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset))
+        return [_entry(row) for row in rows]
+
+    async def ledger_sums(self, user_id: int) -> dict[str, Decimal]:
+        """Σ amount per currency (the invariant: equals the balance)."""
+        rows = await self.fetchall(
+            "SELECT currency, amount FROM ledger_entries WHERE user_id = ?", (user_id,))
+        sums: dict[str, Decimal] = {}
+        for row in rows:
+            sums[row["currency"]] = sums.get(row["currency"], Decimal(0)) + Decimal(row["amount"])
+        return sums
+
+
+@repository("charges")
+class ChargeRepository(Repository):
+    async def add(self, user_id: int, charge: Charge) -> None:
+        await self.insert(
+            "INSERT INTO charges (charge_id, user_id, provider, data, status, created_at,"
+            " row_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (charge.charge_id, user_id, charge.provider, charge.model_dump_json(), charge.status,
+             charge.created_at.isoformat(), self.version))
+
+    async def get(self, user_id: int, charge_id: str) -> Charge | None:
+        row = await self.fetchone(
+            "SELECT data FROM charges WHERE user_id = ? AND charge_id = ?", (user_id, charge_id))
+        return Charge.model_validate_json(row["data"]) if row else None
+
+    async def save(self, user_id: int, charge: Charge) -> None:
+        await self.execute(
+            "UPDATE charges SET data = ?, status = ?, row_version = ? WHERE user_id = ?"
+            " AND charge_id = ?",
+            (charge.model_dump_json(), charge.status, self.version, user_id, charge.charge_id))
+
+    async def list(self, user_id: int, limit: int = 50) -> list[Charge]:
+        rows = await self.fetchall(
+            "SELECT data FROM charges WHERE user_id = ? ORDER BY created_at DESC LIMIT ?",
+            (user_id, limit))
+        return [Charge.model_validate_json(row["data"]) for row in rows]
+
+
+@repository("withdrawals")
+class WithdrawalRepository(Repository):
+    _COLUMNS = "id, currency, amount, address, status, created_at, updated_at"
+
+    async def add(self, user_id: int, currency: str, amount: Decimal, address: str,
+                  now: str) -> dict[str, Any]:
+        new_id = await self.insert(
+            "INSERT INTO withdrawals (user_id, currency, amount, address, status, created_at,"
+            " updated_at, row_version) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
+            (user_id, currency, format_amount(amount), address, now, now, self.version))
+        found = await self.get(user_id, new_id)
+        assert found is not None
+        return found
+
+    async def get(self, user_id: int, withdrawal_id: int) -> dict[str, Any] | None:
+        row = await self.fetchone(
+            f"SELECT {self._COLUMNS} FROM withdrawals WHERE user_id = ? AND id = ?",
+            (user_id, withdrawal_id))
+        return dict(row) if row else None
+
+    async def list(self, user_id: int, limit: int = 50) -> list[dict[str, Any]]:
+        rows = await self.fetchall(
+            f"SELECT {self._COLUMNS} FROM withdrawals WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+            (user_id, limit))
+        return [dict(row) for row in rows]
+
+    async def set_status(self, user_id: int, withdrawal_id: int, status: str, now: str) -> None:
+        await self.execute(
+            "UPDATE withdrawals SET status = ?, updated_at = ?, row_version = ?"
+            " WHERE user_id = ? AND id = ?", (status, now, self.version, user_id, withdrawal_id))
+
+
+@repository("inventory")
+class InventoryRepository(Repository):
+    async def list(self, user_id: int) -> dict[str, int]:
+        rows = await self.fetchall(
+            "SELECT item_id, quantity FROM inventory WHERE user_id = ? AND quantity > 0"
+            " ORDER BY item_id", (user_id,))
+        return {row["item_id"]: int(row["quantity"]) for row in rows}
+
+    async def add(self, user_id: int, item_id: str, quantity: int) -> int:
+        """Add items; return the new quantity."""
+        row = await self.fetchone(
+            "INSERT INTO inventory (user_id, item_id, quantity, row_version) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id, item_id) DO UPDATE SET quantity = quantity + excluded.quantity,"
+            " row_version = excluded.row_version RETURNING quantity",
+            (user_id, item_id, quantity, self.version))
+        return int(row["quantity"]) if row else 0
+
+    async def take(self, user_id: int, item_id: str, quantity: int = 1) -> int:
+        """Remove items (the CHECK constraint refuses going below zero); return what is left."""
+        row = await self.fetchone(
+            "UPDATE inventory SET quantity = quantity - ?, row_version = ? WHERE user_id = ?"
+            " AND item_id = ? RETURNING quantity", (quantity, self.version, user_id, item_id))
+        return int(row["quantity"]) if row else 0
+
+    async def count(self, user_id: int, item_id: str) -> int:
+        row = await self.fetchone(
+            "SELECT quantity FROM inventory WHERE user_id = ? AND item_id = ?", (user_id, item_id))
+        return int(row["quantity"]) if row else 0
+
+
+@repository("totp")
+class TotpRepository(Repository):
+    async def get(self, user_id: int) -> str | None:
+        row = await self.fetchone("SELECT secret FROM totp_secrets WHERE user_id = ?", (user_id,))
+        return str(row["secret"]) if row else None
+
+    async def put(self, user_id: int, secret: str, now: str) -> None:
+        await self.insert(
+            "INSERT INTO totp_secrets (user_id, secret, created_at, row_version) VALUES (?, ?, ?, ?)",
+            (user_id, secret, now, self.version))
