@@ -32,6 +32,8 @@ SOCKET_FILE = "purrr.sock"
 LOG_FILE = "server.log"
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
+GRACEFUL_SHUTDOWN_SECONDS = 3
+KEEP_ALIVE_SECONDS = 30
 
 
 def pid_path(data_dir: Path) -> Path:
@@ -90,6 +92,7 @@ def serve(settings: Settings) -> None:
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     app = create_app(settings)
+    app.state.background_sync = True
     sockets = []
     if settings.uds is not None:
         sockets.append(_unix_socket(settings.uds))
@@ -103,6 +106,10 @@ def serve(settings: Settings) -> None:
         access_log=settings.access_log,
         lifespan="on",
         server_header=False,
+        # Open event streams never end by themselves: give them a moment, then stop anyway.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        # The dashboard and load tests keep connections open between bursts.
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     try:
         uvicorn.Server(config).run(sockets=sockets)
