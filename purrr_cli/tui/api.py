@@ -108,8 +108,9 @@ class PurrrApi:
     async def breeding_pairs(self) -> JSON:
         return await self.get("breeding/pairs")
 
-    async def predict(self, sire_id: int, dam_id: int) -> JSON:
-        return await self.post("genetics/predict", {"sire_id": sire_id, "dam_id": dam_id})
+    async def predict(self, sire_id: int, dam_id: int, method: str = "natural") -> JSON:
+        body = {"sire_id": sire_id, "dam_id": dam_id, "method": method}
+        return await self.post("genetics/predict", body)
 
     async def breed(self, body: dict[str, Any]) -> JSON:
         return await self.post("breeding/breed", body)

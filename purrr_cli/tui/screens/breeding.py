@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, ClassVar
 
+from rich.console import Group
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -120,8 +121,9 @@ select one with **Enter** to load it.
 
     def on_select_changed(self, event: Select.Changed) -> None:
         pair = self._pair()
-        if event.select.id in ("sire", "dam") and pair:
-            self.call(self.api.predict(*pair), self._show_prediction)
+        if event.select.id in ("sire", "dam", "method") and pair:
+            method = str(self.query_one("#method", Select).value)
+            self.call(self.api.predict(*pair, method), self._show_prediction)
 
     def _show_prediction(self, prediction: dict[str, Any]) -> None:
         self.query_one("#prediction", Static).update(prediction_view(prediction))
@@ -154,41 +156,26 @@ select one with **Enter** to load it.
 
 
 def prediction_view(prediction: dict[str, Any]) -> Any:
-    """Compatibility, COI, success and the phenotype distribution, as the server computed them."""
-    rows: list[tuple[str, Any]] = []
-    for label, key in (
-        ("Compatibility", "compatibility"),
-        ("Kitten COI", "coi"),
-        ("Success", "success_rate"),
-        ("Blocked", "blocked_reason"),
-    ):
-        if prediction.get(key) is not None:
-            value = prediction[key]
-            rows.append(
-                (
-                    label,
-                    f"{value:.0%}"
-                    if key == "success_rate"
-                    else f"{value:.4f}"
-                    if key == "coi"
-                    else value,
-                )
-            )
-    distribution = prediction.get("phenotypes") or prediction.get("predicted_traits") or []
-    if isinstance(distribution, dict):
-        distribution = [{"name": k, "probability": v} for k, v in distribution.items()]
-    shown = [
-        {"name": d.get("name") or d.get("phenotype"), "p": _percent(d.get("probability"))}
-        for d in distribution[:12]
-        if isinstance(d, dict)
+    """Compatibility, COI, success and the exact kitten distribution, as the server computed them."""
+    rows: list[tuple[str, Any]] = [
+        ("Pair", f"{prediction.get('sire_name', '')} × {prediction.get('dam_name', '')}"),
+        ("Compatibility", f"{prediction.get('compatibility', '?')}/100"),
+        (
+            "Kitten COI",
+            f"{prediction.get('coi_fraction', '0')} ({float(prediction.get('coi') or 0):.4f})",
+        ),
+        (
+            "Success",
+            f"{float(prediction.get('success_rate') or 0):.0%} ({prediction.get('method', '')})",
+        ),
+        ("Cost", f"{prediction.get('cost', 0)} coins"),
     ]
-    from rich.console import Group
-
-    return Group(kv_table(rows), records_table(shown, [("Kitten coat", "name"), ("Chance", "p")]))
-
-
-def _percent(value: Any) -> str:
-    try:
-        return f"{float(value):.1%}"
-    except (TypeError, ValueError):
-        return str(value)
+    if not prediction.get("can_breed", True):
+        rows.append(("Blocked", prediction.get("blocked_reason") or "yes"))
+    traits = [
+        {"name": t.get("name"), "chance": f"{t.get('probability')} ({float(t.get('p') or 0):.1%})"}
+        for t in prediction.get("predicted_traits") or []
+    ]
+    return Group(
+        kv_table(rows), records_table(traits, [("Kitten coat", "name"), ("Chance", "chance")])
+    )
