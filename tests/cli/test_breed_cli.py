@@ -1,0 +1,110 @@
+"""`purrr breed …` end to end: the real CLI in subprocesses on the in-process server, with the
+clock pinned by PURRR_NOW so a breeding can be watched to its kittens."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from purrr_core.breeding import METHODS
+from tests.server.test_breeding_api import DAM, SIRE, SUCCESS_SEED
+
+pytest.importorskip("purrr_server.app")
+
+START = datetime.fromisoformat("2026-03-01T12:00:00+00:00")
+LATER = START + METHODS["natural"].duration + timedelta(hours=1)
+CAT_FIELDS = {"genotype", "phenotype", "sex", "sire_id", "dam_id", "generation", "coi"}
+
+Purrr = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def purrr(tmp_path: Path) -> Purrr:
+    """Run `purrr` with nothing running (in-process server) at the time `at` (default START)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PURRR_", "NO_COLOR"))}
+    env.update(HOME=str(tmp_path), PURRR_CONFIG_DIR=str(tmp_path / "config"),
+               PURRR_DATA_DIR=str(tmp_path / "data"), PURRR_NO_KEYRING="1")
+
+    def run(*args: str, at: datetime = START) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "purrr_cli", *args],
+                              env={**env, "PURRR_NOW": at.isoformat()}, input="",
+                              capture_output=True, text=True, timeout=60)
+
+    return run
+
+
+def ok_json(done: subprocess.CompletedProcess[str]) -> Any:
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_breeding_end_to_end(purrr: Purrr) -> None:
+    tom = ok_json(purrr("cats", "adopt", "Tom", "-p", "playful", "--genotype", SIRE, "--json"))
+    kitty = ok_json(purrr("cats", "adopt", "Kitty", "-p", "curious", "--genotype", DAM,
+                          "--breed", "siamese", "--json"))
+    assert (tom["sex"], kitty["sex"]) == ("male", "female")
+
+    pairs = ok_json(purrr("breed", "pairs", "--json"))
+    assert [(p["sire_id"], p["dam_id"]) for p in pairs] == [(tom["id"], kitty["id"])]
+    assert pairs[0]["can_breed"] and pairs[0]["offspring"]
+    table = purrr("breed", "pairs")
+    assert table.stdout.split("\t")[:4] == [str(tom["id"]), "Tom", str(kitty["id"]), "Kitty"]
+
+    predicted = ok_json(purrr("breed", "predict", "Tom", "Kitty", "--json"))
+    assert predicted["compatibility"] == pairs[0]["compatibility"]
+    assert predicted["coi_fraction"] == "0"
+    shown = purrr("breed", "predict", "Tom", "Kitty")
+    assert "compatibility\t" in shown.stdout and "female\t" in shown.stdout
+
+    started = ok_json(purrr("breed", "start", "Tom", "Kitty", "--seed", str(SUCCESS_SEED),
+                            "--json"))
+    assert set(started) >= {"breeding_id", "estimated_completion", "success_probability"}
+    pending = ok_json(purrr("breed", "status", "--json"))
+    assert [(b["status"], b["kittens"]) for b in pending] == [("pending", [])]
+    again = purrr("breed", "start", "Tom", "Kitty")
+    assert again.returncode == 5 and "already in breeding" in again.stderr
+
+    done = ok_json(purrr("breed", "status", "--json", at=LATER))
+    assert done[0]["status"] == "completed" and len(done[0]["kittens"]) >= 2
+    kitten = done[0]["kittens"][0]
+    shown_cat = ok_json(purrr("cats", "show", str(kitten["id"]), "--json", at=LATER))
+    assert CAT_FIELDS <= set(shown_cat)
+    assert (shown_cat["sire_id"], shown_cat["dam_id"], shown_cat["generation"]) == (
+        tom["id"], kitty["id"], 1)
+    assert shown_cat["phenotype"]["name"] and shown_cat["coi"] == 0.0
+
+    one = purrr("breed", "status", str(started["breeding_id"]), at=LATER)
+    assert one.returncode == 0, one.stderr
+    assert "status\tcompleted" in one.stdout and kitten["name"] in one.stdout
+    history = ok_json(purrr("breed", "history", "--json", at=LATER))
+    assert [b["id"] for b in history] == [started["breeding_id"]]
+
+
+def test_refusals_map_to_exit_codes(purrr: Purrr) -> None:
+    purrr("cats", "adopt", "Tom", "-p", "playful", "--genotype", SIRE)
+    purrr("cats", "adopt", "Kitty", "-p", "curious", "--genotype", DAM)
+    wrong_way = purrr("breed", "start", "Kitty", "Tom")
+    assert wrong_way.returncode == 1 and "sire must be male" in wrong_way.stderr
+    unknown = purrr("breed", "start", "Tom", "Nobody")
+    assert unknown.returncode == 3 and "Nobody" in unknown.stderr
+    method = purrr("breed", "start", "Tom", "Kitty", "--method", "magic", "--json")
+    error = json.loads(method.stderr)
+    assert method.returncode == 1 and error["code"] == "VALIDATION_ERROR"
+    assert "genetic_enhancement" in error["message"]
+    assert ok_json(purrr("breed", "history", "--json")) == []
+    empty = purrr("breed", "status")
+    assert empty.returncode == 0 and empty.stdout == "" and "No breedings" in empty.stderr
+
+
+def test_help_pages_show_examples(purrr: Purrr) -> None:
+    for command in ("pairs", "predict", "start", "status", "history"):
+        shown = purrr("breed", command, "--help")
+        assert shown.returncode == 0 and f"purrr breed {command}" in shown.stdout
