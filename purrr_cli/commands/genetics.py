@@ -146,7 +146,7 @@ def _records(data: Any) -> list[dict[str, Any]]:
     epilog=examples(
         "purrr genetics coi pedigree.json --sire tom --dam kitty",
         "purrr genetics coi pedigree.json --sire 3 --dam 4 --json",
-        "purrr api GET cats/7/pedigree --jq . | purrr genetics coi - --sire 3 --dam 4",
+        "purrr api GET cats/7/pedigree --jq .data | purrr genetics coi - --sire 3 --dam 4",
     )
 )
 def coi(
