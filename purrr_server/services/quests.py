@@ -1,8 +1,9 @@
 """Quests: progress from every action (the after-action hook) and claiming rewards.
 
-Care, game, store and wallet actions are mapped to quest events here by name. Any other action
-(Night Watch, breeding…) reports progress by emitting
-`ctx.emit("quest.event", {"type": "rescue", "amount": 2, "attrs": {"personality": "curious"}})`.
+Care, game, store and wallet actions are mapped to quest events here by name; a settled Night
+Watch patrol (an emitted `nightwatch.*` event with a `summary`) counts as a patrol with its
+rescues and deterred bobcats. Any other action reports progress by emitting
+`ctx.emit("quest.event", {"type": "breed", "amount": 1, "attrs": {"personality": "curious"}})`.
 """
 
 from __future__ import annotations
@@ -58,9 +59,19 @@ def events_for(name: str, result: dict[str, Any], emitted: list[tuple[str, dict[
         events.append(QuestEvent(type="deposit"))
     if result.get("leveled_up"):
         events.append(QuestEvent(type="level_up", attrs=attrs))
-    events.extend(QuestEvent.model_validate(payload) for kind, payload in emitted
-                  if kind == QUEST_EVENT)
+    for kind, payload in emitted:
+        if kind == QUEST_EVENT:
+            events.append(QuestEvent.model_validate(payload))
+        elif kind.startswith("nightwatch.") and isinstance(payload.get("summary"), dict):
+            events += _patrol_events(payload["summary"])
     return events
+
+
+def _patrol_events(summary: dict[str, Any]) -> list[QuestEvent]:
+    """A settled Night Watch patrol: one patrol, its rescues and its deterred bobcats."""
+    return [QuestEvent(type="patrol"),
+            QuestEvent(type="rescue", amount=Decimal(summary.get("strays_rescued", 0))),
+            QuestEvent(type="deter", amount=Decimal(summary.get("deterred", 0)))]
 
 
 @after_action

@@ -132,3 +132,17 @@ async def test_insights_learn_from_care_and_games(client: httpx.AsyncClient) -> 
     assert result["interactions"] >= 3 and result["preferences"]["foods"]
     assert len(result["predicted_mood"]) == 24
     assert (await client.get("/api/v1/cats/999/insights")).status_code == 404
+
+
+def test_events_from_other_actions() -> None:
+    from purrr_server.services.quests import events_for
+
+    emitted = [("quest.event", {"type": "breed"}),
+               ("nightwatch.completed", {"patrol_id": 1, "summary": {"strays_rescued": 2,
+                                                                      "deterred": 1}})]
+    events = events_for("nightwatch.catch_up", {}, emitted)
+    assert [(e.type, int(e.amount)) for e in events] == [("breed", 1), ("patrol", 1),
+                                                          ("rescue", 2), ("deter", 1)]
+    care = events_for("cats.feed", {"cat": {"personality_type": "lazy"}, "leveled_up": {}}, [])
+    assert [e.type for e in care] == ["feed"]
+    assert care[0].attrs == {"personality": "lazy"}
