@@ -28,29 +28,35 @@ class SyncClient(Protocol):
 class PurrrApi:
     """Async, named access to the purrr API; errors are `purrr_cli.errors.CliError`."""
 
-    def __init__(self, client: SyncClient) -> None:
-        self._client = client
+    def __init__(self, client: SyncClient | Callable[[], SyncClient]) -> None:
+        """`client`, or a factory called on the first request (in a worker thread, so building
+        the client and importing httpx never delay the first frame)."""
+        self._client: SyncClient | None = None if callable(client) else client
+        self._factory = client if callable(client) else None
         # The first request opens the connection (and may start the in-process server):
         # later requests wait for it instead of racing to open a second one.
         self._opening = threading.Lock()
         self._open = False
 
-    def _call(self, function: Callable[..., JSON], *args: Any, **kwargs: Any) -> JSON:
-        if self._open:
-            return function(*args, **kwargs)
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> JSON:
+        if self._open and self._client is not None:
+            return getattr(self._client, method)(*args, **kwargs)
         with self._opening:
-            result = function(*args, **kwargs)
+            if self._client is None and self._factory is not None:
+                self._client = self._factory()
+            result = getattr(self._client, method)(*args, **kwargs)
             self._open = True
             return result
 
     async def get(self, path: str, **params: Any) -> JSON:
-        return await asyncio.to_thread(self._call, self._client.get, path, **params)
+        return await asyncio.to_thread(self._call, "get", path, **params)
 
     async def post(self, path: str, body: dict[str, Any] | None = None) -> JSON:
-        return await asyncio.to_thread(self._call, self._client.post, path, body or {})
+        return await asyncio.to_thread(self._call, "post", path, body or {})
 
     def close(self) -> None:
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
 
     # --- cats ---------------------------------------------------------------------------
 

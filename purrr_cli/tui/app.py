@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 
 from purrr_cli.errors import CliError, UnreachableError
 from purrr_cli.tui.api import PurrrApi
 from purrr_cli.tui.commands import PurrrCommands
 from purrr_cli.tui.messages import ConnectionChanged, ServerEvent
-from purrr_cli.tui.screens.breeding import BreedingScreen
-from purrr_cli.tui.screens.cat import CatScreen
 from purrr_cli.tui.screens.cats import CatsScreen
-from purrr_cli.tui.screens.games import GamesScreen
-from purrr_cli.tui.screens.help import HelpScreen
-from purrr_cli.tui.screens.nightwatch import NightWatchScreen
-from purrr_cli.tui.screens.wallet import WalletScreen
 from purrr_cli.tui.themes import PURRR_THEMES
 
 #: Reconnect back-off: first retry after this many seconds, doubling up to the maximum.
@@ -36,10 +31,10 @@ class PurrrApp(App[None]):
     COMMANDS = App.COMMANDS | {PurrrCommands}
     MODES: ClassVar[dict[str, Any]] = {
         "cats": CatsScreen,
-        "nightwatch": NightWatchScreen,
-        "breeding": BreedingScreen,
-        "games": GamesScreen,
-        "wallet": WalletScreen,
+        "nightwatch": lambda: _screen("nightwatch", "NightWatchScreen"),
+        "breeding": lambda: _screen("breeding", "BreedingScreen"),
+        "games": lambda: _screen("games", "GamesScreen"),
+        "wallet": lambda: _screen("wallet", "WalletScreen"),
     }
     DEFAULT_MODE = "cats"
     #: (mode, title) for the screens reachable from anywhere; the palette lists them too.
@@ -85,7 +80,7 @@ class PurrrApp(App[None]):
         if self._theme_config and self._theme_config in self.available_themes:
             self.theme = self._theme_config
         if self.live:
-            self.watch_events()
+            self.call_after_refresh(self.watch_events)
 
     async def on_unmount(self) -> None:
         await asyncio.to_thread(self.api.close)
@@ -98,12 +93,16 @@ class PurrrApp(App[None]):
             self.switch_mode(mode)
 
     def open_cat(self, cat_id: int) -> None:
+        from purrr_cli.tui.screens.cat import CatScreen
+
         self.action_go("cats")
         self.push_screen(CatScreen(cat_id))
 
     def action_help(self) -> None:
         if isinstance(self.screen, ModalScreen):
             return
+        from purrr_cli.tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(self.screen, getattr(self.screen, "HELP", "")))
 
     def action_quit_purrr(self) -> None:
@@ -158,6 +157,12 @@ class PurrrApp(App[None]):
             for event in events:
                 self.broadcast(lambda event=event: ServerEvent(event))
             await asyncio.sleep(self.poll_interval)
+
+
+def _screen(module: str, name: str) -> Screen[Any]:
+    """Build a mode's screen, importing its module on first use (keeps the first frame fast)."""
+    screen_class = getattr(importlib.import_module(f"purrr_cli.tui.screens.{module}"), name)
+    return cast(Screen[Any], screen_class())
 
 
 def split_batch(batch: Any, since: int | None) -> tuple[list[dict[str, Any]], int | None]:

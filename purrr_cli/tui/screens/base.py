@@ -51,7 +51,8 @@ class PurrrScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self._show_connection(self.purrr.connection)
-        self.reload()
+        # Load after this frame is painted: the first request may start the in-process server.
+        self.call_after_refresh(self.reload)
 
     def action_reload(self) -> None:
         self.reload()

@@ -8,7 +8,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from purrr_cli.tui.forms import personality_choices
 from purrr_cli.tui.screens.base import PurrrScreen
 from purrr_cli.tui.screens.form import FormDialog, FormField
 from purrr_cli.tui.widgets.cat_table import CatTable, care_needs
@@ -56,6 +55,8 @@ Press **Enter** (or click) to open a cat, **a** to adopt a new one.
             self.purrr.open_cat(cat_id)
 
     def action_adopt(self) -> None:
+        from purrr_cli.tui.forms import personality_choices
+
         fields = [
             FormField("name", "Name"),
             FormField("personality_type", "Personality", choices=personality_choices()),

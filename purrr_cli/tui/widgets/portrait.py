@@ -8,10 +8,7 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.widgets import Static
 
-from purrr_core import portrait as core_portrait
-
 _FACE = "ᓚᘏᗢ"
-_FUR = {core_portrait.FUR_CHAR, core_portrait.STRIPE_CHAR, core_portrait.LONG_HAIR_CHAR}
 
 
 def _phenotype(cat: dict[str, Any]) -> dict[str, Any]:
@@ -21,10 +18,14 @@ def _phenotype(cat: dict[str, Any]) -> dict[str, Any]:
 
 def coat_colours(cat: dict[str, Any], limit: int = 3) -> list[str]:
     """The first distinct fur colours of the cat's portrait (tortie patches, stripes, white)."""
+    # Imported on first use: purrr_core is not needed to paint the first frame.
+    from purrr_core import portrait as core_portrait
+
+    fur = {core_portrait.FUR_CHAR, core_portrait.STRIPE_CHAR, core_portrait.LONG_HAIR_CHAR}
     colours: list[str] = []
     for row in core_portrait.portrait_cells(_phenotype(cat)):
         for char, colour in row:
-            if char in _FUR and colour and colour not in colours:
+            if char in fur and colour and colour not in colours:
                 colours.append(colour)
     return colours[:limit] or [core_portrait.COLOURS["outline"]]
 
@@ -40,7 +41,9 @@ def thumbnail(cat: dict[str, Any]) -> Text:
 
 def portrait(cat: dict[str, Any]) -> RenderableType:
     """The cat's full terminal portrait, captioned with its coat."""
-    rendered: RenderableType = core_portrait.renderable(_phenotype(cat))
+    from purrr_cli.portrait import portrait_renderable
+
+    rendered: RenderableType = portrait_renderable(cat)
     return rendered
 
 
