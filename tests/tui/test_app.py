@@ -164,7 +164,7 @@ async def test_live_events_update_the_home_screen(client, cats) -> None:
         assert app.screen.query_one(CatTable).row_count == 4
 
 
-@pytest.mark.parametrize("theme", ["purrr-dark", "purrr-light", "textual-light"])
+@pytest.mark.parametrize("theme", ["purrr-light"])
 async def test_themes(make_app, cats, theme) -> None:
     app = make_app(theme=theme)
     async with app.run_test() as pilot:
