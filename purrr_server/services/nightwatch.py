@@ -200,8 +200,9 @@ async def store_progress(
         ctx.emit("nightwatch.alert", {"patrol_id": after.id, "type": alert.type,
                                       "level": alert.level, "message": alert.message})
     if after.ticks_done != before.ticks_done:
+        # "so_far", not "summary": an event with a summary means a settled patrol (quests count it)
         ctx.emit("nightwatch.tick", {"patrol_id": after.id, "ticks_done": after.ticks_done,
-                                     "summary": after.summary()})
+                                     "so_far": after.summary()})
     if after.active:
         if after != before:
             await repo.save_patrol(ctx.user_id, after, ctx.stamp)

@@ -106,6 +106,11 @@ async def test_a_whole_night(night: httpx.AsyncClient, night_settings: Settings)
     assert data(history)[0]["status"] == "completed"
     one = data(await night.get(f"{API}/patrols/{done['id']}"))
     assert one["summary"] == done["summary"]
+    events = data(await night.get("/api/v1/events/poll"))["events"]
+    kinds = [e["type"] for e in events if e["type"].startswith("nightwatch.")]
+    assert "nightwatch.deployed" in kinds and "nightwatch.tick" in kinds
+    settled = [e for e in events if "summary" in e["payload"]]  # quests count these as patrols
+    assert [e["type"] for e in settled] == ["nightwatch.completed"]
 
 
 async def test_deploy_refusals(night: httpx.AsyncClient, night_settings: Settings) -> None:
