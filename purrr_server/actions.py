@@ -73,6 +73,22 @@ def after_action(hook: AfterAction) -> AfterAction:
     return hook
 
 
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """An action whose action-log row is written but not yet committed (for `ON_LOGGED`)."""
+
+    record: ActionRecord
+    #: The arguments as the handler got them (the record's are redacted).
+    args: dict[str, Any]
+    action_id: int
+
+
+#: Called inside every action's transaction right after its action-log row, with (ctx, logged):
+#: the sync engine's outbox and mutation log (purrr_server.sync) live here.
+OnLogged = Callable[["ActionContext", Logged], Awaitable[None]]
+ON_LOGGED: list[OnLogged] = []
+
+
 def action(
     name: str, *, status_code: int = 200, anonymous: bool = False,
     secret_args: tuple[str, ...] = (), secret_result: tuple[str, ...] = (),
@@ -236,11 +252,14 @@ async def _run(
         for hook in AFTER_ACTION:
             await hook(ctx, spec.name, args, result)
         owner = ctx.user.id if ctx.user else None
-        action_id = await uow.actions.append(ActionRecord(
+        record = ActionRecord(
             user_id=owner, cat_id=ctx.cat_id, client_id=client_id, mutation_id=mutation_id,
             name=spec.name, args=_redact(args, spec.secret_args), fingerprint=digest, seed=seed,
             result=_redact(result, spec.secret_result), created_at=ctx.stamp,
-        ))
+        )
+        action_id = await uow.actions.append(record)
+        for on_logged in ON_LOGGED:
+            await on_logged(ctx, Logged(record, args, action_id))
         if owner is not None:
             await _store_events(ctx, owner, spec.name, action_id)
         body = None

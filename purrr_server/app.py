@@ -14,6 +14,7 @@ from purrr_server.middleware import PlatformMiddleware
 from purrr_server.routers import ROUTERS, health
 from purrr_server.runtime import Runtime, build_runtime
 from purrr_server.settings import Settings
+from purrr_server.sync.engine import lifespan as sync_lifespan
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """The Purrr.love v1 API on SQLite. Every response uses one envelope:
@@ -31,13 +32,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.ensure_open()
         try:
-            yield
+            async with sync_lifespan(app):
+                yield
         finally:
             await runtime.close()
 
     app = FastAPI(title="purrr", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.runtime = runtime
+    app.state.background_sync = False  # the daemon turns it on (purrr_server.daemon.serve)
     install_error_handlers(app)
     app.include_router(health.router)
     for router in ROUTERS:

@@ -25,3 +25,4 @@ ROUTERS: list[APIRouter] = [
 ]
 ROUTERS.append(__import__("purrr_server.routers.nightwatch", fromlist=["router"]).router)
 ROUTERS.append(__import__("purrr_server.routers.breeding", fromlist=["router"]).router)
+ROUTERS.append(__import__("purrr_server.sync.router", fromlist=["router"]).router)  # sync

@@ -15,6 +15,7 @@ from purrr_server.store import (  # noqa: F401 - imported to register their repo
     idempotency,
     interactions,
     security,
+    sync,
     users,
 )
 from purrr_server.store.base import REPOSITORIES, Repository, Session, dumps, repository

@@ -12,6 +12,7 @@ Repositories register themselves by name with `@repository("cats")` and are reac
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from purrr_server.store.idempotency import IdempotencyRepository
     from purrr_server.store.interactions import InteractionRepository
     from purrr_server.store.security import SecurityRepository
+    from purrr_server.store.sync import SyncLocalRepository, SyncLogRepository
     from purrr_server.store.users import UserRepository
 
 Params = Iterable[Any] | dict[str, Any]
@@ -34,6 +36,7 @@ R = TypeVar("R", bound="Repository")
 
 #: Repository classes by session attribute name.
 REPOSITORIES: dict[str, type[Repository]] = {}
+_INSERT_INTO = re.compile(r"\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(\w+)", re.IGNORECASE)
 
 
 def repository(name: str) -> Callable[[type[R]], type[R]]:
@@ -64,11 +67,15 @@ class Session:
     idempotency: IdempotencyRepository
     interactions: InteractionRepository
     security: SecurityRepository
+    sync_local: SyncLocalRepository
+    sync_log: SyncLogRepository
     users: UserRepository
 
     def __init__(self, conn: aiosqlite.Connection, version: int | None = None) -> None:
         self.conn = conn
         self._version = version
+        #: (table, rowid) of every row inserted through this session, in order (sync maps them).
+        self.inserted: list[tuple[str, int]] = []
 
     @property
     def version(self) -> int:
@@ -111,7 +118,11 @@ class Repository:
         """Run an INSERT inside the unit of work; return the new row id."""
         self.session.version  # noqa: B018 - refuse writes outside a unit of work
         async with self.conn.execute(sql, params) as cursor:
-            return cursor.lastrowid or 0
+            row_id = cursor.lastrowid or 0
+        table = _INSERT_INTO.match(sql)
+        if table:
+            self.session.inserted.append((table.group(1), row_id))
+        return row_id
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run an UPDATE/DELETE inside the unit of work; return the number of rows changed."""

@@ -1,0 +1,192 @@
+"""The remote role: process pushed mutations exactly once, and serve the change feed.
+
+`push` runs a client's mutations in id order through the action registry. Each mutation id is
+processed once per (user, client): an applied mutation's outcome is written in its action's own
+transaction (purrr_server.sync.hooks), a rejected one in its own, and the primary key of
+`sync_mutations` refuses a second outcome for the same id even across processes. A retried id
+returns the stored outcome; an id beyond the next expected one is a CONFLICT naming it.
+Random outcomes and money are decided here: mutations run with this server's seed and clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from purrr_core import RuleError
+from purrr_server.actions import execute, fingerprint
+from purrr_server.envelope import ApiError
+from purrr_server.runtime import Runtime
+from purrr_server.store.users import User
+from purrr_server.sync.hooks import PUSHING, Pushed
+from purrr_server.sync.refs import has_refs, resolve
+
+log = logging.getLogger("purrr.sync")
+
+#: Errors that say nothing about the mutation itself: retry later, record nothing.
+TRANSIENT_CODES = frozenset({"RATE_LIMIT_EXCEEDED", "INTERNAL_SERVER_ERROR"})
+#: A mutation that crashes its handler this many times in a row is rejected (a poison pill must
+#: not block the client's queue forever).
+POISON_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Mutation:
+    id: int
+    name: str
+    args: dict[str, Any]
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.name, self.args)
+
+
+@dataclass
+class _ClientState:
+    lock: asyncio.Lock
+    crashes: dict[int, int]
+
+
+_clients: dict[tuple[int, int, str], _ClientState] = {}
+
+
+def _state(runtime: Runtime, user_id: int, client_id: str) -> _ClientState:
+    key = (id(runtime), user_id, client_id)
+    if key not in _clients:
+        _clients[key] = _ClientState(asyncio.Lock(), {})
+    return _clients[key]
+
+
+def _error(exc: RuleError) -> dict[str, Any]:
+    return {"code": exc.code, "message": exc.message, "details": exc.details}
+
+
+async def push(runtime: Runtime, user: User, client_id: str,
+               mutations: list[Mutation]) -> dict[str, Any]:
+    """Process `mutations` (consecutive ids) in order; see the module docstring.
+
+    Returns `{last_mutation_id, results, retry}`: one outcome per mutation processed (or
+    already processed), and `retry` = `{id, error}` when processing stopped at a transient
+    failure (nothing recorded for it; the client sends it again later).
+    """
+    ids = [m.id for m in mutations]
+    if ids and ids != list(range(ids[0], ids[0] + len(ids))):
+        raise ApiError("VALIDATION_ERROR", "mutation ids in one push must be consecutive",
+                       details={"field": "mutations", "ids": ids[:20]})
+    state = _state(runtime, user.id, client_id)
+    async with state.lock:
+        last = await runtime.store.read.sync_log.last_mutation_id(user.id, client_id)
+        if ids and ids[0] > last + 1:
+            raise ApiError("CONFLICT", f"mutation {ids[0]} is out of order: expected {last + 1}",
+                           details={"expected": last + 1, "received": ids[0],
+                                    "last_mutation_id": last})
+        results: list[dict[str, Any]] = []
+        for mutation in mutations:
+            if mutation.id <= last:
+                results.append(await _stored(runtime, user, client_id, mutation))
+                continue
+            outcome = await _process(runtime, user, client_id, mutation, state)
+            if outcome is None:
+                retry = {"id": mutation.id, "error": {"code": "TRANSIENT",
+                                                      "message": "try again later"}}
+                return {"last_mutation_id": last, "results": results, "retry": retry}
+            results.append(outcome)
+            last = mutation.id
+        return {"last_mutation_id": last, "results": results, "retry": None}
+
+
+async def _stored(runtime: Runtime, user: User, client_id: str,
+                  mutation: Mutation) -> dict[str, Any]:
+    stored = await runtime.store.read.sync_log.outcome(user.id, client_id, mutation.id)
+    if stored is None:  # processed ids are never forgotten; this is a bug, not a client error
+        raise RuntimeError(f"mutation {mutation.id} of {client_id} has no stored outcome")
+    if stored.pop("fingerprint") != mutation.fingerprint:
+        raise ApiError("CONFLICT", f"mutation {mutation.id} was already processed with other "
+                       "content; this client's outbox does not match the server",
+                       details={"mutation_id": mutation.id, "name": stored["name"]})
+    return stored
+
+
+async def _process(runtime: Runtime, user: User, client_id: str, mutation: Mutation,
+                   state: _ClientState) -> dict[str, Any] | None:
+    """Apply or reject one mutation; None when it failed transiently."""
+    try:
+        args = mutation.args
+        if has_refs(args):
+            args = await resolve(args, _lookup(runtime, user, client_id))
+        token = PUSHING.set(Pushed(client_id, mutation.id, mutation.fingerprint))
+        try:
+            await execute(runtime, user, mutation.name, args, client_id=client_id,
+                          mutation_id=mutation.id)
+        finally:
+            PUSHING.reset(token)
+    except RuleError as exc:
+        if exc.code in TRANSIENT_CODES:
+            return None
+        return await _reject(runtime, user, client_id, mutation, _error(exc))
+    except (sqlite3.OperationalError, OSError, TimeoutError):
+        log.warning("sync: mutation %s of %s failed transiently", mutation.id, client_id,
+                    exc_info=True)
+        return None
+    except sqlite3.IntegrityError:
+        pass  # processed concurrently by another process: its outcome is stored
+    except Exception as exc:  # a handler crash: retried, then rejected as a poison pill
+        log.exception("sync: mutation %s (%s) of %s crashed", mutation.id, mutation.name,
+                      client_id)
+        crashes = state.crashes[mutation.id] = state.crashes.get(mutation.id, 0) + 1
+        if crashes < POISON_ATTEMPTS:
+            return None
+        error = {"code": "INTERNAL_SERVER_ERROR",
+                 "message": f"the server could not apply {mutation.name} "
+                            f"({type(exc).__name__}); it was dropped after {crashes} attempts",
+                 "details": {"attempts": crashes}}
+        return await _reject(runtime, user, client_id, mutation, error)
+    state.crashes.pop(mutation.id, None)
+    return await _stored(runtime, user, client_id, mutation)
+
+
+def _lookup(runtime: Runtime, user: User, client_id: str) -> Any:
+    async def lookup(mutation_id: int, table: str, ordinal: int) -> int | None:
+        stored = await runtime.store.read.sync_log.outcome(user.id, client_id, mutation_id)
+        if stored is None:
+            return None
+        rows = [row_id for name, row_id in stored["created"] if name == table]
+        return rows[ordinal] if ordinal < len(rows) else None
+
+    return lookup
+
+
+async def _reject(runtime: Runtime, user: User, client_id: str, mutation: Mutation,
+                  error: dict[str, Any]) -> dict[str, Any]:
+    try:
+        async with runtime.store.write() as uow:
+            await uow.sync_log.record(
+                user.id, client_id, mutation.id, name=mutation.name,
+                fingerprint=mutation.fingerprint, status="rejected", result=error, created=[],
+                now=runtime.settings.now().isoformat(),
+            )
+    except sqlite3.IntegrityError:
+        pass  # decided concurrently by another process: return that outcome
+    return await _stored(runtime, user, client_id, mutation)
+
+
+async def pull(runtime: Runtime, user: User, cursor: int, client_id: str | None) -> dict[str, Any]:
+    """Every change of `user` after `cursor`, as one consistent snapshot.
+
+    The reads run inside a (version-neutral) write transaction, so no action commits between
+    them: the new cursor covers exactly the rows, tombstones and outcomes returned.
+    """
+    async with runtime.store.write(bump_version=False) as uow:
+        upto = await uow.sync_log.committed_version()
+        changes = await uow.sync_log.changes(user.id, cursor, upto)
+        tombstones = await uow.sync_log.tombstones(user.id, cursor, upto)
+        outcomes, last = [], 0
+        if client_id:
+            outcomes = await uow.sync_log.outcomes_since(user.id, client_id, cursor, upto)
+            last = await uow.sync_log.last_mutation_id(user.id, client_id)
+    return {"cursor": upto, "changes": changes, "tombstones": tombstones,
+            "client_id": client_id, "last_mutation_id": last, "mutations": outcomes,
+            "user": {"id": user.id, "username": user.username}}

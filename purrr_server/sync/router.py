@@ -1,0 +1,99 @@
+"""`/api/v1/sync`: the remote role (`push`, `pull`) and the local game's link (`status`, `link`,
+`unlink`, `run`). docs/sync.md describes the model."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request
+from starlette.responses import Response
+
+from purrr_server.auth import Caller
+from purrr_server.envelope import fail, ok
+from purrr_server.runtime import runtime_of
+from purrr_server.sync import remote
+from purrr_server.sync.engine import SyncFailure, engine_of
+
+router = APIRouter(prefix="/sync", tags=["sync"])
+RemoteKey = Annotated[str | None, Header(alias="X-Remote-Api-Key",
+                                         description="The remote's API key (from the keyring).")]
+MAX_BATCH = 1000
+
+
+class MutationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: int = Field(..., ge=1, description="The client's gapless mutation id.")
+    name: str = Field(..., min_length=1, max_length=100, examples=["cats.feed"])
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class PushIn(BaseModel):
+    """A client's mutations, in id order."""
+
+    model_config = ConfigDict(extra="forbid")
+    client_id: str = Field(..., min_length=1, max_length=100)
+    mutations: list[MutationIn] = Field(..., max_length=MAX_BATCH)
+
+
+class LinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(..., min_length=1, max_length=2000, examples=["https://purrr.love"])
+    interval_seconds: int = Field(300, ge=5, le=86400)
+
+
+class UnlinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    force: bool = False
+
+
+def _failed(request: Request, failure: SyncFailure) -> Response:
+    return fail(request, failure.code, failure.message, failure.details,
+                status_code=failure.status)
+
+
+@router.post("/push", summary="Remote: apply a client's mutations exactly once, in order")
+async def push(request: Request, body: PushIn, who: Caller) -> Response:
+    mutations = [remote.Mutation(m.id, m.name, m.args) for m in body.mutations]
+    result = await remote.push(runtime_of(request), who.user, body.client_id, mutations)
+    return ok(request, result)
+
+
+@router.get("/pull", summary="Remote: every change after a cursor, and the client's outcomes")
+async def pull(
+    request: Request, who: Caller,
+    cursor: Annotated[int, Query(ge=0, description="The version pulled through.")] = 0,
+    client_id: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    return ok(request, await remote.pull(runtime_of(request), who.user, cursor, client_id))
+
+
+@router.get("/status", summary="Local: link, outbox and last sync")
+async def status(request: Request, who: Caller) -> Response:
+    return ok(request, await engine_of(request.app).status())
+
+
+@router.post("/link", summary="Local: link this game to a remote (replaces the local game)")
+async def link(request: Request, body: LinkIn, who: Caller, key: RemoteKey = None) -> Response:
+    if not key:
+        return fail(request, "VALIDATION_ERROR", "send the remote's API key as X-Remote-Api-Key",
+                    {"field": "X-Remote-Api-Key"})
+    try:
+        return ok(request, await engine_of(request.app).link(body.url, key,
+                                                             body.interval_seconds))
+    except SyncFailure as failure:
+        return _failed(request, failure)
+
+
+@router.post("/unlink", summary="Local: forget the remote (the local game stays)")
+async def unlink(request: Request, who: Caller, body: UnlinkIn | None = None) -> Response:
+    return ok(request, await engine_of(request.app).unlink(force=bool(body and body.force)))
+
+
+@router.post("/run", summary="Local: push the outbox, then pull")
+async def run(request: Request, who: Caller, key: RemoteKey = None) -> Response:
+    engine = engine_of(request.app)
+    try:
+        report = await engine.sync(key)
+    except SyncFailure as failure:
+        return _failed(request, failure)
+    return ok(request, {"report": report.as_dict(), "status": await engine.status()})
