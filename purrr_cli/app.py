@@ -32,6 +32,8 @@ GROUPS: dict[str, tuple[str, str]] = {
     "api": ("purrr_cli.commands.api", "Send a raw authenticated API request (like `gh api`)."),
     "completion": ("purrr_cli.commands.completion", "Print the shell completion script."),
     "tui": ("purrr_cli.commands.tui", "Open the full-screen dashboard."),
+    "remote": ("purrr_cli.commands.remote", "Link the local game to a remote server, or unlink."),
+    "sync": ("purrr_cli.commands.sync", "Push offline actions to the remote, then pull."),
     "games": ("purrr_cli.commands.games", "Play mini-games; history and leaderboard."),
     "quests": ("purrr_cli.commands.quests", "Quests with progress; claim rewards."),
     "store": ("purrr_cli.commands.store", "Buy items with coins; your inventory."),
