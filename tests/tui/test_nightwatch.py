@@ -82,3 +82,14 @@ async def test_recall_without_patrol_warns(make_app, cats) -> None:
         await settle(pilot)
         await pilot.press("x")
         assert any("No active patrol" in n.message for n in app._notifications)
+
+
+async def test_deploy_with_keyboard_only(make_app, cats, client) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("d", "tab", "space", "tab", "tab", "space", "ctrl+s")
+        await settle(pilot)
+        patrol = client.get("night-watch/status")["patrol"]
+        assert [c["name"] for c in patrol["cats"]] == ["Mittens", "Bandit"]

@@ -23,6 +23,11 @@ def area_choices() -> list[tuple[str, str]]:
     return [(a.name, a.id) for a in rules().areas.values()]
 
 
+def pick_label(cat: dict[str, Any], picked: bool) -> str:
+    """The tick is in the text too, so the choice reads without colour."""
+    return f"{'[go]' if picked else '[  ]'} {cat['name']} (energy {cat.get('energy', '?')})"
+
+
 class DeployDialog(PurrrDialog[dict[str, Any] | None]):
     """Tick cats, choose a role for each (or let personality decide), choose the area."""
 
@@ -40,13 +45,10 @@ class DeployDialog(PurrrDialog[dict[str, Any] | None]):
             with Horizontal(classes="field"):
                 yield Label("Area")
                 yield Select(area_choices(), value="neighborhood", allow_blank=False, id="area")
-            with VerticalScroll(id="deploy-cats"):
+            with VerticalScroll(id="deploy-cats", can_focus=False):
                 for cat in self.cats:
                     with Horizontal(classes="deploy-row"):
-                        yield Checkbox(
-                            f"{cat['name']} (energy {cat.get('energy', '?')})",
-                            id=f"pick-{cat['id']}",
-                        )
+                        yield Checkbox(pick_label(cat, False), id=f"pick-{cat['id']}")
                         yield Select(
                             role_choices(), value=AUTO, allow_blank=False, id=f"role-{cat['id']}"
                         )
@@ -54,6 +56,11 @@ class DeployDialog(PurrrDialog[dict[str, Any] | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Deploy", variant="primary", id="form-ok")
                 yield Button("Cancel", id="form-cancel")
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        cat_id = int(str(event.checkbox.id).removeprefix("pick-"))
+        cat = next(c for c in self.cats if c["id"] == cat_id)
+        event.checkbox.label = pick_label(cat, event.value)
 
     def values(self) -> dict[str, Any]:
         picked = [
