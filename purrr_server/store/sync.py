@@ -74,9 +74,9 @@ def table_for_ref(arg: str) -> SyncTable | None:
     return None
 
 
-# Platform tables (0001) and the feature tables of 0002–0003. New feature tables declare
+# Platform tables (0001) and the feature tables of 0002–0004. New feature tables declare
 # themselves in their own store module.
-syncable("cats", refs=("cat_id", "cat_ids"))
+syncable("cats", refs=("cat_id", "cat_ids", "sire_id", "dam_id"))
 syncable("interactions")
 syncable("night_watch_systems", key=())
 syncable("night_patrols", refs=("patrol_id",))
@@ -90,6 +90,7 @@ syncable("inventory", key=("item_id",))
 syncable("game_results")
 syncable("quest_progress", key=("quest_id",))
 syncable("player_counters", key=("counter",))
+syncable("breedings", refs=("breeding_id",))
 local_only("users", "tokens", "api_keys", "actions", "idempotency_keys", "events", "tombstones",
            "totp_secrets")
 
