@@ -145,6 +145,17 @@ async def test_failure_is_recorded_without_kittens(
     assert len(data(await client.get(f"{API}/cats"))) == 2
 
 
+async def test_releasing_a_parent_fails_the_breeding(
+    client: httpx.AsyncClient, clock: Settings
+) -> None:
+    sire, dam = await pair(client)
+    breeding_id = data(await breed(client, sire, dam, seed=SUCCESS_SEED), 201)["breeding_id"]
+    assert (await client.delete(f"{API}/cats/{sire}", headers=idem())).status_code == 200
+    clock.pinned_now = DUE
+    failed = data(await client.get(f"{API}/breeding/{breeding_id}"))
+    assert failed["status"] == "failed" and "released" in failed["reason"]
+
+
 async def test_any_action_completes_due_breedings(
     client: httpx.AsyncClient, clock: Settings
 ) -> None:
