@@ -32,8 +32,12 @@ GOAL_SECONDS = 2.0
 
 
 async def adopt(client: httpx.AsyncClient, rng: random.Random, number: int, sex: str) -> int:
-    body = {"name": f"Cat {number}", "sex": sex, "personality_type": rng.choice(PERSONALITIES),
-            "breed": rng.choice(BREEDS)}
+    body = {
+        "name": f"Cat {number}",
+        "sex": sex,
+        "personality_type": rng.choice(PERSONALITIES),
+        "breed": rng.choice(BREEDS),
+    }
     r = await client.post(f"{API}/cats", json=body)
     r.raise_for_status()
     return int(r.json()["data"]["id"])
@@ -70,9 +74,12 @@ async def main(cats: int, limit: int) -> None:
         token = settings.token_path.read_text().strip()
         transport = httpx.ASGITransport(app=app)
         async with app.router.lifespan_context(app):
-            async with httpx.AsyncClient(transport=transport, base_url="http://bench",
-                                         headers={"Authorization": f"Bearer {token}"},
-                                         timeout=60) as client:
+            async with httpx.AsyncClient(
+                transport=transport,
+                base_url="http://bench",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=60,
+            ) as client:
                 await populate(client, settings, cats)
                 listed = (await client.get(f"{API}/cats", params={"limit": 1000})).json()["data"]
                 related = sum(1 for c in listed if c["sire_id"] is not None)
@@ -81,8 +88,10 @@ async def main(cats: int, limit: int) -> None:
                 for label, page in (("cold", limit), ("warm", limit), ("limit=200", 200)):
                     wall, cpu, total, shown = await timed(client, page)
                     worst = max(worst, wall)
-                    print(f"  {label:10} {wall * 1000:7.0f} ms wall {cpu * 1000:7.0f} ms CPU "
-                          f"({total} pairs ranked, {shown} with predictions)")
+                    print(
+                        f"  {label:10} {wall * 1000:7.0f} ms wall {cpu * 1000:7.0f} ms CPU "
+                        f"({total} pairs ranked, {shown} with predictions)"
+                    )
                 print(f"  goal < {GOAL_SECONDS:.0f} s: {'ok' if worst < GOAL_SECONDS else 'OVER'}")
 
 

@@ -86,8 +86,10 @@ def _who(cat: Cat) -> str:
 def check_pair(sire: Cat, dam: Cat) -> None:
     """Refuse a pair that can never breed: one cat twice, a female sire or a male dam."""
     if sire.id == dam.id:
-        raise InvalidRequest(f"{_who(sire)} cannot be both sire and dam; choose two cats",
-                             details={"sire_id": sire.id, "dam_id": dam.id})
+        raise InvalidRequest(
+            f"{_who(sire)} cannot be both sire and dam; choose two cats",
+            details={"sire_id": sire.id, "dam_id": dam.id},
+        )
     for cat, role, sex in ((sire, "sire", "male"), (dam, "dam", "female")):
         if cat.sex != sex:
             raise InvalidRequest(
@@ -115,11 +117,15 @@ def check_ready(cat: Cat, now: datetime) -> None:
 def check_free(cat: Cat, *, on_patrol: bool, breeding_id: int | None) -> None:
     """Refuse a cat that is out on a Night Watch patrol or already in a pending breeding."""
     if on_patrol:
-        raise Conflict(f"{_who(cat)} is on a Night Watch patrol; recall it or wait until it ends",
-                       details={"cat_id": cat.id, "reason": "on_patrol"})
+        raise Conflict(
+            f"{_who(cat)} is on a Night Watch patrol; recall it or wait until it ends",
+            details={"cat_id": cat.id, "reason": "on_patrol"},
+        )
     if breeding_id is not None:
-        raise Conflict(f"{_who(cat)} is already in breeding {breeding_id}",
-                       details={"cat_id": cat.id, "breeding_id": breeding_id})
+        raise Conflict(
+            f"{_who(cat)} is already in breeding {breeding_id}",
+            details={"cat_id": cat.id, "breeding_id": breeding_id},
+        )
 
 
 def check_compatibility(score: int, coi: Fraction) -> None:
@@ -133,8 +139,14 @@ def check_compatibility(score: int, coi: Fraction) -> None:
 
 
 def check_breedable(
-    sire: Cat, dam: Cat, now: datetime, score: int, coi: Fraction, *,
-    on_patrol: Set[int] = frozenset(), breeding: Mapping[int, int] = MappingProxyType({}),
+    sire: Cat,
+    dam: Cat,
+    now: datetime,
+    score: int,
+    coi: Fraction,
+    *,
+    on_patrol: Set[int] = frozenset(),
+    breeding: Mapping[int, int] = MappingProxyType({}),
 ) -> None:
     """Every refusal in order: the pair, then each cat (patrol, pending breeding, age,
     cooldown), then compatibility. `breeding` maps cat id -> its pending breeding."""
@@ -146,8 +158,14 @@ def check_breedable(
 
 
 def blocked_reason(
-    sire: Cat, dam: Cat, now: datetime, score: int, coi: Fraction, *,
-    on_patrol: Set[int] = frozenset(), breeding: Mapping[int, int] = MappingProxyType({}),
+    sire: Cat,
+    dam: Cat,
+    now: datetime,
+    score: int,
+    coi: Fraction,
+    *,
+    on_patrol: Set[int] = frozenset(),
+    breeding: Mapping[int, int] = MappingProxyType({}),
 ) -> str | None:
     """Why this pair cannot breed right now (the first refusal's message), or None."""
     try:
@@ -180,7 +198,13 @@ def _kitten_breed(sire: Cat, dam: Cat) -> str:
 
 
 def breed_litter(
-    sire: Cat, dam: Cat, *, seed: int, success: Fraction, coi: Fraction, born_at: datetime,
+    sire: Cat,
+    dam: Cat,
+    *,
+    seed: int,
+    success: Fraction,
+    coi: Fraction,
+    born_at: datetime,
     name_prefix: str,
 ) -> Litter:
     """Roll a breeding's outcome from its seed: success, litter size, then each kitten.
@@ -203,19 +227,33 @@ def breed_litter(
         flags: list[str] = []
         if mutation is not None:
             genotype = apply_mutation(genotype, mutation)
-            flags.append(f"{mutation.kind}: {mutation.locus} {mutation.allele} "
-                         f"({mutation.description})")
+            flags.append(
+                f"{mutation.kind}: {mutation.locus} {mutation.allele} ({mutation.description})"
+            )
             mutations.append({"kitten": number, **mutation.model_dump()})
-        stats = inherit_stats(sire.advanced_stats(), dam.advanced_stats(), sire.coi, dam.coi,
-                              rng, coi=coi)
+        stats = inherit_stats(
+            sire.advanced_stats(), dam.advanced_stats(), sire.coi, dam.coi, rng, coi=coi
+        )
         personality = inherit_personality(sire.personality_type, dam.personality_type, rng)
-        kitten = adopt(f"{name_prefix}-{number}", personality, now=born_at, rng=rng,
-                       sex=genotype.sex, breed=_kitten_breed(sire, dam),
-                       genotype=genotype.format())
-        kittens.append(kitten.evolve(
-            sire_id=sire.id, dam_id=dam.id, generation=max(sire.generation, dam.generation) + 1,
-            coi=float(coi), mutations=flags, **{k: stats[k] for k in ADVANCED_STATS if k in stats},
-        ))
+        kitten = adopt(
+            f"{name_prefix}-{number}",
+            personality,
+            now=born_at,
+            rng=rng,
+            sex=genotype.sex,
+            breed=_kitten_breed(sire, dam),
+            genotype=genotype.format(),
+        )
+        kittens.append(
+            kitten.evolve(
+                sire_id=sire.id,
+                dam_id=dam.id,
+                generation=max(sire.generation, dam.generation) + 1,
+                coi=float(coi),
+                mutations=flags,
+                **{k: stats[k] for k in ADVANCED_STATS if k in stats},
+            )
+        )
     return Litter(True, tuple(kittens), tuple(mutations))
 
 

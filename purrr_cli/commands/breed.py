@@ -58,8 +58,9 @@ def pairs(
 ) -> None:
     """Your male x female pairs ranked by compatibility, with COI, success rate and (in --json)
     the exact kitten distribution."""
-    data = connect().get("breeding/pairs", method=method, limit=limit,
-                         available="true" if available else None)
+    data = connect().get(
+        "breeding/pairs", method=method, limit=limit, available="true" if available else None
+    )
     render(data, PAIR_COLUMNS, empty="No pairs: you need a male and a female cat.")
 
 
@@ -72,8 +73,9 @@ def pairs(
 def predict(sire: SireArg, dam: DamArg, method: MethodOpt = "natural") -> None:
     """Predict the kittens of SIRE x DAM: compatibility, COI, success and every coat by sex."""
     client = connect()
-    data = client.get("genetics/predict", sire_id=cat_id(client, sire),
-                      dam_id=cat_id(client, dam), method=method)
+    data = client.get(
+        "genetics/predict", sire_id=cat_id(client, sire), dam_id=cat_id(client, dam), method=method
+    )
     if options.json:
         render(data)
         return
@@ -142,5 +144,8 @@ def history(
     limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
 ) -> None:
     """Every breeding you started, newest first."""
-    render(connect().get("breeding/history", status=status, limit=limit), BREEDING_COLUMNS,
-           empty="No breedings yet.")
+    render(
+        connect().get("breeding/history", status=status, limit=limit),
+        BREEDING_COLUMNS,
+        empty="No breedings yet.",
+    )

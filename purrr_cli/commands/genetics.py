@@ -19,7 +19,7 @@ from purrr_cli.output import PurrrTyper, examples, is_terminal, options, render,
 app = PurrrTyper(
     help="Coat genetics with exact probabilities: cross two genotypes, compute a COI, explain a "
     "genotype. Works offline (no server).\n\n"
-    "Genotypes use the reference notation, loci separated by spaces, e.g. \"O/Y B/b D/d\"; "
+    'Genotypes use the reference notation, loci separated by spaces, e.g. "O/Y B/b D/d"; '
     "omitted loci take their default (solid black dense shorthair)."
 )
 
@@ -46,8 +46,9 @@ def parse(text: str, role: str) -> Any:
     try:
         return genetics.parse_genotype(text)
     except genetics.GenotypeError as exc:
-        raise CliError(f"{role}: {exc}", code="VALIDATION_ERROR",
-                       details={"field": role, "token": exc.token}) from None
+        raise CliError(
+            f"{role}: {exc}", code="VALIDATION_ERROR", details={"field": role, "token": exc.token}
+        ) from None
 
 
 def punnett(contract: dict[str, Any], title: str | None = None) -> Any:
@@ -81,8 +82,10 @@ def show_cross(contract: dict[str, Any], title: str | None = None) -> None:
     elif is_terminal(sys.stdout):
         render_rich(punnett(contract, title), contract)
     else:
-        rows = [{"sex": o["sex"], "probability": o["probability"], "name": o["phenotype"]["name"]}
-                for o in contract["offspring"]]
+        rows = [
+            {"sex": o["sex"], "probability": o["probability"], "name": o["phenotype"]["name"]}
+            for o in contract["offspring"]
+        ]
         render(rows, OFFSPRING_COLUMNS)
 
 
@@ -90,11 +93,13 @@ def show_cross(contract: dict[str, Any], title: str | None = None) -> None:
     epilog=examples(
         'purrr genetics cross "O/Y" "o/o"',
         'purrr genetics cross "o/Y D/d" "O/o D/d" --json',
-        "purrr genetics cross \"o/Y C/cs\" \"o/o C/cs\" --jq '.offspring[] | select(.sex == \"male\")'",
+        'purrr genetics cross "o/Y C/cs" "o/o C/cs" --jq \'.offspring[] | select(.sex == "male")\'',
     )
 )
 def cross(
-    sire: Annotated[str, typer.Argument(metavar="SIRE", help='The sire\'s genotype, e.g. "O/Y B/b".')],
+    sire: Annotated[
+        str, typer.Argument(metavar="SIRE", help='The sire\'s genotype, e.g. "O/Y B/b".')
+    ],
     dam: Annotated[str, typer.Argument(metavar="DAM", help='The dam\'s genotype, e.g. "o/o B/b".')],
 ) -> None:
     """Exact kitten distribution of SIRE x DAM, by sex (fractions sum to 1/2 per sex).
@@ -123,8 +128,9 @@ def _read_pedigree(path: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CliError(f"{path} is not JSON: {exc}", code="VALIDATION_ERROR",
-                       details={"field": "PEDIGREE"}) from None
+        raise CliError(
+            f"{path} is not JSON: {exc}", code="VALIDATION_ERROR", details={"field": "PEDIGREE"}
+        ) from None
 
 
 def _as_text(value: Any) -> str | None:
@@ -135,11 +141,19 @@ def _records(data: Any) -> list[dict[str, Any]]:
     """The pedigree's cats with ids as text, so `--sire 3` finds the cat whose id is 3 or "3"."""
     cats = data.get("cats") if isinstance(data, dict) else data
     if not isinstance(cats, list) or not all(isinstance(c, dict) for c in cats):
-        raise CliError('a pedigree is {"cats": [{"id": …, "sire": …, "dam": …}, …]}',
-                       code="VALIDATION_ERROR", details={"field": "PEDIGREE"})
-    return [{"id": _as_text(c.get("id")),
-             "sire": _as_text(c.get("sire", c.get("sire_id"))),
-             "dam": _as_text(c.get("dam", c.get("dam_id")))} for c in cats]
+        raise CliError(
+            'a pedigree is {"cats": [{"id": …, "sire": …, "dam": …}, …]}',
+            code="VALIDATION_ERROR",
+            details={"field": "PEDIGREE"},
+        )
+    return [
+        {
+            "id": _as_text(c.get("id")),
+            "sire": _as_text(c.get("sire", c.get("sire_id"))),
+            "dam": _as_text(c.get("dam", c.get("dam_id"))),
+        }
+        for c in cats
+    ]
 
 
 @app.command(
@@ -150,8 +164,13 @@ def _records(data: Any) -> list[dict[str, Any]]:
     )
 )
 def coi(
-    pedigree: Annotated[str, typer.Argument(
-        metavar="PEDIGREE", help='A JSON file {"cats": [{"id", "sire", "dam"}, …]}, or - for stdin.')],
+    pedigree: Annotated[
+        str,
+        typer.Argument(
+            metavar="PEDIGREE",
+            help='A JSON file {"cats": [{"id", "sire", "dam"}, …]}, or - for stdin.',
+        ),
+    ],
     sire: Annotated[str, typer.Option("--sire", help="The sire's id in the pedigree.")],
     dam: Annotated[str, typer.Option("--dam", help="The dam's id in the pedigree.")],
 ) -> None:
@@ -182,8 +201,12 @@ def explain(
     parsed = parse(genotype, "genotype")
     steps = genetics.explain(parsed)
     look = genetics.phenotype(parsed)
-    data = {"genotype": parsed.format(), "sex": parsed.sex,
-            "phenotype": look.model_dump(mode="json"), "explanation": steps}
+    data = {
+        "genotype": parsed.format(),
+        "sex": parsed.sex,
+        "phenotype": look.model_dump(mode="json"),
+        "explanation": steps,
+    }
     if options.json:
         render(data)
         return

@@ -28,8 +28,12 @@ router = APIRouter()
 
 BreedingId = Annotated[int, Path(ge=1, description="The breeding's id.")]
 CatId = Annotated[int, Path(ge=1, description="The cat's id.")]
-Method = Annotated[str | None, Query(description="natural (default), ai_assisted or "
-                                     "genetic_enhancement: the success rate shown.")]
+Method = Annotated[
+    str | None,
+    Query(
+        description="natural (default), ai_assisted or genetic_enhancement: the success rate shown."
+    ),
+]
 STATUSES = ("pending", "completed", "failed")
 RECENT = 5
 
@@ -41,9 +45,12 @@ class Breed(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sire_id: int | None = Field(None, ge=1, examples=[1])
     dam_id: int | None = Field(None, ge=1, examples=[2])
-    method: str | None = Field(None, examples=["natural"],
-                               description="natural (free, 60 %), ai_assisted (100 coins, 80 %) "
-                               "or genetic_enhancement (250 coins, 95 %)")
+    method: str | None = Field(
+        None,
+        examples=["natural"],
+        description="natural (free, 60 %), ai_assisted (100 coins, 80 %) "
+        "or genetic_enhancement (250 coins, 95 %)",
+    )
     seed: int | None = Field(None, ge=0, description="Local servers only: roll from this seed.")
     father_id: int | None = Field(None, ge=1)
     mother_id: int | None = Field(None, ge=1)
@@ -51,8 +58,10 @@ class Breed(BaseModel):
 
     def action_args(self) -> dict[str, object]:
         args: dict[str, object] = {
-            "sire_id": self.sire_id or self.father_id, "dam_id": self.dam_id or self.mother_id,
-            "method": self.method or self.breeding_method or "natural", "seed": self.seed,
+            "sire_id": self.sire_id or self.father_id,
+            "dam_id": self.dam_id or self.mother_id,
+            "method": self.method or self.breeding_method or "natural",
+            "seed": self.seed,
         }
         for role in ("sire_id", "dam_id"):
             if args[role] is None:
@@ -87,10 +96,15 @@ async def breed(request: Request, body: Breed, who: Caller) -> Response:
     return await run_action(request, who.user, "breeding.breed", body.action_args())
 
 
-@router.get("/breeding/pairs", tags=["breeding"],
-            summary="Pairs ranked by compatibility, with COI, success rate and predictions")
+@router.get(
+    "/breeding/pairs",
+    tags=["breeding"],
+    summary="Pairs ranked by compatibility, with COI, success rate and predictions",
+)
 async def pairs(
-    request: Request, who: Caller, method: Method = None,
+    request: Request,
+    who: Caller,
+    method: Method = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Pairs per page.")] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
     available: Annotated[bool, Query(description="Only pairs that can breed now.")] = False,
@@ -98,30 +112,44 @@ async def pairs(
     await complete_due_breedings(request, who.user)
     runtime = runtime_of(request)
     page, total = await service.rank_pairs(
-        runtime.store.read, who.user.id, runtime.settings.now(), breeding_method(method),
-        limit=limit, offset=offset, available=available)
+        runtime.store.read,
+        who.user.id,
+        runtime.settings.now(),
+        breeding_method(method),
+        limit=limit,
+        offset=offset,
+        available=available,
+    )
     return ok(request, page, headers={"X-Total-Count": str(total)})
 
 
 @router.get("/breeding", tags=["breeding"], summary="Your breedings, newest first")
 @router.get("/breeding/history", tags=["breeding"], summary="Your breedings, newest first")
 async def history(
-    request: Request, who: Caller, paging: Paging,
+    request: Request,
+    who: Caller,
+    paging: Paging,
     status: Annotated[str | None, Query(description="pending, completed or failed")] = None,
 ) -> Response:
     if status is not None and status not in STATUSES:
-        raise InvalidRequest(f"unknown status {status!r}; choose one of {', '.join(STATUSES)}",
-                             details={"field": "status", "value": status})
+        raise InvalidRequest(
+            f"unknown status {status!r}; choose one of {', '.join(STATUSES)}",
+            details={"field": "status", "value": status},
+        )
     await complete_due_breedings(request, who.user)
     repo = runtime_of(request).store.read.breedings
     found = await repo.list(who.user.id, paging.limit, paging.offset, status)
     total = await repo.count(who.user.id, status)
-    return ok(request, [service.breeding_json(b) for b in found],
-              headers={"X-Total-Count": str(total)})
+    return ok(
+        request, [service.breeding_json(b) for b in found], headers={"X-Total-Count": str(total)}
+    )
 
 
-@router.get("/breeding/status", tags=["breeding"],
-            summary="Breedings under way and the latest finished ones, with their kittens")
+@router.get(
+    "/breeding/status",
+    tags=["breeding"],
+    summary="Breedings under way and the latest finished ones, with their kittens",
+)
 async def status(request: Request, who: Caller) -> Response:
     await complete_due_breedings(request, who.user)
     runtime = runtime_of(request)
@@ -130,11 +158,16 @@ async def status(request: Request, who: Caller) -> Response:
     shown += [b for b in await repo.list(who.user.id, RECENT, 0) if b.status != "pending"]
     family = await service.load_family(runtime.store.read, who.user.id)
     now = runtime.settings.now()
-    return ok(request, [
-        {**service.breeding_json(b),
-         "kittens": service.kittens_json(family.cats, b.kitten_ids, now)}
-        for b in shown
-    ])
+    return ok(
+        request,
+        [
+            {
+                **service.breeding_json(b),
+                "kittens": service.kittens_json(family.cats, b.kitten_ids, now),
+            }
+            for b in shown
+        ],
+    )
 
 
 @router.get("/breeding/{breeding_id}", tags=["breeding"], summary="One breeding and its kittens")
@@ -152,16 +185,27 @@ async def one(request: Request, breeding_id: BreedingId, who: Caller) -> Respons
 async def _predict(request: Request, user: User, pair: Pair) -> Response:
     await complete_due_breedings(request, user)
     runtime = runtime_of(request)
-    result = await service.predict_pair(runtime.store.read, user.id, runtime.settings.now(),
-                                        pair.sire_id, pair.dam_id, breeding_method(pair.method))
+    result = await service.predict_pair(
+        runtime.store.read,
+        user.id,
+        runtime.settings.now(),
+        pair.sire_id,
+        pair.dam_id,
+        breeding_method(pair.method),
+    )
     return ok(request, result)
 
 
-@router.get("/genetics/predict", tags=["genetics"],
-            summary="Predict the kittens of two of your cats (exact distribution, COI)")
+@router.get(
+    "/genetics/predict",
+    tags=["genetics"],
+    summary="Predict the kittens of two of your cats (exact distribution, COI)",
+)
 async def predict(
-    request: Request, who: Caller,
-    sire_id: Annotated[int, Query(ge=1)], dam_id: Annotated[int, Query(ge=1)],
+    request: Request,
+    who: Caller,
+    sire_id: Annotated[int, Query(ge=1)],
+    dam_id: Annotated[int, Query(ge=1)],
     method: Method = None,
 ) -> Response:
     return await _predict(request, who.user, Pair(sire_id=sire_id, dam_id=dam_id, method=method))
@@ -172,14 +216,20 @@ async def predict_body(request: Request, body: Pair, who: Caller) -> Response:
     return await _predict(request, who.user, body)
 
 
-@router.post("/genetics/cross", tags=["genetics"],
-             summary="Exact offspring of two genotypes (the genetics contract)")
+@router.post(
+    "/genetics/cross",
+    tags=["genetics"],
+    summary="Exact offspring of two genotypes (the genetics contract)",
+)
 async def cross(request: Request, body: Cross, who: Caller) -> Response:
     return ok(request, service.cross_genotypes(body.sire, body.dam))
 
 
-@router.get("/cats/{cat_id}/pedigree", tags=["cats"],
-            summary="A cat and its known ancestors (pedigree JSON for `purrr genetics coi`)")
+@router.get(
+    "/cats/{cat_id}/pedigree",
+    tags=["cats"],
+    summary="A cat and its known ancestors (pedigree JSON for `purrr genetics coi`)",
+)
 async def pedigree(request: Request, cat_id: CatId, who: Caller) -> Response:
     await complete_due_breedings(request, who.user)
     runtime = runtime_of(request)

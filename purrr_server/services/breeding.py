@@ -10,6 +10,8 @@ whenever it happens. Kittens become cats with their parents, generation, genome 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -90,8 +92,10 @@ class Family:
 
     def pedigree(self, ids: Iterable[int]) -> list[dict[str, Any]]:
         """The contract's pedigree records (`{"id", "sire", "dam"}`) of `ids`."""
-        return [dict(zip(("id", "sire", "dam"), (i, *self.parents(i)), strict=True))
-                for i in sorted(ids)]
+        return [
+            dict(zip(("id", "sire", "dam"), (i, *self.parents(i)), strict=True))
+            for i in sorted(ids)
+        ]
 
     def coi(self, sire_id: int, dam_id: int) -> Fraction:
         """Wright's COI of a kitten of these two cats (their exact kinship)."""
@@ -101,8 +105,11 @@ class Family:
         return coi_from_pedigree(self.pedigree(sire_line | dam_line), sire_id, dam_id)
 
     def compatibility(self, sire: Cat, dam: Cat, coi: Fraction) -> int:
-        return compatibility(compatibility_input(sire, self.offspring.get(sire.id, 0)),
-                             compatibility_input(dam, self.offspring.get(dam.id, 0)), coi)
+        return compatibility(
+            compatibility_input(sire, self.offspring.get(sire.id, 0)),
+            compatibility_input(dam, self.offspring.get(dam.id, 0)),
+            coi,
+        )
 
 
 async def load_family(session: Session, user_id: int) -> Family:
@@ -110,7 +117,7 @@ async def load_family(session: Session, user_id: int) -> Family:
     return Family(await cats.list(user_id, max(1, await cats.count(user_id)), 0))
 
 
-async def cats_on_patrol(session: Session, user_id: int, now: Any) -> set[int]:
+async def cats_on_patrol(session: Session, user_id: int, now: datetime) -> set[int]:
     """Ids of the cats out on a Night Watch patrol right now."""
     patrols = await session.nightwatch.unsettled_patrols(user_id)
     return {c.id for p in patrols if p.active and p.ends_at > now for c in p.cats}
@@ -164,8 +171,9 @@ def _traits(offspring: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return _fractions(by_name, "name")
 
 
-def prediction(sire: Cat, dam: Cat, coi: Fraction, score: int, blocked: str | None,
-               method: BreedingMethod) -> dict[str, Any]:
+def prediction(
+    sire: Cat, dam: Cat, coi: Fraction, score: int, blocked: str | None, method: BreedingMethod
+) -> dict[str, Any]:
     """A pair's prediction: compatibility, COI, success, and the exact kitten distribution."""
     contract = _cross(sire.genotype or "", dam.genotype or "")
     return {
@@ -185,9 +193,16 @@ def prediction(sire: Cat, dam: Cat, coi: Fraction, score: int, blocked: str | No
 # --- reads -----------------------------------------------------------------------------------
 
 
-async def rank_pairs(session: Session, user_id: int, now: Any, method: BreedingMethod, *,
-                     limit: int, offset: int, available: bool = False
-                     ) -> tuple[list[dict[str, Any]], int]:
+async def rank_pairs(
+    session: Session,
+    user_id: int,
+    now: datetime,
+    method: BreedingMethod,
+    *,
+    limit: int,
+    offset: int,
+    available: bool = False,
+) -> tuple[list[dict[str, Any]], int]:
     """Every male x female pair ranked by compatibility (then lower COI); the page's pairs
     carry full predictions. Returns the page and the number of ranked pairs."""
     family = await load_family(session, user_id)
@@ -204,13 +219,16 @@ async def rank_pairs(session: Session, user_id: int, now: Any, method: BreedingM
                 continue
             ranked.append((-score, coi, sire.id, dam.id, blocked))
     ranked.sort(key=lambda r: r[:4])
-    page = [prediction(family.cats[s], family.cats[d], coi, -neg, blocked, method)
-            for neg, coi, s, d, blocked in ranked[offset:offset + limit]]
+    page = [
+        prediction(family.cats[s], family.cats[d], coi, -neg, blocked, method)
+        for neg, coi, s, d, blocked in ranked[offset : offset + limit]
+    ]
     return page, len(ranked)
 
 
-async def predict_pair(session: Session, user_id: int, now: Any, sire_id: int, dam_id: int,
-                       method: BreedingMethod) -> dict[str, Any]:
+async def predict_pair(
+    session: Session, user_id: int, now: datetime, sire_id: int, dam_id: int, method: BreedingMethod
+) -> dict[str, Any]:
     """The prediction for one of the player's pairs (unknown ids: NOT_FOUND; wrong sexes: 400)."""
     family = await load_family(session, user_id)
     for cat_id in (sire_id, dam_id):
@@ -220,9 +238,15 @@ async def predict_pair(session: Session, user_id: int, now: Any, sire_id: int, d
     check_pair(sire, dam)
     coi = family.coi(sire_id, dam_id)
     score = family.compatibility(sire, dam, coi)
-    blocked = blocked_reason(sire, dam, now, score, coi,
-                             on_patrol=await cats_on_patrol(session, user_id, now),
-                             breeding=await breeding_cats(session, user_id))
+    blocked = blocked_reason(
+        sire,
+        dam,
+        now,
+        score,
+        coi,
+        on_patrol=await cats_on_patrol(session, user_id, now),
+        breeding=await breeding_cats(session, user_id),
+    )
     return prediction(sire, dam, coi, score, blocked, method)
 
 
@@ -236,8 +260,13 @@ async def pedigree_of(session: Session, user_id: int, cat_id: int) -> dict[str, 
     records = family.pedigree(family.line(cat_id))
     for record in records:
         cat = family.cats[record["id"]]
-        record.update(name=cat.name, sex=cat.sex, generation=cat.generation, coi=cat.coi,
-                      genotype=cat.genotype)
+        record.update(
+            name=cat.name,
+            sex=cat.sex,
+            generation=cat.generation,
+            coi=cat.coi,
+            genotype=cat.genotype,
+        )
     return {"cat_id": cat_id, "coi": float(coi), "coi_fraction": str(coi), "cats": records}
 
 
@@ -248,15 +277,16 @@ def cross_genotypes(sire: str, dam: str) -> dict[str, Any]:
         try:
             parsed.append(parse_genotype(text))
         except GenotypeError as exc:
-            raise InvalidRequest(f"{field}: {exc}",
-                                 details={"field": field, "token": exc.token}) from None
+            raise InvalidRequest(
+                f"{field}: {exc}", details={"field": field, "token": exc.token}
+            ) from None
     try:
         return cross(*parsed).to_contract()
     except GenotypeError as exc:
         raise InvalidRequest(str(exc), details={"token": exc.token}) from None
 
 
-async def waiting(session: Session, user_id: int, now: Any) -> bool:
+async def waiting(session: Session, user_id: int, now: datetime) -> bool:
     """True when one of the player's breedings is due (a read should complete it first)."""
     return any(b.due(now) for b in await session.breedings.pending(user_id))
 
@@ -267,8 +297,10 @@ async def waiting(session: Session, user_id: int, now: Any) -> bool:
 def _cat_arg(args: dict[str, Any], name: str) -> int:
     value = args.get(name)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidRequest(f"{name} must be a cat id (a positive whole number)",
-                             details={"field": name, "value": value})
+        raise InvalidRequest(
+            f"{name} must be a cat id (a positive whole number)",
+            details={"field": name, "value": value},
+        )
     return value
 
 
@@ -278,11 +310,15 @@ def _seed(ctx: ActionContext, args: dict[str, Any]) -> int:
     if seed is None:
         return ctx.seed
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise InvalidRequest(f"seed must be a whole number from 0 to {MAX_SEED}",
-                             details={"field": "seed", "value": seed})
+        raise InvalidRequest(
+            f"seed must be a whole number from 0 to {MAX_SEED}",
+            details={"field": "seed", "value": seed},
+        )
     if ctx.settings.hosted:
-        raise InvalidRequest("a hosted server rolls its own seeds; leave out seed",
-                             details={"field": "seed", "value": seed})
+        raise InvalidRequest(
+            "a hosted server rolls its own seeds; leave out seed",
+            details={"field": "seed", "value": seed},
+        )
     return seed
 
 
@@ -291,32 +327,59 @@ async def finish(ctx: ActionContext, b: Breeding, family: Family) -> Breeding:
     sire, dam = family.cats.get(b.sire_id), family.cats.get(b.dam_id)
     born = b.estimated_completion
     if sire is None or dam is None:
-        outcome = {"litter_size": 0, "mutations": [],
-                   "reason": "a parent was released before the kittens were born"}
-        done = Breeding(**{**_fields(b), "status": "failed", "completed_at": born,
-                           "outcome": outcome})
+        outcome = {
+            "litter_size": 0,
+            "mutations": [],
+            "reason": "a parent was released before the kittens were born",
+        }
+        done = replace(b, status="failed", completed_at=born, outcome=outcome)
     else:
-        litter = breed_litter(sire, dam, seed=b.seed, success=b.success_probability, coi=b.coi,
-                              born_at=born, name_prefix=f"Kitten {b.id}")
+        litter = breed_litter(
+            sire,
+            dam,
+            seed=b.seed,
+            success=b.success_probability,
+            coi=b.coi,
+            born_at=born,
+            name_prefix=f"Kitten {b.id}",
+        )
         kittens = [await ctx.store.cats.add(ctx.user_id, k) for k in litter.kittens]
         family.cats.update((k.id, k) for k in kittens)
         for kitten in kittens:
-            ctx.emit("cat.born", {"cat_id": kitten.id, "name": kitten.name, "breeding_id": b.id,
-                                  "sire_id": b.sire_id, "dam_id": b.dam_id})
-        outcome = {"litter_size": len(kittens), "mutations": list(litter.mutations),
-                   "reason": None if litter.success else "the breeding did not take"}
-        done = Breeding(**{**_fields(b), "status": "completed" if litter.success else "failed",
-                           "completed_at": born, "kitten_ids": tuple(k.id for k in kittens),
-                           "outcome": outcome})
+            ctx.emit(
+                "cat.born",
+                {
+                    "cat_id": kitten.id,
+                    "name": kitten.name,
+                    "breeding_id": b.id,
+                    "sire_id": b.sire_id,
+                    "dam_id": b.dam_id,
+                },
+            )
+        outcome = {
+            "litter_size": len(kittens),
+            "mutations": list(litter.mutations),
+            "reason": None if litter.success else "the breeding did not take",
+        }
+        done = replace(
+            b,
+            status="completed" if litter.success else "failed",
+            completed_at=born,
+            kitten_ids=tuple(k.id for k in kittens),
+            outcome=outcome,
+        )
     await ctx.store.breedings.finish(ctx.user_id, done, ctx.stamp)
-    ctx.emit("breeding.completed", {"breeding_id": b.id, "status": done.status,
-                                    "kitten_ids": list(done.kitten_ids),
-                                    "sire_id": b.sire_id, "dam_id": b.dam_id})
+    ctx.emit(
+        "breeding.completed",
+        {
+            "breeding_id": b.id,
+            "status": done.status,
+            "kitten_ids": list(done.kitten_ids),
+            "sire_id": b.sire_id,
+            "dam_id": b.dam_id,
+        },
+    )
     return done
-
-
-def _fields(b: Breeding) -> dict[str, Any]:
-    return {name: getattr(b, name) for name in Breeding.__dataclass_fields__}
 
 
 async def complete_due(ctx: ActionContext) -> list[Breeding]:
@@ -329,8 +392,9 @@ async def complete_due(ctx: ActionContext) -> list[Breeding]:
 
 
 @after_action
-async def complete_after_action(ctx: ActionContext, name: str, args: dict[str, Any],
-                                result: dict[str, Any]) -> None:
+async def complete_after_action(
+    ctx: ActionContext, name: str, args: dict[str, Any], result: dict[str, Any]
+) -> None:
     """Any action of a player also brings their breedings up to now (lazy completion)."""
     if ctx.user is not None:
         await complete_due(ctx)
@@ -353,24 +417,55 @@ async def breed(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     family = await load_family(ctx.store, ctx.user_id)
     coi = family.coi(sire.id, dam.id) if sire.id != dam.id else Fraction(0)
     score = family.compatibility(sire, dam, coi)
-    check_breedable(sire, dam, ctx.now, score, coi,
-                    on_patrol=await cats_on_patrol(ctx.store, ctx.user_id, ctx.now),
-                    breeding=await breeding_cats(ctx.store, ctx.user_id))
+    check_breedable(
+        sire,
+        dam,
+        ctx.now,
+        score,
+        coi,
+        on_patrol=await cats_on_patrol(ctx.store, ctx.user_id, ctx.now),
+        breeding=await breeding_cats(ctx.store, ctx.user_id),
+    )
     if method.cost:
-        await change_wallet(ctx, [Change(currency=COINS, amount=Decimal(-method.cost),
-                                         reason=f"breeding ({method.name})",
-                                         counterparty="breeding")])
-    stored = await ctx.store.breedings.add(ctx.user_id, Breeding(
-        sire_id=sire.id, dam_id=dam.id, method=method.name, cost=method.cost, seed=seed,
-        success_probability=method.success, compatibility=score, coi=coi, started_at=ctx.now,
-        estimated_completion=ctx.now + method.duration,
-    ), ctx.stamp)
+        await change_wallet(
+            ctx,
+            [
+                Change(
+                    currency=COINS,
+                    amount=Decimal(-method.cost),
+                    reason=f"breeding ({method.name})",
+                    counterparty="breeding",
+                )
+            ],
+        )
+    stored = await ctx.store.breedings.add(
+        ctx.user_id,
+        Breeding(
+            sire_id=sire.id,
+            dam_id=dam.id,
+            method=method.name,
+            cost=method.cost,
+            seed=seed,
+            success_probability=method.success,
+            compatibility=score,
+            coi=coi,
+            started_at=ctx.now,
+            estimated_completion=ctx.now + method.duration,
+        ),
+        ctx.stamp,
+    )
     rest_until = stored.estimated_completion + COOLDOWN
     for cat in (sire, dam):
-        await ctx.store.cats.save(ctx.user_id, cat.evolve(
-            breeding_cooldown_until=rest_until, version=cat.version + 1, updated_at=ctx.now))
-    ctx.emit("breeding.started", {"breeding_id": stored.id, "sire_id": sire.id,
-                                  "dam_id": dam.id, "method": method.name})
+        await ctx.store.cats.save(
+            ctx.user_id,
+            cat.evolve(
+                breeding_cooldown_until=rest_until, version=cat.version + 1, updated_at=ctx.now
+            ),
+        )
+    ctx.emit(
+        "breeding.started",
+        {"breeding_id": stored.id, "sire_id": sire.id, "dam_id": dam.id, "method": method.name},
+    )
     ctx.emit("quest.event", {"type": "breed"})
     return {
         "breeding_id": stored.id,
@@ -380,6 +475,6 @@ async def breed(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def kittens_json(family_cats: dict[int, Cat], ids: Iterable[int], now: Any) -> list[Any]:
+def kittens_json(family_cats: dict[int, Cat], ids: Iterable[int], now: datetime) -> list[Any]:
     """The kittens still owned, as cat JSON."""
     return [cat_json(family_cats[i], now) for i in ids if i in family_cats]

@@ -44,14 +44,21 @@ class Breeding:
 
 def _breeding(row: sqlite3.Row) -> Breeding:
     return Breeding(
-        id=row["id"], sire_id=row["sire_id"], dam_id=row["dam_id"], method=row["method"],
-        cost=row["cost"], seed=row["seed"],
+        id=row["id"],
+        sire_id=row["sire_id"],
+        dam_id=row["dam_id"],
+        method=row["method"],
+        cost=row["cost"],
+        seed=row["seed"],
         success_probability=Fraction(row["success_probability"]),
-        compatibility=row["compatibility"], coi=Fraction(row["coi"]), status=row["status"],
+        compatibility=row["compatibility"],
+        coi=Fraction(row["coi"]),
+        status=row["status"],
         started_at=datetime.fromisoformat(row["started_at"]),
         estimated_completion=datetime.fromisoformat(row["estimated_completion"]),
         completed_at=datetime.fromisoformat(row["completed_at"]) if row["completed_at"] else None,
-        kitten_ids=tuple(json.loads(row["kitten_ids"])), outcome=json.loads(row["outcome"]),
+        kitten_ids=tuple(json.loads(row["kitten_ids"])),
+        outcome=json.loads(row["outcome"]),
     )
 
 
@@ -64,10 +71,22 @@ class BreedingRepository(Repository):
             " success_probability, compatibility, coi, status, started_at, estimated_completion,"
             " created_at, updated_at, row_version)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
-            (user_id, breeding.sire_id, breeding.dam_id, breeding.method, breeding.cost,
-             breeding.seed, str(breeding.success_probability), breeding.compatibility,
-             str(breeding.coi), breeding.started_at.isoformat(),
-             breeding.estimated_completion.isoformat(), now, now, self.version),
+            (
+                user_id,
+                breeding.sire_id,
+                breeding.dam_id,
+                breeding.method,
+                breeding.cost,
+                breeding.seed,
+                str(breeding.success_probability),
+                breeding.compatibility,
+                str(breeding.coi),
+                breeding.started_at.isoformat(),
+                breeding.estimated_completion.isoformat(),
+                now,
+                now,
+                self.version,
+            ),
         )
         found = await self.get(user_id, new_id)
         assert found is not None
@@ -80,8 +99,9 @@ class BreedingRepository(Repository):
         )
         return _breeding(row) if row else None
 
-    async def list(self, user_id: int, limit: int = 50, offset: int = 0,
-                   status: str | None = None) -> list[Breeding]:
+    async def list(
+        self, user_id: int, limit: int = 50, offset: int = 0, status: str | None = None
+    ) -> list[Breeding]:
         """The user's breedings, newest first (optionally only one status)."""
         where, params = "user_id = ?", [user_id]
         if status is not None:
@@ -115,10 +135,16 @@ class BreedingRepository(Repository):
         changed = await self.execute(
             "UPDATE breedings SET status = ?, completed_at = ?, kitten_ids = ?, outcome = ?,"
             " updated_at = ?, row_version = ? WHERE id = ? AND user_id = ? AND status = 'pending'",
-            (breeding.status,
-             breeding.completed_at.isoformat() if breeding.completed_at else None,
-             dumps(list(breeding.kitten_ids)), dumps(breeding.outcome), now, self.version,
-             breeding.id, user_id),
+            (
+                breeding.status,
+                breeding.completed_at.isoformat() if breeding.completed_at else None,
+                dumps(list(breeding.kitten_ids)),
+                dumps(breeding.outcome),
+                now,
+                self.version,
+                breeding.id,
+                user_id,
+            ),
         )
         if changed != 1:
             raise LookupError(f"breeding {breeding.id} is no longer pending")

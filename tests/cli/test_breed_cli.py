@@ -30,13 +30,22 @@ Purrr = Callable[..., subprocess.CompletedProcess[str]]
 def purrr(tmp_path: Path) -> Purrr:
     """Run `purrr` with nothing running (in-process server) at the time `at` (default START)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PURRR_", "NO_COLOR"))}
-    env.update(HOME=str(tmp_path), PURRR_CONFIG_DIR=str(tmp_path / "config"),
-               PURRR_DATA_DIR=str(tmp_path / "data"), PURRR_NO_KEYRING="1")
+    env.update(
+        HOME=str(tmp_path),
+        PURRR_CONFIG_DIR=str(tmp_path / "config"),
+        PURRR_DATA_DIR=str(tmp_path / "data"),
+        PURRR_NO_KEYRING="1",
+    )
 
     def run(*args: str, at: datetime = START) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "purrr_cli", *args],
-                              env={**env, "PURRR_NOW": at.isoformat()}, input="",
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "purrr_cli", *args],
+            env={**env, "PURRR_NOW": at.isoformat()},
+            input="",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     return run
 
@@ -48,8 +57,20 @@ def ok_json(done: subprocess.CompletedProcess[str]) -> Any:
 
 def test_breeding_end_to_end(purrr: Purrr) -> None:
     tom = ok_json(purrr("cats", "adopt", "Tom", "-p", "playful", "--genotype", SIRE, "--json"))
-    kitty = ok_json(purrr("cats", "adopt", "Kitty", "-p", "curious", "--genotype", DAM,
-                          "--breed", "siamese", "--json"))
+    kitty = ok_json(
+        purrr(
+            "cats",
+            "adopt",
+            "Kitty",
+            "-p",
+            "curious",
+            "--genotype",
+            DAM,
+            "--breed",
+            "siamese",
+            "--json",
+        )
+    )
     assert (tom["sex"], kitty["sex"]) == ("male", "female")
 
     pairs = ok_json(purrr("breed", "pairs", "--json"))
@@ -64,8 +85,9 @@ def test_breeding_end_to_end(purrr: Purrr) -> None:
     shown = purrr("breed", "predict", "Tom", "Kitty")
     assert "compatibility\t" in shown.stdout and "female\t" in shown.stdout
 
-    started = ok_json(purrr("breed", "start", "Tom", "Kitty", "--seed", str(SUCCESS_SEED),
-                            "--json"))
+    started = ok_json(
+        purrr("breed", "start", "Tom", "Kitty", "--seed", str(SUCCESS_SEED), "--json")
+    )
     assert set(started) >= {"breeding_id", "estimated_completion", "success_probability"}
     pending = ok_json(purrr("breed", "status", "--json"))
     assert [(b["status"], b["kittens"]) for b in pending] == [("pending", [])]
@@ -78,7 +100,10 @@ def test_breeding_end_to_end(purrr: Purrr) -> None:
     shown_cat = ok_json(purrr("cats", "show", str(kitten["id"]), "--json", at=LATER))
     assert CAT_FIELDS <= set(shown_cat)
     assert (shown_cat["sire_id"], shown_cat["dam_id"], shown_cat["generation"]) == (
-        tom["id"], kitty["id"], 1)
+        tom["id"],
+        kitty["id"],
+        1,
+    )
     assert shown_cat["phenotype"]["name"] and shown_cat["coi"] == 0.0
 
     one = purrr("breed", "status", str(started["breeding_id"]), at=LATER)

@@ -20,46 +20,96 @@ import pytest
 from purrr_cli import output
 
 Purrr = Callable[..., subprocess.CompletedProcess[str]]
-PHENOTYPE_KEYS = {"white", "albino", "restriction", "eumelanin", "phaeomelanin", "tabby",
-                  "silver", "long_hair", "name"}
+PHENOTYPE_KEYS = {
+    "white",
+    "albino",
+    "restriction",
+    "eumelanin",
+    "phaeomelanin",
+    "tabby",
+    "silver",
+    "long_hair",
+    "name",
+}
 
 # (sire, dam) -> {(sex, display name): share of all kittens}; the reference lists each sex's
 # share of its own sex, so these are half the reference's fractions.
 WORKED_CROSSES: list[tuple[str, str, dict[tuple[str, str], Fraction]]] = [
-    ("O/Y", "o/o", {("male", "black"): Fraction(1, 2),
-                    ("female", "tortoiseshell"): Fraction(1, 2)}),
-    ("o/Y B/b", "o/o B/b", {("male", "black"): Fraction(3, 8),
-                            ("male", "chocolate"): Fraction(1, 8),
-                            ("female", "black"): Fraction(3, 8),
-                            ("female", "chocolate"): Fraction(1, 8)}),
-    ("o/Y D/d", "O/o D/d", {("male", "red"): Fraction(3, 16), ("male", "cream"): Fraction(1, 16),
-                            ("male", "black"): Fraction(3, 16), ("male", "blue"): Fraction(1, 16),
-                            ("female", "tortoiseshell"): Fraction(3, 16),
-                            ("female", "blue-cream"): Fraction(1, 16),
-                            ("female", "black"): Fraction(3, 16),
-                            ("female", "blue"): Fraction(1, 16)}),
-    ("o/Y C/cs", "o/o C/cs", {("male", "black"): Fraction(3, 8),
-                              ("male", "seal point"): Fraction(1, 8),
-                              ("female", "black"): Fraction(3, 8),
-                              ("female", "seal point"): Fraction(1, 8)}),
-    ("o/Y w/w", "O/o W/w", {("male", "white"): Fraction(1, 4), ("male", "red"): Fraction(1, 8),
-                            ("male", "black"): Fraction(1, 8),
-                            ("female", "white"): Fraction(1, 4),
-                            ("female", "tortoiseshell"): Fraction(1, 8),
-                            ("female", "black"): Fraction(1, 8)}),
+    (
+        "O/Y",
+        "o/o",
+        {("male", "black"): Fraction(1, 2), ("female", "tortoiseshell"): Fraction(1, 2)},
+    ),
+    (
+        "o/Y B/b",
+        "o/o B/b",
+        {
+            ("male", "black"): Fraction(3, 8),
+            ("male", "chocolate"): Fraction(1, 8),
+            ("female", "black"): Fraction(3, 8),
+            ("female", "chocolate"): Fraction(1, 8),
+        },
+    ),
+    (
+        "o/Y D/d",
+        "O/o D/d",
+        {
+            ("male", "red"): Fraction(3, 16),
+            ("male", "cream"): Fraction(1, 16),
+            ("male", "black"): Fraction(3, 16),
+            ("male", "blue"): Fraction(1, 16),
+            ("female", "tortoiseshell"): Fraction(3, 16),
+            ("female", "blue-cream"): Fraction(1, 16),
+            ("female", "black"): Fraction(3, 16),
+            ("female", "blue"): Fraction(1, 16),
+        },
+    ),
+    (
+        "o/Y C/cs",
+        "o/o C/cs",
+        {
+            ("male", "black"): Fraction(3, 8),
+            ("male", "seal point"): Fraction(1, 8),
+            ("female", "black"): Fraction(3, 8),
+            ("female", "seal point"): Fraction(1, 8),
+        },
+    ),
+    (
+        "o/Y w/w",
+        "O/o W/w",
+        {
+            ("male", "white"): Fraction(1, 4),
+            ("male", "red"): Fraction(1, 8),
+            ("male", "black"): Fraction(1, 8),
+            ("female", "white"): Fraction(1, 4),
+            ("female", "tortoiseshell"): Fraction(1, 8),
+            ("female", "black"): Fraction(1, 8),
+        },
+    ),
 ]
 
 
 @pytest.fixture
 def purrr(tmp_path: Path) -> Purrr:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PURRR_", "NO_COLOR"))}
-    env.update(HOME=str(tmp_path), PURRR_CONFIG_DIR=str(tmp_path / "config"),
-               PURRR_DATA_DIR=str(tmp_path / "data"), PURRR_NO_KEYRING="1",
-               PURRR_SERVER="http://127.0.0.1:9")  # offline: nothing may be contacted
+    env.update(
+        HOME=str(tmp_path),
+        PURRR_CONFIG_DIR=str(tmp_path / "config"),
+        PURRR_DATA_DIR=str(tmp_path / "data"),
+        PURRR_NO_KEYRING="1",
+        PURRR_SERVER="http://127.0.0.1:9",
+    )  # offline: nothing may be contacted
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "purrr_cli", *args], env=env, input=stdin,
-                              capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        return subprocess.run(
+            [sys.executable, "-m", "purrr_cli", *args],
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+        )
 
     return run
 
@@ -71,8 +121,9 @@ def contract(purrr: Purrr, sire: str, dam: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("sire", "dam", "expected"), WORKED_CROSSES)
-def test_worked_crosses(purrr: Purrr, sire: str, dam: str,
-                        expected: dict[tuple[str, str], Fraction]) -> None:
+def test_worked_crosses(
+    purrr: Purrr, sire: str, dam: str, expected: dict[tuple[str, str], Fraction]
+) -> None:
     result = contract(purrr, sire, dam)
     assert set(result) >= {"sire", "dam", "offspring"}
     for parent in ("sire", "dam"):
@@ -87,8 +138,9 @@ def test_worked_crosses(purrr: Purrr, sire: str, dam: str,
         by_name[key] = by_name.get(key, Fraction(0)) + probability
     assert by_name == expected
     for sex in ("male", "female"):
-        assert sum(Fraction(o["probability"]) for o in result["offspring"]
-                   if o["sex"] == sex) == Fraction(1, 2)
+        assert sum(
+            Fraction(o["probability"]) for o in result["offspring"] if o["sex"] == sex
+        ) == Fraction(1, 2)
 
 
 def test_cross_json_is_canonical(purrr: Purrr) -> None:
@@ -105,17 +157,41 @@ def _pedigree(path: Path, cats: list[tuple[str, str | None, str | None]]) -> str
 FOUNDERS = [("a", None, None), ("b", None, None), ("c", None, None)]
 
 
-@pytest.mark.parametrize(("cats", "sire", "dam", "coi"), [
-    (FOUNDERS + [("s", "a", "b"), ("d", "a", "b")], "s", "d", "1/4"),  # full siblings
-    (FOUNDERS + [("s", "a", "b"), ("d", "a", "c")], "s", "d", "1/8"),  # half siblings
-    (FOUNDERS + [("x", None, None), ("y", None, None), ("p", "a", "b"), ("q", "a", "b"),
-                 ("s", "p", "c"), ("d", "q", "x")], "s", "d", "1/16"),  # first cousins
-    (FOUNDERS, "a", "b", "0"),
-])
-def test_coi_examples(purrr: Purrr, tmp_path: Path, cats: list[Any], sire: str, dam: str,
-                      coi: str) -> None:
-    done = purrr("genetics", "coi", _pedigree(tmp_path / "p.json", cats), "--sire", sire,
-                 "--dam", dam, "--json")
+@pytest.mark.parametrize(
+    ("cats", "sire", "dam", "coi"),
+    [
+        (FOUNDERS + [("s", "a", "b"), ("d", "a", "b")], "s", "d", "1/4"),  # full siblings
+        (FOUNDERS + [("s", "a", "b"), ("d", "a", "c")], "s", "d", "1/8"),  # half siblings
+        (
+            FOUNDERS
+            + [
+                ("x", None, None),
+                ("y", None, None),
+                ("p", "a", "b"),
+                ("q", "a", "b"),
+                ("s", "p", "c"),
+                ("d", "q", "x"),
+            ],
+            "s",
+            "d",
+            "1/16",
+        ),  # first cousins
+        (FOUNDERS, "a", "b", "0"),
+    ],
+)
+def test_coi_examples(
+    purrr: Purrr, tmp_path: Path, cats: list[Any], sire: str, dam: str, coi: str
+) -> None:
+    done = purrr(
+        "genetics",
+        "coi",
+        _pedigree(tmp_path / "p.json", cats),
+        "--sire",
+        sire,
+        "--dam",
+        dam,
+        "--json",
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"coi": coi, "value": float(Fraction(coi))}
 
@@ -125,31 +201,39 @@ def test_repeated_full_sib_mating(purrr: Purrr, tmp_path: Path) -> None:
     expected = ["0", "1/4", "3/8", "1/2", "19/32", "43/64"]
     for generation, coi in enumerate(expected):
         path = _pedigree(tmp_path / f"g{generation}.json", cats)
-        done = purrr("genetics", "coi", path, "--sire", f"m{generation}",
-                     "--dam", f"f{generation}", "--json")
+        done = purrr(
+            "genetics", "coi", path, "--sire", f"m{generation}", "--dam", f"f{generation}", "--json"
+        )
         assert json.loads(done.stdout)["coi"] == coi, done.stderr
         parents = (f"m{generation}", f"f{generation}")
         cats += [(f"m{generation + 1}", *parents), (f"f{generation + 1}", *parents)]
 
 
 def test_coi_with_numeric_ids_from_stdin(purrr: Purrr) -> None:
-    pedigree = {"cats": [{"id": 1, "sire": None, "dam": None}, {"id": 2, "sire": None, "dam": None},
-                         {"id": 3, "sire": 1, "dam": 2}]}
+    pedigree = {
+        "cats": [
+            {"id": 1, "sire": None, "dam": None},
+            {"id": 2, "sire": None, "dam": None},
+            {"id": 3, "sire": 1, "dam": 2},
+        ]
+    }
     done = purrr("genetics", "coi", "-", "--sire", "1", "--dam", "3", stdin=json.dumps(pedigree))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["coi\t1/4", "value\t0.25"]
 
 
-@pytest.mark.parametrize(("args", "code", "named"), [
-    (("cross", "O/Y Q/q", "o/o"), 1, "Q/q"),
-    (("cross", "O/Y", "o/o B/d"), 1, "B/d"),
-    (("cross", "o/o", "o/o"), 1, "sire must be male"),
-    (("cross", "O/Y", "O/Y"), 1, "dam must be female"),
-    (("cross", "B/b", "o/o"), 1, "missing O locus"),
-    (("explain", "O/o Zz/zz"), 1, "Zz/zz"),
-])
-def test_errors_name_the_token(purrr: Purrr, args: tuple[str, ...], code: int,
-                               named: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "code", "named"),
+    [
+        (("cross", "O/Y Q/q", "o/o"), 1, "Q/q"),
+        (("cross", "O/Y", "o/o B/d"), 1, "B/d"),
+        (("cross", "o/o", "o/o"), 1, "sire must be male"),
+        (("cross", "O/Y", "O/Y"), 1, "dam must be female"),
+        (("cross", "B/b", "o/o"), 1, "missing O locus"),
+        (("explain", "O/o Zz/zz"), 1, "Zz/zz"),
+    ],
+)
+def test_errors_name_the_token(purrr: Purrr, args: tuple[str, ...], code: int, named: str) -> None:
     done = purrr("genetics", *args)
     assert done.returncode == code
     assert done.stdout == ""
@@ -200,6 +284,10 @@ def test_terminal_table_is_a_punnett_summary_by_sex(
     assert lines[1] == ["Sons", "Daughters"]
     rows = {" ".join(line) for line in lines[2:]}
     # fractions of each sex, as the reference's worked examples list them
-    assert rows == {"3/8 black 3/8 black", "3/8 red 3/8 tortoiseshell",
-                    "1/8 blue 1/8 blue", "1/8 cream 1/8 blue-cream"}
+    assert rows == {
+        "3/8 black 3/8 black",
+        "3/8 red 3/8 tortoiseshell",
+        "1/8 blue 1/8 blue",
+        "1/8 cream 1/8 blue-cream",
+    }
     assert output.options.json is False

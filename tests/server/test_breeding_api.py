@@ -22,8 +22,17 @@ from tests.server.conftest import NOW, _serve, idem, make_settings, register_and
 API = "/api/v1"
 SIRE = "o/Y B/b D/d A/a Mc/mc S/w L/l"
 DAM = "O/o B/b D/d a/a Mc/mc w/w C/cs L/l"
-PHENOTYPE_KEYS = {"white", "albino", "restriction", "eumelanin", "phaeomelanin", "tabby",
-                  "silver", "long_hair", "name"}
+PHENOTYPE_KEYS = {
+    "white",
+    "albino",
+    "restriction",
+    "eumelanin",
+    "phaeomelanin",
+    "tabby",
+    "silver",
+    "long_hair",
+    "name",
+}
 DUE = NOW + METHODS["natural"].duration
 
 
@@ -33,8 +42,9 @@ def find_seed(wanted: str, success: Fraction = METHODS["natural"].success) -> in
     sire = core_adopt("S", "playful", now=NOW, rng=random.Random(0), genotype=SIRE)
     dam = core_adopt("D", "curious", now=NOW, rng=random.Random(0), genotype=DAM)
     for seed in range(1000):
-        litter = breed_litter(sire, dam, seed=seed, success=success, coi=Fraction(0),
-                              born_at=NOW, name_prefix="k")
+        litter = breed_litter(
+            sire, dam, seed=seed, success=success, coi=Fraction(0), born_at=NOW, name_prefix="k"
+        )
         if wanted == "fail" and not litter.success:
             return seed
         sexes = [k.sex for k in litter.kittens]
@@ -67,8 +77,9 @@ async def pair(client: httpx.AsyncClient, suffix: str = "") -> tuple[int, int]:
 
 
 async def breed(client: httpx.AsyncClient, sire: int, dam: int, **body: Any) -> httpx.Response:
-    return await client.post(f"{API}/breeding/breed", headers=idem(),
-                             json={"sire_id": sire, "dam_id": dam, **body})
+    return await client.post(
+        f"{API}/breeding/breed", headers=idem(), json={"sire_id": sire, "dam_id": dam, **body}
+    )
 
 
 def data(r: httpx.Response, status: int = 200) -> Any:
@@ -124,8 +135,9 @@ async def test_lazy_completion_gives_kittens_with_genome_parents_and_coi(
             assert view["coi"] == 0.0
             assert set(view["phenotype"]) == PHENOTYPE_KEYS
             assert view["sex"] in ("male", "female")
-            assert view["genotype"].startswith(("O/Y", "o/Y") if view["sex"] == "male"
-                                               else ("O/O", "O/o", "o/o"))
+            assert view["genotype"].startswith(
+                ("O/Y", "o/Y") if view["sex"] == "male" else ("O/O", "O/o", "o/o")
+            )
             assert datetime.fromisoformat(view["born_at"]) == DUE
     # the sons get their X from the dam only
     for kitten in done["kittens"]:
@@ -180,14 +192,30 @@ async def test_same_seed_same_litter_on_another_server(tmp_path: Path) -> None:
         token = settings.token_path.read_text().strip()
         async for client in _serve(app, {"Authorization": f"Bearer {token}"}):
             sire, dam = await pair(client)
-            breeding_id = data(await breed(client, sire, dam, seed=SUCCESS_SEED), 201)["breeding_id"]
+            breeding_id = data(await breed(client, sire, dam, seed=SUCCESS_SEED), 201)[
+                "breeding_id"
+            ]
             settings.pinned_now = DUE + timedelta(days=3)
             done = data(await client.get(f"{API}/breeding/{breeding_id}"))
-            litters.append([
-                {k: kitten[k] for k in ("genotype", "sex", "personality_type", "intelligence",
-                                        "strength", "agility", "charisma", "social", "mutations")}
-                for kitten in done["kittens"]
-            ])
+            litters.append(
+                [
+                    {
+                        k: kitten[k]
+                        for k in (
+                            "genotype",
+                            "sex",
+                            "personality_type",
+                            "intelligence",
+                            "strength",
+                            "agility",
+                            "charisma",
+                            "social",
+                            "mutations",
+                        )
+                    }
+                    for kitten in done["kittens"]
+                ]
+            )
     assert litters[0] == litters[1] and litters[0]
 
 
@@ -205,8 +233,9 @@ async def test_parents_rest_after_breeding_and_kittens_grow_up(
     kittens = [c for c in data(await client.get(f"{API}/cats")) if c["generation"] == 1]
     daughter = next(k for k in kittens if k["sex"] == "female")
     other = await cat(client, "Stranger", "o/Y", breed="persian")
-    too_young = refused(await breed(client, other["id"], daughter["id"]), 409, "CONFLICT",
-                        "still a kitten")
+    too_young = refused(
+        await breed(client, other["id"], daughter["id"]), 409, "CONFLICT", "still a kitten"
+    )
     assert datetime.fromisoformat(too_young["details"]["adult_at"]) == DUE + ADULT_AGE
     clock.pinned_now = DUE + ADULT_AGE
     data(await breed(client, other["id"], daughter["id"]), 201)
@@ -219,12 +248,18 @@ async def test_each_refusal_names_its_cause(client: httpx.AsyncClient) -> None:
     sire, dam = await pair(client)
     refused(await breed(client, dam, sire), 422, "VALIDATION_ERROR", "sire must be male")
     other_male = await cat(client, "Max", "o/Y")
-    refused(await breed(client, sire, other_male["id"]), 422, "VALIDATION_ERROR",
-            "dam must be female")
+    refused(
+        await breed(client, sire, other_male["id"]), 422, "VALIDATION_ERROR", "dam must be female"
+    )
     refused(await breed(client, sire, sire), 422, "VALIDATION_ERROR", "both sire and dam")
     refused(await breed(client, sire, 999), 404, "NOT_FOUND", "cat 999")
-    refused(await breed(client, sire, dam, method="magic"), 422, "VALIDATION_ERROR",
-            "unknown method 'magic'", "genetic_enhancement")
+    refused(
+        await breed(client, sire, dam, method="magic"),
+        422,
+        "VALIDATION_ERROR",
+        "unknown method 'magic'",
+        "genetic_enhancement",
+    )
     r = await client.post(f"{API}/breeding/breed", headers=idem(), json={"sire_id": sire})
     refused(r, 422, "VALIDATION_ERROR", "dam_id is required")
     data(await breed(client, sire, dam), 201)
@@ -256,12 +291,21 @@ async def test_inbred_pair_below_minimum_compatibility_is_refused(
     assert data(await client.get(f"{API}/breeding/1"))["status"] == "completed"
     kittens = [c for c in data(await client.get(f"{API}/cats")) if c["generation"] == 1]
     daughter = next(k for k in kittens if k["sex"] == "female")
-    predicted = data(await client.get(f"{API}/genetics/predict",
-                                      params={"sire_id": sire, "dam_id": daughter["id"]}))
+    predicted = data(
+        await client.get(
+            f"{API}/genetics/predict", params={"sire_id": sire, "dam_id": daughter["id"]}
+        )
+    )
     assert predicted["coi_fraction"] == "1/4" and predicted["inbreeding"]["level"] == "severe"
     assert predicted["compatibility"] < 20 and not predicted["can_breed"]
-    error = refused(await breed(client, sire, daughter["id"]), 422, "VALIDATION_ERROR",
-                    "compatibility", "below the minimum of 20", "1/4")
+    error = refused(
+        await breed(client, sire, daughter["id"]),
+        422,
+        "VALIDATION_ERROR",
+        "compatibility",
+        "below the minimum of 20",
+        "1/4",
+    )
     assert error["details"]["coi"] == "1/4"
 
 
@@ -280,8 +324,11 @@ async def test_paid_methods_charge_coins_in_the_ledger(client: httpx.AsyncClient
 
 async def test_legacy_field_names_are_accepted(client: httpx.AsyncClient) -> None:
     sire, dam = await pair(client)
-    r = await client.post(f"{API}/breeding/breed", headers=idem(), json={
-        "father_id": sire, "mother_id": dam, "breeding_method": "genetic_enhancement"})
+    r = await client.post(
+        f"{API}/breeding/breed",
+        headers=idem(),
+        json={"father_id": sire, "mother_id": dam, "breeding_method": "genetic_enhancement"},
+    )
     started = data(r, 201)
     assert started["success_probability"] == 0.95 and started["breeding"]["cost"] == 250
 
@@ -294,8 +341,13 @@ async def test_a_refusal_changes_nothing(client: httpx.AsyncClient) -> None:
     sire, dam = await pair(client, "broke")
     before_cats = [data(await client.get(f"{API}/cats/{i}")) for i in (sire, dam)]
     ledger_before = data(await client.get(f"{API}/economy/ledger"))
-    refused(await breed(client, sire, dam, method="genetic_enhancement"), 409, "CONFLICT",
-            "not enough coins", "need 250")
+    refused(
+        await breed(client, sire, dam, method="genetic_enhancement"),
+        409,
+        "CONFLICT",
+        "not enough coins",
+        "need 250",
+    )
     assert [data(await client.get(f"{API}/cats/{i}")) for i in (sire, dam)] == before_cats
     assert data(await client.get(f"{API}/economy/ledger")) == ledger_before
     assert len(data(await client.get(f"{API}/breeding/history"))) == 4
@@ -315,11 +367,17 @@ async def test_a_hosted_server_rolls_its_own_seed(anon: httpx.AsyncClient) -> No
     headers = {"Authorization": f"Bearer {token}"}
     ids = []
     for name, genotype in (("Tom", SIRE), ("Kitty", DAM)):
-        r = await anon.post(f"{API}/cats", headers={**headers, **idem()},
-                            json={"name": name, "personality_type": "playful", "genotype": genotype})
+        r = await anon.post(
+            f"{API}/cats",
+            headers={**headers, **idem()},
+            json={"name": name, "personality_type": "playful", "genotype": genotype},
+        )
         ids.append(r.json()["data"]["id"])
-    r = await anon.post(f"{API}/breeding/breed", headers={**headers, **idem()},
-                        json={"sire_id": ids[0], "dam_id": ids[1], "seed": 1})
+    r = await anon.post(
+        f"{API}/breeding/breed",
+        headers={**headers, **idem()},
+        json={"sire_id": ids[0], "dam_id": ids[1], "seed": 1},
+    )
     refused(r, 422, "VALIDATION_ERROR", "seed")
 
 
@@ -336,8 +394,16 @@ async def test_pairs_are_ranked_with_predictions(client: httpx.AsyncClient) -> N
     scores = [p["compatibility"] for p in ranked]
     assert scores == sorted(scores, reverse=True)
     for p in ranked:
-        assert {"sire_id", "dam_id", "compatibility", "success_rate", "coi", "offspring",
-                "predicted_traits", "blocked_reason"} <= set(p)
+        assert {
+            "sire_id",
+            "dam_id",
+            "compatibility",
+            "success_rate",
+            "coi",
+            "offspring",
+            "predicted_traits",
+            "blocked_reason",
+        } <= set(p)
         assert sum(Fraction(o["probability"]) for o in p["offspring"]) == 1
         assert sum(Fraction(t["probability"]) for t in p["predicted_traits"]) == 1
     assert data(await client.get(f"{API}/breeding/pairs", params={"limit": 1}))[0] == ranked[0]
@@ -350,32 +416,65 @@ async def test_pairs_are_ranked_with_predictions(client: httpx.AsyncClient) -> N
 
 async def test_predict_matches_the_contract_cross(client: httpx.AsyncClient) -> None:
     sire, dam = await pair(client)
-    by_get = data(await client.get(f"{API}/genetics/predict",
-                                   params={"sire_id": sire, "dam_id": dam, "method": "ai_assisted"}))
-    by_post = data(await client.post(f"{API}/genetics/predict", headers=idem(),
-                                     json={"sire_id": sire, "dam_id": dam, "method": "ai_assisted"}))
+    by_get = data(
+        await client.get(
+            f"{API}/genetics/predict",
+            params={"sire_id": sire, "dam_id": dam, "method": "ai_assisted"},
+        )
+    )
+    by_post = data(
+        await client.post(
+            f"{API}/genetics/predict",
+            headers=idem(),
+            json={"sire_id": sire, "dam_id": dam, "method": "ai_assisted"},
+        )
+    )
     assert by_get == by_post and by_get["success_rate"] == 0.8
-    crossed = data(await client.post(f"{API}/genetics/cross", headers=idem(),
-                                     json={"sire": SIRE, "dam": DAM}))
+    crossed = data(
+        await client.post(f"{API}/genetics/cross", headers=idem(), json={"sire": SIRE, "dam": DAM})
+    )
     assert by_get["offspring"] == crossed["offspring"]
     assert by_get["sire"]["genotype"] == crossed["sire"]["genotype"]
-    refused(await client.get(f"{API}/genetics/predict", params={"sire_id": dam, "dam_id": sire}),
-            422, "VALIDATION_ERROR", "sire must be male")
-    refused(await client.get(f"{API}/genetics/predict", params={"sire_id": sire, "dam_id": 99}),
-            404, "NOT_FOUND")
+    refused(
+        await client.get(f"{API}/genetics/predict", params={"sire_id": dam, "dam_id": sire}),
+        422,
+        "VALIDATION_ERROR",
+        "sire must be male",
+    )
+    refused(
+        await client.get(f"{API}/genetics/predict", params={"sire_id": sire, "dam_id": 99}),
+        404,
+        "NOT_FOUND",
+    )
 
 
 async def test_cross_contract_and_token_errors(client: httpx.AsyncClient) -> None:
-    crossed = data(await client.post(f"{API}/genetics/cross", headers=idem(),
-                                     json={"sire": "O/Y", "dam": "o/o"}))
-    assert [(o["sex"], o["probability"], o["phenotype"]["name"]) for o in crossed["offspring"]] \
-        == [("male", "1/2", "black"), ("female", "1/2", "tortoiseshell")]
-    error = refused(await client.post(f"{API}/genetics/cross", headers=idem(),
-                                      json={"sire": "O/Y Xx/x", "dam": "o/o"}),
-                    422, "VALIDATION_ERROR", "Xx/x")
+    crossed = data(
+        await client.post(
+            f"{API}/genetics/cross", headers=idem(), json={"sire": "O/Y", "dam": "o/o"}
+        )
+    )
+    assert [(o["sex"], o["probability"], o["phenotype"]["name"]) for o in crossed["offspring"]] == [
+        ("male", "1/2", "black"),
+        ("female", "1/2", "tortoiseshell"),
+    ]
+    error = refused(
+        await client.post(
+            f"{API}/genetics/cross", headers=idem(), json={"sire": "O/Y Xx/x", "dam": "o/o"}
+        ),
+        422,
+        "VALIDATION_ERROR",
+        "Xx/x",
+    )
     assert error["details"] == {"field": "sire", "token": "Xx/x"}
-    refused(await client.post(f"{API}/genetics/cross", headers=idem(),
-                              json={"sire": "o/o", "dam": "o/o"}), 422, "VALIDATION_ERROR", "male")
+    refused(
+        await client.post(
+            f"{API}/genetics/cross", headers=idem(), json={"sire": "o/o", "dam": "o/o"}
+        ),
+        422,
+        "VALIDATION_ERROR",
+        "male",
+    )
 
 
 async def test_history_and_status(client: httpx.AsyncClient, clock: Settings) -> None:
@@ -391,8 +490,12 @@ async def test_history_and_status(client: httpx.AsyncClient, clock: Settings) ->
     assert data(history)[0]["kitten_ids"] == status[0]["kitten_ids"]
     assert data(await client.get(f"{API}/breeding")) == data(history)
     assert data(await client.get(f"{API}/breeding/history", params={"status": "failed"})) == []
-    refused(await client.get(f"{API}/breeding/history", params={"status": "lost"}), 422,
-            "VALIDATION_ERROR", "unknown status")
+    refused(
+        await client.get(f"{API}/breeding/history", params={"status": "lost"}),
+        422,
+        "VALIDATION_ERROR",
+        "unknown status",
+    )
     refused(await client.get(f"{API}/breeding/42"), 404, "NOT_FOUND", "breeding 42")
 
 
@@ -404,7 +507,9 @@ async def test_pedigree_feeds_the_coi_contract(client: httpx.AsyncClient, clock:
     tree = data(await client.get(f"{API}/cats/{kittens[0]}/pedigree"))
     assert tree["cat_id"] == kittens[0] and tree["coi_fraction"] == "0"
     assert {(c["id"], c["sire"], c["dam"]) for c in tree["cats"]} == {
-        (sire, None, None), (dam, None, None), (kittens[0], sire, dam)}
+        (sire, None, None),
+        (dam, None, None),
+        (kittens[0], sire, dam),
+    }
     assert coi_from_pedigree(tree, kittens[0], dam) == Fraction(1, 4)  # parent and offspring
     refused(await client.get(f"{API}/cats/77/pedigree"), 404, "NOT_FOUND")
-
