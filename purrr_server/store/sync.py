@@ -420,7 +420,13 @@ class SyncLocalRepository(Repository):
 
     async def confirm(self, changes: dict[str, list[dict[str, Any]]],
                       tombstones: list[dict[str, Any]]) -> None:
-        """Apply a pull's rows and tombstones to the confirmed state."""
+        """Apply a pull's tombstones, then its rows, to the confirmed state (a row re-created
+        with a deleted row's id is newer than that row's tombstone)."""
+        for stone in tombstones:
+            await self.execute(
+                "DELETE FROM sync_confirmed WHERE table_name = ? AND row_key = ?",
+                (stone["table_name"], dumps([stone["row_id"]])),
+            )
         for name, rows in changes.items():
             table = SYNC_TABLES.get(name)
             if table is None:
@@ -431,11 +437,6 @@ class SyncLocalRepository(Repository):
                     " VALUES (?, ?, ?)",
                     (name, table.row_key(row), dumps(row)),
                 )
-        for stone in tombstones:
-            await self.execute(
-                "DELETE FROM sync_confirmed WHERE table_name = ? AND row_key = ?",
-                (stone["table_name"], dumps([stone["row_id"]])),
-            )
 
     async def clear_confirmed(self) -> None:
         await self.execute("DELETE FROM sync_confirmed")
