@@ -20,6 +20,7 @@ from purrr_server.actions import execute
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok, request_id
 from purrr_server.http import Paging, run_action
+from purrr_server.lazy import on_cat_read
 from purrr_server.runtime import runtime_of
 from purrr_server.services import breeding as service
 from purrr_server.store.users import User
@@ -84,6 +85,7 @@ class Cross(BaseModel):
     dam: str = Field(..., max_length=500, examples=["O/o D/d"])
 
 
+@on_cat_read
 async def complete_due_breedings(request: Request, user: User) -> None:
     """Complete the player's due breedings before answering a read (any router may call it)."""
     runtime = runtime_of(request)

@@ -16,6 +16,7 @@ from purrr_core.models import clean_name
 from purrr_server.auth import Caller
 from purrr_server.envelope import ApiError, ok
 from purrr_server.http import Paging, run_action
+from purrr_server.lazy import bring_to_now
 from purrr_server.presenters import cat_json
 from purrr_server.runtime import runtime_of
 
@@ -98,6 +99,7 @@ def _care_args(name: str, body: dict[str, Any] | None) -> dict[str, Any]:
 
 @router.get("", summary="List your cats")
 async def list_cats(request: Request, paging: Paging, who: Caller) -> Response:
+    await bring_to_now(request, who.user)
     store = runtime_of(request).store.read
     now = runtime_of(request).settings.now()
     cats = await store.cats.list(who.user.id, paging.limit, paging.offset)
@@ -112,6 +114,7 @@ async def create_cat(request: Request, body: CreateCat, who: Caller) -> Response
 
 @router.get("/status", summary="Care status of all your cats")
 async def cats_status(request: Request, who: Caller) -> Response:
+    await bring_to_now(request, who.user)
     runtime = runtime_of(request)
     now = runtime.settings.now()
     out = []
@@ -126,6 +129,7 @@ async def cats_status(request: Request, who: Caller) -> Response:
 
 @router.get("/{cat_id}", summary="One cat, brought to now")
 async def get_cat(request: Request, cat_id: CatId, who: Caller) -> Response:
+    await bring_to_now(request, who.user)
     runtime = runtime_of(request)
     cat = await runtime.store.read.cats.get(who.user.id, cat_id)
     if cat is None:

@@ -184,6 +184,19 @@ async def test_any_action_completes_due_breedings(
     assert "breeding.started" in kinds and "breeding.completed" in kinds and "cat.born" in kinds
 
 
+async def test_a_plain_cat_list_shows_the_kittens_once_due(
+    client: httpx.AsyncClient, clock: Settings
+) -> None:
+    sire, dam = await pair(client)
+    await breed(client, sire, dam, seed=SUCCESS_SEED)
+    clock.pinned_now = DUE - timedelta(minutes=1)
+    assert len(data(await client.get(f"{API}/cats"))) == 2
+    clock.pinned_now = DUE + timedelta(minutes=1)
+    cats = data(await client.get(f"{API}/cats"))
+    assert len(cats) > 2 and {c["dam_id"] for c in cats[2:]} == {dam}
+    assert len(data(await client.get(f"{API}/cats"))) == len(cats)  # completed exactly once
+
+
 async def test_same_seed_same_litter_on_another_server(tmp_path: Path) -> None:
     litters = []
     for run in ("a", "b"):
