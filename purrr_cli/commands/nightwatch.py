@@ -42,7 +42,7 @@ PATROL_CAT_COLUMNS = ["id", "name", "personality_type", "level", "role"]
 RESULT_COLUMNS = ["cat_id", "name", "role", "xp", "role_xp", "bobcats_deterred", "strays_saved",
                   "injuries"]
 HISTORY_COLUMNS = ["id", "status", "area", "started_at", "weather", "season", "encounters",
-                   "deterred", "strays_found", "strays_saved"]
+                   "deterred", "strays_found", "strays_saved", "coins_earned"]
 ZONE_COLUMNS = ["id", "name", "type", "location", "radius", "cost"]
 ALERT_COLUMNS = ["id", "type", "level", "message", "raised_at", "npc_responders", "open",
                  "responded_at"]
@@ -67,6 +67,14 @@ def _roles(client: Client, pairs: list[str] | None) -> dict[str, str]:
     return roles
 
 
+def _coins_line(patrol: dict[str, Any]) -> str:
+    """'45 coins earned' once settled; while under way, what it has earned so far."""
+    coins = (patrol.get("summary") or {}).get("coins_earned", 0)
+    if patrol.get("status") == "active":
+        return f"{coins} coins so far (paid when it ends)"
+    return f"{coins} coins earned"
+
+
 def _patrol_view(patrol: dict[str, Any]) -> Any:
     """A patrol for people: header, cats and results, encounters, strays, the timeline."""
     from rich.console import Group
@@ -86,6 +94,7 @@ def _patrol_view(patrol: dict[str, Any]) -> Any:
         f"deterred · {summary.get('strays_found', 0)} strays found, "
         f"{summary.get('strays_rescued', 0)} rescued, {summary.get('strays_saved', 0)} saved · "
         f"{summary.get('injuries', 0)} injuries ({summary.get('injuries_prevented', 0)} prevented)"
+        f" · {_coins_line(patrol)}"
     )
     cats = Table("cat", "role", "xp", "role xp", "deterred", "saved", "injuries", box=None,
                  header_style="bold", pad_edge=False)
@@ -143,7 +152,8 @@ def recall(
 @app.command(epilog=examples("purrr nightwatch status", "purrr nightwatch status --json",
                              "purrr nightwatch status --jq '.patrol.summary'"))
 def status() -> None:
-    """The night window, the patrol brought up to now (timeline, encounters, strays, XP)."""
+    """The night window, the patrol brought up to now (timeline, encounters, strays, XP, coins
+    earned), your totals and your coins."""
     data = connect().get("night-watch/status")
     from rich.console import Group
     from rich.text import Text
@@ -157,7 +167,7 @@ def status() -> None:
                       f"{record.get('bobcats_deterred', 0)}/{record.get('encounters', 0)} · "
                       f"patrols {record.get('patrols', 0)} · reputation "
                       f"{record.get('reputation', 0)} · score {record.get('score', 0)} · "
-                      f"open alerts {data.get('open_alerts', 0)}"))
+                      f"open alerts {data.get('open_alerts', 0)} · coins {record.get('coins', 0)}"))
     patrol = data.get("patrol")
     parts.append(Text(""))
     parts.append(_patrol_view(patrol) if patrol else
@@ -292,7 +302,7 @@ def _simulation_view(data: dict[str, Any]) -> Any:
         f"({pct(data['deter_rate'])}); {data['strays_found']} strays found, "
         f"{data['strays_rescued']}/{data['strays_needing_rescue']} rescued "
         f"({pct(data['rescue_rate'])}), {data['strays_saved']} saved; "
-        f"{data['injuries']} injuries; score {data['score']}"
+        f"{data['injuries']} injuries; score {data['score']}; {data['coins_earned']} coins"
     )
     roles = Table("role", "cats", "xp", "role xp", "deterred", box=None, header_style="bold",
                   pad_edge=False)

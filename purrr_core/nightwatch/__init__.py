@@ -2,8 +2,8 @@
 
 Deploy cats with `start_patrol`, bring the patrol up to a time with `advance_patrol` (lazy,
 deterministic catch-up in fixed ticks), end it early with `recall`, and fold an ended patrol into the
-player's running `NightWatchRecord` with `record_patrol`. `simulate` runs many nights on copies of
-cats for balance reports. Every number comes from `purrr_core/data/nightwatch.json`.
+player's running `NightWatchRecord` with `record_patrol`; `patrol_reward` is the coins it earns.
+`simulate` runs many nights on copies of cats for balance reports. Every number comes from `purrr_core/data/nightwatch.json`.
 """
 
 from purrr_core.nightwatch.engine import (
@@ -51,9 +51,10 @@ from purrr_core.nightwatch.progress import (
     record_zone,
     role_level,
 )
+from purrr_core.nightwatch.rewards import patrol_reward
 from purrr_core.nightwatch.rules import rules
 from purrr_core.nightwatch.simulation import SimulationSummary, run_night, simulate
-from purrr_core.nightwatch.zones import create_zone, home_base, starting_coins, zone_types
+from purrr_core.nightwatch.zones import create_zone, home_base, zone_types
 
 __all__ = [
     "Alert",
@@ -86,6 +87,7 @@ __all__ = [
     "new_record",
     "night_date",
     "patrol_cat",
+    "patrol_reward",
     "plan_night",
     "recall",
     "record_alert_response",
@@ -98,7 +100,6 @@ __all__ = [
     "run_night",
     "simulate",
     "start_patrol",
-    "starting_coins",
     "team_strength",
     "tick_count",
     "window_end",

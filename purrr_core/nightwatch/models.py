@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from purrr_core.models import Cat
+from purrr_core.nightwatch.rewards import patrol_reward
 from purrr_core.nightwatch.rules import rules
 
 PatrolStatus = Literal["active", "completed", "recalled"]
@@ -202,7 +203,7 @@ class Patrol(_Frozen):
         return self.status == "active"
 
     def summary(self) -> dict[str, Any]:
-        """Headline numbers of the patrol so far."""
+        """Headline numbers of the patrol so far (`coins_earned`: see `patrol_reward`)."""
         strays = self.strays
         return {
             "encounters": len(self.encounters),
@@ -216,4 +217,5 @@ class Patrol(_Frozen):
             "strays_saved": sum(s.saved for s in strays),
             "alerts": len(self.alerts),
             "xp": {cat_id: r.xp for cat_id, r in self.results.items()},
+            "coins_earned": patrol_reward(self),
         }

@@ -120,6 +120,14 @@ class Resolution(_Frozen):
     fast_response_minutes: int
 
 
+class CoinRewards(_Frozen):
+    """Coins a settled patrol earns: per bobcat deterred, per stray saved, for a full night."""
+
+    deterred: int = Field(ge=0)
+    stray_saved: int = Field(ge=0)
+    patrol_completed: int = Field(ge=0)
+
+
 class SpecialAbility(_Frozen):
     forced_role: str | None = None
     protection_multiplier: float = 1.0
@@ -139,7 +147,6 @@ class Rules(_Frozen):
     """Everything the engine reads, validated once per process."""
 
     window: WindowDefaults
-    starting_coins: int
     energy: dict[str, int]
     roles: dict[str, Role]
     personality_roles: dict[str, str]
@@ -157,6 +164,7 @@ class Rules(_Frozen):
     stray_names: tuple[str, ...]
     xp: dict[str, dict[str, dict[str, int]]]
     specialization: dict[str, int]
+    coin_rewards: CoinRewards
     reputation: dict[str, int]
     protection_level: dict[str, int]
     score: dict[str, int]

@@ -14,6 +14,7 @@ from purrr_core.models import Cat
 from purrr_core.nightwatch.engine import advance_patrol, plan_night, start_patrol
 from purrr_core.nightwatch.models import NightWatchConfig, Patrol, PatrolCat, Zone
 from purrr_core.nightwatch.progress import new_record, record_patrol
+from purrr_core.nightwatch.rewards import patrol_reward
 from purrr_core.nightwatch.rules import rules
 from purrr_core.nightwatch.zones import home_base
 
@@ -75,6 +76,8 @@ class SimulationSummary(BaseModel):
     by_weather: dict[str, dict[str, Any]]
     achievements: list[str]
     score: int
+    #: Coins the nights would have paid (`patrol_reward`), in total.
+    coins_earned: int
 
 
 def night_seed(seed: int, night: int) -> int:
@@ -141,7 +144,8 @@ def simulate(
     by_weather = {w: RateRow() for w in table.weather}
     by_role: dict[str, dict[str, Any]] = {}
     xp: dict[int, int] = {c.id: 0 for c in team}
-    extra = {"found": 0, "sheltered": 0, "saved": 0, "injuries": 0, "prevented": 0, "alerts": 0}
+    extra = {"found": 0, "sheltered": 0, "saved": 0, "injuries": 0, "prevented": 0, "alerts": 0,
+             "coins": 0}
     patrol: Patrol | None = None
     for night in range(nights):
         day = start + timedelta(days=night)
@@ -164,6 +168,7 @@ def simulate(
                     row.strays_needing_rescue += 1
                     row.strays_rescued += stray.rescued
         extra["alerts"] += len(patrol.alerts)
+        extra["coins"] += patrol_reward(patrol)
         for result in patrol.results.values():
             xp[result.cat_id] += result.xp
             slot = by_role.setdefault(
@@ -189,4 +194,5 @@ def simulate(
         by_season={k: v.as_dict() for k, v in by_season.items()},
         by_weather={k: v.as_dict() for k, v in by_weather.items()},
         achievements=[a.name for a in record.achievements], score=record.score,
+        coins_earned=extra["coins"],
     )

@@ -13,11 +13,6 @@ def zone_types() -> dict[str, ZoneType]:
     return dict(rules().zones)
 
 
-def starting_coins() -> int:
-    """Coins a player starts with when no wallet exists yet (documented in docs/nightwatch.md)."""
-    return rules().starting_coins
-
-
 def _text(field: str, value: str) -> str:
     try:
         return clean_name(value)
@@ -34,7 +29,8 @@ def create_zone(
     coins: int,
     zone_id: int = 0,
 ) -> Zone:
-    """A new zone, refused for an unknown type, a radius outside 25–200 or too few coins."""
+    """A new zone, refused for an unknown type, a radius outside 25–200 or too few coins
+    (`coins` is the player's wallet balance; the caller pays `zone.cost` from the wallet)."""
     table = rules()
     if zone_type not in table.zones:
         raise choose_one("zone type", zone_type, tuple(table.zones))

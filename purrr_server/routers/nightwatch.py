@@ -114,8 +114,8 @@ async def status(request: Request, who: Caller) -> Response:
         "active": bool(active),
         "patrol": await _patrol_view(repo, who.user.id, shown) if shown else None,
         "patrols": [await _patrol_view(repo, who.user.id, p) for p in active],
-        "record": service.record_json(record, await service.read_coins(
-            runtime.store.read, who.user.id, system)),
+        "record": service.record_json(record, await service.read_coins(runtime.store.read,
+                                                                      who.user.id)),
         "achievements": service.achievements_json(record),
         "open_alerts": len(open_alerts),
     })
@@ -167,7 +167,7 @@ async def stats(request: Request, who: Caller) -> Response:
     read = runtime.store.read
     system = await read.nightwatch.system(who.user.id)
     record = system.record if system else new_record()
-    coins = await service.read_coins(read, who.user.id, system)
+    coins = await service.read_coins(read, who.user.id)
     return ok(request, service.record_json(record, coins))
 
 

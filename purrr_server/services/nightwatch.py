@@ -5,19 +5,24 @@ Patrols are lazy: a patrol row holds its deployment snapshot and the ticks simul
 Every Night Watch action (and every read that finds ticks waiting) first runs `catch_up`, which
 advances the player's patrols to now with `purrr_core.nightwatch.advance_patrol`, stores the new
 community alerts, and settles patrols that ended: XP (scaled by personality through `gain_xp`) and
-injuries go to the cats, totals, reputation and achievements to the player's night-watch system.
+injuries go to the cats, totals, reputation and achievements to the player's night-watch system,
+and the patrol's coins (`patrol_reward`) to the player's wallet.
+
+Coins have one home, the economy's wallet and its ledger (`purrr_server.services.economy`): zones
+are paid and patrol rewards credited through `change_wallet`, one ledger entry each, tied to the
+action that caused it.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from types import ModuleType
 from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from purrr_core import Cat, Conflict, InvalidRequest, NotFound, advance
+from purrr_core.economy import COINS, STARTING_COINS, Change
 from purrr_core.nightwatch import (
     NightWatchConfig,
     NightWatchRecord,
@@ -31,6 +36,7 @@ from purrr_core.nightwatch import (
     local_time,
     new_record,
     night_date,
+    patrol_reward,
     plan_night,
     recall,
     record_alert_response,
@@ -39,12 +45,12 @@ from purrr_core.nightwatch import (
     respond_alert,
     rules,
     start_patrol,
-    starting_coins,
     tick_count,
 )
 from purrr_core.nightwatch import advance_patrol as advance_one
 from purrr_core.nightwatch.engine import is_fast_response, tick_bounds
 from purrr_server.actions import ActionContext, action
+from purrr_server.services.economy import change_wallet, wallet_of
 from purrr_server.store import nightwatch as _store  # noqa: F401 - registers the repository
 from purrr_server.store.nightwatch import NightWatchSystem, StoredAlert
 
@@ -70,15 +76,6 @@ def night_config() -> NightWatchConfig:
     return NightWatchSettings().config()
 
 
-def _economy() -> ModuleType | None:
-    """The economy's wallet service when installed: zones are then paid from the wallet."""
-    try:
-        from purrr_server.services import economy
-    except ImportError:
-        return None
-    return economy
-
-
 # --- JSON shapes -----------------------------------------------------------------------------
 
 
@@ -102,7 +99,8 @@ def patrol_json(patrol: Patrol, alerts: list[StoredAlert] | None = None) -> dict
 
 
 def record_json(record: NightWatchRecord, coins: int) -> dict[str, Any]:
-    """Running totals with the names SPEC §2 uses (cats saved, deterred…), score and coins."""
+    """Running totals with the names SPEC §2 uses (cats saved, deterred…), score, and the
+    player's `coins` (their wallet balance, see `read_coins`)."""
     return {
         "cats_saved": record.strays_saved,
         "encounters": record.encounters,
@@ -138,34 +136,20 @@ def window_json(config: NightWatchConfig, now: Any) -> dict[str, Any]:
 # --- the system and the catch-up -------------------------------------------------------------
 
 
-async def coins_of(ctx: ActionContext, system: NightWatchSystem) -> int:
-    """The player's coins: the economy wallet when installed, else the system's own purse."""
-    economy = _economy()
-    if economy is None:
-        return system.coins
-    return int((await economy.wallet_of(ctx)).coins)
-
-
-async def read_coins(session: Any, user_id: int, system: NightWatchSystem | None) -> int:
-    """The coins to show on a read: the wallet (or what it opens with), else the system purse."""
-    economy = _economy()
-    if economy is None:
-        return system.coins if system else starting_coins()
+async def read_coins(session: Any, user_id: int) -> int:
+    """The player's coins on a read: their wallet's balance (a wallet not opened yet opens with
+    the economy's `STARTING_COINS`)."""
     wallet = await session.wallets.load(user_id)
-    if wallet is None:
-        from purrr_core.economy import open_wallet
-
-        wallet, _ = open_wallet(f"user:{user_id}", "preview")
-    return int(wallet.coins)
+    return STARTING_COINS if wallet is None else wallet.coins
 
 
 async def ensure_system(ctx: ActionContext) -> NightWatchSystem:
     """The player's night-watch system, created on first use with a free Home Base zone."""
     repo = ctx.store.nightwatch
-    system = await repo.system(ctx.user_id)
-    if system is not None:
-        return system
-    system = NightWatchSystem(new_record(), ctx.rng.getrandbits(48), starting_coins())
+    stored: NightWatchSystem | None = await repo.system(ctx.user_id)
+    if stored is not None:
+        return stored
+    system = NightWatchSystem(new_record(), ctx.rng.getrandbits(48))
     await repo.create_system(ctx.user_id, system, ctx.stamp)
     await repo.add_zone(ctx.user_id, home_base(), ctx.stamp)
     ctx.emit("nightwatch.system_created", {"protection_level": 1})
@@ -176,7 +160,7 @@ def needs_catch_up(patrol: Patrol, now: Any) -> bool:
     """True when a tick has ended since the patrol was stored (or it ended unsettled)."""
     if not patrol.active:
         return True
-    return tick_bounds(patrol, patrol.ticks_done)[1] <= now
+    return bool(tick_bounds(patrol, patrol.ticks_done)[1] <= now)
 
 
 async def catch_up(ctx: ActionContext) -> list[Patrol]:
@@ -211,7 +195,8 @@ async def store_progress(
 
 
 async def settle(ctx: ActionContext, system: NightWatchSystem, patrol: Patrol) -> NightWatchSystem:
-    """Apply an ended patrol once: XP and injuries to the cats, totals and achievements."""
+    """Apply an ended patrol once: XP and injuries to the cats, totals and achievements, and its
+    coins to the wallet (one ledger entry)."""
     for result in patrol.results.values():
         cat = await ctx.store.cats.get(ctx.user_id, result.cat_id)
         if cat is None:  # adopted out while on patrol: nothing to give
@@ -220,9 +205,15 @@ async def settle(ctx: ActionContext, system: NightWatchSystem, patrol: Patrol) -
         await ctx.store.cats.save(ctx.user_id, updated.evolve(version=cat.version + 1,
                                                               updated_at=ctx.now))
     record, earned = record_patrol(system.record, patrol, ctx.now)
-    system = NightWatchSystem(record, system.night_seed, system.coins)
+    system = NightWatchSystem(record, system.night_seed)
     await ctx.store.nightwatch.save_system(ctx.user_id, system, ctx.stamp)
     await ctx.store.nightwatch.save_patrol(ctx.user_id, patrol, ctx.stamp, settled=True)
+    reward = patrol_reward(patrol)
+    if reward:
+        await change_wallet(ctx, [Change(currency=COINS, amount=Decimal(reward),
+                                         reason=f"night watch patrol #{patrol.id}",
+                                         counterparty="nightwatch")])
+        ctx.emit("quest.event", {"type": "coins_earned", "amount": reward})
     ctx.emit(f"nightwatch.{patrol.status}", {"patrol_id": patrol.id, "summary": patrol.summary()})
     for achievement in earned:
         ctx.emit("nightwatch.achievement", {"id": achievement.id, "name": achievement.name})
@@ -325,26 +316,18 @@ async def create_protection_zone(ctx: ActionContext, args: dict[str, Any]) -> di
     if radius is not None and (not isinstance(radius, int) or isinstance(radius, bool)):
         raise InvalidRequest("zone radius must be a whole number of meters (25–200)",
                              details={"field": "radius", "value": radius})
-    balance = await coins_of(ctx, system)
     zone = create_zone(str(args.get("type") or args.get("zone_type") or ""),
                        str(args.get("name") or ""), str(args.get("location") or ""), radius,
-                       coins=balance)
-    economy = _economy()
-    if economy is None:
-        system = NightWatchSystem(system.record, system.night_seed, system.coins - zone.cost)
-        coins_left = system.coins
-    else:
-        from purrr_core.economy import Change
-
-        wallet = await economy.change_wallet(ctx, [Change(
-            currency="COINS", amount=Decimal(-zone.cost), reason=f"night watch zone {zone.type}")])
-        coins_left = int(wallet.coins)
+                       coins=(await wallet_of(ctx)).coins)
+    wallet = await change_wallet(ctx, [Change(currency=COINS, amount=Decimal(-zone.cost),
+                                              reason=f"night watch zone {zone.type}",
+                                              counterparty="nightwatch")])
     zone = await ctx.store.nightwatch.add_zone(ctx.user_id, zone, ctx.stamp)
     record, earned = record_zone(system.record, ctx.now)
-    system = NightWatchSystem(record, system.night_seed, system.coins)
+    system = NightWatchSystem(record, system.night_seed)
     await ctx.store.nightwatch.save_system(ctx.user_id, system, ctx.stamp)
     ctx.emit("nightwatch.zone_created", {"zone_id": zone.id, "type": zone.type})
-    return {"zone": zone.model_dump(mode="json"), "coins_left": coins_left,
+    return {"zone": zone.model_dump(mode="json"), "coins_left": wallet.coins,
             "achievements_earned": [a.model_dump(mode="json") for a in earned]}
 
 
@@ -365,7 +348,7 @@ async def respond(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     await ctx.store.nightwatch.respond_alert(ctx.user_id, alert_id, ctx.stamp)
     record, earned = record_alert_response(system.record, answered, ctx.now)
     await ctx.store.nightwatch.save_system(
-        ctx.user_id, NightWatchSystem(record, system.night_seed, system.coins), ctx.stamp)
+        ctx.user_id, NightWatchSystem(record, system.night_seed), ctx.stamp)
     ctx.emit("nightwatch.alert_answered", {"alert_id": alert_id})
     return {"alert": alert_json(StoredAlert(answered, stored.patrol_id)),
             "reputation": record.reputation,

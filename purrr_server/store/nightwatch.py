@@ -12,11 +12,10 @@ from purrr_server.store.base import Repository, repository
 
 @dataclass(frozen=True, slots=True)
 class NightWatchSystem:
-    """A player's night-watch system row."""
+    """A player's night-watch system row (their coins are in the economy's wallet)."""
 
     record: NightWatchRecord
     night_seed: int
-    coins: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,27 +58,26 @@ class NightWatchRepository(Repository):
 
     async def system(self, user_id: int) -> NightWatchSystem | None:
         row = await self.fetchone(
-            "SELECT record, night_seed, coins FROM night_watch_systems WHERE user_id = ?",
+            "SELECT record, night_seed FROM night_watch_systems WHERE user_id = ?",
             (user_id,),
         )
         if row is None:
             return None
         return NightWatchSystem(NightWatchRecord.model_validate_json(row["record"]),
-                                row["night_seed"], row["coins"])
+                                row["night_seed"])
 
     async def create_system(self, user_id: int, system: NightWatchSystem, now: str) -> None:
         await self.insert(
-            "INSERT INTO night_watch_systems (user_id, record, night_seed, coins, created_at,"
-            " updated_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (user_id, system.record.model_dump_json(), system.night_seed, system.coins, now, now,
-             self.version),
+            "INSERT INTO night_watch_systems (user_id, record, night_seed, created_at,"
+            " updated_at, row_version) VALUES (?, ?, ?, ?, ?, ?)",
+            (user_id, system.record.model_dump_json(), system.night_seed, now, now, self.version),
         )
 
     async def save_system(self, user_id: int, system: NightWatchSystem, now: str) -> None:
         await self.execute(
-            "UPDATE night_watch_systems SET record = ?, coins = ?, updated_at = ?, row_version = ?"
+            "UPDATE night_watch_systems SET record = ?, updated_at = ?, row_version = ?"
             " WHERE user_id = ?",
-            (system.record.model_dump_json(), system.coins, now, self.version, user_id),
+            (system.record.model_dump_json(), now, self.version, user_id),
         )
 
     # --- patrols -------------------------------------------------------------------------

@@ -83,6 +83,12 @@ def test_a_whole_night_from_the_cli(purrr: Purrr, cats: list[int]) -> None:
 
     stats = ok_json(purrr("nightwatch", "stats", "--json", now="2026-11-24T06:31:00+00:00"))
     assert stats["patrols"] == 1  # type: ignore[index]
+    settled = ok_json(purrr("nightwatch", "status", "--json", now="2026-11-24T06:31:00+00:00"))
+    earned = settled["patrol"]["summary"]["coins_earned"]  # type: ignore[index]
+    assert earned > 0 and f"{earned} coins earned" in morning.stdout
+    wallet = ok_json(purrr("wallet", "balance", "--json", now="2026-11-24T06:31:00+00:00"))
+    assert wallet["coins"] == stats["coins"] == 1000 + earned  # type: ignore[index]
+    assert f"coins {1000 + earned}" in morning.stdout
     history = ok_json(purrr("nightwatch", "history", "--json", now="2026-11-24T06:31:00+00:00"))
     assert [p["status"] for p in history] == ["completed"]  # type: ignore[union-attr,index]
     earned = ok_json(
@@ -98,11 +104,12 @@ def test_a_whole_night_from_the_cli(purrr: Purrr, cats: list[int]) -> None:
 
 
 def test_zones_from_the_cli(purrr: Purrr, cats: list[int]) -> None:
+    coins = ok_json(purrr("wallet", "balance", "--json"))["coins"]  # type: ignore[index]
     built = purrr(
         "nightwatch", "create-zone", "safe_haven", "Park Haven", "Central Park", "75", "--json"
     )
     assert built.returncode == 0, built.stderr
-    assert json.loads(built.stdout)["coins_left"] == 700
+    assert json.loads(built.stdout)["coins_left"] == coins - 300
     bad = purrr("nightwatch", "create-zone", "moat", "Moat", "Castle")
     assert bad.returncode == 1 and "unknown zone type 'moat'" in bad.stderr
     wide = purrr("nightwatch", "create-zone", "cat_condo", "Condo", "Yard", "300")

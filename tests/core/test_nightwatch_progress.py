@@ -1,4 +1,5 @@
-"""Night Watch progress: running totals, score, specializations and all ten achievements."""
+"""Night Watch progress: running totals, score, specializations, all ten achievements and the
+coins a patrol earns."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from purrr_core.nightwatch import (
     advance_patrol,
     apply_result,
     award_achievements,
+    home_base,
     new_record,
+    patrol_reward,
+    recall,
     record_alert_response,
     record_patrol,
     record_zone,
@@ -25,6 +29,7 @@ from purrr_core.nightwatch import (
     simulate,
     start_patrol,
 )
+from purrr_core.nightwatch.simulation import night_seed, run_night
 from tests.core.conftest import make_cat
 
 T0 = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)
@@ -170,3 +175,47 @@ def test_records_and_patrols_survive_a_json_round_trip() -> None:
     record, _ = record_patrol(new_record(), patrol, T0)  # type: ignore[arg-type]
     assert NightWatchRecord.model_validate_json(record.model_dump_json()) == record
     assert Patrol.model_validate_json(patrol.model_dump_json()) == patrol  # type: ignore[attr-defined]
+
+
+# --- coins --------------------------------------------------------------------------------------
+
+
+def test_the_coin_rewards_come_from_the_table() -> None:
+    table = rules().coin_rewards
+    assert (table.deterred, table.stray_saved, table.patrol_completed) == (8, 5, 10)
+    assert not hasattr(rules(), "starting_coins")  # coins start in the economy's wallet only
+
+
+def test_patrol_reward_pays_deterred_bobcats_saved_strays_and_a_full_night() -> None:
+    table = rules().coin_rewards
+    for seed in range(6):
+        patrol = night(seed)
+        assert patrol.status == "completed"  # type: ignore[attr-defined]
+        deterred = sum(e.deterred for e in patrol.encounters)  # type: ignore[attr-defined]
+        saved = sum(s.saved for s in patrol.strays)  # type: ignore[attr-defined]
+        expected = (deterred * table.deterred + saved * table.stray_saved
+                    + table.patrol_completed)
+        assert patrol_reward(patrol) == expected  # type: ignore[arg-type]
+        assert patrol.summary()["coins_earned"] == expected  # type: ignore[attr-defined]
+
+
+def test_a_recalled_patrol_keeps_what_it_earned_but_not_the_full_night_bonus() -> None:
+    started = start_patrol(team(), now=T0, seed=11)
+    assert patrol_reward(started) == 0
+    so_far = advance_patrol(started, T0 + timedelta(hours=4, minutes=10))
+    recalled = recall(so_far, T0 + timedelta(hours=4, minutes=10))
+    assert recalled.status == "recalled"
+    assert patrol_reward(recalled) == patrol_reward(so_far)  # the ended ticks, no bonus
+    full = advance_patrol(started, T0 + timedelta(hours=9))
+    assert patrol_reward(full) >= patrol_reward(recalled) + rules().coin_rewards.patrol_completed
+
+
+def test_a_standard_team_earns_a_few_dozen_coins_a_night() -> None:
+    """Documented in docs/nightwatch.md: about 45 coins a night for four level-5 cats, so the
+    cheapest zone (150) takes a few nights and a cat condo (500) about a dozen."""
+    summary = simulate(team(), 120, 3)
+    per_night = summary.coins_earned / summary.nights
+    assert 30 <= per_night <= 60
+    nights = [run_night(team(), summary.start + timedelta(days=n), night_seed(3, n),
+                        zones=[home_base()]) for n in range(3)]
+    assert simulate(team(), 3, 3).coins_earned == sum(patrol_reward(p) for p in nights)

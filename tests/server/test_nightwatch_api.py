@@ -1,4 +1,5 @@
-"""Night Watch over HTTP: a whole night, refusals, zones and coins, alerts, recall, settings."""
+"""Night Watch over HTTP: a whole night, refusals, zones and coins (wallet and ledger), patrol
+rewards, quests, alerts, recall, settings."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 from purrr_server.app import create_app
 from purrr_server.settings import Settings
 from tests.server.conftest import _serve, adopt, idem, make_settings, register_and_login
+from tests.server.economy_helpers import assert_ledger_matches
 
 EVENING = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)
 API = "/api/v1/night-watch"
@@ -61,6 +63,12 @@ def error(r: httpx.Response, status: int, code: str) -> dict[str, Any]:
     err = r.json()["error"]
     assert err["code"] == code
     return dict(err)
+
+
+async def coin_ledger(client: httpx.AsyncClient) -> list[dict[str, Any]]:
+    """The player's COINS ledger entries, oldest first."""
+    r = await client.get("/api/v1/economy/ledger", params={"currency": "COINS", "limit": 1000})
+    return list(reversed(data(r)))
 
 
 async def test_a_whole_night(night: httpx.AsyncClient, night_settings: Settings) -> None:
@@ -113,6 +121,83 @@ async def test_a_whole_night(night: httpx.AsyncClient, night_settings: Settings)
     assert [e["type"] for e in settled] == ["nightwatch.completed"]
 
 
+async def test_a_settled_patrol_pays_its_reward_once_through_the_ledger(
+    night: httpx.AsyncClient, night_settings: Settings
+) -> None:
+    ids = [c["id"] for c in await team(night)]
+    patrol = data(await post(night, "/deploy", {"cat_ids": ids}))
+    assert patrol["summary"]["coins_earned"] == 0
+    set_clock(night_settings, EVENING + timedelta(hours=4))
+    so_far = data(await night.get(f"{API}/status"))["patrol"]["summary"]
+    assert data(await night.get(f"{API}/stats"))["coins"] == 1000  # nothing paid before settling
+    set_clock(night_settings, datetime(2026, 11, 24, 6, 30, tzinfo=UTC))
+    done = data(await night.get(f"{API}/status"))
+    summary = done["patrol"]["summary"]
+    # 8 per bobcat deterred, 5 per stray saved, 10 for a night run to its end
+    reward = 8 * summary["deterred"] + 5 * summary["strays_saved"] + 10
+    assert summary["coins_earned"] == reward > so_far["coins_earned"]
+    assert done["record"]["coins"] == 1000 + reward
+    entries = await coin_ledger(night)
+    assert [(e["reason"], int(e["amount"])) for e in entries] == [
+        ("starting balance", 1000), (f"night watch patrol #{patrol['id']}", reward)]
+    assert entries[-1]["counterparty"] == "nightwatch"
+    for _ in range(2):  # later reads find nothing to settle: paid exactly once
+        assert data(await night.get(f"{API}/stats"))["coins"] == 1000 + reward
+    assert len(await coin_ledger(night)) == 2
+    shown = await assert_ledger_matches(night)  # balance = Σ entries
+    assert shown["coins"] == 1000 + reward
+
+
+async def test_a_recalled_patrol_earns_no_completion_bonus(
+    night: httpx.AsyncClient, night_settings: Settings
+) -> None:
+    ids = [c["id"] for c in await team(night)]
+    data(await post(night, "/deploy", {"cat_ids": ids, "area": "alley"}))
+    set_clock(night_settings, EVENING + timedelta(hours=5, minutes=10))
+    recalled = data(await post(night, "/recall"))["recalled"][0]
+    summary = recalled["summary"]
+    assert summary["coins_earned"] == 8 * summary["deterred"] + 5 * summary["strays_saved"]
+    assert summary["coins_earned"] > 0, "this seed saves strays in five hours"
+    assert data(await night.get(f"{API}/stats"))["coins"] == 1000 + summary["coins_earned"]
+    assert [e["reason"] for e in await coin_ledger(night)] == [
+        "starting balance", f"night watch patrol #{recalled['id']}"]
+    await assert_ledger_matches(night)
+
+
+async def test_quests_advance_when_a_read_settles_the_patrol(
+    night: httpx.AsyncClient, night_settings: Settings
+) -> None:
+    """The patrol ends unseen; the next read runs `nightwatch.catch_up`, which settles it, and
+    the quest hook counts it once: a patrol, its rescues and the coins it earned."""
+    december = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)  # Winter Watch: 10 patrols this winter
+    set_clock(night_settings, december)
+    ids = [c["id"] for c in await team(night)]
+    data(await post(night, "/deploy", {"cat_ids": ids, "area": "alley"}))
+
+    def progress(quests: list[dict[str, Any]], quest_id: str) -> str:
+        quest = next(q for q in quests if q["id"] == quest_id)
+        return str(quest["requirements"][0]["current"])
+
+    set_clock(night_settings, december + timedelta(hours=3))
+    assert progress(data(await night.get("/api/v1/quests")), "winter_watch") == "0"
+    assert data(await night.get(f"{API}/status"))["active"]  # ticks caught up, not settled
+    assert progress(data(await night.get("/api/v1/quests")), "winter_watch") == "0"
+
+    set_clock(night_settings, december + timedelta(hours=9))
+    summary = data(await night.get(f"{API}/patrols"))[0]  # this read settles the patrol
+    assert summary["status"] == "completed" and summary["strays_rescued"] > 0
+    quests = data(await night.get("/api/v1/quests"))
+    assert progress(quests, "winter_watch") == "1"
+    assert progress(quests, "stray_savior") == str(min(10, summary["strays_rescued"]))
+    actions = data(await night.get("/api/v1/events/poll"))["events"]
+    applied = [e["payload"]["name"] for e in actions if e["type"] == "action.applied"]
+    assert applied[-1] == "nightwatch.catch_up"
+    coins = [e["payload"] for e in actions if e["type"] == "quest.event"]
+    assert coins == [{"type": "coins_earned", "amount": summary["coins_earned"]}]
+    data(await night.get(f"{API}/status"))
+    assert progress(data(await night.get("/api/v1/quests")), "winter_watch") == "1"
+
+
 async def test_deploy_refusals(night: httpx.AsyncClient, night_settings: Settings) -> None:
     cats = await team(night)
     ids = [c["id"] for c in cats]
@@ -158,6 +243,11 @@ async def test_zones_cost_coins_and_are_validated(night: httpx.AsyncClient) -> N
     assert r.status_code == 201, r.text
     assert data(r)["coins_left"] == 700 and data(r)["zone"]["radius"] == 75
     assert data(await night.get(f"{API}/stats"))["coins"] == 700
+    assert data(await night.get("/api/v1/economy/balance"))["coins"] == 700  # one home: the wallet
+    paid = (await coin_ledger(night))[-1]
+    assert (paid["reason"], int(paid["amount"]), int(paid["balance_after"])) == (
+        "night watch zone safe_haven", -300, 700)
+    assert paid["counterparty"] == "nightwatch"
     err = error(await post(night, "/zones", {"type": "moat", "name": "x", "location": "y"}),
                 422, "VALIDATION_ERROR")
     assert "unknown zone type 'moat'" in err["message"]
@@ -166,11 +256,18 @@ async def test_zones_cost_coins_and_are_validated(night: httpx.AsyncClient) -> N
     assert "radius must be 25–200" in err["message"]
     assert (await post(night, "/zones", {"type": "cat_condo", "name": "C", "location": "y"})
             ).status_code == 201
+    before = (data(await night.get(f"{API}/stats")), await coin_ledger(night),
+              data(await night.get(f"{API}/zones")))
     err = error(await post(night, "/zones", {"type": "cat_condo", "name": "D", "location": "y"}),
                 409, "CONFLICT")
     assert "not enough coins" in err["message"] and "you have 200" in err["message"]
-    assert len(data(await night.get(f"{API}/zones"))) == 3
-    assert data(await night.get(f"{API}/stats"))["zones"] == 3
+    # the refusal changed nothing: coins, ledger, zones and totals are as they were
+    after = (data(await night.get(f"{API}/stats")), await coin_ledger(night),
+             data(await night.get(f"{API}/zones")))
+    assert after == before
+    assert len(after[2]) == 3 and after[0]["zones"] == 3 and after[0]["coins"] == 200
+    assert [int(e["amount"]) for e in after[1]] == [1000, -300, -500]
+    await assert_ledger_matches(night)
 
 
 async def test_alerts_can_be_answered_once(night: httpx.AsyncClient,
@@ -226,16 +323,3 @@ async def test_the_window_is_configurable(tmp_path: Path, monkeypatch: pytest.Mo
         status = data(await client.get(f"{API}/status"))
         assert status["window"]["start"] == "12:00" and status["window"]["max_cats"] == 2
 
-
-async def test_zones_use_the_system_purse_without_the_economy(
-    night: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from purrr_server.services import nightwatch as service
-
-    monkeypatch.setattr(service, "_economy", lambda: None)
-    assert data(await night.get(f"{API}/stats"))["coins"] == 1000
-    r = await post(night, "/zones", {"type": "community_alert", "name": "Street",
-                                     "location": "Elm St", "radius": 200})
-    assert r.status_code == 201, r.text
-    assert data(r)["coins_left"] == 850
-    assert data(await night.get(f"{API}/stats"))["coins"] == 850

@@ -2,13 +2,12 @@
 -- Every user-owned table has user_id and row_version (the global version at its last write).
 
 -- The player's night-watch system: running totals, reputation, achievements and per-cat
--- specializations (purrr_core.nightwatch.NightWatchRecord as JSON), the seed of the nights' weather,
--- and a coin purse used only when the economy's wallet is not installed.
+-- specializations (purrr_core.nightwatch.NightWatchRecord as JSON) and the seed of the nights'
+-- weather. Coins live in the economy's wallet and ledger (0003), not here.
 CREATE TABLE night_watch_systems (
     user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
     record TEXT NOT NULL,
     night_seed INTEGER NOT NULL,
-    coins INTEGER NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     row_version INTEGER NOT NULL DEFAULT 0
