@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 CORE_STATS = ("happiness", "energy", "hunger", "mood", "health", "cleanliness")
 ADVANCED_STATS = ("intelligence", "strength", "agility", "charisma", "training", "social")
 STAT_RANGES: dict[str, tuple[int, int]] = {
-    **{name: (0, 100) for name in CORE_STATS + ADVANCED_STATS},
+    **dict.fromkeys(CORE_STATS + ADVANCED_STATS, (0, 100)),
     "level": (1, 50),
 }
 #: Health never falls below this: neglect hurts, but cats never die (SPEC §1.2).

@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from purrr_core import (
-    account_level, advance, care_status, level_for_xp, mood_label, perform, xp_for_level,
+    account_level,
+    advance,
+    care_status,
+    level_for_xp,
+    mood_label,
+    perform,
+    xp_for_level,
 )
 from purrr_core.models import HEALTH_FLOOR
 from tests.core.conftest import NOW, make_cat
