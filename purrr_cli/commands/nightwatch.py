@@ -113,7 +113,7 @@ def _patrol_view(patrol: dict[str, Any]) -> Any:
     "purrr nightwatch deploy Mittens Luna --json id,status,ends_at",
 ))
 def deploy(cats: CatsArg, area: AreaOpt = None, role: RoleOpt = None) -> None:
-    """Send cats on patrol now (21:00–06:00; at most 10 cats out at once; costs energy)."""
+    """Send cats on patrol now (21:00–06:00; one patrol at a time, up to 10 cats; uses energy)."""
     client = connect()
     body: dict[str, Any] = {"cat_ids": _ids(client, cats)}
     if area:
@@ -136,7 +136,7 @@ def _json() -> bool:
 @app.command(epilog=examples("purrr nightwatch recall", "purrr nightwatch recall 4 --json"))
 def recall(
     patrol: Annotated[int | None, typer.Argument(metavar="[PATROL]",
-                                                 help="Patrol id (default: every active patrol).")]
+                                                 help="Patrol id (default: the patrol under way).")]
     = None,
 ) -> None:
     """Bring the cats home now; what happened so far counts, the tick under way does not."""

@@ -249,6 +249,26 @@ def team_strength(patrol: Patrol, hour: int) -> Team:
 # --- deployment ------------------------------------------------------------------------------
 
 
+def _check_no_active_patrol(active_patrol: Patrol | None, config: NightWatchConfig) -> None:
+    """Refuse a second patrol while one is under way, naming it, its cats and how to free them.
+
+    One patrol per player at a time: strays and bobcat encounters are drawn per patrol, so
+    splitting a team into one-cat patrols would multiply the draws and out-earn the same cats
+    working together.
+    """
+    if active_patrol is None or not active_patrol.active:
+        return
+    names = ", ".join(cat.name for cat in active_patrol.cats)
+    until = local_time(active_patrol.ends_at, config)
+    raise Conflict(
+        f"patrol #{active_patrol.id} is already under way with {names} (until {until:%H:%M}); "
+        "recall it with `purrr nightwatch recall` or wait for it to end",
+        details={"field": "cat_ids", "patrol_id": active_patrol.id,
+                 "cat_ids": [cat.id for cat in active_patrol.cats],
+                 "ends_at": active_patrol.ends_at.isoformat()},
+    )
+
+
 def start_patrol(
     cats: Sequence[PatrolCat],
     *,
@@ -258,20 +278,21 @@ def start_patrol(
     area: str = "neighborhood",
     zones: Iterable[Zone] = (),
     config: NightWatchConfig | None = None,
-    busy_cat_ids: Iterable[int] = (),
-    already_deployed: int = 0,
+    active_patrol: Patrol | None = None,
     night: Night | None = None,
 ) -> Patrol:
-    """Deploy `cats` now, after checking the window, the limit, duplicates, energy and roles.
+    """Deploy `cats` now, after checking the window, the player's active patrol, the limit,
+    duplicates, energy and roles.
 
     The patrol runs from `now` to the end of the night window in fixed ticks; nothing is simulated
-    until `advance_patrol` is called with a later time. `busy_cat_ids` are cats already out on
-    another patrol and `already_deployed` how many cats are out (both count against the limit).
+    until `advance_patrol` is called with a later time. `active_patrol` is the player's patrol
+    under way, if any: a player runs one patrol at a time (see `_check_no_active_patrol`).
     """
     config = config or NightWatchConfig()
     table = rules()
     roles = dict(roles or {})
     check_window(now, config)
+    _check_no_active_patrol(active_patrol, config)
     if not cats:
         raise InvalidRequest("choose at least one cat to deploy", details={"field": "cat_ids"})
     ids = [cat.id for cat in cats]
@@ -281,20 +302,10 @@ def start_patrol(
             f"each cat can be deployed once; repeated: {', '.join(map(str, duplicates))}",
             details={"field": "cat_ids", "duplicates": duplicates},
         )
-    if len(cats) + already_deployed > config.max_cats:
-        out = f"; {already_deployed} already on patrol" if already_deployed else ""
+    if len(cats) > config.max_cats:
         raise InvalidRequest(
-            f"at most {config.max_cats} cats can be deployed at once "
-            f"(asked for {len(cats)}{out})",
-            details={"field": "cat_ids", "max": config.max_cats, "count": len(cats),
-                     "already_deployed": already_deployed},
-        )
-    busy = sorted(set(ids) & set(busy_cat_ids))
-    if busy:
-        names = ", ".join(f"{c.name} (#{c.id})" for c in cats if c.id in busy)
-        raise Conflict(
-            f"already on patrol: {names}; recall the patrol first",
-            details={"field": "cat_ids", "busy": busy},
+            f"at most {config.max_cats} cats can go on one patrol (asked for {len(cats)})",
+            details={"field": "cat_ids", "max": config.max_cats, "count": len(cats)},
         )
     tired = [c for c in cats if c.energy < max(table.energy["min_energy"], energy_cost(c))]
     if tired:

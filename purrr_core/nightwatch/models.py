@@ -203,7 +203,8 @@ class Patrol(_Frozen):
         return self.status == "active"
 
     def summary(self) -> dict[str, Any]:
-        """Headline numbers of the patrol so far (`coins_earned`: see `patrol_reward`)."""
+        """Headline numbers of the patrol so far (`coins_earned`: see `patrol_reward`) and the
+        `personalities` of its cats (personality quests match on them)."""
         strays = self.strays
         return {
             "encounters": len(self.encounters),
@@ -218,4 +219,5 @@ class Patrol(_Frozen):
             "alerts": len(self.alerts),
             "xp": {cat_id: r.xp for cat_id, r in self.results.items()},
             "coins_earned": patrol_reward(self),
+            "personalities": sorted({cat.personality_type for cat in self.cats}),
         }

@@ -29,13 +29,18 @@ _ZERO = Decimal(0)
 
 class QuestEvent(BaseModel):
     """Something that happened (a feed, a game win, a rescue…), with an amount and attributes
-    (`personality` of the cat involved, `game`, `item`…) that requirements may match."""
+    (`personality` of the cat involved, `game`, `item`…) that requirements may match.
+
+    An attribute is a string, or a list of strings when the event involves several things at once
+    (the personalities of a patrol's cats): a wanted value matches a string equal to it or a list
+    containing it, so the event still counts once per requirement.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: str
     amount: Decimal = Decimal(1)
-    attrs: dict[str, str] = Field(default_factory=dict)
+    attrs: dict[str, str | list[str]] = Field(default_factory=dict)
 
 
 class QuestProgress(BaseModel):
@@ -101,7 +106,14 @@ def _counts(q: Quest, req: Requirement, event: QuestEvent) -> bool:
     wanted = dict(req.match)
     if q.personality is not None:
         wanted["personality"] = q.personality
-    return req.event == event.type and all(event.attrs.get(k) == v for k, v in wanted.items())
+    return req.event == event.type and all(
+        _matches(event.attrs.get(k), v) for k, v in wanted.items()
+    )
+
+
+def _matches(value: str | list[str] | None, wanted: str) -> bool:
+    """An event attribute matches the wanted value: equal to it, or a list containing it."""
+    return value == wanted or (isinstance(value, list) and wanted in value)
 
 
 def record_event(

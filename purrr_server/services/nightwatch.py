@@ -246,7 +246,8 @@ def _roles(value: Any) -> dict[int, str]:
 
 @action("nightwatch.deploy", status_code=201)
 async def deploy(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    """Send cats on patrol now (window, limit, ownership, energy and roles checked)."""
+    """Send cats on patrol now (window, one patrol at a time, limit, ownership, energy and roles
+    checked)."""
     config = night_config()
     cat_ids = _int_list(args.get("cat_ids"), "cat_ids")
     roles = _roles(args.get("roles"))
@@ -265,11 +266,10 @@ async def deploy(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
         raise NotFound(f"no cat of yours with id {', '.join(map(str, missing))}",
                        details={"field": "cat_ids", "missing": missing})
     by_id = {c.id: c for c in cats}
-    busy = {cat.id for p in active for cat in p.cats}
     patrol = start_patrol(
         [PatrolCat.from_cat(by_id[i]) for i in cat_ids], now=ctx.now, seed=ctx.seed, roles=roles,
         area=area, zones=await ctx.store.nightwatch.zones(ctx.user_id), config=config,
-        busy_cat_ids=busy, already_deployed=len(busy),
+        active_patrol=active[0] if active else None,
         night=plan_night(night_date(ctx.now, config), system.night_seed),
     )
     for result in patrol.results.values():

@@ -26,7 +26,7 @@ QUEST_EVENT = "quest.event"
 CARE_EVENTS = {f"cats.{name}": name for name in CARE_ACTIONS}
 
 
-def _attrs(result: dict[str, Any], **extra: str) -> dict[str, str]:
+def _attrs(result: dict[str, Any], **extra: str) -> dict[str, str | list[str]]:
     cat = result.get("cat")
     personality = cat.get("personality_type") if isinstance(cat, dict) else None
     return {**({"personality": personality} if personality else {}), **extra}
@@ -68,8 +68,14 @@ def events_for(name: str, result: dict[str, Any], emitted: list[tuple[str, dict[
 
 
 def _patrol_events(summary: dict[str, Any]) -> list[QuestEvent]:
-    """A settled Night Watch patrol: one patrol, its rescues and its deterred bobcats."""
-    return [QuestEvent(type="patrol"),
+    """A settled Night Watch patrol: one patrol, its rescues and its deterred bobcats.
+
+    The patrol event carries the personalities of the patrol's cats (a list), so a personality
+    quest ("patrol 5 nights with a territorial cat") counts it once when any cat matches.
+    """
+    personalities = [str(p) for p in summary.get("personalities", [])]
+    attrs: dict[str, str | list[str]] = {"personality": personalities} if personalities else {}
+    return [QuestEvent(type="patrol", attrs=attrs),
             QuestEvent(type="rescue", amount=Decimal(summary.get("strays_rescued", 0))),
             QuestEvent(type="deter", amount=Decimal(summary.get("deterred", 0)))]
 

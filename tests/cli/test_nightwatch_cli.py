@@ -71,7 +71,11 @@ def test_a_whole_night_from_the_cli(purrr: Purrr, cats: list[int]) -> None:
     )
     assert patrol["status"] == "active" and patrol["area"] == "park"  # type: ignore[index]
     busy = purrr("nightwatch", "deploy", ids[0], now="2026-11-23T22:10:00+00:00")
-    assert busy.returncode == 5 and "already on patrol: Tom" in busy.stderr
+    assert busy.returncode == 5
+    assert (
+        f"patrol #{patrol['id']} is already under way with Tom, Sly, Mo (until 06:00); "  # type: ignore[index]
+        "recall it with `purrr nightwatch recall` or wait for it to end"
+    ) in " ".join(busy.stderr.split())
 
     midnight = ok_json(purrr("nightwatch", "status", "--json", now="2026-11-23T23:30:00+00:00"))
     assert midnight["active"] and midnight["patrol"]["ticks_done"] == 3  # type: ignore[index]

@@ -97,14 +97,33 @@ def test_refuses_no_cats_duplicates_and_too_many() -> None:
     assert start_patrol(eleven[:10], now=NIGHT, seed=1).active
     with pytest.raises(InvalidRequest, match="at most 3 cats"):
         start_patrol(cats, now=NIGHT, seed=1, config=NightWatchConfig(max_cats=3))
-    with pytest.raises(InvalidRequest, match="asked for 4; 7 already on patrol"):
-        start_patrol(cats, now=NIGHT, seed=1, already_deployed=7)
 
 
-def test_refuses_cats_already_on_patrol_naming_them() -> None:
-    with pytest.raises(Conflict, match=r"already on patrol: Cat2 \(#2\)") as err:
-        start_patrol(team(), now=NIGHT, seed=1, busy_cat_ids={2, 9})
-    assert err.value.details["busy"] == [2]
+def test_one_active_patrol_per_player_naming_it_and_its_cats() -> None:
+    cats = team()
+    under_way = start_patrol(cats[:2], now=NIGHT, seed=1).model_copy(update={"id": 3})
+    for wanted in ([cats[2]], [cats[1]], cats):  # other cats, a cat already out, everyone
+        with pytest.raises(Conflict) as err:
+            start_patrol(wanted, now=NIGHT, seed=2, active_patrol=under_way)
+        assert err.value.message == (
+            "patrol #3 is already under way with Cat1, Cat2 (until 06:00); recall it with "
+            "`purrr nightwatch recall` or wait for it to end")
+        assert err.value.details["patrol_id"] == 3 and err.value.details["cat_ids"] == [1, 2]
+    # the window is checked first; an ended (recalled or completed) patrol does not block
+    with pytest.raises(Conflict, match="only be deployed between"):
+        start_patrol([cats[2]], now=at(20, 0), seed=2, active_patrol=under_way)
+    ended = recall(under_way, NIGHT + timedelta(minutes=40))
+    assert start_patrol(cats[2:], now=NIGHT + timedelta(minutes=45), seed=2,
+                        active_patrol=ended).active
+    done = advance_patrol(under_way, at(6, 0, 24))
+    assert start_patrol(cats, now=at(21, 0, 24), seed=2, active_patrol=done).active
+
+
+def test_the_until_time_is_on_the_server_local_clock() -> None:
+    east = NightWatchConfig(utc_offset_minutes=60)
+    under_way = start_patrol(team()[:1], now=at(21, 0), seed=1, config=east)
+    with pytest.raises(Conflict, match=r"patrol #0 is already under way with Cat1 \(until 06:00\)"):
+        start_patrol(team()[1:], now=at(21, 30), seed=2, config=east, active_patrol=under_way)
 
 
 def test_refuses_tired_cats() -> None:

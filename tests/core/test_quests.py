@@ -118,6 +118,25 @@ def test_personality_quests_count_only_that_personality() -> None:
     assert state.quests["mouse_catcher"].progress["mouse_hunt_wins"] == 1
 
 
+def test_a_list_attribute_matches_when_it_contains_the_wanted_value() -> None:
+    january = datetime(2026, 1, 10, 12, tzinfo=UTC)
+    team = QuestEvent(type="patrol", attrs={"personality": ["lazy", "playful", "territorial"]})
+    state, _ = record_event(QuestState(), team, january)
+    # the personality quest counts the patrol once, the generic patrol quest counts it once too
+    assert state.quests["territorial_guard"].progress["patrols"] == 1
+    assert state.quests["winter_watch"].progress["patrols"] == 1
+    others = QuestEvent(type="patrol", attrs={"personality": ["lazy", "playful"]})
+    state, _ = record_event(state, others, january)
+    assert state.quests["territorial_guard"].progress["patrols"] == 1
+    assert state.quests["winter_watch"].progress["patrols"] == 2
+    state, _ = record_event(state, QuestEvent(type="patrol", attrs={"personality": []}), january)
+    assert state.quests["territorial_guard"].progress["patrols"] == 1
+    # a plain string still matches only when equal
+    state, _ = record_event(state, QuestEvent(type="patrol", attrs={"personality": "territorial"}),
+                            january)
+    assert state.quests["territorial_guard"].progress["patrols"] == 2
+
+
 def test_decimal_amounts_and_community_goal() -> None:
     state, _ = record_event(QuestState(), QuestEvent(type="crypto_won", amount=Decimal("2.5")), JUNE)
     assert _progress(state, "crypto_cat") == {"win_crypto_usd": "win_crypto_usd: 2.5/10"}

@@ -212,12 +212,67 @@ async def test_deploy_refusals(night: httpx.AsyncClient, night_settings: Setting
     assert "unknown role 'ninja'" in err["message"]
     error(await post(night, "/deploy", {"cat_ids": ids, "area": "moon"}), 422, "VALIDATION_ERROR")
     error(await post(night, "/deploy", {"cat_ids": []}), 422, "VALIDATION_ERROR")
+    more = [(await adopt(night, f"Extra{i}"))["id"] for i in range(9)]
+    err = error(await post(night, "/deploy", {"cat_ids": ids[2:] + more}), 422, "VALIDATION_ERROR")
+    assert "at most 10 cats can go on one patrol (asked for 11)" in err["message"]
     assert (await post(night, "/deploy", {"cat_ids": ids[:2]})).status_code == 201
     err = error(await post(night, "/deploy", {"cat_ids": ids[1:]}), 409, "CONFLICT")
-    assert "already on patrol: Cat2" in err["message"]
-    more = [(await adopt(night, f"Extra{i}"))["id"] for i in range(9)]
-    err = error(await post(night, "/deploy", {"cat_ids": more}), 422, "VALIDATION_ERROR")
-    assert "at most 10 cats" in err["message"] and "2 already on patrol" in err["message"]
+    assert "already under way with Cat1, Cat2" in err["message"]
+
+
+async def test_one_patrol_at_a_time(night: httpx.AsyncClient, night_settings: Settings) -> None:
+    """Splitting a team into one-cat patrols would draw strays and bobcats once per patrol and
+    out-earn the same cats patrolling together: a second patrol is refused until the first ends."""
+    ids = [c["id"] for c in await team(night)]
+    first = data(await post(night, "/deploy", {"cat_ids": ids[:2]}))
+    before = [data(await night.get(f"/api/v1/cats/{i}"))["energy"] for i in ids]
+    for solo in ids[2:]:
+        err = error(await post(night, "/deploy", {"cat_ids": [solo]}), 409, "CONFLICT")
+        assert err["message"] == (
+            f"patrol #{first['id']} is already under way with Cat1, Cat2 (until 06:00); recall it "
+            "with `purrr nightwatch recall` or wait for it to end")
+        assert err["details"]["patrol_id"] == first["id"]
+        assert err["details"]["cat_ids"] == ids[:2]
+    # the refusals changed nothing: no new patrol, no energy spent
+    assert [data(await night.get(f"/api/v1/cats/{i}"))["energy"] for i in ids] == before
+    assert [p["id"] for p in data(await night.get(f"{API}/patrols"))] == [first["id"]]
+    set_clock(night_settings, EVENING + timedelta(minutes=40))
+    assert data(await post(night, "/recall"))["recalled"][0]["id"] == first["id"]
+    second = data(await post(night, "/deploy", {"cat_ids": ids[2:]}))
+    assert second["status"] == "active"
+    status = data(await night.get(f"{API}/status"))
+    assert [p["id"] for p in status["patrols"]] == [second["id"]]
+
+
+async def test_on_guard_counts_patrols_with_a_territorial_cat(
+    night: httpx.AsyncClient, night_settings: Settings
+) -> None:
+    """The settled patrol's quest event carries its cats' personalities: a patrol with a
+    territorial cat advances the personality quest On Guard by one, a patrol without one does not."""
+
+    def on_guard(quests: list[dict[str, Any]]) -> str:
+        quest = next(q for q in quests if q["id"] == "territorial_guard")
+        return str(quest["requirements"][0]["current"])
+
+    ids = [c["id"] for c in await team(night)]
+    data(await post(night, "/deploy", {"cat_ids": ids}))
+    set_clock(night_settings, EVENING + timedelta(hours=9))
+    patrol = data(await night.get(f"{API}/status"))["patrol"]
+    assert patrol["status"] == "completed"
+    assert "territorial" not in patrol["summary"]["personalities"]
+    assert on_guard(data(await night.get("/api/v1/quests"))) == "0"
+
+    next_night = EVENING + timedelta(days=1)
+    set_clock(night_settings, next_night)
+    guards = [(await adopt(night, name, personality_type="territorial"))["id"]
+              for name in ("Rex", "Max")]
+    both = [guards[0], guards[1], (await adopt(night, "Pip", personality_type="lazy"))["id"]]
+    data(await post(night, "/deploy", {"cat_ids": both}))
+    set_clock(night_settings, next_night + timedelta(hours=9))
+    patrol = data(await night.get(f"{API}/status"))["patrol"]
+    assert patrol["status"] == "completed"
+    assert patrol["summary"]["personalities"] == ["lazy", "territorial"]
+    assert on_guard(data(await night.get("/api/v1/quests"))) == "1"  # two guards, one patrol
 
 
 async def test_foreign_cats_are_named_as_not_found(anon: httpx.AsyncClient,

@@ -93,3 +93,22 @@ async def test_deploy_with_keyboard_only(make_app, cats, client) -> None:
         await settle(pilot)
         patrol = client.get("night-watch/status")["patrol"]
         assert [c["name"] for c in patrol["cats"]] == ["Mittens", "Bandit"]
+
+
+async def test_a_second_patrol_is_refused_naming_the_first(make_app, cats, client) -> None:
+    first = client.post("night-watch/deploy", {"cat_ids": [cats[0]["id"]]})
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("d")
+        assert isinstance(app.screen, DeployDialog)
+        app.screen.query_one(f"#pick-{cats[2]['id']}", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert any(
+            f"patrol #{first['id']} is already under way with Mittens" in m for m in errors
+        ), errors
+        patrols = client.get("night-watch/status")["patrols"]
+        assert [p["id"] for p in patrols] == [first["id"]]
