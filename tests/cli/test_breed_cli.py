@@ -4,17 +4,14 @@ clock pinned by PURRR_NOW so a breeding can be watched to its kittens."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from purrr_core.breeding import METHODS
+from tests.cli.user import Purrr, ok_json, run_purrr, user_env
 from tests.server.test_breeding_api import DAM, SIRE, SUCCESS_SEED
 
 pytest.importorskip("purrr_server.app")
@@ -23,36 +20,15 @@ START = datetime.fromisoformat("2026-03-01T12:00:00+00:00")
 LATER = START + METHODS["natural"].duration + timedelta(hours=1)
 CAT_FIELDS = {"genotype", "phenotype", "sex", "sire_id", "dam_id", "generation", "coi"}
 
-Purrr = Callable[..., subprocess.CompletedProcess[str]]
-
-
 @pytest.fixture
 def purrr(tmp_path: Path) -> Purrr:
     """Run `purrr` with nothing running (in-process server) at the time `at` (default START)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PURRR_", "NO_COLOR"))}
-    env.update(
-        HOME=str(tmp_path),
-        PURRR_CONFIG_DIR=str(tmp_path / "config"),
-        PURRR_DATA_DIR=str(tmp_path / "data"),
-        PURRR_NO_KEYRING="1",
-    )
+    env = user_env(tmp_path)
 
     def run(*args: str, at: datetime = START) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "purrr_cli", *args],
-            env={**env, "PURRR_NOW": at.isoformat()},
-            input="",
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        return run_purrr(env, *args, PURRR_NOW=at.isoformat())
 
     return run
-
-
-def ok_json(done: subprocess.CompletedProcess[str]) -> Any:
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 def test_breeding_end_to_end(purrr: Purrr) -> None:

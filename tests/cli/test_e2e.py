@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.cli.user import Purrr, run_purrr, user_env
 
 pytest.importorskip("purrr_server.app")
 
@@ -21,34 +22,15 @@ WITH_MODULES = (
     "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)) + '\\n')\nsys.exit(code)\n"
 )
 
-Purrr = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PURRR_", "NO_COLOR"))}
-    env.update(
-        HOME=str(home),
-        PURRR_CONFIG_DIR=str(home / "config"),
-        PURRR_DATA_DIR=str(home / "data"),
-        PURRR_NOW=NOW,
-        PURRR_NO_KEYRING="1",
-        TERM="xterm-256color",
-    )
-    return env
+    return user_env(home, PURRR_NOW=NOW, TERM="xterm-256color")
 
 
 def _runner(home: Path) -> Purrr:
-    def purrr(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "purrr_cli", *args],
-            env=_env(home),
-            input=stdin if stdin is not None else "",
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    return purrr
+    env = _env(home)
+    return lambda *args, stdin="": run_purrr(env, *args, stdin=stdin)
 
 
 def _modules(home: Path, *args: str) -> tuple[int, set[str]]:

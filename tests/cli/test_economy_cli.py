@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.cli.user import Purrr, ok_json, run_purrr, user_env
 
 pytest.importorskip("purrr_server.app")
 
@@ -18,22 +16,12 @@ GENOTYPE = "o/Y B/B D/d dm/dm A/a Mc/mc ta/ta sp/sp w/w C/C I/i Wb/wb L/l"
 
 
 @pytest.fixture
-def purrr(tmp_path: Path) -> Any:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PURRR_", "NO_COLOR"))}
-    env.update(HOME=str(tmp_path), PURRR_CONFIG_DIR=str(tmp_path / "config"),
-               PURRR_DATA_DIR=str(tmp_path / "data"), PURRR_NOW=NOW, PURRR_NO_KEYRING="1",
-               PURRR_QUEST_TIMEZONE="UTC")
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "purrr_cli", *args], env=env, input="",
-                              capture_output=True, text=True, timeout=60)
-
-    return run
+def purrr(tmp_path: Path) -> Purrr:
+    env = user_env(tmp_path, PURRR_NOW=NOW, PURRR_QUEST_TIMEZONE="UTC")
+    return lambda *args: run_purrr(env, *args)
 
 
-def _json(result: subprocess.CompletedProcess[str]) -> Any:
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+_json = ok_json
 
 
 def test_earn_spend_play_and_quest(purrr: Any) -> None:

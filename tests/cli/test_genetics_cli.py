@@ -7,9 +7,6 @@ the bad token, and the table views (TSV when piped, a Punnett summary on a termi
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -18,8 +15,8 @@ from typing import Any
 import pytest
 
 from purrr_cli import output
+from tests.cli.user import Purrr, run_purrr, user_env
 
-Purrr = Callable[..., subprocess.CompletedProcess[str]]
 PHENOTYPE_KEYS = {
     "white",
     "albino",
@@ -91,27 +88,8 @@ WORKED_CROSSES: list[tuple[str, str, dict[tuple[str, str], Fraction]]] = [
 
 @pytest.fixture
 def purrr(tmp_path: Path) -> Purrr:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PURRR_", "NO_COLOR"))}
-    env.update(
-        HOME=str(tmp_path),
-        PURRR_CONFIG_DIR=str(tmp_path / "config"),
-        PURRR_DATA_DIR=str(tmp_path / "data"),
-        PURRR_NO_KEYRING="1",
-        PURRR_SERVER="http://127.0.0.1:9",
-    )  # offline: nothing may be contacted
-
-    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "purrr_cli", *args],
-            env=env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=tmp_path,
-        )
-
-    return run
+    env = user_env(tmp_path, PURRR_SERVER="http://127.0.0.1:9")  # offline: nothing contacted
+    return lambda *args, stdin="": run_purrr(env, *args, stdin=stdin)
 
 
 def contract(purrr: Purrr, sire: str, dam: str) -> dict[str, Any]:

@@ -3,48 +3,26 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from collections.abc import Callable
 
 import pytest
+
+from tests.cli.user import Purrr, ok_json, run_purrr, user_env
 
 pytest.importorskip("purrr_server.app")
 
 EVENING = "2026-11-23T22:00:00+00:00"
-Purrr = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture(scope="module")
 def purrr(tmp_path_factory: pytest.TempPathFactory) -> Purrr:
     """`purrr ARGS` in a fresh home with the in-process server; `now=` pins the clock."""
-    home = tmp_path_factory.mktemp("nightwatch-home")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PURRR_", "NO_COLOR"))}
-    env.update(
-        HOME=str(home),
-        PURRR_CONFIG_DIR=str(home / "config"),
-        PURRR_DATA_DIR=str(home / "data"),
-        PURRR_NO_KEYRING="1",
-        TERM="dumb",
-    )
+    env = user_env(tmp_path_factory.mktemp("nightwatch-home"), TERM="dumb")
 
     def run(*args: str, now: str = EVENING) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "purrr_cli", *args],
-            env={**env, "PURRR_NOW": now},
-            input="",
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_purrr(env, *args, PURRR_NOW=now)
 
     return run
-
-
-def ok_json(done: subprocess.CompletedProcess[str]) -> object:
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 @pytest.fixture(scope="module")
