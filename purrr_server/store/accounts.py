@@ -10,8 +10,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from purrr_server.store.base import Repository, repository
 
 #: Columns never exported: secrets are stored only as hashes, and even those stay private.
@@ -35,6 +33,8 @@ def _public_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def export_user(db_path: Path, user_id: int) -> dict[str, Any]:
     """Every row owned by `user_id`, table by table (sync; run it in a worker thread)."""
+    import sqlite_utils  # only here: exports are rare, start-up is not
+
     db = sqlite_utils.Database(db_path)
     try:
         users = db["users"].rows_where("id = ?", [user_id])

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import fcntl
 import re
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
@@ -27,6 +30,8 @@ def migration_files(directory: Path = MIGRATIONS_DIR) -> list[Path]:
 
 def open_database(path: Path) -> sqlite_utils.Database:
     """A sqlite-utils handle with the pragmas every connection uses."""
+    import sqlite_utils
+
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA busy_timeout=10000")
@@ -50,8 +55,24 @@ def applied_migrations(db: sqlite_utils.Database) -> set[str]:
     return {row["name"] for row in db["schema_migrations"].rows}
 
 
+def pending_migrations(db_path: Path, directory: Path = MIGRATIONS_DIR) -> list[Path]:
+    """The migrations not yet recorded, checked with the standard library only: a server start
+    with nothing to migrate (every one-shot CLI command) never imports sqlite-utils."""
+    files = migration_files(directory)
+    if not db_path.exists():
+        return files
+    with closing(sqlite3.connect(db_path)) as conn:
+        try:
+            done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+        except sqlite3.OperationalError:
+            return files
+    return [p for p in files if p.name not in done]
+
+
 def migrate(db_path: Path, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply every migration of `directory` not yet recorded in `db_path`; return their names."""
+    if not pending_migrations(db_path, directory):
+        return []
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with _file_lock(db_path.with_name(db_path.name + ".migrate-lock")):
         db = open_database(db_path)

@@ -155,3 +155,14 @@ def test_read_against_the_daemon_imports_no_server_code(
     code, modules = _modules(home, "cats", "list", "--json")
     assert code == 0
     assert not modules & set(SERVER_MODULES)
+
+
+def test_in_process_read_skips_sqlite_utils_once_migrated(tmp_path: Path) -> None:
+    """With nothing running, a read starts the server in-process; sqlite-utils (schema work) is
+    only imported when a migration is pending, i.e. on the very first command."""
+    env = _env(tmp_path)
+    first = run_purrr(env, "cats", "list", "--json")
+    assert first.returncode == 0, first.stderr
+    code, modules = _modules(tmp_path, "cats", "list", "--json")
+    assert code == 0
+    assert "fastapi" in modules and "sqlite_utils" not in modules and "textual" not in modules
