@@ -1,4 +1,4 @@
-"""Synchronous start-up writes (sqlite-utils): the local player and its bearer token.
+"""Synchronous start-up writes (standard sqlite3): the local player and its bearer token.
 
 These run before any event loop exists (from `create_app` or the CLI), hence not aiosqlite.
 """
@@ -6,37 +6,31 @@ These run before any event loop exists (from `create_app` or the CLI), hence not
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
-from purrr_server.store.migrate import open_database
+from purrr_server.store.migrate import connect
 
 LOCAL_USERNAME = "local"
 
 
 def token_known(db_path: Path, token_hash: str) -> bool:
     """Whether a bearer token with this digest exists."""
-    db = open_database(db_path)
-    try:
-        row = db.execute("SELECT 1 FROM tokens WHERE token_hash = ?", [token_hash]).fetchone()
+    with closing(connect(db_path)) as conn:
+        row = conn.execute("SELECT 1 FROM tokens WHERE token_hash = ?", [token_hash]).fetchone()
         return row is not None
-    finally:
-        db.close()
 
 
 def add_local_token(db_path: Path, token_hash: str, now: str) -> int:
     """Create the local player if needed and give it a new token; return the player's id."""
-    db = open_database(db_path)
-    try:
-        with db.conn:
-            db.conn.execute("BEGIN IMMEDIATE")
-            user_id = _local_user_id(db.conn, now)
-            db.conn.execute(
-                "INSERT INTO tokens (user_id, token_hash, kind, created_at) VALUES (?, ?, 'local', ?)",
-                (user_id, token_hash, now),
-            )
+    with closing(connect(db_path)) as conn, conn:
+        conn.execute("BEGIN IMMEDIATE")
+        user_id = _local_user_id(conn, now)
+        conn.execute(
+            "INSERT INTO tokens (user_id, token_hash, kind, created_at) VALUES (?, ?, 'local', ?)",
+            (user_id, token_hash, now),
+        )
         return user_id
-    finally:
-        db.close()
 
 
 def _local_user_id(conn: sqlite3.Connection, now: str) -> int:

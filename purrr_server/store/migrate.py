@@ -28,15 +28,20 @@ def migration_files(directory: Path = MIGRATIONS_DIR) -> list[Path]:
     return sorted((p for p in directory.iterdir() if _NAME.match(p.name)), key=lambda p: p.name)
 
 
+def connect(path: Path) -> sqlite3.Connection:
+    """A standard-library connection with the pragmas every connection uses."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA busy_timeout=10000")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
 def open_database(path: Path) -> sqlite_utils.Database:
-    """A sqlite-utils handle with the pragmas every connection uses."""
+    """A sqlite-utils handle (for schema work) on such a connection."""
     import sqlite_utils
 
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA busy_timeout=10000")
-    db.execute("PRAGMA foreign_keys=ON")
-    return db
+    return sqlite_utils.Database(connect(path))
 
 
 @contextmanager
