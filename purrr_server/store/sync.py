@@ -254,6 +254,12 @@ _LINK_FIELDS = frozenset({"pushed_through", "cursor", "interval_seconds", "needs
 class SyncLocalRepository(Repository):
     """Local role: the link, the outbox, provisional ids, the confirmed state and the rebuild."""
 
+    async def _many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """One statement for many rows, inside the unit of work (bulk rebuilds)."""
+        self.session.version  # noqa: B018 - refuse writes outside a unit of work
+        if rows:
+            await self.conn.executemany(sql, rows)
+
     # --- link ---
 
     async def link(self) -> Link | None:
@@ -323,13 +329,13 @@ class SyncLocalRepository(Repository):
         row = await self.fetchone("SELECT COUNT(*) FROM sync_outbox")
         return int(row[0]) if row else 0
 
-    async def set_outcome(
-        self, mutation_id: int, status: str, result: dict[str, Any], created: list[Any]
-    ) -> None:
-        await self.execute(
+    async def set_outcomes(self, outcomes: list[dict[str, Any]]) -> None:
+        """Record the remote's outcomes ({id, status, result | error, created}) on the outbox."""
+        await self._many(
             "UPDATE sync_outbox SET remote_status = ?, remote_result = ?, remote_created = ?"
             " WHERE mutation_id = ?",
-            (status, dumps(result), dumps(created), mutation_id),
+            [(o["status"], dumps(o.get("result") if o["status"] == "applied" else o.get("error")),
+              dumps(o.get("created") or []), int(o["id"])) for o in outcomes],
         )
 
     async def set_applied(self, mutation_id: int, action_id: int | None) -> None:
@@ -422,21 +428,15 @@ class SyncLocalRepository(Repository):
                       tombstones: list[dict[str, Any]]) -> None:
         """Apply a pull's tombstones, then its rows, to the confirmed state (a row re-created
         with a deleted row's id is newer than that row's tombstone)."""
-        for stone in tombstones:
-            await self.execute(
-                "DELETE FROM sync_confirmed WHERE table_name = ? AND row_key = ?",
-                (stone["table_name"], dumps([stone["row_id"]])),
-            )
-        for name, rows in changes.items():
-            table = SYNC_TABLES.get(name)
-            if table is None:
-                continue
-            for row in rows:
-                await self.insert(
-                    "INSERT OR REPLACE INTO sync_confirmed (table_name, row_key, data)"
-                    " VALUES (?, ?, ?)",
-                    (name, table.row_key(row), dumps(row)),
-                )
+        await self._many(
+            "DELETE FROM sync_confirmed WHERE table_name = ? AND row_key = ?",
+            [(stone["table_name"], dumps([stone["row_id"]])) for stone in tombstones],
+        )
+        await self._many(
+            "INSERT OR REPLACE INTO sync_confirmed (table_name, row_key, data) VALUES (?, ?, ?)",
+            [(name, SYNC_TABLES[name].row_key(row), dumps(row))
+             for name, rows in changes.items() if name in SYNC_TABLES for row in rows],
+        )
 
     async def clear_confirmed(self) -> None:
         await self.execute("DELETE FROM sync_confirmed")
@@ -469,17 +469,14 @@ class SyncLocalRepository(Repository):
             rows = confirmed.get(table.name, [])
             if not rows:
                 continue
-            columns = [row[1] for row in await self.fetchall(f"PRAGMA table_info({table.name})")]
-            for row in rows:
-                values = {**{c: row[c] for c in columns if c in row}, "user_id": user_id,
-                          "row_version": self.version}
-                names = list(values)
-                await self.insert(
-                    f"INSERT INTO {table.name} ({', '.join(names)})"
-                    f" VALUES ({', '.join('?' * len(names))})",
-                    tuple(values.values()),
-                )
-                written += 1
+            present = {row[1] for row in await self.fetchall(f"PRAGMA table_info({table.name})")}
+            names = [c for c in rows[0] if c in present and c not in ("user_id", "row_version")]
+            await self._many(
+                f"INSERT INTO {table.name} ({', '.join([*names, 'user_id', 'row_version'])})"
+                f" VALUES ({', '.join('?' * (len(names) + 2))})",
+                [(*(row.get(c) for c in names), user_id, self.version) for row in rows],
+            )
+            written += len(rows)
         return written
 
     async def live(self, user_id: int) -> dict[str, list[dict[str, Any]]]:

@@ -47,6 +47,8 @@ BACKOFF_MAX_SECONDS = 900.0
 #: After a local action, wait this long for more before pushing (batches a burst of play).
 DEBOUNCE_SECONDS = 2.0
 KEY_ENV = "PURRR_REMOTE_API_KEY"
+#: `PURRR_SYNC_BACKGROUND=0` keeps the daemon from syncing on its own.
+BACKGROUND_ENV = "PURRR_SYNC_BACKGROUND"
 KEYRING_SERVICE = "purrr"
 
 
@@ -298,8 +300,7 @@ class SyncEngine:
                 return report
             reply = await remote.push(link.client_id, batch)
             async with self.store.write(bump_version=False) as uow:
-                for outcome in reply["results"]:
-                    await self._record(uow, outcome)
+                await uow.sync_local.set_outcomes(reply["results"])
                 await uow.sync_local.update_link(pushed_through=int(reply["last_mutation_id"]),
                                                  last_push=self._now())
             report.pushed += len(reply["results"])
@@ -307,14 +308,6 @@ class SyncEngine:
             if reply.get("retry") or after < batch[-1].mutation_id:
                 report.retry = reply.get("retry") or {"id": after + 1}
                 return report
-
-    @staticmethod
-    async def _record(uow: Any, outcome: dict[str, Any]) -> None:
-        status = outcome["status"]
-        await uow.sync_local.set_outcome(
-            int(outcome["id"]), status,
-            outcome.get("result") if status == "applied" else outcome.get("error"),
-            outcome.get("created") or [])
 
     async def _pull(self, remote: RemoteClient, report: Report) -> None:
         link = await self._link()
@@ -325,8 +318,7 @@ class SyncEngine:
                                                        self._now()):
                 return  # another sync of this database pulled meanwhile
             await uow.sync_local.confirm(reply["changes"], reply["tombstones"])
-            for outcome in reply["mutations"]:
-                await self._record(uow, outcome)
+            await uow.sync_local.set_outcomes(reply["mutations"])
             for pending in await uow.sync_local.pending(0):
                 if pending.mutation_id > last:
                     break
@@ -456,13 +448,13 @@ def engine_of(app: FastAPI) -> SyncEngine:
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Around the app's life: finish an interrupted rebuild; in the daemon
-    (`app.state.background_sync`), sync in the background."""
+    (`app.state.background_sync`, unless `PURRR_SYNC_BACKGROUND=0`), sync in the background."""
     engine = engine_of(app)
     if app.state.runtime.settings.hosted:
         yield
         return
     task = None
-    if getattr(app.state, "background_sync", False):
+    if getattr(app.state, "background_sync", False) and os.environ.get(BACKGROUND_ENV) != "0":
         task = asyncio.create_task(engine.run_forever(), name="purrr-background-sync")
     else:
         await engine.recover()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from purrr_server.actions import ACTIONS, ON_LOGGED, ActionContext, Logged
 from purrr_server.sync.refs import created_rows, symbolize
@@ -19,13 +20,16 @@ from purrr_server.sync.refs import created_rows, symbolize
 LOCAL_ACTION_PREFIXES = ("auth.", "keys.", "account.")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Pushed:
-    """The mutation the remote is processing now (set around `execute`)."""
+    """The mutation the remote is processing now (set around `execute`); the hook leaves the
+    outcome it recorded here."""
 
     client_id: str
     mutation_id: int
+    name: str
     fingerprint: str
+    outcome: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +55,15 @@ async def on_logged(ctx: ActionContext, logged: Logged) -> None:
     created = created_rows(uow.inserted)
     pushed = PUSHING.get()
     if pushed is not None and record.client_id == pushed.client_id and record.user_id is not None:
+        rows = [(table, row_id) for table, row_id, _ in created]
         await uow.sync_log.record(
             record.user_id, pushed.client_id, pushed.mutation_id, name=record.name,
             fingerprint=pushed.fingerprint, status="applied", result=record.result,
-            created=[(table, row_id) for table, row_id, _ in created], now=ctx.stamp,
+            created=rows, now=ctx.stamp,
         )
+        pushed.outcome = {"id": pushed.mutation_id, "name": pushed.name, "status": "applied",
+                          "created": [list(row) for row in rows], "version": ctx.version,
+                          "result": record.result}
         return
     reapplying = REAPPLYING.get()
     if reapplying is not None:

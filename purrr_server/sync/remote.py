@@ -48,6 +48,8 @@ class Mutation:
 class _ClientState:
     lock: asyncio.Lock
     crashes: dict[int, int]
+    #: mutation id → rows it created ([[table, id], …]), for resolving references
+    created: dict[int, list[list[Any]]]
 
 
 _clients: dict[tuple[int, int, str], _ClientState] = {}
@@ -56,7 +58,7 @@ _clients: dict[tuple[int, int, str], _ClientState] = {}
 def _state(runtime: Runtime, user_id: int, client_id: str) -> _ClientState:
     key = (id(runtime), user_id, client_id)
     if key not in _clients:
-        _clients[key] = _ClientState(asyncio.Lock(), {})
+        _clients[key] = _ClientState(asyncio.Lock(), {}, {})
     return _clients[key]
 
 
@@ -78,6 +80,7 @@ async def push(runtime: Runtime, user: User, client_id: str,
                        details={"field": "mutations", "ids": ids[:20]})
     state = _state(runtime, user.id, client_id)
     async with state.lock:
+        state.created.clear()  # a cache for this push only
         last = await runtime.store.read.sync_log.last_mutation_id(user.id, client_id)
         if ids and ids[0] > last + 1:
             raise ApiError("CONFLICT", f"mutation {ids[0]} is out of order: expected {last + 1}",
@@ -113,11 +116,12 @@ async def _stored(runtime: Runtime, user: User, client_id: str,
 async def _process(runtime: Runtime, user: User, client_id: str, mutation: Mutation,
                    state: _ClientState) -> dict[str, Any] | None:
     """Apply or reject one mutation; None when it failed transiently."""
+    pushed = Pushed(client_id, mutation.id, mutation.name, mutation.fingerprint)
     try:
         args = mutation.args
         if has_refs(args):
-            args = await resolve(args, _lookup(runtime, user, client_id))
-        token = PUSHING.set(Pushed(client_id, mutation.id, mutation.fingerprint))
+            args = await resolve(args, _lookup(runtime, user, client_id, state))
+        token = PUSHING.set(pushed)
         try:
             await execute(runtime, user, mutation.name, args, client_id=client_id,
                           mutation_id=mutation.id)
@@ -145,15 +149,20 @@ async def _process(runtime: Runtime, user: User, client_id: str, mutation: Mutat
                  "details": {"attempts": crashes}}
         return await _reject(runtime, user, client_id, mutation, error)
     state.crashes.pop(mutation.id, None)
+    if pushed.outcome is not None:
+        state.created[mutation.id] = pushed.outcome["created"]
+        return pushed.outcome
     return await _stored(runtime, user, client_id, mutation)
 
 
-def _lookup(runtime: Runtime, user: User, client_id: str) -> Any:
+def _lookup(runtime: Runtime, user: User, client_id: str, state: _ClientState) -> Any:
     async def lookup(mutation_id: int, table: str, ordinal: int) -> int | None:
-        stored = await runtime.store.read.sync_log.outcome(user.id, client_id, mutation_id)
-        if stored is None:
-            return None
-        rows = [row_id for name, row_id in stored["created"] if name == table]
+        if mutation_id not in state.created:
+            stored = await runtime.store.read.sync_log.outcome(user.id, client_id, mutation_id)
+            if stored is None:
+                return None
+            state.created[mutation_id] = stored["created"]
+        rows = [row_id for name, row_id in state.created[mutation_id] if name == table]
         return rows[ordinal] if ordinal < len(rows) else None
 
     return lookup

@@ -36,7 +36,7 @@ from tests.sync.harness import (
 
 SIM_RUNS = 50
 SOAK_RUNS = 400
-STEPS = 12
+STEPS = 10
 SOAK_STEPS = 30
 CARE = [("feed", {"food_item": "salmon"}), ("play", {"game": "yarn_chase"}), ("pet", {}),
         ("groom", {"kind": "brushing"}), ("rest", {})]
