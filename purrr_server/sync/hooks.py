@@ -65,6 +65,8 @@ async def on_logged(ctx: ActionContext, logged: Logged) -> None:
                           "created": [list(row) for row in rows], "version": ctx.version,
                           "result": record.result}
         return
+    if ctx.settings.hosted:
+        return  # a hosted server is a remote: it has no outbox
     reapplying = REAPPLYING.get()
     if reapplying is not None:
         await uow.sync_local.add_provisional(reapplying.mutation_id, created)
