@@ -85,6 +85,21 @@ def build_root() -> LazyGroup:
     return LazyGroup(name="purrr", help=ROOT_HELP, no_args_is_help=True)
 
 
+def hoist_global_options(args: list[str]) -> list[str]:
+    """`purrr --server URL cats list` means `purrr cats list --server URL`: every command takes
+    --server and --no-color, so leading ones are moved after the command."""
+    rest, moved = list(args), []
+    while rest:
+        if rest[0] == "--server" and len(rest) > 2:
+            moved += rest[:2]
+            del rest[:2]
+        elif rest[0].startswith("--server=") or rest[0] == "--no-color":
+            moved.append(rest.pop(0))
+        else:
+            break
+    return rest + moved
+
+
 def _json_requested(args: list[str]) -> bool:
     return any(a == "--jq" or a.startswith(("--json", "--jq=")) for a in args)
 
@@ -111,7 +126,7 @@ def run(args: list[str]) -> int:
             completion_init()  # register Typer's bash/zsh/fish/powershell completers
         root = build_root()
         result = root.main(
-            normalize_json_flag(root, args),
+            normalize_json_flag(root, hoist_global_options(args)),
             prog_name="purrr",
             complete_var=COMPLETE_VAR,
             standalone_mode=False,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from purrr_cli import config
+from purrr_cli import client, config
 from purrr_cli.client import Client, ServerChoice, choose_server, connect, secret_name
 from purrr_cli.errors import CliError, UsageError
 from purrr_cli.output import PurrrTyper, can_prompt, examples, message, options, render
@@ -26,19 +26,32 @@ def _remote() -> ServerChoice:
     return choice
 
 
-def _read_token(with_token: bool, username: str | None, choice: ServerChoice) -> str:
+def _stdin_line(flag: str) -> str:
+    value = sys.stdin.read().strip()
+    if not value:
+        raise UsageError(f"{flag}: nothing on standard input")
+    return value
+
+
+def _read_token(
+    with_token: bool, username: str | None, password_stdin: bool, choice: ServerChoice
+) -> str:
     if with_token:
-        token = sys.stdin.read().strip()
-        if not token:
-            raise UsageError("--with-token: no token on standard input")
-        return token
-    if not can_prompt():
+        return _stdin_line("--with-token")
+    if password_stdin and not username:
+        raise UsageError("--password-stdin needs --username NAME")
+    if not password_stdin and not can_prompt():
         raise UsageError(
-            "no terminal to prompt on; pipe a token to `purrr auth login --with-token`"
+            "no terminal to prompt on; pipe a token to `purrr auth login --with-token`, or a "
+            "password to `purrr auth login --username NAME --password-stdin`"
         )
     if username:
-        password = typer.prompt("Password", hide_input=True, err=True)
-        data = Client(choice=choice).post(
+        password = (
+            _stdin_line("--password-stdin")
+            if password_stdin
+            else typer.prompt("Password", hide_input=True, err=True)
+        )
+        data = Client(choice=choice, transport=client.default_transport).post(
             "auth/login", {"username": username, "password": password}
         )
         return str(data.get("token") or data.get("access_token"))
@@ -53,6 +66,7 @@ def _kind(token: str) -> str:
     epilog=examples(
         "purrr auth login --server https://purrr.example --username alice",
         "echo $PURRR_TOKEN | purrr auth login --with-token --server https://purrr.example",
+        "purrr auth login -u alice --password-stdin --server https://purrr.example < pw.txt",
     )
 )
 def login(
@@ -62,10 +76,14 @@ def login(
     username: Annotated[
         str | None, typer.Option("--username", "-u", help="Log in with a password.")
     ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="With --username: read the password from stdin."),
+    ] = False,
 ) -> None:
     """Store a credential for a hosted server (a bearer token, or an API key `pk_…`)."""
     choice = _remote()
-    token = _read_token(with_token, username, choice)
+    token = _read_token(with_token, username, password_stdin, choice)
     kind = _kind(token)
     config.set_secret(secret_name(kind, choice.url), token)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -20,7 +21,7 @@ app = PurrrTyper(
 def _settings(**overrides: Any) -> Any:
     from purrr_server.settings import Settings
 
-    return Settings(data_dir=config.data_dir(), **overrides)
+    return Settings(**{"data_dir": config.data_dir(), **overrides})
 
 
 def _daemon() -> Any:
@@ -41,17 +42,34 @@ def _plain(value: Any) -> Any:
 
 
 @app.command(
-    epilog=examples("purrr server run", "purrr server run --host 0.0.0.0 --port 8642 --hosted")
+    epilog=examples(
+        "purrr server run",
+        "purrr server run --host 0.0.0.0 --port 8642 --hosted",
+        "purrr server run --data-dir /srv/purrr --hosted --no-rate-limit   # for load tests",
+    )
 )
 def run(
     host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port (default 8642).")] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Where the database lives (default ~/.purrr/data)."),
+    ] = None,
     hosted: Annotated[
         bool, typer.Option("--hosted", help="Many accounts, rate limits, logins.")
     ] = False,
+    no_rate_limit: Annotated[
+        bool, typer.Option("--no-rate-limit", help="Turn rate limits off (benchmarks).")
+    ] = False,
 ) -> None:
     """Run the server in the foreground (Ctrl-C stops it)."""
-    overrides = {"host": host, "port": port, "hosted": hosted or None}
+    overrides = {
+        "host": host,
+        "port": port,
+        "data_dir": data_dir,
+        "hosted": hosted or None,
+        "rate_limit": False if no_rate_limit else None,
+    }
     _daemon().serve(_settings(**{k: v for k, v in overrides.items() if v is not None}))
 
 

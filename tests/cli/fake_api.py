@@ -66,6 +66,10 @@ class FakeApi:
             )
         if parts[0] == "cats":
             return self._cat(request.method, int(parts[1]), parts[2:], body)
+        if parts == ["auth", "login"]:
+            if body.get("password") == "correct horse":
+                return ok({"access_token": "tok-alice", "token_type": "bearer"})
+            return fail(401, "UNAUTHORIZED", "invalid username or password")
         if parts == ["auth", "profile"]:
             if request.headers.get("Authorization") or request.headers.get("X-API-Key"):
                 return ok({"username": "alice"})

@@ -196,3 +196,20 @@ def test_completion_prints_a_script(cli) -> None:
     result = cli("completion", "bash")
     assert result.code == 0 and "_PURRR_COMPLETE" in result.out
     assert cli("completion", "tcsh").code == 2
+
+
+def test_password_login_for_scripts_reads_stdin(api: FakeApi, cli, monkeypatch) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse\n"))
+    done = cli("auth", "login", "-u", "alice", "--password-stdin", "--server", "http://fake")
+    assert done.code == 0, done.err
+    assert "as alice" in done.err
+    monkeypatch.setattr("sys.stdin", io.StringIO("wrong\n"))
+    refused = cli("--server", "http://fake", "auth", "login", "-u", "alice", "--password-stdin")
+    assert refused.code == 4 and "invalid username or password" in refused.err
+
+
+def test_password_stdin_needs_a_username(api: FakeApi, cli) -> None:
+    done = cli("auth", "login", "--password-stdin", "--server", "http://fake")
+    assert done.code == 2 and "--username" in done.err

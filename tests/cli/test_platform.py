@@ -165,3 +165,19 @@ def test_unreachable_server_exits_7(cli) -> None:
 def test_server_choice_describes_itself() -> None:
     assert "daemon" in ServerChoice("daemon", "/x/purrr.sock", "daemon").describe()
     assert "PURRR_SERVER" in ServerChoice("remote", "http://h", "PURRR_SERVER").describe()
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (["--server", "http://h", "cats", "list"], ["cats", "list", "--server", "http://h"]),
+        (["--no-color", "--server=http://h", "cats", "show", "1"],
+         ["cats", "show", "1", "--no-color", "--server=http://h"]),
+        (["cats", "list", "--server", "http://h"], ["cats", "list", "--server", "http://h"]),
+        (["--server", "http://h"], ["--server", "http://h"]),
+    ],
+)
+def test_global_options_before_the_command_are_moved_after_it(given, expected) -> None:
+    from purrr_cli.app import hoist_global_options
+
+    assert hoist_global_options(given) == expected
