@@ -4,7 +4,7 @@ The public face is small: the cat model, the care actions, time passing, levels 
 Genetics, Night Watch, games and the economy live in their own subpackages.
 """
 
-from purrr_core.adoption import adopt, special_cat, unlock_progress
+from purrr_core.adoption import adopt, adopt_special, special_cat, unlock_progress
 from purrr_core.care import ACTIONS, parse_request, perform
 from purrr_core.catalog import personalities, personality
 from purrr_core.errors import Conflict, InvalidRequest, NotFound, RuleError
@@ -24,6 +24,7 @@ __all__ = [
     "RuleError",
     "account_level",
     "adopt",
+    "adopt_special",
     "advance",
     "care_status",
     "level_for_xp",

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from purrr_core import catalog
-from purrr_core.errors import InvalidRequest, choose_one
+from purrr_core.errors import Conflict, InvalidRequest, choose_one
 from purrr_core.models import Cat
 
 
@@ -25,7 +25,9 @@ def _genome(sex: str | None, genotype: str | None, rng: random.Random) -> tuple[
         try:
             parsed = parse_genotype(genotype)
         except ValueError as exc:
-            raise InvalidRequest(str(exc), details={"field": "genotype", "value": genotype}) from None
+            raise InvalidRequest(
+                str(exc), details={"field": "genotype", "value": genotype}
+            ) from None
         if sex is not None and parsed.sex != sex:
             raise InvalidRequest(
                 f"genotype {genotype!r} is {parsed.sex} but --sex says {sex}",
@@ -53,17 +55,26 @@ def adopt(
         raise choose_one("sex", sex, ("male", "female"))
     chosen_sex, canonical = _genome(sex, genotype, rng)
     fields: dict[str, Any] = {
-        "id": cat_id, "name": name, "personality_type": personality_type, "sex": chosen_sex,
-        "genotype": canonical, "stimulant_response": roll_stimulant_response(rng),
-        "born_at": now, "decayed_at": now, "created_at": now, "updated_at": now,
+        "id": cat_id,
+        "name": name,
+        "personality_type": personality_type,
+        "sex": chosen_sex,
+        "genotype": canonical,
+        "stimulant_response": roll_stimulant_response(rng),
+        "born_at": now,
+        "decayed_at": now,
+        "created_at": now,
+        "updated_at": now,
     }
     if breed:
         fields["breed"] = breed
     try:
         return Cat.model_validate(fields)
     except ValueError as exc:
-        raise InvalidRequest(f"invalid cat: {exc.errors()[0]['msg']}",  # type: ignore[attr-defined]
-                             details={"field": "name", "value": name}) from None
+        raise InvalidRequest(
+            f"invalid cat: {exc.errors()[0]['msg']}",  # type: ignore[attr-defined]
+            details={"field": "name", "value": name},
+        ) from None
 
 
 def special_cat(special_id: str, *, now: datetime, rng: random.Random, cat_id: int = 0) -> Cat:
@@ -74,9 +85,45 @@ def special_cat(special_id: str, *, now: datetime, rng: random.Random, cat_id: i
     if special_id not in table:
         raise choose_one("special cat", special_id, tuple(table))
     spec = table[special_id]
-    cat = adopt(spec.name, spec.personality_type, now=now, rng=rng, sex=spec.sex, breed=spec.breed,
-                genotype=SPECIAL_GENOTYPES[special_id], cat_id=cat_id)
+    cat = adopt(
+        spec.name,
+        spec.personality_type,
+        now=now,
+        rng=rng,
+        sex=spec.sex,
+        breed=spec.breed,
+        genotype=SPECIAL_GENOTYPES[special_id],
+        cat_id=cat_id,
+    )
     return cat.evolve(special_id=special_id, level=spec.level, experience=spec.experience)
+
+
+def adopt_special(
+    special_id: str,
+    counters: dict[str, int],
+    owned: set[str],
+    *,
+    now: datetime,
+    rng: random.Random,
+    cat_id: int = 0,
+) -> Cat:
+    """A special cat for a player who has unlocked it (`counters`) and does not have it yet."""
+    progress = {row["id"]: row for row in unlock_progress(counters)}
+    if special_id not in progress:
+        raise choose_one("special cat", special_id, tuple(progress))
+    row = progress[special_id]
+    if not row["unlocked"]:
+        raise Conflict(
+            f"{row['name']} is still locked: {row['condition']} "
+            f"({row['current']}/{row['required']}, {row['percent']} %)",
+            details={k: row[k] for k in ("id", "counter", "current", "required", "percent")},
+        )
+    if special_id in owned:
+        raise Conflict(
+            f"you already have {row['name']}; each special cat comes once",
+            details={"id": special_id},
+        )
+    return special_cat(special_id, now=now, rng=rng, cat_id=cat_id)
 
 
 def unlock_progress(counters: dict[str, int]) -> list[dict[str, Any]]:
@@ -84,11 +131,17 @@ def unlock_progress(counters: dict[str, int]) -> list[dict[str, Any]]:
     out = []
     for spec in catalog.special_cats().values():
         current = counters.get(spec.unlock.counter, 0)
-        out.append({
-            "id": spec.id, "name": spec.name, "rarity": spec.rarity,
-            "condition": spec.unlock.description, "counter": spec.unlock.counter,
-            "current": min(current, spec.unlock.required), "required": spec.unlock.required,
-            "percent": min(100, current * 100 // spec.unlock.required),
-            "unlocked": current >= spec.unlock.required,
-        })
+        out.append(
+            {
+                "id": spec.id,
+                "name": spec.name,
+                "rarity": spec.rarity,
+                "condition": spec.unlock.description,
+                "counter": spec.unlock.counter,
+                "current": min(current, spec.unlock.required),
+                "required": spec.unlock.required,
+                "percent": min(100, current * 100 // spec.unlock.required),
+                "unlocked": current >= spec.unlock.required,
+            }
+        )
     return out

@@ -252,14 +252,42 @@ def status() -> None:
     render(connect().get("cats/status"), STATUS_COLUMNS, empty="No cats yet.")
 
 
+@app.command(epilog=examples("purrr cats specials", "purrr cats specials --json"))
+def specials() -> None:
+    """Progress toward the special cats (BanditCat, LunaCat, RyCat) and whether they are unlocked."""
+    render(
+        connect().get("special-cats"),
+        ["id", "name", "rarity", "condition", "current", "required", "percent", "unlocked"],
+    )
+
+
+@app.command(
+    "adopt-special",
+    epilog=examples("purrr cats adopt-special bandit", "purrr cats adopt-special rycat --json"),
+)
+def adopt_special(
+    special: Annotated[
+        str, typer.Argument(metavar="ID", help="bandit, luna or rycat (see purrr cats specials).")
+    ],
+) -> None:
+    """Bring home a special cat once you have unlocked it (each comes once)."""
+    render(connect().post(f"special-cats/{special}/adopt"), SHOW_COLUMNS)
+
+
 # --- items from the store (issue 7: games, store and wallet) -------------------------------------
 
 
 @app.command(epilog=examples("purrr cats use 1 catnip", "purrr cats use Mittens toy_mouse --json"))
 def use(
     cat: Annotated[str, typer.Argument(metavar="CAT", help="Cat id or unique name.")],
-    item: Annotated[str, typer.Argument(metavar="ITEM", help="An item from your inventory.",
-                                        autocompletion=completer("store", "items"))],
+    item: Annotated[
+        str,
+        typer.Argument(
+            metavar="ITEM",
+            help="An item from your inventory.",
+            autocompletion=completer("store", "items"),
+        ),
+    ],
 ) -> None:
     """Use one ITEM from your inventory on a cat (buy it first: purrr store buy ITEM)."""
     _act(cat, "use", {"item_id": item})

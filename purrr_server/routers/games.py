@@ -45,17 +45,22 @@ async def play(
 
 
 @router.get("/games/history", summary="Your game results, newest first")
-async def history(request: Request, who: Caller, paging: Paging, game: GameFilter = None) -> Response:
+async def history(
+    request: Request, who: Caller, paging: Paging, game: GameFilter = None
+) -> Response:
     if game:
         _check(game)
     rows = await runtime_of(request).store.read.game_results.list(
-        who.user.id, paging.limit, paging.offset, game)
+        who.user.id, paging.limit, paging.offset, game
+    )
     return ok(request, rows)
 
 
 @router.get("/games/leaderboard", summary="Players ranked by wins, then best score")
 async def leaderboard(
-    request: Request, who: Caller, game: GameFilter = None,
+    request: Request,
+    who: Caller,
+    game: GameFilter = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> Response:
     if game:
@@ -67,6 +72,13 @@ async def leaderboard(
 async def special_cats(request: Request, who: Caller) -> Response:
     counters = await runtime_of(request).store.read.counters.all(who.user.id)
     return ok(request, unlock_progress(counters))
+
+
+@router.post(
+    "/special-cats/{special_id}/adopt", status_code=201, summary="Adopt an unlocked special cat"
+)
+async def adopt_special_cat(request: Request, special_id: str, who: Caller) -> Response:
+    return await run_action(request, who.user, "cats.adopt_special", {"special_id": special_id})
 
 
 def _check(game_id: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from purrr_core import ACTIONS as CARE_ACTIONS
-from purrr_core import Cat, Conflict, InvalidRequest, NotFound, adopt, perform
+from purrr_core import Cat, Conflict, InvalidRequest, NotFound, adopt, adopt_special, perform
 from purrr_server.actions import ActionContext, action
 from purrr_server.presenters import cat_json
 
@@ -53,6 +53,23 @@ async def adopt_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     cat = await ctx.store.cats.add(ctx.user_id, cat)
     ctx.cat_id = cat.id
     ctx.emit("cat.adopted", {"cat_id": cat.id, "name": cat.name})
+    return cat_json(cat, ctx.now)
+
+
+@action("cats.adopt_special", status_code=201)
+async def adopt_special_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Bring home an unlocked special cat (BanditCat, LunaCat, RyCat), once."""
+    owned = {c.special_id for c in await ctx.store.cats.list(ctx.user_id) if c.special_id}
+    cat = adopt_special(
+        str(required(args, "special_id")),
+        await ctx.store.counters.all(ctx.user_id),
+        owned,
+        now=ctx.now,
+        rng=ctx.rng,
+    )
+    cat = await ctx.store.cats.add(ctx.user_id, cat)
+    ctx.cat_id = cat.id
+    ctx.emit("cat.adopted", {"cat_id": cat.id, "name": cat.name, "special_id": cat.special_id})
     return cat_json(cat, ctx.now)
 
 

@@ -41,3 +41,16 @@ def test_bandit_is_a_black_and_white_tuxedo_at_level_fifteen():
     assert (bandit.name, bandit.level, bandit.experience, bandit.special_id) == ("BanditCat", 15, 1500, "bandit")
     assert look.eumelanin == "black" and look.white in ("low", "high") and look.tabby == "none"
     assert bandit.personality_type == "playful" and bandit.sex == "male"
+
+
+def test_special_cats_come_once_and_only_when_unlocked():
+    from purrr_core import Conflict, adopt_special
+
+    with pytest.raises(Conflict, match="99/100"):
+        adopt_special("bandit", {"mice_caught": 99}, set(), now=NOW, rng=random.Random(1))
+    bandit = adopt_special("bandit", {"mice_caught": 100}, set(), now=NOW, rng=random.Random(1))
+    assert bandit.special_id == "bandit"
+    with pytest.raises(Conflict, match="already"):
+        adopt_special("bandit", {"mice_caught": 100}, {"bandit"}, now=NOW, rng=random.Random(1))
+    with pytest.raises(InvalidRequest, match="'nyan'"):
+        adopt_special("nyan", {}, set(), now=NOW, rng=random.Random(1))
