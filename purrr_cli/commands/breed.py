@@ -56,8 +56,10 @@ def pairs(
     limit: Annotated[int, typer.Option(help="Show at most this many pairs (1-200).")] = 20,
     available: Annotated[bool, typer.Option(help="Only pairs that can breed now.")] = False,
 ) -> None:
-    """Your male x female pairs ranked by compatibility, with COI, success rate and (in --json)
-    the exact kitten distribution."""
+    """Your male x female pairs ranked by compatibility, with COI and success rate.
+
+    --json adds each pair's exact kitten distribution.
+    """
     data = connect().get(
         "breeding/pairs", method=method, limit=limit, available="true" if available else None
     )

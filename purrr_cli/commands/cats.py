@@ -244,7 +244,7 @@ def portrait(cat: CatArg = None) -> None:
 
 @app.command(
     epilog=examples(
-        "purrr cats status", "purrr cats status --jq '.[] | select(.needs_attention) | .name'"
+        "purrr cats status", "purrr cats status --jq '.[] | select(.care.needs_attention) | .name'"
     )
 )
 def status() -> None:

@@ -45,6 +45,8 @@ def set_(
     """Change one setting."""
     stored = config.set_value(key, value)
     message(f"{key} = {stored!r}")
+    if options.json:
+        render({key: stored})
 
 
 @app.command(epilog=examples("purrr config unset server_url"))
@@ -52,6 +54,8 @@ def unset(key: KeyArg) -> None:
     """Remove a setting so its default applies again."""
     config.unset(key)
     message(f"{key} reset to its default")
+    if options.json:
+        render({key: config.get(key)})
 
 
 @app.command("list", epilog=examples("purrr config list", "purrr config list --json"))
@@ -60,7 +64,10 @@ def list_() -> None:
     render(config.load())
 
 
-@app.command(epilog=examples("purrr config path"))
+@app.command(epilog=examples("purrr config path", "purrr config path --jq .path"))
 def path() -> None:
     """Print the path of config.json (which may not exist yet)."""
+    if options.json:
+        render({"path": str(config.config_path())})
+        return
     typer.echo(str(config.config_path()))

@@ -13,7 +13,7 @@ import typer
 
 from purrr_cli.choices import completer
 from purrr_cli.client import Client, connect
-from purrr_cli.errors import UsageError
+from purrr_cli.errors import UsageError, from_api
 from purrr_cli.output import PurrrTyper, examples, message, render, render_rich
 from purrr_cli.resolve import cat_id
 
@@ -152,8 +152,10 @@ def recall(
 @app.command(epilog=examples("purrr nightwatch status", "purrr nightwatch status --json",
                              "purrr nightwatch status --jq '.patrol.summary'"))
 def status() -> None:
-    """The night window, the patrol brought up to now (timeline, encounters, strays, XP, coins
-    earned), your totals and your coins."""
+    """The night window, the patrol brought up to now, your totals and your coins.
+
+    The patrol shows its timeline, encounters, strays, XP and coins earned.
+    """
     data = connect().get("night-watch/status")
     from rich.console import Group
     from rich.text import Text
@@ -181,7 +183,7 @@ def zones() -> None:
     render(connect().get("night-watch/zones"), ZONE_COLUMNS)
 
 
-@app.command("create-zone", epilog=examples(
+@app.command("create-zone", context_settings={"ignore_unknown_options": True}, epilog=examples(
     'purrr nightwatch create-zone safe_haven "Home Base" "Central Park" 75',
     "purrr nightwatch create-zone motion_sensor Gate 'Back gate'",
 ))
@@ -258,8 +260,10 @@ def simulate(
     start: Annotated[str | None, typer.Option(
         help="First night (YYYY-MM-DD); default 2026-01-01.")] = None,
 ) -> None:
-    """Run the engine locally on copies of these cats (rested each night, with your zones);
-    nothing on the server changes. Same seed, same output."""
+    """Simulate many nights locally on copies of these cats; nothing on the server changes.
+
+    Each night the copies start rested and your zones apply. Same seed, same output.
+    """
     from purrr_core import RuleError
     from purrr_core.nightwatch import PatrolCat, Zone
     from purrr_core.nightwatch import simulate as run_simulation
@@ -282,8 +286,9 @@ def simulate(
     try:
         summary = run_simulation(snapshots, nights, seed, roles=roles,
                                  area=area or "neighborhood", zones=zones, start=first)
-    except RuleError as exc:
-        raise UsageError(exc.message, details=exc.details) from None
+    except RuleError as exc:  # the same error (and exit code) the server gives `deploy`
+        raise from_api(400, {"code": exc.code, "message": exc.message,
+                             "details": exc.details}) from None
     data = summary.model_dump(mode="json")
     render_rich(_simulation_view(data), data)
 

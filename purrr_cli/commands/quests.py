@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from purrr_cli.client import connect
-from purrr_cli.output import PurrrTyper, examples, render
+from purrr_cli.output import PurrrTyper, examples, options, render
 from purrr_cli.resolve import cat_id
 
 app = PurrrTyper(
@@ -24,8 +24,9 @@ def list_quests(
     """Quests with progress like `feed_cat: 3/5`; claimable ones are ready to claim."""
     quests = connect().get("quests")
     shown = quests if show_all else [q for q in quests if q.get("active")]
-    for q in shown:
-        q["progress"] = ", ".join(r["text"] for r in q.get("requirements", []))
+    if not options.json:  # a column for people; --json keeps the API's objects as they are
+        for q in shown:
+            q["progress"] = ", ".join(r["text"] for r in q.get("requirements", []))
     render(shown, ["id", "type", "name", "progress", "claimable", "claimed"],
            empty="No active quests.")
 

@@ -31,6 +31,9 @@ def link(
 ) -> None:
     """Link this game to a remote account: the local game is replaced by the remote one."""
     url = url.rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"invalid remote URL {url!r}; give its base URL, e.g. https://purrr.love",
+                         details={"field": "url", "value": url})
     key = sys.stdin.readline().strip() if api_key == "-" else api_key or remote_key(url)
     if not key:
         raise UsageError("give the remote account's API key with --api-key KEY")

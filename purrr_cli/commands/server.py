@@ -106,14 +106,28 @@ def status() -> None:
     render({"server": choice.describe(), "using": choice.as_dict(), "daemon": daemon})
 
 
-@app.command(epilog=examples("purrr server logs", "purrr server logs --lines 100"))
+@app.command(
+    epilog=examples(
+        "purrr server logs",
+        "purrr server logs --lines 100",
+        "purrr server logs --json | jq -r '.[]'",
+    )
+)
 def logs(
-    lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines from the end.")] = 50,
+    lines: Annotated[
+        int, typer.Option("--lines", "-n", min=1, help="How many lines from the end.")
+    ] = 50,
 ) -> None:
-    """Print the end of the daemon's log file."""
+    """Print the end of the daemon's log file (with --json, an array of lines)."""
     path = _daemon().log_path(config.data_dir())
     if not path.exists():
         message(f"no log yet at {path}")
+        if options.json:
+            render([])
         return
-    for line in path.read_text("utf-8", errors="replace").splitlines()[-lines:]:
+    tail = path.read_text("utf-8", errors="replace").splitlines()[-lines:]
+    if options.json:
+        render(tail)
+        return
+    for line in tail:
         typer.echo(line)
