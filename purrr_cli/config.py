@@ -96,11 +96,23 @@ def check_key(key: str) -> None:
         )
 
 
+def _is_number(raw: str) -> bool:
+    try:
+        float(raw)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_value(key: str, raw: str) -> Any:
     """Turn the command-line text for `key` into the stored JSON value."""
     check_key(key)
     if raw.lower() in ("null", "none", ""):
         return None
+    if key in _INTS and not raw.lstrip("-").isdigit():
+        raise UsageError(f"invalid value {raw!r} for {key}: expected a whole number, e.g. 3")
+    if key in _FLOATS and not _is_number(raw):
+        raise UsageError(f"invalid value {raw!r} for {key}: expected a number, e.g. 2.5")
     try:
         if key in _INTS:
             return int(raw)

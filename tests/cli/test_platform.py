@@ -181,3 +181,10 @@ def test_global_options_before_the_command_are_moved_after_it(given, expected) -
     from purrr_cli.app import hoist_global_options
 
     assert hoist_global_options(given) == expected
+
+
+@pytest.mark.parametrize(("key", "raw", "hint"), [("default_cat_id", "abc", "whole number"),
+                                                  ("request_timeout", "soon", "a number")])
+def test_config_numbers_are_checked_in_plain_words(cli, key, raw, hint) -> None:
+    done = cli("config", "set", key, raw)
+    assert done.code == 2 and f"'{raw}'" in done.err and hint in done.err
