@@ -69,6 +69,54 @@ def load_group(name: str) -> Any:
     return command
 
 
+def _coerce_plain_values_without_pydantic() -> None:
+    """Let plain `str` and `bool` parameters skip Typer's pydantic adapter when it changes nothing.
+
+    Typer (0.29) coerces every parameter, given or not, through a pydantic TypeAdapter built on
+    first use; importing pydantic for that costs about 70 ms, most of the overhead of
+    `purrr cats list --json` against the daemon. For a `str` (`bool`) parameter without a custom
+    parser, that adapter only runs Typer's `_parse_cli_str` (`_parse_cli_bool`), which returns a
+    `str` (`bool`) value unchanged, and a missing value never reaches it. So such values pass
+    through here; any other value still goes to Typer's own adapter (same result, same errors).
+    If Typer's internals change shape, this does nothing.
+    """
+    try:
+        from typer._coercion import RuntimeParam, build_runtime_param
+        from typer.core import _TyperParameter
+    except ImportError:  # pragma: no cover - another Typer version
+        return
+    original = getattr(_TyperParameter, "get_runtime_param", None)
+    if original is None or getattr(original, "purrr_plain", False):
+        return
+
+    class PlainValue(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if type(value) is self.annotation:
+                return value
+            typer_param = build_runtime_param(param.type_descriptor)
+            return typer_param._coerce_value(value, param=param, ctx=ctx)
+
+    def get_runtime_param(self: Any) -> Any:
+        descriptor = getattr(self, "type_descriptor", None)
+        if (
+            getattr(self, "_runtime_param", False) is None
+            and descriptor is not None
+            and descriptor.annotation in (str, bool)
+            and getattr(descriptor, "file_annotation", None) is None
+            and getattr(descriptor.parameter_info, "parser", None) is None
+        ):
+            self._runtime_param = PlainValue(
+                parameter_info=descriptor.parameter_info, annotation=descriptor.annotation
+            )
+        return original(self)
+
+    get_runtime_param.purrr_plain = True  # type: ignore[attr-defined]
+    _TyperParameter.get_runtime_param = get_runtime_param  # type: ignore[method-assign]
+
+
+_coerce_plain_values_without_pydantic()
+
+
 class LazyGroup(TyperGroup):
     """The root group: lists GROUPS without importing them; loads a group when it is invoked."""
 

@@ -157,6 +157,14 @@ def test_read_against_the_daemon_imports_no_server_code(
     assert not modules & set(SERVER_MODULES)
 
 
+def test_read_against_the_daemon_skips_pydantic(home: Path, cat_id: int) -> None:
+    """Typer builds a pydantic adapter per parameter; plain str/bool options skip it (about
+    70 ms of start-up: purrr_cli.app._coerce_plain_values_without_pydantic)."""
+    code, modules = _modules(home, "cats", "list", "--json", "id,name", "--no-color")
+    assert code == 0
+    assert "pydantic" not in modules and "purrr_core" not in modules
+
+
 def test_in_process_read_skips_sqlite_utils_once_migrated(tmp_path: Path) -> None:
     """With nothing running, a read starts the server in-process; sqlite-utils (schema work) is
     only imported when a migration is pending, i.e. on the very first command."""
