@@ -42,12 +42,20 @@ def median_seconds(command: list[str], env: dict[str, str], runs: int) -> tuple[
 
 
 def environment(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PURRR_")}
+    # Byte-code caching as an installed package has it: the floor's packages are compiled by pip,
+    # so purrr's modules get a .pyc cache too (under HOME, nothing written to the checkout) even
+    # where PYTHONDONTWRITEBYTECODE is set; the first (warm-up) runs fill it.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PURRR_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env.update(
         HOME=str(home),
         PURRR_CONFIG_DIR=str(home / "config"),
         PURRR_DATA_DIR=str(home / "data"),
         PURRR_NOW="2026-03-01T12:00:00Z",
+        PYTHONPYCACHEPREFIX=str(home / "pycache"),
     )
     return env
 
