@@ -54,7 +54,10 @@ Examples:
 
   purrr cats list --json | jq '.[].name'
 
-Scripting contract (--json, --jq, exit codes): docs/scripting.md.
+  purrr tui
+
+Scripting contract (--json, --jq, exit codes): docs/scripting.md. `purrr --version` prints the
+version; `purrr --server URL COMMAND` talks to another server.
 """
 
 
