@@ -56,8 +56,9 @@ Examples:
 
   purrr tui
 
-Scripting contract (--json, --jq, exit codes): docs/scripting.md. `purrr --version` prints the
-version; `purrr --server URL COMMAND` talks to another server.
+Scripting contract (--json, --jq, exit codes): docs/scripting.md.
+
+Version: purrr --version. Another server: purrr --server URL COMMAND.
 """
 
 
