@@ -86,8 +86,8 @@ The tabs below show genetics, pedigree, learned insights and the care history.
                     for label, field in CORE:
                         yield StatBar(label, id=f"stat-{field}")
                     yield Label("Advanced", classes="section")
-                    for label, field in ADVANCED:
-                        yield StatBar(label, id=f"stat-{field}")
+                    for label, field in ADVANCED:  # skills: low is not a care alert
+                        yield StatBar(label, warn=False, id=f"stat-{field}")
             with TabbedContent(id="cat-tabs"):
                 with TabPane("Genetics", id="tab-genetics"):
                     yield Static(id="cat-genetics")

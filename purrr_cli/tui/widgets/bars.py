@@ -22,16 +22,19 @@ def level_class(value: int) -> str:
 _STYLES = {"low": "bold red", "mid": "yellow", "high": "green"}
 
 
-def bar_text(value: int, width: int, *, number: bool = True) -> Text:
-    """`value` (0–100) as a bar `width` cells wide with eighth-cell precision, then the number."""
+def bar_text(value: int, width: int, *, number: bool = True, warn: bool = True) -> Text:
+    """`value` (0–100) as a bar `width` cells wide with eighth-cell precision, then the number.
+
+    `warn` marks a low value as a need (`!`, red); skills such as training start low and do not."""
     value = max(0, min(100, int(value)))
     eighths = round(value * width * 8 / 100)
     full, part = divmod(eighths, 8)
     bar = "█" * full + (_EIGHTHS[part] if part else "")
     bar = bar.ljust(width, "·")
-    text = Text(bar, style=_STYLES[level_class(value)])
+    band = level_class(value)
+    text = Text(bar, style=_STYLES["mid" if band == "low" and not warn else band])
     if number:
-        marker = "!" if value < LOW else " "
+        marker = "!" if warn and value < LOW else " "
         text.append(f"{value:>4}{marker}")
     return text
 
@@ -45,14 +48,17 @@ class StatBar(Widget):
 
     value: reactive[int] = reactive(0)
 
-    def __init__(self, label: str, value: int = 0, *, id: str | None = None) -> None:
+    def __init__(
+        self, label: str, value: int = 0, *, warn: bool = True, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.label = label
+        self.warn = warn
         self.set_reactive(StatBar.value, value)
 
     def render(self) -> Text:
         label_width = 13
         width = max(4, self.size.width - label_width - 5)
         text = Text(f"{self.label:<{label_width}}"[:label_width])
-        text.append_text(bar_text(self.value, width))
+        text.append_text(bar_text(self.value, width, warn=self.warn))
         return text
