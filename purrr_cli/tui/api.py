@@ -141,6 +141,15 @@ class PurrrApi:
     async def balance(self) -> JSON:
         return await self.get("economy/balance")
 
+    async def deposit(self, body: dict[str, Any]) -> JSON:
+        return await self.post("economy/deposit", body)
+
+    async def charges(self) -> JSON:
+        return await self.get("economy/charges")
+
+    async def confirm_charge(self, charge_id: str) -> JSON:
+        return await self.post(f"economy/confirm/{charge_id}")
+
     async def store_items(self) -> JSON:
         return await self.get("store/items")
 

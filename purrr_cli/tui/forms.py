@@ -49,3 +49,17 @@ def care_fields(action: str) -> list[FormField]:
 
 def personality_choices() -> tuple[tuple[str, str], ...]:
     return choices(catalog.personalities())
+
+
+def deposit_fields() -> list[FormField]:
+    """A deposit: one of the wallet's currencies (from `purrr_core.economy`) and an amount in USD.
+
+    The amount is sent as typed; the server checks it (whole cents, within the deposit limits).
+    """
+    from purrr_core.economy import currencies
+
+    codes = tuple((code, code) for code in currencies())
+    return [
+        FormField("crypto_type", "Currency", choices=codes),
+        FormField("amount_usd", "Amount (USD)"),
+    ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from textual.widgets import Select, Static
+from decimal import Decimal
+
+from textual.widgets import Input, Select, Static
 
 from purrr_cli.tui.screens.form import FormDialog
 from purrr_cli.tui.screens.games import GamesScreen
+from purrr_cli.tui.screens.help import HelpScreen
 from purrr_cli.tui.screens.wallet import WalletScreen
 from purrr_cli.tui.widgets.records import RecordTable
 from tests.tui.conftest import text_of
@@ -82,3 +85,89 @@ async def test_use_item_from_cat_screen_with_empty_inventory(make_app, cats) -> 
         await pilot.press("u")
         await settle(pilot)
         assert any("inventory is empty" in n.message for n in app._notifications)
+
+
+async def _deposit(pilot, currency: str, amount: str) -> None:
+    await pilot.press("d")
+    assert isinstance(pilot.app.screen, FormDialog)
+    pilot.app.screen.query_one("#field-crypto_type", Select).value = currency
+    pilot.app.screen.query_one("#field-amount_usd", Input).value = amount
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def test_deposit_then_confirm_credits_the_wallet(make_app, cats, client) -> None:
+    before = client.get("economy/balance")
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, WalletScreen)
+        await pilot.press("d")
+        dialog_currencies = [
+            value for _, value in app.screen.query_one("#field-crypto_type", Select)._options
+        ]
+        await pilot.press("escape")
+        assert dialog_currencies == ["BTC", "ETH", "USDC", "SOL", "XRP"]
+        await _deposit(pilot, "USDC", "12.34")
+        charges = client.get("economy/charges")
+        assert len(charges) == 1 and charges[0]["status"] == "pending"
+        charge_id = charges[0]["charge_id"]
+        shown = text_of(app.screen.query_one("#charge", Static))
+        for part in (charge_id, "12.34000000", charges[0]["payment_url"]):
+            assert part in shown
+        assert client.get("economy/balance") == before
+        await pilot.press("k")
+        await settle(pilot)
+        after = client.get("economy/balance")
+        assert Decimal(after["USDC"]) == Decimal(before["USDC"]) + Decimal("12.34")
+        assert {k: v for k, v in after.items() if k != "USDC"} == {
+            k: v for k, v in before.items() if k != "USDC"
+        }
+        assert client.get("economy/charges")[0]["status"] == "confirmed"
+        assert after["USDC"] in text_of(app.screen.query_one("#balances", Static))
+        assert not [n for n in app._notifications if n.severity == "error"]
+
+
+async def test_deposit_with_a_bad_amount_is_refused(make_app, cats, client) -> None:
+    before = client.get("economy/balance")
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("w")
+        await settle(pilot)
+        await _deposit(pilot, "USDC", "0.5")
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert errors and "amount_usd" in errors[-1].message
+        assert client.get("economy/charges") == []
+        assert client.get("economy/balance") == before
+
+
+async def test_confirm_with_nothing_pending_is_an_error(make_app, cats, client) -> None:
+    before = client.get("economy/balance")
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert errors and "Nothing to confirm" in errors[-1].message
+        assert client.get("economy/balance") == before
+
+
+async def test_deposit_keys_in_help_and_palette(make_app, cats) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = text_of(app.screen.query_one("#help-keys"))
+        assert "Deposit" in keys and "Confirm charge" in keys and "Cats" in keys
+        await pilot.press("escape")
+        await pilot.press("ctrl+p", *"Deposit")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)
+        assert app.screen.form_title == "Deposit"

@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Label, Static
 
-from purrr_cli.tui.screens.base import PurrrScreen
+from purrr_cli.tui.forms import deposit_fields
+from purrr_cli.tui.screens.base import PurrrScreen, optional
 from purrr_cli.tui.screens.form import FormDialog, FormField
 from purrr_cli.tui.widgets.info import kv_table
 from purrr_cli.tui.widgets.records import RecordTable, records_of
@@ -46,6 +47,29 @@ def balances_view(balance: Any) -> Any:
     return kv_table(rows)
 
 
+def pending_charge(charges: Any) -> dict[str, Any] | None:
+    """The most recent charge still pending (the server lists charges newest first)."""
+    if not isinstance(charges, list):
+        return None
+    return next((c for c in charges if c.get("status") == "pending"), None)
+
+
+def charge_view(charge: dict[str, Any] | None) -> Any:
+    """A deposit charge as the server returned it: what to pay, where, and until when."""
+    if not charge:
+        return "No pending deposit. Press d to deposit."
+    return kv_table(
+        [
+            ("Charge", charge.get("charge_id")),
+            ("Amount", f"{charge.get('amount_crypto')} {charge.get('currency', '')}".strip()),
+            ("USD", charge.get("amount_usd")),
+            ("Status", charge.get("status")),
+            ("Expires", charge.get("expires_at")),
+            ("Pay at", charge.get("payment_url")),
+        ]
+    )
+
+
 class WalletScreen(PurrrScreen):
     """Money is decided by the server's ledger; the screen shows it and sends requests."""
 
@@ -55,11 +79,17 @@ class WalletScreen(PurrrScreen):
 Your coins (earned in games, patrols and quests) and crypto balances, the store and your
 inventory. Select an item and press **p** (or Enter) to buy it; in the inventory, press **u** to
 use an item on a cat. Balances never go negative: the server refuses purchases you cannot afford.
+
+Press **d** to deposit: choose a currency and an amount in USD; the server opens a charge
+(its id, the amount in crypto, where to pay and until when). Your balance is credited only when
+the charge is confirmed: in the sandbox, press **k** to confirm your most recent pending charge.
 """
     LIVE_EVENTS = ("economy.", "store.", "wallet.")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "buy", "Buy", id="wallet.buy"),
         Binding("u", "use", "Use item", id="wallet.use"),
+        Binding("d", "deposit", "Deposit", id="wallet.deposit"),
+        Binding("k", "confirm_charge", "Confirm charge", id="wallet.confirm"),
     ]
 
     def __init__(self) -> None:
@@ -68,20 +98,33 @@ use an item on a cat. Balances never go negative: the server refuses purchases y
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="balances")
+        yield Label("Deposit", classes="section")
+        yield Static(id="charge")
         yield Label("Store", classes="section")
         yield RecordTable(ITEM_COLUMNS, id="store")
         yield Label("Inventory", classes="section")
         yield RecordTable(INVENTORY_COLUMNS, key="item_id", id="inventory")
 
     async def fetch(self) -> dict[str, Any]:
-        balance, items, inventory, cats = await asyncio.gather(
-            self.api.balance(), self.api.store_items(), self.api.inventory(), self.api.cats()
+        balance, items, inventory, cats, charges = await asyncio.gather(
+            self.api.balance(),
+            self.api.store_items(),
+            self.api.inventory(),
+            self.api.cats(),
+            optional(self.api.charges),
         )
-        return {"balance": balance, "items": items, "inventory": inventory, "cats": cats}
+        return {
+            "balance": balance,
+            "items": items,
+            "inventory": inventory,
+            "cats": cats,
+            "charges": charges,
+        }
 
     def show(self, data: dict[str, Any]) -> None:
         self.cats = data["cats"]
         self.query_one("#balances", Static).update(balances_view(data["balance"]))
+        self.query_one("#charge", Static).update(charge_view(pending_charge(data["charges"])))
         self.query_one("#store", RecordTable).set_records(records_of(data["items"], "items"))
         self.query_one("#inventory", RecordTable).set_records(
             records_of(data["inventory"], "items")
@@ -107,6 +150,42 @@ use an item on a cat. Balances never go negative: the server refuses purchases y
             self.notify("Your inventory is empty.", severity="warning")
             return
         ask_cat_and_use(self, self.cats, item, self.reload)
+
+    def action_deposit(self) -> None:
+        dialog = FormDialog("Deposit", deposit_fields(), "Deposit")
+        self.app.push_screen(dialog, lambda values: self._deposit(values) if values else None)
+
+    def _deposit(self, body: dict[str, Any]) -> None:
+        def opened(charge: Any) -> None:
+            self.query_one("#charge", Static).update(charge_view(charge))
+            self.notify(
+                f"Charge {charge.get('charge_id')}: pay {charge.get('amount_crypto')} "
+                f"{charge.get('currency', body['crypto_type'])} at {charge.get('payment_url')} "
+                f"before {charge.get('expires_at')}."
+            )
+            self.reload()
+
+        self.call(self.api.deposit(body), opened)
+
+    def action_confirm_charge(self) -> None:
+        def confirm(charges: Any) -> None:
+            charge = pending_charge(charges)
+            if charge is None:
+                self.notify(
+                    "Nothing to confirm: no pending deposit (press d to deposit).",
+                    title="Nothing To Confirm",
+                    severity="error",
+                )
+                return
+            self.call(
+                self.api.confirm_charge(str(charge["charge_id"])),
+                lambda _: self._done(
+                    f"Confirmed {charge['charge_id']}: "
+                    f"+{charge.get('amount_crypto')} {charge.get('currency')}."
+                ),
+            )
+
+        self.call(self.api.charges(), confirm)
 
     def _done(self, message: str) -> None:
         self.notify(message)
