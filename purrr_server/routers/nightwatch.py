@@ -18,6 +18,7 @@ from purrr_server.actions import execute
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok, request_id
 from purrr_server.http import Paging, run_action
+from purrr_server.lazy import on_cat_read
 from purrr_server.runtime import runtime_of
 from purrr_server.services import nightwatch as service
 from purrr_server.store.users import User
@@ -60,16 +61,25 @@ class Respond(BaseModel):
     alert_id: int = Field(..., ge=1)
 
 
-async def _brought_to_now(request: Request, user: User) -> None:
-    """Run `nightwatch.catch_up` if the player has no system yet or a patrol has ticks waiting."""
+async def _catch_up_if(request: Request, user: User, *, create_system: bool) -> None:
+    """Run `nightwatch.catch_up` when a patrol has ticks waiting (or, for Night Watch reads, when
+    the player has no system yet)."""
     runtime = runtime_of(request)
     repo = runtime.store.read.nightwatch
     now = runtime.settings.now()
-    waiting = await repo.system(user.id) is None or any(
-        service.needs_catch_up(p, now) for p in await repo.unsettled_patrols(user.id)
-    )
-    if waiting:
+    waiting = any(service.needs_catch_up(p, now) for p in await repo.unsettled_patrols(user.id))
+    if waiting or (create_system and await repo.system(user.id) is None):
         await execute(runtime, user, "nightwatch.catch_up", {}, request_id=request_id(request))
+
+
+async def _brought_to_now(request: Request, user: User) -> None:
+    await _catch_up_if(request, user, create_system=True)
+
+
+@on_cat_read
+async def settle_ended_patrols(request: Request, user: User) -> None:
+    """Cat reads show patrol XP, injuries and energy as soon as the night is over."""
+    await _catch_up_if(request, user, create_system=False)
 
 
 async def _patrol_view(repo: Any, user_id: int, patrol: Any) -> dict[str, Any]:

@@ -121,6 +121,20 @@ async def test_a_whole_night(night: httpx.AsyncClient, night_settings: Settings)
     assert [e["type"] for e in settled] == ["nightwatch.completed"]
 
 
+async def test_a_cat_read_after_the_night_shows_the_patrol_xp(
+    night: httpx.AsyncClient, night_settings: Settings
+) -> None:
+    cats = await team(night)
+    ids = [c["id"] for c in cats]
+    data(await post(night, "/deploy", {"cat_ids": ids}))
+    before = {c["id"]: c["experience"] for c in data(await night.get("/api/v1/cats"))}
+    set_clock(night_settings, datetime(2026, 11, 24, 6, 30, tzinfo=UTC))
+    after = {c["id"]: c["experience"] for c in data(await night.get("/api/v1/cats"))}
+    assert all(after[i] > before[i] for i in ids)  # no Night Watch read was needed
+    assert after == {c["id"]: c["experience"] for c in data(await night.get("/api/v1/cats"))}
+    assert data(await night.get(f"{API}/stats"))["patrols"] == 1  # settled exactly once
+
+
 async def test_a_settled_patrol_pays_its_reward_once_through_the_ledger(
     night: httpx.AsyncClient, night_settings: Settings
 ) -> None:
