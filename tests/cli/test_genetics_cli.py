@@ -16,18 +16,7 @@ import pytest
 
 from purrr_cli import output
 from tests.cli.user import Purrr, run_purrr, user_env
-
-PHENOTYPE_KEYS = {
-    "white",
-    "albino",
-    "restriction",
-    "eumelanin",
-    "phaeomelanin",
-    "tabby",
-    "silver",
-    "long_hair",
-    "name",
-}
+from tests.contract import PHENOTYPE_KEYS
 
 # (sire, dam) -> {(sex, display name): share of all kittens}; the reference lists each sex's
 # share of its own sex, so these are half the reference's fractions.

@@ -17,22 +17,12 @@ from purrr_core.breeding import ADULT_AGE, COOLDOWN, METHODS, breed_litter
 from purrr_core.genetics import coi_from_pedigree
 from purrr_server.app import create_app
 from purrr_server.settings import Settings
+from tests.contract import PHENOTYPE_KEYS
 from tests.server.conftest import NOW, _serve, idem, make_settings, register_and_login
 
 API = "/api/v1"
 SIRE = "o/Y B/b D/d A/a Mc/mc S/w L/l"
 DAM = "O/o B/b D/d a/a Mc/mc w/w C/cs L/l"
-PHENOTYPE_KEYS = {
-    "white",
-    "albino",
-    "restriction",
-    "eumelanin",
-    "phaeomelanin",
-    "tabby",
-    "silver",
-    "long_hair",
-    "name",
-}
 DUE = NOW + METHODS["natural"].duration
 
 
