@@ -22,7 +22,7 @@ from purrr_cli.tui.screens.wallet import WalletScreen
 from purrr_cli.tui.widgets.banner import ConnectionBanner
 from purrr_cli.tui.widgets.cat_table import CatTable
 from tests.tui.conftest import text_of
-from tests.tui.test_cats import settle
+from tests.tui.pilot import settle
 
 SCREENS = [
     ("n", NightWatchScreen),

@@ -7,7 +7,7 @@ from textual.widgets import Select
 from purrr_cli.tui.screens.breeding import BreedingScreen
 from purrr_cli.tui.widgets.records import RecordTable
 from tests.tui.conftest import text_of
-from tests.tui.test_cats import settle
+from tests.tui.pilot import settle
 
 
 async def test_pick_pair_predict_and_breed(make_app, cats, client) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from textual.widgets import Select, Static
 
@@ -12,12 +10,7 @@ from purrr_cli.tui.screens.cat import CatScreen
 from purrr_cli.tui.screens.cats import CatsScreen
 from purrr_cli.tui.screens.form import FormDialog
 from purrr_cli.tui.widgets.cat_table import CatTable
-
-
-async def settle(pilot: Any) -> None:
-    """Let workers finish and the screen repaint."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.tui.pilot import settle
 
 
 async def test_home_lists_every_cat(make_app, cats) -> None:

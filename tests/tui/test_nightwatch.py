@@ -10,7 +10,7 @@ from purrr_cli.tui.screens.nightwatch import NightWatchScreen
 from purrr_cli.tui.widgets.records import RecordTable
 from purrr_cli.tui.widgets.timeline import Timeline
 from tests.tui.conftest import text_of
-from tests.tui.test_cats import settle
+from tests.tui.pilot import settle
 
 
 async def test_window_and_empty_patrol(make_app, cats) -> None:

@@ -12,7 +12,7 @@ from purrr_cli.tui.screens.help import HelpScreen
 from purrr_cli.tui.screens.wallet import WalletScreen
 from purrr_cli.tui.widgets.records import RecordTable
 from tests.tui.conftest import text_of
-from tests.tui.test_cats import settle
+from tests.tui.pilot import settle
 
 
 async def test_games_lists_games_and_quests(make_app, cats) -> None:

@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
+from tests.tui.pilot import settle
+
 SIZES = [(80, 24), (120, 40)]
 
 
 async def _settle(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
+    await settle(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -38,6 +38,9 @@ class PurrrScreen(Screen[None]):
     def api(self) -> PurrrApi:
         return self.purrr.api
 
+    #: How many loads have finished (successfully or not); tests wait for the first one.
+    loads_finished: int = 0
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield ConnectionBanner()
@@ -66,8 +69,10 @@ class PurrrScreen(Screen[None]):
             data = await self.fetch()
         except CliError as exc:
             self.report(exc)
-            return
-        self.show(data)
+        else:
+            self.show(data)
+        finally:
+            self.loads_finished += 1
 
     async def fetch(self) -> Any:
         """Everything the screen displays, fetched from the server."""

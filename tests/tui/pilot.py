@@ -1,0 +1,30 @@
+"""Waiting for the dashboard to be still, without sleeping for a guessed time."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from purrr_cli.tui.screens.base import PurrrScreen
+
+#: Generous: a loaded CI machine may take a while to start the in-process server.
+TIMEOUT = 30.0
+
+
+async def settle(pilot: Any) -> None:
+    """Let the current screen finish its first load, every worker finish, and the screen repaint.
+
+    A screen starts loading only after its first frame is painted, so waiting for workers alone
+    can return before the load has even begun; the screen's finished-load counter closes that gap.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + TIMEOUT
+    while True:
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        screen = pilot.app.screen
+        if not isinstance(screen, PurrrScreen) or screen.loads_finished > 0:
+            break
+        if loop.time() > deadline:
+            raise AssertionError(f"{type(screen).__name__} never finished loading")
+    await pilot.pause()
