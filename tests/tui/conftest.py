@@ -87,3 +87,42 @@ def text_of(widget: Any) -> str:
     console = Console(file=io.StringIO(), width=200, color_system=None)
     console.print(widget.content)
     return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def screen_lines(svg: str, styled: bool = False) -> list[str]:
+    """The text of a Rich SVG screenshot, one string per terminal line; with `styled`, each
+    run of text carries its colours as `[fill]text` so style-only changes show up too."""
+    import html
+    import re
+
+    colours = dict(re.findall(r"\.(terminal-[\w-]+) \{ ([^}]*) \}", svg))
+    lines: dict[int, list[str]] = {}
+    for klass, line, text in re.findall(
+        r'<text class="([^"]*)"[^>]*clip-path="url\(#[\w-]*line-(\d+)\)"[^>]*>(.*?)</text>', svg
+    ):
+        run = html.unescape(text)
+        if styled:
+            run = f"[{colours.get(klass, klass).strip()}]{run}"
+        lines.setdefault(int(line), []).append(run)
+    return ["".join(lines[n]).rstrip() for n in sorted(lines)]
+
+
+@pytest.fixture
+def screen_matches(snap_compare: Any, request: pytest.FixtureRequest) -> Callable[..., bool]:
+    """`snap_compare`, but a mismatch fails with a text diff of the screen (CI shows no report)."""
+    import difflib
+    import pickle
+
+    from pytest_textual_snapshot import node_to_report_path
+
+    def compare(app: PurrrApp, **options: Any) -> bool:
+        if snap_compare(app, **options):
+            return True
+        data = pickle.loads(node_to_report_path(request.node).read_bytes())
+        styled = screen_lines(data[1]) == screen_lines(data[2])
+        expected, actual = screen_lines(data[1], styled), screen_lines(data[2], styled)
+        diff = difflib.unified_diff(expected, actual, "snapshot", "actual", lineterm="")
+        what = "styles" if styled else "text"
+        raise AssertionError(f"the screen's {what} differ from its snapshot:\n" + "\n".join(diff))
+
+    return compare

@@ -17,30 +17,30 @@ async def _settle(pilot: Any) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_cats_home(snap_compare, make_app, cats, size) -> None:
-    assert snap_compare(make_app(), terminal_size=size, run_before=_settle)
+def test_cats_home(screen_matches, make_app, cats, size) -> None:
+    assert screen_matches(make_app(), terminal_size=size, run_before=_settle)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_cat_detail(snap_compare, make_app, cats, size) -> None:
+def test_cat_detail(screen_matches, make_app, cats, size) -> None:
     async def open_cat(pilot: Any) -> None:
         await _settle(pilot)
         pilot.app.open_cat(cats[0]["id"])
         await _settle(pilot)
 
-    assert snap_compare(make_app(), terminal_size=size, run_before=open_cat)
+    assert screen_matches(make_app(), terminal_size=size, run_before=open_cat)
 
 
-def test_help_dialog(snap_compare, make_app, cats) -> None:
+def test_help_dialog(screen_matches, make_app, cats) -> None:
     async def help_(pilot: Any) -> None:
         await _settle(pilot)
         await pilot.press("question_mark")
         await _settle(pilot)
 
-    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=help_)
+    assert screen_matches(make_app(), terminal_size=(80, 24), run_before=help_)
 
 
-def test_feed_dialog(snap_compare, make_app, cats) -> None:
+def test_feed_dialog(screen_matches, make_app, cats) -> None:
     async def feed(pilot: Any) -> None:
         await _settle(pilot)
         pilot.app.open_cat(cats[1]["id"])
@@ -48,4 +48,4 @@ def test_feed_dialog(snap_compare, make_app, cats) -> None:
         await pilot.press("f")
         await _settle(pilot)
 
-    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=feed)
+    assert screen_matches(make_app(), terminal_size=(80, 24), run_before=feed)
