@@ -113,3 +113,17 @@ async def test_adopt_requires_a_name(make_app) -> None:
         await pilot.press("a", "ctrl+s")
         assert isinstance(app.screen, FormDialog)
         assert "required" in str(app.screen.query_one("#form-error", Static).render())
+
+
+async def test_columns_fit_their_cells_as_soon_as_the_table_is_filled(make_app, cats) -> None:
+    """Columns fit their cells at once, not only when the table next goes idle: a screen drawn in
+    between (after a resize rebuilt the table) used to show names cut to their label's width."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(CatTable)
+        table.set_cats(cats)
+        widths = {str(c.label): c.get_render_width(table) for c in table.ordered_columns}
+        assert widths["Name"] >= len("Mittens") + 2
+        assert widths["Personality"] >= len("territorial") + 2
+        assert widths[""] >= 3 + 2  # the thumbnail

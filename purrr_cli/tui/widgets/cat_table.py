@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
@@ -57,23 +58,26 @@ class CatTable(DataTable[Any]):
         row = self.cursor_row
         self.clear(columns=True)
         bar = 6 if wide else 3
-        self.add_column("", key="thumb")
-        self.add_column("Name", key="name")
-        if wide:
-            self.add_column("Personality", key="personality")
-        self.add_column("Lv", key="level")
-        for label, field in BAR_STATS:
-            self.add_column(label, key=field)
-        self.add_column("Care", key="care")
-        for cat in self._cats:
-            needs = care_needs(cat)
-            name = Text(str(cat["name"]), style="bold" if needs else "")
-            cells: list[Any] = [thumbnail(cat), name]
-            if wide:
-                cells.append(str(cat.get("personality_type", "")).replace("_", " "))
-            cells.append(Text(str(cat.get("level", 1)), justify="right"))
-            cells += [bar_text(int(cat.get(field, 0)), bar) for _, field in BAR_STATS]
-            cells.append(Text("⚠ " + ",".join(needs), style="bold red") if needs else Text("ok"))
+        labels = ["", "Name", *(["Personality"] if wide else []), "Lv"]
+        labels += [label for label, _ in BAR_STATS] + ["Care"]
+        rows = [self._cells(cat, wide, bar) for cat in self._cats]
+        # Fixed widths measured here: auto widths are only measured when the table next goes
+        # idle, so a screen drawn right after a resize could show columns as narrow as labels.
+        for index, label in enumerate(labels):
+            width = max([cell_len(label), *(cell_len(cells[index].plain) for cells in rows)])
+            self.add_column(label, width=width)
+        for cat, cells in zip(self._cats, rows, strict=True):
             self.add_row(*cells, key=str(cat["id"]))
         if self.row_count:
             self.move_cursor(row=max(0, min(row, self.row_count - 1)))
+
+    @staticmethod
+    def _cells(cat: dict[str, Any], wide: bool, bar: int) -> list[Text]:
+        needs = care_needs(cat)
+        cells = [thumbnail(cat), Text(str(cat["name"]), style="bold" if needs else "")]
+        if wide:
+            cells.append(Text(str(cat.get("personality_type", "")).replace("_", " ")))
+        cells.append(Text(str(cat.get("level", 1)), justify="right"))
+        cells += [bar_text(int(cat.get(field, 0)), bar) for _, field in BAR_STATS]
+        cells.append(Text("⚠ " + ",".join(needs), style="bold red") if needs else Text("ok"))
+        return cells
