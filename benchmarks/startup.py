@@ -6,7 +6,7 @@
 2. `purrr cats list --json`, daemon running   vs `python -c "import typer, httpx"`     (≤ 1.3×)
 3. `purrr cats list --json`, nothing running  vs `python -c "import fastapi, uvicorn, typer, httpx"`
                                                                                           (≤ 1.3×)
-Each figure is the median of several runs (wall time, and CPU time of the command's process) in a fresh temporary home with a pinned
+Each figure is the median of several runs, command and floor alternating, (wall time, and CPU time of the command's process) in a fresh temporary home with a pinned
 clock; the daemon is started with `purrr server start` and stopped at the end.
 """
 
@@ -26,19 +26,30 @@ PURRR = [sys.executable, "-m", "purrr_cli"]
 PY = [sys.executable, "-c"]
 
 
-def median_seconds(command: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
-    """Median wall time and median CPU time (user + sys) of the command's own process."""
-    walls, cpus = [], []
+def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + sys) of one run of the command's own process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def medians(
+    command: list[str], floor: list[str], env: dict[str, str], runs: int
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Median (wall, cpu) of the command and of its floor, run alternately so that a busy
+    machine slows both sides alike."""
+    ours, theirs = [], []
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
-        )
-        walls.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return statistics.median(walls), statistics.median(cpus)
+        ours.append(run_once(command, env))
+        theirs.append(run_once(floor, env))
+
+    def median(samples: list[tuple[float, float]]) -> tuple[float, float]:
+        return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+    return median(ours), median(theirs)
 
 
 def environment(home: Path) -> dict[str, str]:
@@ -81,15 +92,14 @@ def main() -> None:
         env = environment(Path(tmp))
         subprocess.run([*PURRR, "cats", "adopt", "Bench", "--personality", "lazy"], env=env, check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
-        report("purrr --version", median_seconds([*PURRR, "--version"], env, runs),
-               median_seconds([*PY, "pass"], env, runs), 2.5)  # fmt: skip
+        report("purrr --version", *medians([*PURRR, "--version"], [*PY, "pass"], env, runs), 2.5)
         list_json = [*PURRR, "cats", "list", "--json"]
-        report("purrr cats list --json (in-process)", median_seconds(list_json, env, runs),
-               median_seconds([*PY, "import fastapi, uvicorn, typer, httpx"], env, runs), 1.3)  # fmt: skip
+        floor = [*PY, "import fastapi, uvicorn, typer, httpx"]
+        report("purrr cats list --json (in-process)", *medians(list_json, floor, env, runs), 1.3)
         subprocess.run([*PURRR, "server", "start"], env=env, check=True, stdout=subprocess.DEVNULL)
         try:
-            report("purrr cats list --json (daemon)", median_seconds(list_json, env, runs),
-                   median_seconds([*PY, "import typer, httpx"], env, runs), 1.3)  # fmt: skip
+            floor = [*PY, "import typer, httpx"]
+            report("purrr cats list --json (daemon)", *medians(list_json, floor, env, runs), 1.3)
         finally:
             subprocess.run([*PURRR, "server", "stop"], env=env, stdout=subprocess.DEVNULL)
 

@@ -22,10 +22,9 @@ Message = dict[str, Any]
 def in_process_transport(data_dir: Path) -> httpx.BaseTransport:
     """A transport that serves requests from `purrr_server.create_app` on `data_dir`."""
     from purrr_server.app import create_app
-
     from purrr_server.settings import Settings
 
-    return ASGIPortalTransport(create_app(Settings(data_dir=data_dir)))
+    return ASGIPortalTransport(create_app(Settings(data_dir=data_dir), mount_on_demand=True))
 
 
 class ASGIPortalTransport(httpx.BaseTransport):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -11,20 +12,24 @@ from fastapi.middleware.cors import CORSMiddleware
 from purrr_server import __version__, services  # noqa: F401 - services register the actions
 from purrr_server.errors import install_error_handlers
 from purrr_server.middleware import PlatformMiddleware
-from purrr_server.routers import ROUTERS, health
+from purrr_server.routers import Mounter, health
 from purrr_server.runtime import Runtime, build_runtime
 from purrr_server.settings import Settings
 from purrr_server.sync.engine import lifespan as sync_lifespan
 
-API_PREFIX = "/api/v1"
 DESCRIPTION = """The Purrr.love v1 API on SQLite. Every response uses one envelope:
 `{"success", "data" | "error", "meta": {"request_id", "timestamp"}}`. Send `Idempotency-Key` on
 every POST/PUT/PATCH/DELETE to make retries safe. Authenticate with `Authorization: Bearer <token>`
 or `X-API-Key: <key>`."""
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The API for `settings` (default: from the environment). Migrates the database now."""
+def create_app(settings: Settings | None = None, *, mount_on_demand: bool = False) -> FastAPI:
+    """The API for `settings` (default: from the environment). Migrates the database now.
+
+    With `mount_on_demand` (the in-process server of one-shot CLI commands) a router is mounted
+    when the first request for its paths arrives instead of at start; every action and hook is
+    registered either way (`purrr_server.services`).
+    """
     settings = settings or Settings()
     runtime = build_runtime(settings)
 
@@ -43,8 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.background_sync = False  # the daemon turns it on (purrr_server.daemon.serve)
     install_error_handlers(app)
     app.include_router(health.router)
-    for router in ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+    mounter = app.state.mounter = Mounter(app)
+    if mount_on_demand:
+        app.add_middleware(MountOnDemand, mounter=mounter)
+    else:
+        mounter.mount_all()
     if settings.hosted and settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -71,6 +79,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(PlatformMiddleware, runtime=runtime)
     return app
+
+
+class MountOnDemand:
+    """ASGI middleware: mount the router a request needs before routing it."""
+
+    def __init__(self, app: Any, mounter: Mounter) -> None:
+        self.app = app
+        self.mounter = mounter
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.mounter.mount_for(scope["path"])
+        await self.app(scope, receive, send)
 
 
 async def close_app(app: FastAPI) -> None:

@@ -1,26 +1,39 @@
-"""Lazy time on reads: features register catch-ups (due breedings, ended patrols) that cat reads
-run first, so a cat read after the fact already shows its kittens or its patrol XP.
+"""Lazy time on reads: due breedings and ended patrols are caught up before a read answers, so a
+cat read after the fact already shows its kittens or its patrol XP.
 
-A catch-up checks cheaply on the read connection and only runs an action when something is due.
+Each catch-up checks cheaply on the read connection and runs its action only when something is due.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from fastapi import Request
 
-CatchUp = Callable[[Request, Any], Awaitable[None]]
-_CATCH_UPS: list[CatchUp] = []
+from purrr_server.actions import execute
+from purrr_server.envelope import request_id
+from purrr_server.runtime import runtime_of
+from purrr_server.services import breeding, nightwatch
+from purrr_server.store.users import User
 
 
-def on_cat_read(catch_up: CatchUp) -> CatchUp:
-    """Register `catch_up(request, user)` to run before every read of the player's cats."""
-    _CATCH_UPS.append(catch_up)
-    return catch_up
+async def complete_due_breedings(request: Request, user: User) -> None:
+    """Complete the player's due breedings (the `breeding.complete` action)."""
+    runtime = runtime_of(request)
+    if await breeding.waiting(runtime.store.read, user.id, runtime.settings.now()):
+        await execute(runtime, user, "breeding.complete", {}, request_id=request_id(request))
 
 
-async def bring_to_now(request: Request, user: Any) -> None:
-    for catch_up in _CATCH_UPS:
-        await catch_up(request, user)
+async def catch_up_patrols(request: Request, user: User, *, create_system: bool = False) -> None:
+    """Run `nightwatch.catch_up` when a patrol has ticks waiting (or, with `create_system`, for
+    Night Watch reads, when the player has no Night Watch system yet)."""
+    runtime = runtime_of(request)
+    repo = runtime.store.read.nightwatch
+    now = runtime.settings.now()
+    waiting = any(nightwatch.needs_catch_up(p, now) for p in await repo.unsettled_patrols(user.id))
+    if waiting or (create_system and await repo.system(user.id) is None):
+        await execute(runtime, user, "nightwatch.catch_up", {}, request_id=request_id(request))
+
+
+async def bring_to_now(request: Request, user: User) -> None:
+    """Everything a read of the player's cats must see first."""
+    await complete_due_breedings(request, user)
+    await catch_up_patrols(request, user)

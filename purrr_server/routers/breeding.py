@@ -16,11 +16,10 @@ from starlette.responses import Response
 
 from purrr_core import InvalidRequest, NotFound
 from purrr_core.breeding import breeding_method
-from purrr_server.actions import execute
 from purrr_server.auth import Caller
-from purrr_server.envelope import ok, request_id
+from purrr_server.envelope import ok
 from purrr_server.http import Paging, run_action
-from purrr_server.lazy import on_cat_read
+from purrr_server.lazy import complete_due_breedings
 from purrr_server.runtime import runtime_of
 from purrr_server.services import breeding as service
 from purrr_server.store.users import User
@@ -83,14 +82,6 @@ class Cross(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sire: str = Field(..., max_length=500, examples=["O/Y D/d"])
     dam: str = Field(..., max_length=500, examples=["O/o D/d"])
-
-
-@on_cat_read
-async def complete_due_breedings(request: Request, user: User) -> None:
-    """Complete the player's due breedings before answering a read (any router may call it)."""
-    runtime = runtime_of(request)
-    if await service.waiting(runtime.store.read, user.id, runtime.settings.now()):
-        await execute(runtime, user, "breeding.complete", {}, request_id=request_id(request))
 
 
 @router.post("/breeding/breed", status_code=201, tags=["breeding"], summary="Start a breeding")

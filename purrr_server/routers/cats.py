@@ -1,16 +1,13 @@
-"""`/api/v1/cats`: adopt, list, read, edit, delete, care actions, history and care status."""
+"""`/api/v1/cats`: adopt, list, read, edit, delete, history and care status (care actions:
+`purrr_server.routers.care`)."""
 
-# No `from __future__ import annotations` here: the care routes are built in a loop and FastAPI
-# must see their `Annotated` parameter types as objects, not strings naming closure variables.
+from typing import Annotated, Literal
 
-from typing import Annotated, Any, Literal
-
-from fastapi import APIRouter, Body, Header, Path
+from fastapi import APIRouter, Header, Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
-from purrr_core import ACTIONS as CARE_ACTIONS
 from purrr_core import NotFound
 from purrr_core.models import clean_name
 from purrr_server.auth import Caller
@@ -22,21 +19,6 @@ from purrr_server.runtime import runtime_of
 
 router = APIRouter(prefix="/cats", tags=["cats"])
 
-#: Field names older Purrr.love scripts send, per care action → the current names.
-LEGACY_ALIASES: dict[str, dict[str, str]] = {
-    "feed": {"food_type": "food_item", "amount": "quantity"},
-    "play": {"game_type": "game"},
-    "groom": {"grooming_type": "kind"},
-}
-CARE_EXAMPLES: dict[str, dict[str, Any]] = {
-    "feed": {"food_item": "salmon", "quantity": 1, "portion": "normal"},
-    "play": {"game": "yarn_chase", "duration": 10},
-    "groom": {"kind": "brushing"},
-    "pet": {},
-    "rest": {},
-    "train": {"command": "sit"},
-    "treat": {"kind": "catnip"},
-}
 CatId = Annotated[int, Path(ge=1, description="The cat's id.")]
 IfMatch = Annotated[str | None, Header(description='The version edited against, e.g. "3".')]
 
@@ -85,16 +67,6 @@ def expected_version(if_match: str | None, body_version: int | None = None) -> i
             'If-Match must be the cat\'s version, e.g. "3"',
             details={"field": "If-Match", "value": if_match},
         ) from None
-
-
-def _care_args(name: str, body: dict[str, Any] | None) -> dict[str, Any]:
-    """Map legacy field names to the current ones (current names win when both are sent)."""
-    args = dict(body or {})
-    for old, new in LEGACY_ALIASES.get(name, {}).items():
-        if old in args:
-            value = args.pop(old)
-            args.setdefault(new, value)
-    return args
 
 
 @router.get("", summary="List your cats")
@@ -168,30 +140,3 @@ async def cat_history(
     entries = await store.actions.for_cat(who.user.id, cat_id, paging.limit, paging.offset)
     total = await store.actions.count_for_cat(who.user.id, cat_id)
     return ok(request, entries, headers={"X-Total-Count": str(total)})
-
-
-def _care_route(name: str) -> None:
-    aliases = LEGACY_ALIASES.get(name)
-    note = f" Legacy field names accepted: {aliases}." if aliases else ""
-
-    async def route(
-        request: Request,
-        cat_id: CatId,
-        who: Caller,
-        body: Annotated[dict[str, Any] | None, Body(examples=[CARE_EXAMPLES[name]])] = None,
-    ) -> Response:
-        args = {**_care_args(name, body), "cat_id": cat_id}
-        return await run_action(request, who.user, f"cats.{name}", args)
-
-    route.__name__ = f"care_{name}"
-    router.add_api_route(
-        f"/{{cat_id}}/{name}",
-        route,
-        methods=["POST"],
-        summary=f"{name.capitalize()} a cat",
-        description=f"The `{name}` care action (SPEC §1.4).{note}",
-    )
-
-
-for _name in CARE_ACTIONS:
-    _care_route(_name)

@@ -14,14 +14,12 @@ from starlette.responses import Response
 
 from purrr_core import NotFound
 from purrr_core.nightwatch import new_record
-from purrr_server.actions import execute
 from purrr_server.auth import Caller
-from purrr_server.envelope import ok, request_id
+from purrr_server.envelope import ok
 from purrr_server.http import Paging, run_action
-from purrr_server.lazy import on_cat_read
+from purrr_server.lazy import catch_up_patrols
 from purrr_server.runtime import runtime_of
 from purrr_server.services import nightwatch as service
-from purrr_server.store.users import User
 
 router = APIRouter(prefix="/night-watch", tags=["night-watch"])
 
@@ -61,27 +59,6 @@ class Respond(BaseModel):
     alert_id: int = Field(..., ge=1)
 
 
-async def _catch_up_if(request: Request, user: User, *, create_system: bool) -> None:
-    """Run `nightwatch.catch_up` when a patrol has ticks waiting (or, for Night Watch reads, when
-    the player has no system yet)."""
-    runtime = runtime_of(request)
-    repo = runtime.store.read.nightwatch
-    now = runtime.settings.now()
-    waiting = any(service.needs_catch_up(p, now) for p in await repo.unsettled_patrols(user.id))
-    if waiting or (create_system and await repo.system(user.id) is None):
-        await execute(runtime, user, "nightwatch.catch_up", {}, request_id=request_id(request))
-
-
-async def _brought_to_now(request: Request, user: User) -> None:
-    await _catch_up_if(request, user, create_system=True)
-
-
-@on_cat_read
-async def settle_ended_patrols(request: Request, user: User) -> None:
-    """Cat reads show patrol XP, injuries and energy as soon as the night is over."""
-    await _catch_up_if(request, user, create_system=False)
-
-
 async def _patrol_view(repo: Any, user_id: int, patrol: Any) -> dict[str, Any]:
     alerts = await repo.alerts(user_id, 1000, 0, patrol_id=patrol.id)
     return service.patrol_json(patrol, alerts)
@@ -107,7 +84,7 @@ async def recall_one(request: Request, patrol_id: PatrolId, who: Caller) -> Resp
 
 @router.get("/status", summary="The window, the patrol brought to now, totals, achievements")
 async def status(request: Request, who: Caller) -> Response:
-    await _brought_to_now(request, who.user)
+    await catch_up_patrols(request, who.user, create_system=True)
     runtime = runtime_of(request)
     repo = runtime.store.read.nightwatch
     now = runtime.settings.now()
@@ -133,7 +110,7 @@ async def status(request: Request, who: Caller) -> Response:
 
 @router.get("/patrols", summary="Patrol history, newest first")
 async def patrols(request: Request, paging: Paging, who: Caller) -> Response:
-    await _brought_to_now(request, who.user)
+    await catch_up_patrols(request, who.user, create_system=True)
     repo = runtime_of(request).store.read.nightwatch
     rows = []
     for stored in await repo.patrols(who.user.id, paging.limit, paging.offset):
@@ -149,7 +126,7 @@ async def patrols(request: Request, paging: Paging, who: Caller) -> Response:
 
 @router.get("/patrols/{patrol_id}", summary="One patrol, brought to now")
 async def patrol(request: Request, patrol_id: PatrolId, who: Caller) -> Response:
-    await _brought_to_now(request, who.user)
+    await catch_up_patrols(request, who.user, create_system=True)
     repo = runtime_of(request).store.read.nightwatch
     stored = await repo.patrol(who.user.id, patrol_id)
     if stored is None:
@@ -159,7 +136,7 @@ async def patrol(request: Request, patrol_id: PatrolId, who: Caller) -> Response
 
 @router.get("/zones", summary="Your protection zones")
 async def zones(request: Request, who: Caller) -> Response:
-    await _brought_to_now(request, who.user)
+    await catch_up_patrols(request, who.user, create_system=True)
     repo = runtime_of(request).store.read.nightwatch
     return ok(request, [z.model_dump(mode="json") for z in await repo.zones(who.user.id)])
 
@@ -172,7 +149,7 @@ async def add_zone(request: Request, body: CreateZone, who: Caller) -> Response:
 
 @router.get("/stats", summary="Running totals, score, reputation, specializations, coins")
 async def stats(request: Request, who: Caller) -> Response:
-    await _brought_to_now(request, who.user)
+    await catch_up_patrols(request, who.user, create_system=True)
     runtime = runtime_of(request)
     read = runtime.store.read
     system = await read.nightwatch.system(who.user.id)
@@ -187,7 +164,7 @@ async def alerts(
     open_only: Annotated[bool, Query(alias="open", description="Only unanswered, unexpired.")]
     = False,
 ) -> Response:
-    await _brought_to_now(request, who.user)
+    await catch_up_patrols(request, who.user, create_system=True)
     runtime = runtime_of(request)
     now = runtime.settings.now()
     rows = await runtime.store.read.nightwatch.alerts(who.user.id, paging.limit, paging.offset)
@@ -209,6 +186,6 @@ async def respond_one(request: Request, alert_id: AlertId, who: Caller) -> Respo
 
 @router.get("/achievements", summary="The ten Night Watch achievements with progress")
 async def achievements(request: Request, who: Caller) -> Response:
-    await _brought_to_now(request, who.user)
+    await catch_up_patrols(request, who.user, create_system=True)
     system = await runtime_of(request).store.read.nightwatch.system(who.user.id)
     return ok(request, service.achievements_json(system.record if system else new_record()))

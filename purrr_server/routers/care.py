@@ -1,0 +1,72 @@
+"""`/api/v1/cats/{id}/feed|play|groom|pet|rest|train|treat`: the care actions (SPEC §1.4).
+
+Their own module so that a read of the cats does not build these routes, nor a care action the
+read routes (the in-process server mounts routers on demand: `purrr_server.routers`).
+"""
+
+# No `from __future__ import annotations` here: the care routes are built in a loop and FastAPI
+# must see their `Annotated` parameter types as objects, not strings naming closure variables.
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+from starlette.requests import Request
+from starlette.responses import Response
+
+from purrr_core import ACTIONS as CARE_ACTIONS
+from purrr_server.auth import Caller
+from purrr_server.http import run_action
+from purrr_server.routers.cats import CatId
+
+router = APIRouter(prefix="/cats", tags=["cats"])
+
+#: Field names older Purrr.love scripts send, per care action → the current names.
+LEGACY_ALIASES: dict[str, dict[str, str]] = {
+    "feed": {"food_type": "food_item", "amount": "quantity"},
+    "play": {"game_type": "game"},
+    "groom": {"grooming_type": "kind"},
+}
+CARE_EXAMPLES: dict[str, dict[str, Any]] = {
+    "feed": {"food_item": "salmon", "quantity": 1, "portion": "normal"},
+    "play": {"game": "yarn_chase", "duration": 10},
+    "groom": {"kind": "brushing"},
+    "pet": {},
+    "rest": {},
+    "train": {"command": "sit"},
+    "treat": {"kind": "catnip"},
+}
+def _care_args(name: str, body: dict[str, Any] | None) -> dict[str, Any]:
+    """Map legacy field names to the current ones (current names win when both are sent)."""
+    args = dict(body or {})
+    for old, new in LEGACY_ALIASES.get(name, {}).items():
+        if old in args:
+            value = args.pop(old)
+            args.setdefault(new, value)
+    return args
+
+
+def _care_route(name: str) -> None:
+    aliases = LEGACY_ALIASES.get(name)
+    note = f" Legacy field names accepted: {aliases}." if aliases else ""
+
+    async def route(
+        request: Request,
+        cat_id: CatId,
+        who: Caller,
+        body: Annotated[dict[str, Any] | None, Body(examples=[CARE_EXAMPLES[name]])] = None,
+    ) -> Response:
+        args = {**_care_args(name, body), "cat_id": cat_id}
+        return await run_action(request, who.user, f"cats.{name}", args)
+
+    route.__name__ = f"care_{name}"
+    router.add_api_route(
+        f"/{{cat_id}}/{name}",
+        route,
+        methods=["POST"],
+        summary=f"{name.capitalize()} a cat",
+        description=f"The `{name}` care action (SPEC §1.4).{note}",
+    )
+
+
+for _name in CARE_ACTIONS:
+    _care_route(_name)
