@@ -164,9 +164,21 @@ def _redact(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     return {k: (REDACTED if k in fields else v) for k, v in data.items()}
 
 
+def spec_for(name: str) -> ActionSpec | None:
+    """The registered action `name`, importing its module first if needed."""
+    from purrr_server import services  # its modules import this one
+
+    if name not in ACTIONS:
+        services.load_for(name)
+    return ACTIONS.get(name)
+
+
 def _spec(name: str, user: User | None) -> ActionSpec:
-    spec = ACTIONS.get(name)
+    spec = spec_for(name)
     if spec is None:
+        from purrr_server import services
+
+        services.load_all()  # so that the error lists every action
         raise choose_one("action", name, tuple(sorted(ACTIONS)))
     if user is None and not spec.anonymous:
         raise ApiError("UNAUTHORIZED", f"action {name!r} needs an authenticated user")
@@ -185,6 +197,7 @@ async def execute(
     `mutation_id` (the sync engine), an already-applied mutation returns its stored result.
     """
     spec = _spec(name, user)
+    _load_hooks()
     digest = fingerprint(name, args)
     owner = user.id if user else 0
     if idempotency_key is not None:
@@ -214,6 +227,12 @@ async def execute(
     finally:
         if idempotency_key is not None:
             runtime.in_flight.discard((owner, idempotency_key))
+
+
+def _load_hooks() -> None:
+    from purrr_server import services
+
+    services.load_hooks()
 
 
 async def _stored_response(runtime: Runtime, owner: int, key: str, digest: str) -> Outcome | None:

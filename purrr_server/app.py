@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from purrr_server import __version__, services  # noqa: F401 - services register the actions
+from purrr_server import __version__, services
 from purrr_server.errors import install_error_handlers
 from purrr_server.middleware import PlatformMiddleware
 from purrr_server.routers import Mounter, health
@@ -27,8 +27,8 @@ def create_app(settings: Settings | None = None, *, mount_on_demand: bool = Fals
     """The API for `settings` (default: from the environment). Migrates the database now.
 
     With `mount_on_demand` (the in-process server of one-shot CLI commands) a router is mounted
-    when the first request for its paths arrives instead of at start; every action and hook is
-    registered either way (`purrr_server.services`).
+    when the first request for its paths arrives, and an action's module is imported when it
+    first runs (`purrr_server.services`), instead of everything at start.
     """
     settings = settings or Settings()
     runtime = build_runtime(settings)
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, *, mount_on_demand: bool = Fals
     if mount_on_demand:
         app.add_middleware(MountOnDemand, mounter=mounter)
     else:
+        services.load_all()
         mounter.mount_all()
     if settings.hosted and settings.cors_origins:
         app.add_middleware(

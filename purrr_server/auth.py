@@ -15,10 +15,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends
 from starlette.requests import Request
 
@@ -28,6 +26,9 @@ from purrr_server.runtime import Runtime, runtime_of
 from purrr_server.settings import Settings
 from purrr_server.store.credentials import Credential
 from purrr_server.store.users import User
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -59,7 +60,12 @@ def new_session_token() -> str:
 
 @cache
 def _hasher(time_cost: int, memory_kib: int) -> PasswordHasher:
-    """Argon2id with the given cost (verification reads the cost from each stored hash)."""
+    """Argon2id with the given cost (verification reads the cost from each stored hash).
+
+    argon2 is imported here: only hosted accounts have passwords, and local commands start faster.
+    """
+    from argon2 import PasswordHasher
+
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
 
 
@@ -79,6 +85,8 @@ async def verify_password(password_hash: str | None, password: str, settings: Se
     cost = (settings.argon2_time_cost, settings.argon2_memory_kib)
 
     def check() -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         try:
             return _hasher(*cost).verify(password_hash or _dummy_hash(*cost), password) and bool(
                 password_hash

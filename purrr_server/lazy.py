@@ -1,7 +1,8 @@
 """Lazy time on reads: due breedings and ended patrols are caught up before a read answers, so a
 cat read after the fact already shows its kittens or its patrol XP.
 
-Each catch-up checks cheaply on the read connection and runs its action only when something is due.
+Each catch-up checks cheaply on the read connection (no game rules imported) and runs its action
+only when something is due.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from fastapi import Request
 from purrr_server.actions import execute
 from purrr_server.envelope import request_id
 from purrr_server.runtime import runtime_of
-from purrr_server.services import breeding, nightwatch
+from purrr_server.store import breeding as _breeding  # noqa: F401 - registers the repositories
+from purrr_server.store import nightwatch as _nightwatch  # noqa: F401
 from purrr_server.store.users import User
 
 
 async def complete_due_breedings(request: Request, user: User) -> None:
     """Complete the player's due breedings (the `breeding.complete` action)."""
     runtime = runtime_of(request)
-    if await breeding.waiting(runtime.store.read, user.id, runtime.settings.now()):
+    now = runtime.settings.now()
+    if any(b.due(now) for b in await runtime.store.read.breedings.pending(user.id)):
         await execute(runtime, user, "breeding.complete", {}, request_id=request_id(request))
 
 
@@ -27,8 +30,12 @@ async def catch_up_patrols(request: Request, user: User, *, create_system: bool 
     Night Watch reads, when the player has no Night Watch system yet)."""
     runtime = runtime_of(request)
     repo = runtime.store.read.nightwatch
-    now = runtime.settings.now()
-    waiting = any(nightwatch.needs_catch_up(p, now) for p in await repo.unsettled_patrols(user.id))
+    waiting = False
+    if await repo.has_unsettled_patrols(user.id):
+        from purrr_server.services.nightwatch import needs_catch_up
+
+        now = runtime.settings.now()
+        waiting = any(needs_catch_up(p, now) for p in await repo.unsettled_patrols(user.id))
     if waiting or (create_system and await repo.system(user.id) is None):
         await execute(runtime, user, "nightwatch.catch_up", {}, request_id=request_id(request))
 

@@ -286,11 +286,6 @@ def cross_genotypes(sire: str, dam: str) -> dict[str, Any]:
         raise InvalidRequest(str(exc), details={"token": exc.token}) from None
 
 
-async def waiting(session: Session, user_id: int, now: datetime) -> bool:
-    """True when one of the player's breedings is due (a read should complete it first)."""
-    return any(b.due(now) for b in await session.breedings.pending(user_id))
-
-
 # --- actions ---------------------------------------------------------------------------------
 
 

@@ -1,13 +1,21 @@
-"""Night Watch tables (migration 0002): systems, patrols, protection zones, community alerts."""
+"""Night Watch tables (migration 0002): systems, patrols, protection zones, community alerts.
+
+The rule models are imported where rows become models, not at import: cat reads check for
+unsettled patrols with this repository (`has_unsettled_patrols`) and should not pay for the
+Night Watch rules when there are none.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from purrr_core.nightwatch import Alert, NightWatchRecord, Patrol, Zone
 from purrr_server.store.base import Repository, repository
+
+if TYPE_CHECKING:
+    from purrr_core.nightwatch import Alert, NightWatchRecord, Patrol, Zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +41,15 @@ class StoredAlert:
 
 
 def _zone(row: sqlite3.Row) -> Zone:
+    from purrr_core.nightwatch import Zone
+
     return Zone(id=row["id"], type=row["type"], name=row["name"], location=row["location"],
                 radius=row["radius"], cost=row["cost"])
 
 
 def _alert(row: sqlite3.Row) -> StoredAlert:
+    from purrr_core.nightwatch import Alert
+
     alert = Alert(
         id=row["id"], type=row["type"], level=row["level"], message=row["message"],
         raised_at=datetime.fromisoformat(row["raised_at"]),
@@ -49,6 +61,8 @@ def _alert(row: sqlite3.Row) -> StoredAlert:
 
 
 def _patrol(row: sqlite3.Row) -> StoredPatrol:
+    from purrr_core.nightwatch import Patrol
+
     return StoredPatrol(Patrol.model_validate_json(row["data"]), bool(row["settled"]))
 
 
@@ -63,6 +77,8 @@ class NightWatchRepository(Repository):
         )
         if row is None:
             return None
+        from purrr_core.nightwatch import NightWatchRecord
+
         return NightWatchSystem(NightWatchRecord.model_validate_json(row["record"]),
                                 row["night_seed"])
 
@@ -109,6 +125,12 @@ class NightWatchRepository(Repository):
             (patrol_id, user_id),
         )
         return _patrol(row) if row else None
+
+    async def has_unsettled_patrols(self, user_id: int) -> bool:
+        row = await self.fetchone(
+            "SELECT 1 FROM night_patrols WHERE user_id = ? AND settled = 0 LIMIT 1", (user_id,)
+        )
+        return row is not None
 
     async def unsettled_patrols(self, user_id: int) -> list[Patrol]:
         """Patrols whose results have not been applied yet (active ones included), oldest first."""

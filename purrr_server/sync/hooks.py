@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from purrr_server.actions import ACTIONS, ON_LOGGED, ActionContext, Logged
+from purrr_server.actions import ON_LOGGED, ActionContext, Logged, spec_for
 from purrr_server.sync.refs import created_rows, symbolize
 
 #: Account and credential actions never leave the server they ran on.
@@ -46,7 +46,7 @@ REAPPLYING: ContextVar[Reapplying | None] = ContextVar("purrr_sync_reapplying", 
 
 def syncs(name: str) -> bool:
     """Whether action `name` is queued for the remote when played on a linked game."""
-    spec = ACTIONS.get(name)
+    spec = spec_for(name)
     return spec is not None and not spec.anonymous and not name.startswith(LOCAL_ACTION_PREFIXES)
 
 

@@ -34,6 +34,12 @@ def _runner(home: Path) -> Purrr:
 
 
 def _modules(home: Path, *args: str) -> tuple[int, set[str]]:
+    """The command's exit code and the top-level packages it imported."""
+    code, names = _module_names(home, *args)
+    return code, {name.split(".")[0] for name in names}
+
+
+def _module_names(home: Path, *args: str) -> tuple[int, set[str]]:
     done = subprocess.run(
         [sys.executable, "-c", WITH_MODULES, *args],
         env=_env(home),
@@ -43,7 +49,7 @@ def _modules(home: Path, *args: str) -> tuple[int, set[str]]:
         timeout=60,
     )
     line = done.stderr.rsplit("MODULES ", 1)[-1]
-    return done.returncode, {name.split(".")[0] for name in line.split()}
+    return done.returncode, set(line.split())
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +180,22 @@ def test_in_process_read_skips_sqlite_utils_once_migrated(tmp_path: Path) -> Non
     code, modules = _modules(tmp_path, "cats", "list", "--json")
     assert code == 0
     assert "fastapi" in modules and "sqlite_utils" not in modules and "textual" not in modules
+
+
+#: Rules and routers a plain in-process read of the cats has no use for (genetics it needs: every
+#: cat shows its phenotype).
+NOT_FOR_A_CAT_READ = (
+    "purrr_core.nightwatch", "purrr_core.games", "purrr_core.quests",
+    "purrr_core.economy", "purrr_server.services.breeding", "purrr_server.services.nightwatch",
+    "purrr_server.routers.breeding", "purrr_server.routers.nightwatch", "purrr_server.routers.care",
+)
+
+
+def test_in_process_read_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """The in-process server mounts routers and imports action modules on demand."""
+    env = _env(tmp_path)
+    assert run_purrr(env, "cats", "adopt", "Tom", "--personality", "lazy").returncode == 0
+    code, names = _module_names(tmp_path, "cats", "list", "--json")
+    assert code == 0
+    assert "purrr_server.routers.cats" in names
+    assert not [n for n in names if n.startswith(NOT_FOR_A_CAT_READ)]

@@ -93,3 +93,15 @@ async def test_unknown_paths_mount_everything_and_still_404(lazy_client) -> None
     assert (await client.get("/api/v1/no-such-thing")).status_code == 404
     assert (await client.get("/openapi.json")).json()["paths"]
     assert mounted(app) == set(MODULES.values())
+
+
+def test_the_services_table_names_the_module_of_every_action_and_hook() -> None:
+    from purrr_server import services
+    from purrr_server.actions import ACTIONS, AFTER_ACTION
+
+    services.load_all()
+    assert len(ACTIONS) > 30
+    for name, spec in ACTIONS.items():
+        assert services.MODULES[name.split(".", 1)[0]] == spec.handler.__module__, name
+    assert {hook.__module__ for hook in AFTER_ACTION} <= set(services.HOOKS)
+
