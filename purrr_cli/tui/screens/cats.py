@@ -41,7 +41,8 @@ Press **Enter** (or click) to open a cat, **a** to adopt a new one.
     def show(self, data: list[dict[str, Any]]) -> None:
         self.query_one(CatTable).set_cats(data)
         needing = sum(1 for cat in data if care_needs(cat))
-        summary = f"{len(data)} cats" if data else "No cats yet — press a to adopt one."
+        count = f"{len(data)} cat" + ("" if len(data) == 1 else "s")
+        summary = count if data else "No cats yet — press a to adopt one."
         if needing:
             summary += f" · {needing} need attention"
         self.query_one("#cats-summary", Static).update(summary)
