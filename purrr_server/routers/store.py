@@ -15,7 +15,6 @@ from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import run_action
 from purrr_server.runtime import runtime_of
-from purrr_server.services import store as _store  # noqa: F401 - registers the actions
 
 router = APIRouter(tags=["store"])
 

@@ -10,8 +10,6 @@ from purrr_server.actions import ActionContext, action
 from purrr_server.auth import hash_password, hash_secret, new_api_key, new_session_token
 from purrr_server.envelope import ApiError
 
-SCOPES = ("read", "write", "admin")
-
 
 @action("auth.register", status_code=201, anonymous=True, secret_args=("password",))
 async def register(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:

@@ -64,12 +64,6 @@ class CredentialRepository(Repository):
             row["cred_expires"],
         )
 
-    async def local_token_exists(self, user_id: int) -> bool:
-        row = await self.fetchone(
-            "SELECT 1 FROM tokens WHERE user_id = ? AND kind = 'local'", (user_id,)
-        )
-        return row is not None
-
     async def revoke_token(self, token_hash: str) -> bool:
         return await self.execute("DELETE FROM tokens WHERE token_hash = ?", (token_hash,)) > 0
 
@@ -136,12 +130,6 @@ class CredentialRepository(Repository):
             (user_id,),
         )
         return [_key_json(row) for row in rows]
-
-    async def key_hash(self, user_id: int, key_id: int) -> str | None:
-        row = await self.fetchone(
-            "SELECT key_hash FROM api_keys WHERE id = ? AND user_id = ?", (key_id, user_id)
-        )
-        return row["key_hash"] if row else None
 
     async def delete_key(self, user_id: int, key_id: int, now: str) -> bool:
         deleted = await self.execute(

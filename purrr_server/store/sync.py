@@ -438,9 +438,6 @@ class SyncLocalRepository(Repository):
              for name, rows in changes.items() if name in SYNC_TABLES for row in rows],
         )
 
-    async def clear_confirmed(self) -> None:
-        await self.execute("DELETE FROM sync_confirmed")
-
     async def confirmed(self) -> dict[str, list[dict[str, Any]]]:
         """The confirmed state: rows by table, as the remote sent them, ordered by key."""
         out: dict[str, list[dict[str, Any]]] = {}
