@@ -42,6 +42,8 @@ class GameOutcome(BaseModel):
     currency: str | None
     entry_fee: Decimal
     payout: Decimal
+    #: The payout's value in USD (the entry fee in USD times the multiplier; 0 on a loss).
+    payout_usd: Decimal
     net: Decimal
     coins: int
     counters: dict[str, int]
@@ -167,7 +169,9 @@ def play_game(
     return GameOutcome(
         game_id=g.id, mode=mode, result=result, score=score, performance=round(perf, 4),
         win_chance=round(chance, 4), currency=currency if mode == "crypto" else None,
-        entry_fee=fee, payout=payout, net=payout - fee, coins=coins, counters=counters,
+        entry_fee=fee, payout=payout,
+        payout_usd=(g.entry_fee_usd or Decimal(0)) * (g.win_multiplier or 0) if payout else Decimal(0),
+        net=payout - fee, coins=coins, counters=counters,
         found_item=found, xp_gained=after.experience - cat.experience,
         energy_spent=cat.energy - after.energy, happiness_gained=after.happiness - cat.happiness,
         game_data={"score": score, "difficulty": g.difficulty,

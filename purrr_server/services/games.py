@@ -38,11 +38,10 @@ async def play(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     if outcome.found_item:
         await ctx.store.inventory.add(ctx.user_id, outcome.found_item, 1)
     ctx.emit("game.played", {"cat_id": cat.id, "game": g.id, "result": outcome.result})
-    payout_usd = (g.entry_fee_usd or 0) * (g.win_multiplier or 0) if outcome.payout else 0
     data = outcome.model_dump(mode="json", exclude={"cat", "interaction"})
     data.update(id=result_id, type=g.id, crypto_type=outcome.currency,
                 entry_fee=format_amount(outcome.entry_fee), win_amount=format_amount(outcome.payout),
-                net=format_amount(outcome.net), payout_usd=str(payout_usd), seed=ctx.seed,
+                net=format_amount(outcome.net), payout_usd=str(outcome.payout_usd), seed=ctx.seed,
                 balance=wallet.view(), cat=cat_json(outcome.cat, ctx.now))
     data.pop("payout", None)
     return data
