@@ -152,6 +152,14 @@ def test_version_imports_nothing_heavy(home: Path) -> None:
     assert not modules & {"typer", "rich", "httpx", "click"}
 
 
+def test_command_without_server_skips_the_client(tmp_path: Path) -> None:
+    """A command that never talks to the server does not load the client (httpx)."""
+    code, names = _module_names(tmp_path, "config", "get", "server_url")
+    assert code == 0
+    assert "httpx" not in {name.split(".")[0] for name in names}
+    assert "purrr_cli.client" not in names
+
+
 def test_read_against_the_daemon_imports_no_server_code(
     home: Path, purrr: Purrr, cat_id: int
 ) -> None:
