@@ -91,17 +91,17 @@ def _mood_factor(cat: Cat) -> float:
     return 0.8 + 0.4 * cat.mood / 100
 
 
-def _apply(
+def apply_changes(
     before: Cat, cat: Cat, changes: dict[str, float], now: datetime, extra: dict[str, Any]
 ) -> Cat:
-    """Apply stat deltas, stamp times, bump the version."""
+    """Apply stat deltas and the `extra` fields, stamp the care times, bump the version."""
     update: dict[str, Any] = {k: getattr(cat, k) + v for k, v in changes.items()}
     update.update(extra)
     update.update(updated_at=now, last_care_at=now, version=before.version + 1)
     return cat.evolve(**update)
 
 
-def _finish(
+def finish(
     before: Cat,
     after: Cat,
     action: str,
@@ -111,6 +111,7 @@ def _finish(
     now: datetime,
     extra: Effects | None = None,
 ) -> tuple[Cat, Effects]:
+    """Grant the XP, then report what changed since `before` and the interaction it was."""
     after, xp_effects = gain_xp(after, xp, kind)
     changed = {
         s: getattr(after, s) - getattr(before, s)
@@ -135,8 +136,23 @@ def _finish(
     return after, effects
 
 
-def _stimulant_factor(cat: Cat, kind: str) -> float:
-    return float(getattr(catalog.stimulant_responses()[cat.stimulant_response], kind))
+def stimulant_factor(cat: Cat, stimulant: str) -> float:
+    """The cat's response to catnip or honeysuckle (dual: the stronger of the two)."""
+    response = catalog.stimulant_responses()[cat.stimulant_response]
+    if stimulant == "dual":
+        return max(response.catnip, response.honeysuckle)
+    return float(getattr(response, stimulant))
+
+
+def excite(changes: dict[str, float], extra: dict[str, Any], factor: float, now: datetime) -> bool:
+    """A stimulant above the threshold excites the cat: adds energy and happiness to `changes`,
+    sets `excited_until` in `extra`, and returns True; otherwise changes nothing."""
+    if factor <= STIMULANT_THRESHOLD:
+        return False
+    changes["energy"] = changes.get("energy", 0) + 20 * factor
+    changes["happiness"] = changes.get("happiness", 0) + 15 * factor
+    extra["excited_until"] = now + EXCITED_FOR
+    return True
 
 
 def feed(cat: Cat, req: FeedRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
@@ -149,14 +165,14 @@ def feed(cat: Cat, req: FeedRequest, now: datetime, rng: random.Random) -> tuple
     food = catalog.foods()[req.food_item]
     pers = catalog.personality(cat.personality_type)
     amount = catalog.portions()[req.portion] * req.quantity
-    factor = _stimulant_factor(cat, food.id) if food.id in ("catnip", "honeysuckle") else 1.0
+    factor = stimulant_factor(cat, food.id) if food.id in ("catnip", "honeysuckle") else 1.0
     # Satiation scales with the portion only (the original wrongly scaled it by energy).
     satiation = min(100 - cat.hunger, round(food.satiation * amount))
     happiness = food.happiness * amount * factor * pers.happiness_multiplier("care") * _mood_factor(cat)
     energy = food.energy * amount * factor * pers.energy_gain
-    after = _apply(cat, cat, {"hunger": satiation, "happiness": happiness, "energy": energy}, now,
+    after = apply_changes(cat, cat, {"hunger": satiation, "happiness": happiness, "energy": energy}, now,
                    {"last_fed_at": now, "is_resting": False})
-    after, effects = _finish(cat, after, "feed", food.id, "care", 5 * req.quantity, now)
+    after, effects = finish(cat, after, "feed", food.id, "care", 5 * req.quantity, now)
     effects.update(
         hunger_restored=after.hunger - cat.hunger,
         happiness_gained=after.happiness - cat.happiness,
@@ -188,8 +204,8 @@ def play(cat: Cat, req: PlayRequest, now: datetime, rng: random.Random) -> tuple
     stat_points = sum(1 for _ in range(max(1, round(scale))) if rng.random() < 0.3)
     if stat_points:
         changes[game.stat] = stat_points
-    after = _apply(cat, cat, changes, now, {"last_played_at": now, "is_resting": False})
-    after, effects = _finish(cat, after, "play", game.id, "play", game.xp * scale, now,
+    after = apply_changes(cat, cat, changes, now, {"last_played_at": now, "is_resting": False})
+    after, effects = finish(cat, after, "play", game.id, "play", game.xp * scale, now,
                              {"duration": req.duration})
     effects.update(energy_spent=cat.energy - after.energy, happiness_gained=after.happiness - cat.happiness)
     return after, effects
@@ -205,8 +221,8 @@ def groom(cat: Cat, req: GroomRequest, now: datetime, rng: random.Random) -> tup
     elif pers.happiness_baseline >= 60 or pers.id == "aloof":
         happiness /= 2  # calm cats mind a bath less
     changes = {"cleanliness": kind.cleanliness, "happiness": happiness, "health": kind.health}
-    after = _apply(cat, cat, changes, now, {"last_groomed_at": now, "is_resting": False})
-    after, effects = _finish(cat, after, "groom", kind.id, "care", kind.xp, now)
+    after = apply_changes(cat, cat, changes, now, {"last_groomed_at": now, "is_resting": False})
+    after, effects = finish(cat, after, "groom", kind.id, "care", kind.xp, now)
     effects["cleanliness_gained"] = after.cleanliness - cat.cleanliness
     return after, effects
 
@@ -215,10 +231,10 @@ def pet(cat: Cat, req: PetRequest, now: datetime, rng: random.Random) -> tuple[C
     cat = advance(cat, now)
     pers = catalog.personality(cat.personality_type)
     happiness = 8 * pers.happiness_multiplier("social") * _mood_factor(cat)
-    after = _apply(cat, cat, {"happiness": happiness, "mood": 3}, now, {})
+    after = apply_changes(cat, cat, {"happiness": happiness, "mood": 3}, now, {})
     if rng.random() < 0.2:
         after = after.evolve(social=after.social + 1)
-    after, effects = _finish(cat, after, "pet", "petting", "social", 3, now)
+    after, effects = finish(cat, after, "pet", "petting", "social", 3, now)
     effects["happiness_gained"] = after.happiness - cat.happiness
     return after, effects
 
@@ -231,8 +247,8 @@ def rest(cat: Cat, req: RestRequest, now: datetime, rng: random.Random) -> tuple
     pers = catalog.personality(cat.personality_type)
     energy = 10 * pers.energy_gain
     happiness = 2 * pers.happiness_multiplier("solitude")
-    after = _apply(cat, cat, {"energy": energy, "happiness": happiness}, now, {"is_resting": True})
-    after, effects = _finish(cat, after, "rest", "nap", "solitude", 2, now)
+    after = apply_changes(cat, cat, {"energy": energy, "happiness": happiness}, now, {"is_resting": True})
+    after, effects = finish(cat, after, "rest", "nap", "solitude", 2, now)
     effects.update(energy_gained=after.energy - cat.energy, resting=True)
     return after, effects
 
@@ -252,9 +268,9 @@ def train(cat: Cat, req: TrainRequest, now: datetime, rng: random.Random) -> tup
         changes["training"] = 2 + command.difficulty // 20
         changes["intelligence"] = 1 if command.difficulty >= 40 else 0
         changes["happiness"] = 3 * pers.happiness_multiplier("training")
-    after = _apply(cat, cat, changes, now, {"is_resting": False})
+    after = apply_changes(cat, cat, changes, now, {"is_resting": False})
     xp = command.xp if success else command.xp / 3
-    after, effects = _finish(cat, after, "train", command.id, "training", xp, now,
+    after, effects = finish(cat, after, "train", command.id, "training", xp, now,
                              {"success": success, "success_chance": round(chance, 3)})
     return after, effects
 
@@ -267,16 +283,16 @@ def success_chance(cat: Cat, difficulty: int) -> float:
 
 def treat(cat: Cat, req: TreatRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
-    factor = _stimulant_factor(cat, req.kind)
-    changes: dict[str, float] = {"happiness": 3}
+    factor = stimulant_factor(cat, req.kind)
+    changes: dict[str, float] = {}
     extra: dict[str, Any] = {"last_treat_at": now}
-    excited = factor > STIMULANT_THRESHOLD
+    excited = excite(changes, extra, factor, now)
     if excited:
-        changes = {"energy": 20 * factor, "happiness": 15 * factor}
-        extra["excited_until"] = now + EXCITED_FOR
         extra["is_resting"] = False
-    after = _apply(cat, cat, changes, now, extra)
-    after, effects = _finish(cat, after, "treat", req.kind, "care", 4, now,
+    else:
+        changes["happiness"] = 3
+    after = apply_changes(cat, cat, changes, now, extra)
+    after, effects = finish(cat, after, "treat", req.kind, "care", 4, now,
                              {"stimulant_response": cat.stimulant_response, "factor": factor,
                               "excited": excited})
     effects.update(energy_gained=after.energy - cat.energy, happiness_gained=after.happiness - cat.happiness)

@@ -10,10 +10,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from purrr_core import catalog
-from purrr_core.care import EXCITED_FOR, FULL_AT, STIMULANT_THRESHOLD
+from purrr_core.care import FULL_AT, apply_changes, excite, finish, stimulant_factor
 from purrr_core.errors import Conflict, InvalidRequest, choose_one
-from purrr_core.levels import gain_xp
-from purrr_core.models import ADVANCED_STATS, CORE_STATS, Cat
+from purrr_core.models import Cat
 from purrr_core.timeflow import advance
 
 Category = Literal["food", "treats", "toys", "grooming", "furniture", "luxury"]
@@ -84,14 +83,6 @@ def quote(item_id: str, quantity: object = 1) -> Purchase:
                     total=found.price * quantity)
 
 
-def stimulant_factor(cat: Cat, stimulant: str) -> float:
-    """The cat's response to catnip or honeysuckle (dual: the stronger of the two)."""
-    response = catalog.stimulant_responses()[cat.stimulant_response]
-    if stimulant == "dual":
-        return max(response.catnip, response.honeysuckle)
-    return float(getattr(response, stimulant))
-
-
 def use_item(cat: Cat, item_id: str, now: datetime, rng: random.Random) -> tuple[Cat, dict[str, Any]]:
     """Apply one `item_id` to `cat`; the caller removes it from the inventory."""
     used = item(item_id)
@@ -104,30 +95,17 @@ def use_item(cat: Cat, item_id: str, now: datetime, rng: random.Random) -> tuple
     if deltas.get("happiness", 0) > 0:
         deltas["happiness"] *= pers.happiness_multiplier(used.kind)
     extra: dict[str, Any] = {}
-    factor = None
+    factor = excited = None
     if used.stimulant is not None:
         factor = stimulant_factor(cat, used.stimulant) * used.strength
-        if factor > STIMULANT_THRESHOLD:
-            deltas["energy"] = deltas.get("energy", 0) + 20 * factor
-            deltas["happiness"] = deltas.get("happiness", 0) + 15 * factor
-            extra["excited_until"] = now + EXCITED_FOR
+        excited = excite(deltas, extra, factor, now)
     if used.clock is not None:
         extra[CLOCKS[used.clock]] = now
-    update: dict[str, Any] = {k: getattr(cat, k) + v for k, v in deltas.items()}
-    after = cat.evolve(**update, **extra, last_care_at=now, updated_at=now, version=cat.version + 1)
-    after, xp_effects = gain_xp(after, used.xp, used.kind)
-    changes = {s: getattr(after, s) - getattr(cat, s) for s in CORE_STATS + ADVANCED_STATS
-               if getattr(after, s) != getattr(cat, s)}
-    effects: dict[str, Any] = {
-        "action": "use_item", "item": used.id, "changes": changes, **xp_effects,
-        "new_stats": after.stats(),
-        "interaction": {"type": "use_item", "activity": used.id, "kind": used.kind,
-                        "hour": now.hour, "happiness_delta": after.happiness - cat.happiness,
-                        "mood_before": cat.mood},
-    }
+    after = apply_changes(cat, cat, deltas, now, extra)
+    after, effects = finish(cat, after, "use_item", used.id, used.kind, used.xp, now)
+    effects = {"action": "use_item", "item": used.id, **effects}  # "item" right after "action"
     if factor is not None:
-        effects.update(stimulant=used.stimulant, factor=round(factor, 3),
-                       excited=factor > STIMULANT_THRESHOLD)
+        effects.update(stimulant=used.stimulant, factor=round(factor, 3), excited=excited)
     if used.installs is not None:
         effects["installs"] = used.installs
     return after, effects
