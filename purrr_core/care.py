@@ -91,17 +91,15 @@ def _mood_factor(cat: Cat) -> float:
     return 0.8 + 0.4 * cat.mood / 100
 
 
-def apply_changes(
-    before: Cat, cat: Cat, changes: dict[str, float], now: datetime, extra: dict[str, Any]
-) -> Cat:
+def apply_care(cat: Cat, changes: dict[str, float], now: datetime, extra: dict[str, Any]) -> Cat:
     """Apply stat deltas and the `extra` fields, stamp the care times, bump the version."""
     update: dict[str, Any] = {k: getattr(cat, k) + v for k, v in changes.items()}
     update.update(extra)
-    update.update(updated_at=now, last_care_at=now, version=before.version + 1)
+    update.update(updated_at=now, last_care_at=now, version=cat.version + 1)
     return cat.evolve(**update)
 
 
-def finish(
+def finish_care(
     before: Cat,
     after: Cat,
     action: str,
@@ -170,9 +168,9 @@ def feed(cat: Cat, req: FeedRequest, now: datetime, rng: random.Random) -> tuple
     satiation = min(100 - cat.hunger, round(food.satiation * amount))
     happiness = food.happiness * amount * factor * pers.happiness_multiplier("care") * _mood_factor(cat)
     energy = food.energy * amount * factor * pers.energy_gain
-    after = apply_changes(cat, cat, {"hunger": satiation, "happiness": happiness, "energy": energy}, now,
-                   {"last_fed_at": now, "is_resting": False})
-    after, effects = finish(cat, after, "feed", food.id, "care", 5 * req.quantity, now)
+    after = apply_care(cat, {"hunger": satiation, "happiness": happiness, "energy": energy}, now,
+                       {"last_fed_at": now, "is_resting": False})
+    after, effects = finish_care(cat, after, "feed", food.id, "care", 5 * req.quantity, now)
     effects.update(
         hunger_restored=after.hunger - cat.hunger,
         happiness_gained=after.happiness - cat.happiness,
@@ -204,9 +202,9 @@ def play(cat: Cat, req: PlayRequest, now: datetime, rng: random.Random) -> tuple
     stat_points = sum(1 for _ in range(max(1, round(scale))) if rng.random() < 0.3)
     if stat_points:
         changes[game.stat] = stat_points
-    after = apply_changes(cat, cat, changes, now, {"last_played_at": now, "is_resting": False})
-    after, effects = finish(cat, after, "play", game.id, "play", game.xp * scale, now,
-                             {"duration": req.duration})
+    after = apply_care(cat, changes, now, {"last_played_at": now, "is_resting": False})
+    after, effects = finish_care(cat, after, "play", game.id, "play", game.xp * scale, now,
+                                 {"duration": req.duration})
     effects.update(energy_spent=cat.energy - after.energy, happiness_gained=after.happiness - cat.happiness)
     return after, effects
 
@@ -221,8 +219,8 @@ def groom(cat: Cat, req: GroomRequest, now: datetime, rng: random.Random) -> tup
     elif pers.happiness_baseline >= 60 or pers.id == "aloof":
         happiness /= 2  # calm cats mind a bath less
     changes = {"cleanliness": kind.cleanliness, "happiness": happiness, "health": kind.health}
-    after = apply_changes(cat, cat, changes, now, {"last_groomed_at": now, "is_resting": False})
-    after, effects = finish(cat, after, "groom", kind.id, "care", kind.xp, now)
+    after = apply_care(cat, changes, now, {"last_groomed_at": now, "is_resting": False})
+    after, effects = finish_care(cat, after, "groom", kind.id, "care", kind.xp, now)
     effects["cleanliness_gained"] = after.cleanliness - cat.cleanliness
     return after, effects
 
@@ -231,10 +229,10 @@ def pet(cat: Cat, req: PetRequest, now: datetime, rng: random.Random) -> tuple[C
     cat = advance(cat, now)
     pers = catalog.personality(cat.personality_type)
     happiness = 8 * pers.happiness_multiplier("social") * _mood_factor(cat)
-    after = apply_changes(cat, cat, {"happiness": happiness, "mood": 3}, now, {})
+    after = apply_care(cat, {"happiness": happiness, "mood": 3}, now, {})
     if rng.random() < 0.2:
         after = after.evolve(social=after.social + 1)
-    after, effects = finish(cat, after, "pet", "petting", "social", 3, now)
+    after, effects = finish_care(cat, after, "pet", "petting", "social", 3, now)
     effects["happiness_gained"] = after.happiness - cat.happiness
     return after, effects
 
@@ -247,8 +245,8 @@ def rest(cat: Cat, req: RestRequest, now: datetime, rng: random.Random) -> tuple
     pers = catalog.personality(cat.personality_type)
     energy = 10 * pers.energy_gain
     happiness = 2 * pers.happiness_multiplier("solitude")
-    after = apply_changes(cat, cat, {"energy": energy, "happiness": happiness}, now, {"is_resting": True})
-    after, effects = finish(cat, after, "rest", "nap", "solitude", 2, now)
+    after = apply_care(cat, {"energy": energy, "happiness": happiness}, now, {"is_resting": True})
+    after, effects = finish_care(cat, after, "rest", "nap", "solitude", 2, now)
     effects.update(energy_gained=after.energy - cat.energy, resting=True)
     return after, effects
 
@@ -268,10 +266,10 @@ def train(cat: Cat, req: TrainRequest, now: datetime, rng: random.Random) -> tup
         changes["training"] = 2 + command.difficulty // 20
         changes["intelligence"] = 1 if command.difficulty >= 40 else 0
         changes["happiness"] = 3 * pers.happiness_multiplier("training")
-    after = apply_changes(cat, cat, changes, now, {"is_resting": False})
+    after = apply_care(cat, changes, now, {"is_resting": False})
     xp = command.xp if success else command.xp / 3
-    after, effects = finish(cat, after, "train", command.id, "training", xp, now,
-                             {"success": success, "success_chance": round(chance, 3)})
+    after, effects = finish_care(cat, after, "train", command.id, "training", xp, now,
+                                 {"success": success, "success_chance": round(chance, 3)})
     return after, effects
 
 
@@ -291,10 +289,10 @@ def treat(cat: Cat, req: TreatRequest, now: datetime, rng: random.Random) -> tup
         extra["is_resting"] = False
     else:
         changes["happiness"] = 3
-    after = apply_changes(cat, cat, changes, now, extra)
-    after, effects = finish(cat, after, "treat", req.kind, "care", 4, now,
-                             {"stimulant_response": cat.stimulant_response, "factor": factor,
-                              "excited": excited})
+    after = apply_care(cat, changes, now, extra)
+    after, effects = finish_care(cat, after, "treat", req.kind, "care", 4, now,
+                                 {"stimulant_response": cat.stimulant_response, "factor": factor,
+                                  "excited": excited})
     effects.update(energy_gained=after.energy - cat.energy, happiness_gained=after.happiness - cat.happiness)
     return after, effects
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from purrr_core import catalog
-from purrr_core.care import FULL_AT, apply_changes, excite, finish, stimulant_factor
+from purrr_core.care import FULL_AT, apply_care, excite, finish_care, stimulant_factor
 from purrr_core.errors import Conflict, InvalidRequest, choose_one
 from purrr_core.models import Cat
 from purrr_core.timeflow import advance
@@ -101,8 +101,8 @@ def use_item(cat: Cat, item_id: str, now: datetime, rng: random.Random) -> tuple
         excited = excite(deltas, extra, factor, now)
     if used.clock is not None:
         extra[CLOCKS[used.clock]] = now
-    after = apply_changes(cat, cat, deltas, now, extra)
-    after, effects = finish(cat, after, "use_item", used.id, used.kind, used.xp, now)
+    after = apply_care(cat, deltas, now, extra)
+    after, effects = finish_care(cat, after, "use_item", used.id, used.kind, used.xp, now)
     effects = {"action": "use_item", "item": used.id, **effects}  # "item" right after "action"
     if factor is not None:
         effects.update(stimulant=used.stimulant, factor=round(factor, 3), excited=excited)
