@@ -43,6 +43,7 @@ from purrr_server.actions import ActionContext, action, after_action
 from purrr_server.presenters import cat_json
 from purrr_server.services.cats import load_cat
 from purrr_server.services.economy import change_wallet
+from purrr_server.services.quests import QUEST_EVENT
 from purrr_server.store import breeding as _breeding_repository  # noqa: F401 - registers it
 from purrr_server.store import nightwatch as _nightwatch_repository  # noqa: F401 - registers it
 from purrr_server.store.base import Session
@@ -461,7 +462,7 @@ async def breed(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
         "breeding.started",
         {"breeding_id": stored.id, "sire_id": sire.id, "dam_id": dam.id, "method": method.name},
     )
-    ctx.emit("quest.event", {"type": "breed"})
+    ctx.emit(QUEST_EVENT, {"type": "breed"})
     return {
         "breeding_id": stored.id,
         "estimated_completion": stored.estimated_completion.isoformat(),

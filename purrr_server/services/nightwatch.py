@@ -51,6 +51,7 @@ from purrr_core.nightwatch import advance_patrol as advance_one
 from purrr_core.nightwatch.engine import is_fast_response, tick_bounds
 from purrr_server.actions import ActionContext, action
 from purrr_server.services.economy import change_wallet, wallet_of
+from purrr_server.services.quests import QUEST_EVENT
 from purrr_server.store import nightwatch as _store  # noqa: F401 - registers the repository
 from purrr_server.store.nightwatch import NightWatchSystem, StoredAlert
 
@@ -213,7 +214,7 @@ async def settle(ctx: ActionContext, system: NightWatchSystem, patrol: Patrol) -
         await change_wallet(ctx, [Change(currency=COINS, amount=Decimal(reward),
                                          reason=f"night watch patrol #{patrol.id}",
                                          counterparty="nightwatch")])
-        ctx.emit("quest.event", {"type": "coins_earned", "amount": reward})
+        ctx.emit(QUEST_EVENT, {"type": "coins_earned", "amount": reward})
     ctx.emit(f"nightwatch.{patrol.status}", {"patrol_id": patrol.id, "summary": patrol.summary()})
     for achievement in earned:
         ctx.emit("nightwatch.achievement", {"id": achievement.id, "name": achievement.name})

@@ -116,8 +116,7 @@ class Store:
         return int(row[0])
 
     async def current_version(self) -> int:
-        row = await self.read.events.fetchone("SELECT value FROM meta WHERE key = 'version'")
-        return int(row[0]) if row else 0
+        return await self.read.events.committed_version()
 
     async def applied_migrations(self) -> list[str]:
         rows = await self.read.events.fetchall("SELECT name FROM schema_migrations ORDER BY name")

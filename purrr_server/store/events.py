@@ -34,3 +34,8 @@ class EventRepository(Repository):
             }
             for r in rows
         ]
+
+    async def committed_version(self) -> int:
+        """The last committed global version (the events and sync cursor)."""
+        row = await self.fetchone("SELECT value FROM meta WHERE key = 'version'")
+        return int(row[0]) if row else 0

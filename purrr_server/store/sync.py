@@ -187,11 +187,6 @@ class SyncLogRepository(Repository):
         )
         return [dict(row) for row in rows]
 
-    async def committed_version(self) -> int:
-        """The last committed global version (read inside the pull's transaction)."""
-        row = await self.fetchone("SELECT value FROM meta WHERE key = 'version'")
-        return int(row[0]) if row else 0
-
 
 @dataclass(frozen=True, slots=True)
 class Link:

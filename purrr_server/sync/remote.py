@@ -189,7 +189,7 @@ async def pull(runtime: Runtime, user: User, cursor: int, client_id: str | None)
     them: the new cursor covers exactly the rows, tombstones and outcomes returned.
     """
     async with runtime.store.write(bump_version=False) as uow:
-        upto = await uow.sync_log.committed_version()
+        upto = await uow.events.committed_version()  # inside the pull's transaction
         changes = await uow.sync_log.changes(user.id, cursor, upto)
         tombstones = await uow.sync_log.tombstones(user.id, cursor, upto)
         outcomes, last = [], 0
