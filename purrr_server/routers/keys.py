@@ -12,15 +12,16 @@ from purrr_server.auth import Admin
 from purrr_server.envelope import ok
 from purrr_server.http import run_action
 from purrr_server.runtime import runtime_of
+from purrr_server.store.credentials import DEFAULT_SCOPES, SCOPES
 
 router = APIRouter(prefix="/keys", tags=["keys"])
-Scope = Literal["read", "write", "admin"]
+Scope = Literal[SCOPES]  # type: ignore[valid-type]
 
 
 class CreateKey(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field("", max_length=100, examples=["backup script"])
-    scopes: list[Scope] = Field(default_factory=lambda: ["read", "write"], min_length=1)
+    scopes: list[Scope] = Field(default_factory=lambda: list(DEFAULT_SCOPES), min_length=1)
     expires_in_days: int | None = Field(None, ge=1, le=3650)
     allowed_ips: list[str] = Field(
         default_factory=list, max_length=50, description="Addresses or CIDR networks; empty = any."

@@ -9,6 +9,7 @@ from purrr_core import Conflict, NotFound
 from purrr_server.actions import ActionContext, action
 from purrr_server.auth import hash_password, hash_secret, new_api_key, new_session_token
 from purrr_server.envelope import ApiError
+from purrr_server.store.credentials import DEFAULT_SCOPES
 
 
 @action("auth.register", status_code=201, anonymous=True, secret_args=("password",))
@@ -68,7 +69,7 @@ async def create_key(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]
         name=args.get("name") or "",
         prefix=key[:11],
         key_hash=hash_secret(key),
-        scopes=list(args.get("scopes") or ["read", "write"]),
+        scopes=list(args.get("scopes") or DEFAULT_SCOPES),
         allowed_ips=list(args.get("allowed_ips") or []),
         expires_at=expires,
         now=ctx.stamp,

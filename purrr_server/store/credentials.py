@@ -10,6 +10,11 @@ from typing import Any
 from purrr_server.store.base import Repository, dumps, repository
 from purrr_server.store.users import USER_COLUMNS, User
 
+#: What a credential may do; a session or the local token may do everything.
+SCOPES = ("read", "write", "admin")
+#: The scopes of a new API key when none are asked for.
+DEFAULT_SCOPES = ("read", "write")
+
 _USER_FIELDS = ", ".join(f"u.{c}" for c in USER_COLUMNS.split(", "))
 
 
@@ -60,7 +65,7 @@ class CredentialRepository(Repository):
         return Credential(
             User.from_row(row),
             row["kind"],
-            frozenset({"read", "write", "admin"}),
+            frozenset(SCOPES),
             row["cred_expires"],
         )
 
