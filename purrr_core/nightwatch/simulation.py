@@ -14,13 +14,15 @@ from purrr_core.models import Cat
 from purrr_core.nightwatch.engine import advance_patrol, plan_night, start_patrol
 from purrr_core.nightwatch.models import NightWatchConfig, Patrol, PatrolCat, Zone
 from purrr_core.nightwatch.progress import new_record, record_patrol
-from purrr_core.nightwatch.rewards import patrol_reward
 from purrr_core.nightwatch.rules import rules
 from purrr_core.nightwatch.zones import home_base
 
 DEFAULT_START = date(2026, 1, 1)
 #: Simulated cats set out rested every night.
 FULL_ENERGY = 100
+#: `Patrol.summary()` numbers that the simulation adds up over its nights.
+_SUMMED = ("strays_found", "strays_sheltered", "strays_saved", "injuries", "injuries_prevented",
+          "alerts", "coins_earned")
 
 
 class RateRow(BaseModel):
@@ -144,31 +146,26 @@ def simulate(
     by_weather = {w: RateRow() for w in table.weather}
     by_role: dict[str, dict[str, Any]] = {}
     xp: dict[int, int] = {c.id: 0 for c in team}
-    extra = {"found": 0, "sheltered": 0, "saved": 0, "injuries": 0, "prevented": 0, "alerts": 0,
-             "coins": 0}
+    totals = dict.fromkeys(_SUMMED, 0)
     patrol: Patrol | None = None
     for night in range(nights):
         day = start + timedelta(days=night)
         patrol = run_night(team, day, night_seed(seed, night), roles=roles, area=area,
                            zones=zone_list, config=config)
         record, _ = record_patrol(record, patrol, patrol.ends_at)
+        night_summary = patrol.summary()
+        for key in _SUMMED:
+            totals[key] += night_summary[key]
         rows = (total, by_season[patrol.night.season], by_weather[patrol.night.weather])
         for encounter in patrol.encounters:
             for row in (*rows, by_threat[encounter.threat_level]):
                 row.encounters += 1
                 row.deterred += encounter.deterred
-            extra["injuries"] += encounter.injuries
-            extra["prevented"] += encounter.injuries_prevented
         for stray in patrol.strays:
-            extra["found"] += 1
-            extra["sheltered"] += stray.sheltered
-            extra["saved"] += stray.saved
             if stray.needs_rescue:
                 for row in rows:
                     row.strays_needing_rescue += 1
                     row.strays_rescued += stray.rescued
-        extra["alerts"] += len(patrol.alerts)
-        extra["coins"] += patrol_reward(patrol)
         for result in patrol.results.values():
             xp[result.cat_id] += result.xp
             slot = by_role.setdefault(
@@ -185,14 +182,11 @@ def simulate(
         cats=[{"id": c.id, "name": c.name, "personality_type": c.personality_type,
                "level": c.level, "role": patrol.roles[c.id]} for c in team],
         encounters=total.encounters, deterred=total.deterred, deter_rate=total.deter_rate,
-        strays_found=extra["found"], strays_needing_rescue=total.strays_needing_rescue,
-        strays_rescued=total.strays_rescued, rescue_rate=total.rescue_rate,
-        strays_sheltered=extra["sheltered"], strays_saved=extra["saved"],
-        injuries=extra["injuries"], injuries_prevented=extra["prevented"], alerts=extra["alerts"],
-        xp=xp, by_role=by_role,
+        strays_needing_rescue=total.strays_needing_rescue, strays_rescued=total.strays_rescued,
+        rescue_rate=total.rescue_rate, xp=xp, by_role=by_role,
         by_threat_level={k: v.as_dict() for k, v in by_threat.items()},
         by_season={k: v.as_dict() for k, v in by_season.items()},
         by_weather={k: v.as_dict() for k, v in by_weather.items()},
         achievements=[a.name for a in record.achievements], score=record.score,
-        coins_earned=extra["coins"],
+        **totals,
     )
