@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_core import InvalidRequest, NotFound
-from purrr_core.breeding import breeding_method
+from purrr_core.breeding import DEFAULT_METHOD, METHODS, breeding_method
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import Paging, run_action
@@ -48,8 +48,10 @@ class Breed(BaseModel):
     method: str | None = Field(
         None,
         examples=["natural"],
-        description="natural (free, 60 %), ai_assisted (100 coins, 80 %) "
-        "or genetic_enhancement (250 coins, 95 %)",
+        description=", ".join(
+            f"{m.name} ({m.cost or 'free'}{' coins' if m.cost else ''}, {float(m.success):.0%})"
+            for m in METHODS.values()
+        ) + f"; default {DEFAULT_METHOD}",
     )
     seed: int | None = Field(None, ge=0, description="Local servers only: roll from this seed.")
     father_id: int | None = Field(None, ge=1)
@@ -60,7 +62,7 @@ class Breed(BaseModel):
         args: dict[str, object] = {
             "sire_id": self.sire_id or self.father_id,
             "dam_id": self.dam_id or self.mother_id,
-            "method": self.method or self.breeding_method or "natural",
+            "method": self.method or self.breeding_method,
             "seed": self.seed,
         }
         for role in ("sire_id", "dam_id"):

@@ -28,7 +28,8 @@ AlertId = Annotated[int, Path(ge=1, description="The alert's id.")]
 
 
 class Deploy(BaseModel):
-    """Send cats on patrol: between 21:00 and 06:00 (server-local), at most 10 cats at once."""
+    """Send cats on patrol during the night window (21:00–06:00 server-local and at most 10 cats
+    by default; `GET /night-watch/status` gives this server's window)."""
 
     model_config = ConfigDict(extra="forbid")
     cat_ids: list[int] = Field(..., examples=[[1, 3, 5]])
@@ -44,8 +45,8 @@ class Recall(BaseModel):
 
 
 class CreateZone(BaseModel):
-    """Buy a protection zone with coins: cat_condo 500, motion_sensor 200, safe_haven 300,
-    community_alert 150; radius 25–200 (default 50)."""
+    """Buy a protection zone with coins (its type sets the price, docs/nightwatch.md); radius
+    25–200 (default 50)."""
 
     model_config = ConfigDict(extra="forbid")
     type: str = Field(..., examples=["safe_haven"])
