@@ -13,7 +13,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_core import NotFound
-from purrr_core.nightwatch import new_record
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import Paging, run_action
@@ -90,8 +89,7 @@ async def status(request: Request, who: Caller) -> Response:
     repo = runtime.store.read.nightwatch
     now = runtime.settings.now()
     config = service.night_config()
-    system = await repo.system(who.user.id)
-    record = system.record if system else new_record()
+    record = await service.read_record(runtime.store.read, who.user.id)
     recent = await repo.patrols(who.user.id, 20, 0)
     active = [s.patrol for s in recent if s.patrol.active]
     shown = active[0] if active else (recent[0].patrol if recent else None)
@@ -153,8 +151,7 @@ async def stats(request: Request, who: Caller) -> Response:
     await catch_up_patrols(request, who.user, create_system=True)
     runtime = runtime_of(request)
     read = runtime.store.read
-    system = await read.nightwatch.system(who.user.id)
-    record = system.record if system else new_record()
+    record = await service.read_record(read, who.user.id)
     coins = await service.read_coins(read, who.user.id)
     return ok(request, service.record_json(record, coins))
 
@@ -188,5 +185,5 @@ async def respond_one(request: Request, alert_id: AlertId, who: Caller) -> Respo
 @router.get("/achievements", summary="The ten Night Watch achievements with progress")
 async def achievements(request: Request, who: Caller) -> Response:
     await catch_up_patrols(request, who.user, create_system=True)
-    system = await runtime_of(request).store.read.nightwatch.system(who.user.id)
-    return ok(request, service.achievements_json(system.record if system else new_record()))
+    record = await service.read_record(runtime_of(request).store.read, who.user.id)
+    return ok(request, service.achievements_json(record))

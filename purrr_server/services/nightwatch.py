@@ -144,6 +144,12 @@ async def read_coins(session: Any, user_id: int) -> int:
     return STARTING_COINS if wallet is None else wallet.coins
 
 
+async def read_record(session: Any, user_id: int) -> NightWatchRecord:
+    """The player's Night Watch record on a read (a fresh one before their first patrol)."""
+    system: NightWatchSystem | None = await session.nightwatch.system(user_id)
+    return system.record if system else new_record()
+
+
 async def ensure_system(ctx: ActionContext) -> NightWatchSystem:
     """The player's night-watch system, created on first use with a free Home Base zone."""
     repo = ctx.store.nightwatch
@@ -153,7 +159,7 @@ async def ensure_system(ctx: ActionContext) -> NightWatchSystem:
     system = NightWatchSystem(new_record(), ctx.rng.getrandbits(48))
     await repo.create_system(ctx.user_id, system, ctx.stamp)
     await repo.add_zone(ctx.user_id, home_base(), ctx.stamp)
-    ctx.emit("nightwatch.system_created", {"protection_level": 1})
+    ctx.emit("nightwatch.system_created", {"protection_level": system.record.protection_level})
     return system
 
 
