@@ -236,10 +236,10 @@ def insights(cat: CatArg = None) -> None:
 @app.command(epilog=examples("purrr cats portrait 1", "purrr cats portrait Mittens --no-color"))
 def portrait(cat: CatArg = None) -> None:
     """Draw a cat's portrait from its coat (phenotype colours)."""
-    from purrr_cli.portrait import portrait_renderable
+    from purrr_core import portrait as core_portrait
 
     data = connect().get(_cat_path(cat))
-    render_rich(portrait_renderable(data), data)
+    render_rich(core_portrait.portrait(data), data)
 
 
 @app.command(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import RenderableType
 from rich.text import Text
 from textual.widgets import Static
 
@@ -39,16 +38,11 @@ def thumbnail(cat: dict[str, Any]) -> Text:
     return text
 
 
-def portrait(cat: dict[str, Any]) -> RenderableType:
-    """The cat's full terminal portrait, captioned with its coat."""
-    from purrr_cli.portrait import portrait_renderable
-
-    rendered: RenderableType = portrait_renderable(cat)
-    return rendered
-
-
 class Portrait(Static):
     """The cat screen's portrait panel."""
 
     def show_cat(self, cat: dict[str, Any]) -> None:
+        """Show the cat's full terminal portrait, captioned with its name."""
+        from purrr_core.portrait import portrait
+
         self.update(portrait(cat))
