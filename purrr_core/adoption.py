@@ -8,6 +8,7 @@ from typing import Any
 
 from purrr_core import catalog
 from purrr_core.errors import Conflict, InvalidRequest, choose_one
+from purrr_core.levels import percent_done
 from purrr_core.models import Cat
 
 
@@ -140,7 +141,7 @@ def unlock_progress(counters: dict[str, int]) -> list[dict[str, Any]]:
                 "counter": spec.unlock.counter,
                 "current": min(current, spec.unlock.required),
                 "required": spec.unlock.required,
-                "percent": min(100, current * 100 // spec.unlock.required),
+                "percent": percent_done(current, spec.unlock.required),
                 "unlocked": current >= spec.unlock.required,
             }
         )

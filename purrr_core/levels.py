@@ -63,3 +63,9 @@ def level_progress(cat: Cat) -> dict[str, int]:
         "xp_into_level": cat.experience - current,
         "xp_for_next": xp_for_level(cat.level + 1) - cat.experience,
     }
+
+
+def percent_done(current: int, required: int) -> int:
+    """Progress toward `required` as a whole percent, rounded down and capped at 100, so a
+    player never sees 100 % before the goal is reached."""
+    return min(100, current * 100 // required)

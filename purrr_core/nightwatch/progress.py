@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from purrr_core.errors import Conflict
-from purrr_core.levels import gain_xp
+from purrr_core.levels import gain_xp, percent_done
 from purrr_core.models import Cat
 from purrr_core.nightwatch.engine import is_fast_response
 from purrr_core.nightwatch.models import Alert, CatResult, Patrol
@@ -132,7 +132,7 @@ def achievement_progress(record: NightWatchRecord) -> list[dict[str, Any]]:
         rows.append({
             "id": rule.id, "name": rule.name, "description": rule.description,
             "current": min(current, rule.required), "required": rule.required,
-            "percent": min(100, round(100 * current / rule.required)),
+            "percent": percent_done(current, rule.required),
             "earned": rule.id in earned, "earned_at": earned.get(rule.id),
         })
     return rows

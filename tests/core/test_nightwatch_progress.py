@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from purrr_core import Conflict
+from purrr_core.levels import percent_done
 from purrr_core.nightwatch import (
     Alert,
     NightWatchRecord,
@@ -219,3 +220,8 @@ def test_a_standard_team_earns_a_few_dozen_coins_a_night() -> None:
     nights = [run_night(team(), summary.start + timedelta(days=n), night_seed(3, n),
                         zones=[home_base()]) for n in range(3)]
     assert simulate(team(), 3, 3).coins_earned == sum(patrol_reward(p) for p in nights)
+
+
+def test_percent_rounds_down_and_caps() -> None:
+    """Achievements and special-cat unlocks share it: never 100 % before the goal is reached."""
+    assert [percent_done(c, 200) for c in (0, 1, 199, 200, 450)] == [0, 0, 99, 100, 100]
