@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
-from purrr_core import NotFound
 from purrr_core.models import clean_name
 from purrr_server.auth import Caller
 from purrr_server.envelope import ApiError, ok
@@ -16,6 +15,7 @@ from purrr_server.http import Paging, run_action
 from purrr_server.lazy import bring_to_now
 from purrr_server.presenters import cat_json
 from purrr_server.runtime import runtime_of
+from purrr_server.services.cats import find_cat
 
 router = APIRouter(prefix="/cats", tags=["cats"])
 
@@ -103,9 +103,7 @@ async def cats_status(request: Request, who: Caller) -> Response:
 async def get_cat(request: Request, cat_id: CatId, who: Caller) -> Response:
     await bring_to_now(request, who.user)
     runtime = runtime_of(request)
-    cat = await runtime.store.read.cats.get(who.user.id, cat_id)
-    if cat is None:
-        raise NotFound(f"cat {cat_id} not found", details={"cat_id": cat_id})
+    cat = await find_cat(runtime.store.read, who.user.id, cat_id)
     return ok(request, cat_json(cat, runtime.settings.now()), headers={"ETag": f'"{cat.version}"'})
 
 
@@ -135,8 +133,7 @@ async def cat_history(
     who: Caller,
 ) -> Response:
     store = runtime_of(request).store.read
-    if await store.cats.get(who.user.id, cat_id) is None:
-        raise NotFound(f"cat {cat_id} not found", details={"cat_id": cat_id})
+    await find_cat(store, who.user.id, cat_id)
     entries = await store.actions.for_cat(who.user.id, cat_id, paging.limit, paging.offset)
     total = await store.actions.count_for_cat(who.user.id, cat_id)
     return ok(request, entries, headers={"X-Total-Count": str(total)})

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Path
 from starlette.requests import Request
 from starlette.responses import Response
 
-from purrr_core import NotFound
 from purrr_core.insights import learn
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.runtime import runtime_of
+from purrr_server.services.cats import find_cat
 
 router = APIRouter(tags=["cats"])
 #: The most recent interactions insights learn from.
@@ -22,9 +22,7 @@ HISTORY = 1000
 @router.get("/cats/{cat_id}/insights", summary="What the cat likes, learned from its history")
 async def insights(request: Request, who: Caller, cat_id: Annotated[int, Path(ge=1)]) -> Response:
     store = runtime_of(request).store.read
-    cat = await store.cats.get(who.user.id, cat_id)
-    if cat is None:
-        raise NotFound(f"cat {cat_id} not found", details={"cat_id": cat_id})
+    cat = await find_cat(store, who.user.id, cat_id)
     records = await store.interactions.for_cat(who.user.id, cat_id, HISTORY)
     return ok(request, {"cat_id": cat_id, "name": cat.name,
                         "personality_type": cat.personality_type,

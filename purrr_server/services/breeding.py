@@ -17,7 +17,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from purrr_core import Cat, InvalidRequest, NotFound
+from purrr_core import Cat, InvalidRequest
 from purrr_core.breeding import (
     COOLDOWN,
     METHODS,
@@ -41,7 +41,7 @@ from purrr_core.genetics import (
 )
 from purrr_server.actions import ActionContext, action, after_action
 from purrr_server.presenters import cat_json
-from purrr_server.services.cats import load_cat
+from purrr_server.services.cats import cat_not_found, load_cat
 from purrr_server.services.economy import change_wallet
 from purrr_server.services.quests import QUEST_EVENT
 from purrr_server.store import breeding as _breeding_repository  # noqa: F401 - registers it
@@ -234,7 +234,7 @@ async def predict_pair(
     family = await load_family(session, user_id)
     for cat_id in (sire_id, dam_id):
         if cat_id not in family.cats:
-            raise NotFound(f"cat {cat_id} not found", details={"cat_id": cat_id})
+            raise cat_not_found(cat_id)
     sire, dam = family.cats[sire_id], family.cats[dam_id]
     check_pair(sire, dam)
     coi = family.coi(sire_id, dam_id)
@@ -255,7 +255,7 @@ async def pedigree_of(session: Session, user_id: int, cat_id: int) -> dict[str, 
     """A cat and its known ancestors in the contract's pedigree format, with the cat's COI."""
     family = await load_family(session, user_id)
     if cat_id not in family.cats:
-        raise NotFound(f"cat {cat_id} not found", details={"cat_id": cat_id})
+        raise cat_not_found(cat_id)
     sire, dam = family.parents(cat_id)
     coi = family.coi(sire, dam) if sire is not None and dam is not None else Fraction(0)
     records = family.pedigree(family.line(cat_id))

@@ -14,12 +14,21 @@ from purrr_server.presenters import cat_json
 EDITABLE = ("name", "description", "is_public")
 
 
-async def load_cat(ctx: ActionContext, cat_id: int) -> Cat:
-    """The caller's cat `cat_id` or NOT_FOUND (another player's cat does not exist for them)."""
-    cat = await ctx.store.cats.get(ctx.user_id, cat_id)
+def cat_not_found(cat_id: int) -> NotFound:
+    return NotFound(f"cat {cat_id} not found", details={"cat_id": cat_id})
+
+
+async def find_cat(session: Any, user_id: int, cat_id: int) -> Cat:
+    """The player's cat `cat_id` or NOT_FOUND (another player's cat does not exist for them)."""
+    cat = await session.cats.get(user_id, cat_id)
     if cat is None:
-        raise NotFound(f"cat {cat_id} not found", details={"cat_id": cat_id})
+        raise cat_not_found(cat_id)
     return cat
+
+
+async def load_cat(ctx: ActionContext, cat_id: int) -> Cat:
+    """`find_cat` for the caller of an action."""
+    return await find_cat(ctx.store, ctx.user_id, cat_id)
 
 
 def check_version(cat: Cat, expected: int | None) -> None:
