@@ -35,7 +35,7 @@ from purrr_server.runtime import Runtime
 from purrr_server.store.sync import Link, Pending
 from purrr_server.store.users import User
 from purrr_server.sync.hooks import REAPPLYING, Reapplying
-from purrr_server.sync.refs import has_refs, resolve
+from purrr_server.sync.refs import created_rows, has_refs, resolve
 
 log = logging.getLogger("purrr.sync")
 
@@ -330,11 +330,8 @@ class SyncEngine:
     async def _acknowledge(self, uow: Any, link: Link, pending: Pending, report: Report) -> None:
         if pending.remote_status == "applied":
             report.applied += 1
-            counts: dict[str, int] = {}
-            created = []
-            for table, remote_id in pending.remote_created or []:
-                ordinal = counts[table] = counts.get(table, -1) + 1
-                created.append((table, int(remote_id), ordinal))
+            # The remote listed them with `created_rows` already: numbering again is idempotent.
+            created = created_rows([(t, int(i)) for t, i in pending.remote_created or []])
             await uow.sync_local.add_remote_ids(pending.mutation_id, created)
             return
         error = pending.remote_result or {"code": "UNKNOWN", "message": "the remote processed "
