@@ -55,6 +55,8 @@ class ActionSpec:
     #: Argument / result fields never written to the action log or the idempotency record.
     secret_args: tuple[str, ...] = ()
     secret_result: tuple[str, ...] = ()
+    #: Played on a linked local game, it is queued for the remote (accounts and keys stay local).
+    syncs: bool = True
 
 
 #: Every registered action by name (`cats.feed`, `nightwatch.deploy`, …).
@@ -91,7 +93,7 @@ ON_LOGGED: list[OnLogged] = []
 
 def action(
     name: str, *, status_code: int = 200, anonymous: bool = False,
-    secret_args: tuple[str, ...] = (), secret_result: tuple[str, ...] = (),
+    secret_args: tuple[str, ...] = (), secret_result: tuple[str, ...] = (), syncs: bool = True,
 ) -> Callable[[Handler], Handler]:
     """Decorator: register `handler` as the action `name`."""
 
@@ -99,7 +101,7 @@ def action(
         if name in ACTIONS and ACTIONS[name].handler is not handler:
             raise ValueError(f"action {name!r} is already registered")
         ACTIONS[name] = ActionSpec(name, handler, status_code, anonymous, secret_args,
-                                   secret_result)
+                                   secret_result, syncs)
         return handler
 
     return register

@@ -12,7 +12,7 @@ from purrr_server.envelope import ApiError
 from purrr_server.store.credentials import DEFAULT_SCOPES
 
 
-@action("auth.register", status_code=201, anonymous=True, secret_args=("password",))
+@action("auth.register", status_code=201, anonymous=True, secret_args=("password",), syncs=False)
 async def register(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     username, email = args["username"], args.get("email")
     taken = await ctx.store.users.taken(username, email)
@@ -29,7 +29,8 @@ async def register(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     return user.public()
 
 
-@action("auth.login", anonymous=True, secret_args=("password",), secret_result=("access_token",))
+@action("auth.login", anonymous=True, secret_args=("password",),
+        secret_result=("access_token",), syncs=False)
 async def login(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     """Exchange a verified user (checked by the route) for a new session token."""
     user = await ctx.store.users.get(args["user_id"])
@@ -52,13 +53,13 @@ async def login(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@action("auth.logout", secret_args=("token_hash",))
+@action("auth.logout", secret_args=("token_hash",), syncs=False)
 async def logout(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     revoked = await ctx.store.credentials.revoke_token(args["token_hash"])
     return {"logged_out": revoked}
 
 
-@action("keys.create", status_code=201, secret_result=("key",))
+@action("keys.create", status_code=201, secret_result=("key",), syncs=False)
 async def create_key(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     key = new_api_key()
     expires = None
@@ -77,14 +78,14 @@ async def create_key(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]
     return {**record, "key": key}
 
 
-@action("keys.delete")
+@action("keys.delete", syncs=False)
 async def delete_key(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     if not await ctx.store.credentials.delete_key(ctx.user_id, args["key_id"], ctx.stamp):
         raise NotFound(f"API key {args['key_id']} not found", details={"key_id": args["key_id"]})
     return {"id": args["key_id"], "deleted": True}
 
 
-@action("account.delete")
+@action("account.delete", syncs=False)
 async def delete_account(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     """Erase every row the user owns, then the account; the audit row keeps no user id."""
     deleted = await ctx.store.accounts.erase(ctx.user_id)

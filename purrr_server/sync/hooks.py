@@ -16,9 +16,6 @@ from typing import Any
 from purrr_server.actions import ON_LOGGED, ActionContext, Logged, spec_for
 from purrr_server.sync.refs import created_rows, symbolize
 
-#: Account and credential actions never leave the server they ran on.
-LOCAL_ACTION_PREFIXES = ("auth.", "keys.", "account.")
-
 
 @dataclass(slots=True)
 class Pushed:
@@ -47,7 +44,7 @@ REAPPLYING: ContextVar[Reapplying | None] = ContextVar("purrr_sync_reapplying", 
 def syncs(name: str) -> bool:
     """Whether action `name` is queued for the remote when played on a linked game."""
     spec = spec_for(name)
-    return spec is not None and not spec.anonymous and not name.startswith(LOCAL_ACTION_PREFIXES)
+    return spec is not None and spec.syncs and not spec.anonymous
 
 
 async def on_logged(ctx: ActionContext, logged: Logged) -> None:
