@@ -12,7 +12,7 @@ from starlette.responses import Response
 from purrr_core.economy import Wallet, charge_view, check_asset
 from purrr_server.actions import execute
 from purrr_server.auth import Caller
-from purrr_server.envelope import ok
+from purrr_server.envelope import ok, request_id
 from purrr_server.http import Paging, run_action
 from purrr_server.runtime import runtime_of
 
@@ -43,7 +43,7 @@ async def current_wallet(request: Request, who: Caller) -> Wallet:
     runtime = runtime_of(request)
     wallet = await runtime.store.read.wallets.load(who.user.id)
     if wallet is None:
-        await execute(runtime, who.user, "economy.open", {})
+        await execute(runtime, who.user, "economy.open", {}, request_id=request_id(request))
         wallet = await runtime.store.read.wallets.load(who.user.id)
     assert wallet is not None
     return wallet
