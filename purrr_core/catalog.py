@@ -9,11 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-ActivityKind = Literal[
-    "care", "play", "social", "solitude", "training", "games", "exploration", "quests", "patrol"
-]
 TimeOfDay = Literal["morning", "afternoon", "evening", "night"]
-ADVANCED_STATS = ("intelligence", "strength", "agility", "charisma", "training", "social")
 SCHEDULE_LEVELS = {"high": 1.2, "moderate": 1.0, "low": 0.8}
 
 

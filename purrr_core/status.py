@@ -7,8 +7,6 @@ from datetime import datetime
 from purrr_core.catalog import load
 from purrr_core.models import Cat
 
-MOOD_LABELS = ("happy", "excited", "calm", "sleepy", "playful", "hungry", "irritated", "sick")
-
 
 def mood_label(cat: Cat, now: datetime) -> str:
     """The first label whose condition holds, most urgent first."""

@@ -18,7 +18,7 @@ from functools import lru_cache
 from math import gcd
 
 from purrr_core.genetics.genotype import SEXES, Genotype, GenotypeError, Sex, check_sex
-from purrr_core.genetics.loci import LOCI, LOCUS, LOCUS_INDEX, Pair, Y
+from purrr_core.genetics.loci import LOCI, LOCUS, Pair, Y
 from purrr_core.genetics.phenotype import (
     EVAL_INDEX,
     STEPS,
@@ -35,7 +35,6 @@ from purrr_core.genetics.phenotype import (
 )
 
 _SEX_RANK: dict[str, int] = {sex: rank for rank, sex in enumerate(SEXES)}
-_O_INDEX = LOCUS_INDEX["O"]
 
 
 @dataclass(frozen=True, slots=True)

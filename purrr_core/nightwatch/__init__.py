@@ -36,7 +36,6 @@ from purrr_core.nightwatch.models import (
     PatrolEvent,
     Stray,
     Zone,
-    patrol_cat,
 )
 from purrr_core.nightwatch.progress import (
     EarnedAchievement,
@@ -86,7 +85,6 @@ __all__ = [
     "local_time",
     "new_record",
     "night_date",
-    "patrol_cat",
     "patrol_reward",
     "plan_night",
     "recall",

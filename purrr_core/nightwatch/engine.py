@@ -105,9 +105,8 @@ def _weighted(rng: random.Random, weights: Mapping[str, float]) -> str:
     return rng.choices(names, weights=[weights[n] for n in names])[0]
 
 
-def plan_night(day: date, seed: int, config: NightWatchConfig | None = None) -> Night:
+def plan_night(day: date, seed: int) -> Night:
     """The conditions of the night of `day`: season, weather, bobcat activity (seeded, pure)."""
-    del config  # the night does not depend on the window; kept for a uniform signature
     table = rules()
     rng = random.Random(f"night:{seed}:{day.isoformat()}")
     season = table.season_of(day.month)

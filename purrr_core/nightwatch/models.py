@@ -64,11 +64,6 @@ class PatrolCat(_Frozen):
         )
 
 
-def patrol_cat(cat: Cat, role: str | None = None) -> PatrolCat:
-    """The patrol snapshot of a cat (helper for callers holding `purrr_core.Cat`)."""
-    return PatrolCat.from_cat(cat, role)
-
-
 class Night(_Frozen):
     """One night's conditions: drawn once from the date and a seed."""
 

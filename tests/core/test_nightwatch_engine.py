@@ -16,7 +16,6 @@ from purrr_core.nightwatch import (
     create_zone,
     home_base,
     in_window,
-    patrol_cat,
     plan_night,
     recall,
     respond_alert,
@@ -193,7 +192,7 @@ def test_special_abilities() -> None:
 
 def test_patrol_cat_from_a_cat() -> None:
     cat = make_cat(id=5, level=7, energy=80, strength=70, special_id="luna")
-    snap = patrol_cat(cat, "healer")
+    snap = PatrolCat.from_cat(cat, "healer")
     assert (snap.id, snap.level, snap.energy, snap.strength, snap.role) == (5, 7, 80, 70, "healer")
     assert snap.special_id == "luna"
 
