@@ -36,7 +36,11 @@ class Personality(_Frozen):
 
     def activity_level(self, hour: int) -> float:
         """Energy level factor by time of day (morning 6–12, afternoon 12–18, evening 18–22, night)."""
-        return SCHEDULE_LEVELS[self.schedule[time_of_day(hour)]]
+        return self.level_in(time_of_day(hour))
+
+    def level_in(self, period: TimeOfDay) -> float:
+        """Energy level factor in `period` of the day (the personality's schedule)."""
+        return SCHEDULE_LEVELS[self.schedule[period]]
 
 
 class Food(_Frozen):

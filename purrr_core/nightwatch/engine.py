@@ -34,8 +34,6 @@ from purrr_core.nightwatch.models import (
 from purrr_core.nightwatch.rules import rules
 
 HALF_HOUR = 30.0
-#: An hour inside each time of day (the personality schedule only depends on the period).
-_PERIOD_HOURS: dict[TimeOfDay, int] = {"morning": 8, "afternoon": 14, "evening": 20, "night": 23}
 
 
 # --- the clock -------------------------------------------------------------------------------
@@ -166,14 +164,13 @@ def effectiveness(cat: PatrolCat, role: str, hour: int) -> float:
 @lru_cache(maxsize=4096)
 def _effectiveness(cat: PatrolCat, role: str, period: TimeOfDay) -> float:
     # cached: a simulated year asks the same question for the same cat thousands of times
-    hour = _PERIOD_HOURS[period]
     table = rules()
     eff = table.effectiveness
     level_factor = eff.level_base + eff.level_step * cat.level
     stats = table.roles[role].stats
     stat_factor = sum(int(getattr(cat, s)) for s in stats) / len(stats) / eff.stat_scale
     fit = table.fit_bonus if default_role(cat.personality_type) == role else 1.0
-    schedule = personality(cat.personality_type).activity_level(hour)
+    schedule = personality(cat.personality_type).level_in(period)
     energy = eff.energy_base + cat.energy / eff.energy_scale
     value = level_factor * stat_factor * fit * schedule * energy
     ability = table.special_abilities.get(cat.special_id or "")

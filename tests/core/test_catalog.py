@@ -32,6 +32,7 @@ def test_unknown_personality_lists_the_choices():
 def test_time_of_day(hour, part):
     assert time_of_day(hour) == part
     assert personality("playful").activity_level(hour) in SCHEDULE_LEVELS.values()
+    assert personality("playful").level_in(part) == personality("playful").activity_level(hour)
 
 
 def test_special_cats_and_unlock_progress():
