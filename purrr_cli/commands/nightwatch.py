@@ -39,8 +39,6 @@ AreaOpt = Annotated[
                  autocompletion=completer("nightwatch", "areas")),
 ]
 PATROL_CAT_COLUMNS = ["id", "name", "personality_type", "level", "role"]
-RESULT_COLUMNS = ["cat_id", "name", "role", "xp", "role_xp", "bobcats_deterred", "strays_saved",
-                  "injuries"]
 HISTORY_COLUMNS = ["id", "status", "area", "started_at", "weather", "season", "encounters",
                    "deterred", "strays_found", "strays_saved", "coins_earned"]
 ZONE_COLUMNS = ["id", "name", "type", "location", "radius", "cost"]

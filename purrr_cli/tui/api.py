@@ -88,9 +88,6 @@ class PurrrApi:
     async def nightwatch_status(self) -> JSON:
         return await self.get("night-watch/status")
 
-    async def nightwatch_stats(self) -> JSON:
-        return await self.get("night-watch/stats")
-
     async def nightwatch_zones(self) -> JSON:
         return await self.get("night-watch/zones")
 

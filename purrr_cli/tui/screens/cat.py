@@ -49,15 +49,6 @@ a tired cat cannot play, and so on; the server explains any refusal.
 The tabs below show genetics, pedigree, learned insights and the care history.
 """
     LIVE_EVENTS = ("cat.", "cats.")
-    CARE_ACTIONS: ClassVar[tuple[str, ...]] = (
-        "feed",
-        "play",
-        "groom",
-        "pet",
-        "rest",
-        "train",
-        "treat",
-    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="cat.back"),
         Binding("f", "care('feed')", "Feed", id="cat.feed"),
