@@ -24,6 +24,22 @@ async def test_window_and_empty_patrol(make_app, cats) -> None:
         assert app.screen.query_one("#nw-zones", RecordTable).row_count == 1  # Home Base
 
 
+async def test_window_line_is_the_servers(make_app, cats, client, monkeypatch) -> None:
+    """The server's window is configurable: the line shows the one its status reports."""
+    monkeypatch.setenv("PURRR_NIGHT_WATCH_START_HOUR", "20")
+    monkeypatch.setenv("PURRR_NIGHT_WATCH_END_HOUR", "4")
+    monkeypatch.setenv("PURRR_NIGHT_WATCH_UTC_OFFSET_MINUTES", "60")
+    window = client.get("night-watch/status")["window"]
+    assert (window["start"], window["end"], window["local_time"]) == ("20:00", "04:00", "23:00")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        line = text_of(app.screen.query_one("#nw-window", Static))
+        assert "Window OPEN (20:00–04:00, server time 23:00)" in line
+        assert "closes in 5h 00m" in line
+
+
 async def test_deploy_with_a_chosen_role(make_app, cats, client) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

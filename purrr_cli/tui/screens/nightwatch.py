@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -17,7 +17,7 @@ from purrr_cli.tui.screens.form import FormDialog, FormField
 from purrr_cli.tui.widgets.info import kv_table
 from purrr_cli.tui.widgets.records import RecordTable, records_of
 from purrr_cli.tui.widgets.timeline import Timeline
-from purrr_core.nightwatch import NightWatchConfig, in_window, local_time, rules, window_end
+from purrr_core.nightwatch import rules
 
 ZONE_COLUMNS = [("Zone", "name"), ("Type", "type"), ("Where", "location"), ("Radius", "radius")]
 ALERT_COLUMNS = [
@@ -64,6 +64,8 @@ Zones (bought with coins) strengthen every patrol. Answer community alerts from 
         super().__init__()
         self.status: dict[str, Any] = {}
         self.cats: list[dict[str, Any]] = []
+        #: When `status` was read: the window countdown runs on from the server's local time.
+        self.fetched_at: datetime | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="nw-window", classes="summary")
@@ -94,6 +96,7 @@ Zones (bought with coins) strengthen every patrol. Answer community alerts from 
 
     def show(self, data: dict[str, Any]) -> None:
         self.status = data["status"] or {}
+        self.fetched_at = clock.now()
         self.cats = data["cats"]
         self._tick_clock()
         self.query_one("#nw-record", Static).update(record_line(self.status))
@@ -109,7 +112,11 @@ Zones (bought with coins) strengthen every patrol. Answer community alerts from 
         self.query_one("#nw-achievements", RecordTable).set_records(achievements)
 
     def _tick_clock(self) -> None:
-        self.query_one("#nw-window", Static).update(window_line(clock.now()))
+        window = self.status.get("window")
+        if not isinstance(window, dict) or self.fetched_at is None:
+            return
+        elapsed = (clock.now() - self.fetched_at).total_seconds()
+        self.query_one("#nw-window", Static).update(window_line(window, elapsed))
 
     def _refresh_active(self) -> None:
         if self.is_current and active_patrol(self.status):
@@ -188,18 +195,37 @@ def active_patrol(status: dict[str, Any]) -> dict[str, Any] | None:
     return (active or patrols or [None])[0]
 
 
-def window_line(now: datetime) -> str:
-    """`Window OPEN — closes in 7h 59m` or `Window closed — opens in 1h 30m` (server-local)."""
-    config = NightWatchConfig()
-    hours = f"{config.start_hour:02d}:00–{config.end_hour:02d}:00"
-    if in_window(now, config):
-        left = (window_end(now, config) - now).total_seconds()
+_DAY = 24 * 3600
+
+
+def _seconds(hh_mm: str) -> int:
+    hours, minutes = str(hh_mm).split(":")[:2]
+    return int(hours) * 3600 + int(minutes) * 60
+
+
+def _until(boundary: int, moment: float) -> float:
+    """Seconds from `moment` to the next `boundary` (both seconds into the day); a full day at it."""
+    return (boundary - moment) % _DAY or _DAY
+
+
+def window_line(window: dict[str, Any], elapsed: float = 0.0) -> str:
+    """`Window OPEN (21:00–06:00, server time 22:00) — closes in 8h 00m` from the server's
+    `status["window"]`, `elapsed` seconds after it was read (the countdown runs on from there)."""
+    start, end = _seconds(window["start"]), _seconds(window["end"])
+    fetched = _seconds(window["local_time"])
+    moment = (fetched + elapsed) % _DAY
+    is_open = bool(window["open"])
+    if elapsed >= _until(end if is_open else start, fetched):  # a boundary passed since the read
+        if start < end:
+            is_open = start <= moment < end
+        else:
+            is_open = moment >= start or moment < end
+    left = _until(end if is_open else start, moment)
+    local = int(moment) // 60
+    hours = f"{window['start']}–{window['end']}, server time {local // 60:02d}:{local % 60:02d}"
+    if is_open:
         return f"Window OPEN ({hours}) — closes in {clock.countdown(left)}"
-    local = local_time(now, config)
-    opens = local.replace(hour=config.start_hour, minute=0, second=0, microsecond=0)
-    if opens <= local:
-        opens += timedelta(days=1)
-    return f"Window closed ({hours}) — opens in {clock.countdown((opens - local).total_seconds())}"
+    return f"Window closed ({hours}) — opens in {clock.countdown(left)}"
 
 
 def record_line(status: dict[str, Any]) -> str:
