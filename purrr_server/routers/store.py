@@ -15,6 +15,7 @@ from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import run_action
 from purrr_server.runtime import runtime_of
+from purrr_server.store import economy as _repositories  # noqa: F401 - registers the ones read here
 
 router = APIRouter(tags=["store"])
 
