@@ -64,6 +64,9 @@ _BY_CODE: dict[str, type[CliError]] = {
     "FORBIDDEN": AuthError,
     "CONFLICT": ConflictError,
     "RATE_LIMIT_EXCEEDED": RateLimitedError,
+    # The local server's sync relays the linked remote's failures (purrr_server.sync).
+    "REMOTE_UNREACHABLE": UnreachableError,
+    "REMOTE_UNAUTHORIZED": AuthError,
 }
 _BY_STATUS: dict[int, type[CliError]] = {
     401: AuthError,

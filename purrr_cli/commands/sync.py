@@ -15,7 +15,7 @@ import typer
 
 from purrr_cli import config
 from purrr_cli.client import Client, connect, secret_name, unwrap
-from purrr_cli.errors import AuthError, CliError, UnreachableError, UsageError
+from purrr_cli.errors import UsageError
 from purrr_cli.output import PurrrTyper, examples, message, options, render, with_common_options
 
 app = PurrrTyper(
@@ -27,10 +27,6 @@ KEY_HEADER = "X-Remote-Api-Key"
 KEY_ENV = "PURRR_REMOTE_API_KEY"
 STATUS_COLUMNS = ["remote.url", "remote.user.username", "pending", "last_push", "last_pull",
                   "last_error"]
-_BY_CODE: dict[str, type[CliError]] = {
-    "REMOTE_UNREACHABLE": UnreachableError,
-    "REMOTE_UNAUTHORIZED": AuthError,
-}
 
 
 def local_client() -> Client:
@@ -56,15 +52,10 @@ def remote_key(url: str | None) -> str | None:
 
 def call(client: Client, method: str, path: str, *, body: dict[str, Any] | None = None,
          key: str | None = None) -> Any:
-    """Call the local server's sync API; remote failures become their own exit codes."""
+    """Call the local server's sync API; remote failures keep their own exit codes
+    (purrr_cli.errors maps REMOTE_UNREACHABLE to 7 and REMOTE_UNAUTHORIZED to 4)."""
     headers = {KEY_HEADER: key} if key else None
-    try:
-        return unwrap(client.send(method, f"sync/{path}", json=body, headers=headers))
-    except CliError as error:
-        cls = _BY_CODE.get(error.code)
-        if cls is None:
-            raise
-        raise cls(error.message, code=error.code, details=error.details) from error
+    return unwrap(client.send(method, f"sync/{path}", json=body, headers=headers))
 
 
 def _rejection(item: dict[str, Any]) -> str:

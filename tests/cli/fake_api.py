@@ -76,6 +76,10 @@ class FakeApi:
             return fail(401, "UNAUTHORIZED", "missing credentials")
         if parts == ["limited"]:
             return fail(429, "RATE_LIMIT_EXCEEDED", "slow down")
+        if parts == ["remote-down"]:  # what the local sync relays when the remote is down
+            return fail(503, "REMOTE_UNREACHABLE", "cannot reach the remote")
+        if parts == ["remote-refused"]:
+            return fail(502, "REMOTE_UNAUTHORIZED", "the remote refused the API key")
         return fail(404, "NOT_FOUND", f"no route {request.url.path}")
 
     def _cat(

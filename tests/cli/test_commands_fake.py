@@ -85,6 +85,8 @@ def test_single_object_on_a_terminal_is_a_table(api: FakeApi, cli, monkeypatch) 
         (("cats", "feed", "1", "--quantity", "many"), 2),
         (("cats", "feed", "1", "--food", "rocks"), 1),
         (("api", "GET", "limited"), 6),
+        (("api", "GET", "remote-down"), 7),
+        (("api", "GET", "remote-refused"), 4),
         (("api", "FETCH", "cats"), 2),
     ],
 )
