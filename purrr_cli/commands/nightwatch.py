@@ -14,7 +14,7 @@ import typer
 from purrr_cli.choices import completer
 from purrr_cli.client import Client, connect
 from purrr_cli.errors import UsageError, from_api
-from purrr_cli.output import PurrrTyper, examples, message, render, render_rich
+from purrr_cli.output import PurrrTyper, examples, message, options, render, render_rich
 from purrr_cli.resolve import cat_id
 
 app = PurrrTyper(
@@ -122,13 +122,7 @@ def deploy(cats: CatsArg, area: AreaOpt = None, role: RoleOpt = None) -> None:
     patrol = client.post("night-watch/deploy", body)
     message(f"Patrol #{patrol['id']} deployed to the {patrol['area']} until "
             f"{str(patrol['ends_at'])[11:16]}. Check on it: purrr nightwatch status")
-    render(patrol["cats"] if not _json() else patrol, PATROL_CAT_COLUMNS)
-
-
-def _json() -> bool:
-    from purrr_cli.output import options
-
-    return options.json
+    render(patrol if options.json else patrol["cats"], PATROL_CAT_COLUMNS)
 
 
 @app.command(epilog=examples("purrr nightwatch recall", "purrr nightwatch recall 4 --json"))
@@ -144,7 +138,7 @@ def recall(
     recalled = result.get("recalled", [])
     for p in recalled:
         message(f"Patrol #{p['id']} recalled after {p['ticks_done']} tick(s).")
-    render(recalled if not _json() else result, ["id", "status", "area", "ticks_done"])
+    render(result if options.json else recalled, ["id", "status", "area", "ticks_done"])
 
 
 @app.command(epilog=examples("purrr nightwatch status", "purrr nightwatch status --json",
@@ -201,7 +195,7 @@ def create_zone(
     message(f"Zone {result['zone']['name']} built; {result['coins_left']} coins left.")
     for earned in result.get("achievements_earned", []):
         message(f"Achievement earned: {earned['name']}!")
-    render(result if _json() else result["zone"], ZONE_COLUMNS)
+    render(result if options.json else result["zone"], ZONE_COLUMNS)
 
 
 @app.command(epilog=examples("purrr nightwatch history", "purrr nightwatch history --json"))
@@ -234,7 +228,7 @@ def respond(alert: Annotated[int, typer.Argument(metavar="ALERT", help="The aler
     message(f"You answered alert {alert}; reputation {result['reputation']}.")
     for earned in result.get("achievements_earned", []):
         message(f"Achievement earned: {earned['name']}!")
-    render(result if _json() else result["alert"], ALERT_COLUMNS)
+    render(result if options.json else result["alert"], ALERT_COLUMNS)
 
 
 @app.command(epilog=examples("purrr nightwatch achievements",
