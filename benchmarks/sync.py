@@ -41,9 +41,23 @@ def free_port() -> int:
 def start_remote(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PURRR_")} | FAST_HASH
     process = subprocess.Popen(
-        [sys.executable, "-m", "purrr_server", "--hosted", "--no-rate-limit", "--data-dir",
-         str(data_dir), "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "purrr_server",
+            "--hosted",
+            "--no-rate-limit",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(400):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=0.5).is_success:
@@ -58,23 +72,32 @@ def api_key(url: str) -> str:
     with httpx.Client(base_url=f"{url}/api/v1", timeout=30) as c:
         account = {"username": "bench", "email": "bench@example.com", "password": "bench pass 9"}
         c.post("/auth/register", json=account, headers={"Idempotency-Key": "r"}).raise_for_status()
-        token = c.post("/auth/login", json={k: account[k] for k in ("username", "password")},
-                       headers={"Idempotency-Key": "l"}).json()["data"]["access_token"]
-        created = c.post("/keys", json={"name": "bench"}, headers={
-            "Authorization": f"Bearer {token}", "Idempotency-Key": "k"})
+        token = c.post(
+            "/auth/login",
+            json={k: account[k] for k in ("username", "password")},
+            headers={"Idempotency-Key": "l"},
+        ).json()["data"]["access_token"]
+        created = c.post(
+            "/keys",
+            json={"name": "bench"},
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "k"},
+        )
         created.raise_for_status()
         return str(created.json()["data"]["key"])
 
 
 async def play_offline(app: object, token: str, actions: int) -> None:
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://local",
-                                 headers={"Authorization": f"Bearer {token}"}) as c:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://local", headers={"Authorization": f"Bearer {token}"}
+    ) as c:
         cats: list[int] = []
         for i in range(actions):
             if i % 50 == 0:
-                r = await c.post("/api/v1/cats", json={"name": f"Cat{i}", "genotype": GENOTYPE,
-                                                       "personality_type": "playful"})
+                r = await c.post(
+                    "/api/v1/cats",
+                    json={"name": f"Cat{i}", "genotype": GENOTYPE, "personality_type": "playful"},
+                )
                 cats.append(r.json()["data"]["id"])
             else:
                 r = await c.post(f"/api/v1/cats/{cats[-1]}/pet", json={})
@@ -114,8 +137,10 @@ def main() -> int:
     elapsed = asyncio.run(run(args.actions))
     rate = args.actions / elapsed
     verdict = "ok" if elapsed < GOAL_SECONDS else "SLOW"
-    print(f"sync: {args.actions} queued offline actions pushed, pulled and rebuilt in "
-          f"{elapsed:.2f} s ({rate:.0f} actions/s; goal < {GOAL_SECONDS:.0f} s) {verdict}")
+    print(
+        f"sync: {args.actions} queued offline actions pushed, pulled and rebuilt in "
+        f"{elapsed:.2f} s ({rate:.0f} actions/s; goal < {GOAL_SECONDS:.0f} s) {verdict}"
+    )
     return 0 if elapsed < GOAL_SECONDS else 1
 
 

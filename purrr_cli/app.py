@@ -23,8 +23,14 @@ from purrr_cli.errors import CliError
 #: name -> (module exposing `app`, one-line help). One line per command group.
 GROUPS: dict[str, tuple[str, str]] = {
     "cats": ("purrr_cli.commands.cats", "Adopt, care for and inspect your cats."),
-    "breed": ("purrr_cli.commands.breed", "Breed cats: ranked pairs, predictions, breedings, kittens."),
-    "genetics": ("purrr_cli.commands.genetics", "Coat genetics offline: exact crosses, COI, explain."),
+    "breed": (
+        "purrr_cli.commands.breed",
+        "Breed cats: ranked pairs, predictions, breedings, kittens.",
+    ),
+    "genetics": (
+        "purrr_cli.commands.genetics",
+        "Coat genetics offline: exact crosses, COI, explain.",
+    ),
     "server": ("purrr_cli.commands.server", "Run, start, stop and inspect the purrr server."),
     "config": ("purrr_cli.commands.config", "Read and change settings (config.json)."),
     "auth": ("purrr_cli.commands.auth", "Log in to a hosted server; show or forget credentials."),

@@ -166,10 +166,16 @@ def feed(cat: Cat, req: FeedRequest, now: datetime, rng: random.Random) -> tuple
     factor = stimulant_factor(cat, food.id) if food.id in ("catnip", "honeysuckle") else 1.0
     # Satiation scales with the portion only (the original wrongly scaled it by energy).
     satiation = min(100 - cat.hunger, round(food.satiation * amount))
-    happiness = food.happiness * amount * factor * pers.happiness_multiplier("care") * _mood_factor(cat)
+    happiness = (
+        food.happiness * amount * factor * pers.happiness_multiplier("care") * _mood_factor(cat)
+    )
     energy = food.energy * amount * factor * pers.energy_gain
-    after = apply_care(cat, {"hunger": satiation, "happiness": happiness, "energy": energy}, now,
-                       {"last_fed_at": now, "is_resting": False})
+    after = apply_care(
+        cat,
+        {"hunger": satiation, "happiness": happiness, "energy": energy},
+        now,
+        {"last_fed_at": now, "is_resting": False},
+    )
     after, effects = finish_care(cat, after, "feed", food.id, "care", 5 * req.quantity, now)
     effects.update(
         hunger_restored=after.hunger - cat.hunger,
@@ -203,9 +209,12 @@ def play(cat: Cat, req: PlayRequest, now: datetime, rng: random.Random) -> tuple
     if stat_points:
         changes[game.stat] = stat_points
     after = apply_care(cat, changes, now, {"last_played_at": now, "is_resting": False})
-    after, effects = finish_care(cat, after, "play", game.id, "play", game.xp * scale, now,
-                                 {"duration": req.duration})
-    effects.update(energy_spent=cat.energy - after.energy, happiness_gained=after.happiness - cat.happiness)
+    after, effects = finish_care(
+        cat, after, "play", game.id, "play", game.xp * scale, now, {"duration": req.duration}
+    )
+    effects.update(
+        energy_spent=cat.energy - after.energy, happiness_gained=after.happiness - cat.happiness
+    )
     return after, effects
 
 
@@ -240,8 +249,10 @@ def pet(cat: Cat, req: PetRequest, now: datetime, rng: random.Random) -> tuple[C
 def rest(cat: Cat, req: RestRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     if cat.energy >= 95:
-        raise Conflict(f"{cat.name} is not tired (energy {cat.energy}/100)",
-                       details={"cat_id": cat.id, "energy": cat.energy})
+        raise Conflict(
+            f"{cat.name} is not tired (energy {cat.energy}/100)",
+            details={"cat_id": cat.id, "energy": cat.energy},
+        )
     pers = catalog.personality(cat.personality_type)
     energy = 10 * pers.energy_gain
     happiness = 2 * pers.happiness_multiplier("solitude")
@@ -257,8 +268,10 @@ def train(cat: Cat, req: TrainRequest, now: datetime, rng: random.Random) -> tup
     pers = catalog.personality(cat.personality_type)
     cost = round(-command.energy * pers.energy_use)
     if cat.energy < cost:
-        raise Conflict(f"{cat.name} is too tired to train (energy {cat.energy}, needs {cost})",
-                       details={"cat_id": cat.id, "energy": cat.energy, "needed": cost})
+        raise Conflict(
+            f"{cat.name} is too tired to train (energy {cat.energy}, needs {cost})",
+            details={"cat_id": cat.id, "energy": cat.energy, "needed": cost},
+        )
     chance = success_chance(cat, command.difficulty)
     success = rng.random() < chance
     changes: dict[str, float] = {"energy": -cost}
@@ -268,8 +281,16 @@ def train(cat: Cat, req: TrainRequest, now: datetime, rng: random.Random) -> tup
         changes["happiness"] = 3 * pers.happiness_multiplier("training")
     after = apply_care(cat, changes, now, {"is_resting": False})
     xp = command.xp if success else command.xp / 3
-    after, effects = finish_care(cat, after, "train", command.id, "training", xp, now,
-                                 {"success": success, "success_chance": round(chance, 3)})
+    after, effects = finish_care(
+        cat,
+        after,
+        "train",
+        command.id,
+        "training",
+        xp,
+        now,
+        {"success": success, "success_chance": round(chance, 3)},
+    )
     return after, effects
 
 
@@ -290,10 +311,19 @@ def treat(cat: Cat, req: TreatRequest, now: datetime, rng: random.Random) -> tup
     else:
         changes["happiness"] = 3
     after = apply_care(cat, changes, now, extra)
-    after, effects = finish_care(cat, after, "treat", req.kind, "care", 4, now,
-                                 {"stimulant_response": cat.stimulant_response, "factor": factor,
-                                  "excited": excited})
-    effects.update(energy_gained=after.energy - cat.energy, happiness_gained=after.happiness - cat.happiness)
+    after, effects = finish_care(
+        cat,
+        after,
+        "treat",
+        req.kind,
+        "care",
+        4,
+        now,
+        {"stimulant_response": cat.stimulant_response, "factor": factor, "excited": excited},
+    )
+    effects.update(
+        energy_gained=after.energy - cat.energy, happiness_gained=after.happiness - cat.happiness
+    )
     return after, effects
 
 
@@ -323,14 +353,20 @@ def parse_request(action: str, args: dict[str, Any]) -> _Request:
         field = ".".join(str(p) for p in first["loc"]) or action
         raise InvalidRequest(
             f"invalid {field} {first.get('input')!r}: {first['msg']}",
-            details={"field": field, "value": first.get("input"), "errors": [
-                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
-            ]},
+            details={
+                "field": field,
+                "value": first.get("input"),
+                "errors": [
+                    {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                    for e in exc.errors()
+                ],
+            },
         ) from None
 
 
-def perform(cat: Cat, action: str, args: dict[str, Any], now: datetime,
-            rng: random.Random) -> tuple[Cat, Effects]:
+def perform(
+    cat: Cat, action: str, args: dict[str, Any], now: datetime, rng: random.Random
+) -> tuple[Cat, Effects]:
     """Run care action `action` with raw `args` (as received from the API)."""
     request = parse_request(action, args)
     return ACTIONS[action][1](cat, request, now, rng)

@@ -115,7 +115,9 @@ def time_of_day(hour: int) -> TimeOfDay:
 @cache
 def load(name: str) -> Any:
     """The raw JSON table `purrr_core/data/<name>.json` (cached; read once per process)."""
-    return json.loads(resources.files("purrr_core.data").joinpath(f"{name}.json").read_text("utf-8"))
+    return json.loads(
+        resources.files("purrr_core.data").joinpath(f"{name}.json").read_text("utf-8")
+    )
 
 
 def _table(model: type[_Frozen], name: str, key: str) -> dict[str, Any]:

@@ -46,9 +46,15 @@ def _ranked(groups: Mapping[str, list[int]], label: str, prior: float) -> list[d
     for name, deltas in groups.items():
         n = len(deltas)
         score = (sum(deltas) + PREFERENCE_PRIOR * prior) / (n + PREFERENCE_PRIOR)
-        rows.append({label: name, "mean_happiness_gain": round(sum(deltas) / n, 2),
-                     "score": round(score, 2), "count": n,
-                     "confidence": _confidence(n, CONFIDENCE_K["item"])})
+        rows.append(
+            {
+                label: name,
+                "mean_happiness_gain": round(sum(deltas) / n, 2),
+                "score": round(score, 2),
+                "count": n,
+                "confidence": _confidence(n, CONFIDENCE_K["item"]),
+            }
+        )
     return sorted(rows, key=lambda r: (-r["score"], -r["count"], r[label]))
 
 
@@ -71,14 +77,22 @@ def personality_consistency(records: list[Interaction], personality_type: str) -
     for r in records:
         by_kind[r.kind].append(r.happiness_delta)
     if len(by_kind) < 2:
-        return {"declared": personality_type, "consistency": None, "behaves_like": None,
-                "confidence": 0.0, "note": "needs interactions of at least two kinds"}
+        return {
+            "declared": personality_type,
+            "consistency": None,
+            "behaves_like": None,
+            "confidence": 0.0,
+            "note": "needs interactions of at least two kinds",
+        }
     errors = {pid: _fit_error(by_kind, p.happiness) for pid, p in sorted(personalities().items())}
     fit = {pid: 1 / (1 + err) for pid, err in errors.items()}
     best = max(sorted(fit), key=lambda pid: fit[pid])
-    return {"declared": personality_type,
-            "consistency": round(100 * fit[personality_type] / fit[best]),
-            "behaves_like": best, "confidence": _confidence(len(records), CONFIDENCE_K["overall"])}
+    return {
+        "declared": personality_type,
+        "consistency": round(100 * fit[personality_type] / fit[best]),
+        "behaves_like": best,
+        "confidence": _confidence(len(records), CONFIDENCE_K["overall"]),
+    }
 
 
 def predicted_mood(records: list[Interaction]) -> list[dict[str, Any]]:
@@ -94,14 +108,24 @@ def predicted_mood(records: list[Interaction]) -> list[dict[str, Any]]:
             weight += w
             total += w * r.mood_before
         mood = (total + MOOD_PRIOR * prior) / (weight + MOOD_PRIOR)
-        out.append({"hour": hour, "mood": round(mood), "confidence": _confidence(weight, CONFIDENCE_K["hour"])})
+        out.append(
+            {
+                "hour": hour,
+                "mood": round(mood),
+                "confidence": _confidence(weight, CONFIDENCE_K["hour"]),
+            }
+        )
     return out
 
 
-def learn(records: Iterable[Mapping[str, Any] | Interaction], personality_type: str) -> dict[str, Any]:
+def learn(
+    records: Iterable[Mapping[str, Any] | Interaction], personality_type: str
+) -> dict[str, Any]:
     """Insights for one cat from its interaction records (any order; same records → same result)."""
     parsed = [r if isinstance(r, Interaction) else Interaction.model_validate(r) for r in records]
-    parsed.sort(key=lambda r: (r.type, r.activity, r.kind, r.hour, r.happiness_delta, r.mood_before))
+    parsed.sort(
+        key=lambda r: (r.type, r.activity, r.kind, r.hour, r.happiness_delta, r.mood_before)
+    )
     prior = sum(r.happiness_delta for r in parsed) / len(parsed) if parsed else 0.0
     activities: dict[str, list[int]] = defaultdict(list)
     foods: dict[str, list[int]] = defaultdict(list)
@@ -129,8 +153,12 @@ def learn(records: Iterable[Mapping[str, Any] | Interaction], personality_type: 
     }
 
 
-def _summary(parsed: list[Interaction], activities: Mapping[str, list[int]],
-             foods: Mapping[str, list[int]], times: list[dict[str, Any]]) -> str:
+def _summary(
+    parsed: list[Interaction],
+    activities: Mapping[str, list[int]],
+    foods: Mapping[str, list[int]],
+    times: list[dict[str, Any]],
+) -> str:
     if not parsed:
         return "No interactions yet: care for the cat and its preferences will appear here."
     prior = sum(r.happiness_delta for r in parsed) / len(parsed)
@@ -140,7 +168,9 @@ def _summary(parsed: list[Interaction], activities: Mapping[str, list[int]],
     if foods:
         parts.append(f"prefers {_ranked(foods, 'food', prior)[0]['food']}")
     parts.append(f"happiest in the {times[0]['time_of_day']}")
-    certainty = "tentatively" if len(parsed) < 20 else ("fairly surely" if len(parsed) < 60 else "surely")
+    certainty = (
+        "tentatively" if len(parsed) < 20 else ("fairly surely" if len(parsed) < 60 else "surely")
+    )
     return f"{certainty.capitalize()}: " + ", ".join(parts) + "."
 
 

@@ -45,19 +45,43 @@ STRIPE_CHAR = "▒"
 LONG_HAIR_CHAR = "≋"
 
 COLOURS = {
-    "black": "#1c1c1c", "chocolate": "#5b3a29", "cinnamon": "#8b5a2b", "blue": "#6e7f8d",
-    "lilac": "#b7a9b4", "fawn": "#c8ad9a", "caramel": "#9c8c7a", "taupe": "#a39485",
-    "beige": "#d8c3a5", "red": "#d2691e", "cream": "#f0d9a7", "apricot": "#e8a86b",
-    "white": "#f5f5f5", "outline": "#808080", "nose": "#e89aa8", "silver": "#c0c0c0",
+    "black": "#1c1c1c",
+    "chocolate": "#5b3a29",
+    "cinnamon": "#8b5a2b",
+    "blue": "#6e7f8d",
+    "lilac": "#b7a9b4",
+    "fawn": "#c8ad9a",
+    "caramel": "#9c8c7a",
+    "taupe": "#a39485",
+    "beige": "#d8c3a5",
+    "red": "#d2691e",
+    "cream": "#f0d9a7",
+    "apricot": "#e8a86b",
+    "white": "#f5f5f5",
+    "outline": "#808080",
+    "nose": "#e89aa8",
+    "silver": "#c0c0c0",
 }
-EYE_COLOURS = {"blue": "#4a90d9", "aqua": "#5fc9c4", "gold": "#d4a017", "green": "#4caf50",
-               "hazel": "#8e7618", "copper": "#b87333", "pink": "#e89aa8", "yellow-green": "#9acd32"}
+EYE_COLOURS = {
+    "blue": "#4a90d9",
+    "aqua": "#5fc9c4",
+    "gold": "#d4a017",
+    "green": "#4caf50",
+    "hazel": "#8e7618",
+    "copper": "#b87333",
+    "pink": "#e89aa8",
+    "yellow-green": "#9acd32",
+}
 #: How much of the fur colour a restricted (colourpoint) body keeps; points keep it all.
 RESTRICTION_BODY = {"none": 1.0, "sepia": 0.8, "mink": 0.5, "point": 0.15}
 POINT_REGIONS = {"e", "m", "n", "p", "t"}
 #: Regions turned white by each grade of white spotting.
-WHITE_REGIONS = {"none": set(), "low": {"m", "c", "p"}, "high": {"m", "c", "p", "b"},
-                 "dominant": {"f", "e", "m", "b", "c", "p", "t"}}
+WHITE_REGIONS = {
+    "none": set(),
+    "low": {"m", "c", "p"},
+    "high": {"m", "c", "p", "b"},
+    "dominant": {"f", "e", "m", "b", "c", "p", "t"},
+}
 STRIPES: dict[str, Callable[[int, int], bool]] = {
     "none": lambda r, c: False,
     "mackerel": lambda r, c: c % 3 == 0,
@@ -69,9 +93,11 @@ STRIPES: dict[str, Callable[[int, int], bool]] = {
 
 def _mix(colour: str, other: str, share: float) -> str:
     """`share` of `colour` blended with the rest of `other` (hex #rrggbb)."""
-    a = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
-    b = [int(other[i:i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(x * share + y * (1 - share)):02x}" for x, y in zip(a, b, strict=True))
+    a = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    b = [int(other[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(
+        f"{round(x * share + y * (1 - share)):02x}" for x, y in zip(a, b, strict=True)
+    )
 
 
 def eye_colour(phenotype: Mapping[str, Any]) -> str:

@@ -17,8 +17,12 @@ from purrr_core.timeflow import advance
 
 Category = Literal["food", "treats", "toys", "grooming", "furniture", "luxury"]
 #: Care clock an item resets → the Cat field holding it.
-CLOCKS = {"fed": "last_fed_at", "treat": "last_treat_at", "played": "last_played_at",
-          "groomed": "last_groomed_at"}
+CLOCKS = {
+    "fed": "last_fed_at",
+    "treat": "last_treat_at",
+    "played": "last_played_at",
+    "groomed": "last_groomed_at",
+}
 MAX_QUANTITY: int = int(catalog.load("store")["max_quantity"])
 
 
@@ -76,20 +80,31 @@ def categories() -> list[str]:
 def quote(item_id: str, quantity: object = 1) -> Purchase:
     """Validate a purchase (known item, 1 ≤ quantity ≤ 99) and price it."""
     found = item(item_id)
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        raise InvalidRequest(f"invalid quantity {quantity!r}: must be a whole number 1–{MAX_QUANTITY}",
-                             details={"field": "quantity", "value": quantity})
-    return Purchase(item_id=found.id, quantity=quantity, unit_price=found.price,
-                    total=found.price * quantity)
+    if (
+        isinstance(quantity, bool)
+        or not isinstance(quantity, int)
+        or not 1 <= quantity <= MAX_QUANTITY
+    ):
+        raise InvalidRequest(
+            f"invalid quantity {quantity!r}: must be a whole number 1–{MAX_QUANTITY}",
+            details={"field": "quantity", "value": quantity},
+        )
+    return Purchase(
+        item_id=found.id, quantity=quantity, unit_price=found.price, total=found.price * quantity
+    )
 
 
-def use_item(cat: Cat, item_id: str, now: datetime, rng: random.Random) -> tuple[Cat, dict[str, Any]]:
+def use_item(
+    cat: Cat, item_id: str, now: datetime, rng: random.Random
+) -> tuple[Cat, dict[str, Any]]:
     """Apply one `item_id` to `cat`; the caller removes it from the inventory."""
     used = item(item_id)
     cat = advance(cat, now)
     if used.effects.get("hunger", 0) > 0 and cat.hunger >= FULL_AT:
-        raise Conflict(f"{cat.name} is full (satiation {cat.hunger}/100); use {used.id} later",
-                       details={"cat_id": cat.id, "hunger": cat.hunger, "item": used.id})
+        raise Conflict(
+            f"{cat.name} is full (satiation {cat.hunger}/100); use {used.id} later",
+            details={"cat_id": cat.id, "hunger": cat.hunger, "item": used.id},
+        )
     pers = catalog.personality(cat.personality_type)
     deltas: dict[str, float] = {k: float(v) for k, v in used.effects.items()}
     if deltas.get("happiness", 0) > 0:

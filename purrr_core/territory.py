@@ -37,16 +37,22 @@ def territory_types() -> dict[str, float]:
 def check_can_claim(cat: Cat) -> None:
     req = load("territory")["claim_requirements"]
     if cat.level < req["min_level"]:
-        raise Conflict(f"{cat.name} must be level {req['min_level']} to claim a territory (is {cat.level})")
+        raise Conflict(
+            f"{cat.name} must be level {req['min_level']} to claim a territory (is {cat.level})"
+        )
     if cat.energy < req["min_energy"]:
-        raise Conflict(f"{cat.name} needs energy {req['min_energy']} to claim a territory (has {cat.energy})")
+        raise Conflict(
+            f"{cat.name} needs energy {req['min_energy']} to claim a territory (has {cat.energy})"
+        )
 
 
 def challenge_strength(cat: Cat) -> float:
     """Stats that win a territory dispute; territorial cats fight harder."""
     table = load("territory")
     base = 0.4 * cat.strength + 0.3 * cat.agility + 0.2 * cat.energy + 0.1 * cat.level * 2
-    return base * (table["territorial_challenge_bonus"] if cat.personality_type == "territorial" else 1.0)
+    return base * (
+        table["territorial_challenge_bonus"] if cat.personality_type == "territorial" else 1.0
+    )
 
 
 def claim(
@@ -67,7 +73,9 @@ def claim(
             return result
     result["won"] = True
     result["territory"] = Territory(
-        type=territory_type, location=location, holder_cat_id=cat.id,
+        type=territory_type,
+        location=location,
+        holder_cat_id=cat.id,
         bonus_multiplier=types[territory_type],
     ).model_dump()
     return result

@@ -92,16 +92,22 @@ ON_LOGGED: list[OnLogged] = []
 
 
 def action(
-    name: str, *, status_code: int = 200, anonymous: bool = False,
-    secret_args: tuple[str, ...] = (), secret_result: tuple[str, ...] = (), syncs: bool = True,
+    name: str,
+    *,
+    status_code: int = 200,
+    anonymous: bool = False,
+    secret_args: tuple[str, ...] = (),
+    secret_result: tuple[str, ...] = (),
+    syncs: bool = True,
 ) -> Callable[[Handler], Handler]:
     """Decorator: register `handler` as the action `name`."""
 
     def register(handler: Handler) -> Handler:
         if name in ACTIONS and ACTIONS[name].handler is not handler:
             raise ValueError(f"action {name!r} is already registered")
-        ACTIONS[name] = ActionSpec(name, handler, status_code, anonymous, secret_args,
-                                   secret_result, syncs)
+        ACTIONS[name] = ActionSpec(
+            name, handler, status_code, anonymous, secret_args, secret_result, syncs
+        )
         return handler
 
     return register
@@ -188,9 +194,16 @@ def _spec(name: str, user: User | None) -> ActionSpec:
 
 
 async def execute(
-    runtime: Runtime, user: User | None, name: str, args: dict[str, Any], *,
-    idempotency_key: str | None = None, client_id: str | None = None,
-    mutation_id: int | None = None, seed: int | None = None, request_id: str = "",
+    runtime: Runtime,
+    user: User | None,
+    name: str,
+    args: dict[str, Any],
+    *,
+    idempotency_key: str | None = None,
+    client_id: str | None = None,
+    mutation_id: int | None = None,
+    seed: int | None = None,
+    request_id: str = "",
 ) -> Outcome:
     """Run action `name` once (see the module docstring).
 
@@ -208,17 +221,31 @@ async def execute(
             return stored
         slot = (owner, idempotency_key)
         if slot in runtime.in_flight:
-            raise ApiError("CONFLICT", "a request with this Idempotency-Key is still in progress",
-                           details={"idempotency_key": idempotency_key})
+            raise ApiError(
+                "CONFLICT",
+                "a request with this Idempotency-Key is still in progress",
+                details={"idempotency_key": idempotency_key},
+            )
         runtime.in_flight.add(slot)
     try:
         if client_id is not None and mutation_id is not None:
-            applied = await runtime.store.read.actions.by_mutation(user and user.id, client_id,
-                                                                    mutation_id)
+            applied = await runtime.store.read.actions.by_mutation(
+                user and user.id, client_id, mutation_id
+            )
             if applied is not None:
                 return _applied_mutation(applied, digest, spec)
-        return await _run(runtime, spec, user, args, digest, idempotency_key, client_id,
-                          mutation_id, seed, request_id)
+        return await _run(
+            runtime,
+            spec,
+            user,
+            args,
+            digest,
+            idempotency_key,
+            client_id,
+            mutation_id,
+            seed,
+            request_id,
+        )
     except sqlite3.IntegrityError:
         # Another process stored this key between our check and our commit: replay theirs.
         if idempotency_key is not None:
@@ -253,30 +280,53 @@ async def _stored_response(runtime: Runtime, owner: int, key: str, digest: str) 
 
 def _applied_mutation(applied: dict[str, Any], digest: str, spec: ActionSpec) -> Outcome:
     if applied["fingerprint"] != digest:
-        raise ApiError("VALIDATION_ERROR", "this mutation id was already used for another action",
-                       details={"field": "mutation_id", "value": applied["mutation_id"]})
-    return Outcome(applied["result"], spec.status_code, replayed=True,
-                   action_id=applied["id"], version=applied["version"])
+        raise ApiError(
+            "VALIDATION_ERROR",
+            "this mutation id was already used for another action",
+            details={"field": "mutation_id", "value": applied["mutation_id"]},
+        )
+    return Outcome(
+        applied["result"],
+        spec.status_code,
+        replayed=True,
+        action_id=applied["id"],
+        version=applied["version"],
+    )
 
 
 async def _run(
-    runtime: Runtime, spec: ActionSpec, user: User | None, args: dict[str, Any], digest: str,
-    idempotency_key: str | None, client_id: str | None, mutation_id: int | None,
-    seed: int | None, request_id: str,
+    runtime: Runtime,
+    spec: ActionSpec,
+    user: User | None,
+    args: dict[str, Any],
+    digest: str,
+    idempotency_key: str | None,
+    client_id: str | None,
+    mutation_id: int | None,
+    seed: int | None,
+    request_id: str,
 ) -> Outcome:
     seed = secrets.randbits(63) if seed is None else seed
     now = runtime.settings.now()
     async with runtime.store.write() as uow:
-        ctx = ActionContext(uow, user, now, random.Random(seed), seed, runtime.settings,
-                            cat_id=args.get("cat_id"))
+        ctx = ActionContext(
+            uow, user, now, random.Random(seed), seed, runtime.settings, cat_id=args.get("cat_id")
+        )
         result = await spec.handler(ctx, args)
         for hook in AFTER_ACTION:
             await hook(ctx, spec.name, args, result)
         owner = ctx.user.id if ctx.user else None
         record = ActionRecord(
-            user_id=owner, cat_id=ctx.cat_id, client_id=client_id, mutation_id=mutation_id,
-            name=spec.name, args=_redact(args, spec.secret_args), fingerprint=digest, seed=seed,
-            result=_redact(result, spec.secret_result), created_at=ctx.stamp,
+            user_id=owner,
+            cat_id=ctx.cat_id,
+            client_id=client_id,
+            mutation_id=mutation_id,
+            name=spec.name,
+            args=_redact(args, spec.secret_args),
+            fingerprint=digest,
+            seed=seed,
+            result=_redact(result, spec.secret_result),
+            created_at=ctx.stamp,
         )
         action_id = await uow.actions.append(record)
         for on_logged in ON_LOGGED:
@@ -288,8 +338,13 @@ async def _run(
             body = envelope.success_body(result, request_id, now)
             stored = envelope.success_body(_redact(result, spec.secret_result), request_id, now)
             await uow.idempotency.put(
-                user.id if user else 0, idempotency_key, fingerprint=digest, action_id=action_id,
-                status_code=spec.status_code, body=stored.decode(), now=ctx.stamp,
+                user.id if user else 0,
+                idempotency_key,
+                fingerprint=digest,
+                action_id=action_id,
+                status_code=spec.status_code,
+                body=stored.decode(),
+                now=ctx.stamp,
             )
     return Outcome(result, spec.status_code, body, action_id=action_id, version=uow.version)
 

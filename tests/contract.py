@@ -2,6 +2,15 @@
 
 #: The fields of a phenotype object in the genetics contract, exactly.
 PHENOTYPE_KEYS = frozenset(
-    {"white", "albino", "restriction", "eumelanin", "phaeomelanin", "tabby", "silver",
-     "long_hair", "name"}
+    {
+        "white",
+        "albino",
+        "restriction",
+        "eumelanin",
+        "phaeomelanin",
+        "tabby",
+        "silver",
+        "long_hair",
+        "name",
+    }
 )

@@ -17,16 +17,52 @@ app = PurrrTyper(
     "Rules and expected values: docs/games.md."
 )
 
-GameArg = Annotated[str, typer.Argument(metavar="GAME", help="Game id, e.g. paw_match.",
-                                        autocompletion=completer("games", "games"))]
-GameOption = Annotated[str | None, typer.Option("--game", "-g", help="Only this game.",
-                                                autocompletion=completer("games", "games"))]
-LIST_COLUMNS = ["type", "name", "kind", "entry_fee_usd", "max_win_multiplier", "coin_range",
-                "energy_cost"]
-PLAY_COLUMNS = ["type", "result", "score", "mode", "crypto_type", "entry_fee", "win_amount",
-                "coins", "xp_gained", "energy_spent", "found_item"]
-HISTORY_COLUMNS = ["id", "game_type", "cat_id", "result", "score", "crypto_type", "entry_fee",
-                   "win_amount", "coins", "created_at"]
+GameArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="GAME", help="Game id, e.g. paw_match.", autocompletion=completer("games", "games")
+    ),
+]
+GameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--game", "-g", help="Only this game.", autocompletion=completer("games", "games")
+    ),
+]
+LIST_COLUMNS = [
+    "type",
+    "name",
+    "kind",
+    "entry_fee_usd",
+    "max_win_multiplier",
+    "coin_range",
+    "energy_cost",
+]
+PLAY_COLUMNS = [
+    "type",
+    "result",
+    "score",
+    "mode",
+    "crypto_type",
+    "entry_fee",
+    "win_amount",
+    "coins",
+    "xp_gained",
+    "energy_spent",
+    "found_item",
+]
+HISTORY_COLUMNS = [
+    "id",
+    "game_type",
+    "cat_id",
+    "result",
+    "score",
+    "crypto_type",
+    "entry_fee",
+    "win_amount",
+    "coins",
+    "created_at",
+]
 
 
 @app.command("list", epilog=examples("purrr games list", "purrr games list --json type,kind"))
@@ -35,14 +71,20 @@ def list_games() -> None:
     render(connect().get("games"), LIST_COLUMNS)
 
 
-@app.command(epilog=examples("purrr games play ball_toss --cat 1",
-                             "purrr games play paw_match --cat Mittens --currency BTC",
-                             "purrr games play exploration --cat 2 --json"))
+@app.command(
+    epilog=examples(
+        "purrr games play ball_toss --cat 1",
+        "purrr games play paw_match --cat Mittens --currency BTC",
+        "purrr games play exploration --cat 2 --json",
+    )
+)
 def play(
     game: GameArg,
     cat: Annotated[str | None, typer.Option("--cat", "-c", help="Cat id or unique name.")] = None,
-    currency: Annotated[str | None, typer.Option(
-        "--currency", help="Pay a crypto game's fee in BTC, ETH, USDC, SOL or XRP.")] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option("--currency", help="Pay a crypto game's fee in BTC, ETH, USDC, SOL or XRP."),
+    ] = None,
 ) -> None:
     """Play GAME with a cat; shows the result, the fee and what was won."""
     client = connect()
@@ -62,8 +104,11 @@ def history(
     params: dict[str, object] = {"limit": limit}
     if game:
         params["game"] = game
-    render(connect().get("games/history", **params), HISTORY_COLUMNS,
-           empty="No games played yet. Try: purrr games play ball_toss --cat ID")
+    render(
+        connect().get("games/history", **params),
+        HISTORY_COLUMNS,
+        empty="No games played yet. Try: purrr games play ball_toss --cat ID",
+    )
 
 
 @app.command(epilog=examples("purrr games leaderboard", "purrr games leaderboard --game paw_match"))
@@ -75,5 +120,8 @@ def leaderboard(
     params: dict[str, object] = {"limit": limit}
     if game:
         params["game"] = game
-    render(connect().get("games/leaderboard", **params),
-           ["rank", "username", "wins", "plays", "best_score", "coins_won"], empty="No games yet.")
+    render(
+        connect().get("games/leaderboard", **params),
+        ["rank", "username", "wins", "plays", "best_score", "coins_won"],
+        empty="No games yet.",
+    )

@@ -30,23 +30,63 @@ CatsArg = Annotated[
 ]
 RoleOpt = Annotated[
     list[str] | None,
-    typer.Option("--role", "-r", metavar="CAT=ROLE",
-                 help="A role for one cat, e.g. 3=healer (repeatable); default: by personality."),
+    typer.Option(
+        "--role",
+        "-r",
+        metavar="CAT=ROLE",
+        help="A role for one cat, e.g. 3=healer (repeatable); default: by personality.",
+    ),
 ]
 AreaOpt = Annotated[
     str | None,
-    typer.Option("--area", "-a", help="neighborhood (default), park, alley, pizzeria, downtown.",
-                 autocompletion=completer("nightwatch", "areas")),
+    typer.Option(
+        "--area",
+        "-a",
+        help="neighborhood (default), park, alley, pizzeria, downtown.",
+        autocompletion=completer("nightwatch", "areas"),
+    ),
 ]
 PATROL_CAT_COLUMNS = ["id", "name", "personality_type", "level", "role"]
-HISTORY_COLUMNS = ["id", "status", "area", "started_at", "weather", "season", "encounters",
-                   "deterred", "strays_found", "strays_saved", "coins_earned"]
+HISTORY_COLUMNS = [
+    "id",
+    "status",
+    "area",
+    "started_at",
+    "weather",
+    "season",
+    "encounters",
+    "deterred",
+    "strays_found",
+    "strays_saved",
+    "coins_earned",
+]
 ZONE_COLUMNS = ["id", "name", "type", "location", "radius", "cost"]
-ALERT_COLUMNS = ["id", "type", "level", "message", "raised_at", "npc_responders", "open",
-                 "responded_at"]
-STATS_COLUMNS = ["cats_saved", "encounters", "bobcats_deterred", "deter_rate", "patrols",
-                 "reputation", "protection_level", "score", "strays_found", "strays_rescued",
-                 "alerts_responded", "zones", "achievements_earned", "coins"]
+ALERT_COLUMNS = [
+    "id",
+    "type",
+    "level",
+    "message",
+    "raised_at",
+    "npc_responders",
+    "open",
+    "responded_at",
+]
+STATS_COLUMNS = [
+    "cats_saved",
+    "encounters",
+    "bobcats_deterred",
+    "deter_rate",
+    "patrols",
+    "reputation",
+    "protection_level",
+    "score",
+    "strays_found",
+    "strays_rescued",
+    "alerts_responded",
+    "zones",
+    "achievements_earned",
+    "coins",
+]
 ACHIEVEMENT_COLUMNS = ["name", "description", "current", "required", "percent", "earned"]
 
 
@@ -59,8 +99,10 @@ def _roles(client: Client, pairs: list[str] | None) -> dict[str, str]:
     for pair in pairs or []:
         ref, sep, role = pair.partition("=")
         if not sep or not ref.strip() or not role.strip():
-            raise UsageError(f"--role takes CAT=ROLE, e.g. 3=healer (got {pair!r})",
-                             details={"field": "role", "value": pair})
+            raise UsageError(
+                f"--role takes CAT=ROLE, e.g. 3=healer (got {pair!r})",
+                details={"field": "role", "value": pair},
+            )
         roles[str(cat_id(client, ref))] = role.strip()
     return roles
 
@@ -82,7 +124,8 @@ def _patrol_view(patrol: dict[str, Any]) -> Any:
     night = patrol.get("night") or {}
     summary = patrol.get("summary") or {}
     head = Text.assemble(
-        (f"Patrol #{patrol['id']} ", "bold"), f"{patrol['status']} in the {patrol['area']} · ",
+        (f"Patrol #{patrol['id']} ", "bold"),
+        f"{patrol['status']} in the {patrol['area']} · ",
         f"{night.get('weather', '')} {night.get('season', '')} night · ",
         f"tick {patrol.get('ticks_done', 0)}/{patrol.get('ticks_total', 0)} · "
         f"ends {str(patrol.get('ends_at', ''))[11:16]}",
@@ -94,22 +137,41 @@ def _patrol_view(patrol: dict[str, Any]) -> Any:
         f"{summary.get('injuries', 0)} injuries ({summary.get('injuries_prevented', 0)} prevented)"
         f" · {_coins_line(patrol)}"
     )
-    cats = Table("cat", "role", "xp", "role xp", "deterred", "saved", "injuries", box=None,
-                 header_style="bold", pad_edge=False)
+    cats = Table(
+        "cat",
+        "role",
+        "xp",
+        "role xp",
+        "deterred",
+        "saved",
+        "injuries",
+        box=None,
+        header_style="bold",
+        pad_edge=False,
+    )
     for r in patrol.get("results") or []:
-        cats.add_row(r["name"], r["role"], str(r["xp"]), str(r["role_xp"]),
-                     str(r["bobcats_deterred"]), str(r["strays_saved"]), str(r["injuries"]))
+        cats.add_row(
+            r["name"],
+            r["role"],
+            str(r["xp"]),
+            str(r["role_xp"]),
+            str(r["bobcats_deterred"]),
+            str(r["strays_saved"]),
+            str(r["injuries"]),
+        )
     timeline = Table("time", "event", box=None, header_style="bold", pad_edge=False)
     for event in patrol.get("events") or []:
         timeline.add_row(str(event["at"])[11:16], event["message"])
     return Group(head, totals, Text(""), cats, Text(""), timeline)
 
 
-@app.command(epilog=examples(
-    "purrr nightwatch deploy 1 3 5",
-    "purrr nightwatch deploy 1 3 5 --area park --role 3=healer",
-    "purrr nightwatch deploy Mittens Luna --json id,status,ends_at",
-))
+@app.command(
+    epilog=examples(
+        "purrr nightwatch deploy 1 3 5",
+        "purrr nightwatch deploy 1 3 5 --area park --role 3=healer",
+        "purrr nightwatch deploy Mittens Luna --json id,status,ends_at",
+    )
+)
 def deploy(cats: CatsArg, area: AreaOpt = None, role: RoleOpt = None) -> None:
     """Send cats on patrol now (21:00–06:00; one patrol at a time, up to 10 cats; uses energy)."""
     client = connect()
@@ -120,16 +182,19 @@ def deploy(cats: CatsArg, area: AreaOpt = None, role: RoleOpt = None) -> None:
     if roles:
         body["roles"] = roles
     patrol = client.post("night-watch/deploy", body)
-    message(f"Patrol #{patrol['id']} deployed to the {patrol['area']} until "
-            f"{str(patrol['ends_at'])[11:16]}. Check on it: purrr nightwatch status")
+    message(
+        f"Patrol #{patrol['id']} deployed to the {patrol['area']} until "
+        f"{str(patrol['ends_at'])[11:16]}. Check on it: purrr nightwatch status"
+    )
     render(patrol if options.json else patrol["cats"], PATROL_CAT_COLUMNS)
 
 
 @app.command(epilog=examples("purrr nightwatch recall", "purrr nightwatch recall 4 --json"))
 def recall(
-    patrol: Annotated[int | None, typer.Argument(metavar="[PATROL]",
-                                                 help="Patrol id (default: the patrol under way).")]
-    = None,
+    patrol: Annotated[
+        int | None,
+        typer.Argument(metavar="[PATROL]", help="Patrol id (default: the patrol under way)."),
+    ] = None,
 ) -> None:
     """Bring the cats home now; what happened so far counts, the tick under way does not."""
     client = connect()
@@ -141,8 +206,13 @@ def recall(
     render(result if options.json else recalled, ["id", "status", "area", "ticks_done"])
 
 
-@app.command(epilog=examples("purrr nightwatch status", "purrr nightwatch status --json",
-                             "purrr nightwatch status --jq '.patrol.summary'"))
+@app.command(
+    epilog=examples(
+        "purrr nightwatch status",
+        "purrr nightwatch status --json",
+        "purrr nightwatch status --jq '.patrol.summary'",
+    )
+)
 def status() -> None:
     """The night window, the patrol brought up to now, your totals and your coins.
 
@@ -154,18 +224,29 @@ def status() -> None:
 
     window = data["window"]
     state = "OPEN" if window["open"] else "closed"
-    parts: list[Any] = [Text(f"Night window {window['start']}–{window['end']}: {state} "
-                             f"(server time {window['local_time']})")]
+    parts: list[Any] = [
+        Text(
+            f"Night window {window['start']}–{window['end']}: {state} "
+            f"(server time {window['local_time']})"
+        )
+    ]
     record = data.get("record") or {}
-    parts.append(Text(f"Saved {record.get('cats_saved', 0)} · deterred "
-                      f"{record.get('bobcats_deterred', 0)}/{record.get('encounters', 0)} · "
-                      f"patrols {record.get('patrols', 0)} · reputation "
-                      f"{record.get('reputation', 0)} · score {record.get('score', 0)} · "
-                      f"open alerts {data.get('open_alerts', 0)} · coins {record.get('coins', 0)}"))
+    parts.append(
+        Text(
+            f"Saved {record.get('cats_saved', 0)} · deterred "
+            f"{record.get('bobcats_deterred', 0)}/{record.get('encounters', 0)} · "
+            f"patrols {record.get('patrols', 0)} · reputation "
+            f"{record.get('reputation', 0)} · score {record.get('score', 0)} · "
+            f"open alerts {data.get('open_alerts', 0)} · coins {record.get('coins', 0)}"
+        )
+    )
     patrol = data.get("patrol")
     parts.append(Text(""))
-    parts.append(_patrol_view(patrol) if patrol else
-                 Text("No patrol yet. Deploy one: purrr nightwatch deploy 1 3 5"))
+    parts.append(
+        _patrol_view(patrol)
+        if patrol
+        else Text("No patrol yet. Deploy one: purrr nightwatch deploy 1 3 5")
+    )
     render_rich(Group(*parts), data)
 
 
@@ -175,14 +256,24 @@ def zones() -> None:
     render(connect().get("night-watch/zones"), ZONE_COLUMNS)
 
 
-@app.command("create-zone", context_settings={"ignore_unknown_options": True}, epilog=examples(
-    'purrr nightwatch create-zone safe_haven "Home Base" "Central Park" 75',
-    "purrr nightwatch create-zone motion_sensor Gate 'Back gate'",
-))
+@app.command(
+    "create-zone",
+    context_settings={"ignore_unknown_options": True},
+    epilog=examples(
+        'purrr nightwatch create-zone safe_haven "Home Base" "Central Park" 75',
+        "purrr nightwatch create-zone motion_sensor Gate 'Back gate'",
+    ),
+)
 def create_zone(
-    zone_type: Annotated[str, typer.Argument(
-        metavar="TYPE", help="cat_condo (500 coins), motion_sensor (200), safe_haven (300), "
-        "community_alert (150).", autocompletion=completer("nightwatch", "zones"))],
+    zone_type: Annotated[
+        str,
+        typer.Argument(
+            metavar="TYPE",
+            help="cat_condo (500 coins), motion_sensor (200), safe_haven (300), "
+            "community_alert (150).",
+            autocompletion=completer("nightwatch", "zones"),
+        ),
+    ],
     name: Annotated[str, typer.Argument(help="The zone's name.")],
     location: Annotated[str, typer.Argument(help="Where it is, e.g. 'Central Park'.")],
     radius: Annotated[int | None, typer.Argument(help="Meters, 25–200 (default 50).")] = None,
@@ -201,8 +292,11 @@ def create_zone(
 @app.command(epilog=examples("purrr nightwatch history", "purrr nightwatch history --json"))
 def history() -> None:
     """Past patrols, newest first."""
-    render(connect().get("night-watch/patrols"), HISTORY_COLUMNS,
-           empty="No patrols yet. Deploy one: purrr nightwatch deploy 1 3 5")
+    render(
+        connect().get("night-watch/patrols"),
+        HISTORY_COLUMNS,
+        empty="No patrols yet. Deploy one: purrr nightwatch deploy 1 3 5",
+    )
 
 
 @app.command(epilog=examples("purrr nightwatch stats", "purrr nightwatch stats --json score"))
@@ -213,8 +307,9 @@ def stats() -> None:
 
 @app.command(epilog=examples("purrr nightwatch alerts", "purrr nightwatch alerts --open --json"))
 def alerts(
-    open_only: Annotated[bool, typer.Option("--open", help="Only alerts you can still answer.")]
-    = False,
+    open_only: Annotated[
+        bool, typer.Option("--open", help="Only alerts you can still answer.")
+    ] = False,
 ) -> None:
     """Community alerts raised by your patrols (bobcat sightings, strays in danger, emergencies)."""
     data = connect().get("night-watch/alerts", open="true" if open_only else None)
@@ -231,26 +326,34 @@ def respond(alert: Annotated[int, typer.Argument(metavar="ALERT", help="The aler
     render(result if options.json else result["alert"], ALERT_COLUMNS)
 
 
-@app.command(epilog=examples("purrr nightwatch achievements",
-                             "purrr nightwatch achievements --jq '.[] | select(.earned) | .name'"))
+@app.command(
+    epilog=examples(
+        "purrr nightwatch achievements",
+        "purrr nightwatch achievements --jq '.[] | select(.earned) | .name'",
+    )
+)
 def achievements() -> None:
     """The ten Night Watch achievements and your progress toward each."""
     render(connect().get("night-watch/achievements"), ACHIEVEMENT_COLUMNS)
 
 
-@app.command(epilog=examples(
-    "purrr nightwatch simulate 1 3 5 --nights 365 --seed 7",
-    "purrr nightwatch simulate 1 2 --nights 30 --area park --role 2=healer --json",
-))
+@app.command(
+    epilog=examples(
+        "purrr nightwatch simulate 1 3 5 --nights 365 --seed 7",
+        "purrr nightwatch simulate 1 2 --nights 30 --area park --role 2=healer --json",
+    )
+)
 def simulate(
     cats: CatsArg,
-    nights: Annotated[int, typer.Option("--nights", "-n", min=1, max=3650,
-                                        help="How many nights.")] = 30,
+    nights: Annotated[
+        int, typer.Option("--nights", "-n", min=1, max=3650, help="How many nights.")
+    ] = 30,
     seed: Annotated[int, typer.Option("--seed", "-s", help="Same seed, same result.")] = 1,
     area: AreaOpt = None,
     role: RoleOpt = None,
-    start: Annotated[str | None, typer.Option(
-        help="First night (YYYY-MM-DD); default 2026-01-01.")] = None,
+    start: Annotated[
+        str | None, typer.Option(help="First night (YYYY-MM-DD); default 2026-01-01.")
+    ] = None,
 ) -> None:
     """Simulate many nights locally on copies of these cats; nothing on the server changes.
 
@@ -269,18 +372,28 @@ def simulate(
         cat = client.get(f"cats/{i}")
         fields = {k: cat[k] for k in PatrolCat.model_fields if k in cat and k != "role"}
         snapshots.append(PatrolCat.model_validate(fields))
-    zones = [Zone.model_validate({k: z[k] for k in Zone.model_fields if k in z})
-             for z in client.get("night-watch/zones")]
+    zones = [
+        Zone.model_validate({k: z[k] for k in Zone.model_fields if k in z})
+        for z in client.get("night-watch/zones")
+    ]
     try:
         first = date.fromisoformat(start) if start else DEFAULT_START
     except ValueError:
         raise UsageError(f"--start must be a date like 2026-01-01 (got {start!r})") from None
     try:
-        summary = run_simulation(snapshots, nights, seed, roles=roles,
-                                 area=area or "neighborhood", zones=zones, start=first)
+        summary = run_simulation(
+            snapshots,
+            nights,
+            seed,
+            roles=roles,
+            area=area or "neighborhood",
+            zones=zones,
+            start=first,
+        )
     except RuleError as exc:  # the same error (and exit code) the server gives `deploy`
-        raise from_api(400, {"code": exc.code, "message": exc.message,
-                             "details": exc.details}) from None
+        raise from_api(
+            400, {"code": exc.code, "message": exc.message, "details": exc.details}
+        ) from None
     data = summary.model_dump(mode="json")
     render_rich(_simulation_view(data), data)
 
@@ -301,13 +414,20 @@ def _simulation_view(data: dict[str, Any]) -> Any:
         f"({pct(data['rescue_rate'])}), {data['strays_saved']} saved; "
         f"{data['injuries']} injuries; score {data['score']}; {data['coins_earned']} coins"
     )
-    roles = Table("role", "cats", "xp", "role xp", "deterred", box=None, header_style="bold",
-                  pad_edge=False)
+    roles = Table(
+        "role", "cats", "xp", "role xp", "deterred", box=None, header_style="bold", pad_edge=False
+    )
     for name, row in data["by_role"].items():
-        roles.add_row(name, str(row["cats"]), str(row["xp"]), str(row["role_xp"]),
-                      str(row["bobcats_deterred"]))
-    threats = Table("threat", "encounters", "deterred", "rate", box=None, header_style="bold",
-                    pad_edge=False)
+        roles.add_row(
+            name,
+            str(row["cats"]),
+            str(row["xp"]),
+            str(row["role_xp"]),
+            str(row["bobcats_deterred"]),
+        )
+    threats = Table(
+        "threat", "encounters", "deterred", "rate", box=None, header_style="bold", pad_edge=False
+    )
     for name, row in data["by_threat_level"].items():
         threats.add_row(name, str(row["encounters"]), str(row["deterred"]), pct(row["deter_rate"]))
     earned = ", ".join(data["achievements"]) or "none"

@@ -16,8 +16,14 @@ app = PurrrTyper(
 )
 
 
-@app.command("list", epilog=examples("purrr quests list", "purrr quests list --all",
-                                     "purrr quests list --jq '.[] | select(.claimable) | .id'"))
+@app.command(
+    "list",
+    epilog=examples(
+        "purrr quests list",
+        "purrr quests list --all",
+        "purrr quests list --jq '.[] | select(.claimable) | .id'",
+    ),
+)
 def list_quests(
     show_all: Annotated[bool, typer.Option("--all", help="Include out-of-season quests.")] = False,
 ) -> None:
@@ -27,16 +33,19 @@ def list_quests(
     if not options.json:  # a column for people; --json keeps the API's objects as they are
         for q in shown:
             q["progress"] = ", ".join(r["text"] for r in q.get("requirements", []))
-    render(shown, ["id", "type", "name", "progress", "claimable", "claimed"],
-           empty="No active quests.")
+    render(
+        shown, ["id", "type", "name", "progress", "claimable", "claimed"], empty="No active quests."
+    )
 
 
-@app.command(epilog=examples("purrr quests claim daily_feeder",
-                             "purrr quests claim first_meal --cat Mittens --json"))
+@app.command(
+    epilog=examples(
+        "purrr quests claim daily_feeder", "purrr quests claim first_meal --cat Mittens --json"
+    )
+)
 def claim(
     quest: Annotated[str, typer.Argument(metavar="ID", help="Quest id.")],
-    cat: Annotated[str | None, typer.Option("--cat", "-c",
-                                            help="Give the XP to this cat.")] = None,
+    cat: Annotated[str | None, typer.Option("--cat", "-c", help="Give the XP to this cat.")] = None,
 ) -> None:
     """Claim a completed quest's rewards (once)."""
     client = connect()

@@ -16,24 +16,43 @@ from purrr_cli.errors import UsageError
 from purrr_cli.output import PurrrTyper, confirm, examples, message, render
 
 app = PurrrTyper(help="Link the local game to a remote purrr server, show or drop the link.")
-STATUS_COLUMNS = ["linked", "remote.url", "remote.user.username", "remote.client_id", "pending",
-                  "last_push", "last_pull", "last_error"]
+STATUS_COLUMNS = [
+    "linked",
+    "remote.url",
+    "remote.user.username",
+    "remote.client_id",
+    "pending",
+    "last_push",
+    "last_pull",
+    "last_error",
+]
 
 
-@app.command(epilog=examples("purrr remote link https://purrr.love --api-key pk_…",
-                             "echo $KEY | purrr remote link https://purrr.love --api-key -"))
+@app.command(
+    epilog=examples(
+        "purrr remote link https://purrr.love --api-key pk_…",
+        "echo $KEY | purrr remote link https://purrr.love --api-key -",
+    )
+)
 def link(
     url: Annotated[str, typer.Argument(help="The remote server's base URL.")],
-    api_key: Annotated[str | None, typer.Option(
-        "--api-key", help="An API key of your remote account (read+write); '-' reads stdin.")] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before replacing the "
-                                                         "local game.")] = False,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key", help="An API key of your remote account (read+write); '-' reads stdin."
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask before replacing the local game.")
+    ] = False,
 ) -> None:
     """Link this game to a remote account: the local game is replaced by the remote one."""
     url = url.rstrip("/")
     if not url.startswith(("http://", "https://")):
-        raise UsageError(f"invalid remote URL {url!r}; give its base URL, e.g. https://purrr.love",
-                         details={"field": "url", "value": url})
+        raise UsageError(
+            f"invalid remote URL {url!r}; give its base URL, e.g. https://purrr.love",
+            details={"field": "url", "value": url},
+        )
     key = sys.stdin.readline().strip() if api_key == "-" else api_key or remote_key(url)
     if not key:
         raise UsageError("give the remote account's API key with --api-key KEY")
@@ -44,8 +63,10 @@ def link(
     config.set_secret(secret_name("api_key", url), key)
     config.set_value("remote_url", url)
     user = (state.get("remote") or {}).get("user") or {}
-    message(f"Linked to {url} as {user.get('username', '?')}; the local game now mirrors that "
-            "account. Play on; `purrr sync` (or the daemon) sends your actions.")
+    message(
+        f"Linked to {url} as {user.get('username', '?')}; the local game now mirrors that "
+        "account. Play on; `purrr sync` (or the daemon) sends your actions."
+    )
     render(state, STATUS_COLUMNS, hide=("rejections",))
 
 
@@ -57,8 +78,10 @@ def status() -> None:
 
 @app.command(epilog=examples("purrr remote unlink", "purrr remote unlink --force --yes"))
 def unlink(
-    force: Annotated[bool, typer.Option("--force", help="Unlink even with actions not yet "
-                                                       "synced (they are dropped).")] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Unlink even with actions not yet synced (they are dropped)."),
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Forget the remote (and its key); the local game stays as it is."""

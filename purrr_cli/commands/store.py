@@ -16,22 +16,30 @@ app = PurrrTyper(
 )
 
 
-@app.command("list", epilog=examples("purrr store list", "purrr store list --category treats",
-                                     "purrr store list --json id,price"))
+@app.command(
+    "list",
+    epilog=examples(
+        "purrr store list", "purrr store list --category treats", "purrr store list --json id,price"
+    ),
+)
 def list_items(
-    category: Annotated[str | None, typer.Option(
-        help="food, treats, toys, grooming, furniture or luxury.")] = None,
+    category: Annotated[
+        str | None, typer.Option(help="food, treats, toys, grooming, furniture or luxury.")
+    ] = None,
 ) -> None:
     """Items for sale with their prices in coins."""
     params = {"category": category} if category else {}
-    render(connect().get("store/items", **params), ["id", "name", "category", "price",
-                                                    "description"])
+    render(
+        connect().get("store/items", **params), ["id", "name", "category", "price", "description"]
+    )
 
 
 @app.command(epilog=examples("purrr store buy catnip", "purrr store buy toy_mouse --quantity 3"))
 def buy(
-    item: Annotated[str, typer.Argument(metavar="ITEM", help="Item id.",
-                                        autocompletion=completer("store", "items"))],
+    item: Annotated[
+        str,
+        typer.Argument(metavar="ITEM", help="Item id.", autocompletion=completer("store", "items")),
+    ],
     quantity: Annotated[int, typer.Option("--quantity", "-n", help="How many (1–99).")] = 1,
 ) -> None:
     """Buy ITEM with coins; refused (exit 5) when you cannot afford it."""
@@ -41,5 +49,8 @@ def buy(
 @app.command(epilog=examples("purrr store inventory", "purrr store inventory --json"))
 def inventory() -> None:
     """Items you own."""
-    render(connect().get("store/inventory"), ["item_id", "name", "category", "quantity"],
-           empty="Your inventory is empty. Browse: purrr store list")
+    render(
+        connect().get("store/inventory"),
+        ["item_id", "name", "category", "quantity"],
+        empty="Your inventory is empty. Browse: purrr store list",
+    )

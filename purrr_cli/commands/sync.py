@@ -21,12 +21,19 @@ from purrr_cli.output import PurrrTyper, examples, message, options, render, wit
 app = PurrrTyper(
     help="Sync the local game with the linked remote: `purrr sync` pushes then pulls.\n\n"
     "Link first with `purrr remote link URL --api-key KEY`.",
-    no_args_is_help=False, invoke_without_command=True,
+    no_args_is_help=False,
+    invoke_without_command=True,
 )
 KEY_HEADER = "X-Remote-Api-Key"
 KEY_ENV = "PURRR_REMOTE_API_KEY"
-STATUS_COLUMNS = ["remote.url", "remote.user.username", "pending", "last_push", "last_pull",
-                  "last_error"]
+STATUS_COLUMNS = [
+    "remote.url",
+    "remote.user.username",
+    "pending",
+    "last_push",
+    "last_pull",
+    "last_error",
+]
 
 
 def local_client() -> Client:
@@ -50,8 +57,14 @@ def remote_key(url: str | None) -> str | None:
     return config.get_secret(secret_name("api_key", url))
 
 
-def call(client: Client, method: str, path: str, *, body: dict[str, Any] | None = None,
-         key: str | None = None) -> Any:
+def call(
+    client: Client,
+    method: str,
+    path: str,
+    *,
+    body: dict[str, Any] | None = None,
+    key: str | None = None,
+) -> Any:
     """Call the local server's sync API; remote failures keep their own exit codes
     (purrr_cli.errors maps REMOTE_UNREACHABLE to 7 and REMOTE_UNAUTHORIZED to 4)."""
     headers = {KEY_HEADER: key} if key else None
@@ -60,12 +73,16 @@ def call(client: Client, method: str, path: str, *, body: dict[str, Any] | None 
 
 def _rejection(item: dict[str, Any]) -> str:
     error = item.get("error") or {}
-    return (f"the remote rejected #{item.get('mutation_id')} {item.get('name')} "
-            f"{item.get('args')}: {error.get('message', error.get('code', 'rejected'))}")
+    return (
+        f"the remote rejected #{item.get('mutation_id')} {item.get('name')} "
+        f"{item.get('args')}: {error.get('message', error.get('code', 'rejected'))}"
+    )
 
 
-@app.callback(invoke_without_command=True,
-              epilog=examples("purrr sync", "purrr sync --json", "purrr sync status --json"))
+@app.callback(
+    invoke_without_command=True,
+    epilog=examples("purrr sync", "purrr sync --json", "purrr sync status --json"),
+)
 @with_common_options
 def sync(ctx: typer.Context) -> None:
     """Push the outbox to the remote, then pull its changes (exit 7 when it is unreachable)."""
@@ -81,13 +98,21 @@ def sync(ctx: typer.Context) -> None:
     for item in report.get("rejected", []):
         message(_rejection(item))
     if report.get("retry"):
-        message(f"the remote asked to retry from action #{report['retry'].get('id')} later; "
-                "it stays queued")
-    message(f"Synced with {url}: {report['pushed']} pushed, {report['applied']} confirmed, "
-            f"{len(report['rejected'])} rejected, {report['pulled_rows']} rows pulled, "
-            f"{status['pending']} pending.")
-    summary = {**report, "rejected": len(report["rejected"]), "pending": status["pending"],
-               "last_pull": status.get("last_pull")}
+        message(
+            f"the remote asked to retry from action #{report['retry'].get('id')} later; "
+            "it stays queued"
+        )
+    message(
+        f"Synced with {url}: {report['pushed']} pushed, {report['applied']} confirmed, "
+        f"{len(report['rejected'])} rejected, {report['pulled_rows']} rows pulled, "
+        f"{status['pending']} pending."
+    )
+    summary = {
+        **report,
+        "rejected": len(report["rejected"]),
+        "pending": status["pending"],
+        "last_pull": status.get("last_pull"),
+    }
     render(result if options.json else summary)
 
 

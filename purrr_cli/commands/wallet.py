@@ -16,14 +16,19 @@ app = PurrrTyper(
 Currency = Annotated[str, typer.Option("--currency", help="BTC, ETH, USDC, SOL or XRP.")]
 
 
-@app.command(epilog=examples("purrr wallet balance", "purrr wallet balance --json",
-                             "purrr wallet balance --jq .coins"))
+@app.command(
+    epilog=examples(
+        "purrr wallet balance", "purrr wallet balance --json", "purrr wallet balance --jq .coins"
+    )
+)
 def balance() -> None:
     """Coins and crypto balances (locked = held by pending withdrawals)."""
     render(connect().get("economy/balance"))
 
 
-@app.command(epilog=examples("purrr wallet history", "purrr wallet history --currency COINS --json"))
+@app.command(
+    epilog=examples("purrr wallet history", "purrr wallet history --currency COINS --json")
+)
 def history(
     currency: Annotated[str | None, typer.Option("--currency", help="COINS or a code.")] = None,
     limit: Annotated[int, typer.Option(help="How many entries.")] = 20,
@@ -32,31 +37,51 @@ def history(
     params: dict[str, object] = {"limit": limit}
     if currency:
         params["currency"] = currency.upper()
-    render(connect().get("economy/ledger", **params),
-           ["id", "created_at", "currency", "amount", "balance_after", "reason"])
+    render(
+        connect().get("economy/ledger", **params),
+        ["id", "created_at", "currency", "amount", "balance_after", "reason"],
+    )
 
 
-@app.command(epilog=examples("purrr wallet deposit --currency BTC --usd 10",
-                             "purrr wallet deposit --currency USDC --usd 5 --json"))
+@app.command(
+    epilog=examples(
+        "purrr wallet deposit --currency BTC --usd 10",
+        "purrr wallet deposit --currency USDC --usd 5 --json",
+    )
+)
 def deposit(
     currency: Currency,
     usd: Annotated[str, typer.Option("--usd", help="Amount in US dollars (1–10000).")],
 ) -> None:
     """Create a payment charge; pay at its URL, then `purrr wallet confirm CHARGE`."""
-    render(connect().post("economy/deposit", {"crypto_type": currency.upper(), "amount_usd": usd}),
-           ["charge_id", "payment_url", "currency", "amount_crypto", "amount_usd", "expires_at",
-            "status"])
+    render(
+        connect().post("economy/deposit", {"crypto_type": currency.upper(), "amount_usd": usd}),
+        [
+            "charge_id",
+            "payment_url",
+            "currency",
+            "amount_crypto",
+            "amount_usd",
+            "expires_at",
+            "status",
+        ],
+    )
 
 
 @app.command(epilog=examples("purrr wallet confirm sbx_1234abcd"))
-def confirm(charge: Annotated[str, typer.Argument(metavar="CHARGE", help="The charge id.")]) -> None:
+def confirm(
+    charge: Annotated[str, typer.Argument(metavar="CHARGE", help="The charge id.")],
+) -> None:
     """Confirm a paid charge (the sandbox confirms at once) and credit the wallet."""
     render(connect().post(f"economy/confirm/{charge}"), hide=("balance",))
 
 
-@app.command(epilog=examples(
-    "purrr wallet withdraw --currency ETH --amount 0.05 --address 0xABC…",
-    "purrr wallet withdraw --currency BTC --amount 0.001 --address bc1q… --totp 123456"))
+@app.command(
+    epilog=examples(
+        "purrr wallet withdraw --currency ETH --amount 0.05 --address 0xABC…",
+        "purrr wallet withdraw --currency BTC --amount 0.001 --address bc1q… --totp 123456",
+    )
+)
 def withdraw(
     currency: Currency,
     amount: Annotated[str, typer.Option(help="Amount in the currency (exact decimal).")],
@@ -64,8 +89,11 @@ def withdraw(
     totp: Annotated[str | None, typer.Option(help="Second-factor code (hosted servers).")] = None,
 ) -> None:
     """Queue a withdrawal; the amount is locked until it is processed or cancelled."""
-    body: dict[str, object] = {"crypto_type": currency.upper(), "amount": amount,
-                               "address": address}
+    body: dict[str, object] = {
+        "crypto_type": currency.upper(),
+        "amount": amount,
+        "address": address,
+    }
     if totp:
         body["totp_code"] = totp
     render(connect().post("economy/withdraw", body), hide=("balance",))

@@ -98,8 +98,10 @@ def _checked_amount(change: Change) -> Decimal:
     check_asset(change.currency)
     if change.currency == COINS:
         if change.amount != change.amount.to_integral_value():
-            raise InvalidRequest(f"coins are whole numbers, not {change.amount}",
-                                 details={"field": "amount", "value": str(change.amount)})
+            raise InvalidRequest(
+                f"coins are whole numbers, not {change.amount}",
+                details={"field": "amount", "value": str(change.amount)},
+            )
         return Decimal(int(change.amount))
     return parse_amount(change.amount, positive=False)
 
@@ -113,8 +115,12 @@ def shortfall_error(wallet: Wallet, currency: str, needed: Decimal, what: str) -
     return Conflict(
         f"not enough {label} for {what}: need {show(needed)}, available {show(available)} "
         f"(short by {show(short)})",
-        details={"currency": currency, "needed": show(needed), "available": show(available),
-                 "shortfall": show(short)},
+        details={
+            "currency": currency,
+            "needed": show(needed),
+            "available": show(available),
+            "shortfall": show(short),
+        },
     )
 
 
@@ -129,7 +135,9 @@ def apply_changes(
         amount = _checked_amount(change)
         if amount == 0:
             continue
-        before = Decimal(coins) if change.currency == COINS else balances.get(change.currency, _ZERO)
+        before = (
+            Decimal(coins) if change.currency == COINS else balances.get(change.currency, _ZERO)
+        )
         after = before + amount
         if after - wallet.locked_amount(change.currency) < 0:
             partial = wallet.model_copy(update={"coins": coins, "balances": balances})
@@ -138,10 +146,17 @@ def apply_changes(
             coins = int(after)
         else:
             balances[change.currency] = quantize(after)
-        entries.append(LedgerEntry(
-            account=account, currency=change.currency, amount=amount, balance_after=after,
-            reason=change.reason, counterparty=change.counterparty, action_ref=action_ref,
-        ))
+        entries.append(
+            LedgerEntry(
+                account=account,
+                currency=change.currency,
+                amount=amount,
+                balance_after=after,
+                reason=change.reason,
+                counterparty=change.counterparty,
+                action_ref=action_ref,
+            )
+        )
     return wallet.model_copy(update={"coins": coins, "balances": balances}), entries
 
 
@@ -161,19 +176,30 @@ def release_funds(wallet: Wallet, currency: str, amount: Decimal) -> Wallet:
     check_currency(currency)
     amount = parse_amount(amount)
     if amount > wallet.locked_amount(currency):
-        raise Conflict(f"only {format_amount(wallet.locked_amount(currency))} {currency} is locked",
-                       details={"currency": currency, "locked": format_amount(wallet.locked_amount(currency))})
+        raise Conflict(
+            f"only {format_amount(wallet.locked_amount(currency))} {currency} is locked",
+            details={"currency": currency, "locked": format_amount(wallet.locked_amount(currency))},
+        )
     locked = dict(wallet.locked)
     locked[currency] = quantize(wallet.locked_amount(currency) - amount)
     return wallet.model_copy(update={"locked": locked})
 
 
 def settle_locked(
-    wallet: Wallet, currency: str, amount: Decimal, *, account: str, action_ref: str,
+    wallet: Wallet,
+    currency: str,
+    amount: Decimal,
+    *,
+    account: str,
+    action_ref: str,
     counterparty: str,
 ) -> tuple[Wallet, list[LedgerEntry]]:
     """Pay out a locked amount (a processed withdrawal): unlock it and debit it, one entry."""
     released = release_funds(wallet, currency, amount)
-    change = Change(currency=currency, amount=-parse_amount(amount), reason="withdrawal",
-                    counterparty=counterparty)
+    change = Change(
+        currency=currency,
+        amount=-parse_amount(amount),
+        reason="withdrawal",
+        counterparty=counterparty,
+    )
     return apply_changes(released, [change], account=account, action_ref=action_ref)

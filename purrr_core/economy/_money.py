@@ -68,17 +68,25 @@ def parse_amount(value: object, *, field: str = "amount", positive: bool = True)
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise InvalidRequest(f"invalid {field} {value!r}: not a decimal number",
-                             details={"field": field, "value": str(value)}) from None
+        raise InvalidRequest(
+            f"invalid {field} {value!r}: not a decimal number",
+            details={"field": field, "value": str(value)},
+        ) from None
     if not amount.is_finite():
-        raise InvalidRequest(f"invalid {field} {value!r}: not a finite number",
-                             details={"field": field, "value": str(value)})
+        raise InvalidRequest(
+            f"invalid {field} {value!r}: not a finite number",
+            details={"field": field, "value": str(value)},
+        )
     if amount != amount.quantize(QUANTUM, rounding=ROUND_HALF_EVEN):
-        raise InvalidRequest(f"invalid {field} {value!r}: at most {PLACES} decimal places",
-                             details={"field": field, "value": str(value)})
+        raise InvalidRequest(
+            f"invalid {field} {value!r}: at most {PLACES} decimal places",
+            details={"field": field, "value": str(value)},
+        )
     if positive and amount <= 0:
-        raise InvalidRequest(f"invalid {field} {value!r}: must be greater than 0",
-                             details={"field": field, "value": str(value)})
+        raise InvalidRequest(
+            f"invalid {field} {value!r}: must be greater than 0",
+            details={"field": field, "value": str(value)},
+        )
     return quantize(amount)
 
 
@@ -87,8 +95,14 @@ def usd_to_crypto(amount_usd: Decimal, currency: str, rates: Rates) -> Decimal:
     check_currency(currency)
     rate = rates.get(currency)
     if rate is None or rate <= 0:
-        raise InvalidRequest(f"no USD rate for {currency}", details={"field": "rates", "value": currency})
-    return max(QUANTUM, quantize(amount_usd / rate)) if amount_usd > 0 else Decimal(0).quantize(QUANTUM)
+        raise InvalidRequest(
+            f"no USD rate for {currency}", details={"field": "rates", "value": currency}
+        )
+    return (
+        max(QUANTUM, quantize(amount_usd / rate))
+        if amount_usd > 0
+        else Decimal(0).quantize(QUANTUM)
+    )
 
 
 def format_amount(amount: Decimal) -> str:

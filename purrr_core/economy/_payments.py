@@ -95,9 +95,13 @@ class SandboxProvider:
         digest = hashlib.sha256(f"{request.account}|{request.reference}".encode()).hexdigest()
         charge_id = f"sbx_{digest[:20]}"
         return Charge(
-            charge_id=charge_id, provider=self.name, payment_url=f"{self.url_prefix}{charge_id}",
-            currency=request.currency, amount_usd=request.amount_usd,
-            amount_crypto=request.amount_crypto, created_at=request.now,
+            charge_id=charge_id,
+            provider=self.name,
+            payment_url=f"{self.url_prefix}{charge_id}",
+            currency=request.currency,
+            amount_usd=request.amount_usd,
+            amount_crypto=request.amount_crypto,
+            created_at=request.now,
             expires_at=request.now + CHARGE_LIFETIME,
         )
 
@@ -113,16 +117,24 @@ def deposit_request(
     check_currency(currency)
     usd = parse_amount(amount_usd, field="amount_usd")
     if usd != usd.quantize(CENT):
-        raise InvalidRequest(f"invalid amount_usd {amount_usd!r}: whole cents only",
-                             details={"field": "amount_usd", "value": str(amount_usd)})
+        raise InvalidRequest(
+            f"invalid amount_usd {amount_usd!r}: whole cents only",
+            details={"field": "amount_usd", "value": str(amount_usd)},
+        )
     usd = usd.quantize(CENT)
     if not DEPOSIT_MIN_USD <= usd <= DEPOSIT_MAX_USD:
         raise InvalidRequest(
             f"invalid amount_usd {usd}: deposits are {DEPOSIT_MIN_USD}–{DEPOSIT_MAX_USD} USD",
             details={"field": "amount_usd", "value": str(usd)},
         )
-    return ChargeRequest(reference=reference, account=account, currency=currency, amount_usd=usd,
-                         amount_crypto=usd_to_crypto(usd, currency, rates), now=now)
+    return ChargeRequest(
+        reference=reference,
+        account=account,
+        currency=currency,
+        amount_usd=usd,
+        amount_crypto=usd_to_crypto(usd, currency, rates),
+        now=now,
+    )
 
 
 def charge_view(charge: Charge) -> dict[str, object]:
@@ -134,7 +146,12 @@ def charge_view(charge: Charge) -> dict[str, object]:
 
 
 def settle_deposit(
-    wallet: Wallet, charge: Charge, status: ChargeStatus, now: datetime, *, account: str,
+    wallet: Wallet,
+    charge: Charge,
+    status: ChargeStatus,
+    now: datetime,
+    *,
+    account: str,
     action_ref: str,
 ) -> tuple[Wallet, Charge, list[LedgerEntry]]:
     """Apply a provider status to a pending charge: credit on confirmation, once.
@@ -142,17 +159,27 @@ def settle_deposit(
     Refuses (Conflict) a charge already confirmed, expired before confirmation, or still unpaid.
     """
     if charge.status == "confirmed":
-        raise Conflict(f"charge {charge.charge_id} is already confirmed",
-                       details={"charge_id": charge.charge_id, "status": charge.status})
+        raise Conflict(
+            f"charge {charge.charge_id} is already confirmed",
+            details={"charge_id": charge.charge_id, "status": charge.status},
+        )
     if charge.status in ("expired", "failed") or (status == "pending" and now >= charge.expires_at):
-        raise Conflict(f"charge {charge.charge_id} expired at {charge.expires_at.isoformat()}; "
-                       "start a new deposit", details={"charge_id": charge.charge_id,
-                                                       "status": "expired"})
+        raise Conflict(
+            f"charge {charge.charge_id} expired at {charge.expires_at.isoformat()}; "
+            "start a new deposit",
+            details={"charge_id": charge.charge_id, "status": "expired"},
+        )
     if status != "confirmed":
-        raise Conflict(f"charge {charge.charge_id} is {status}: not paid yet",
-                       details={"charge_id": charge.charge_id, "status": status})
-    credit = Change(currency=charge.currency, amount=charge.amount_crypto, reason="deposit",
-                    counterparty=f"{charge.provider}:{charge.charge_id}")
+        raise Conflict(
+            f"charge {charge.charge_id} is {status}: not paid yet",
+            details={"charge_id": charge.charge_id, "status": status},
+        )
+    credit = Change(
+        currency=charge.currency,
+        amount=charge.amount_crypto,
+        reason="deposit",
+        counterparty=f"{charge.provider}:{charge.charge_id}",
+    )
     wallet, entries = apply_changes(wallet, [credit], account=account, action_ref=action_ref)
     return wallet, charge.model_copy(update={"status": "confirmed", "confirmed_at": now}), entries
 
@@ -177,12 +204,18 @@ def withdrawal_request(currency: str, amount: object, address: str) -> Withdrawa
         )
     address = address.strip()
     if not re.fullmatch(spec.address_pattern, address):
-        raise InvalidRequest(f"invalid address {address!r}: not a {spec.name} address",
-                             details={"field": "address", "value": address})
+        raise InvalidRequest(
+            f"invalid address {address!r}: not a {spec.name} address",
+            details={"field": "address", "value": address},
+        )
     return WithdrawalRequest(currency=currency, amount=value, address=address)
 
 
 def request_withdrawal(wallet: Wallet, request: WithdrawalRequest) -> Wallet:
     """Lock the amount for the pending queue; the balance itself moves when it is processed."""
-    return lock_funds(wallet, request.currency, request.amount,
-                      f"withdrawing {format_amount(request.amount)} {request.currency}")
+    return lock_funds(
+        wallet,
+        request.currency,
+        request.amount,
+        f"withdrawing {format_amount(request.amount)} {request.currency}",
+    )

@@ -64,14 +64,21 @@ class Game(_Frozen):
     def view(self) -> dict[str, object]:
         """The public description of the game (`GET /api/v1/games`)."""
         out: dict[str, object] = {
-            "type": self.id, "name": self.name, "description": self.description, "kind": self.kind,
-            "activity": self.activity, "difficulty": self.difficulty, "energy_cost": self.energy,
-            "min_energy": min_energy(self), "base_xp": self.xp,
+            "type": self.id,
+            "name": self.name,
+            "description": self.description,
+            "kind": self.kind,
+            "activity": self.activity,
+            "difficulty": self.difficulty,
+            "energy_cost": self.energy,
+            "min_energy": min_energy(self),
+            "base_xp": self.xp,
             "personality_bonuses": dict(self.personality),
         }
         if self.kind == "crypto":
-            out.update(entry_fee_usd=str(self.entry_fee_usd),
-                       max_win_multiplier=str(self.win_multiplier))
+            out.update(
+                entry_fee_usd=str(self.entry_fee_usd), max_win_multiplier=str(self.win_multiplier)
+            )
         else:
             out["coin_range"] = list(self.coins or ())
         return out

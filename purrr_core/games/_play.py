@@ -95,7 +95,10 @@ def expected_value(g: Game, perf: float) -> dict[str, float]:
         ev = p * float(g.win_multiplier or 0) - 1
         return {"win_chance": p, "ev_per_fee": ev, "house_edge": -ev}
     low, high = g.coins or (0, 0)
-    return {"win_chance": win_chance(g, perf), "expected_coins": low + (high - low) * mean_score_share(g, perf)}
+    return {
+        "win_chance": win_chance(g, perf),
+        "expected_coins": low + (high - low) * mean_score_share(g, perf),
+    }
 
 
 def _check_ready(cat: Cat, g: Game) -> int:
@@ -150,13 +153,16 @@ def play_game(
         found = rng.choice(g.finds.items)
 
     pers = catalog.personality(cat.personality_type)
-    happiness = (g.happiness_win * pers.happiness_multiplier(g.activity) if won else g.happiness_loss)
+    happiness = g.happiness_win * pers.happiness_multiplier(g.activity) if won else g.happiness_loss
     changes: dict[str, Any] = {
         "energy": cat.energy - cost,
         "happiness": cat.happiness + happiness,
         "hunger": cat.hunger - g.satiation,
-        "last_played_at": now, "last_care_at": now, "updated_at": now,
-        "is_resting": False, "version": cat.version + 1,
+        "last_played_at": now,
+        "last_care_at": now,
+        "updated_at": now,
+        "is_resting": False,
+        "version": cat.version + 1,
     }
     if trained:
         changes[g.train_stat] = getattr(cat, g.train_stat) + 1
@@ -167,18 +173,39 @@ def play_game(
     counters = {name: n for name, n in counters.items() if n}
     result: Literal["win", "loss"] = "win" if won else "loss"
     return GameOutcome(
-        game_id=g.id, mode=mode, result=result, score=score, performance=round(perf, 4),
-        win_chance=round(chance, 4), currency=currency if mode == "crypto" else None,
-        entry_fee=fee, payout=payout,
-        payout_usd=(g.entry_fee_usd or Decimal(0)) * (g.win_multiplier or 0) if payout else Decimal(0),
-        net=payout - fee, coins=coins, counters=counters,
-        found_item=found, xp_gained=after.experience - cat.experience,
-        energy_spent=cat.energy - after.energy, happiness_gained=after.happiness - cat.happiness,
-        game_data={"score": score, "difficulty": g.difficulty,
-                   "time": round(30 + 90 * (1 - score / 1000), 1),
-                   **({"stat_trained": g.train_stat} if trained else {})},
+        game_id=g.id,
+        mode=mode,
+        result=result,
+        score=score,
+        performance=round(perf, 4),
+        win_chance=round(chance, 4),
+        currency=currency if mode == "crypto" else None,
+        entry_fee=fee,
+        payout=payout,
+        payout_usd=(g.entry_fee_usd or Decimal(0)) * (g.win_multiplier or 0)
+        if payout
+        else Decimal(0),
+        net=payout - fee,
+        coins=coins,
+        counters=counters,
+        found_item=found,
+        xp_gained=after.experience - cat.experience,
+        energy_spent=cat.energy - after.energy,
+        happiness_gained=after.happiness - cat.happiness,
+        game_data={
+            "score": score,
+            "difficulty": g.difficulty,
+            "time": round(30 + 90 * (1 - score / 1000), 1),
+            **({"stat_trained": g.train_stat} if trained else {}),
+        },
         effects=xp_effects,
-        interaction={"type": "game", "activity": g.id, "kind": g.activity, "hour": now.hour,
-                     "happiness_delta": after.happiness - cat.happiness, "mood_before": cat.mood},
+        interaction={
+            "type": "game",
+            "activity": g.id,
+            "kind": g.activity,
+            "hour": now.hour,
+            "happiness_delta": after.happiness - cat.happiness,
+            "mood_before": cat.mood,
+        },
         cat=after,
     )

@@ -71,7 +71,10 @@ def check_window(now: datetime, config: NightWatchConfig | None = None) -> None:
             f"Night patrols can only be deployed between {config.window_text()} "
             f"(it is {local:%H:%M})",
             details={
-                "window": {"start": f"{config.start_hour:02d}:00", "end": f"{config.end_hour:02d}:00"},
+                "window": {
+                    "start": f"{config.start_hour:02d}:00",
+                    "end": f"{config.end_hour:02d}:00",
+                },
                 "local_time": f"{local:%H:%M}",
             },
         )
@@ -118,9 +121,7 @@ def plan_night(day: date, seed: int) -> Night:
         mating_season=mating,
         season_multiplier=season_multiplier,
         weather_multiplier=weather.activity,
-        bobcat_activity=round(
-            table.threat.base_activity * weather.activity * season_multiplier, 4
-        ),
+        bobcat_activity=round(table.threat.base_activity * weather.activity * season_multiplier, 4),
         detection_factor=weather.detection,
         rescue_need=weather.rescue_need,
     )
@@ -259,9 +260,12 @@ def _check_no_active_patrol(active_patrol: Patrol | None, config: NightWatchConf
     raise Conflict(
         f"patrol #{active_patrol.id} is already under way with {names} (until {until:%H:%M}); "
         "recall it with `purrr nightwatch recall` or wait for it to end",
-        details={"field": "cat_ids", "patrol_id": active_patrol.id,
-                 "cat_ids": [cat.id for cat in active_patrol.cats],
-                 "ends_at": active_patrol.ends_at.isoformat()},
+        details={
+            "field": "cat_ids",
+            "patrol_id": active_patrol.id,
+            "cat_ids": [cat.id for cat in active_patrol.cats],
+            "ends_at": active_patrol.ends_at.isoformat(),
+        },
     )
 
 
@@ -324,25 +328,38 @@ def start_patrol(
     night = night or plan_night(night_date(now, config), seed)
     zones = tuple(zones)
     patrol = Patrol(
-        seed=seed, area=area, cats=tuple(cats), roles=resolved, zones=zones, night=night,
-        tick_minutes=config.tick_minutes, utc_offset_minutes=config.utc_offset_minutes,
-        started_at=now, ends_at=ends_at,
+        seed=seed,
+        area=area,
+        cats=tuple(cats),
+        roles=resolved,
+        zones=zones,
+        night=night,
+        tick_minutes=config.tick_minutes,
+        utc_offset_minutes=config.utc_offset_minutes,
+        started_at=now,
+        ends_at=ends_at,
     )
     hour = local_time(now, config).hour
     team = team_strength(patrol, hour)
     results = {
         cat.id: CatResult(
-            cat_id=cat.id, name=cat.name, role=resolved[cat.id],
-            effectiveness=round(team.by_cat[cat.id], 3), energy_spent=energy_cost(cat),
+            cat_id=cat.id,
+            name=cat.name,
+            role=resolved[cat.id],
+            effectiveness=round(team.by_cat[cat.id], 3),
+            energy_spent=energy_cost(cat),
         )
         for cat in cats
     }
     roster = ", ".join(f"{c.name} ({resolved[c.id]})" for c in cats)
     event = PatrolEvent(
-        at=now, tick=0, kind="deployed",
+        at=now,
+        tick=0,
+        kind="deployed",
         message=f"Deployed {len(cats)} cat(s) to the {table.areas[area].name.lower()}: {roster}. "
         f"{night.weather.capitalize()} {night.season} night"
-        + (", mating season" if night.mating_season else "") + ".",
+        + (", mating season" if night.mating_season else "")
+        + ".",
     )
     return patrol.model_copy(update={"results": results, "events": (event,)})
 
@@ -398,8 +415,10 @@ class _Ledger:
         return cls(
             patrol=patrol,
             results={i: {k: getattr(r, k) for k in counters} for i, r in patrol.results.items()},
-            encounters=list(patrol.encounters), strays=list(patrol.strays),
-            alerts=list(patrol.alerts), events=list(patrol.events),
+            encounters=list(patrol.encounters),
+            strays=list(patrol.strays),
+            alerts=list(patrol.alerts),
+            events=list(patrol.events),
             shelter_used=patrol.shelter_used,
         )
 
@@ -426,23 +445,37 @@ class _Ledger:
         self.events.append(PatrolEvent(at=at, tick=tick, kind=kind, message=message))
 
     def raise_alert(
-        self, rng: random.Random, team: Team, at: datetime, kind: AlertType, level: AlertLevel,
+        self,
+        rng: random.Random,
+        team: Team,
+        at: datetime,
+        kind: AlertType,
+        level: AlertLevel,
         message: str,
     ) -> Alert:
         """Raise a community alert; NPC neighbours respond (offline) by coordination and zones."""
         res = rules().resolution
-        chance = min(0.95, res.npc_response_base + res.npc_response_coordination * team.coordination
-                     + res.npc_response_zone * team.npc_zone)
+        chance = min(
+            0.95,
+            res.npc_response_base
+            + res.npc_response_coordination * team.coordination
+            + res.npc_response_zone * team.npc_zone,
+        )
         responders = sum(rng.random() < chance for _ in range(3))
         low, high = res.npc_minutes
         minutes = rng.randint(low, high)
         alert = Alert(
-            id=len(self.alerts) + 1, type=kind, level=level, message=message, raised_at=at,
+            id=len(self.alerts) + 1,
+            type=kind,
+            level=level,
+            message=message,
+            raised_at=at,
             expires_at=at + timedelta(minutes=res.alert_expires_minutes),
             npc_responders=responders,
             npc_response_minutes=(
                 max(1, round(minutes * (1 - 0.5 * team.coordination) * team.alert_speed))
-                if responders else None
+                if responders
+                else None
             ),
         )
         self.alerts.append(alert)
@@ -456,7 +489,9 @@ def _roll_encounter(
     """A bobcat appears: detect it, try to deter it, count injuries, raise an alert."""
     table = rules()
     threat, res, patrol = table.threat, table.resolution, ledger.patrol
-    weights = threat.mating_activity_weights if patrol.night.mating_season else threat.activity_weights
+    weights = (
+        threat.mating_activity_weights if patrol.night.mating_season else threat.activity_weights
+    )
     level = _weighted(rng, weights)
     jitter = rng.uniform(-threat.activity_jitter, threat.activity_jitter)
     activity = round(min(1.0, max(0.01, threat.activity_levels[level] + jitter)), 3)
@@ -501,18 +536,43 @@ def _roll_encounter(
         f"{' spotted early by the scouts' if early else ''} — {outcome}{hurt}"
     )
     if label == "critical":
-        alert = ledger.raise_alert(rng, team, at, "emergency", "critical",
-                                   f"Emergency: critical bobcat threat in the {patrol.area}")
+        alert = ledger.raise_alert(
+            rng,
+            team,
+            at,
+            "emergency",
+            "critical",
+            f"Emergency: critical bobcat threat in the {patrol.area}",
+        )
     else:
-        alert_level: AlertLevel = "high" if label == "high" else ("low" if level == "low" else "medium")
-        alert = ledger.raise_alert(rng, team, at, "bobcat_sighting", alert_level,
-                                   f"Bobcat sighted in the {patrol.area} ({label} threat)")
-    ledger.encounters.append(Encounter(
-        tick=tick, at=at, activity_level=level, activity=activity, threat_level=label,
-        early_warning=early, deter_chance=round(chance, 4), deterred=deterred,
-        cats_protected=len(patrol.cats) - len(injured), injuries=len(injured),
-        injuries_prevented=prevented, injured_cat_ids=tuple(injured), alert_id=alert.id,
-    ))
+        alert_level: AlertLevel = (
+            "high" if label == "high" else ("low" if level == "low" else "medium")
+        )
+        alert = ledger.raise_alert(
+            rng,
+            team,
+            at,
+            "bobcat_sighting",
+            alert_level,
+            f"Bobcat sighted in the {patrol.area} ({label} threat)",
+        )
+    ledger.encounters.append(
+        Encounter(
+            tick=tick,
+            at=at,
+            activity_level=level,
+            activity=activity,
+            threat_level=label,
+            early_warning=early,
+            deter_chance=round(chance, 4),
+            deterred=deterred,
+            cats_protected=len(patrol.cats) - len(injured),
+            injuries=len(injured),
+            injuries_prevented=prevented,
+            injured_cat_ids=tuple(injured),
+            alert_id=alert.id,
+        )
+    )
     ledger.note(at, tick, "encounter", message)
 
 
@@ -526,8 +586,12 @@ def _roll_strays(
     count = rng.choices(list(counts), weights=list(counts.values()))[0]
     if not count:
         return
-    found_chance = min(1.0, (res.stray_found_base + res.stray_found_detection * team.detection)
-                       * table.areas[patrol.area].stray_factor * min(1.0, fraction))
+    found_chance = min(
+        1.0,
+        (res.stray_found_base + res.stray_found_detection * team.detection)
+        * table.areas[patrol.area].stray_factor
+        * min(1.0, fraction),
+    )
     power = team.power
     for _ in range(count):
         if rng.random() >= found_chance:
@@ -539,9 +603,12 @@ def _roll_strays(
         rescue_chance: float | None = None
         rescued = False
         if needs:
-            care = (res.rescue_healer_weight * power["healer"] + team.healing
-                    + res.rescue_coordination_weight * team.coordination
-                    + res.rescue_support_weight * team.others("healer"))
+            care = (
+                res.rescue_healer_weight * power["healer"]
+                + team.healing
+                + res.rescue_coordination_weight * team.coordination
+                + res.rescue_support_weight * team.others("healer")
+            )
             rescue_chance = round(
                 1 - math.exp(-care * (res.rescue_condition_base + condition / 100)), 4
             )
@@ -550,8 +617,15 @@ def _roll_strays(
         if sheltered:
             ledger.shelter_used += 1
         stray = Stray(
-            id=len(ledger.strays) + 1, tick=tick, at=at, name=name, condition=condition,
-            needs_rescue=needs, rescue_chance=rescue_chance, rescued=rescued, sheltered=sheltered,
+            id=len(ledger.strays) + 1,
+            tick=tick,
+            at=at,
+            name=name,
+            condition=condition,
+            needs_rescue=needs,
+            rescue_chance=rescue_chance,
+            rescued=rescued,
+            sheltered=sheltered,
         )
         ledger.strays.append(stray)
         ledger.award("stray_found")
@@ -562,15 +636,27 @@ def _roll_strays(
         if stray.saved:
             ledger.credit("strays_saved", patrol.roles)
         state = (
-            "rescued and sheltered" if rescued and sheltered else "rescued" if rescued
-            else "sheltered" if sheltered else "needs help, rescue failed" if needs
+            "rescued and sheltered"
+            if rescued and sheltered
+            else "rescued"
+            if rescued
+            else "sheltered"
+            if sheltered
+            else "needs help, rescue failed"
+            if needs
             else "healthy, no shelter space"
         )
         ledger.note(at, tick, "stray", f"Stray {name} found (condition {condition}) — {state}")
         if needs and not rescued:
             level: AlertLevel = "high" if condition < res.danger_below else "medium"
-            ledger.raise_alert(rng, team, at, "stray_in_danger", level,
-                               f"Stray {name} in danger in the {patrol.area} (condition {condition})")
+            ledger.raise_alert(
+                rng,
+                team,
+                at,
+                "stray_in_danger",
+                level,
+                f"Stray {name} in danger in the {patrol.area} (condition {condition})",
+            )
 
 
 def _stray_name(rng: random.Random, names: Sequence[str], taken: set[str]) -> str:
@@ -629,11 +715,18 @@ def _close(patrol: Patrol, ledger: _Ledger, tick: int, update: dict[str, object]
         cat_id: patrol.results[cat_id].model_copy(update=acc)
         for cat_id, acc in ledger.results.items()
     }
-    return patrol.model_copy(update={
-        "ticks_done": tick, "shelter_used": ledger.shelter_used, "results": results,
-        "encounters": tuple(ledger.encounters), "strays": tuple(ledger.strays),
-        "alerts": tuple(ledger.alerts), "events": tuple(ledger.events), **update,
-    })
+    return patrol.model_copy(
+        update={
+            "ticks_done": tick,
+            "shelter_used": ledger.shelter_used,
+            "results": results,
+            "encounters": tuple(ledger.encounters),
+            "strays": tuple(ledger.strays),
+            "alerts": tuple(ledger.alerts),
+            "events": tuple(ledger.events),
+            **update,
+        }
+    )
 
 
 def recall(patrol: Patrol, now: datetime) -> Patrol:
@@ -653,11 +746,14 @@ def recall(patrol: Patrol, now: datetime) -> Patrol:
 def respond_alert(alert: Alert, now: datetime) -> Alert:
     """The player answers a community alert (once, before it expires)."""
     if alert.responded_at is not None:
-        raise Conflict(f"alert {alert.id} was already answered at {alert.responded_at:%H:%M}",
-                       details={"alert_id": alert.id})
+        raise Conflict(
+            f"alert {alert.id} was already answered at {alert.responded_at:%H:%M}",
+            details={"alert_id": alert.id},
+        )
     if now >= alert.expires_at:
-        raise Conflict(f"alert {alert.id} expired at {alert.expires_at:%H:%M}",
-                       details={"alert_id": alert.id})
+        raise Conflict(
+            f"alert {alert.id} expired at {alert.expires_at:%H:%M}", details={"alert_id": alert.id}
+        )
     if now < alert.raised_at:
         raise Conflict(f"alert {alert.id} has not been raised yet", details={"alert_id": alert.id})
     return alert.model_copy(update={"responded_at": now})
@@ -669,4 +765,3 @@ def is_fast_response(alert: Alert) -> bool:
         return False
     limit = timedelta(minutes=rules().resolution.fast_response_minutes)
     return alert.responded_at - alert.raised_at <= limit
-

@@ -57,10 +57,18 @@ class PatrolCat(_Frozen):
     def from_cat(cls, cat: Cat, role: str | None = None) -> PatrolCat:
         """The patrol snapshot of a `purrr_core.Cat`."""
         return cls(
-            id=cat.id, name=cat.name, personality_type=cat.personality_type, level=cat.level,
-            energy=cat.energy, strength=cat.strength, agility=cat.agility,
-            intelligence=cat.intelligence, charisma=cat.charisma, social=cat.social,
-            special_id=cat.special_id, role=role,
+            id=cat.id,
+            name=cat.name,
+            personality_type=cat.personality_type,
+            level=cat.level,
+            energy=cat.energy,
+            strength=cat.strength,
+            agility=cat.agility,
+            intelligence=cat.intelligence,
+            charisma=cat.charisma,
+            social=cat.social,
+            special_id=cat.special_id,
+            role=role,
         )
 
 

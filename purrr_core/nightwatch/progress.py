@@ -97,8 +97,10 @@ class NightWatchRecord(_Frozen):
         """saved·100 + encounters·50 + reputation·10 + patrols·25 + achievements·500."""
         weights = rules().score
         return (
-            self.strays_saved * weights["saved"] + self.encounters * weights["encounters"]
-            + self.reputation * weights["reputation"] + self.patrols * weights["patrols"]
+            self.strays_saved * weights["saved"]
+            + self.encounters * weights["encounters"]
+            + self.reputation * weights["reputation"]
+            + self.patrols * weights["patrols"]
             + len(self.achievements) * weights["achievements"]
         )
 
@@ -108,12 +110,18 @@ class NightWatchRecord(_Frozen):
             (s.levels.get("guardian", 0) for s in self.specializations.values()), default=0
         )
         return {
-            "patrols": self.patrols, "encounters": self.encounters, "deterred": self.deterred,
-            "strays_saved": self.strays_saved, "strays_rescued": self.strays_rescued,
-            "strays_rehabilitated": self.strays_rehabilitated, "reputation": self.reputation,
-            "alerts_responded": self.alerts_responded, "zones": self.zones,
+            "patrols": self.patrols,
+            "encounters": self.encounters,
+            "deterred": self.deterred,
+            "strays_saved": self.strays_saved,
+            "strays_rescued": self.strays_rescued,
+            "strays_rehabilitated": self.strays_rehabilitated,
+            "reputation": self.reputation,
+            "alerts_responded": self.alerts_responded,
+            "zones": self.zones,
             "critical_fast_responses": self.critical_fast_responses,
-            "deter_combinations": len(self.deter_combinations), "guardian_level": guardian,
+            "deter_combinations": len(self.deter_combinations),
+            "guardian_level": guardian,
         }
 
 
@@ -129,12 +137,18 @@ def achievement_progress(record: NightWatchRecord) -> list[dict[str, Any]]:
     rows = []
     for rule in rules().achievements.values():
         current = counters[rule.counter]
-        rows.append({
-            "id": rule.id, "name": rule.name, "description": rule.description,
-            "current": min(current, rule.required), "required": rule.required,
-            "percent": percent_done(current, rule.required),
-            "earned": rule.id in earned, "earned_at": earned.get(rule.id),
-        })
+        rows.append(
+            {
+                "id": rule.id,
+                "name": rule.name,
+                "description": rule.description,
+                "current": min(current, rule.required),
+                "required": rule.required,
+                "percent": percent_done(current, rule.required),
+                "earned": rule.id in earned,
+                "earned_at": earned.get(rule.id),
+            }
+        )
     return rows
 
 
@@ -175,43 +189,50 @@ def record_patrol(
     specs = dict(record.specializations)
     for cat_id, result in patrol.results.items():
         specs[cat_id] = _specialize(specs.get(cat_id) or Specialization(cat_id=cat_id), result)
-    updated = record.model_copy(update={
-        "patrols": record.patrols + 1,
-        "encounters": record.encounters + len(patrol.encounters),
-        "deterred": record.deterred + len(deterred),
-        "strays_found": record.strays_found + len(patrol.strays),
-        "strays_rescued": record.strays_rescued + sum(s.rescued for s in patrol.strays),
-        "strays_sheltered": record.strays_sheltered + sum(s.sheltered for s in patrol.strays),
-        "strays_saved": record.strays_saved + saved,
-        "strays_rehabilitated": record.strays_rehabilitated
-        + sum(s.rescued and s.sheltered for s in patrol.strays),
-        "injuries": record.injuries + sum(e.injuries for e in patrol.encounters),
-        "reputation": record.reputation + reputation,
-        "deter_combinations": tuple(sorted(combos)),
-        "specializations": specs,
-    })
+    updated = record.model_copy(
+        update={
+            "patrols": record.patrols + 1,
+            "encounters": record.encounters + len(patrol.encounters),
+            "deterred": record.deterred + len(deterred),
+            "strays_found": record.strays_found + len(patrol.strays),
+            "strays_rescued": record.strays_rescued + sum(s.rescued for s in patrol.strays),
+            "strays_sheltered": record.strays_sheltered + sum(s.sheltered for s in patrol.strays),
+            "strays_saved": record.strays_saved + saved,
+            "strays_rehabilitated": record.strays_rehabilitated
+            + sum(s.rescued and s.sheltered for s in patrol.strays),
+            "injuries": record.injuries + sum(e.injuries for e in patrol.encounters),
+            "reputation": record.reputation + reputation,
+            "deter_combinations": tuple(sorted(combos)),
+            "specializations": specs,
+        }
+    )
     return award_achievements(updated, now)
 
 
 def _specialize(spec: Specialization, result: CatResult) -> Specialization:
     role_xp = dict(spec.role_xp)
     role_xp[result.role] = role_xp.get(result.role, 0) + result.role_xp
-    return spec.model_copy(update={
-        "role_xp": role_xp, "patrols": spec.patrols + 1,
-        "strays_saved": spec.strays_saved + result.strays_saved,
-        "bobcats_deterred": spec.bobcats_deterred + result.bobcats_deterred,
-    })
+    return spec.model_copy(
+        update={
+            "role_xp": role_xp,
+            "patrols": spec.patrols + 1,
+            "strays_saved": spec.strays_saved + result.strays_saved,
+            "bobcats_deterred": spec.bobcats_deterred + result.bobcats_deterred,
+        }
+    )
 
 
 def record_alert_response(
     record: NightWatchRecord, alert: Alert, now: datetime
 ) -> tuple[NightWatchRecord, list[EarnedAchievement]]:
     """Count an answered alert (and a fast critical one) toward reputation and achievements."""
-    updated = record.model_copy(update={
-        "alerts_responded": record.alerts_responded + 1,
-        "critical_fast_responses": record.critical_fast_responses + is_fast_response(alert),
-        "reputation": record.reputation + rules().reputation["alert_responded"],
-    })
+    updated = record.model_copy(
+        update={
+            "alerts_responded": record.alerts_responded + 1,
+            "critical_fast_responses": record.critical_fast_responses + is_fast_response(alert),
+            "reputation": record.reputation + rules().reputation["alert_responded"],
+        }
+    )
     return award_achievements(updated, now)
 
 

@@ -21,8 +21,15 @@ DEFAULT_START = date(2026, 1, 1)
 #: Simulated cats set out rested every night.
 FULL_ENERGY = 100
 #: `Patrol.summary()` numbers that the simulation adds up over its nights.
-_SUMMED = ("strays_found", "strays_sheltered", "strays_saved", "injuries", "injuries_prevented",
-          "alerts", "coins_earned")
+_SUMMED = (
+    "strays_found",
+    "strays_sheltered",
+    "strays_saved",
+    "injuries",
+    "injuries_prevented",
+    "alerts",
+    "coins_earned",
+)
 
 
 class RateRow(BaseModel):
@@ -111,7 +118,13 @@ def run_night(
     config = config or NightWatchConfig()
     now = deploy_instant(day, config)
     patrol = start_patrol(
-        cats, now=now, seed=seed, roles=roles, area=area, zones=zones, config=config,
+        cats,
+        now=now,
+        seed=seed,
+        roles=roles,
+        area=area,
+        zones=zones,
+        config=config,
         night=plan_night(day, seed),
     )
     return advance_patrol(patrol, patrol.ends_at)
@@ -150,8 +163,15 @@ def simulate(
     patrol: Patrol | None = None
     for night in range(nights):
         day = start + timedelta(days=night)
-        patrol = run_night(team, day, night_seed(seed, night), roles=roles, area=area,
-                           zones=zone_list, config=config)
+        patrol = run_night(
+            team,
+            day,
+            night_seed(seed, night),
+            roles=roles,
+            area=area,
+            zones=zone_list,
+            config=config,
+        )
         record, _ = record_patrol(record, patrol, patrol.ends_at)
         night_summary = patrol.summary()
         for key in _SUMMED:
@@ -178,15 +198,32 @@ def simulate(
     for role in by_role:
         by_role[role]["cats"] = sum(r == role for r in patrol.roles.values())
     return SimulationSummary(
-        nights=nights, seed=seed, area=area, start=start,
-        cats=[{"id": c.id, "name": c.name, "personality_type": c.personality_type,
-               "level": c.level, "role": patrol.roles[c.id]} for c in team],
-        encounters=total.encounters, deterred=total.deterred, deter_rate=total.deter_rate,
-        strays_needing_rescue=total.strays_needing_rescue, strays_rescued=total.strays_rescued,
-        rescue_rate=total.rescue_rate, xp=xp, by_role=by_role,
+        nights=nights,
+        seed=seed,
+        area=area,
+        start=start,
+        cats=[
+            {
+                "id": c.id,
+                "name": c.name,
+                "personality_type": c.personality_type,
+                "level": c.level,
+                "role": patrol.roles[c.id],
+            }
+            for c in team
+        ],
+        encounters=total.encounters,
+        deterred=total.deterred,
+        deter_rate=total.deter_rate,
+        strays_needing_rescue=total.strays_needing_rescue,
+        strays_rescued=total.strays_rescued,
+        rescue_rate=total.rescue_rate,
+        xp=xp,
+        by_role=by_role,
         by_threat_level={k: v.as_dict() for k, v in by_threat.items()},
         by_season={k: v.as_dict() for k, v in by_season.items()},
         by_weather={k: v.as_dict() for k, v in by_weather.items()},
-        achievements=[a.name for a in record.achievements], score=record.score,
+        achievements=[a.name for a in record.achievements],
+        score=record.score,
         **totals,
     )

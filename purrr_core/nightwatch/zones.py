@@ -17,7 +17,9 @@ def _text(field: str, value: str) -> str:
     try:
         return clean_name(value)
     except ValueError as exc:
-        raise InvalidRequest(f"zone {field}: {exc}", details={"field": field, "value": value}) from None
+        raise InvalidRequest(
+            f"zone {field}: {exc}", details={"field": field, "value": value}
+        ) from None
 
 
 def create_zone(
@@ -49,8 +51,12 @@ def create_zone(
             details={"field": "coins", "cost": cost, "balance": coins},
         )
     return Zone(
-        id=zone_id, type=zone_type, name=_text("name", name), location=_text("location", location),
-        radius=chosen, cost=cost,
+        id=zone_id,
+        type=zone_type,
+        name=_text("name", name),
+        location=_text("location", location),
+        radius=chosen,
+        cost=cost,
     )
 
 
@@ -58,6 +64,10 @@ def home_base(zone_id: int = 0) -> Zone:
     """The free safe haven every player's night-watch system starts with."""
     spec = rules().home_base
     return Zone(
-        id=zone_id, type=spec["type"], name=spec["name"], location=spec["location"],
-        radius=int(spec["radius"]), cost=0,
+        id=zone_id,
+        type=spec["type"],
+        name=spec["name"],
+        location=spec["location"],
+        radius=int(spec["radius"]),
+        cost=0,
     )

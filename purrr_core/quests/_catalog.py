@@ -36,9 +36,12 @@ class Rewards(_Frozen):
     items: dict[str, int] = Field(default_factory=dict)
 
     def view(self) -> dict[str, object]:
-        return {"xp": self.xp, "coins": self.coins,
-                "currency": {code: f"{amount:f}" for code, amount in self.currency.items()},
-                "items": dict(self.items)}
+        return {
+            "xp": self.xp,
+            "coins": self.coins,
+            "currency": {code: f"{amount:f}" for code, amount in self.currency.items()},
+            "items": dict(self.items),
+        }
 
 
 class Quest(_Frozen):

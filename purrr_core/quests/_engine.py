@@ -121,9 +121,10 @@ def record_event(
 ) -> tuple[QuestState, list[str]]:
     """Advance every active, unclaimed quest `event` counts for; return the quests it completed."""
     if event.type not in event_types():
-        raise InvalidRequest(f"unknown quest event {event.type!r}",
-                             details={"field": "event", "value": event.type,
-                                      "choices": list(event_types())})
+        raise InvalidRequest(
+            f"unknown quest event {event.type!r}",
+            details={"field": "event", "value": event.type, "choices": list(event_types())},
+        )
     if event.amount <= 0:
         return state, []
     rows = dict(state.quests)
@@ -152,7 +153,10 @@ def _fmt(value: Decimal) -> str:
 
 
 def quest_view(
-    state: QuestState, q: Quest, now: datetime, tz: tzinfo = UTC,
+    state: QuestState,
+    q: Quest,
+    now: datetime,
+    tz: tzinfo = UTC,
     community_totals: Mapping[str, Decimal] | None = None,
 ) -> dict[str, object]:
     """One quest as the API shows it, with `feed_cat: 5/10` style progress."""
@@ -162,13 +166,28 @@ def quest_view(
     reqs = []
     for r in q.requirements:
         have = row.progress.get(r.id, _ZERO)
-        reqs.append({"id": r.id, "event": r.event, "current": _fmt(have), "target": _fmt(r.target),
-                     "text": f"{r.id}: {_fmt(have)}/{_fmt(r.target)}", "match": dict(r.match)})
+        reqs.append(
+            {
+                "id": r.id,
+                "event": r.event,
+                "current": _fmt(have),
+                "target": _fmt(r.target),
+                "text": f"{r.id}: {_fmt(have)}/{_fmt(r.target)}",
+                "match": dict(r.match),
+            }
+        )
     view: dict[str, object] = {
-        "id": q.id, "type": q.type, "name": q.name, "description": q.description,
-        "active": active, "period": row.period or None, "requirements": reqs,
-        "rewards": q.rewards.view(), "complete": active and _is_complete(q, row),
-        "claimed": row.claimed_at is not None, "claimable": False,
+        "id": q.id,
+        "type": q.type,
+        "name": q.name,
+        "description": q.description,
+        "active": active,
+        "period": row.period or None,
+        "requirements": reqs,
+        "rewards": q.rewards.view(),
+        "complete": active and _is_complete(q, row),
+        "claimed": row.claimed_at is not None,
+        "claimable": False,
     }
     if q.personality:
         view["personality"] = q.personality
@@ -180,8 +199,9 @@ def quest_view(
     if q.community_target is not None:
         total = (community_totals or {}).get(q.id, _ZERO)
         view.update(community_total=_fmt(total), community_target=q.community_target)
-    view["claimable"] = bool(view["complete"]) and not view["claimed"] and _community_met(
-        q, community_totals)
+    view["claimable"] = (
+        bool(view["complete"]) and not view["claimed"] and _community_met(q, community_totals)
+    )
     return view
 
 
@@ -192,7 +212,10 @@ def _community_met(q: Quest, community_totals: Mapping[str, Decimal] | None) -> 
 
 
 def quest_views(
-    state: QuestState, now: datetime, tz: tzinfo = UTC, *,
+    state: QuestState,
+    now: datetime,
+    tz: tzinfo = UTC,
+    *,
     community_totals: Mapping[str, Decimal] | None = None,
 ) -> list[dict[str, object]]:
     """Every quest, active ones first, in table order."""
@@ -201,27 +224,42 @@ def quest_views(
 
 
 def claim(
-    state: QuestState, quest_id: str, now: datetime, tz: tzinfo = UTC, *,
+    state: QuestState,
+    quest_id: str,
+    now: datetime,
+    tz: tzinfo = UTC,
+    *,
     community_totals: Mapping[str, Decimal] | None = None,
 ) -> tuple[QuestState, Rewards]:
     """Claim a completed quest's rewards, once per period. Conflict if incomplete or claimed."""
     q = quest(quest_id)
     row = current(state, q, now, tz)
     if row is None:
-        raise Conflict(f"quest {q.id} is out of season (months {q.months})",
-                       details={"quest_id": q.id, "months": q.months})
+        raise Conflict(
+            f"quest {q.id} is out of season (months {q.months})",
+            details={"quest_id": q.id, "months": q.months},
+        )
     if row.claimed_at is not None:
-        raise Conflict(f"quest {q.id} was already claimed at {row.claimed_at.isoformat()}",
-                       details={"quest_id": q.id, "claimed_at": row.claimed_at.isoformat()})
+        raise Conflict(
+            f"quest {q.id} was already claimed at {row.claimed_at.isoformat()}",
+            details={"quest_id": q.id, "claimed_at": row.claimed_at.isoformat()},
+        )
     if not _is_complete(q, row):
-        missing = [f"{r.id}: {_fmt(row.progress.get(r.id, _ZERO))}/{_fmt(r.target)}"
-                   for r in q.requirements if row.progress.get(r.id, _ZERO) < r.target]
-        raise Conflict(f"quest {q.id} is not complete yet ({', '.join(missing)})",
-                       details={"quest_id": q.id, "missing": missing})
+        missing = [
+            f"{r.id}: {_fmt(row.progress.get(r.id, _ZERO))}/{_fmt(r.target)}"
+            for r in q.requirements
+            if row.progress.get(r.id, _ZERO) < r.target
+        ]
+        raise Conflict(
+            f"quest {q.id} is not complete yet ({', '.join(missing)})",
+            details={"quest_id": q.id, "missing": missing},
+        )
     if not _community_met(q, community_totals):
         total = (community_totals or {}).get(q.id, _ZERO)
-        raise Conflict(f"community quest {q.id} needs {q.community_target} from everyone "
-                       f"(at {_fmt(total)})", details={"quest_id": q.id, "community_total": _fmt(total)})
+        raise Conflict(
+            f"community quest {q.id} needs {q.community_target} from everyone (at {_fmt(total)})",
+            details={"quest_id": q.id, "community_total": _fmt(total)},
+        )
     rows = dict(state.quests)
     rows[q.id] = row.model_copy(update={"claimed_at": now})
     return QuestState(quests=rows), q.rewards

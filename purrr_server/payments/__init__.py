@@ -24,11 +24,15 @@ def provider_for(settings: EconomySettings) -> PaymentProvider:
     """The configured provider; Coinbase needs `PURRR_COINBASE_API_KEY`."""
     if settings.payment_provider == "coinbase":
         if not settings.coinbase_api_key:
-            raise ApiError("INTERNAL_SERVER_ERROR",
-                           "PURRR_PAYMENT_PROVIDER=coinbase needs PURRR_COINBASE_API_KEY")
-        return CoinbaseCommerceProvider(settings.coinbase_api_key,
-                                        api_version=settings.coinbase_api_version,
-                                        base_url=settings.coinbase_base_url)
+            raise ApiError(
+                "INTERNAL_SERVER_ERROR",
+                "PURRR_PAYMENT_PROVIDER=coinbase needs PURRR_COINBASE_API_KEY",
+            )
+        return CoinbaseCommerceProvider(
+            settings.coinbase_api_key,
+            api_version=settings.coinbase_api_version,
+            base_url=settings.coinbase_base_url,
+        )
     return SandboxProvider()
 
 
@@ -46,5 +50,12 @@ def verify_totp(secret: str, code: str, now: datetime) -> bool:
     return pyotp.TOTP(secret).verify(code.strip(), for_time=now, valid_window=1)
 
 
-__all__ = ["CoinbaseCommerceProvider", "EconomySettings", "economy_settings", "new_totp_secret",
-           "provider_for", "totp_uri", "verify_totp"]
+__all__ = [
+    "CoinbaseCommerceProvider",
+    "EconomySettings",
+    "economy_settings",
+    "new_totp_secret",
+    "provider_for",
+    "totp_uri",
+    "verify_totp",
+]

@@ -51,7 +51,8 @@ class Breed(BaseModel):
         description=", ".join(
             f"{m.name} ({m.cost or 'free'}{' coins' if m.cost else ''}, {float(m.success):.0%})"
             for m in METHODS.values()
-        ) + f"; default {DEFAULT_METHOD}",
+        )
+        + f"; default {DEFAULT_METHOD}",
     )
     seed: int | None = Field(None, ge=0, description="Local servers only: roll from this seed.")
     father_id: int | None = Field(None, ge=1)

@@ -35,6 +35,8 @@ CARE_EXAMPLES: dict[str, dict[str, Any]] = {
     "train": {"command": "sit"},
     "treat": {"kind": "catnip"},
 }
+
+
 def _care_args(name: str, body: dict[str, Any] | None) -> dict[str, Any]:
     """Map legacy field names to the current ones (current names win when both are sent)."""
     args = dict(body or {})

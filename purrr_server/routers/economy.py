@@ -57,14 +57,17 @@ async def balance(request: Request, who: Caller) -> Response:
 
 @router.get("/ledger", summary="Ledger entries, newest first")
 async def ledger(
-    request: Request, who: Caller, paging: Paging,
+    request: Request,
+    who: Caller,
+    paging: Paging,
     currency: Annotated[str | None, Query(description="COINS or a currency code.")] = None,
 ) -> Response:
     if currency:
         check_asset(currency)
     await current_wallet(request, who)
     entries = await runtime_of(request).store.read.wallets.ledger(
-        who.user.id, paging.limit, paging.offset, currency)
+        who.user.id, paging.limit, paging.offset, currency
+    )
     return ok(request, entries)
 
 
@@ -100,8 +103,9 @@ async def withdrawals(request: Request, who: Caller) -> Response:
 async def cancel(
     request: Request, who: Caller, withdrawal_id: Annotated[int, Path(ge=1)]
 ) -> Response:
-    return await run_action(request, who.user, "economy.withdraw_cancel",
-                            {"withdrawal_id": withdrawal_id})
+    return await run_action(
+        request, who.user, "economy.withdraw_cancel", {"withdrawal_id": withdrawal_id}
+    )
 
 
 @router.post("/2fa", status_code=201, summary="Set up the TOTP second factor for withdrawals")

@@ -24,6 +24,12 @@ async def insights(request: Request, who: Caller, cat_id: Annotated[int, Path(ge
     store = runtime_of(request).store.read
     cat = await find_cat(store, who.user.id, cat_id)
     records = await store.interactions.for_cat(who.user.id, cat_id, HISTORY)
-    return ok(request, {"cat_id": cat_id, "name": cat.name,
-                        "personality_type": cat.personality_type,
-                        **learn(records, cat.personality_type)})
+    return ok(
+        request,
+        {
+            "cat_id": cat_id,
+            "name": cat.name,
+            "personality_type": cat.personality_type,
+            **learn(records, cat.personality_type),
+        },
+    )

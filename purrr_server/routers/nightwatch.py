@@ -32,10 +32,14 @@ class Deploy(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     cat_ids: list[int] = Field(..., examples=[[1, 3, 5]])
-    area: str | None = Field(None, examples=["park"], description="neighborhood (default), park, "
-                             "alley, pizzeria or downtown")
-    roles: dict[str, str] | None = Field(None, examples=[{"3": "healer"}],
-                                         description="cat id → scout, guardian, healer or alarm")
+    area: str | None = Field(
+        None,
+        examples=["park"],
+        description="neighborhood (default), park, alley, pizzeria or downtown",
+    )
+    roles: dict[str, str] | None = Field(
+        None, examples=[{"3": "healer"}], description="cat id → scout, guardian, healer or alarm"
+    )
 
 
 class Recall(BaseModel):
@@ -66,13 +70,15 @@ async def _patrol_view(repo: Any, user_id: int, patrol: Any) -> dict[str, Any]:
 
 @router.post("/deploy", status_code=201, summary="Deploy cats on a night patrol")
 async def deploy(request: Request, body: Deploy, who: Caller) -> Response:
-    return await run_action(request, who.user, "nightwatch.deploy",
-                            body.model_dump(exclude_none=True))
+    return await run_action(
+        request, who.user, "nightwatch.deploy", body.model_dump(exclude_none=True)
+    )
 
 
 @router.post("/recall", summary="Recall the active patrol(s) now")
-async def recall(request: Request, who: Caller,
-                 body: Annotated[Recall | None, Body()] = None) -> Response:
+async def recall(
+    request: Request, who: Caller, body: Annotated[Recall | None, Body()] = None
+) -> Response:
     args = body.model_dump(exclude_none=True) if body else {}
     return await run_action(request, who.user, "nightwatch.recall", args)
 
@@ -94,17 +100,21 @@ async def status(request: Request, who: Caller) -> Response:
     active = [s.patrol for s in recent if s.patrol.active]
     shown = active[0] if active else (recent[0].patrol if recent else None)
     open_alerts = [a for a in await repo.alerts(who.user.id, 200, 0) if a.alert.is_open(now)]
-    return ok(request, {
-        "now": now.isoformat(),
-        "window": service.window_json(config, now),
-        "active": bool(active),
-        "patrol": await _patrol_view(repo, who.user.id, shown) if shown else None,
-        "patrols": [await _patrol_view(repo, who.user.id, p) for p in active],
-        "record": service.record_json(record, await service.read_coins(runtime.store.read,
-                                                                      who.user.id)),
-        "achievements": service.achievements_json(record),
-        "open_alerts": len(open_alerts),
-    })
+    return ok(
+        request,
+        {
+            "now": now.isoformat(),
+            "window": service.window_json(config, now),
+            "active": bool(active),
+            "patrol": await _patrol_view(repo, who.user.id, shown) if shown else None,
+            "patrols": [await _patrol_view(repo, who.user.id, p) for p in active],
+            "record": service.record_json(
+                record, await service.read_coins(runtime.store.read, who.user.id)
+            ),
+            "achievements": service.achievements_json(record),
+            "open_alerts": len(open_alerts),
+        },
+    )
 
 
 @router.get("/patrols", summary="Patrol history, newest first")
@@ -114,11 +124,20 @@ async def patrols(request: Request, paging: Paging, who: Caller) -> Response:
     rows = []
     for stored in await repo.patrols(who.user.id, paging.limit, paging.offset):
         p = stored.patrol
-        rows.append({"id": p.id, "status": p.status, "area": p.area,
-                     "started_at": p.started_at.isoformat(), "ends_at": p.ends_at.isoformat(),
-                     "ended_at": p.ended_at.isoformat() if p.ended_at else None,
-                     "cats": [{"id": c.id, "name": c.name, "role": p.roles[c.id]} for c in p.cats],
-                     "weather": p.night.weather, "season": p.night.season, **p.summary()})
+        rows.append(
+            {
+                "id": p.id,
+                "status": p.status,
+                "area": p.area,
+                "started_at": p.started_at.isoformat(),
+                "ends_at": p.ends_at.isoformat(),
+                "ended_at": p.ended_at.isoformat() if p.ended_at else None,
+                "cats": [{"id": c.id, "name": c.name, "role": p.roles[c.id]} for c in p.cats],
+                "weather": p.night.weather,
+                "season": p.night.season,
+                **p.summary(),
+            }
+        )
     total = await repo.count_patrols(who.user.id)
     return ok(request, rows, headers={"X-Total-Count": str(total)})
 
@@ -142,8 +161,9 @@ async def zones(request: Request, who: Caller) -> Response:
 
 @router.post("/zones", status_code=201, summary="Buy a protection zone")
 async def add_zone(request: Request, body: CreateZone, who: Caller) -> Response:
-    return await run_action(request, who.user, "nightwatch.create_zone",
-                            body.model_dump(exclude_none=True))
+    return await run_action(
+        request, who.user, "nightwatch.create_zone", body.model_dump(exclude_none=True)
+    )
 
 
 @router.get("/stats", summary="Running totals, score, reputation, specializations, coins")
@@ -158,9 +178,12 @@ async def stats(request: Request, who: Caller) -> Response:
 
 @router.get("/alerts", summary="Community alerts, newest first")
 async def alerts(
-    request: Request, paging: Paging, who: Caller,
-    open_only: Annotated[bool, Query(alias="open", description="Only unanswered, unexpired.")]
-    = False,
+    request: Request,
+    paging: Paging,
+    who: Caller,
+    open_only: Annotated[
+        bool, Query(alias="open", description="Only unanswered, unexpired.")
+    ] = False,
 ) -> Response:
     await catch_up_patrols(request, who.user, create_system=True)
     runtime = runtime_of(request)
@@ -173,8 +196,9 @@ async def alerts(
 
 @router.post("/alerts", summary="Answer a community alert")
 async def respond(request: Request, body: Respond, who: Caller) -> Response:
-    return await run_action(request, who.user, "nightwatch.respond_alert",
-                            {"alert_id": body.alert_id})
+    return await run_action(
+        request, who.user, "nightwatch.respond_alert", {"alert_id": body.alert_id}
+    )
 
 
 @router.post("/alerts/{alert_id}/respond", summary="Answer a community alert")

@@ -31,14 +31,20 @@ class Claim(BaseModel):
 async def list_quests(request: Request, who: Caller) -> Response:
     runtime = runtime_of(request)
     state = await runtime.store.read.quest_progress.load(who.user.id)
-    views = quest_views(state, runtime.settings.now(), payments.economy_settings().timezone,
-                        community_totals=await community_totals(runtime.store.read))
+    views = quest_views(
+        state,
+        runtime.settings.now(),
+        payments.economy_settings().timezone,
+        community_totals=await community_totals(runtime.store.read),
+    )
     return ok(request, views)
 
 
 @router.post("/{quest_id}/claim", summary="Claim a completed quest's rewards (once)")
 async def claim(
-    request: Request, who: Caller, quest_id: Annotated[str, Path(max_length=100)],
+    request: Request,
+    who: Caller,
+    quest_id: Annotated[str, Path(max_length=100)],
     body: Annotated[Claim | None, Body()] = None,
 ) -> Response:
     args = {"quest_id": quest_id, **(body or Claim()).model_dump(exclude_none=True)}

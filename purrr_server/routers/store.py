@@ -33,7 +33,8 @@ class UseItem(BaseModel):
 
 @router.get("/store/items", summary="The store catalogue")
 async def list_items(
-    request: Request, who: Caller,
+    request: Request,
+    who: Caller,
     category: Annotated[str | None, Query(description="food, treats, toys, …")] = None,
 ) -> Response:
     if category is not None and category not in categories():
@@ -51,14 +52,25 @@ async def purchase(request: Request, body: Purchase, who: Caller) -> Response:
 async def inventory(request: Request, who: Caller) -> Response:
     owned = await runtime_of(request).store.read.inventory.list(who.user.id)
     table = items()
-    return ok(request, [{"item_id": item_id, "name": table[item_id].name,
-                         "category": table[item_id].category, "quantity": quantity}
-                        for item_id, quantity in owned.items() if item_id in table])
+    return ok(
+        request,
+        [
+            {
+                "item_id": item_id,
+                "name": table[item_id].name,
+                "category": table[item_id].category,
+                "quantity": quantity,
+            }
+            for item_id, quantity in owned.items()
+            if item_id in table
+        ],
+    )
 
 
 @router.post("/cats/{cat_id}/use", summary="Use an item from your inventory on a cat")
 async def use_item(
     request: Request, body: UseItem, who: Caller, cat_id: Annotated[int, Path(ge=1)]
 ) -> Response:
-    return await run_action(request, who.user, "store.use",
-                            {"cat_id": cat_id, "item_id": body.item_id})
+    return await run_action(
+        request, who.user, "store.use", {"cat_id": cat_id, "item_id": body.item_id}
+    )

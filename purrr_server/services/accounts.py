@@ -29,8 +29,13 @@ async def register(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     return user.public()
 
 
-@action("auth.login", anonymous=True, secret_args=("password",),
-        secret_result=("access_token",), syncs=False)
+@action(
+    "auth.login",
+    anonymous=True,
+    secret_args=("password",),
+    secret_result=("access_token",),
+    syncs=False,
+)
 async def login(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     """Exchange a verified user (checked by the route) for a new session token."""
     user = await ctx.store.users.get(args["user_id"])

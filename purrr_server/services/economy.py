@@ -53,8 +53,9 @@ async def record(ctx: ActionContext, wallet: Wallet, entries: list[LedgerEntry])
 
 async def change_wallet(ctx: ActionContext, changes: Sequence[Change]) -> Wallet:
     """Apply `changes` all-or-nothing (Conflict names any shortfall) and record them."""
-    wallet, entries = apply_changes(await wallet_of(ctx), changes, account=account(ctx),
-                                    action_ref=f"v{ctx.version}")
+    wallet, entries = apply_changes(
+        await wallet_of(ctx), changes, account=account(ctx), action_ref=f"v{ctx.version}"
+    )
     await record(ctx, wallet, entries)
     return wallet
 
@@ -72,10 +73,14 @@ async def open_account(ctx: ActionContext, args: dict[str, Any]) -> dict[str, An
 @action("economy.deposit", status_code=201)
 async def deposit(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     settings = payments.economy_settings()
-    request = deposit_request(reference=f"{ctx.user_id}:{ctx.seed}", account=account(ctx),
-                              currency=str(args.get("crypto_type", "")),
-                              amount_usd=args.get("amount_usd"), now=ctx.now,
-                              rates=settings.rates)
+    request = deposit_request(
+        reference=f"{ctx.user_id}:{ctx.seed}",
+        account=account(ctx),
+        currency=str(args.get("crypto_type", "")),
+        amount_usd=args.get("amount_usd"),
+        now=ctx.now,
+        rates=settings.rates,
+    )
     await wallet_of(ctx)
     charge = await payments.provider_for(settings).create_charge(request)
     await ctx.store.charges.add(ctx.user_id, charge)
@@ -91,11 +96,19 @@ async def confirm(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
         raise NotFound(f"charge {charge_id} not found", details={"charge_id": charge_id})
     provider = payments.provider_for(payments.economy_settings())
     if charge.provider != provider.name:
-        raise Conflict(f"charge {charge_id} belongs to the {charge.provider} provider",
-                       details={"charge_id": charge_id, "provider": charge.provider})
+        raise Conflict(
+            f"charge {charge_id} belongs to the {charge.provider} provider",
+            details={"charge_id": charge_id, "provider": charge.provider},
+        )
     status = "confirmed" if provider.manual_confirm else await provider.charge_status(charge)
-    wallet, charge, entries = settle_deposit(await wallet_of(ctx), charge, status, ctx.now,
-                                             account=account(ctx), action_ref=f"v{ctx.version}")
+    wallet, charge, entries = settle_deposit(
+        await wallet_of(ctx),
+        charge,
+        status,
+        ctx.now,
+        account=account(ctx),
+        action_ref=f"v{ctx.version}",
+    )
     await record(ctx, wallet, entries)
     await ctx.store.charges.save(ctx.user_id, charge)
     ctx.emit("economy.deposit_confirmed", {"charge_id": charge_id})
@@ -117,22 +130,27 @@ async def _check_second_factor(ctx: ActionContext, code: object) -> None:
         return
     secret = await ctx.store.totp.get(ctx.user_id)
     if secret is None:
-        raise ApiError("FORBIDDEN", "withdrawals need a second factor: set one up with "
-                       "POST /api/v1/economy/2fa first")
+        raise ApiError(
+            "FORBIDDEN",
+            "withdrawals need a second factor: set one up with POST /api/v1/economy/2fa first",
+        )
     if not code or not payments.verify_totp(secret, str(code), ctx.now):
-        raise ApiError("FORBIDDEN", "the TOTP code is missing or wrong",
-                       details={"field": "totp_code"})
+        raise ApiError(
+            "FORBIDDEN", "the TOTP code is missing or wrong", details={"field": "totp_code"}
+        )
 
 
 @action("economy.withdraw", status_code=201, secret_args=("totp_code",))
 async def withdraw(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    request = withdrawal_request(str(args.get("crypto_type", "")), args.get("amount"),
-                                 str(args.get("address", "")))
+    request = withdrawal_request(
+        str(args.get("crypto_type", "")), args.get("amount"), str(args.get("address", ""))
+    )
     await _check_second_factor(ctx, args.get("totp_code"))
     wallet = request_withdrawal(await wallet_of(ctx), request)
     await save_wallet(ctx, wallet)
-    row = await ctx.store.withdrawals.add(ctx.user_id, request.currency, request.amount,
-                                          request.address, ctx.stamp)
+    row = await ctx.store.withdrawals.add(
+        ctx.user_id, request.currency, request.amount, request.address, ctx.stamp
+    )
     ctx.emit("economy.withdrawal_requested", {"withdrawal_id": row["id"]})
     return {"withdrawal": row, "balance": wallet.view()}
 
@@ -142,11 +160,14 @@ async def cancel_withdrawal(ctx: ActionContext, args: dict[str, Any]) -> dict[st
     withdrawal_id = int(args["withdrawal_id"])
     row = await ctx.store.withdrawals.get(ctx.user_id, withdrawal_id)
     if row is None:
-        raise NotFound(f"withdrawal {withdrawal_id} not found",
-                       details={"withdrawal_id": withdrawal_id})
+        raise NotFound(
+            f"withdrawal {withdrawal_id} not found", details={"withdrawal_id": withdrawal_id}
+        )
     if row["status"] != "pending":
-        raise Conflict(f"withdrawal {withdrawal_id} is {row['status']}, not pending",
-                       details={"withdrawal_id": withdrawal_id, "status": row["status"]})
+        raise Conflict(
+            f"withdrawal {withdrawal_id} is {row['status']}, not pending",
+            details={"withdrawal_id": withdrawal_id, "status": row["status"]},
+        )
     wallet = release_funds(await wallet_of(ctx), row["currency"], row["amount"])
     await save_wallet(ctx, wallet)
     await ctx.store.withdrawals.set_status(ctx.user_id, withdrawal_id, "cancelled", ctx.stamp)

@@ -22,26 +22,48 @@ async def play(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     rates = payments.economy_settings().rates
     outcome = play_game(cat, g.id, ctx.now, ctx.rng, currency=currency, rates=rates)
     house = f"game:{g.id}"
-    wallet = await change_wallet(ctx, [
-        Change(currency=outcome.currency or COINS, amount=-outcome.entry_fee,
-               reason=f"{g.id} entry fee", counterparty=house),
-        Change(currency=outcome.currency or COINS, amount=outcome.payout,
-               reason=f"{g.id} win", counterparty=house),
-        Change(currency=COINS, amount=outcome.coins, reason=f"{g.id} reward", counterparty=house),
-    ])
+    wallet = await change_wallet(
+        ctx,
+        [
+            Change(
+                currency=outcome.currency or COINS,
+                amount=-outcome.entry_fee,
+                reason=f"{g.id} entry fee",
+                counterparty=house,
+            ),
+            Change(
+                currency=outcome.currency or COINS,
+                amount=outcome.payout,
+                reason=f"{g.id} win",
+                counterparty=house,
+            ),
+            Change(
+                currency=COINS, amount=outcome.coins, reason=f"{g.id} reward", counterparty=house
+            ),
+        ],
+    )
     await ctx.store.cats.save(ctx.user_id, outcome.cat)
     await ctx.store.interactions.append(ctx.user_id, cat.id, outcome.interaction, ctx.stamp)
     for counter, amount in outcome.counters.items():
         await ctx.store.counters.add(ctx.user_id, counter, amount)
     result_id = await ctx.store.game_results.add(
-        ctx.user_id, cat, outcome, ctx.seed, {k: str(v) for k, v in rates.items()}, ctx.stamp)
+        ctx.user_id, cat, outcome, ctx.seed, {k: str(v) for k, v in rates.items()}, ctx.stamp
+    )
     if outcome.found_item:
         await ctx.store.inventory.add(ctx.user_id, outcome.found_item, 1)
     ctx.emit("game.played", {"cat_id": cat.id, "game": g.id, "result": outcome.result})
     data = outcome.model_dump(mode="json", exclude={"cat", "interaction"})
-    data.update(id=result_id, type=g.id, crypto_type=outcome.currency,
-                entry_fee=format_amount(outcome.entry_fee), win_amount=format_amount(outcome.payout),
-                net=format_amount(outcome.net), payout_usd=str(outcome.payout_usd), seed=ctx.seed,
-                balance=wallet.view(), cat=cat_json(outcome.cat, ctx.now))
+    data.update(
+        id=result_id,
+        type=g.id,
+        crypto_type=outcome.currency,
+        entry_fee=format_amount(outcome.entry_fee),
+        win_amount=format_amount(outcome.payout),
+        net=format_amount(outcome.net),
+        payout_usd=str(outcome.payout_usd),
+        seed=ctx.seed,
+        balance=wallet.view(),
+        cat=cat_json(outcome.cat, ctx.now),
+    )
     data.pop("payout", None)
     return data

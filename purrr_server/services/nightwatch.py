@@ -82,8 +82,11 @@ def night_config() -> NightWatchConfig:
 
 def alert_json(stored: StoredAlert) -> dict[str, Any]:
     alert = stored.alert
-    return {**alert.model_dump(mode="json"), "patrol_id": stored.patrol_id,
-            "fast_response": is_fast_response(alert)}
+    return {
+        **alert.model_dump(mode="json"),
+        "patrol_id": stored.patrol_id,
+        "fast_response": is_fast_response(alert),
+    }
 
 
 def patrol_json(patrol: Patrol, alerts: list[StoredAlert] | None = None) -> dict[str, Any]:
@@ -128,9 +131,12 @@ def record_json(record: NightWatchRecord, coins: int) -> dict[str, Any]:
 
 def window_json(config: NightWatchConfig, now: Any) -> dict[str, Any]:
     return {
-        "open": in_window(now, config), "start": f"{config.start_hour:02d}:00",
-        "end": f"{config.end_hour:02d}:00", "local_time": f"{local_time(now, config):%H:%M}",
-        "max_cats": config.max_cats, "tick_minutes": config.tick_minutes,
+        "open": in_window(now, config),
+        "start": f"{config.start_hour:02d}:00",
+        "end": f"{config.end_hour:02d}:00",
+        "local_time": f"{local_time(now, config):%H:%M}",
+        "max_cats": config.max_cats,
+        "tick_minutes": config.tick_minutes,
     }
 
 
@@ -186,14 +192,23 @@ async def store_progress(
 ) -> NightWatchSystem:
     """Write what happened between `before` and `after`; settle `after` if it has ended."""
     repo = ctx.store.nightwatch
-    for alert in after.alerts[len(before.alerts):]:
+    for alert in after.alerts[len(before.alerts) :]:
         await repo.add_alert(ctx.user_id, after.id, alert.id, alert)
-        ctx.emit("nightwatch.alert", {"patrol_id": after.id, "type": alert.type,
-                                      "level": alert.level, "message": alert.message})
+        ctx.emit(
+            "nightwatch.alert",
+            {
+                "patrol_id": after.id,
+                "type": alert.type,
+                "level": alert.level,
+                "message": alert.message,
+            },
+        )
     if after.ticks_done != before.ticks_done:
         # "so_far", not "summary": an event with a summary means a settled patrol (quests count it)
-        ctx.emit("nightwatch.tick", {"patrol_id": after.id, "ticks_done": after.ticks_done,
-                                     "so_far": after.summary()})
+        ctx.emit(
+            "nightwatch.tick",
+            {"patrol_id": after.id, "ticks_done": after.ticks_done, "so_far": after.summary()},
+        )
     if after.active:
         if after != before:
             await repo.save_patrol(ctx.user_id, after, ctx.stamp)
@@ -209,17 +224,26 @@ async def settle(ctx: ActionContext, system: NightWatchSystem, patrol: Patrol) -
         if cat is None:  # adopted out while on patrol: nothing to give
             continue
         updated, _ = apply_result(advance(cat, ctx.now), result)
-        await ctx.store.cats.save(ctx.user_id, updated.evolve(version=cat.version + 1,
-                                                              updated_at=ctx.now))
+        await ctx.store.cats.save(
+            ctx.user_id, updated.evolve(version=cat.version + 1, updated_at=ctx.now)
+        )
     record, earned = record_patrol(system.record, patrol, ctx.now)
     system = NightWatchSystem(record, system.night_seed)
     await ctx.store.nightwatch.save_system(ctx.user_id, system, ctx.stamp)
     await ctx.store.nightwatch.save_patrol(ctx.user_id, patrol, ctx.stamp, settled=True)
     reward = patrol_reward(patrol)
     if reward:
-        await change_wallet(ctx, [Change(currency=COINS, amount=Decimal(reward),
-                                         reason=f"night watch patrol #{patrol.id}",
-                                         counterparty="nightwatch")])
+        await change_wallet(
+            ctx,
+            [
+                Change(
+                    currency=COINS,
+                    amount=Decimal(reward),
+                    reason=f"night watch patrol #{patrol.id}",
+                    counterparty="nightwatch",
+                )
+            ],
+        )
         ctx.emit(QUEST_EVENT, {"type": "coins_earned", "amount": reward})
     ctx.emit(f"nightwatch.{patrol.status}", {"patrol_id": patrol.id, "summary": patrol.summary()})
     for achievement in earned:
@@ -231,10 +255,13 @@ async def settle(ctx: ActionContext, system: NightWatchSystem, patrol: Patrol) -
 
 
 def _int_list(value: Any, field: str) -> list[int]:
-    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool)
-                                              for v in value):
-        raise InvalidRequest(f"{field} must be a list of cat ids, e.g. [1, 3, 5]",
-                             details={"field": field, "value": value})
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        raise InvalidRequest(
+            f"{field} must be a list of cat ids, e.g. [1, 3, 5]",
+            details={"field": field, "value": value},
+        )
     return value
 
 
@@ -242,13 +269,17 @@ def _roles(value: Any) -> dict[int, str]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise InvalidRequest('roles must map cat ids to roles, e.g. {"3": "healer"}',
-                             details={"field": "roles", "value": value})
+        raise InvalidRequest(
+            'roles must map cat ids to roles, e.g. {"3": "healer"}',
+            details={"field": "roles", "value": value},
+        )
     try:
         return {int(k): str(v) for k, v in value.items()}
     except (TypeError, ValueError):
-        raise InvalidRequest('roles must map cat ids to roles, e.g. {"3": "healer"}',
-                             details={"field": "roles", "value": value}) from None
+        raise InvalidRequest(
+            'roles must map cat ids to roles, e.g. {"3": "healer"}',
+            details={"field": "roles", "value": value},
+        ) from None
 
 
 @action("nightwatch.deploy", status_code=201)
@@ -270,22 +301,34 @@ async def deploy(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
         else:
             cats.append(advance(cat, ctx.now))
     if missing:
-        raise NotFound(f"no cat of yours with id {', '.join(map(str, missing))}",
-                       details={"field": "cat_ids", "missing": missing})
+        raise NotFound(
+            f"no cat of yours with id {', '.join(map(str, missing))}",
+            details={"field": "cat_ids", "missing": missing},
+        )
     by_id = {c.id: c for c in cats}
     patrol = start_patrol(
-        [PatrolCat.from_cat(by_id[i]) for i in cat_ids], now=ctx.now, seed=ctx.seed, roles=roles,
-        area=area, zones=await ctx.store.nightwatch.zones(ctx.user_id), config=config,
+        [PatrolCat.from_cat(by_id[i]) for i in cat_ids],
+        now=ctx.now,
+        seed=ctx.seed,
+        roles=roles,
+        area=area,
+        zones=await ctx.store.nightwatch.zones(ctx.user_id),
+        config=config,
         active_patrol=active[0] if active else None,
         night=plan_night(night_date(ctx.now, config), system.night_seed),
     )
     for result in patrol.results.values():
         cat = by_id[result.cat_id]
-        await ctx.store.cats.save(ctx.user_id, cat.evolve(
-            energy=cat.energy - result.energy_spent, version=cat.version + 1, updated_at=ctx.now))
+        await ctx.store.cats.save(
+            ctx.user_id,
+            cat.evolve(
+                energy=cat.energy - result.energy_spent, version=cat.version + 1, updated_at=ctx.now
+            ),
+        )
     patrol = await ctx.store.nightwatch.add_patrol(ctx.user_id, patrol, ctx.stamp)
-    ctx.emit("nightwatch.deployed", {"patrol_id": patrol.id, "cat_ids": cat_ids,
-                                     "area": patrol.area})
+    ctx.emit(
+        "nightwatch.deployed", {"patrol_id": patrol.id, "cat_ids": cat_ids, "area": patrol.area}
+    )
     return patrol_json(patrol, [])
 
 
@@ -303,15 +346,19 @@ async def recall_patrol(ctx: ActionContext, args: dict[str, Any]) -> dict[str, A
     else:
         targets = [p for p in patrols if p.active]
         if not targets:
-            raise Conflict("no patrol is under way; there is nothing to recall",
-                           details={"active": 0})
+            raise Conflict(
+                "no patrol is under way; there is nothing to recall", details={"active": 0}
+            )
     system = await ensure_system(ctx)
     recalled = []
     for patrol in targets:
         after = recall(patrol, ctx.now)
         system = await store_progress(ctx, system, patrol, after)
-        recalled.append(patrol_json(after, await ctx.store.nightwatch.alerts(
-            ctx.user_id, 1000, 0, patrol_id=after.id)))
+        recalled.append(
+            patrol_json(
+                after, await ctx.store.nightwatch.alerts(ctx.user_id, 1000, 0, patrol_id=after.id)
+            )
+        )
     return {"recalled": recalled}
 
 
@@ -321,21 +368,38 @@ async def create_protection_zone(ctx: ActionContext, args: dict[str, Any]) -> di
     system = await ensure_system(ctx)
     radius = args.get("radius")
     if radius is not None and (not isinstance(radius, int) or isinstance(radius, bool)):
-        raise InvalidRequest("zone radius must be a whole number of meters (25–200)",
-                             details={"field": "radius", "value": radius})
-    zone = create_zone(str(args.get("type") or args.get("zone_type") or ""),
-                       str(args.get("name") or ""), str(args.get("location") or ""), radius,
-                       coins=(await wallet_of(ctx)).coins)
-    wallet = await change_wallet(ctx, [Change(currency=COINS, amount=Decimal(-zone.cost),
-                                              reason=f"night watch zone {zone.type}",
-                                              counterparty="nightwatch")])
+        raise InvalidRequest(
+            "zone radius must be a whole number of meters (25–200)",
+            details={"field": "radius", "value": radius},
+        )
+    zone = create_zone(
+        str(args.get("type") or args.get("zone_type") or ""),
+        str(args.get("name") or ""),
+        str(args.get("location") or ""),
+        radius,
+        coins=(await wallet_of(ctx)).coins,
+    )
+    wallet = await change_wallet(
+        ctx,
+        [
+            Change(
+                currency=COINS,
+                amount=Decimal(-zone.cost),
+                reason=f"night watch zone {zone.type}",
+                counterparty="nightwatch",
+            )
+        ],
+    )
     zone = await ctx.store.nightwatch.add_zone(ctx.user_id, zone, ctx.stamp)
     record, earned = record_zone(system.record, ctx.now)
     system = NightWatchSystem(record, system.night_seed)
     await ctx.store.nightwatch.save_system(ctx.user_id, system, ctx.stamp)
     ctx.emit("nightwatch.zone_created", {"zone_id": zone.id, "type": zone.type})
-    return {"zone": zone.model_dump(mode="json"), "coins_left": wallet.coins,
-            "achievements_earned": [a.model_dump(mode="json") for a in earned]}
+    return {
+        "zone": zone.model_dump(mode="json"),
+        "coins_left": wallet.coins,
+        "achievements_earned": [a.model_dump(mode="json") for a in earned],
+    }
 
 
 @action("nightwatch.respond_alert")
@@ -344,8 +408,10 @@ async def respond(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     try:
         alert_id = int(args.get("alert_id"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise InvalidRequest("alert_id must be an alert's number",
-                             details={"field": "alert_id", "value": args.get("alert_id")}) from None
+        raise InvalidRequest(
+            "alert_id must be an alert's number",
+            details={"field": "alert_id", "value": args.get("alert_id")},
+        ) from None
     await catch_up(ctx)
     system = await ensure_system(ctx)
     stored = await ctx.store.nightwatch.alert(ctx.user_id, alert_id)
@@ -355,25 +421,30 @@ async def respond(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     await ctx.store.nightwatch.respond_alert(ctx.user_id, alert_id, ctx.stamp)
     record, earned = record_alert_response(system.record, answered, ctx.now)
     await ctx.store.nightwatch.save_system(
-        ctx.user_id, NightWatchSystem(record, system.night_seed), ctx.stamp)
+        ctx.user_id, NightWatchSystem(record, system.night_seed), ctx.stamp
+    )
     ctx.emit("nightwatch.alert_answered", {"alert_id": alert_id})
-    return {"alert": alert_json(StoredAlert(answered, stored.patrol_id)),
-            "reputation": record.reputation,
-            "achievements_earned": [a.model_dump(mode="json") for a in earned]}
+    return {
+        "alert": alert_json(StoredAlert(answered, stored.patrol_id)),
+        "reputation": record.reputation,
+        "achievements_earned": [a.model_dump(mode="json") for a in earned],
+    }
 
 
 @action("nightwatch.catch_up")
 async def catch_up_action(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     """Bring the player's patrols up to now (run by reads that find ticks waiting)."""
     patrols = await catch_up(ctx)
-    return {"patrols": [{"id": p.id, "status": p.status, "ticks_done": p.ticks_done}
-                        for p in patrols]}
+    return {
+        "patrols": [{"id": p.id, "status": p.status, "ticks_done": p.ticks_done} for p in patrols]
+    }
 
 
 # --- reads -----------------------------------------------------------------------------------
 
 
 def achievements_json(record: NightWatchRecord) -> list[dict[str, Any]]:
-    return [{**row, "earned_at": row["earned_at"].isoformat() if row["earned_at"] else None}
-            for row in achievement_progress(record)]
-
+    return [
+        {**row, "earned_at": row["earned_at"].isoformat() if row["earned_at"] else None}
+        for row in achievement_progress(record)
+    ]

@@ -32,8 +32,9 @@ def _attrs(result: dict[str, Any], **extra: str) -> dict[str, str | list[str]]:
     return {**({"personality": personality} if personality else {}), **extra}
 
 
-def events_for(name: str, result: dict[str, Any], emitted: list[tuple[str, dict[str, Any]]]
-               ) -> list[QuestEvent]:
+def events_for(
+    name: str, result: dict[str, Any], emitted: list[tuple[str, dict[str, Any]]]
+) -> list[QuestEvent]:
     """The quest events one finished action stands for."""
     attrs = _attrs(result)
     events: list[QuestEvent] = []
@@ -51,8 +52,13 @@ def events_for(name: str, result: dict[str, Any], emitted: list[tuple[str, dict[
         if Decimal(result["payout_usd"]) > 0:
             events.append(QuestEvent(type="crypto_won", amount=Decimal(result["payout_usd"])))
     elif name == "store.purchase":
-        events.append(QuestEvent(type="purchase", amount=Decimal(result["quantity"]),
-                                 attrs={"item": str(result["item_id"])}))
+        events.append(
+            QuestEvent(
+                type="purchase",
+                amount=Decimal(result["quantity"]),
+                attrs={"item": str(result["item_id"])},
+            )
+        )
     elif name == "store.use":
         events.append(QuestEvent(type="use_item", attrs=_attrs(result, item=str(result["item"]))))
     elif name == "economy.confirm":
@@ -75,14 +81,17 @@ def _patrol_events(summary: dict[str, Any]) -> list[QuestEvent]:
     """
     personalities = [str(p) for p in summary.get("personalities", [])]
     attrs: dict[str, str | list[str]] = {"personality": personalities} if personalities else {}
-    return [QuestEvent(type="patrol", attrs=attrs),
-            QuestEvent(type="rescue", amount=Decimal(summary.get("strays_rescued", 0))),
-            QuestEvent(type="deter", amount=Decimal(summary.get("deterred", 0)))]
+    return [
+        QuestEvent(type="patrol", attrs=attrs),
+        QuestEvent(type="rescue", amount=Decimal(summary.get("strays_rescued", 0))),
+        QuestEvent(type="deter", amount=Decimal(summary.get("deterred", 0))),
+    ]
 
 
 @after_action
-async def advance_quests(ctx: ActionContext, name: str, args: dict[str, Any],
-                         result: dict[str, Any]) -> None:
+async def advance_quests(
+    ctx: ActionContext, name: str, args: dict[str, Any], result: dict[str, Any]
+) -> None:
     """Record the action's quest events for its player (same transaction as the action)."""
     if ctx.user is None:
         return
@@ -111,18 +120,34 @@ async def claim_quest(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any
     quest_id = str(args["quest_id"])
     cat = await load_cat(ctx, args["cat_id"]) if args.get("cat_id") is not None else None
     before: QuestState = await ctx.store.quest_progress.load(ctx.user_id)
-    state, rewards = claim(before, quest_id, ctx.now, payments.economy_settings().timezone,
-                           community_totals=await community_totals(ctx.store))
+    state, rewards = claim(
+        before,
+        quest_id,
+        ctx.now,
+        payments.economy_settings().timezone,
+        community_totals=await community_totals(ctx.store),
+    )
     await ctx.store.quest_progress.save(ctx.user_id, before, state)
-    changes = [Change(currency=COINS, amount=Decimal(rewards.coins), reason=f"quest {quest_id}",
-                      counterparty="quests")]
-    changes += [Change(currency=code, amount=amount, reason=f"quest {quest_id}",
-                       counterparty="quests") for code, amount in rewards.currency.items()]
+    changes = [
+        Change(
+            currency=COINS,
+            amount=Decimal(rewards.coins),
+            reason=f"quest {quest_id}",
+            counterparty="quests",
+        )
+    ]
+    changes += [
+        Change(currency=code, amount=amount, reason=f"quest {quest_id}", counterparty="quests")
+        for code, amount in rewards.currency.items()
+    ]
     wallet = await change_wallet(ctx, changes)
     for item_id, quantity in rewards.items.items():
         await ctx.store.inventory.add(ctx.user_id, item_id, quantity)
-    out: dict[str, Any] = {"quest_id": quest_id, "rewards": rewards.view(),
-                           "balance": wallet.view()}
+    out: dict[str, Any] = {
+        "quest_id": quest_id,
+        "rewards": rewards.view(),
+        "balance": wallet.view(),
+    }
     if cat is not None:
         after, xp = gain_xp(cat, rewards.xp, "quests")
         after = after.evolve(version=cat.version + 1, updated_at=ctx.now)

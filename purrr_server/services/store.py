@@ -16,9 +16,17 @@ from purrr_server.services.economy import change_wallet
 @action("store.purchase", status_code=201)
 async def purchase(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     bought = quote(str(args.get("item_id", "")), args.get("quantity", 1))
-    wallet = await change_wallet(ctx, [Change(
-        currency=COINS, amount=-bought.total, reason=f"{bought.item_id} ×{bought.quantity}",
-        counterparty="store")])
+    wallet = await change_wallet(
+        ctx,
+        [
+            Change(
+                currency=COINS,
+                amount=-bought.total,
+                reason=f"{bought.item_id} ×{bought.quantity}",
+                counterparty="store",
+            )
+        ],
+    )
     owned = await ctx.store.inventory.add(ctx.user_id, bought.item_id, bought.quantity)
     ctx.emit("store.purchased", {"item_id": bought.item_id, "quantity": bought.quantity})
     return {**bought.model_dump(), "owned": owned, "coins": wallet.coins}
@@ -30,12 +38,16 @@ async def use(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     item_id = str(args.get("item_id", ""))
     quote(item_id)  # an unknown item is named with the choices before the inventory check
     if await ctx.store.inventory.count(ctx.user_id, item_id) < 1:
-        raise Conflict(f"you have no {item_id}; buy one with: purrr store buy {item_id}",
-                       details={"item_id": item_id, "owned": 0})
+        raise Conflict(
+            f"you have no {item_id}; buy one with: purrr store buy {item_id}",
+            details={"item_id": item_id, "owned": 0},
+        )
     after, effects = use_item(cat, item_id, ctx.now, ctx.rng)
     left = await ctx.store.inventory.take(ctx.user_id, item_id)
     await ctx.store.cats.save(ctx.user_id, after)
     await ctx.store.interactions.append(ctx.user_id, cat.id, effects["interaction"], ctx.stamp)
-    ctx.emit("cat.cared", {"cat_id": cat.id, "action": "use", "new_stats": after.stats(),
-                           "level": after.level})
+    ctx.emit(
+        "cat.cared",
+        {"cat_id": cat.id, "action": "use", "new_stats": after.stats(), "level": after.level},
+    )
     return {**effects, "remaining": left, "cat": cat_json(after, ctx.now)}

@@ -31,7 +31,8 @@ class WalletRepository(Repository):
     async def load(self, user_id: int) -> Wallet | None:
         """The user's wallet, or None before it is opened."""
         rows = await self.fetchall(
-            "SELECT currency, balance, locked FROM balances WHERE user_id = ?", (user_id,))
+            "SELECT currency, balance, locked FROM balances WHERE user_id = ?", (user_id,)
+        )
         if not rows:
             return None
         coins = 0
@@ -54,8 +55,13 @@ class WalletRepository(Repository):
                 " balance = excluded.balance, locked = excluded.locked,"
                 " row_version = excluded.row_version"
                 " WHERE balance != excluded.balance OR locked != excluded.locked",
-                (user_id, code, _text(code, wallet.balance(code)),
-                 _text(code, wallet.locked_amount(code)), self.version),
+                (
+                    user_id,
+                    code,
+                    _text(code, wallet.balance(code)),
+                    _text(code, wallet.locked_amount(code)),
+                    self.version,
+                ),
             )
 
     async def append(self, user_id: int, entries: list[LedgerEntry], now: str) -> None:
@@ -64,13 +70,22 @@ class WalletRepository(Repository):
                 "INSERT INTO ledger_entries (user_id, currency, amount, balance_after, reason,"
                 " counterparty, action_version, created_at, row_version)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (user_id, e.currency, _text(e.currency, e.amount),
-                 _text(e.currency, e.balance_after), e.reason, e.counterparty, self.version, now,
-                 self.version),
+                (
+                    user_id,
+                    e.currency,
+                    _text(e.currency, e.amount),
+                    _text(e.currency, e.balance_after),
+                    e.reason,
+                    e.counterparty,
+                    self.version,
+                    now,
+                    self.version,
+                ),
             )
 
-    async def ledger(self, user_id: int, limit: int, offset: int,
-                     currency: str | None = None) -> list[dict[str, Any]]:
+    async def ledger(
+        self, user_id: int, limit: int, offset: int, currency: str | None = None
+    ) -> list[dict[str, Any]]:
         """Ledger entries, newest first."""
         where, params = "user_id = ?", [user_id]
         if currency:
@@ -79,13 +94,15 @@ class WalletRepository(Repository):
         rows = await self.fetchall(
             "SELECT id, currency, amount, balance_after, reason, counterparty, action_version,"
             f" created_at FROM ledger_entries WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
-            (*params, limit, offset))
+            (*params, limit, offset),
+        )
         return [_entry(row) for row in rows]
 
     async def ledger_sums(self, user_id: int) -> dict[str, Decimal]:
         """Σ amount per currency (the invariant: equals the balance)."""
         rows = await self.fetchall(
-            "SELECT currency, amount FROM ledger_entries WHERE user_id = ?", (user_id,))
+            "SELECT currency, amount FROM ledger_entries WHERE user_id = ?", (user_id,)
+        )
         sums: dict[str, Decimal] = {}
         for row in rows:
             sums[row["currency"]] = sums.get(row["currency"], Decimal(0)) + Decimal(row["amount"])
@@ -98,24 +115,35 @@ class ChargeRepository(Repository):
         await self.insert(
             "INSERT INTO charges (charge_id, user_id, provider, data, status, created_at,"
             " row_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (charge.charge_id, user_id, charge.provider, charge.model_dump_json(), charge.status,
-             charge.created_at.isoformat(), self.version))
+            (
+                charge.charge_id,
+                user_id,
+                charge.provider,
+                charge.model_dump_json(),
+                charge.status,
+                charge.created_at.isoformat(),
+                self.version,
+            ),
+        )
 
     async def get(self, user_id: int, charge_id: str) -> Charge | None:
         row = await self.fetchone(
-            "SELECT data FROM charges WHERE user_id = ? AND charge_id = ?", (user_id, charge_id))
+            "SELECT data FROM charges WHERE user_id = ? AND charge_id = ?", (user_id, charge_id)
+        )
         return Charge.model_validate_json(row["data"]) if row else None
 
     async def save(self, user_id: int, charge: Charge) -> None:
         await self.execute(
             "UPDATE charges SET data = ?, status = ?, row_version = ? WHERE user_id = ?"
             " AND charge_id = ?",
-            (charge.model_dump_json(), charge.status, self.version, user_id, charge.charge_id))
+            (charge.model_dump_json(), charge.status, self.version, user_id, charge.charge_id),
+        )
 
     async def list(self, user_id: int, limit: int = 50) -> list[Charge]:
         rows = await self.fetchall(
             "SELECT data FROM charges WHERE user_id = ? ORDER BY created_at DESC LIMIT ?",
-            (user_id, limit))
+            (user_id, limit),
+        )
         return [Charge.model_validate_json(row["data"]) for row in rows]
 
 
@@ -123,12 +151,14 @@ class ChargeRepository(Repository):
 class WithdrawalRepository(Repository):
     _COLUMNS = "id, currency, amount, address, status, created_at, updated_at"
 
-    async def add(self, user_id: int, currency: str, amount: Decimal, address: str,
-                  now: str) -> dict[str, Any]:
+    async def add(
+        self, user_id: int, currency: str, amount: Decimal, address: str, now: str
+    ) -> dict[str, Any]:
         new_id = await self.insert(
             "INSERT INTO withdrawals (user_id, currency, amount, address, status, created_at,"
             " updated_at, row_version) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
-            (user_id, currency, format_amount(amount), address, now, now, self.version))
+            (user_id, currency, format_amount(amount), address, now, now, self.version),
+        )
         found = await self.get(user_id, new_id)
         assert found is not None
         return found
@@ -136,19 +166,23 @@ class WithdrawalRepository(Repository):
     async def get(self, user_id: int, withdrawal_id: int) -> dict[str, Any] | None:
         row = await self.fetchone(
             f"SELECT {self._COLUMNS} FROM withdrawals WHERE user_id = ? AND id = ?",
-            (user_id, withdrawal_id))
+            (user_id, withdrawal_id),
+        )
         return dict(row) if row else None
 
     async def list(self, user_id: int, limit: int = 50) -> list[dict[str, Any]]:
         rows = await self.fetchall(
             f"SELECT {self._COLUMNS} FROM withdrawals WHERE user_id = ? ORDER BY id DESC LIMIT ?",
-            (user_id, limit))
+            (user_id, limit),
+        )
         return [dict(row) for row in rows]
 
     async def set_status(self, user_id: int, withdrawal_id: int, status: str, now: str) -> None:
         await self.execute(
             "UPDATE withdrawals SET status = ?, updated_at = ?, row_version = ?"
-            " WHERE user_id = ? AND id = ?", (status, now, self.version, user_id, withdrawal_id))
+            " WHERE user_id = ? AND id = ?",
+            (status, now, self.version, user_id, withdrawal_id),
+        )
 
 
 @repository("inventory")
@@ -156,7 +190,9 @@ class InventoryRepository(Repository):
     async def list(self, user_id: int) -> dict[str, int]:
         rows = await self.fetchall(
             "SELECT item_id, quantity FROM inventory WHERE user_id = ? AND quantity > 0"
-            " ORDER BY item_id", (user_id,))
+            " ORDER BY item_id",
+            (user_id,),
+        )
         return {row["item_id"]: int(row["quantity"]) for row in rows}
 
     async def add(self, user_id: int, item_id: str, quantity: int) -> int:
@@ -165,19 +201,23 @@ class InventoryRepository(Repository):
             "INSERT INTO inventory (user_id, item_id, quantity, row_version) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (user_id, item_id) DO UPDATE SET quantity = quantity + excluded.quantity,"
             " row_version = excluded.row_version RETURNING quantity",
-            (user_id, item_id, quantity, self.version))
+            (user_id, item_id, quantity, self.version),
+        )
         return int(row["quantity"]) if row else 0
 
     async def take(self, user_id: int, item_id: str, quantity: int = 1) -> int:
         """Remove items (the CHECK constraint refuses going below zero); return what is left."""
         row = await self.fetchone(
             "UPDATE inventory SET quantity = quantity - ?, row_version = ? WHERE user_id = ?"
-            " AND item_id = ? RETURNING quantity", (quantity, self.version, user_id, item_id))
+            " AND item_id = ? RETURNING quantity",
+            (quantity, self.version, user_id, item_id),
+        )
         return int(row["quantity"]) if row else 0
 
     async def count(self, user_id: int, item_id: str) -> int:
         row = await self.fetchone(
-            "SELECT quantity FROM inventory WHERE user_id = ? AND item_id = ?", (user_id, item_id))
+            "SELECT quantity FROM inventory WHERE user_id = ? AND item_id = ?", (user_id, item_id)
+        )
         return int(row["quantity"]) if row else 0
 
 
@@ -190,4 +230,5 @@ class TotpRepository(Repository):
     async def put(self, user_id: int, secret: str, now: str) -> None:
         await self.insert(
             "INSERT INTO totp_secrets (user_id, secret, created_at, row_version) VALUES (?, ?, ?, ?)",
-            (user_id, secret, now, self.version))
+            (user_id, secret, now, self.version),
+        )

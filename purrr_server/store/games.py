@@ -11,8 +11,10 @@ from purrr_core.games import GameOutcome
 from purrr_core.models import Cat
 from purrr_server.store.base import Repository, dumps, repository
 
-_COLUMNS = ("id, cat_id, game_type, mode, crypto_type, entry_fee, win_amount, coins, result,"
-            " score, seed, game_data, created_at")
+_COLUMNS = (
+    "id, cat_id, game_type, mode, crypto_type, entry_fee, win_amount, coins, result,"
+    " score, seed, game_data, created_at"
+)
 
 
 def _result(row: sqlite3.Row) -> dict[str, Any]:
@@ -23,33 +25,59 @@ def _result(row: sqlite3.Row) -> dict[str, Any]:
 
 @repository("game_results")
 class GameResultRepository(Repository):
-    async def add(self, user_id: int, before: Cat, outcome: GameOutcome, seed: int,
-                  rates: dict[str, str], now: str) -> int:
+    async def add(
+        self,
+        user_id: int,
+        before: Cat,
+        outcome: GameOutcome,
+        seed: int,
+        rates: dict[str, str],
+        now: str,
+    ) -> int:
         return await self.insert(
             "INSERT INTO game_results (user_id, cat_id, game_type, mode, crypto_type, entry_fee,"
             " win_amount, coins, result, score, seed, cat_snapshot, rates, game_data, created_at,"
             " row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (user_id, before.id, outcome.game_id, outcome.mode, outcome.currency,
-             format_amount(outcome.entry_fee), format_amount(outcome.payout), outcome.coins,
-             outcome.result, outcome.score, seed, before.model_dump_json(), dumps(rates),
-             dumps(outcome.game_data), now, self.version))
+            (
+                user_id,
+                before.id,
+                outcome.game_id,
+                outcome.mode,
+                outcome.currency,
+                format_amount(outcome.entry_fee),
+                format_amount(outcome.payout),
+                outcome.coins,
+                outcome.result,
+                outcome.score,
+                seed,
+                before.model_dump_json(),
+                dumps(rates),
+                dumps(outcome.game_data),
+                now,
+                self.version,
+            ),
+        )
 
-    async def list(self, user_id: int, limit: int, offset: int,
-                   game_type: str | None = None) -> list[dict[str, Any]]:
+    async def list(
+        self, user_id: int, limit: int, offset: int, game_type: str | None = None
+    ) -> list[dict[str, Any]]:
         where, params = "user_id = ?", [user_id]
         if game_type:
             where += " AND game_type = ?"
             params.append(game_type)  # type: ignore[arg-type]
         rows = await self.fetchall(
             f"SELECT {_COLUMNS} FROM game_results WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
-            (*params, limit, offset))
+            (*params, limit, offset),
+        )
         return [_result(row) for row in rows]
 
     async def replay_data(self, user_id: int, result_id: int) -> dict[str, Any] | None:
         """What replays one result: the cat before, the seed, the time, currency and rates."""
         row = await self.fetchone(
             "SELECT game_type, crypto_type, mode, seed, cat_snapshot, rates, created_at, score,"
-            " result FROM game_results WHERE user_id = ? AND id = ?", (user_id, result_id))
+            " result FROM game_results WHERE user_id = ? AND id = ?",
+            (user_id, result_id),
+        )
         return dict(row) if row else None
 
     async def leaderboard(self, game_type: str | None, limit: int) -> list[dict[str, Any]]:
@@ -60,5 +88,7 @@ class GameResultRepository(Repository):
             "SELECT u.username, COUNT(*) AS plays, SUM(g.result = 'win') AS wins,"
             " MAX(g.score) AS best_score, SUM(g.coins) AS coins_won FROM game_results g"
             f" JOIN users u ON u.id = g.user_id {where} GROUP BY g.user_id"
-            " ORDER BY wins DESC, best_score DESC, u.username LIMIT ?", params)
+            " ORDER BY wins DESC, best_score DESC, u.username LIMIT ?",
+            params,
+        )
         return [{"rank": i + 1, **dict(row)} for i, row in enumerate(rows)]

@@ -43,18 +43,28 @@ class StoredAlert:
 def _zone(row: sqlite3.Row) -> Zone:
     from purrr_core.nightwatch import Zone
 
-    return Zone(id=row["id"], type=row["type"], name=row["name"], location=row["location"],
-                radius=row["radius"], cost=row["cost"])
+    return Zone(
+        id=row["id"],
+        type=row["type"],
+        name=row["name"],
+        location=row["location"],
+        radius=row["radius"],
+        cost=row["cost"],
+    )
 
 
 def _alert(row: sqlite3.Row) -> StoredAlert:
     from purrr_core.nightwatch import Alert
 
     alert = Alert(
-        id=row["id"], type=row["type"], level=row["level"], message=row["message"],
+        id=row["id"],
+        type=row["type"],
+        level=row["level"],
+        message=row["message"],
         raised_at=datetime.fromisoformat(row["raised_at"]),
         expires_at=datetime.fromisoformat(row["expires_at"]),
-        npc_responders=row["npc_responders"], npc_response_minutes=row["npc_response_minutes"],
+        npc_responders=row["npc_responders"],
+        npc_response_minutes=row["npc_response_minutes"],
         responded_at=datetime.fromisoformat(row["responded_at"]) if row["responded_at"] else None,
     )
     return StoredAlert(alert, row["patrol_id"])
@@ -79,8 +89,9 @@ class NightWatchRepository(Repository):
             return None
         from purrr_core.nightwatch import NightWatchRecord
 
-        return NightWatchSystem(NightWatchRecord.model_validate_json(row["record"]),
-                                row["night_seed"])
+        return NightWatchSystem(
+            NightWatchRecord.model_validate_json(row["record"]), row["night_seed"]
+        )
 
     async def create_system(self, user_id: int, system: NightWatchSystem, now: str) -> None:
         await self.insert(
@@ -103,20 +114,38 @@ class NightWatchRepository(Repository):
         patrol_id = await self.insert(
             "INSERT INTO night_patrols (user_id, status, area, seed, started_at, ends_at, data,"
             " created_at, updated_at, row_version) VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, ?)",
-            (user_id, patrol.status, patrol.area, patrol.seed, patrol.started_at.isoformat(),
-             patrol.ends_at.isoformat(), now, now, self.version),
+            (
+                user_id,
+                patrol.status,
+                patrol.area,
+                patrol.seed,
+                patrol.started_at.isoformat(),
+                patrol.ends_at.isoformat(),
+                now,
+                now,
+                self.version,
+            ),
         )
         saved = patrol.model_copy(update={"id": patrol_id})
         await self.save_patrol(user_id, saved, now)
         return saved
 
-    async def save_patrol(self, user_id: int, patrol: Patrol, now: str,
-                          settled: bool = False) -> None:
+    async def save_patrol(
+        self, user_id: int, patrol: Patrol, now: str, settled: bool = False
+    ) -> None:
         await self.execute(
             "UPDATE night_patrols SET status = ?, ended_at = ?, settled = ?, data = ?,"
             " updated_at = ?, row_version = ? WHERE id = ? AND user_id = ?",
-            (patrol.status, patrol.ended_at.isoformat() if patrol.ended_at else None,
-             int(settled), patrol.model_dump_json(), now, self.version, patrol.id, user_id),
+            (
+                patrol.status,
+                patrol.ended_at.isoformat() if patrol.ended_at else None,
+                int(settled),
+                patrol.model_dump_json(),
+                now,
+                self.version,
+                patrol.id,
+                user_id,
+            ),
         )
 
     async def patrol(self, user_id: int, patrol_id: int) -> StoredPatrol | None:
@@ -150,8 +179,9 @@ class NightWatchRepository(Repository):
         return [_patrol(row) for row in rows]
 
     async def count_patrols(self, user_id: int) -> int:
-        row = await self.fetchone("SELECT COUNT(*) FROM night_patrols WHERE user_id = ?",
-                                  (user_id,))
+        row = await self.fetchone(
+            "SELECT COUNT(*) FROM night_patrols WHERE user_id = ?", (user_id,)
+        )
         return int(row[0]) if row else 0
 
     # --- zones ---------------------------------------------------------------------------
@@ -166,8 +196,16 @@ class NightWatchRepository(Repository):
         zone_id = await self.insert(
             "INSERT INTO protection_zones (user_id, type, name, location, radius, cost,"
             " created_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (user_id, zone.type, zone.name, zone.location, zone.radius, zone.cost, now,
-             self.version),
+            (
+                user_id,
+                zone.type,
+                zone.name,
+                zone.location,
+                zone.radius,
+                zone.cost,
+                now,
+                self.version,
+            ),
         )
         return zone.model_copy(update={"id": zone_id})
 
@@ -179,9 +217,19 @@ class NightWatchRepository(Repository):
             "INSERT OR IGNORE INTO community_alerts (user_id, patrol_id, seq, type, level, message,"
             " raised_at, expires_at, npc_responders, npc_response_minutes, row_version)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (user_id, patrol_id, seq, alert.type, alert.level, alert.message,
-             alert.raised_at.isoformat(), alert.expires_at.isoformat(), alert.npc_responders,
-             alert.npc_response_minutes, self.version),
+            (
+                user_id,
+                patrol_id,
+                seq,
+                alert.type,
+                alert.level,
+                alert.message,
+                alert.raised_at.isoformat(),
+                alert.expires_at.isoformat(),
+                alert.npc_responders,
+                alert.npc_response_minutes,
+                self.version,
+            ),
         )
 
     async def alert(self, user_id: int, alert_id: int) -> StoredAlert | None:
@@ -190,8 +238,9 @@ class NightWatchRepository(Repository):
         )
         return _alert(row) if row else None
 
-    async def alerts(self, user_id: int, limit: int = 50, offset: int = 0,
-                     patrol_id: int | None = None) -> list[StoredAlert]:
+    async def alerts(
+        self, user_id: int, limit: int = 50, offset: int = 0, patrol_id: int | None = None
+    ) -> list[StoredAlert]:
         """Alerts newest first (optionally one patrol's)."""
         where, params = "user_id = ?", [user_id]
         if patrol_id is not None:

@@ -19,11 +19,20 @@ class QuestProgressRepository(Repository):
     async def load(self, user_id: int) -> QuestState:
         rows = await self.fetchall(
             "SELECT quest_id, period, progress, completed_at, claimed_at FROM quest_progress"
-            " WHERE user_id = ?", (user_id,))
-        return QuestState(quests={row["quest_id"]: QuestProgress(
-            period=row["period"], progress={k: Decimal(v) for k, v in
-                                            json.loads(row["progress"]).items()},
-            completed_at=row["completed_at"], claimed_at=row["claimed_at"]) for row in rows})
+            " WHERE user_id = ?",
+            (user_id,),
+        )
+        return QuestState(
+            quests={
+                row["quest_id"]: QuestProgress(
+                    period=row["period"],
+                    progress={k: Decimal(v) for k, v in json.loads(row["progress"]).items()},
+                    completed_at=row["completed_at"],
+                    claimed_at=row["claimed_at"],
+                )
+                for row in rows
+            }
+        )
 
     async def save(self, user_id: int, before: QuestState, after: QuestState) -> None:
         """Write the quests whose progress changed."""
@@ -36,8 +45,16 @@ class QuestProgressRepository(Repository):
                 " ON CONFLICT (user_id, quest_id) DO UPDATE SET period = excluded.period,"
                 " progress = excluded.progress, completed_at = excluded.completed_at,"
                 " claimed_at = excluded.claimed_at, row_version = excluded.row_version",
-                (user_id, quest_id, row.period, dumps({k: str(v) for k, v in row.progress.items()}),
-                 _stamp(row.completed_at), _stamp(row.claimed_at), self.version))
+                (
+                    user_id,
+                    quest_id,
+                    row.period,
+                    dumps({k: str(v) for k, v in row.progress.items()}),
+                    _stamp(row.completed_at),
+                    _stamp(row.claimed_at),
+                    self.version,
+                ),
+            )
 
     async def community_totals(self, quest_ids: list[str]) -> dict[str, Decimal]:
         """Everyone's progress on each community quest (sum over players and requirements)."""
@@ -46,11 +63,12 @@ class QuestProgressRepository(Repository):
             return totals
         marks = ",".join("?" * len(quest_ids))
         rows = await self.fetchall(
-            f"SELECT quest_id, progress FROM quest_progress WHERE quest_id IN ({marks})",
-            quest_ids)
+            f"SELECT quest_id, progress FROM quest_progress WHERE quest_id IN ({marks})", quest_ids
+        )
         for row in rows:
-            totals[row["quest_id"]] += sum((Decimal(v) for v in json.loads(row["progress"]).values()),
-                                           Decimal(0))
+            totals[row["quest_id"]] += sum(
+                (Decimal(v) for v in json.loads(row["progress"]).values()), Decimal(0)
+            )
         return totals
 
 
@@ -58,11 +76,14 @@ class QuestProgressRepository(Repository):
 class CounterRepository(Repository):
     async def all(self, user_id: int) -> dict[str, int]:
         rows = await self.fetchall(
-            "SELECT counter, value FROM player_counters WHERE user_id = ?", (user_id,))
+            "SELECT counter, value FROM player_counters WHERE user_id = ?", (user_id,)
+        )
         return {row["counter"]: int(row["value"]) for row in rows}
 
     async def add(self, user_id: int, counter: str, amount: int) -> None:
         await self.execute(
             "INSERT INTO player_counters (user_id, counter, value, row_version) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (user_id, counter) DO UPDATE SET value = value + excluded.value,"
-            " row_version = excluded.row_version", (user_id, counter, amount, self.version))
+            " row_version = excluded.row_version",
+            (user_id, counter, amount, self.version),
+        )

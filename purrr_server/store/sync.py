@@ -91,8 +91,16 @@ syncable("game_results")
 syncable("quest_progress", key=("quest_id",))
 syncable("player_counters", key=("counter",))
 syncable("breedings", refs=("breeding_id",))
-local_only("users", "tokens", "api_keys", "actions", "idempotency_keys", "events", "tombstones",
-           "totp_secrets")
+local_only(
+    "users",
+    "tokens",
+    "api_keys",
+    "actions",
+    "idempotency_keys",
+    "events",
+    "tombstones",
+    "totp_secrets",
+)
 
 
 async def _tables(repo: Repository) -> set[str]:
@@ -117,8 +125,13 @@ async def user_owned_tables(repo: Repository) -> list[str]:
 
 
 def _outcome(row: sqlite3.Row) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": row["mutation_id"], "name": row["name"], "status": row["status"],
-                           "created": json.loads(row["created"]), "version": row["version"]}
+    out: dict[str, Any] = {
+        "id": row["mutation_id"],
+        "name": row["name"],
+        "status": row["status"],
+        "created": json.loads(row["created"]),
+        "version": row["version"],
+    }
     out["result" if row["status"] == "applied" else "error"] = json.loads(row["result"])
     return out
 
@@ -134,7 +147,9 @@ class SyncLogRepository(Repository):
         )
         return int(row[0]) if row and row[0] is not None else 0
 
-    async def outcome(self, user_id: int, client_id: str, mutation_id: int) -> dict[str, Any] | None:
+    async def outcome(
+        self, user_id: int, client_id: str, mutation_id: int
+    ) -> dict[str, Any] | None:
         """The stored outcome of a processed mutation, with its fingerprint."""
         row = await self.fetchone(
             "SELECT * FROM sync_mutations WHERE user_id = ? AND client_id = ? AND mutation_id = ?",
@@ -143,15 +158,34 @@ class SyncLogRepository(Repository):
         return _outcome(row) | {"fingerprint": row["fingerprint"]} if row else None
 
     async def record(
-        self, user_id: int, client_id: str, mutation_id: int, *, name: str, fingerprint: str,
-        status: str, result: dict[str, Any], created: list[tuple[str, int]], now: str,
+        self,
+        user_id: int,
+        client_id: str,
+        mutation_id: int,
+        *,
+        name: str,
+        fingerprint: str,
+        status: str,
+        result: dict[str, Any],
+        created: list[tuple[str, int]],
+        now: str,
     ) -> None:
         """Store a mutation's outcome (a second outcome for the same id violates the key)."""
         await self.insert(
             "INSERT INTO sync_mutations (user_id, client_id, mutation_id, name, fingerprint,"
             " status, result, created, version, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (user_id, client_id, mutation_id, name, fingerprint, status, dumps(result),
-             dumps(created), self.version, now),
+            (
+                user_id,
+                client_id,
+                mutation_id,
+                name,
+                fingerprint,
+                status,
+                dumps(result),
+                dumps(created),
+                self.version,
+                now,
+            ),
         )
 
     async def outcomes_since(
@@ -164,7 +198,9 @@ class SyncLogRepository(Repository):
         )
         return [_outcome(row) for row in rows]
 
-    async def changes(self, user_id: int, cursor: int, upto: int) -> dict[str, list[dict[str, Any]]]:
+    async def changes(
+        self, user_id: int, cursor: int, upto: int
+    ) -> dict[str, list[dict[str, Any]]]:
         """Rows of every syncable table written after `cursor` (up to `upto`), by table."""
         out: dict[str, list[dict[str, Any]]] = {}
         for table in await present_tables(self):
@@ -241,8 +277,19 @@ class Pending:
         return cls(**data)
 
 
-_LINK_FIELDS = frozenset({"pushed_through", "cursor", "interval_seconds", "needs_rebuild",
-                          "last_push", "last_pull", "last_attempt", "last_error", "failures"})
+_LINK_FIELDS = frozenset(
+    {
+        "pushed_through",
+        "cursor",
+        "interval_seconds",
+        "needs_rebuild",
+        "last_push",
+        "last_pull",
+        "last_attempt",
+        "last_error",
+        "failures",
+    }
+)
 
 
 @repository("sync_local")
@@ -262,8 +309,13 @@ class SyncLocalRepository(Repository):
         return Link.from_row(row) if row else None
 
     async def create_link(
-        self, user_id: int, remote_url: str, remote_user: dict[str, Any], client_id: str,
-        interval_seconds: int, now: str,
+        self,
+        user_id: int,
+        remote_url: str,
+        remote_user: dict[str, Any],
+        client_id: str,
+        interval_seconds: int,
+        now: str,
     ) -> None:
         await self.insert(
             "INSERT INTO sync_link (id, user_id, remote_url, remote_user, client_id,"
@@ -276,7 +328,9 @@ class SyncLocalRepository(Repository):
         if unknown:
             raise ValueError(f"not sync_link fields: {sorted(unknown)}")
         assignments = ", ".join(f"{name} = ?" for name in fields)
-        await self.execute(f"UPDATE sync_link SET {assignments} WHERE id = 1", tuple(fields.values()))
+        await self.execute(
+            f"UPDATE sync_link SET {assignments} WHERE id = 1", tuple(fields.values())
+        )
 
     async def advance_cursor(self, expected: int, cursor: int, now: str) -> bool:
         """Move the cursor from `expected` to `cursor` (False if another sync moved it first)."""
@@ -297,14 +351,25 @@ class SyncLocalRepository(Repository):
 
     async def forget(self) -> None:
         """Unlink: drop the link and every sync table's local-role rows."""
-        for table in ("sync_link", "sync_outbox", "sync_provisional", "sync_ids",
-                      "sync_confirmed", "sync_rejections"):
+        for table in (
+            "sync_link",
+            "sync_outbox",
+            "sync_provisional",
+            "sync_ids",
+            "sync_confirmed",
+            "sync_rejections",
+        ):
             await self.execute(f"DELETE FROM {table}")
 
     # --- outbox ---
 
     async def append(
-        self, mutation_id: int, name: str, args: dict[str, Any], seed: int, created_at: str,
+        self,
+        mutation_id: int,
+        name: str,
+        args: dict[str, Any],
+        seed: int,
+        created_at: str,
         action_id: int,
     ) -> None:
         await self.insert(
@@ -329,8 +394,15 @@ class SyncLocalRepository(Repository):
         await self._many(
             "UPDATE sync_outbox SET remote_status = ?, remote_result = ?, remote_created = ?"
             " WHERE mutation_id = ?",
-            [(o["status"], dumps(o.get("result") if o["status"] == "applied" else o.get("error")),
-              dumps(o.get("created") or []), int(o["id"])) for o in outcomes],
+            [
+                (
+                    o["status"],
+                    dumps(o.get("result") if o["status"] == "applied" else o.get("error")),
+                    dumps(o.get("created") or []),
+                    int(o["id"]),
+                )
+                for o in outcomes
+            ],
         )
 
     async def set_applied(self, mutation_id: int, action_id: int | None) -> None:
@@ -353,7 +425,9 @@ class SyncLocalRepository(Repository):
 
     # --- ids ---
 
-    async def add_provisional(self, mutation_id: int, created: Iterable[tuple[str, int, int]]) -> None:
+    async def add_provisional(
+        self, mutation_id: int, created: Iterable[tuple[str, int, int]]
+    ) -> None:
         """Rows a pending mutation created locally: (table, local id, ordinal)."""
         for table, local_id, ordinal in created:
             await self.insert(
@@ -379,7 +453,9 @@ class SyncLocalRepository(Repository):
         )
         return int(row[0]) if row else None
 
-    async def add_remote_ids(self, mutation_id: int, created: Iterable[tuple[str, int, int]]) -> None:
+    async def add_remote_ids(
+        self, mutation_id: int, created: Iterable[tuple[str, int, int]]
+    ) -> None:
         """Rows an acknowledged mutation created on the remote: (table, remote id, ordinal)."""
         for table, remote_id, ordinal in created:
             await self.insert(
@@ -413,14 +489,22 @@ class SyncLocalRepository(Repository):
             " ORDER BY rejected_at DESC, mutation_id DESC LIMIT ?",
             (limit,),
         )
-        return [{"mutation_id": row["mutation_id"], "name": row["name"],
-                 "args": json.loads(row["args"]), "error": json.loads(row["error"]),
-                 "rejected_at": row["rejected_at"]} for row in rows]
+        return [
+            {
+                "mutation_id": row["mutation_id"],
+                "name": row["name"],
+                "args": json.loads(row["args"]),
+                "error": json.loads(row["error"]),
+                "rejected_at": row["rejected_at"],
+            }
+            for row in rows
+        ]
 
     # --- confirmed state and the rebuild ---
 
-    async def confirm(self, changes: dict[str, list[dict[str, Any]]],
-                      tombstones: list[dict[str, Any]]) -> None:
+    async def confirm(
+        self, changes: dict[str, list[dict[str, Any]]], tombstones: list[dict[str, Any]]
+    ) -> None:
         """Apply a pull's tombstones, then its rows, to the confirmed state (a row re-created
         with a deleted row's id is newer than that row's tombstone)."""
         await self._many(
@@ -429,8 +513,12 @@ class SyncLocalRepository(Repository):
         )
         await self._many(
             "INSERT OR REPLACE INTO sync_confirmed (table_name, row_key, data) VALUES (?, ?, ?)",
-            [(name, SYNC_TABLES[name].row_key(row), dumps(row))
-             for name, rows in changes.items() if name in SYNC_TABLES for row in rows],
+            [
+                (name, SYNC_TABLES[name].row_key(row), dumps(row))
+                for name, rows in changes.items()
+                if name in SYNC_TABLES
+                for row in rows
+            ],
         )
 
     async def confirmed(self) -> dict[str, list[dict[str, Any]]]:

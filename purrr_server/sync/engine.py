@@ -55,8 +55,9 @@ KEYRING_SERVICE = "purrr"
 class SyncFailure(Exception):
     """Sync could not finish; the local game is intact. `status` is the HTTP status to answer."""
 
-    def __init__(self, code: str, message: str, status: int,
-                 details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, status: int, details: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.code, self.message, self.status = code, message, status
         self.details = details or {}
@@ -70,13 +71,16 @@ def keyring_name(url: str) -> str:
 class RemoteClient:
     """The remote's sync API over HTTP, its failures turned into `SyncFailure`."""
 
-    def __init__(self, url: str, api_key: str,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, url: str, api_key: str, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self.url = url.rstrip("/")
-        self._http = httpx.AsyncClient(base_url=self.url, transport=transport,
-                                       timeout=TIMEOUT_SECONDS,
-                                       headers={"X-API-Key": api_key,
-                                                "User-Agent": "purrr-sync"})
+        self._http = httpx.AsyncClient(
+            base_url=self.url,
+            transport=transport,
+            timeout=TIMEOUT_SECONDS,
+            headers={"X-API-Key": api_key, "User-Agent": "purrr-sync"},
+        )
 
     async def __aenter__(self) -> RemoteClient:
         return self
@@ -85,13 +89,16 @@ class RemoteClient:
         await self._http.aclose()
 
     async def push(self, client_id: str, pending: list[Pending]) -> dict[str, Any]:
-        body = {"client_id": client_id, "mutations": [
-            {"id": p.mutation_id, "name": p.name, "args": p.args} for p in pending]}
+        body = {
+            "client_id": client_id,
+            "mutations": [{"id": p.mutation_id, "name": p.name, "args": p.args} for p in pending],
+        }
         return await self._call("POST", f"{API}/push", json=body)
 
     async def pull(self, cursor: int, client_id: str) -> dict[str, Any]:
-        return await self._call("GET", f"{API}/pull",
-                                params={"cursor": cursor, "client_id": client_id})
+        return await self._call(
+            "GET", f"{API}/pull", params={"cursor": cursor, "client_id": client_id}
+        )
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -100,8 +107,10 @@ class RemoteClient:
             raise SyncFailure(
                 "REMOTE_UNREACHABLE",
                 f"cannot reach the remote at {self.url} ({type(exc).__name__}); local play "
-                "continues and nothing is lost: sync again later", 503,
-                {"remote": self.url}) from exc
+                "continues and nothing is lost: sync again later",
+                503,
+                {"remote": self.url},
+            ) from exc
         try:
             body = response.json()
         except ValueError:
@@ -118,19 +127,34 @@ def _failure(url: str, status: int, body: Any) -> SyncFailure:
     said = str(error.get("message") or f"HTTP {status}")
     details = {"remote": url, "remote_status": status, "remote_error": error}
     if status in (401, 403):
-        return SyncFailure("REMOTE_UNAUTHORIZED", f"the remote at {url} refused the API key: "
-                           f"{said}; link again with a valid key", 502, details)
+        return SyncFailure(
+            "REMOTE_UNAUTHORIZED",
+            f"the remote at {url} refused the API key: {said}; link again with a valid key",
+            502,
+            details,
+        )
     if status == 409:
-        return SyncFailure("CONFLICT", f"the remote at {url} refused the outbox: {said}", 409,
-                           {**details, **(error.get("details") or {})})
+        return SyncFailure(
+            "CONFLICT",
+            f"the remote at {url} refused the outbox: {said}",
+            409,
+            {**details, **(error.get("details") or {})},
+        )
     if status == 429:
-        return SyncFailure("RATE_LIMIT_EXCEEDED", f"the remote at {url} is rate limiting: {said}",
-                           429, details)
+        return SyncFailure(
+            "RATE_LIMIT_EXCEEDED", f"the remote at {url} is rate limiting: {said}", 429, details
+        )
     if status in (502, 503, 504):
-        return SyncFailure("REMOTE_UNREACHABLE", f"the remote at {url} is unavailable ({said});"
-                           " local play continues and nothing is lost", 503, details)
-    return SyncFailure("REMOTE_ERROR", f"the remote at {url} answered {status}: {said}", 502,
-                       details)
+        return SyncFailure(
+            "REMOTE_UNREACHABLE",
+            f"the remote at {url} is unavailable ({said});"
+            " local play continues and nothing is lost",
+            503,
+            details,
+        )
+    return SyncFailure(
+        "REMOTE_ERROR", f"the remote at {url} answered {status}: {said}", 502, details
+    )
 
 
 @dataclass
@@ -144,15 +168,19 @@ class Report:
     retry: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"pushed": self.pushed, "applied": self.applied, "rejected": self.rejected,
-                "pulled_rows": self.pulled_rows, "retry": self.retry}
+        return {
+            "pushed": self.pushed,
+            "applied": self.applied,
+            "rejected": self.rejected,
+            "pulled_rows": self.pulled_rows,
+            "retry": self.retry,
+        }
 
 
 class SyncEngine:
     """The local role of one server (see the module docstring)."""
 
-    def __init__(self, runtime: Runtime,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, runtime: Runtime, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.runtime = runtime
         self.transport = transport
         #: The key the CLI handed over last (kept in memory only), for background syncs.
@@ -171,14 +199,17 @@ class SyncEngine:
 
     def _local_only(self) -> None:
         if self.runtime.settings.hosted:
-            raise ApiError("FORBIDDEN", "a hosted server is a sync remote; only a local game "
-                           "links to one")
+            raise ApiError(
+                "FORBIDDEN", "a hosted server is a sync remote; only a local game links to one"
+            )
 
     async def _link(self) -> Link:
         link = await self.store.read.sync_local.link()
         if link is None:
-            raise ApiError("NOT_FOUND", "this game is not linked to a remote; run "
-                           "`purrr remote link URL --api-key KEY`")
+            raise ApiError(
+                "NOT_FOUND",
+                "this game is not linked to a remote; run `purrr remote link URL --api-key KEY`",
+            )
         return link
 
     def key_for(self, link: Link, given: str | None = None) -> str:
@@ -189,9 +220,14 @@ class SyncEngine:
             return given
         key = self.api_key or os.environ.get(KEY_ENV) or _keyring_key(link.remote_url)
         if not key:
-            raise SyncFailure("REMOTE_UNAUTHORIZED", "no API key for the remote; run `purrr "
-                              "sync` (it hands over the key from the keyring) or set "
-                              f"{KEY_ENV}", 502, {"remote": link.remote_url})
+            raise SyncFailure(
+                "REMOTE_UNAUTHORIZED",
+                "no API key for the remote; run `purrr "
+                "sync` (it hands over the key from the keyring) or set "
+                f"{KEY_ENV}",
+                502,
+                {"remote": link.remote_url},
+            )
         return key
 
     def remote(self, url: str, api_key: str) -> RemoteClient:
@@ -203,20 +239,33 @@ class SyncEngine:
         await self._open()
         read = self.store.read.sync_local
         link = await read.link()
-        out: dict[str, Any] = {"linked": link is not None, "remote": None,
-                               "pending": await read.count_pending(),
-                               "last_push": None, "last_pull": None,
-                               "rejections": await read.rejections()}
+        out: dict[str, Any] = {
+            "linked": link is not None,
+            "remote": None,
+            "pending": await read.count_pending(),
+            "last_push": None,
+            "last_pull": None,
+            "rejections": await read.rejections(),
+        }
         if link is not None:
-            out |= {"remote": {"url": link.remote_url, "user": link.remote_user,
-                               "client_id": link.client_id},
-                    "last_push": link.last_push, "last_pull": link.last_pull,
-                    "last_attempt": link.last_attempt, "last_error": link.last_error,
-                    "failures": link.failures, "cursor": link.cursor,
-                    "pushed_through": link.pushed_through,
-                    "next_mutation_id": link.next_mutation_id,
-                    "interval_seconds": link.interval_seconds,
-                    "needs_rebuild": link.needs_rebuild, "linked_at": link.linked_at}
+            out |= {
+                "remote": {
+                    "url": link.remote_url,
+                    "user": link.remote_user,
+                    "client_id": link.client_id,
+                },
+                "last_push": link.last_push,
+                "last_pull": link.last_pull,
+                "last_attempt": link.last_attempt,
+                "last_error": link.last_error,
+                "failures": link.failures,
+                "cursor": link.cursor,
+                "pushed_through": link.pushed_through,
+                "next_mutation_id": link.next_mutation_id,
+                "interval_seconds": link.interval_seconds,
+                "needs_rebuild": link.needs_rebuild,
+                "linked_at": link.linked_at,
+            }
         return out
 
     async def link(self, url: str, api_key: str, interval_seconds: int = 300) -> dict[str, Any]:
@@ -226,9 +275,11 @@ class SyncEngine:
         async with self._lock:
             existing = await self.store.read.sync_local.link()
             if existing is not None:
-                raise ApiError("CONFLICT", f"already linked to {existing.remote_url}; run "
-                               "`purrr remote unlink` first",
-                               details={"remote": existing.remote_url})
+                raise ApiError(
+                    "CONFLICT",
+                    f"already linked to {existing.remote_url}; run `purrr remote unlink` first",
+                    details={"remote": existing.remote_url},
+                )
             player = await self.store.read.users.local()
             if player is None:
                 raise ApiError("NOT_FOUND", "this server has no local player")
@@ -237,8 +288,14 @@ class SyncEngine:
                 reply = await remote.pull(0, client_id)
             async with self.store.write(bump_version=False) as uow:
                 await uow.sync_local.forget()
-                await uow.sync_local.create_link(player.id, url.rstrip("/"), reply["user"],
-                                                 client_id, interval_seconds, self._now())
+                await uow.sync_local.create_link(
+                    player.id,
+                    url.rstrip("/"),
+                    reply["user"],
+                    client_id,
+                    interval_seconds,
+                    self._now(),
+                )
                 await uow.sync_local.confirm(reply["changes"], reply["tombstones"])
                 await uow.sync_local.advance_cursor(0, int(reply["cursor"]), self._now())
             self.api_key = api_key
@@ -253,9 +310,12 @@ class SyncEngine:
             link = await self._link()
             pending = await self.store.read.sync_local.count_pending()
             if pending and not force:
-                raise ApiError("CONFLICT", f"{pending} action(s) have not reached the remote yet;"
-                               " run `purrr sync` first, or unlink with --force to drop them",
-                               details={"pending": pending})
+                raise ApiError(
+                    "CONFLICT",
+                    f"{pending} action(s) have not reached the remote yet;"
+                    " run `purrr sync` first, or unlink with --force to drop them",
+                    details={"pending": pending},
+                )
             async with self.store.write(bump_version=False) as uow:
                 await uow.sync_local.forget()
             self.api_key = None
@@ -278,8 +338,9 @@ class SyncEngine:
                     await self._pull(remote, report)
             except SyncFailure as failure:
                 async with self.store.write(bump_version=False) as uow:
-                    await uow.sync_local.update_link(last_error=failure.message,
-                                                     failures=link.failures + 1)
+                    await uow.sync_local.update_link(
+                        last_error=failure.message, failures=link.failures + 1
+                    )
                 raise
             finally:
                 await self._rebuild()
@@ -301,8 +362,9 @@ class SyncEngine:
             reply = await remote.push(link.client_id, batch)
             async with self.store.write(bump_version=False) as uow:
                 await uow.sync_local.set_outcomes(reply["results"])
-                await uow.sync_local.update_link(pushed_through=int(reply["last_mutation_id"]),
-                                                 last_push=self._now())
+                await uow.sync_local.update_link(
+                    pushed_through=int(reply["last_mutation_id"]), last_push=self._now()
+                )
             report.pushed += len(reply["results"])
             after = int(reply["last_mutation_id"])
             if reply.get("retry") or after < batch[-1].mutation_id:
@@ -314,8 +376,9 @@ class SyncEngine:
         reply = await remote.pull(link.cursor, link.client_id)
         last = int(reply["last_mutation_id"])
         async with self.store.write(bump_version=False) as uow:
-            if not await uow.sync_local.advance_cursor(link.cursor, int(reply["cursor"]),
-                                                       self._now()):
+            if not await uow.sync_local.advance_cursor(
+                link.cursor, int(reply["cursor"]), self._now()
+            ):
                 return  # another sync of this database pulled meanwhile
             await uow.sync_local.confirm(reply["changes"], reply["tombstones"])
             await uow.sync_local.set_outcomes(reply["mutations"])
@@ -334,11 +397,19 @@ class SyncEngine:
             created = created_rows([(t, int(i)) for t, i in pending.remote_created or []])
             await uow.sync_local.add_remote_ids(pending.mutation_id, created)
             return
-        error = pending.remote_result or {"code": "UNKNOWN", "message": "the remote processed "
-                                          "this action but its outcome was not received"}
+        error = pending.remote_result or {
+            "code": "UNKNOWN",
+            "message": "the remote processed this action but its outcome was not received",
+        }
         await uow.sync_local.reject(link.client_id, pending, error, self._now())
-        report.rejected.append({"mutation_id": pending.mutation_id, "name": pending.name,
-                                "args": pending.args, "error": error})
+        report.rejected.append(
+            {
+                "mutation_id": pending.mutation_id,
+                "name": pending.name,
+                "args": pending.args,
+                "error": error,
+            }
+        )
 
     async def _rebuild(self) -> None:
         """Live tables := confirmed state + pending mutations re-applied (if a pull asked)."""
@@ -347,8 +418,12 @@ class SyncEngine:
             return
         async with self.store.write() as uow:
             written = await uow.sync_local.replace_live(link.user_id)
-            await uow.events.append(link.user_id, "sync.pulled",
-                                    {"rows": written, "remote": link.remote_url}, self._now())
+            await uow.events.append(
+                link.user_id,
+                "sync.pulled",
+                {"rows": written, "remote": link.remote_url},
+                self._now(),
+            )
         user = await self.store.read.users.get(link.user_id)
         if user is None:
             raise RuntimeError(f"the linked local player {link.user_id} is gone")
@@ -365,12 +440,17 @@ class SyncEngine:
         try:
             await execute(self.runtime, user, pending.name, args, seed=pending.seed)
         except RuleError as exc:
-            log.info("sync: pending %s %s no longer applies locally: %s", pending.mutation_id,
-                     pending.name, exc.message)
+            log.info(
+                "sync: pending %s %s no longer applies locally: %s",
+                pending.mutation_id,
+                pending.name,
+                exc.message,
+            )
             await self._mark_failed(pending)
         except Exception:  # the remote decides; a local crash must not block the rebuild
-            log.exception("sync: re-applying pending %s %s crashed", pending.mutation_id,
-                          pending.name)
+            log.exception(
+                "sync: re-applying pending %s %s crashed", pending.mutation_id, pending.name
+            )
             await self._mark_failed(pending)
         finally:
             REAPPLYING.reset(token)

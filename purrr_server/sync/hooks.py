@@ -54,13 +54,24 @@ async def on_logged(ctx: ActionContext, logged: Logged) -> None:
     if pushed is not None and record.client_id == pushed.client_id and record.user_id is not None:
         rows = [(table, row_id) for table, row_id, _ in created]
         await uow.sync_log.record(
-            record.user_id, pushed.client_id, pushed.mutation_id, name=record.name,
-            fingerprint=pushed.fingerprint, status="applied", result=record.result,
-            created=rows, now=ctx.stamp,
+            record.user_id,
+            pushed.client_id,
+            pushed.mutation_id,
+            name=record.name,
+            fingerprint=pushed.fingerprint,
+            status="applied",
+            result=record.result,
+            created=rows,
+            now=ctx.stamp,
         )
-        pushed.outcome = {"id": pushed.mutation_id, "name": pushed.name, "status": "applied",
-                          "created": [list(row) for row in rows], "version": ctx.version,
-                          "result": record.result}
+        pushed.outcome = {
+            "id": pushed.mutation_id,
+            "name": pushed.name,
+            "status": "applied",
+            "created": [list(row) for row in rows],
+            "version": ctx.version,
+            "result": record.result,
+        }
         return
     if ctx.settings.hosted:
         return  # a hosted server is a remote: it has no outbox
@@ -83,8 +94,9 @@ async def on_logged(ctx: ActionContext, logged: Logged) -> None:
 
     args = await symbolize(logged.args, provisional)
     mutation_id = await uow.sync_local.take_mutation_id()
-    await uow.sync_local.append(mutation_id, record.name, args, record.seed, ctx.stamp,
-                                logged.action_id)
+    await uow.sync_local.append(
+        mutation_id, record.name, args, record.seed, ctx.stamp, logged.action_id
+    )
     await uow.sync_local.add_provisional(mutation_id, created)
 
 

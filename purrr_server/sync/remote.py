@@ -66,8 +66,9 @@ def _error(exc: RuleError) -> dict[str, Any]:
     return {"code": exc.code, "message": exc.message, "details": exc.details}
 
 
-async def push(runtime: Runtime, user: User, client_id: str,
-               mutations: list[Mutation]) -> dict[str, Any]:
+async def push(
+    runtime: Runtime, user: User, client_id: str, mutations: list[Mutation]
+) -> dict[str, Any]:
     """Process `mutations` (consecutive ids) in order; see the module docstring.
 
     Returns `{last_mutation_id, results, retry}`: one outcome per mutation processed (or
@@ -76,16 +77,21 @@ async def push(runtime: Runtime, user: User, client_id: str,
     """
     ids = [m.id for m in mutations]
     if ids and ids != list(range(ids[0], ids[0] + len(ids))):
-        raise ApiError("VALIDATION_ERROR", "mutation ids in one push must be consecutive",
-                       details={"field": "mutations", "ids": ids[:20]})
+        raise ApiError(
+            "VALIDATION_ERROR",
+            "mutation ids in one push must be consecutive",
+            details={"field": "mutations", "ids": ids[:20]},
+        )
     state = _state(runtime, user.id, client_id)
     async with state.lock:
         state.created.clear()  # a cache for this push only
         last = await runtime.store.read.sync_log.last_mutation_id(user.id, client_id)
         if ids and ids[0] > last + 1:
-            raise ApiError("CONFLICT", f"mutation {ids[0]} is out of order: expected {last + 1}",
-                           details={"expected": last + 1, "received": ids[0],
-                                    "last_mutation_id": last})
+            raise ApiError(
+                "CONFLICT",
+                f"mutation {ids[0]} is out of order: expected {last + 1}",
+                details={"expected": last + 1, "received": ids[0], "last_mutation_id": last},
+            )
         results: list[dict[str, Any]] = []
         for mutation in mutations:
             if mutation.id <= last:
@@ -93,28 +99,35 @@ async def push(runtime: Runtime, user: User, client_id: str,
                 continue
             outcome = await _process(runtime, user, client_id, mutation, state)
             if outcome is None:
-                retry = {"id": mutation.id, "error": {"code": "TRANSIENT",
-                                                      "message": "try again later"}}
+                retry = {
+                    "id": mutation.id,
+                    "error": {"code": "TRANSIENT", "message": "try again later"},
+                }
                 return {"last_mutation_id": last, "results": results, "retry": retry}
             results.append(outcome)
             last = mutation.id
         return {"last_mutation_id": last, "results": results, "retry": None}
 
 
-async def _stored(runtime: Runtime, user: User, client_id: str,
-                  mutation: Mutation) -> dict[str, Any]:
+async def _stored(
+    runtime: Runtime, user: User, client_id: str, mutation: Mutation
+) -> dict[str, Any]:
     stored = await runtime.store.read.sync_log.outcome(user.id, client_id, mutation.id)
     if stored is None:  # processed ids are never forgotten; this is a bug, not a client error
         raise RuntimeError(f"mutation {mutation.id} of {client_id} has no stored outcome")
     if stored.pop("fingerprint") != mutation.fingerprint:
-        raise ApiError("CONFLICT", f"mutation {mutation.id} was already processed with other "
-                       "content; this client's outbox does not match the server",
-                       details={"mutation_id": mutation.id, "name": stored["name"]})
+        raise ApiError(
+            "CONFLICT",
+            f"mutation {mutation.id} was already processed with other "
+            "content; this client's outbox does not match the server",
+            details={"mutation_id": mutation.id, "name": stored["name"]},
+        )
     return stored
 
 
-async def _process(runtime: Runtime, user: User, client_id: str, mutation: Mutation,
-                   state: _ClientState) -> dict[str, Any] | None:
+async def _process(
+    runtime: Runtime, user: User, client_id: str, mutation: Mutation, state: _ClientState
+) -> dict[str, Any] | None:
     """Apply or reject one mutation; None when it failed transiently."""
     pushed = Pushed(client_id, mutation.id, mutation.name, mutation.fingerprint)
     try:
@@ -123,8 +136,9 @@ async def _process(runtime: Runtime, user: User, client_id: str, mutation: Mutat
             args = await resolve(args, _lookup(runtime, user, client_id, state))
         token = PUSHING.set(pushed)
         try:
-            await execute(runtime, user, mutation.name, args, client_id=client_id,
-                          mutation_id=mutation.id)
+            await execute(
+                runtime, user, mutation.name, args, client_id=client_id, mutation_id=mutation.id
+            )
         finally:
             PUSHING.reset(token)
     except RuleError as exc:
@@ -132,21 +146,23 @@ async def _process(runtime: Runtime, user: User, client_id: str, mutation: Mutat
             return None
         return await _reject(runtime, user, client_id, mutation, _error(exc))
     except (sqlite3.OperationalError, OSError, TimeoutError):
-        log.warning("sync: mutation %s of %s failed transiently", mutation.id, client_id,
-                    exc_info=True)
+        log.warning(
+            "sync: mutation %s of %s failed transiently", mutation.id, client_id, exc_info=True
+        )
         return None
     except sqlite3.IntegrityError:
         pass  # processed concurrently by another process: its outcome is stored
     except Exception as exc:  # a handler crash: retried, then rejected as a poison pill
-        log.exception("sync: mutation %s (%s) of %s crashed", mutation.id, mutation.name,
-                      client_id)
+        log.exception("sync: mutation %s (%s) of %s crashed", mutation.id, mutation.name, client_id)
         crashes = state.crashes[mutation.id] = state.crashes.get(mutation.id, 0) + 1
         if crashes < POISON_ATTEMPTS:
             return None
-        error = {"code": "INTERNAL_SERVER_ERROR",
-                 "message": f"the server could not apply {mutation.name} "
-                            f"({type(exc).__name__}); it was dropped after {crashes} attempts",
-                 "details": {"attempts": crashes}}
+        error = {
+            "code": "INTERNAL_SERVER_ERROR",
+            "message": f"the server could not apply {mutation.name} "
+            f"({type(exc).__name__}); it was dropped after {crashes} attempts",
+            "details": {"attempts": crashes},
+        }
         return await _reject(runtime, user, client_id, mutation, error)
     state.crashes.pop(mutation.id, None)
     if pushed.outcome is not None:
@@ -168,13 +184,20 @@ def _lookup(runtime: Runtime, user: User, client_id: str, state: _ClientState) -
     return lookup
 
 
-async def _reject(runtime: Runtime, user: User, client_id: str, mutation: Mutation,
-                  error: dict[str, Any]) -> dict[str, Any]:
+async def _reject(
+    runtime: Runtime, user: User, client_id: str, mutation: Mutation, error: dict[str, Any]
+) -> dict[str, Any]:
     try:
         async with runtime.store.write() as uow:
             await uow.sync_log.record(
-                user.id, client_id, mutation.id, name=mutation.name,
-                fingerprint=mutation.fingerprint, status="rejected", result=error, created=[],
+                user.id,
+                client_id,
+                mutation.id,
+                name=mutation.name,
+                fingerprint=mutation.fingerprint,
+                status="rejected",
+                result=error,
+                created=[],
                 now=runtime.settings.now().isoformat(),
             )
     except sqlite3.IntegrityError:
@@ -196,6 +219,12 @@ async def pull(runtime: Runtime, user: User, cursor: int, client_id: str | None)
         if client_id:
             outcomes = await uow.sync_log.outcomes_since(user.id, client_id, cursor, upto)
             last = await uow.sync_log.last_mutation_id(user.id, client_id)
-    return {"cursor": upto, "changes": changes, "tombstones": tombstones,
-            "client_id": client_id, "last_mutation_id": last, "mutations": outcomes,
-            "user": {"id": user.id, "username": user.username}}
+    return {
+        "cursor": upto,
+        "changes": changes,
+        "tombstones": tombstones,
+        "client_id": client_id,
+        "last_mutation_id": last,
+        "mutations": outcomes,
+        "user": {"id": user.id, "username": user.username},
+    }

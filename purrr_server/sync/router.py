@@ -15,8 +15,10 @@ from purrr_server.sync import remote
 from purrr_server.sync.engine import SyncFailure, engine_of
 
 router = APIRouter(prefix="/sync", tags=["sync"])
-RemoteKey = Annotated[str | None, Header(alias="X-Remote-Api-Key",
-                                         description="The remote's API key (from the keyring).")]
+RemoteKey = Annotated[
+    str | None,
+    Header(alias="X-Remote-Api-Key", description="The remote's API key (from the keyring)."),
+]
 MAX_BATCH = 1000
 
 
@@ -47,8 +49,7 @@ class UnlinkIn(BaseModel):
 
 
 def _failed(request: Request, failure: SyncFailure) -> Response:
-    return fail(request, failure.code, failure.message, failure.details,
-                status_code=failure.status)
+    return fail(request, failure.code, failure.message, failure.details, status_code=failure.status)
 
 
 @router.post("/push", summary="Remote: apply a client's mutations exactly once, in order")
@@ -60,7 +61,8 @@ async def push(request: Request, body: PushIn, who: Caller) -> Response:
 
 @router.get("/pull", summary="Remote: every change after a cursor, and the client's outcomes")
 async def pull(
-    request: Request, who: Caller,
+    request: Request,
+    who: Caller,
     cursor: Annotated[int, Query(ge=0, description="The version pulled through.")] = 0,
     client_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
@@ -75,11 +77,14 @@ async def status(request: Request, who: Caller) -> Response:
 @router.post("/link", summary="Local: link this game to a remote (replaces the local game)")
 async def link(request: Request, body: LinkIn, who: Caller, key: RemoteKey = None) -> Response:
     if not key:
-        return fail(request, "VALIDATION_ERROR", "send the remote's API key as X-Remote-Api-Key",
-                    {"field": "X-Remote-Api-Key"})
+        return fail(
+            request,
+            "VALIDATION_ERROR",
+            "send the remote's API key as X-Remote-Api-Key",
+            {"field": "X-Remote-Api-Key"},
+        )
     try:
-        return ok(request, await engine_of(request.app).link(body.url, key,
-                                                             body.interval_seconds))
+        return ok(request, await engine_of(request.app).link(body.url, key, body.interval_seconds))
     except SyncFailure as failure:
         return _failed(request, failure)
 

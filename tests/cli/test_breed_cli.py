@@ -20,6 +20,7 @@ START = datetime.fromisoformat("2026-03-01T12:00:00+00:00")
 LATER = START + METHODS["natural"].duration + timedelta(hours=1)
 CAT_FIELDS = {"genotype", "phenotype", "sex", "sire_id", "dam_id", "generation", "coi"}
 
+
 @pytest.fixture
 def purrr(tmp_path: Path) -> Purrr:
     """Run `purrr` with nothing running (in-process server) at the time `at` (default START)."""

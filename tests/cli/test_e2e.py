@@ -23,7 +23,6 @@ WITH_MODULES = (
 )
 
 
-
 def _env(home: Path) -> dict[str, str]:
     return user_env(home, PURRR_NOW=NOW, TERM="xterm-256color")
 
@@ -193,9 +192,15 @@ def test_in_process_read_skips_sqlite_utils_once_migrated(tmp_path: Path) -> Non
 #: Rules and routers a plain in-process read of the cats has no use for (genetics it needs: every
 #: cat shows its phenotype).
 NOT_FOR_A_CAT_READ = (
-    "purrr_core.nightwatch", "purrr_core.games", "purrr_core.quests",
-    "purrr_core.economy", "purrr_server.services.breeding", "purrr_server.services.nightwatch",
-    "purrr_server.routers.breeding", "purrr_server.routers.nightwatch", "purrr_server.routers.care",
+    "purrr_core.nightwatch",
+    "purrr_core.games",
+    "purrr_core.quests",
+    "purrr_core.economy",
+    "purrr_server.services.breeding",
+    "purrr_server.services.nightwatch",
+    "purrr_server.routers.breeding",
+    "purrr_server.routers.nightwatch",
+    "purrr_server.routers.care",
 )
 
 

@@ -25,8 +25,11 @@ _json = ok_json
 
 
 def test_earn_spend_play_and_quest(purrr: Any) -> None:
-    cat = _json(purrr("cats", "adopt", "Mochi", "--personality", "curious", "--genotype",
-                      GENOTYPE, "--json"))
+    cat = _json(
+        purrr(
+            "cats", "adopt", "Mochi", "--personality", "curious", "--genotype", GENOTYPE, "--json"
+        )
+    )
     balance = _json(purrr("wallet", "balance", "--json"))
     assert balance["coins"] == 1000 and balance["BTC"] == "0.00000000"
 
@@ -35,8 +38,9 @@ def test_earn_spend_play_and_quest(purrr: Any) -> None:
     _json(purrr("wallet", "confirm", charge["charge_id"], "--json"))
     assert _json(purrr("wallet", "balance", "--json"))["USDC"] == "3.00000000"
 
-    played = _json(purrr("games", "play", "paw_match", "--cat", str(cat["id"]), "--currency",
-                         "USDC", "--json"))
+    played = _json(
+        purrr("games", "play", "paw_match", "--cat", str(cat["id"]), "--currency", "USDC", "--json")
+    )
     assert played["entry_fee"] == "1.00000000" and played["result"] in ("win", "loss")
     assert len(_json(purrr("games", "history", "--json"))) == 1
 

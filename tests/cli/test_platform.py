@@ -113,7 +113,7 @@ def test_jq_expressions(expr, data, expected) -> None:
     assert evaluate(expr, data) == expected
 
 
-@pytest.mark.parametrize("expr", [".[", "frobnicate", ".a | error(\"boom\")"])
+@pytest.mark.parametrize("expr", [".[", "frobnicate", '.a | error("boom")'])
 def test_bad_jq_expressions_are_usage_errors_naming_the_expression(expr) -> None:
     with pytest.raises(UsageError, match="jq expression"):
         evaluate(expr, {"a": 1})
@@ -171,8 +171,10 @@ def test_server_choice_describes_itself() -> None:
     ("given", "expected"),
     [
         (["--server", "http://h", "cats", "list"], ["cats", "list", "--server", "http://h"]),
-        (["--no-color", "--server=http://h", "cats", "show", "1"],
-         ["cats", "show", "1", "--no-color", "--server=http://h"]),
+        (
+            ["--no-color", "--server=http://h", "cats", "show", "1"],
+            ["cats", "show", "1", "--no-color", "--server=http://h"],
+        ),
         (["cats", "list", "--server", "http://h"], ["cats", "list", "--server", "http://h"]),
         (["--server", "http://h"], ["--server", "http://h"]),
     ],
@@ -183,8 +185,10 @@ def test_global_options_before_the_command_are_moved_after_it(given, expected) -
     assert hoist_global_options(given) == expected
 
 
-@pytest.mark.parametrize(("key", "raw", "hint"), [("default_cat_id", "abc", "whole number"),
-                                                  ("request_timeout", "soon", "a number")])
+@pytest.mark.parametrize(
+    ("key", "raw", "hint"),
+    [("default_cat_id", "abc", "whole number"), ("request_timeout", "soon", "a number")],
+)
 def test_config_numbers_are_checked_in_plain_words(cli, key, raw, hint) -> None:
     done = cli("config", "set", key, raw)
     assert done.code == 2 and f"'{raw}'" in done.err and hint in done.err

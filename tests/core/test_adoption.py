@@ -15,9 +15,20 @@ def test_adopted_cats_have_spec_defaults_and_a_seeded_genome():
     a = adopt("Mochi", "lazy", now=NOW, rng=random.Random(3))
     b = adopt("Mochi", "lazy", now=NOW, rng=random.Random(3))
     assert a == b and a.genotype and parse_genotype(a.genotype).sex == a.sex
-    assert (a.level, a.experience, a.happiness, a.energy, a.hunger, a.health) == (1, 0, 50, 100, 0, 100)
-    assert a.stimulant_response in {"catnip_responder", "honeysuckle_responder", "dual_responder",
-                                    "non_responder"}
+    assert (a.level, a.experience, a.happiness, a.energy, a.hunger, a.health) == (
+        1,
+        0,
+        50,
+        100,
+        0,
+        100,
+    )
+    assert a.stimulant_response in {
+        "catnip_responder",
+        "honeysuckle_responder",
+        "dual_responder",
+        "non_responder",
+    }
 
 
 def test_a_given_genotype_is_kept_and_must_agree_with_the_sex():
@@ -38,7 +49,12 @@ def test_bad_names_are_refused(name):
 def test_bandit_is_a_black_and_white_tuxedo_at_level_fifteen():
     bandit = special_cat("bandit", now=NOW, rng=random.Random(1))
     look = phenotype(parse_genotype(bandit.genotype))
-    assert (bandit.name, bandit.level, bandit.experience, bandit.special_id) == ("BanditCat", 15, 1500, "bandit")
+    assert (bandit.name, bandit.level, bandit.experience, bandit.special_id) == (
+        "BanditCat",
+        15,
+        1500,
+        "bandit",
+    )
     assert look.eumelanin == "black" and look.white in ("low", "high") and look.tabby == "none"
     assert bandit.personality_type == "playful" and bandit.sex == "male"
 

@@ -17,7 +17,9 @@ def test_feed_returns_the_api_effects_and_raises_satiation(cat, rng):
     assert effects["happiness_gained"] == after.happiness - cat.happiness > 0
     assert effects["energy_gained"] == after.energy - cat.energy
     assert effects["new_stats"] == after.stats()
-    assert effects["interaction"]["type"] == "feed" and effects["interaction"]["activity"] == "salmon"
+    assert (
+        effects["interaction"]["type"] == "feed" and effects["interaction"]["activity"] == "salmon"
+    )
     assert after.last_fed_at == NOW and after.version == cat.version + 1
 
 
@@ -47,7 +49,9 @@ def test_unknown_food_names_the_value_and_the_choices(cat, rng):
     assert "'rocks'" in err.value.message and "salmon" in err.value.message
 
 
-@pytest.mark.parametrize("bad", [{"quantity": 0}, {"quantity": 11}, {"portion": "huge"}, {"colour": 1}])
+@pytest.mark.parametrize(
+    "bad", [{"quantity": 0}, {"quantity": 11}, {"portion": "huge"}, {"colour": 1}]
+)
 def test_bad_feed_arguments_are_validation_errors(cat, rng, bad):
     with pytest.raises(InvalidRequest) as err:
         perform(cat, "feed", bad, NOW, rng)
@@ -102,13 +106,18 @@ def test_a_rested_cat_refuses_rest(cat, rng):
 
 def test_training_success_depends_on_difficulty_and_is_seeded():
     cat = make_cat(intelligence=80, training=40, energy=100)
-    outcomes = [perform(cat, "train", {"command": "fetch"}, NOW, random.Random(s))[1]["success"]
-                for s in range(200)]
-    easy = [perform(cat, "train", {"command": "sit"}, NOW, random.Random(s))[1]["success"]
-            for s in range(200)]
+    outcomes = [
+        perform(cat, "train", {"command": "fetch"}, NOW, random.Random(s))[1]["success"]
+        for s in range(200)
+    ]
+    easy = [
+        perform(cat, "train", {"command": "sit"}, NOW, random.Random(s))[1]["success"]
+        for s in range(200)
+    ]
     assert sum(easy) > sum(outcomes) > 0
     assert perform(cat, "train", {"command": "come"}, NOW, random.Random(7)) == perform(
-        cat, "train", {"command": "come"}, NOW, random.Random(7))
+        cat, "train", {"command": "come"}, NOW, random.Random(7)
+    )
 
 
 def test_training_requires_a_known_command(cat, rng):
@@ -118,9 +127,13 @@ def test_training_requires_a_known_command(cat, rng):
 
 @pytest.mark.parametrize(
     ("response", "kind", "excited"),
-    [("catnip_responder", "catnip", True), ("catnip_responder", "honeysuckle", False),
-     ("honeysuckle_responder", "honeysuckle", True), ("non_responder", "catnip", False),
-     ("dual_responder", "honeysuckle", True)],
+    [
+        ("catnip_responder", "catnip", True),
+        ("catnip_responder", "honeysuckle", False),
+        ("honeysuckle_responder", "honeysuckle", True),
+        ("non_responder", "catnip", False),
+        ("dual_responder", "honeysuckle", True),
+    ],
 )
 def test_treats_follow_the_stimulant_response(response, kind, excited, rng):
     cat = make_cat(stimulant_response=response, energy=30, happiness=30)
@@ -134,8 +147,15 @@ def test_treats_follow_the_stimulant_response(response, kind, excited, rng):
 
 
 def test_every_action_grants_xp_and_records_an_interaction(rng):
-    args = {"feed": {}, "play": {}, "groom": {}, "pet": {}, "rest": {}, "train": {"command": "sit"},
-            "treat": {"kind": "catnip"}}
+    args = {
+        "feed": {},
+        "play": {},
+        "groom": {},
+        "pet": {},
+        "rest": {},
+        "train": {"command": "sit"},
+        "treat": {"kind": "catnip"},
+    }
     for name in ACTIONS:
         cat = make_cat(energy=60)
         after, effects = perform(cat, name, args[name], NOW, rng)
@@ -145,5 +165,7 @@ def test_every_action_grants_xp_and_records_an_interaction(rng):
 
 def test_stats_never_leave_their_range(rng):
     cat = make_cat(hunger=90, happiness=99, energy=99)
-    after, _ = perform(cat, "feed", {"food_item": "salmon", "portion": "large", "quantity": 10}, NOW, rng)
+    after, _ = perform(
+        cat, "feed", {"food_item": "salmon", "portion": "large", "quantity": 10}, NOW, rng
+    )
     assert after.hunger == 100 and after.happiness == 100 and after.energy == 100

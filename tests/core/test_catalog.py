@@ -17,9 +17,18 @@ def test_six_personalities_with_multipliers_and_schedules():
     assert set(table) == {"playful", "aloof", "curious", "lazy", "territorial", "social_butterfly"}
     for p in table.values():
         assert set(p.schedule) == {"morning", "afternoon", "evening", "night"}
-        assert set(p.growth) == {"intelligence", "strength", "agility", "charisma", "training", "social"}
+        assert set(p.growth) == {
+            "intelligence",
+            "strength",
+            "agility",
+            "charisma",
+            "training",
+            "social",
+        }
     assert table["playful"].happiness_multiplier("play") == 1.5
-    assert table["aloof"].energy_gain == 0.9 and table["aloof"].happiness_multiplier("solitude") == 1.3
+    assert (
+        table["aloof"].energy_gain == 0.9 and table["aloof"].happiness_multiplier("solitude") == 1.3
+    )
 
 
 def test_unknown_personality_lists_the_choices():
@@ -27,8 +36,10 @@ def test_unknown_personality_lists_the_choices():
         personality("grumpy")
 
 
-@pytest.mark.parametrize(("hour", "part"), [(6, "morning"), (12, "afternoon"), (18, "evening"),
-                                            (22, "night"), (3, "night")])
+@pytest.mark.parametrize(
+    ("hour", "part"),
+    [(6, "morning"), (12, "afternoon"), (18, "evening"), (22, "night"), (3, "night")],
+)
 def test_time_of_day(hour, part):
     assert time_of_day(hour) == part
     assert personality("playful").activity_level(hour) in SCHEDULE_LEVELS.values()
@@ -40,7 +51,11 @@ def test_special_cats_and_unlock_progress():
     assert specials["bandit"].game_bonuses == {"mouse_hunt": 0.5}
     assert specials["rycat"].level == 10 and specials["luna"].rarity == "epic"
     progress = {p["id"]: p for p in unlock_progress({"mice_caught": 40, "puzzles_completed": 30})}
-    assert (progress["bandit"]["current"], progress["bandit"]["required"], progress["bandit"]["percent"]) == (40, 100, 40)
+    assert (
+        progress["bandit"]["current"],
+        progress["bandit"]["required"],
+        progress["bandit"]["percent"],
+    ) == (40, 100, 40)
     assert progress["rycat"]["unlocked"] and not progress["luna"]["unlocked"]
 
 
@@ -56,13 +71,19 @@ def test_territory_needs_level_three_and_energy_fifty():
 def test_territory_challenges_favour_the_stronger_territorial_cat():
     strong = make_cat(id=2, level=10, strength=90, agility=80, personality_type="territorial")
     weak = make_cat(id=3, level=3, strength=20, agility=20, energy=60)
-    wins = sum(claim(strong, "alley", "Back alley", weak, random.Random(s))["won"] for s in range(200))
-    losses = sum(claim(weak, "alley", "Back alley", strong, random.Random(s))["won"] for s in range(200))
+    wins = sum(
+        claim(strong, "alley", "Back alley", weak, random.Random(s))["won"] for s in range(200)
+    )
+    losses = sum(
+        claim(weak, "alley", "Back alley", strong, random.Random(s))["won"] for s in range(200)
+    )
     assert wins > 180 and losses < 20
 
 
 def test_furniture_adds_bonuses():
-    territory = claim(make_cat(level=3, energy=60), "rooftop", "Roof", None, random.Random(1))["territory"]
+    territory = claim(make_cat(level=3, energy=60), "rooftop", "Roof", None, random.Random(1))[
+        "territory"
+    ]
     from purrr_core.territory import Territory
 
     t = install_furniture(Territory.model_validate(territory), "cat_tree")

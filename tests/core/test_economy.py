@@ -64,8 +64,10 @@ def test_parse_amount_refuses_bad_values(raw: str) -> None:
 
 def test_refusal_names_the_shortfall_and_changes_nothing() -> None:
     wallet, _ = open_wallet("u", "a")
-    changes = [Change(currency=COINS, amount=Decimal(-600), reason="toy"),
-               Change(currency=COINS, amount=Decimal(-600), reason="second toy")]
+    changes = [
+        Change(currency=COINS, amount=Decimal(-600), reason="toy"),
+        Change(currency=COINS, amount=Decimal(-600), reason="second toy"),
+    ]
     with pytest.raises(Conflict) as err:
         apply_changes(wallet, changes, account="u", action_ref="b")
     assert "need 600, available 400 (short by 200)" in err.value.message
@@ -75,20 +77,33 @@ def test_refusal_names_the_shortfall_and_changes_nothing() -> None:
 
 def test_coins_must_be_whole() -> None:
     with pytest.raises(InvalidRequest, match="whole numbers"):
-        apply_changes(Wallet(), [Change(currency=COINS, amount=Decimal("1.5"), reason="x")],
-                      account="u", action_ref="a")
+        apply_changes(
+            Wallet(),
+            [Change(currency=COINS, amount=Decimal("1.5"), reason="x")],
+            account="u",
+            action_ref="a",
+        )
 
 
 def test_locked_funds_cannot_be_spent_and_settle_with_one_entry() -> None:
-    wallet, _ = apply_changes(Wallet(), [Change(currency="ETH", amount=Decimal("1"), reason="in")],
-                              account="u", action_ref="a")
+    wallet, _ = apply_changes(
+        Wallet(),
+        [Change(currency="ETH", amount=Decimal("1"), reason="in")],
+        account="u",
+        action_ref="a",
+    )
     wallet = lock_funds(wallet, "ETH", Decimal("0.6"))
     assert wallet.available("ETH") == Decimal("0.4")
     with pytest.raises(Conflict, match="short by 0.10000000"):
-        apply_changes(wallet, [Change(currency="ETH", amount=Decimal("-0.5"), reason="fee")],
-                      account="u", action_ref="b")
-    settled, entries = settle_locked(wallet, "ETH", Decimal("0.6"), account="u", action_ref="c",
-                                     counterparty="withdrawal:1")
+        apply_changes(
+            wallet,
+            [Change(currency="ETH", amount=Decimal("-0.5"), reason="fee")],
+            account="u",
+            action_ref="b",
+        )
+    settled, entries = settle_locked(
+        wallet, "ETH", Decimal("0.6"), account="u", action_ref="c", counterparty="withdrawal:1"
+    )
     assert settled.balance("ETH") == Decimal("0.4") and settled.locked_amount("ETH") == 0
     assert [e.amount for e in entries] == [Decimal("-0.6")]
     assert release_funds(wallet, "ETH", Decimal("0.6")).available("ETH") == Decimal("1")
@@ -97,7 +112,9 @@ def test_locked_funds_cannot_be_spent_and_settle_with_one_entry() -> None:
 
 
 assets = st.sampled_from([COINS, "BTC", "USDC"])
-amounts = st.decimals(min_value=-2000, max_value=2000, places=2, allow_nan=False, allow_infinity=False)
+amounts = st.decimals(
+    min_value=-2000, max_value=2000, places=2, allow_nan=False, allow_infinity=False
+)
 
 
 @given(st.lists(st.tuples(assets, amounts, st.booleans()), max_size=40))
@@ -116,21 +133,32 @@ def test_ledger_balance_is_the_sum_of_entries_and_never_negative(
             continue
         before = wallet
         try:
-            wallet, entries = apply_changes(wallet, [Change(currency=asset, amount=amount, reason="op")],
-                                            account="u", action_ref=str(i))
+            wallet, entries = apply_changes(
+                wallet,
+                [Change(currency=asset, amount=amount, reason="op")],
+                account="u",
+                action_ref=str(i),
+            )
             journal.extend(entries)
         except Conflict:
             assert wallet == before
         for code in (COINS, "BTC", "USDC"):
             assert wallet.available(code) >= 0
-            assert wallet.balance(code) == sum((e.amount for e in journal if e.currency == code),
-                                               Decimal(0))
+            assert wallet.balance(code) == sum(
+                (e.amount for e in journal if e.currency == code), Decimal(0)
+            )
 
 
 def test_sandbox_deposit_is_deterministic_and_credits_once() -> None:
     provider = SandboxProvider()
-    request = deposit_request(reference="action:7", account="u", currency="BTC", amount_usd="10",
-                              now=NOW, rates=default_rates())
+    request = deposit_request(
+        reference="action:7",
+        account="u",
+        currency="BTC",
+        amount_usd="10",
+        now=NOW,
+        rates=default_rates(),
+    )
     charge = asyncio.run(provider.create_charge(request))
     again = asyncio.run(provider.create_charge(request))
     assert charge == again and charge.charge_id.startswith("sbx_")
@@ -139,22 +167,30 @@ def test_sandbox_deposit_is_deterministic_and_credits_once() -> None:
     assert format_amount(charge.amount_crypto) == "0.00016667"
     with pytest.raises(Conflict, match="not paid yet"):
         settle_deposit(Wallet(), charge, "pending", NOW, account="u", action_ref="c")
-    wallet, done, entries = settle_deposit(Wallet(), charge, "confirmed", NOW, account="u",
-                                           action_ref="c")
+    wallet, done, entries = settle_deposit(
+        Wallet(), charge, "confirmed", NOW, account="u", action_ref="c"
+    )
     assert wallet.balance("BTC") == Decimal("0.00016667") and done.status == "confirmed"
     assert entries[0].counterparty == f"sandbox:{charge.charge_id}"
     with pytest.raises(Conflict, match="already confirmed"):
         settle_deposit(wallet, done, "confirmed", NOW, account="u", action_ref="d")
     with pytest.raises(Conflict, match="expired"):
-        settle_deposit(Wallet(), charge, "pending", NOW + timedelta(hours=2), account="u",
-                       action_ref="e")
+        settle_deposit(
+            Wallet(), charge, "pending", NOW + timedelta(hours=2), account="u", action_ref="e"
+        )
 
 
 @pytest.mark.parametrize("usd", ["0.5", "10000.01", "-3", "ten", "10.005"])
 def test_deposit_amount_limits(usd: str) -> None:
     with pytest.raises(InvalidRequest):
-        deposit_request(reference="r", account="u", currency="ETH", amount_usd=usd, now=NOW,
-                        rates=default_rates())
+        deposit_request(
+            reference="r",
+            account="u",
+            currency="ETH",
+            amount_usd=usd,
+            now=NOW,
+            rates=default_rates(),
+        )
 
 
 def test_withdrawal_validation_and_locking() -> None:
@@ -165,6 +201,10 @@ def test_withdrawal_validation_and_locking() -> None:
     request = withdrawal_request("ETH", "0.5", ETH_ADDRESS)
     with pytest.raises(Conflict, match="short by 0.50000000"):
         request_withdrawal(Wallet(), request)
-    funded, _ = apply_changes(Wallet(), [Change(currency="ETH", amount=Decimal(1), reason="in")],
-                              account="u", action_ref="a")
+    funded, _ = apply_changes(
+        Wallet(),
+        [Change(currency="ETH", amount=Decimal(1), reason="in")],
+        account="u",
+        action_ref="a",
+    )
     assert request_withdrawal(funded, request).locked_amount("ETH") == Decimal("0.5")

@@ -12,9 +12,20 @@ from purrr_core.errors import Conflict, InvalidRequest
 from purrr_core.games import game, games, performance, play_game, special_bonus, win_chance
 from tests.core.conftest import NOW, make_cat
 
-SPEC_GAMES = {"paw_match", "mouse_hunt", "yarn_chase", "tower_climb", "bird_watching",
-              "laser_pointer", "honeysuckle_dance", "cat_puzzle_box", "laser_chase",
-              "feather_play", "ball_toss", "exploration"}
+SPEC_GAMES = {
+    "paw_match",
+    "mouse_hunt",
+    "yarn_chase",
+    "tower_climb",
+    "bird_watching",
+    "laser_pointer",
+    "honeysuckle_dance",
+    "cat_puzzle_box",
+    "laser_chase",
+    "feather_play",
+    "ball_toss",
+    "exploration",
+}
 RATES = default_rates()
 
 
@@ -52,12 +63,18 @@ def test_same_seed_same_outcome() -> None:
 
 def test_crypto_play_charges_the_converted_fee_and_pays_by_multiplier() -> None:
     fee = usd_to_crypto(Decimal("1.00"), "ETH", RATES)
-    results = {play_game(make_cat(), "paw_match", NOW, random.Random(seed), currency="ETH",
-                         rates=RATES).result: seed for seed in range(40)}
-    win = play_game(make_cat(), "paw_match", NOW, random.Random(results["win"]), currency="ETH",
-                    rates=RATES)
-    loss = play_game(make_cat(), "paw_match", NOW, random.Random(results["loss"]), currency="ETH",
-                     rates=RATES)
+    results = {
+        play_game(
+            make_cat(), "paw_match", NOW, random.Random(seed), currency="ETH", rates=RATES
+        ).result: seed
+        for seed in range(40)
+    }
+    win = play_game(
+        make_cat(), "paw_match", NOW, random.Random(results["win"]), currency="ETH", rates=RATES
+    )
+    loss = play_game(
+        make_cat(), "paw_match", NOW, random.Random(results["loss"]), currency="ETH", rates=RATES
+    )
     assert win.entry_fee == loss.entry_fee == fee
     assert win.payout == fee * 2 and win.net == fee
     assert loss.payout == 0 and loss.net == -fee
@@ -84,8 +101,13 @@ def test_tired_cat_is_refused() -> None:
         play_game(make_cat(energy=4), "ball_toss", NOW, random.Random(1), rates=RATES)
     # the floor: even the cheapest game needs energy 5
     with pytest.raises(Conflict, match="needs 5"):
-        play_game(make_cat(energy=4, personality_type="lazy"), "bird_watching", NOW,
-                  random.Random(1), rates=RATES)
+        play_game(
+            make_cat(energy=4, personality_type="lazy"),
+            "bird_watching",
+            NOW,
+            random.Random(1),
+            rates=RATES,
+        )
 
 
 def test_effects_on_the_cat() -> None:
@@ -101,43 +123,59 @@ def test_effects_on_the_cat() -> None:
 def test_personality_bonuses_from_the_original_table() -> None:
     playful, lazy = make_cat(personality_type="playful"), make_cat(personality_type="lazy")
     assert performance(playful, game("laser_pointer")) == pytest.approx(
-        1.5 * performance(make_cat(personality_type="social_butterfly"), game("laser_pointer")))
+        1.5 * performance(make_cat(personality_type="social_butterfly"), game("laser_pointer"))
+    )
     assert performance(lazy, game("laser_pointer")) < performance(playful, game("laser_pointer"))
     curious = make_cat(personality_type="curious")
     assert game("bird_watching").personality["curious"] == 1.4
     assert performance(curious, game("bird_watching")) > performance(playful, game("bird_watching"))
 
 
-@pytest.mark.parametrize(("special", "game_id", "bonus"),
-                         [("bandit", "mouse_hunt", 0.5), ("luna", "exploration", 0.4),
-                          ("rycat", "cat_puzzle_box", 0.6)])
+@pytest.mark.parametrize(
+    ("special", "game_id", "bonus"),
+    [("bandit", "mouse_hunt", 0.5), ("luna", "exploration", 0.4), ("rycat", "cat_puzzle_box", 0.6)],
+)
 def test_special_cat_bonus_matches_by_game_id(special: str, game_id: str, bonus: float) -> None:
     from purrr_core.catalog import special_cats
 
     spec = special_cats()[special]
-    plain = make_cat(personality_type=spec.personality_type, intelligence=30, agility=30,
-                     strength=30, social=30)
+    plain = make_cat(
+        personality_type=spec.personality_type, intelligence=30, agility=30, strength=30, social=30
+    )
     star = plain.model_copy(update={"special_id": special})
     assert special_bonus(star, game(game_id)) == bonus
     assert special_bonus(star, game("ball_toss")) == 0
     assert performance(star, game(game_id)) == pytest.approx(
-        min(1.0, performance(plain, game(game_id)) * (1 + bonus)))
+        min(1.0, performance(plain, game(game_id)) * (1 + bonus))
+    )
 
 
 def test_unlock_counters() -> None:
-    hunts = [play_game(make_cat(), "mouse_hunt", NOW, random.Random(s), rates=RATES)
-             for s in range(30)]
-    assert sum(h.counters.get("mice_caught", 0) for h in hunts) == sum(h.score // 200 for h in hunts)
+    hunts = [
+        play_game(make_cat(), "mouse_hunt", NOW, random.Random(s), rates=RATES) for s in range(30)
+    ]
+    assert sum(h.counters.get("mice_caught", 0) for h in hunts) == sum(
+        h.score // 200 for h in hunts
+    )
     explore = play_game(make_cat(), "exploration", NOW, random.Random(1), rates=RATES)
     assert explore.counters == {"explorations_completed": 1}
-    puzzles = [play_game(make_cat(), "cat_puzzle_box", NOW, random.Random(s), rates=RATES)
-               for s in range(30)]
+    puzzles = [
+        play_game(make_cat(), "cat_puzzle_box", NOW, random.Random(s), rates=RATES)
+        for s in range(30)
+    ]
     assert all(p.counters.get("puzzles_completed", 0) == (p.result == "win") for p in puzzles)
 
 
 def test_exploration_can_find_items() -> None:
-    finds = {play_game(make_cat(intelligence=100, agility=100, social=100,
-                                personality_type="curious"), "exploration", NOW,
-                       random.Random(s), rates=RATES).found_item for s in range(200)}
+    finds = {
+        play_game(
+            make_cat(intelligence=100, agility=100, social=100, personality_type="curious"),
+            "exploration",
+            NOW,
+            random.Random(s),
+            rates=RATES,
+        ).found_item
+        for s in range(200)
+    }
     assert finds - {None} <= set(game("exploration").finds.items)  # type: ignore[union-attr]
     assert finds - {None}

@@ -32,8 +32,9 @@ def test_simulated_ev_matches_formula(game_id: str) -> None:
         # standard error of the net per fee is m·sqrt(p(1-p)/n) ≈ 0.016–0.024 here
         assert simulated == pytest.approx(expected["ev_per_fee"], abs=0.08)
     else:
-        coins = sum(play_game(cat, game_id, NOW, rng, rates=default_rates()).coins
-                    for _ in range(PLAYS))
+        coins = sum(
+            play_game(cat, game_id, NOW, rng, rates=default_rates()).coins for _ in range(PLAYS)
+        )
         assert coins / PLAYS == pytest.approx(expected["expected_coins"], abs=0.25)
 
 

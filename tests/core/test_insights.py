@@ -12,14 +12,30 @@ def _records(n: int, seed: int = 1) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     out = []
     for _ in range(n):
-        activity, kind, gain = rng.choice([("laser_pointer", "play", 15), ("petting", "social", 5),
-                                           ("nap", "solitude", 2)])
-        out.append({"type": "play" if kind == "play" else "pet", "activity": activity, "kind": kind,
-                    "hour": rng.choice([8, 9, 20]), "happiness_delta": gain + rng.randint(-2, 2),
-                    "mood_before": 70 if rng.random() < 0.5 else 60})
-    out += [{"type": "feed", "activity": food, "kind": "care", "hour": 8,
-             "happiness_delta": gain, "mood_before": 65} for food, gain in
-            [("salmon", 25), ("salmon", 23), ("milk", 10)]]
+        activity, kind, gain = rng.choice(
+            [("laser_pointer", "play", 15), ("petting", "social", 5), ("nap", "solitude", 2)]
+        )
+        out.append(
+            {
+                "type": "play" if kind == "play" else "pet",
+                "activity": activity,
+                "kind": kind,
+                "hour": rng.choice([8, 9, 20]),
+                "happiness_delta": gain + rng.randint(-2, 2),
+                "mood_before": 70 if rng.random() < 0.5 else 60,
+            }
+        )
+    out += [
+        {
+            "type": "feed",
+            "activity": food,
+            "kind": "care",
+            "hour": 8,
+            "happiness_delta": gain,
+            "mood_before": 65,
+        }
+        for food, gain in [("salmon", 25), ("salmon", 23), ("milk", 10)]
+    ]
     return out
 
 
@@ -53,9 +69,24 @@ def test_playful_behaviour_fits_playful_best() -> None:
 
 
 def test_mood_prediction_follows_observations() -> None:
-    records = [{"type": "pet", "activity": "petting", "kind": "social", "hour": 20,
-                "happiness_delta": 5, "mood_before": 90}] * 30 + [
-               {"type": "pet", "activity": "petting", "kind": "social", "hour": 8,
-                "happiness_delta": 5, "mood_before": 30}] * 30
+    records = [
+        {
+            "type": "pet",
+            "activity": "petting",
+            "kind": "social",
+            "hour": 20,
+            "happiness_delta": 5,
+            "mood_before": 90,
+        }
+    ] * 30 + [
+        {
+            "type": "pet",
+            "activity": "petting",
+            "kind": "social",
+            "hour": 8,
+            "happiness_delta": 5,
+            "mood_before": 30,
+        }
+    ] * 30
     mood = {m["hour"]: m["mood"] for m in learn(records, "playful")["predicted_mood"]}
     assert mood[20] > 80 and mood[8] < 40 and 40 <= mood[14] <= 70

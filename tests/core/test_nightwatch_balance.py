@@ -13,8 +13,14 @@ MIX = ("playful", "curious", "social_butterfly", "lazy")  # guardian, scout, hea
 
 
 def cat(i: int, personality: str, level: int = 5, **extra: object) -> PatrolCat:
-    fields: dict[str, object] = {"id": i, "name": f"C{i}", "personality_type": personality,
-                                 "level": level, "energy": 100, **extra}
+    fields: dict[str, object] = {
+        "id": i,
+        "name": f"C{i}",
+        "personality_type": personality,
+        "level": level,
+        "energy": 100,
+        **extra,
+    }
     return PatrolCat.model_validate(fields)
 
 
@@ -76,8 +82,11 @@ def test_threat_levels_seasons_and_weather_shape_the_night() -> None:
     summary = run("standard")
     by_threat = summary.by_threat_level
     assert by_threat["critical"]["encounters"] > 0
-    assert by_threat["medium"]["deter_rate"] > by_threat["high"]["deter_rate"] \
+    assert (
+        by_threat["medium"]["deter_rate"]
+        > by_threat["high"]["deter_rate"]
         > by_threat["critical"]["deter_rate"]
+    )
     year = simulate(standard(), 365 * 2, 7)
     nights_per = {"spring": 92 * 2, "summer": 92 * 2}
     spring = year.by_season["spring"]["encounters"] / nights_per["spring"]

@@ -45,8 +45,14 @@ def at(hour: int, minute: int = 0, day: int = 23) -> datetime:
 
 @pytest.mark.parametrize(
     ("when", "allowed"),
-    [(at(20, 59), False), (at(21, 0), True), (at(5, 59, 24), True), (at(6, 0, 24), False),
-     (at(12, 0), False), (at(0, 0, 24), True)],
+    [
+        (at(20, 59), False),
+        (at(21, 0), True),
+        (at(5, 59, 24), True),
+        (at(6, 0, 24), False),
+        (at(12, 0), False),
+        (at(0, 0, 24), True),
+    ],
 )
 def test_window_edges(when: datetime, allowed: bool) -> None:
     assert in_window(when) is allowed
@@ -89,8 +95,10 @@ def test_refuses_no_cats_duplicates_and_too_many() -> None:
     cats = team()
     with pytest.raises(InvalidRequest, match="repeated: 1"):
         start_patrol([cats[0], cats[1], cats[0]], now=NIGHT, seed=1)
-    eleven = [PatrolCat(id=i, name=f"C{i}", personality_type="lazy", level=3, energy=90)
-              for i in range(1, 12)]
+    eleven = [
+        PatrolCat(id=i, name=f"C{i}", personality_type="lazy", level=3, energy=90)
+        for i in range(1, 12)
+    ]
     with pytest.raises(InvalidRequest, match="at most 10 cats"):
         start_patrol(eleven, now=NIGHT, seed=1)
     assert start_patrol(eleven[:10], now=NIGHT, seed=1).active
@@ -106,14 +114,16 @@ def test_one_active_patrol_per_player_naming_it_and_its_cats() -> None:
             start_patrol(wanted, now=NIGHT, seed=2, active_patrol=under_way)
         assert err.value.message == (
             "patrol #3 is already under way with Cat1, Cat2 (until 06:00); recall it with "
-            "`purrr nightwatch recall` or wait for it to end")
+            "`purrr nightwatch recall` or wait for it to end"
+        )
         assert err.value.details["patrol_id"] == 3 and err.value.details["cat_ids"] == [1, 2]
     # the window is checked first; an ended (recalled or completed) patrol does not block
     with pytest.raises(Conflict, match="only be deployed between"):
         start_patrol([cats[2]], now=at(20, 0), seed=2, active_patrol=under_way)
     ended = recall(under_way, NIGHT + timedelta(minutes=40))
-    assert start_patrol(cats[2:], now=NIGHT + timedelta(minutes=45), seed=2,
-                        active_patrol=ended).active
+    assert start_patrol(
+        cats[2:], now=NIGHT + timedelta(minutes=45), seed=2, active_patrol=ended
+    ).active
     done = advance_patrol(under_way, at(6, 0, 24))
     assert start_patrol(cats, now=at(21, 0, 24), seed=2, active_patrol=done).active
 
@@ -139,8 +149,14 @@ def test_refuses_bad_roles_and_areas() -> None:
         start_patrol(team(), now=NIGHT, seed=1, roles={7: "healer"})
     with pytest.raises(InvalidRequest, match="unknown area 'moon'"):
         start_patrol(team(), now=NIGHT, seed=1, area="moon")
-    bandit = PatrolCat(id=9, name="BanditCat", personality_type="playful", level=15, energy=100,
-                       special_id="bandit")
+    bandit = PatrolCat(
+        id=9,
+        name="BanditCat",
+        personality_type="playful",
+        level=15,
+        energy=100,
+        special_id="bandit",
+    )
     with pytest.raises(InvalidRequest, match="BanditCat is always a guardian"):
         start_patrol([bandit], now=NIGHT, seed=1, roles={9: "scout"})
 
@@ -169,23 +185,51 @@ def test_fit_bonus_applies_when_personality_suits_the_role() -> None:
 
 
 def test_special_abilities() -> None:
-    bandit = PatrolCat(id=1, name="BanditCat", personality_type="playful", level=5, energy=100,
-                       special_id="bandit")
+    bandit = PatrolCat(
+        id=1, name="BanditCat", personality_type="playful", level=5, energy=100, special_id="bandit"
+    )
     plain = bandit.model_copy(update={"special_id": None})
     b = start_patrol([bandit], now=NIGHT, seed=1)
     assert b.roles[1] == "guardian"
     assert b.results[1].effectiveness == pytest.approx(
-        2 * start_patrol([plain], now=NIGHT, seed=1).results[1].effectiveness, rel=0.01)
+        2 * start_patrol([plain], now=NIGHT, seed=1).results[1].effectiveness, rel=0.01
+    )
     from purrr_core.nightwatch import team_strength
 
     cats = team()
     base = start_patrol(cats, now=NIGHT, seed=1)
-    luna = start_patrol([*cats, PatrolCat(id=9, name="LunaCat", personality_type="curious",
-                                          level=1, energy=30, special_id="luna")],
-                        now=NIGHT, seed=1, roles={9: "alarm"})
-    rycat = start_patrol([*cats, PatrolCat(id=9, name="RyCat", personality_type="curious",
-                                           level=1, energy=30, special_id="rycat")],
-                         now=NIGHT, seed=1, roles={9: "healer"})
+    luna = start_patrol(
+        [
+            *cats,
+            PatrolCat(
+                id=9,
+                name="LunaCat",
+                personality_type="curious",
+                level=1,
+                energy=30,
+                special_id="luna",
+            ),
+        ],
+        now=NIGHT,
+        seed=1,
+        roles={9: "alarm"},
+    )
+    rycat = start_patrol(
+        [
+            *cats,
+            PatrolCat(
+                id=9,
+                name="RyCat",
+                personality_type="curious",
+                level=1,
+                energy=30,
+                special_id="rycat",
+            ),
+        ],
+        now=NIGHT,
+        seed=1,
+        roles={9: "healer"},
+    )
     assert team_strength(luna, 23).detection > team_strength(base, 23).detection
     assert team_strength(rycat, 23).coordination > team_strength(base, 23).coordination
 
@@ -301,8 +345,9 @@ def test_critical_threats_happen_and_raise_emergencies() -> None:
 def test_xp_flows_to_every_cat_and_completion_bonus() -> None:
     patrol = whole_night(4)
     assert all(r.xp > 0 and r.role_xp > 0 for r in patrol.results.values())  # type: ignore[attr-defined]
-    half = advance_patrol(start_patrol(team(), now=at(21, 0), seed=4, zones=[home_base()]),
-                          at(1, 0, 24))
+    half = advance_patrol(
+        start_patrol(team(), now=at(21, 0), seed=4, zones=[home_base()]), at(1, 0, 24)
+    )
     assert all(half.results[i].xp < patrol.results[i].xp for i in half.results)  # type: ignore[attr-defined]
 
 
@@ -342,12 +387,19 @@ def test_create_zone_validates_and_charges() -> None:
     for radius in (24, 201):
         with pytest.raises(InvalidRequest, match="radius must be 25–200"):
             create_zone("safe_haven", "x", "y", radius, coins=1000)
-    with pytest.raises(Conflict, match="not enough coins: a cat_condo zone costs 500 coins and you have 499"):
+    with pytest.raises(
+        Conflict, match="not enough coins: a cat_condo zone costs 500 coins and you have 499"
+    ):
         create_zone("cat_condo", "x", "y", coins=499)
     with pytest.raises(InvalidRequest, match="zone name"):
         create_zone("safe_haven", "  ", "y", coins=1000)
     assert home_base().model_dump(exclude={"id"}) == {
-        "type": "safe_haven", "name": "Home Base", "location": "user_home", "radius": 100, "cost": 0}
+        "type": "safe_haven",
+        "name": "Home Base",
+        "location": "user_home",
+        "radius": 100,
+        "cost": 0,
+    }
 
 
 def test_larger_zones_act_more_strongly() -> None:

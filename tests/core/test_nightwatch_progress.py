@@ -38,8 +38,10 @@ T0 = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)
 
 def team() -> list[PatrolCat]:
     kinds = ("playful", "curious", "social_butterfly", "lazy")
-    return [PatrolCat(id=i, name=f"C{i}", personality_type=p, level=5, energy=100)
-            for i, p in enumerate(kinds, 1)]
+    return [
+        PatrolCat(id=i, name=f"C{i}", personality_type=p, level=5, energy=100)
+        for i, p in enumerate(kinds, 1)
+    ]
 
 
 def night(seed: int) -> object:
@@ -48,10 +50,15 @@ def night(seed: int) -> object:
 
 def alert(level: str = "critical", minutes: int = 3) -> Alert:
     raised = T0
-    return Alert(id=1, type="emergency" if level == "critical" else "bobcat_sighting",
-                 level=level, message="m", raised_at=raised,  # type: ignore[arg-type]
-                 expires_at=raised + timedelta(hours=2),
-                 responded_at=raised + timedelta(minutes=minutes))
+    return Alert(
+        id=1,
+        type="emergency" if level == "critical" else "bobcat_sighting",
+        level=level,
+        message="m",
+        raised_at=raised,  # type: ignore[arg-type]
+        expires_at=raised + timedelta(hours=2),
+        responded_at=raised + timedelta(minutes=minutes),
+    )
 
 
 def ids(record: NightWatchRecord) -> set[str]:
@@ -70,8 +77,13 @@ def test_record_patrol_adds_up_and_refuses_active_patrols() -> None:
     assert record.encounters == len(patrol.encounters)  # type: ignore[attr-defined]
     assert record.strays_saved == sum(s.saved for s in patrol.strays)  # type: ignore[attr-defined]
     assert record.reputation > 0
-    assert record.score == (record.strays_saved * 100 + record.encounters * 50
-                            + record.reputation * 10 + record.patrols * 25 + 500)
+    assert record.score == (
+        record.strays_saved * 100
+        + record.encounters * 50
+        + record.reputation * 10
+        + record.patrols * 25
+        + 500
+    )
     assert set(record.specializations) == {1, 2, 3, 4}
     assert record.specializations[1].primary_role == "guardian"
     with pytest.raises(Conflict, match="still under way"):
@@ -133,7 +145,7 @@ def test_emergency_responder_needs_fast_critical_answers() -> None:
 
 
 def test_guardian_master_at_guardian_level_twenty() -> None:
-    need = 20 * 19 ** 2
+    need = 20 * 19**2
     assert role_level(need - 1) == 19 and role_level(need) == 20
     spec = Specialization(cat_id=1, role_xp={"guardian": need - 1, "scout": 50})
     record = NightWatchRecord(specializations={1: spec})
@@ -143,8 +155,11 @@ def test_guardian_master_at_guardian_level_twenty() -> None:
 
 
 def test_bobcat_expert_needs_every_threat_level_in_every_season() -> None:
-    combos = tuple(f"{s}:{t}" for s in ("winter", "spring", "summer", "autumn")
-                   for t in ("medium", "high", "critical"))
+    combos = tuple(
+        f"{s}:{t}"
+        for s in ("winter", "spring", "summer", "autumn")
+        for t in ("medium", "high", "critical")
+    )
     almost = NightWatchRecord(deter_combinations=combos[:-1])
     record, _ = award_achievements(almost, T0)
     assert "bobcat_expert" not in ids(record)
@@ -155,8 +170,13 @@ def test_bobcat_expert_needs_every_threat_level_in_every_season() -> None:
 def test_all_ten_achievements_exist_and_a_long_campaign_earns_most() -> None:
     assert len(rules().achievements) == 10
     summary = simulate(team(), 365, 8)
-    assert {"First Night Watch", "Stray Savior", "Bobcat Buster", "Night Protector",
-            "Stray Rehabilitator"} <= set(summary.achievements)
+    assert {
+        "First Night Watch",
+        "Stray Savior",
+        "Bobcat Buster",
+        "Night Protector",
+        "Stray Rehabilitator",
+    } <= set(summary.achievements)
 
 
 def test_apply_result_gives_xp_and_injuries() -> None:
@@ -194,8 +214,7 @@ def test_patrol_reward_pays_deterred_bobcats_saved_strays_and_a_full_night() -> 
         assert patrol.status == "completed"  # type: ignore[attr-defined]
         deterred = sum(e.deterred for e in patrol.encounters)  # type: ignore[attr-defined]
         saved = sum(s.saved for s in patrol.strays)  # type: ignore[attr-defined]
-        expected = (deterred * table.deterred + saved * table.stray_saved
-                    + table.patrol_completed)
+        expected = deterred * table.deterred + saved * table.stray_saved + table.patrol_completed
         assert patrol_reward(patrol) == expected  # type: ignore[arg-type]
         assert patrol.summary()["coins_earned"] == expected  # type: ignore[attr-defined]
 
@@ -217,8 +236,10 @@ def test_a_standard_team_earns_a_few_dozen_coins_a_night() -> None:
     summary = simulate(team(), 120, 3)
     per_night = summary.coins_earned / summary.nights
     assert 30 <= per_night <= 60
-    nights = [run_night(team(), summary.start + timedelta(days=n), night_seed(3, n),
-                        zones=[home_base()]) for n in range(3)]
+    nights = [
+        run_night(team(), summary.start + timedelta(days=n), night_seed(3, n), zones=[home_base()])
+        for n in range(3)
+    ]
     assert simulate(team(), 3, 3).coins_earned == sum(patrol_reward(p) for p in nights)
 
 

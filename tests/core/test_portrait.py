@@ -18,9 +18,17 @@ from purrr_core.portrait import (
     renderable,
 )
 
-BASE: dict[str, Any] = {"white": "none", "albino": None, "restriction": "none",
-                        "eumelanin": "black", "phaeomelanin": None, "tabby": "none",
-                        "silver": False, "long_hair": False, "name": "black"}
+BASE: dict[str, Any] = {
+    "white": "none",
+    "albino": None,
+    "restriction": "none",
+    "eumelanin": "black",
+    "phaeomelanin": None,
+    "tabby": "none",
+    "silver": False,
+    "long_hair": False,
+    "name": "black",
+}
 
 
 def _colours(phenotype: dict[str, Any]) -> set[str]:
@@ -31,14 +39,31 @@ def test_template_and_regions_align() -> None:
     assert [len(r) for r in TEMPLATE] == [len(r) for r in REGIONS]
 
 
-@pytest.mark.parametrize(("white", "restriction", "tabby", "silver", "long_hair"), list(
-    itertools.product(["none", "low", "high", "dominant"], ["none", "point", "mink", "sepia"],
-                      ["none", "mackerel", "classic", "ticked", "spotted"], [False, True],
-                      [False, True])))
-def test_every_phenotype_draws(white: str, restriction: str, tabby: str, silver: bool,
-                               long_hair: bool) -> None:
-    grid = portrait_cells({**BASE, "white": white, "restriction": restriction, "tabby": tabby,
-                           "silver": silver, "long_hair": long_hair})
+@pytest.mark.parametrize(
+    ("white", "restriction", "tabby", "silver", "long_hair"),
+    list(
+        itertools.product(
+            ["none", "low", "high", "dominant"],
+            ["none", "point", "mink", "sepia"],
+            ["none", "mackerel", "classic", "ticked", "spotted"],
+            [False, True],
+            [False, True],
+        )
+    ),
+)
+def test_every_phenotype_draws(
+    white: str, restriction: str, tabby: str, silver: bool, long_hair: bool
+) -> None:
+    grid = portrait_cells(
+        {
+            **BASE,
+            "white": white,
+            "restriction": restriction,
+            "tabby": tabby,
+            "silver": silver,
+            "long_hair": long_hair,
+        }
+    )
     assert len(grid) == len(TEMPLATE)
     assert all(len(ch) == 1 for row in grid for ch, _ in row)
 

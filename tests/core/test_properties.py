@@ -13,20 +13,36 @@ from purrr_core.models import STAT_RANGES
 from tests.core.conftest import NOW, make_cat
 
 action = st.one_of(
-    st.tuples(st.just("feed"), st.fixed_dictionaries({
-        "food_item": st.sampled_from(list(catalog.foods())),
-        "quantity": st.integers(1, 10),
-        "portion": st.sampled_from(["small", "normal", "large"])})),
-    st.tuples(st.just("play"), st.fixed_dictionaries({
-        "game": st.sampled_from(list(catalog.play_kinds())), "duration": st.integers(1, 120)})),
-    st.tuples(st.just("groom"), st.fixed_dictionaries({
-        "kind": st.sampled_from(list(catalog.grooming_kinds()))})),
+    st.tuples(
+        st.just("feed"),
+        st.fixed_dictionaries(
+            {
+                "food_item": st.sampled_from(list(catalog.foods())),
+                "quantity": st.integers(1, 10),
+                "portion": st.sampled_from(["small", "normal", "large"]),
+            }
+        ),
+    ),
+    st.tuples(
+        st.just("play"),
+        st.fixed_dictionaries(
+            {"game": st.sampled_from(list(catalog.play_kinds())), "duration": st.integers(1, 120)}
+        ),
+    ),
+    st.tuples(
+        st.just("groom"),
+        st.fixed_dictionaries({"kind": st.sampled_from(list(catalog.grooming_kinds()))}),
+    ),
     st.tuples(st.just("pet"), st.just({})),
     st.tuples(st.just("rest"), st.just({})),
-    st.tuples(st.just("train"), st.fixed_dictionaries({
-        "command": st.sampled_from(list(catalog.training_commands()))})),
-    st.tuples(st.just("treat"), st.fixed_dictionaries({
-        "kind": st.sampled_from(["catnip", "honeysuckle"])})),
+    st.tuples(
+        st.just("train"),
+        st.fixed_dictionaries({"command": st.sampled_from(list(catalog.training_commands()))}),
+    ),
+    st.tuples(
+        st.just("treat"),
+        st.fixed_dictionaries({"kind": st.sampled_from(["catnip", "honeysuckle"])}),
+    ),
 )
 steps = st.lists(st.tuples(st.integers(0, 72 * 60), action), max_size=25)
 personality = st.sampled_from(list(catalog.personalities()))

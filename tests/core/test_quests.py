@@ -40,11 +40,14 @@ def test_table_is_consistent() -> None:
             assert q.personality in personalities()
         if q.type == "seasonal":
             assert q.months
-    assert {q.personality for q in quests().values() if q.type == "personality"} == set(personalities())
+    assert {q.personality for q in quests().values() if q.type == "personality"} == set(
+        personalities()
+    )
 
 
-@pytest.mark.parametrize("event", sorted(
-    {r.event for q in quests().values() for r in q.requirements}))
+@pytest.mark.parametrize(
+    "event", sorted({r.event for q in quests().values() for r in q.requirements})
+)
 def test_every_source_advances_progress(event: str) -> None:
     """Any event named by a requirement (feed, game_win, rescue, purchase…) moves some quest."""
     q = next(q for q in quests().values() if any(r.event == event for r in q.requirements))
@@ -109,11 +112,15 @@ def test_seasonal_quests_only_in_season() -> None:
 
 
 def test_personality_quests_count_only_that_personality() -> None:
-    state, _ = record_event(QuestState(), QuestEvent(type="game_win", attrs={"personality": "lazy"}),
-                            JUNE)
+    state, _ = record_event(
+        QuestState(), QuestEvent(type="game_win", attrs={"personality": "lazy"}), JUNE
+    )
     assert "playful_zoomies" not in state.quests
-    state, _ = record_event(state, QuestEvent(type="game_win", attrs={"personality": "playful",
-                                                                      "game": "mouse_hunt"}), JUNE)
+    state, _ = record_event(
+        state,
+        QuestEvent(type="game_win", attrs={"personality": "playful", "game": "mouse_hunt"}),
+        JUNE,
+    )
     assert state.quests["playful_zoomies"].progress["win_games"] == 1
     assert state.quests["mouse_catcher"].progress["mouse_hunt_wins"] == 1
 
@@ -132,20 +139,24 @@ def test_a_list_attribute_matches_when_it_contains_the_wanted_value() -> None:
     state, _ = record_event(state, QuestEvent(type="patrol", attrs={"personality": []}), january)
     assert state.quests["territorial_guard"].progress["patrols"] == 1
     # a plain string still matches only when equal
-    state, _ = record_event(state, QuestEvent(type="patrol", attrs={"personality": "territorial"}),
-                            january)
+    state, _ = record_event(
+        state, QuestEvent(type="patrol", attrs={"personality": "territorial"}), january
+    )
     assert state.quests["territorial_guard"].progress["patrols"] == 2
 
 
 def test_decimal_amounts_and_community_goal() -> None:
-    state, _ = record_event(QuestState(), QuestEvent(type="crypto_won", amount=Decimal("2.5")), JUNE)
+    state, _ = record_event(
+        QuestState(), QuestEvent(type="crypto_won", amount=Decimal("2.5")), JUNE
+    )
     assert _progress(state, "crypto_cat") == {"win_crypto_usd": "win_crypto_usd: 2.5/10"}
     state, done = record_event(state, QuestEvent(type="rescue"), JUNE)
     assert "community_rescue" in done
     with pytest.raises(Conflict, match="needs 1000 from everyone"):
         claim(state, "community_rescue", JUNE, community_totals={"community_rescue": Decimal(10)})
-    _, rewards = claim(state, "community_rescue", JUNE,
-                       community_totals={"community_rescue": Decimal(1000)})
+    _, rewards = claim(
+        state, "community_rescue", JUNE, community_totals={"community_rescue": Decimal(1000)}
+    )
     assert rewards.coins == 300
 
 

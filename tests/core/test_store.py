@@ -10,9 +10,17 @@ from purrr_core.errors import Conflict, InvalidRequest
 from purrr_core.store_catalog import categories, item, items, quote, use_item
 from tests.core.conftest import NOW, make_cat
 
-SPEC_PRICES = {"premium_food": 25, "honeysuckle_treats": 15, "grooming_kit": 20,
-               "vitamin_supplements": 30, "toy_mouse": 10, "catnip_spray": 18, "catnip": 50,
-               "honeysuckle": 60, "dual_stimulant_pack": 100}
+SPEC_PRICES = {
+    "premium_food": 25,
+    "honeysuckle_treats": 15,
+    "grooming_kit": 20,
+    "vitamin_supplements": 30,
+    "toy_mouse": 10,
+    "catnip_spray": 18,
+    "catnip": 50,
+    "honeysuckle": 60,
+    "dual_stimulant_pack": 100,
+}
 
 
 def test_spec_items_and_categories() -> None:

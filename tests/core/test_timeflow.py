@@ -40,22 +40,35 @@ def test_a_neglected_cat_never_dies_and_can_recover(rng):
     assert month.health == HEALTH_FLOOR and month.hunger == 0 and month.happiness == 0
     fed = month
     for _ in range(2):
-        fed, _ = perform(fed, "feed", {"food_item": "salmon", "portion": "large"},
-                         NOW + timedelta(days=30), rng)
+        fed, _ = perform(
+            fed, "feed", {"food_item": "salmon", "portion": "large"}, NOW + timedelta(days=30), rng
+        )
     fed, _ = perform(fed, "groom", {"kind": "bath"}, NOW + timedelta(days=30), rng)
     assert advance(fed, NOW + timedelta(days=31)).health > HEALTH_FLOOR
 
 
-@given(first=st.integers(0, 24 * 60 * 4), second=st.integers(0, 24 * 60 * 4),
-       hunger=st.integers(0, 100), cleanliness=st.integers(0, 100), resting=st.booleans(),
-       personality=st.sampled_from(["playful", "aloof", "curious", "lazy", "territorial",
-                                    "social_butterfly"]))
+@given(
+    first=st.integers(0, 24 * 60 * 4),
+    second=st.integers(0, 24 * 60 * 4),
+    hunger=st.integers(0, 100),
+    cleanliness=st.integers(0, 100),
+    resting=st.booleans(),
+    personality=st.sampled_from(
+        ["playful", "aloof", "curious", "lazy", "territorial", "social_butterfly"]
+    ),
+)
 @settings(max_examples=150, deadline=None)
-def test_advancing_in_two_steps_equals_one_step(first, second, hunger, cleanliness, resting,
-                                                personality):
+def test_advancing_in_two_steps_equals_one_step(
+    first, second, hunger, cleanliness, resting, personality
+):
     """Exact composition: fractions are carried, the anchor moves in whole ticks."""
-    cat = make_cat(hunger=hunger, cleanliness=cleanliness, is_resting=resting, energy=30,
-                   personality_type=personality)
+    cat = make_cat(
+        hunger=hunger,
+        cleanliness=cleanliness,
+        is_resting=resting,
+        energy=30,
+        personality_type=personality,
+    )
     mid = NOW + timedelta(minutes=first)
     end = mid + timedelta(minutes=second)
     assert advance(advance(cat, mid), end) == advance(cat, end)
@@ -74,10 +87,16 @@ def test_care_score_formula_and_bands():
 
 @pytest.mark.parametrize(
     ("fields", "label"),
-    [({"health": 30}, "sick"), ({"hunger": 10}, "hungry"), ({"cleanliness": 10}, "irritated"),
-     ({"energy": 10}, "sleepy"), ({"energy": 80, "happiness": 80, "mood": 50}, "playful"),
-     ({"energy": 80, "happiness": 80, "mood": 80}, "happy"), ({"energy": 50, "happiness": 50}, "calm"),
-     ({"excited_until": NOW + timedelta(minutes=5)}, "excited")],
+    [
+        ({"health": 30}, "sick"),
+        ({"hunger": 10}, "hungry"),
+        ({"cleanliness": 10}, "irritated"),
+        ({"energy": 10}, "sleepy"),
+        ({"energy": 80, "happiness": 80, "mood": 50}, "playful"),
+        ({"energy": 80, "happiness": 80, "mood": 80}, "happy"),
+        ({"energy": 50, "happiness": 50}, "calm"),
+        ({"excited_until": NOW + timedelta(minutes=5)}, "excited"),
+    ],
 )
 def test_mood_labels(fields, label):
     assert mood_label(make_cat(**fields), NOW) == label

@@ -21,8 +21,14 @@ async def balance(client: httpx.AsyncClient) -> dict[str, Any]:
 
 async def fund(client: httpx.AsyncClient, currency: str, usd: str) -> Decimal:
     """Deposit `usd` in `currency` through the sandbox and confirm it; return the credit."""
-    charge = await data(await client.post("/api/v1/economy/deposit", headers=idem(),
-                                          json={"crypto_type": currency, "amount_usd": usd}), 201)
+    charge = await data(
+        await client.post(
+            "/api/v1/economy/deposit",
+            headers=idem(),
+            json={"crypto_type": currency, "amount_usd": usd},
+        ),
+        201,
+    )
     await data(await client.post(f"/api/v1/economy/confirm/{charge['charge_id']}", headers=idem()))
     return Decimal(charge["amount_crypto"])
 

@@ -23,8 +23,11 @@ async def test_list_games(client: httpx.AsyncClient) -> None:
 async def test_crypto_game_without_funds_changes_nothing(client: httpx.AsyncClient) -> None:
     cat = await adopt(client)
     before = await balance(client)
-    r = await client.post("/api/v1/games/paw_match/play", headers=idem(),
-                          json={"cat_id": cat["id"], "crypto_type": "BTC"})
+    r = await client.post(
+        "/api/v1/games/paw_match/play",
+        headers=idem(),
+        json={"cat_id": cat["id"], "crypto_type": "BTC"},
+    )
     assert r.status_code == 409 and "not enough BTC" in r.json()["error"]["message"]
     assert await balance(client) == before
     again = await data(await client.get(f"/api/v1/cats/{cat['id']}"))
@@ -35,8 +38,14 @@ async def test_crypto_game_without_funds_changes_nothing(client: httpx.AsyncClie
 async def test_play_records_a_replayable_result(client: httpx.AsyncClient, app: object) -> None:
     cat = await adopt(client)
     await fund(client, "USDC", "5")
-    played = await data(await client.post("/api/v1/games/paw_match/play", headers=idem(),
-                                          json={"cat_id": cat["id"], "crypto_type": "USDC"}), 201)
+    played = await data(
+        await client.post(
+            "/api/v1/games/paw_match/play",
+            headers=idem(),
+            json={"cat_id": cat["id"], "crypto_type": "USDC"},
+        ),
+        201,
+    )
     assert played["entry_fee"] == "1.00000000"
     expected = Decimal("4") + (Decimal("2") if played["result"] == "win" else 0)
     assert Decimal(played["balance"]["USDC"]) == expected
@@ -45,11 +54,14 @@ async def test_play_records_a_replayable_result(client: httpx.AsyncClient, app: 
     # replay from the stored seed, cat snapshot and time
     runtime = app.state.runtime  # type: ignore[attr-defined]
     stored = await runtime.store.read.game_results.replay_data(1, played["id"])
-    replay = play_game(Cat.model_validate_json(stored["cat_snapshot"]), stored["game_type"],
-                       datetime.fromisoformat(stored["created_at"]), random.Random(stored["seed"]),
-                       currency=stored["crypto_type"],
-                       rates={k: Decimal(v) for k, v in __import__("json").loads(
-                           stored["rates"]).items()})
+    replay = play_game(
+        Cat.model_validate_json(stored["cat_snapshot"]),
+        stored["game_type"],
+        datetime.fromisoformat(stored["created_at"]),
+        random.Random(stored["seed"]),
+        currency=stored["crypto_type"],
+        rates={k: Decimal(v) for k, v in __import__("json").loads(stored["rates"]).items()},
+    )
     assert (replay.score, replay.result) == (stored["score"], stored["result"])
     board = await data(await client.get("/api/v1/games/leaderboard"))
     assert board[0]["plays"] == 1 and board[0]["rank"] == 1
@@ -58,8 +70,12 @@ async def test_play_records_a_replayable_result(client: httpx.AsyncClient, app: 
 
 async def test_coin_games_and_unlock_progress(client: httpx.AsyncClient) -> None:
     cat = await adopt(client)
-    played = await data(await client.post("/api/v1/games/exploration/play", headers=idem(),
-                                          json={"cat_id": cat["id"]}), 201)
+    played = await data(
+        await client.post(
+            "/api/v1/games/exploration/play", headers=idem(), json={"cat_id": cat["id"]}
+        ),
+        201,
+    )
     assert 3 <= played["coins"] <= 10 and played["balance"]["coins"] == 1000 + played["coins"]
     progress = await data(await client.get("/api/v1/special-cats"))
     luna = next(p for p in progress if p["id"] == "luna")
@@ -81,16 +97,26 @@ async def test_store_buy_use_and_refusals(client: httpx.AsyncClient) -> None:
     for body in ({"item_id": "rocks"}, {"item_id": "catnip", "quantity": 0}):
         r = await client.post("/api/v1/store/purchase", headers=idem(), json=body)
         assert r.status_code == 422, r.text
-    r = await client.post(f"/api/v1/cats/{cat['id']}/use", headers=idem(), json={"item_id": "toy_mouse"})
+    r = await client.post(
+        f"/api/v1/cats/{cat['id']}/use", headers=idem(), json={"item_id": "toy_mouse"}
+    )
     assert r.status_code == 409 and "buy one with: purrr store buy toy_mouse" in r.text
-    bought = await data(await client.post("/api/v1/store/purchase", headers=idem(),
-                                          json={"item_id": "toy_mouse", "quantity": 2}), 201)
+    bought = await data(
+        await client.post(
+            "/api/v1/store/purchase", headers=idem(), json={"item_id": "toy_mouse", "quantity": 2}
+        ),
+        201,
+    )
     assert bought["total"] == 20 and bought["coins"] == 980 and bought["owned"] == 2
-    used = await data(await client.post(f"/api/v1/cats/{cat['id']}/use", headers=idem(),
-                                        json={"item_id": "toy_mouse"}))
+    used = await data(
+        await client.post(
+            f"/api/v1/cats/{cat['id']}/use", headers=idem(), json={"item_id": "toy_mouse"}
+        )
+    )
     assert used["remaining"] == 1 and used["item"] == "toy_mouse"
-    r = await client.post("/api/v1/store/purchase", headers=idem(),
-                          json={"item_id": "jeweled_collar", "quantity": 2})
+    r = await client.post(
+        "/api/v1/store/purchase", headers=idem(), json={"item_id": "jeweled_collar", "quantity": 2}
+    )
     assert r.status_code == 409 and "short by 20" in r.json()["error"]["message"]
     assert (await balance(client))["coins"] == 980
 
@@ -98,13 +124,19 @@ async def test_store_buy_use_and_refusals(client: httpx.AsyncClient) -> None:
 async def test_quest_progress_from_every_source_and_claim(client: httpx.AsyncClient) -> None:
     cat = await adopt(client)
     cid = cat["id"]
-    await data(await client.post(f"/api/v1/cats/{cid}/feed", headers=idem(),
-                                 json={"food_item": "milk"}))
+    await data(
+        await client.post(f"/api/v1/cats/{cid}/feed", headers=idem(), json={"food_item": "milk"})
+    )
     await data(await client.post(f"/api/v1/cats/{cid}/groom", headers=idem(), json={}))
-    await data(await client.post("/api/v1/games/ball_toss/play", headers=idem(),
-                                 json={"cat_id": cid}), 201)
-    await data(await client.post("/api/v1/store/purchase", headers=idem(),
-                                 json={"item_id": "toy_mouse", "quantity": 2}), 201)
+    await data(
+        await client.post("/api/v1/games/ball_toss/play", headers=idem(), json={"cat_id": cid}), 201
+    )
+    await data(
+        await client.post(
+            "/api/v1/store/purchase", headers=idem(), json={"item_id": "toy_mouse", "quantity": 2}
+        ),
+        201,
+    )
     await fund(client, "USDC", "1")
     quests = {q["id"]: q for q in await data(await client.get("/api/v1/quests"))}
     assert quests["first_meal"]["complete"] and quests["first_meal"]["claimable"]
@@ -113,8 +145,9 @@ async def test_quest_progress_from_every_source_and_claim(client: httpx.AsyncCli
     assert quests["daily_player"]["requirements"][0]["text"] == "play_games: 1/3"
     assert quests["big_spender"]["requirements"][0]["text"] == "buy_items: 2/25"
     assert quests["playful_zoomies"]["personality"] == "playful"
-    claimed = await data(await client.post("/api/v1/quests/first_meal/claim", headers=idem(),
-                                           json={"cat_id": cid}))
+    claimed = await data(
+        await client.post("/api/v1/quests/first_meal/claim", headers=idem(), json={"cat_id": cid})
+    )
     assert claimed["rewards"]["coins"] == 10 and claimed["xp_gained"] > 0
     again = await client.post("/api/v1/quests/first_meal/claim", headers=idem(), json={})
     assert again.status_code == 409
@@ -127,7 +160,9 @@ async def test_insights_learn_from_care_and_games(client: httpx.AsyncClient) -> 
     cat = await adopt(client)
     for food in ("milk", "salmon"):
         await data(await client.post(f"/api/v1/cats/{cat['id']}/pet", headers=idem(), json={}))
-        await client.post(f"/api/v1/cats/{cat['id']}/feed", headers=idem(), json={"food_item": food})
+        await client.post(
+            f"/api/v1/cats/{cat['id']}/feed", headers=idem(), json={"food_item": food}
+        )
     result = await data(await client.get(f"/api/v1/cats/{cat['id']}/insights"))
     assert result["interactions"] >= 3 and result["preferences"]["foods"]
     assert len(result["predicted_mood"]) == 24
@@ -137,12 +172,17 @@ async def test_insights_learn_from_care_and_games(client: httpx.AsyncClient) -> 
 def test_events_from_other_actions() -> None:
     from purrr_server.services.quests import events_for
 
-    emitted = [("quest.event", {"type": "breed"}),
-               ("nightwatch.completed", {"patrol_id": 1, "summary": {"strays_rescued": 2,
-                                                                      "deterred": 1}})]
+    emitted = [
+        ("quest.event", {"type": "breed"}),
+        ("nightwatch.completed", {"patrol_id": 1, "summary": {"strays_rescued": 2, "deterred": 1}}),
+    ]
     events = events_for("nightwatch.catch_up", {}, emitted)
-    assert [(e.type, int(e.amount)) for e in events] == [("breed", 1), ("patrol", 1),
-                                                          ("rescue", 2), ("deter", 1)]
+    assert [(e.type, int(e.amount)) for e in events] == [
+        ("breed", 1),
+        ("patrol", 1),
+        ("rescue", 2),
+        ("deter", 1),
+    ]
     care = events_for("cats.feed", {"cat": {"personality_type": "lazy"}, "leveled_up": {}}, [])
     assert [e.type for e in care] == ["feed"]
     assert care[0].attrs == {"personality": "lazy"}

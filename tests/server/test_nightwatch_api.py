@@ -74,12 +74,18 @@ async def coin_ledger(client: httpx.AsyncClient) -> list[dict[str, Any]]:
 async def test_a_whole_night(night: httpx.AsyncClient, night_settings: Settings) -> None:
     cats = await team(night)
     ids = [c["id"] for c in cats]
-    r = await post(night, "/deploy", {"cat_ids": ids, "area": "park", "roles": {str(ids[3]): "healer"}})
+    r = await post(
+        night, "/deploy", {"cat_ids": ids, "area": "park", "roles": {str(ids[3]): "healer"}}
+    )
     assert r.status_code == 201, r.text
     patrol = data(r)
     assert patrol["status"] == "active" and patrol["area"] == "park"
-    assert patrol["roles"] == {str(ids[0]): "guardian", str(ids[1]): "scout",
-                               str(ids[2]): "healer", str(ids[3]): "healer"}
+    assert patrol["roles"] == {
+        str(ids[0]): "guardian",
+        str(ids[1]): "scout",
+        str(ids[2]): "healer",
+        str(ids[3]): "healer",
+    }
     assert patrol["ends_at"].startswith("2026-11-24T06:00")
     tired = data(await night.get(f"/api/v1/cats/{ids[0]}"))
     assert tired["energy"] < 100  # deploying costs energy
@@ -153,7 +159,9 @@ async def test_a_settled_patrol_pays_its_reward_once_through_the_ledger(
     assert done["record"]["coins"] == 1000 + reward
     entries = await coin_ledger(night)
     assert [(e["reason"], int(e["amount"])) for e in entries] == [
-        ("starting balance", 1000), (f"night watch patrol #{patrol['id']}", reward)]
+        ("starting balance", 1000),
+        (f"night watch patrol #{patrol['id']}", reward),
+    ]
     assert entries[-1]["counterparty"] == "nightwatch"
     for _ in range(2):  # later reads find nothing to settle: paid exactly once
         assert data(await night.get(f"{API}/stats"))["coins"] == 1000 + reward
@@ -174,7 +182,9 @@ async def test_a_recalled_patrol_earns_no_completion_bonus(
     assert summary["coins_earned"] > 0, "this seed saves strays in five hours"
     assert data(await night.get(f"{API}/stats"))["coins"] == 1000 + summary["coins_earned"]
     assert [e["reason"] for e in await coin_ledger(night)] == [
-        "starting balance", f"night watch patrol #{recalled['id']}"]
+        "starting balance",
+        f"night watch patrol #{recalled['id']}",
+    ]
     await assert_ledger_matches(night)
 
 
@@ -221,8 +231,11 @@ async def test_deploy_refusals(night: httpx.AsyncClient, night_settings: Setting
     set_clock(night_settings, EVENING)
     err = error(await post(night, "/deploy", {"cat_ids": [ids[0], 999, 998]}), 404, "NOT_FOUND")
     assert "999, 998" in err["message"] and err["details"]["missing"] == [999, 998]
-    err = error(await post(night, "/deploy", {"cat_ids": ids, "roles": {str(ids[0]): "ninja"}}),
-                422, "VALIDATION_ERROR")
+    err = error(
+        await post(night, "/deploy", {"cat_ids": ids, "roles": {str(ids[0]): "ninja"}}),
+        422,
+        "VALIDATION_ERROR",
+    )
     assert "unknown role 'ninja'" in err["message"]
     error(await post(night, "/deploy", {"cat_ids": ids, "area": "moon"}), 422, "VALIDATION_ERROR")
     error(await post(night, "/deploy", {"cat_ids": []}), 422, "VALIDATION_ERROR")
@@ -244,7 +257,8 @@ async def test_one_patrol_at_a_time(night: httpx.AsyncClient, night_settings: Se
         err = error(await post(night, "/deploy", {"cat_ids": [solo]}), 409, "CONFLICT")
         assert err["message"] == (
             f"patrol #{first['id']} is already under way with Cat1, Cat2 (until 06:00); recall it "
-            "with `purrr nightwatch recall` or wait for it to end")
+            "with `purrr nightwatch recall` or wait for it to end"
+        )
         assert err["details"]["patrol_id"] == first["id"]
         assert err["details"]["cat_ids"] == ids[:2]
     # the refusals changed nothing: no new patrol, no energy spent
@@ -278,8 +292,9 @@ async def test_on_guard_counts_patrols_with_a_territorial_cat(
 
     next_night = EVENING + timedelta(days=1)
     set_clock(night_settings, next_night)
-    guards = [(await adopt(night, name, personality_type="territorial"))["id"]
-              for name in ("Rex", "Max")]
+    guards = [
+        (await adopt(night, name, personality_type="territorial"))["id"] for name in ("Rex", "Max")
+    ]
     both = [guards[0], guards[1], (await adopt(night, "Pip", personality_type="lazy"))["id"]]
     data(await post(night, "/deploy", {"cat_ids": both}))
     set_clock(night_settings, next_night + timedelta(hours=9))
@@ -289,13 +304,17 @@ async def test_on_guard_counts_patrols_with_a_territorial_cat(
     assert on_guard(data(await night.get("/api/v1/quests"))) == "1"  # two guards, one patrol
 
 
-async def test_foreign_cats_are_named_as_not_found(anon: httpx.AsyncClient,
-                                                    hosted_settings: Settings) -> None:
+async def test_foreign_cats_are_named_as_not_found(
+    anon: httpx.AsyncClient, hosted_settings: Settings
+) -> None:
     set_clock(hosted_settings, EVENING)
     alice = {"Authorization": f"Bearer {await register_and_login(anon, 'alice')}"}
     bob = {"Authorization": f"Bearer {await register_and_login(anon, 'bob')}"}
-    r = await anon.post("/api/v1/cats", headers={**alice, **idem()},
-                        json={"name": "Mine", "personality_type": "lazy"})
+    r = await anon.post(
+        "/api/v1/cats",
+        headers={**alice, **idem()},
+        json={"name": "Mine", "personality_type": "lazy"},
+    )
     alices_cat = r.json()["data"]["id"]
     r = await anon.post(f"{API}/deploy", headers={**bob, **idem()}, json={"cat_ids": [alices_cat]})
     err = error(r, 404, "NOT_FOUND")
@@ -304,50 +323,79 @@ async def test_foreign_cats_are_named_as_not_found(anon: httpx.AsyncClient,
 
 async def test_zones_cost_coins_and_are_validated(night: httpx.AsyncClient) -> None:
     zones = data(await night.get(f"{API}/zones"))
-    assert [(z["name"], z["type"], z["radius"]) for z in zones] == [("Home Base", "safe_haven", 100)]
+    assert [(z["name"], z["type"], z["radius"]) for z in zones] == [
+        ("Home Base", "safe_haven", 100)
+    ]
     coins = data(await night.get(f"{API}/stats"))["coins"]
     assert coins == 1000
-    r = await post(night, "/zones", {"type": "safe_haven", "name": "Park Haven",
-                                     "location": "Central Park", "radius": 75})
+    r = await post(
+        night,
+        "/zones",
+        {"type": "safe_haven", "name": "Park Haven", "location": "Central Park", "radius": 75},
+    )
     assert r.status_code == 201, r.text
     assert data(r)["coins_left"] == 700 and data(r)["zone"]["radius"] == 75
     assert data(await night.get(f"{API}/stats"))["coins"] == 700
     assert data(await night.get("/api/v1/economy/balance"))["coins"] == 700  # one home: the wallet
     paid = (await coin_ledger(night))[-1]
     assert (paid["reason"], int(paid["amount"]), int(paid["balance_after"])) == (
-        "night watch zone safe_haven", -300, 700)
+        "night watch zone safe_haven",
+        -300,
+        700,
+    )
     assert paid["counterparty"] == "nightwatch"
-    err = error(await post(night, "/zones", {"type": "moat", "name": "x", "location": "y"}),
-                422, "VALIDATION_ERROR")
+    err = error(
+        await post(night, "/zones", {"type": "moat", "name": "x", "location": "y"}),
+        422,
+        "VALIDATION_ERROR",
+    )
     assert "unknown zone type 'moat'" in err["message"]
-    err = error(await post(night, "/zones", {"type": "cat_condo", "name": "x", "location": "y",
-                                             "radius": 300}), 422, "VALIDATION_ERROR")
+    err = error(
+        await post(
+            night, "/zones", {"type": "cat_condo", "name": "x", "location": "y", "radius": 300}
+        ),
+        422,
+        "VALIDATION_ERROR",
+    )
     assert "radius must be 25–200" in err["message"]
-    assert (await post(night, "/zones", {"type": "cat_condo", "name": "C", "location": "y"})
-            ).status_code == 201
-    before = (data(await night.get(f"{API}/stats")), await coin_ledger(night),
-              data(await night.get(f"{API}/zones")))
-    err = error(await post(night, "/zones", {"type": "cat_condo", "name": "D", "location": "y"}),
-                409, "CONFLICT")
+    assert (
+        await post(night, "/zones", {"type": "cat_condo", "name": "C", "location": "y"})
+    ).status_code == 201
+    before = (
+        data(await night.get(f"{API}/stats")),
+        await coin_ledger(night),
+        data(await night.get(f"{API}/zones")),
+    )
+    err = error(
+        await post(night, "/zones", {"type": "cat_condo", "name": "D", "location": "y"}),
+        409,
+        "CONFLICT",
+    )
     assert "not enough coins" in err["message"] and "you have 200" in err["message"]
     # the refusal changed nothing: coins, ledger, zones and totals are as they were
-    after = (data(await night.get(f"{API}/stats")), await coin_ledger(night),
-             data(await night.get(f"{API}/zones")))
+    after = (
+        data(await night.get(f"{API}/stats")),
+        await coin_ledger(night),
+        data(await night.get(f"{API}/zones")),
+    )
     assert after == before
     assert len(after[2]) == 3 and after[0]["zones"] == 3 and after[0]["coins"] == 200
     assert [int(e["amount"]) for e in after[1]] == [1000, -300, -500]
     await assert_ledger_matches(night)
 
 
-async def test_alerts_can_be_answered_once(night: httpx.AsyncClient,
-                                           night_settings: Settings) -> None:
+async def test_alerts_can_be_answered_once(
+    night: httpx.AsyncClient, night_settings: Settings
+) -> None:
     cats = await team(night)
     ten = [c["id"] for c in cats] + [(await adopt(night, f"X{i}"))["id"] for i in range(6)]
     assert (await post(night, "/deploy", {"cat_ids": ten, "area": "park"})).status_code == 201
     set_clock(night_settings, datetime(2026, 11, 24, 6, 0, tzinfo=UTC))
     alerts = data(await night.get(f"{API}/alerts"))
     assert len(alerts) >= 2, "this seed raises alerts"
-    assert {"id", "type", "level", "message", "raised_at", "npc_responders", "open"} <= set(alerts[0])
+    assert {"id", "type", "level", "message", "raised_at", "npc_responders", "open"} <= set(
+        alerts[0]
+    )
     oldest, later = alerts[-1], alerts[-2]
     set_clock(night_settings, datetime.fromisoformat(oldest["raised_at"]) + timedelta(minutes=2))
     r = await post(night, f"/alerts/{oldest['id']}/respond")
@@ -391,4 +439,3 @@ async def test_the_window_is_configurable(tmp_path: Path, monkeypatch: pytest.Mo
         assert (await post(client, "/deploy", {"cat_ids": ids[:2]})).status_code == 201
         status = data(await client.get(f"{API}/status"))
         assert status["window"]["start"] == "12:00" and status["window"]["max_cats"] == 2
-

@@ -14,13 +14,18 @@ from purrr_server.payments import CoinbaseCommerceProvider, EconomySettings, pro
 from tests.server.conftest import NOW
 
 #: Shaped like the documented `POST /charges` response (trimmed).
-CREATED = {"data": {
-    "id": "f765421f-2d8c-4b9c-8a3e-0c3d8f4e2a11", "code": "66BEOV2A",
-    "hosted_url": "https://commerce.coinbase.com/charges/66BEOV2A",
-    "created_at": "2026-11-23T12:00:00Z", "expires_at": "2026-11-23T13:00:00Z",
-    "pricing_type": "fixed_price", "timeline": [{"status": "NEW", "time": "2026-11-23T12:00:00Z"}],
-    "pricing": {"local": {"amount": "10.00", "currency": "USD"}},
-}}
+CREATED = {
+    "data": {
+        "id": "f765421f-2d8c-4b9c-8a3e-0c3d8f4e2a11",
+        "code": "66BEOV2A",
+        "hosted_url": "https://commerce.coinbase.com/charges/66BEOV2A",
+        "created_at": "2026-11-23T12:00:00Z",
+        "expires_at": "2026-11-23T13:00:00Z",
+        "pricing_type": "fixed_price",
+        "timeline": [{"status": "NEW", "time": "2026-11-23T12:00:00Z"}],
+        "pricing": {"local": {"amount": "10.00", "currency": "USD"}},
+    }
+}
 
 
 def _timeline(*statuses: str) -> dict[str, object]:
@@ -32,8 +37,14 @@ def _provider(handler: object) -> CoinbaseCommerceProvider:
 
 
 def _request() -> object:
-    return deposit_request(reference="1:42", account="user:1", currency="BTC", amount_usd="10",
-                           now=NOW, rates=default_rates())
+    return deposit_request(
+        reference="1:42",
+        account="user:1",
+        currency="BTC",
+        amount_usd="10",
+        now=NOW,
+        rates=default_rates(),
+    )
 
 
 async def test_create_charge_sends_documented_request() -> None:
@@ -46,7 +57,9 @@ async def test_create_charge_sends_documented_request() -> None:
     charge = await _provider(handler).create_charge(_request())  # type: ignore[arg-type]
     sent = seen[0]
     assert (sent.method, str(sent.url)) == ("POST", "https://api.commerce.coinbase.com/charges")
-    assert sent.headers["X-CC-Api-Key"] == "test-key" and sent.headers["X-CC-Version"] == "2018-03-22"
+    assert (
+        sent.headers["X-CC-Api-Key"] == "test-key" and sent.headers["X-CC-Version"] == "2018-03-22"
+    )
     body = json.loads(sent.content)
     assert body["pricing_type"] == "fixed_price"
     assert body["local_price"] == {"amount": "10.00", "currency": "USD"}
@@ -55,11 +68,16 @@ async def test_create_charge_sends_documented_request() -> None:
     assert charge.amount_crypto == Decimal("0.00016667") and charge.provider == "coinbase"
 
 
-@pytest.mark.parametrize(("timeline", "status"), [
-    (("NEW",), "pending"), (("NEW", "PENDING"), "pending"), (("NEW", "PENDING", "COMPLETED"),
-                                                             "confirmed"),
-    (("NEW", "EXPIRED"), "expired"), (("NEW", "CANCELED"), "failed"),
-])
+@pytest.mark.parametrize(
+    ("timeline", "status"),
+    [
+        (("NEW",), "pending"),
+        (("NEW", "PENDING"), "pending"),
+        (("NEW", "PENDING", "COMPLETED"), "confirmed"),
+        (("NEW", "EXPIRED"), "expired"),
+        (("NEW", "CANCELED"), "failed"),
+    ],
+)
 async def test_status_from_the_timeline(timeline: tuple[str, ...], status: str) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "POST":
@@ -74,8 +92,9 @@ async def test_status_from_the_timeline(timeline: tuple[str, ...], status: str) 
 
 async def test_errors_become_api_errors() -> None:
     def refused(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(401, json={"error": {"type": "authorization_error",
-                                                   "message": "No such API key."}})
+        return httpx.Response(
+            401, json={"error": {"type": "authorization_error", "message": "No such API key."}}
+        )
 
     with pytest.raises(ApiError, match="No such API key"):
         await _provider(refused).create_charge(_request())  # type: ignore[arg-type]
@@ -89,7 +108,9 @@ async def test_errors_become_api_errors() -> None:
 
 def test_provider_choice() -> None:
     assert provider_for(EconomySettings()).name == "sandbox"
-    assert provider_for(EconomySettings(payment_provider="coinbase",
-                                        coinbase_api_key="k")).name == "coinbase"
+    assert (
+        provider_for(EconomySettings(payment_provider="coinbase", coinbase_api_key="k")).name
+        == "coinbase"
+    )
     with pytest.raises(ApiError, match="needs PURRR_COINBASE_API_KEY"):
         provider_for(EconomySettings(payment_provider="coinbase"))

@@ -106,4 +106,3 @@ def test_the_services_table_names_the_module_of_every_action_and_hook() -> None:
             continue  # registered by other tests (tests/server/test_store.py)
         assert services.MODULES[name.split(".", 1)[0]] == spec.handler.__module__, name
     assert {hook.__module__ for hook in AFTER_ACTION} <= set(services.HOOKS)
-

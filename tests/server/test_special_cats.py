@@ -23,8 +23,11 @@ async def test_special_cats_are_earned_then_adopted_once(
 
     with sqlite3.connect(settings.db_path) as db:  # 25 puzzles solved, as games would count them
         user_id = db.execute("SELECT id FROM users WHERE is_local = 1").fetchone()[0]
-        db.execute("INSERT INTO player_counters (user_id, counter, value, row_version)"
-                   " VALUES (?, 'puzzles_completed', 25, 0)", (user_id,))
+        db.execute(
+            "INSERT INTO player_counters (user_id, counter, value, row_version)"
+            " VALUES (?, 'puzzles_completed', 25, 0)",
+            (user_id,),
+        )
     adopted = await client.post(f"{API}/special-cats/rycat/adopt", headers=idem())
     assert adopted.status_code == 201, adopted.text
     rycat = adopted.json()["data"]

@@ -37,8 +37,13 @@ def idem() -> dict[str, str]:
 
 
 def settings_for(data_dir: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"data_dir": data_dir, "argon2_time_cost": 1,
-                              "argon2_memory_kib": 1024, "rate_limit": False, **overrides}
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+        "rate_limit": False,
+        **overrides,
+    }
     return Settings(**values)
 
 
@@ -82,8 +87,9 @@ class FaultTransport(httpx.AsyncBaseTransport):
         copy = httpx.Request(request.method, request.url, headers=request.headers, content=body)
         response = await inner.handle_async_request(copy)
         content = await response.aread()
-        return httpx.Response(response.status_code, headers=response.headers, content=content,
-                              request=request)
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=content, request=request
+        )
 
 
 class Server(ABC):
@@ -96,8 +102,11 @@ class Server(ABC):
 
     def client(self, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
         transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
-        return httpx.AsyncClient(transport=transport, base_url="http://purrr.test",
-                                 headers={**self.headers, **(headers or {})})
+        return httpx.AsyncClient(
+            transport=transport,
+            base_url="http://purrr.test",
+            headers={**self.headers, **(headers or {})},
+        )
 
     async def restart(self) -> None:
         """A new process on the same data: in-memory state (locks, caches) is gone."""
@@ -111,8 +120,9 @@ class Server(ABC):
         async with self.client() as c:
             return data(await c.get(f"/api/v1/{path}", params=params))
 
-    async def post(self, path: str, body: dict[str, Any] | None = None,
-                   *statuses: int) -> httpx.Response:
+    async def post(
+        self, path: str, body: dict[str, Any] | None = None, *statuses: int
+    ) -> httpx.Response:
         async with self.client() as c:
             response = await c.post(f"/api/v1/{path}", json=body or {}, headers=idem())
         if statuses:
@@ -138,14 +148,32 @@ class Remote(Server):
     async def start(cls, data_dir: Path, username: str = "traveller") -> Remote:
         remote = cls(settings_for(data_dir, hosted=True))
         async with remote.client() as c:
-            data(await c.post("/api/v1/auth/register", headers=idem(), json={
-                "username": username, "email": f"{username}@example.com", "password": PASSWORD}))
-            login = data(await c.post("/api/v1/auth/login", headers=idem(),
-                                      json={"username": username, "password": PASSWORD}))
+            data(
+                await c.post(
+                    "/api/v1/auth/register",
+                    headers=idem(),
+                    json={
+                        "username": username,
+                        "email": f"{username}@example.com",
+                        "password": PASSWORD,
+                    },
+                )
+            )
+            login = data(
+                await c.post(
+                    "/api/v1/auth/login",
+                    headers=idem(),
+                    json={"username": username, "password": PASSWORD},
+                )
+            )
             token = login["access_token"]
-            key = data(await c.post("/api/v1/keys", headers={**idem(),
-                                    "Authorization": f"Bearer {token}"},
-                                    json={"name": "sync", "scopes": ["read", "write"]}))
+            key = data(
+                await c.post(
+                    "/api/v1/keys",
+                    headers={**idem(), "Authorization": f"Bearer {token}"},
+                    json={"name": "sync", "scopes": ["read", "write"]},
+                )
+            )
         remote.key, remote.username = key["key"], username
         remote.headers = {"X-API-Key": remote.key}
         return remote
@@ -204,14 +232,17 @@ def ledger_problems(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
         if amount < 0:
             problems.append(f"{balance['currency']} balance {amount} < 0")
         if amount != sums.get(balance["currency"], Decimal(0)):
-            problems.append(f"{balance['currency']} balance {amount} != ledger sum "
-                            f"{sums.get(balance['currency'])}")
+            problems.append(
+                f"{balance['currency']} balance {amount} != ledger sum "
+                f"{sums.get(balance['currency'])}"
+            )
     return problems
 
 
 async def adopt(server: Server, name: str) -> dict[str, Any]:
-    response = await server.post("cats", {"name": name, "personality_type": "playful",
-                                          "genotype": GENOTYPE}, 201)
+    response = await server.post(
+        "cats", {"name": name, "personality_type": "playful", "genotype": GENOTYPE}, 201
+    )
     return dict(response.json()["data"])
 
 
@@ -224,10 +255,13 @@ async def pair(tmp: Path) -> tuple[Remote, Local, FaultTransport]:
     return remote, local, transport
 
 
-OUTCOMES_SQL = ("SELECT mutation_id, status FROM sync_mutations WHERE client_id = ?"
-                " ORDER BY mutation_id")
-APPLIED_SQL = ("SELECT mutation_id FROM actions WHERE client_id = ? AND mutation_id IS NOT NULL"
-               " ORDER BY mutation_id")
+OUTCOMES_SQL = (
+    "SELECT mutation_id, status FROM sync_mutations WHERE client_id = ? ORDER BY mutation_id"
+)
+APPLIED_SQL = (
+    "SELECT mutation_id FROM actions WHERE client_id = ? AND mutation_id IS NOT NULL"
+    " ORDER BY mutation_id"
+)
 
 
 def accounting(outcomes: list[tuple[int, str]], applied: list[int], queued: int) -> list[str]:
@@ -246,7 +280,8 @@ def accounting(outcomes: list[tuple[int, str]], applied: list[int], queued: int)
 
 
 async def remote_accounting(remote: Remote, client_id: str, queued: int) -> list[str]:
-    outcomes = [(r["mutation_id"], r["status"]) for r in await remote.query(OUTCOMES_SQL,
-                                                                            (client_id,))]
+    outcomes = [
+        (r["mutation_id"], r["status"]) for r in await remote.query(OUTCOMES_SQL, (client_id,))
+    ]
     applied = [r["mutation_id"] for r in await remote.query(APPLIED_SQL, (client_id,))]
     return accounting(outcomes, applied, queued)

@@ -29,8 +29,7 @@ def free_port() -> int:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("PURRR_") or k in ("PURRR_NOW",)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PURRR_") or k in ("PURRR_NOW",)}
     return {**env, **FAST_HASH, "PURRR_NO_KEYRING": "1", **extra}
 
 
@@ -48,13 +47,28 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, **env: str) -> ServerProcess:
-        command = [sys.executable, "-m", "purrr_server", "--data-dir", str(self.data_dir),
-                   "--port", str(self.port), "--no-rate-limit", "--log-level", "warning"]
+        command = [
+            sys.executable,
+            "-m",
+            "purrr_server",
+            "--data-dir",
+            str(self.data_dir),
+            "--port",
+            str(self.port),
+            "--no-rate-limit",
+            "--log-level",
+            "warning",
+        ]
         if self.hosted:
             command.append("--hosted")
         log = open(self.data_dir.parent / f"{self.data_dir.name}.log", "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(command, env=clean_env(**env), stdout=log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            env=clean_env(**env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -88,16 +102,23 @@ class ServerProcess:
 def register(url: str, username: str = "traveller") -> str:
     """An account on the hosted server at `url`; returns a read+write API key for it."""
     with httpx.Client(base_url=url, timeout=10) as c:
-        r = c.post("/api/v1/auth/register", headers={"Idempotency-Key": f"reg-{username}"},
-                   json={"username": username, "email": f"{username}@example.com",
-                         "password": PASSWORD})
+        r = c.post(
+            "/api/v1/auth/register",
+            headers={"Idempotency-Key": f"reg-{username}"},
+            json={"username": username, "email": f"{username}@example.com", "password": PASSWORD},
+        )
         assert r.status_code == 201, r.text
-        r = c.post("/api/v1/auth/login", headers={"Idempotency-Key": f"login-{username}"},
-                   json={"username": username, "password": PASSWORD})
+        r = c.post(
+            "/api/v1/auth/login",
+            headers={"Idempotency-Key": f"login-{username}"},
+            json={"username": username, "password": PASSWORD},
+        )
         token = r.json()["data"]["access_token"]
-        r = c.post("/api/v1/keys", headers={"Authorization": f"Bearer {token}",
-                                            "Idempotency-Key": f"key-{username}"},
-                   json={"name": "sync", "scopes": ["read", "write"]})
+        r = c.post(
+            "/api/v1/keys",
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"key-{username}"},
+            json={"name": "sync", "scopes": ["read", "write"]},
+        )
         assert r.status_code == 201, r.text
         return str(r.json()["data"]["key"])
 
@@ -109,21 +130,34 @@ class Api:
         self.http = httpx.Client(base_url=f"{url}/api/v1", headers=headers, timeout=60)
         self._n = 0
 
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None,
-             headers: dict[str, str] | None = None) -> httpx.Response:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         self._n += 1
         extra = {"Idempotency-Key": f"t-{id(self)}-{self._n}"} if method != "GET" else {}
         return self.http.request(method, path, json=body, headers={**extra, **(headers or {})})
 
-    def ok(self, method: str, path: str, body: dict[str, Any] | None = None,
-           headers: dict[str, str] | None = None) -> Any:
+    def ok(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         response = self.call(method, path, body, headers)
         assert response.is_success, response.text
         return response.json()["data"]
 
     def adopt(self, name: str) -> dict[str, Any]:
-        return dict(self.ok("POST", "cats", {"name": name, "personality_type": "playful",
-                                             "genotype": GENOTYPE}))
+        return dict(
+            self.ok(
+                "POST", "cats", {"name": name, "personality_type": "playful", "genotype": GENOTYPE}
+            )
+        )
 
     def close(self) -> None:
         self.http.close()
@@ -200,9 +234,16 @@ def _read_message(sock: socket.socket) -> bytes:
     return head + b"\r\n\r\n" + body
 
 
-def purrr(*args: str, config_dir: Path, data_dir: Path, stdin: str | None = None,
-          **env: str) -> subprocess.CompletedProcess[str]:
+def purrr(
+    *args: str, config_dir: Path, data_dir: Path, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     """Run the `purrr` CLI (in-process local server on `data_dir`)."""
     environment = clean_env(PURRR_CONFIG_DIR=str(config_dir), PURRR_DATA_DIR=str(data_dir), **env)
-    return subprocess.run([sys.executable, "-m", "purrr_cli", *args], env=environment,
-                          capture_output=True, text=True, input=stdin, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "purrr_cli", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
+    )

@@ -59,8 +59,14 @@ def cats(api: Api) -> list[tuple[int, str, int]]:
 
 
 def link(api: Api, url: str, key: str, interval: int = 300) -> dict[str, Any]:
-    return dict(api.ok("POST", "sync/link", {"url": url, "interval_seconds": interval},
-                       headers={"X-Remote-Api-Key": key}))
+    return dict(
+        api.ok(
+            "POST",
+            "sync/link",
+            {"url": url, "interval_seconds": interval},
+            headers={"X-Remote-Api-Key": key},
+        )
+    )
 
 
 def queue(api: Api, count: int) -> None:
@@ -82,7 +88,8 @@ def wait_for(condition: Any, timeout: float = 20.0) -> None:
 
 
 def test_cli_plays_offline_and_syncs_when_the_remote_is_back(
-        tmp_path: Path, remote: ServerProcess) -> None:
+    tmp_path: Path, remote: ServerProcess
+) -> None:
     key = register(remote.url)
     env = {"config_dir": tmp_path / "config", "data_dir": tmp_path / "game"}
     linked = purrr("remote", "link", remote.url, "--api-key", "-", "--yes", stdin=key, **env)
@@ -95,8 +102,9 @@ def test_cli_plays_offline_and_syncs_when_the_remote_is_back(
     offline = purrr("sync", **env)
     assert offline.returncode == 7, offline.stderr
     assert "cannot reach the remote" in offline.stderr and "nothing is lost" in offline.stderr
-    status = purrr("sync", "status", "--json", "pending,last_push,last_pull,remote,rejections",
-                   **env)
+    status = purrr(
+        "sync", "status", "--json", "pending,last_push,last_pull,remote,rejections", **env
+    )
     assert status.returncode == 0 and '"pending": 3' in status.stdout
     remote.start()
     online = purrr("sync", **env)
@@ -110,7 +118,8 @@ def test_cli_plays_offline_and_syncs_when_the_remote_is_back(
 
 
 def test_lost_responses_through_a_proxy_are_not_applied_twice(
-        remote: ServerProcess, local: ServerProcess) -> None:
+    remote: ServerProcess, local: ServerProcess
+) -> None:
     key = register(remote.url)
     proxy = LosingProxy(remote.port)
     api = local_api(local)
@@ -131,8 +140,7 @@ def test_lost_responses_through_a_proxy_are_not_applied_twice(
         proxy.close()
 
 
-def test_remote_killed_and_restarted_mid_push(remote: ServerProcess,
-                                              local: ServerProcess) -> None:
+def test_remote_killed_and_restarted_mid_push(remote: ServerProcess, local: ServerProcess) -> None:
     key = register(remote.url)
     api = local_api(local)
     client_id = link(api, remote.url, key)["remote"]["client_id"]
@@ -153,8 +161,7 @@ def test_remote_killed_and_restarted_mid_push(remote: ServerProcess,
     assert cats(api) == cats(Api(remote.url, {"X-API-Key": key}))
 
 
-def test_local_killed_mid_sync_then_restarted(remote: ServerProcess,
-                                             local: ServerProcess) -> None:
+def test_local_killed_mid_sync_then_restarted(remote: ServerProcess, local: ServerProcess) -> None:
     key = register(remote.url)
     api = local_api(local)
     client_id = link(api, remote.url, key)["remote"]["client_id"]
@@ -175,7 +182,8 @@ def test_local_killed_mid_sync_then_restarted(remote: ServerProcess,
 
 
 def test_the_daemon_syncs_in_the_background_with_backoff(
-        tmp_path: Path, remote: ServerProcess) -> None:
+    tmp_path: Path, remote: ServerProcess
+) -> None:
     key = register(remote.url)
     daemon = ServerProcess(tmp_path / "daemon", hosted=False).start()
     remote_api = Api(remote.url, {"X-API-Key": key})
@@ -190,8 +198,10 @@ def test_the_daemon_syncs_in_the_background_with_backoff(
         assert "cannot reach the remote" in api.ok("GET", "sync/status")["last_error"]
         remote.start()
         wait_for(lambda: api.ok("GET", "sync/status")["pending"] == 0, timeout=30)
-        assert sorted(c["name"] for c in remote_api.ok("GET", "cats")) == \
-            ["Background", "WhileDown"]
+        assert sorted(c["name"] for c in remote_api.ok("GET", "cats")) == [
+            "Background",
+            "WhileDown",
+        ]
     finally:
         daemon.stop()
 

@@ -38,8 +38,13 @@ SIM_RUNS = 50
 SOAK_RUNS = 400
 STEPS = 10
 SOAK_STEPS = 30
-CARE = [("feed", {"food_item": "salmon"}), ("play", {"game": "yarn_chase"}), ("pet", {}),
-        ("groom", {"kind": "brushing"}), ("rest", {})]
+CARE = [
+    ("feed", {"food_item": "salmon"}),
+    ("play", {"game": "yarn_chase"}),
+    ("pet", {}),
+    ("groom", {"kind": "brushing"}),
+    ("rest", {}),
+]
 FAULTS = [None, None, None, "refuse", "lose", "twice", "crash"]
 
 
@@ -61,15 +66,20 @@ async def play(server: Server, rng: random.Random, n: int) -> None:
             await server.post(f"cats/{cat}/{name}", body)
         elif roll < 0.72:
             async with server.client() as c:
-                await c.put(f"/api/v1/cats/{cat}", json={"name": f"R{rng.randrange(999)}"},
-                            headers={"Idempotency-Key": f"rename-{rng.random()}"})
+                await c.put(
+                    f"/api/v1/cats/{cat}",
+                    json={"name": f"R{rng.randrange(999)}"},
+                    headers={"Idempotency-Key": f"rename-{rng.random()}"},
+                )
         elif roll < 0.8:
             async with server.client() as c:
-                await c.delete(f"/api/v1/cats/{cat}",
-                               headers={"Idempotency-Key": f"delete-{rng.random()}"})
+                await c.delete(
+                    f"/api/v1/cats/{cat}", headers={"Idempotency-Key": f"delete-{rng.random()}"}
+                )
         elif roll < 0.9:
-            await server.post(f"games/{rng.choice(['yarn_chase', 'laser_pointer'])}/play",
-                              {"cat_id": cat})
+            await server.post(
+                f"games/{rng.choice(['yarn_chase', 'laser_pointer'])}/play", {"cat_id": cat}
+            )
         else:
             await server.post("store/purchase", {"item_id": "premium_food", "quantity": 1})
 
@@ -78,8 +88,14 @@ async def poison(local: Local, rng: random.Random) -> None:
     """Queue a mutation the remote can never apply (no local action could)."""
     name, args = rng.choice([("cats.vanish", {}), ("cats.update", {"cat_id": {"bad": 1}})])
     async with local.app.state.runtime.store.write(bump_version=False) as uow:
-        await uow.sync_local.append(await uow.sync_local.take_mutation_id(), name, args, 1,
-                                    "2026-01-01T00:00:00+00:00", None)
+        await uow.sync_local.append(
+            await uow.sync_local.take_mutation_id(),
+            name,
+            args,
+            1,
+            "2026-01-01T00:00:00+00:00",
+            None,
+        )
 
 
 async def check_confirmed(local: Local, remote: Remote) -> None:
@@ -141,8 +157,10 @@ async def run_seed(seed: int, steps: int = STEPS) -> None:
         try:
             await simulate(seed, Path(tmp), steps)
         except BaseException as exc:
-            raise AssertionError(f"sync simulation failed for seed {seed} (rerun with "
-                                 f"PURRR_SIM_SEED={seed}): {exc!r}") from exc
+            raise AssertionError(
+                f"sync simulation failed for seed {seed} (rerun with "
+                f"PURRR_SIM_SEED={seed}): {exc!r}"
+            ) from exc
 
 
 def _seeds(count: int, offset: int) -> list[int]:

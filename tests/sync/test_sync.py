@@ -31,8 +31,10 @@ async def test_every_user_owned_table_is_syncable_or_local_only(tmp_path: Path) 
         await local.app.state.runtime.ensure_open()
         owned = await user_owned_tables(local.app.state.runtime.store.read.sync_local)
         unclassified = [t for t in owned if t not in SYNC_TABLES and t not in LOCAL_ONLY]
-        assert unclassified == [], ("declare these tables with purrr_server.store.sync.syncable "
-                                    "or local_only (docs/architecture.md)")
+        assert unclassified == [], (
+            "declare these tables with purrr_server.store.sync.syncable "
+            "or local_only (docs/architecture.md)"
+        )
     finally:
         await local.close()
 
@@ -53,8 +55,7 @@ async def test_link_replaces_the_local_game_with_the_remote_account(tmp_path: Pa
         await remote.close()
 
 
-async def test_offline_play_then_reconnection_lands_everything_exactly_once(
-        linked: Linked) -> None:
+async def test_offline_play_then_reconnection_lands_everything_exactly_once(linked: Linked) -> None:
     web = await adopt(linked.remote, "WebCat")
     await linked.engine.sync()
     linked.transport.down = True
@@ -92,8 +93,9 @@ async def test_provisional_ids_follow_their_rows_to_the_remote_ids(linked: Linke
     assert cats["Local"]["id"] != web["id"]
     fed = await linked.remote.get(f"cats/{cats['Local']['id']}/history")
     assert [e["name"] for e in fed].count("cats.feed") == 2
-    assert [e["name"] for e in await linked.remote.get(f"cats/{web['id']}/history")] == \
-        ["cats.adopt"]
+    assert [e["name"] for e in await linked.remote.get(f"cats/{web['id']}/history")] == [
+        "cats.adopt"
+    ]
 
 
 async def test_pending_actions_are_reapplied_on_top_of_pulled_state(linked: Linked) -> None:
@@ -173,9 +175,18 @@ async def test_poison_mutations_are_rejected_and_never_block_the_queue(linked: L
     store = linked.local.app.state.runtime.store
     cat = await adopt(linked.local, "Steady")
     async with store.write(bump_version=False) as uow:  # what no local action could queue
-        for name, args in (("cats.vanish", {"cat_id": cat["id"]}), ("cats.update", {"cat_id": {"nested": 1}})):
-            await uow.sync_local.append(await uow.sync_local.take_mutation_id(), name, args, 1,
-                                        "2026-01-01T00:00:00+00:00", None)
+        for name, args in (
+            ("cats.vanish", {"cat_id": cat["id"]}),
+            ("cats.update", {"cat_id": {"nested": 1}}),
+        ):
+            await uow.sync_local.append(
+                await uow.sync_local.take_mutation_id(),
+                name,
+                args,
+                1,
+                "2026-01-01T00:00:00+00:00",
+                None,
+            )
     await linked.local.post(f"cats/{cat['id']}/pet", {}, 200)
     rejected = []
     for _attempt in range(POISON_ATTEMPTS):
@@ -218,19 +229,33 @@ async def test_remote_side_changes_are_pulled(linked: Linked) -> None:
 
 async def test_push_refuses_gaps_and_replays_processed_ids(linked: Linked) -> None:
     async with linked.remote.client() as c:
-        r = await c.post("/api/v1/sync/push", json={"client_id": "other", "mutations": [
-            {"id": 2, "name": "cats.adopt", "args": {"name": "X", "personality_type": "lazy"}}]})
+        r = await c.post(
+            "/api/v1/sync/push",
+            json={
+                "client_id": "other",
+                "mutations": [
+                    {
+                        "id": 2,
+                        "name": "cats.adopt",
+                        "args": {"name": "X", "personality_type": "lazy"},
+                    }
+                ],
+            },
+        )
         assert r.status_code == 409
         assert r.json()["error"]["details"]["expected"] == 1
-        body = {"client_id": "other", "mutations": [
-            {"id": 1, "name": "cats.adopt", "args": {"name": "X", "personality_type": "lazy"}}]}
+        body = {
+            "client_id": "other",
+            "mutations": [
+                {"id": 1, "name": "cats.adopt", "args": {"name": "X", "personality_type": "lazy"}}
+            ],
+        }
         first = data(await c.post("/api/v1/sync/push", json=body))
         again = data(await c.post("/api/v1/sync/push", json=body))
         assert first["results"] == again["results"] and again["last_mutation_id"] == 1
         body["mutations"][0]["args"]["name"] = "Y"
         assert (await c.post("/api/v1/sync/push", json=body)).status_code == 409
-        pulled = data(await c.get("/api/v1/sync/pull", params={"cursor": 0,
-                                                               "client_id": "other"}))
+        pulled = data(await c.get("/api/v1/sync/pull", params={"cursor": 0, "client_id": "other"}))
         assert pulled["last_mutation_id"] == 1 and [m["id"] for m in pulled["mutations"]] == [1]
         assert [row["name"] for row in pulled["changes"]["cats"]] == ["X"]
 
