@@ -12,8 +12,6 @@ from fastapi import Request
 from purrr_server.actions import execute
 from purrr_server.envelope import request_id
 from purrr_server.runtime import runtime_of
-from purrr_server.store import breeding as _breeding  # noqa: F401 - registers the repositories
-from purrr_server.store import nightwatch as _nightwatch  # noqa: F401
 from purrr_server.store.users import User
 
 

@@ -134,7 +134,7 @@ async def history(
         )
     await complete_due_breedings(request, who.user)
     repo = runtime_of(request).store.read.breedings
-    found = await repo.list(who.user.id, paging.limit, paging.offset, status)
+    found = await repo.for_user(who.user.id, paging.limit, paging.offset, status)
     total = await repo.count(who.user.id, status)
     return ok(
         request, [service.breeding_json(b) for b in found], headers={"X-Total-Count": str(total)}
@@ -151,7 +151,7 @@ async def status(request: Request, who: Caller) -> Response:
     runtime = runtime_of(request)
     repo = runtime.store.read.breedings
     shown = await repo.pending(who.user.id)
-    shown += [b for b in await repo.list(who.user.id, RECENT, 0) if b.status != "pending"]
+    shown += [b for b in await repo.for_user(who.user.id, RECENT, 0) if b.status != "pending"]
     family = await service.load_family(runtime.store.read, who.user.id)
     now = runtime.settings.now()
     return ok(

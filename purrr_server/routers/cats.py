@@ -74,7 +74,7 @@ async def list_cats(request: Request, paging: Paging, who: Caller) -> Response:
     await bring_to_now(request, who.user)
     store = runtime_of(request).store.read
     now = runtime_of(request).settings.now()
-    cats = await store.cats.list(who.user.id, paging.limit, paging.offset)
+    cats = await store.cats.for_user(who.user.id, paging.limit, paging.offset)
     total = await store.cats.count(who.user.id)
     return ok(request, [cat_json(c, now) for c in cats], headers={"X-Total-Count": str(total)})
 
@@ -90,7 +90,7 @@ async def cats_status(request: Request, who: Caller) -> Response:
     runtime = runtime_of(request)
     now = runtime.settings.now()
     out = []
-    for cat in await runtime.store.read.cats.list(who.user.id):
+    for cat in await runtime.store.read.cats.for_user(who.user.id):
         shown = cat_json(cat, now)
         out.append(
             {key: shown[key] for key in ("id", "name", "mood_label", "care", "level")}

@@ -15,7 +15,6 @@ from purrr_server.auth import Caller
 from purrr_server.envelope import ok, request_id
 from purrr_server.http import Paging, run_action
 from purrr_server.runtime import runtime_of
-from purrr_server.store import economy as _repositories  # noqa: F401 - registers the ones read here
 
 router = APIRouter(prefix="/economy", tags=["economy"])
 Amount = str | int | float
@@ -78,7 +77,7 @@ async def deposit(request: Request, body: Deposit, who: Caller) -> Response:
 
 @router.get("/charges", summary="Your recent deposit charges")
 async def charges(request: Request, who: Caller) -> Response:
-    found = await runtime_of(request).store.read.charges.list(who.user.id)
+    found = await runtime_of(request).store.read.charges.for_user(who.user.id)
     return ok(request, [charge_view(c) for c in found])
 
 
@@ -96,7 +95,7 @@ async def withdraw(request: Request, body: Withdraw, who: Caller) -> Response:
 
 @router.get("/withdrawals", summary="Your withdrawals, newest first")
 async def withdrawals(request: Request, who: Caller) -> Response:
-    return ok(request, await runtime_of(request).store.read.withdrawals.list(who.user.id))
+    return ok(request, await runtime_of(request).store.read.withdrawals.for_user(who.user.id))
 
 
 @router.post("/withdrawals/{withdrawal_id}/cancel", summary="Cancel a pending withdrawal")

@@ -15,8 +15,6 @@ from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import Paging, run_action
 from purrr_server.runtime import runtime_of
-from purrr_server.store import games as _games_repository  # noqa: F401 - registers the ones read here
-from purrr_server.store import quests as _quests_repositories  # noqa: F401
 
 router = APIRouter(tags=["games"])
 GameFilter = Annotated[str | None, Query(description="Only this game.")]
@@ -51,7 +49,7 @@ async def history(
 ) -> Response:
     if game:
         _check(game)
-    rows = await runtime_of(request).store.read.game_results.list(
+    rows = await runtime_of(request).store.read.game_results.for_user(
         who.user.id, paging.limit, paging.offset, game
     )
     return ok(request, rows)

@@ -15,7 +15,6 @@ from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import run_action
 from purrr_server.runtime import runtime_of
-from purrr_server.store import economy as _repositories  # noqa: F401 - registers the ones read here
 
 router = APIRouter(tags=["store"])
 
@@ -50,7 +49,7 @@ async def purchase(request: Request, body: Purchase, who: Caller) -> Response:
 
 @router.get("/store/inventory", summary="Items you own")
 async def inventory(request: Request, who: Caller) -> Response:
-    owned = await runtime_of(request).store.read.inventory.list(who.user.id)
+    owned = await runtime_of(request).store.read.inventory.for_user(who.user.id)
     table = items()
     return ok(
         request,

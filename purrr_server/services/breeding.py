@@ -44,8 +44,6 @@ from purrr_server.presenters import cat_json
 from purrr_server.services.cats import cat_not_found, load_cat
 from purrr_server.services.economy import change_wallet
 from purrr_server.services.quests import QUEST_EVENT
-from purrr_server.store import breeding as _breeding_repository  # noqa: F401 - registers it
-from purrr_server.store import nightwatch as _nightwatch_repository  # noqa: F401 - registers it
 from purrr_server.store.base import Session
 from purrr_server.store.breeding import Breeding
 
@@ -115,7 +113,7 @@ class Family:
 
 async def load_family(session: Session, user_id: int) -> Family:
     cats = session.cats
-    return Family(await cats.list(user_id, max(1, await cats.count(user_id)), 0))
+    return Family(await cats.for_user(user_id, max(1, await cats.count(user_id)), 0))
 
 
 async def cats_on_patrol(session: Session, user_id: int, now: datetime) -> set[int]:

@@ -68,7 +68,7 @@ async def adopt_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
 @action("cats.adopt_special", status_code=201)
 async def adopt_special_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     """Bring home an unlocked special cat (BanditCat, LunaCat, RyCat), once."""
-    owned = {c.special_id for c in await ctx.store.cats.list(ctx.user_id) if c.special_id}
+    owned = {c.special_id for c in await ctx.store.cats.for_user(ctx.user_id) if c.special_id}
     cat = adopt_special(
         str(required(args, "special_id")),
         await ctx.store.counters.all(ctx.user_id),

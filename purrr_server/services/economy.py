@@ -28,7 +28,6 @@ from purrr_core.errors import Conflict
 from purrr_server import payments
 from purrr_server.actions import ActionContext, action
 from purrr_server.envelope import ApiError
-from purrr_server.store import economy as _economy_repositories  # noqa: F401 - registers them
 
 
 def account(ctx: ActionContext) -> str:

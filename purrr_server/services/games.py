@@ -11,7 +11,6 @@ from purrr_server.actions import ActionContext, action
 from purrr_server.presenters import cat_json
 from purrr_server.services.cats import load_cat
 from purrr_server.services.economy import change_wallet
-from purrr_server.store import games as _games_repositories  # noqa: F401 - registers them
 
 
 @action("games.play", status_code=201)

@@ -52,7 +52,6 @@ from purrr_core.nightwatch.engine import is_fast_response, tick_bounds
 from purrr_server.actions import ActionContext, action
 from purrr_server.services.economy import change_wallet, wallet_of
 from purrr_server.services.quests import QUEST_EVENT
-from purrr_server.store import nightwatch as _store  # noqa: F401 - registers the repository
 from purrr_server.store.nightwatch import NightWatchSystem, StoredAlert
 
 

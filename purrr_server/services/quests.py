@@ -20,7 +20,6 @@ from purrr_server.actions import ActionContext, action, after_action
 from purrr_server.presenters import cat_json
 from purrr_server.services.cats import load_cat
 from purrr_server.services.economy import change_wallet
-from purrr_server.store import quests as _quests_repositories  # noqa: F401 - registers them
 
 QUEST_EVENT = "quest.event"
 CARE_EVENTS = {f"cats.{name}": name for name in CARE_ACTIONS}

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from purrr_server.store.base import Repository, repository
+from purrr_server.store.base import Repository
 
 #: Columns never exported: secrets are stored only as hashes, and even those stay private.
 SECRET_SUFFIXES = ("_hash",)
@@ -49,7 +49,6 @@ def export_user(db_path: Path, user_id: int) -> dict[str, Any]:
         db.close()
 
 
-@repository("accounts")
 class AccountRepository(Repository):
     async def user_tables(self) -> list[str]:
         """Every table with a `user_id` column."""

@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from purrr_server.store.base import Repository, dumps, repository
+from purrr_server.store.base import Repository, dumps
 
 _COLUMNS = (
     "id, user_id, cat_id, client_id, mutation_id, name, args, fingerprint, seed, status, result,"
@@ -39,7 +39,6 @@ def action_json(row: sqlite3.Row) -> dict[str, Any]:
     return out
 
 
-@repository("actions")
 class ActionRepository(Repository):
     async def append(self, record: ActionRecord) -> int:
         return await self.insert(

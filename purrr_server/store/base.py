@@ -5,8 +5,9 @@ the reader connection; a `UnitOfWork` (from `Store.write()`) is a session inside
 `BEGIN IMMEDIATE` transaction on the writer connection and knows the transaction's global
 `version`, which every written row stores as its `row_version`.
 
-Repositories register themselves by name with `@repository("cats")` and are reached as
-`session.cats`; they are created lazily, once per session.
+Each repository is one typed attribute of `Session` (`session.cats`, `uow.nightwatch`), created on
+first use, once per session; its module is imported then too, so a process pays only for the
+repositories it uses. A new repository is one more `cached_property` below.
 """
 
 from __future__ import annotations
@@ -14,41 +15,38 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
 if TYPE_CHECKING:
     from purrr_server.store.accounts import AccountRepository
     from purrr_server.store.actions import ActionRepository
+    from purrr_server.store.breeding import BreedingRepository
     from purrr_server.store.cats import CatRepository
     from purrr_server.store.credentials import CredentialRepository
+    from purrr_server.store.economy import (
+        ChargeRepository,
+        InventoryRepository,
+        TotpRepository,
+        WalletRepository,
+        WithdrawalRepository,
+    )
     from purrr_server.store.events import EventRepository
+    from purrr_server.store.games import GameResultRepository
     from purrr_server.store.idempotency import IdempotencyRepository
     from purrr_server.store.interactions import InteractionRepository
+    from purrr_server.store.nightwatch import NightWatchRepository
+    from purrr_server.store.quests import CounterRepository, QuestProgressRepository
     from purrr_server.store.security import SecurityRepository
     from purrr_server.store.sync import SyncLocalRepository, SyncLogRepository
     from purrr_server.store.users import UserRepository
 
 Params = Iterable[Any] | dict[str, Any]
-R = TypeVar("R", bound="Repository")
 
-#: Repository classes by session attribute name.
-REPOSITORIES: dict[str, type[Repository]] = {}
 _INSERT_INTO = re.compile(r"\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(\w+)", re.IGNORECASE)
-
-
-def repository(name: str) -> Callable[[type[R]], type[R]]:
-    """Class decorator: make the repository reachable as `session.<name>`."""
-
-    def register(cls: type[R]) -> type[R]:
-        if name in REPOSITORIES and REPOSITORIES[name] is not cls:
-            raise ValueError(f"repository {name!r} is already registered")
-        REPOSITORIES[name] = cls
-        return cls
-
-    return register
 
 
 def dumps(value: Any) -> str:
@@ -56,20 +54,22 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), default=str)
 
 
+def user_where(user_id: int, **equal: object) -> tuple[str, list[object]]:
+    """A WHERE condition (without `WHERE`) for one user's rows whose columns equal the given
+    values, leaving out the filters that are None, and its parameters:
+    `user_where(7, status=None, kind="dice")` is `("user_id = ? AND kind = ?", [7, "dice"])`.
+    Column names come from the code, never from input."""
+    conditions: list[str] = ["user_id = ?"]
+    params: list[object] = [user_id]
+    for column, value in equal.items():
+        if value is not None:
+            conditions.append(f"{column} = ?")
+            params.append(value)
+    return " AND ".join(conditions), params
+
+
 class Session:
     """Repositories bound to one connection (see the module docstring)."""
-
-    accounts: AccountRepository
-    actions: ActionRepository
-    cats: CatRepository
-    credentials: CredentialRepository
-    events: EventRepository
-    idempotency: IdempotencyRepository
-    interactions: InteractionRepository
-    security: SecurityRepository
-    sync_local: SyncLocalRepository
-    sync_log: SyncLogRepository
-    users: UserRepository
 
     def __init__(self, conn: aiosqlite.Connection, version: int | None = None) -> None:
         self.conn = conn
@@ -84,14 +84,133 @@ class Session:
             raise RuntimeError("writes need a unit of work: use `async with store.write()`")
         return self._version
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            cls = REPOSITORIES[name]
-        except KeyError:
-            raise AttributeError(name) from None
-        repo = cls(self)
-        self.__dict__[name] = repo
-        return repo
+    # --- the repositories, alphabetically: one attribute each, created on first use ---
+
+    @cached_property
+    def accounts(self) -> AccountRepository:
+        from purrr_server.store.accounts import AccountRepository
+
+        return AccountRepository(self)
+
+    @cached_property
+    def actions(self) -> ActionRepository:
+        from purrr_server.store.actions import ActionRepository
+
+        return ActionRepository(self)
+
+    @cached_property
+    def breedings(self) -> BreedingRepository:
+        from purrr_server.store.breeding import BreedingRepository
+
+        return BreedingRepository(self)
+
+    @cached_property
+    def cats(self) -> CatRepository:
+        from purrr_server.store.cats import CatRepository
+
+        return CatRepository(self)
+
+    @cached_property
+    def charges(self) -> ChargeRepository:
+        from purrr_server.store.economy import ChargeRepository
+
+        return ChargeRepository(self)
+
+    @cached_property
+    def counters(self) -> CounterRepository:
+        from purrr_server.store.quests import CounterRepository
+
+        return CounterRepository(self)
+
+    @cached_property
+    def credentials(self) -> CredentialRepository:
+        from purrr_server.store.credentials import CredentialRepository
+
+        return CredentialRepository(self)
+
+    @cached_property
+    def events(self) -> EventRepository:
+        from purrr_server.store.events import EventRepository
+
+        return EventRepository(self)
+
+    @cached_property
+    def game_results(self) -> GameResultRepository:
+        from purrr_server.store.games import GameResultRepository
+
+        return GameResultRepository(self)
+
+    @cached_property
+    def idempotency(self) -> IdempotencyRepository:
+        from purrr_server.store.idempotency import IdempotencyRepository
+
+        return IdempotencyRepository(self)
+
+    @cached_property
+    def interactions(self) -> InteractionRepository:
+        from purrr_server.store.interactions import InteractionRepository
+
+        return InteractionRepository(self)
+
+    @cached_property
+    def inventory(self) -> InventoryRepository:
+        from purrr_server.store.economy import InventoryRepository
+
+        return InventoryRepository(self)
+
+    @cached_property
+    def nightwatch(self) -> NightWatchRepository:
+        from purrr_server.store.nightwatch import NightWatchRepository
+
+        return NightWatchRepository(self)
+
+    @cached_property
+    def quest_progress(self) -> QuestProgressRepository:
+        from purrr_server.store.quests import QuestProgressRepository
+
+        return QuestProgressRepository(self)
+
+    @cached_property
+    def security(self) -> SecurityRepository:
+        from purrr_server.store.security import SecurityRepository
+
+        return SecurityRepository(self)
+
+    @cached_property
+    def sync_local(self) -> SyncLocalRepository:
+        from purrr_server.store.sync import SyncLocalRepository
+
+        return SyncLocalRepository(self)
+
+    @cached_property
+    def sync_log(self) -> SyncLogRepository:
+        from purrr_server.store.sync import SyncLogRepository
+
+        return SyncLogRepository(self)
+
+    @cached_property
+    def totp(self) -> TotpRepository:
+        from purrr_server.store.economy import TotpRepository
+
+        return TotpRepository(self)
+
+    @cached_property
+    def users(self) -> UserRepository:
+        from purrr_server.store.users import UserRepository
+
+        return UserRepository(self)
+
+    @cached_property
+    def wallets(self) -> WalletRepository:
+        from purrr_server.store.economy import WalletRepository
+
+        return WalletRepository(self)
+
+    @cached_property
+    def withdrawals(self) -> WithdrawalRepository:
+        from purrr_server.store.economy import WithdrawalRepository
+
+        return WithdrawalRepository(self)
 
 
 class Repository:

@@ -9,7 +9,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from purrr_server.store.base import Repository, dumps, repository
+from purrr_server.store.base import Repository, dumps, user_where
 
 _COLUMNS = (
     "id, sire_id, dam_id, method, cost, seed, success_probability, compatibility, coi, status,"
@@ -62,7 +62,6 @@ def _breeding(row: sqlite3.Row) -> Breeding:
     )
 
 
-@repository("breedings")
 class BreedingRepository(Repository):
     async def add(self, user_id: int, breeding: Breeding, now: str) -> Breeding:
         """Store a new pending breeding; returns it with its id."""
@@ -99,14 +98,11 @@ class BreedingRepository(Repository):
         )
         return _breeding(row) if row else None
 
-    async def list(
+    async def for_user(
         self, user_id: int, limit: int = 50, offset: int = 0, status: str | None = None
     ) -> list[Breeding]:
         """The user's breedings, newest first (optionally only one status)."""
-        where, params = "user_id = ?", [user_id]
-        if status is not None:
-            where += " AND status = ?"
-            params.append(status)  # type: ignore[arg-type]
+        where, params = user_where(user_id, status=status)
         rows = await self.fetchall(
             f"SELECT {_COLUMNS} FROM breedings WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
             (*params, limit, offset),
@@ -114,10 +110,7 @@ class BreedingRepository(Repository):
         return [_breeding(row) for row in rows]
 
     async def count(self, user_id: int, status: str | None = None) -> int:
-        where, params = "user_id = ?", [user_id]
-        if status is not None:
-            where += " AND status = ?"
-            params.append(status)  # type: ignore[arg-type]
+        where, params = user_where(user_id, status=status)
         row = await self.fetchone(f"SELECT COUNT(*) FROM breedings WHERE {where}", params)
         return int(row[0]) if row else 0
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import sqlite3
 
 from purrr_core import Cat
-from purrr_server.store.base import Repository, repository
+from purrr_server.store.base import Repository
 
 
 def _cat(row: sqlite3.Row) -> Cat:
     return Cat.model_validate_json(row["data"])
 
 
-@repository("cats")
 class CatRepository(Repository):
     async def get(self, user_id: int, cat_id: int) -> Cat | None:
         """The user's cat `cat_id`; another user's cat is as absent as a missing one."""
@@ -21,7 +20,7 @@ class CatRepository(Repository):
         )
         return _cat(row) if row else None
 
-    async def list(self, user_id: int, limit: int = 1000, offset: int = 0) -> list[Cat]:
+    async def for_user(self, user_id: int, limit: int = 1000, offset: int = 0) -> list[Cat]:
         rows = await self.fetchall(
             "SELECT data FROM cats WHERE user_id = ? ORDER BY id LIMIT ? OFFSET ?",
             (user_id, limit, offset),

@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from purrr_server.store.base import Repository, dumps, repository
+from purrr_server.store.base import Repository, dumps
 from purrr_server.store.users import USER_COLUMNS, User
 
 #: What a credential may do; a session or the local token may do everything.
@@ -43,7 +43,6 @@ def _key_json(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-@repository("credentials")
 class CredentialRepository(Repository):
     async def add_token(
         self, user_id: int, token_hash: str, kind: str, now: str, expires_at: str | None

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from purrr_core.economy import COINS, Charge, LedgerEntry, Wallet, currencies, format_amount
-from purrr_server.store.base import Repository, repository
+from purrr_server.store.base import Repository, user_where
 
 
 def _text(currency: str, amount: Decimal) -> str:
@@ -26,7 +26,6 @@ def _entry(row: sqlite3.Row) -> dict[str, Any]:
     return data
 
 
-@repository("wallets")
 class WalletRepository(Repository):
     async def load(self, user_id: int) -> Wallet | None:
         """The user's wallet, or None before it is opened."""
@@ -87,10 +86,7 @@ class WalletRepository(Repository):
         self, user_id: int, limit: int, offset: int, currency: str | None = None
     ) -> list[dict[str, Any]]:
         """Ledger entries, newest first."""
-        where, params = "user_id = ?", [user_id]
-        if currency:
-            where += " AND currency = ?"
-            params.append(currency)  # type: ignore[arg-type]
+        where, params = user_where(user_id, currency=currency or None)
         rows = await self.fetchall(
             "SELECT id, currency, amount, balance_after, reason, counterparty, action_version,"
             f" created_at FROM ledger_entries WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
@@ -109,7 +105,6 @@ class WalletRepository(Repository):
         return sums
 
 
-@repository("charges")
 class ChargeRepository(Repository):
     async def add(self, user_id: int, charge: Charge) -> None:
         await self.insert(
@@ -139,7 +134,7 @@ class ChargeRepository(Repository):
             (charge.model_dump_json(), charge.status, self.version, user_id, charge.charge_id),
         )
 
-    async def list(self, user_id: int, limit: int = 50) -> list[Charge]:
+    async def for_user(self, user_id: int, limit: int = 50) -> list[Charge]:
         rows = await self.fetchall(
             "SELECT data FROM charges WHERE user_id = ? ORDER BY created_at DESC LIMIT ?",
             (user_id, limit),
@@ -147,7 +142,6 @@ class ChargeRepository(Repository):
         return [Charge.model_validate_json(row["data"]) for row in rows]
 
 
-@repository("withdrawals")
 class WithdrawalRepository(Repository):
     _COLUMNS = "id, currency, amount, address, status, created_at, updated_at"
 
@@ -170,7 +164,7 @@ class WithdrawalRepository(Repository):
         )
         return dict(row) if row else None
 
-    async def list(self, user_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    async def for_user(self, user_id: int, limit: int = 50) -> list[dict[str, Any]]:
         rows = await self.fetchall(
             f"SELECT {self._COLUMNS} FROM withdrawals WHERE user_id = ? ORDER BY id DESC LIMIT ?",
             (user_id, limit),
@@ -185,9 +179,8 @@ class WithdrawalRepository(Repository):
         )
 
 
-@repository("inventory")
 class InventoryRepository(Repository):
-    async def list(self, user_id: int) -> dict[str, int]:
+    async def for_user(self, user_id: int) -> dict[str, int]:
         rows = await self.fetchall(
             "SELECT item_id, quantity FROM inventory WHERE user_id = ? AND quantity > 0"
             " ORDER BY item_id",
@@ -221,7 +214,6 @@ class InventoryRepository(Repository):
         return int(row["quantity"]) if row else 0
 
 
-@repository("totp")
 class TotpRepository(Repository):
     async def get(self, user_id: int) -> str | None:
         row = await self.fetchone("SELECT secret FROM totp_secrets WHERE user_id = ?", (user_id,))

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from purrr_server.store.base import Repository, dumps, repository
+from purrr_server.store.base import Repository, dumps
 
 
-@repository("events")
 class EventRepository(Repository):
     async def append(self, user_id: int, event_type: str, payload: dict[str, Any], now: str) -> int:
         return await self.insert(

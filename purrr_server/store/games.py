@@ -9,7 +9,7 @@ from typing import Any
 from purrr_core.economy import format_amount
 from purrr_core.games import GameOutcome
 from purrr_core.models import Cat
-from purrr_server.store.base import Repository, dumps, repository
+from purrr_server.store.base import Repository, dumps, user_where
 
 _COLUMNS = (
     "id, cat_id, game_type, mode, crypto_type, entry_fee, win_amount, coins, result,"
@@ -23,7 +23,6 @@ def _result(row: sqlite3.Row) -> dict[str, Any]:
     return data
 
 
-@repository("game_results")
 class GameResultRepository(Repository):
     async def add(
         self,
@@ -58,13 +57,10 @@ class GameResultRepository(Repository):
             ),
         )
 
-    async def list(
+    async def for_user(
         self, user_id: int, limit: int, offset: int, game_type: str | None = None
     ) -> list[dict[str, Any]]:
-        where, params = "user_id = ?", [user_id]
-        if game_type:
-            where += " AND game_type = ?"
-            params.append(game_type)  # type: ignore[arg-type]
+        where, params = user_where(user_id, game_type=game_type or None)
         rows = await self.fetchall(
             f"SELECT {_COLUMNS} FROM game_results WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
             (*params, limit, offset),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from purrr_server.store.base import Repository, repository
+from purrr_server.store.base import Repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +14,6 @@ class StoredResponse:
     body: str
 
 
-@repository("idempotency")
 class IdempotencyRepository(Repository):
     async def get(self, user_id: int, key: str) -> StoredResponse | None:
         row = await self.fetchone(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from purrr_server.store.base import Repository, repository
+from purrr_server.store.base import Repository
 
 
-@repository("interactions")
 class InteractionRepository(Repository):
     async def append(self, user_id: int, cat_id: int, interaction: dict[str, Any], now: str) -> int:
         """Store `effects["interaction"]` of a care action."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from purrr_server.store.base import Repository, repository
+from purrr_server.store.base import Repository, user_where
 
 if TYPE_CHECKING:
     from purrr_core.nightwatch import Alert, NightWatchRecord, Patrol, Zone
@@ -76,7 +76,6 @@ def _patrol(row: sqlite3.Row) -> StoredPatrol:
     return StoredPatrol(Patrol.model_validate_json(row["data"]), bool(row["settled"]))
 
 
-@repository("nightwatch")
 class NightWatchRepository(Repository):
     # --- the system row ------------------------------------------------------------------
 
@@ -242,10 +241,7 @@ class NightWatchRepository(Repository):
         self, user_id: int, limit: int = 50, offset: int = 0, patrol_id: int | None = None
     ) -> list[StoredAlert]:
         """Alerts newest first (optionally one patrol's)."""
-        where, params = "user_id = ?", [user_id]
-        if patrol_id is not None:
-            where += " AND patrol_id = ?"
-            params.append(patrol_id)
+        where, params = user_where(user_id, patrol_id=patrol_id)
         rows = await self.fetchall(
             f"SELECT * FROM community_alerts WHERE {where} ORDER BY raised_at DESC, id DESC"
             " LIMIT ? OFFSET ?",

@@ -7,14 +7,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from purrr_core.quests import QuestProgress, QuestState
-from purrr_server.store.base import Repository, dumps, repository
+from purrr_server.store.base import Repository, dumps
 
 
 def _stamp(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-@repository("quest_progress")
 class QuestProgressRepository(Repository):
     async def load(self, user_id: int) -> QuestState:
         rows = await self.fetchall(
@@ -72,7 +71,6 @@ class QuestProgressRepository(Repository):
         return totals
 
 
-@repository("counters")
 class CounterRepository(Repository):
     async def all(self, user_id: int) -> dict[str, int]:
         rows = await self.fetchall(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from purrr_server.store.base import Repository, dumps, repository
+from purrr_server.store.base import Repository, dumps
 
 
-@repository("security")
 class SecurityRepository(Repository):
     async def log(
         self,

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from purrr_server.store.base import Repository, dumps, repository
+from purrr_server.store.base import Repository, dumps
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +136,6 @@ def _outcome(row: sqlite3.Row) -> dict[str, Any]:
     return out
 
 
-@repository("sync_log")
 class SyncLogRepository(Repository):
     """Remote role: which mutations each client has had processed, and the change feed."""
 
@@ -292,7 +291,6 @@ _LINK_FIELDS = frozenset(
 )
 
 
-@repository("sync_local")
 class SyncLocalRepository(Repository):
     """Local role: the link, the outbox, provisional ids, the confirmed state and the rebuild."""
 

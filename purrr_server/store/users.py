@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from purrr_server.store.base import Repository, repository
+from purrr_server.store.base import Repository
 
 USER_COLUMNS = "id, username, email, role, tier, is_local, created_at, last_login_at"
 
@@ -51,7 +51,6 @@ class User:
         }
 
 
-@repository("users")
 class UserRepository(Repository):
     async def get(self, user_id: int) -> User | None:
         row = await self.fetchone(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", (user_id,))

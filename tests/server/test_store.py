@@ -103,7 +103,7 @@ async def test_a_failing_action_rolls_everything_back(
     with pytest.raises(RuntimeError):
         await execute(runtime, user, "test.explode", {}, idempotency_key="boom")
     assert await runtime.store.current_version() == before
-    assert await runtime.store.read.cats.list(user.id) == []
+    assert await runtime.store.read.cats.for_user(user.id) == []
     assert await runtime.store.read.events.since(user.id, 0) == []
     assert await runtime.store.read.idempotency.get(user.id, "boom") is None
     assert runtime.in_flight == set()
