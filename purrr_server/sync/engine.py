@@ -32,6 +32,7 @@ from purrr_core import RuleError
 from purrr_server.actions import execute
 from purrr_server.envelope import ApiError
 from purrr_server.runtime import Runtime
+from purrr_server.store import Store
 from purrr_server.store.sync import Link, Pending
 from purrr_server.store.users import User
 from purrr_server.sync.hooks import REAPPLYING, Reapplying
@@ -188,7 +189,7 @@ class SyncEngine:
         self._lock = asyncio.Lock()
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.runtime.store
 
     async def _open(self) -> None:
@@ -475,8 +476,10 @@ class SyncEngine:
         exponential backoff (plus jitter) while the remote fails."""
         failures = 0
         loop = asyncio.get_running_loop()
-        with contextlib.suppress(Exception):
+        try:
             await self.recover()
+        except Exception:  # the loop below retries the sync, and with it the rebuild
+            log.exception("sync: finishing an interrupted rebuild at start-up failed")
         while True:
             link = await self.store.read.sync_local.link()
             delay = float(link.interval_seconds) if link else 60.0
