@@ -32,7 +32,7 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id":
-            candidate = value.decode("latin-1")
+            candidate: str = value.decode("latin-1")
             if _VALID_ID.match(candidate):
                 return candidate
             break
