@@ -18,6 +18,7 @@ import httpx
 
 from purrr_cli import config
 from purrr_cli.errors import AuthError, CliError, UnreachableError, from_api
+from purrr_server.local_secrets import secret_name as secret_name
 
 API = "/api/v1"
 SOCKET_NAME = "purrr.sock"
@@ -43,11 +44,6 @@ class ServerChoice:
 
     def as_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "url": self.url, "source": self.source}
-
-
-def secret_name(kind: str, server_url: str) -> str:
-    """The keyring entry for a credential of `kind` ("token" or "api_key") on a server."""
-    return f"{kind}:{server_url.rstrip('/')}"
 
 
 def daemon_socket(data_dir: Path | None = None) -> Path:

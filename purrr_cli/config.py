@@ -1,4 +1,5 @@
-"""Configuration (`config.json`) and secrets (OS keyring, or a 0600 file when no keyring works).
+"""Configuration (`config.json`) and secrets (OS keyring, or a 0600 file when no keyring works;
+`purrr_server.local_secrets`, shared with the local server's sync engine).
 
 The config lives in `$PURRR_CONFIG_DIR` or `~/.purrr`. Keys and defaults mirror
 `config.example.json`; secrets (tokens, API keys) never go into `config.json`.
@@ -8,15 +9,19 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 from purrr_cli.errors import CliError, UsageError
 
+# Secrets, and the config directory they share, live where the local server reads them too.
+from purrr_server.local_secrets import config_dir as config_dir
+from purrr_server.local_secrets import delete_secret as delete_secret
+from purrr_server.local_secrets import get_secret as get_secret
+from purrr_server.local_secrets import secrets_path as secrets_path
+from purrr_server.local_secrets import set_secret as set_secret
+
 CONFIG_FILE = "config.json"
-SECRETS_FILE = "secrets.json"
-KEYRING_SERVICE = "purrr"
 
 #: Every key with its default; `config.example.json` documents the same set (a test checks it).
 DEFAULTS: dict[str, Any] = {
@@ -40,12 +45,6 @@ CHOICES: dict[str, tuple[str, ...]] = {
 _INTS = {"default_cat_id", "daemon_port", "sync_interval_seconds"}
 _FLOATS = {"request_timeout"}
 _OBJECTS = {"keybindings"}
-
-
-def config_dir() -> Path:
-    """`$PURRR_CONFIG_DIR`, else `~/.purrr`."""
-    override = os.environ.get("PURRR_CONFIG_DIR")
-    return Path(override).expanduser() if override else Path.home() / ".purrr"
 
 
 def config_path() -> Path:
@@ -149,78 +148,3 @@ def data_dir() -> Path:
     """Where the server keeps its data: `$PURRR_DATA_DIR`, config `data_dir`, else ~/.purrr/data."""
     override = os.environ.get("PURRR_DATA_DIR") or load().get("data_dir")
     return Path(override).expanduser() if override else Path.home() / ".purrr" / "data"
-
-
-# --- secrets ---------------------------------------------------------------------------------
-
-
-def _keyring() -> Any | None:
-    """The keyring module when a real backend works, else None (imported only when needed)."""
-    if os.environ.get("PURRR_NO_KEYRING"):
-        return None
-    try:
-        import keyring
-        from keyring.backends import fail
-    except ImportError:
-        return None
-    backend = keyring.get_keyring()
-    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
-        return None
-    return keyring
-
-
-def secrets_path() -> Path:
-    return config_dir() / SECRETS_FILE
-
-
-def _read_secret_file() -> dict[str, str]:
-    try:
-        data = json.loads(secrets_path().read_text("utf-8"))
-    except (FileNotFoundError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_secret_file(data: dict[str, str]) -> None:
-    path = secrets_path()
-    first_time = not path.exists()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, sort_keys=True)
-    os.chmod(path, 0o600)
-    if first_time:
-        sys.stderr.write(
-            f"warning: no working OS keyring; secrets are kept in {path} (mode 0600)\n"
-        )
-
-
-def get_secret(name: str) -> str | None:
-    ring = _keyring()
-    if ring is not None:
-        return ring.get_password(KEYRING_SERVICE, name)
-    return _read_secret_file().get(name)
-
-
-def set_secret(name: str, value: str) -> None:
-    ring = _keyring()
-    if ring is not None:
-        ring.set_password(KEYRING_SERVICE, name, value)
-        return
-    _write_secret_file({**_read_secret_file(), name: value})
-
-
-def delete_secret(name: str) -> bool:
-    """Forget a secret; True when one was stored."""
-    ring = _keyring()
-    if ring is not None:
-        if ring.get_password(KEYRING_SERVICE, name) is None:
-            return False
-        ring.delete_password(KEYRING_SERVICE, name)
-        return True
-    data = _read_secret_file()
-    if name not in data:
-        return False
-    del data[name]
-    _write_secret_file(data)
-    return True

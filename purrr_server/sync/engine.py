@@ -31,6 +31,7 @@ from fastapi import FastAPI
 from purrr_core import RuleError
 from purrr_server.actions import execute
 from purrr_server.envelope import ApiError
+from purrr_server.local_secrets import get_secret, secret_name
 from purrr_server.runtime import Runtime
 from purrr_server.store import Store
 from purrr_server.store.sync import Link, Pending
@@ -50,7 +51,6 @@ DEBOUNCE_SECONDS = 2.0
 KEY_ENV = "PURRR_REMOTE_API_KEY"
 #: `PURRR_SYNC_BACKGROUND=0` keeps the daemon from syncing on its own.
 BACKGROUND_ENV = "PURRR_SYNC_BACKGROUND"
-KEYRING_SERVICE = "purrr"
 
 
 class SyncFailure(Exception):
@@ -62,11 +62,6 @@ class SyncFailure(Exception):
         super().__init__(message)
         self.code, self.message, self.status = code, message, status
         self.details = details or {}
-
-
-def keyring_name(url: str) -> str:
-    """The keyring entry of a remote's API key (the CLI's `secret_name("api_key", url)`)."""
-    return f"api_key:{url.rstrip('/')}"
 
 
 class RemoteClient:
@@ -215,11 +210,11 @@ class SyncEngine:
 
     def key_for(self, link: Link, given: str | None = None) -> str:
         """The remote's API key: given now, handed over earlier, `PURRR_REMOTE_API_KEY`, or the
-        OS keyring entry the CLI wrote."""
+        one the CLI stored (`purrr_server.local_secrets`: the keyring or its 0600 file)."""
         if given:
             self.api_key = given
             return given
-        key = self.api_key or os.environ.get(KEY_ENV) or _keyring_key(link.remote_url)
+        key = self.api_key or os.environ.get(KEY_ENV) or _stored_key(link.remote_url)
         if not key:
             raise SyncFailure(
                 "REMOTE_UNAUTHORIZED",
@@ -507,13 +502,12 @@ class SyncEngine:
             await self.store.wait_for_change(left)
 
 
-def _keyring_key(url: str) -> str | None:
+def _stored_key(url: str) -> str | None:
+    """The API key the CLI stored for the remote at `url` (keyring or its 0600 fallback file)."""
     try:
-        import keyring
-
-        key: str | None = keyring.get_password(KEYRING_SERVICE, keyring_name(url))
-        return key
-    except Exception:  # no keyring backend: the other sources apply
+        return get_secret(secret_name("api_key", url))
+    except Exception:  # a keyring backend that fails (locked, no D-Bus): the other sources apply
+        log.warning("sync: cannot read the API key of %s from the keyring", url, exc_info=True)
         return None
 
 
