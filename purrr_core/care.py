@@ -20,9 +20,11 @@ from purrr_core.models import ADVANCED_STATS, CORE_STATS, Cat
 from purrr_core.timeflow import advance
 
 Effects = dict[str, Any]
-FULL_AT = 95  # a cat with satiation at or above this refuses food
-EXCITED_FOR = timedelta(minutes=30)
-STIMULANT_THRESHOLD = 0.5
+
+
+def rules() -> catalog.CareRules:
+    """The care numbers (`purrr_core/data/care.json` → `rules`)."""
+    return catalog.care_rules()
 
 
 class _Request(BaseModel):
@@ -87,8 +89,9 @@ class TreatRequest(_Request):
 
 
 def _mood_factor(cat: Cat) -> float:
-    """A content cat enjoys care more: 0.8 at mood 0 up to 1.2 at mood 100."""
-    return 0.8 + 0.4 * cat.mood / 100
+    """A content cat enjoys care more: 0.8 at mood 0 up to 1.2 at mood 100 (the table's numbers)."""
+    factor = rules().mood_factor
+    return factor.at_zero + factor.span * cat.mood / 100
 
 
 def apply_care(cat: Cat, changes: dict[str, float], now: datetime, extra: dict[str, Any]) -> Cat:
@@ -145,25 +148,27 @@ def stimulant_factor(cat: Cat, stimulant: str) -> float:
 def excite(changes: dict[str, float], extra: dict[str, Any], factor: float, now: datetime) -> bool:
     """A stimulant above the threshold excites the cat: adds energy and happiness to `changes`,
     sets `excited_until` in `extra`, and returns True; otherwise changes nothing."""
-    if factor <= STIMULANT_THRESHOLD:
+    rule = rules().stimulant
+    if factor <= rule.threshold:
         return False
-    changes["energy"] = changes.get("energy", 0) + 20 * factor
-    changes["happiness"] = changes.get("happiness", 0) + 15 * factor
-    extra["excited_until"] = now + EXCITED_FOR
+    changes["energy"] = changes.get("energy", 0) + rule.energy * factor
+    changes["happiness"] = changes.get("happiness", 0) + rule.happiness * factor
+    extra["excited_until"] = now + timedelta(minutes=rule.excited_minutes)
     return True
 
 
 def feed(cat: Cat, req: FeedRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
-    if cat.hunger >= FULL_AT:
+    full_at = rules().full_at
+    if cat.hunger >= full_at:
         raise Conflict(
-            f"{cat.name} is full (satiation {cat.hunger}/100); feed again when it drops below {FULL_AT}",
+            f"{cat.name} is full (satiation {cat.hunger}/100); feed again when it drops below {full_at}",
             details={"cat_id": cat.id, "hunger": cat.hunger},
         )
     food = catalog.foods()[req.food_item]
     pers = catalog.personality(cat.personality_type)
     amount = catalog.portions()[req.portion] * req.quantity
-    factor = stimulant_factor(cat, food.id) if food.id in ("catnip", "honeysuckle") else 1.0
+    factor = stimulant_factor(cat, food.stimulant) if food.stimulant else 1.0
     # Satiation scales with the portion only (the original wrongly scaled it by energy).
     satiation = min(100 - cat.hunger, round(food.satiation * amount))
     happiness = (
@@ -176,7 +181,8 @@ def feed(cat: Cat, req: FeedRequest, now: datetime, rng: random.Random) -> tuple
         now,
         {"last_fed_at": now, "is_resting": False},
     )
-    after, effects = finish_care(cat, after, "feed", food.id, "care", 5 * req.quantity, now)
+    xp = rules().feed.xp_per_portion * req.quantity
+    after, effects = finish_care(cat, after, "feed", food.id, "care", xp, now)
     effects.update(
         hunger_restored=after.hunger - cat.hunger,
         happiness_gained=after.happiness - cat.happiness,
@@ -204,8 +210,9 @@ def play(cat: Cat, req: PlayRequest, now: datetime, rng: random.Random) -> tuple
         "happiness": happiness * activity_level,
         "hunger": game.satiation * scale,
     }
-    # Each 10 minutes of play has a 30 % chance to train the game's stat by one point.
-    stat_points = sum(1 for _ in range(max(1, round(scale))) if rng.random() < 0.3)
+    # Each 10 minutes of play may train the game's stat by one point (30 %).
+    chance = rules().play.stat_chance_per_10_min
+    stat_points = sum(1 for _ in range(max(1, round(scale))) if rng.random() < chance)
     if stat_points:
         changes[game.stat] = stat_points
     after = apply_care(cat, changes, now, {"last_played_at": now, "is_resting": False})
@@ -225,8 +232,8 @@ def groom(cat: Cat, req: GroomRequest, now: datetime, rng: random.Random) -> tup
     happiness = float(kind.happiness)
     if happiness > 0:
         happiness *= pers.happiness_multiplier("care")
-    elif pers.happiness_baseline >= 60 or pers.id == "aloof":
-        happiness /= 2  # calm cats mind a bath less
+    else:
+        happiness *= pers.dislike_factor  # calm cats mind a bath less
     changes = {"cleanliness": kind.cleanliness, "happiness": happiness, "health": kind.health}
     after = apply_care(cat, changes, now, {"last_groomed_at": now, "is_resting": False})
     after, effects = finish_care(cat, after, "groom", kind.id, "care", kind.xp, now)
@@ -237,27 +244,29 @@ def groom(cat: Cat, req: GroomRequest, now: datetime, rng: random.Random) -> tup
 def pet(cat: Cat, req: PetRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     pers = catalog.personality(cat.personality_type)
-    happiness = 8 * pers.happiness_multiplier("social") * _mood_factor(cat)
-    after = apply_care(cat, {"happiness": happiness, "mood": 3}, now, {})
-    if rng.random() < 0.2:
+    rule = rules().pet
+    happiness = rule.happiness * pers.happiness_multiplier("social") * _mood_factor(cat)
+    after = apply_care(cat, {"happiness": happiness, "mood": rule.mood}, now, {})
+    if rng.random() < rule.social_chance:
         after = after.evolve(social=after.social + 1)
-    after, effects = finish_care(cat, after, "pet", "petting", "social", 3, now)
+    after, effects = finish_care(cat, after, "pet", "petting", "social", rule.xp, now)
     effects["happiness_gained"] = after.happiness - cat.happiness
     return after, effects
 
 
 def rest(cat: Cat, req: RestRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
-    if cat.energy >= 95:
+    rule = rules().rest
+    if cat.energy >= rule.refused_at_energy:
         raise Conflict(
             f"{cat.name} is not tired (energy {cat.energy}/100)",
             details={"cat_id": cat.id, "energy": cat.energy},
         )
     pers = catalog.personality(cat.personality_type)
-    energy = 10 * pers.energy_gain
-    happiness = 2 * pers.happiness_multiplier("solitude")
+    energy = rule.energy * pers.energy_gain
+    happiness = rule.happiness * pers.happiness_multiplier("solitude")
     after = apply_care(cat, {"energy": energy, "happiness": happiness}, now, {"is_resting": True})
-    after, effects = finish_care(cat, after, "rest", "nap", "solitude", 2, now)
+    after, effects = finish_care(cat, after, "rest", "nap", "solitude", rule.xp, now)
     effects.update(energy_gained=after.energy - cat.energy, resting=True)
     return after, effects
 
@@ -274,13 +283,16 @@ def train(cat: Cat, req: TrainRequest, now: datetime, rng: random.Random) -> tup
         )
     chance = success_chance(cat, command.difficulty)
     success = rng.random() < chance
+    rule = rules().train
     changes: dict[str, float] = {"energy": -cost}
     if success:
-        changes["training"] = 2 + command.difficulty // 20
-        changes["intelligence"] = 1 if command.difficulty >= 40 else 0
-        changes["happiness"] = 3 * pers.happiness_multiplier("training")
+        changes["training"] = (
+            rule.training_base + command.difficulty // rule.training_per_difficulty
+        )
+        changes["intelligence"] = int(command.difficulty >= rule.intelligence_from_difficulty)
+        changes["happiness"] = rule.happiness * pers.happiness_multiplier("training")
     after = apply_care(cat, changes, now, {"is_resting": False})
-    xp = command.xp if success else command.xp / 3
+    xp = command.xp if success else command.xp / rule.failure_xp_divisor
     after, effects = finish_care(
         cat,
         after,
@@ -296,8 +308,14 @@ def train(cat: Cat, req: TrainRequest, now: datetime, rng: random.Random) -> tup
 
 def success_chance(cat: Cat, difficulty: int) -> float:
     """Training success: smarter, better-trained, happier cats learn harder commands."""
-    raw = 0.35 + (cat.intelligence + cat.training) / 250 - difficulty / 150 + cat.mood / 500
-    return max(0.05, min(0.95, raw))
+    rule = rules().train.success
+    raw = (
+        rule.base
+        + (cat.intelligence + cat.training) / rule.skill_divisor
+        - difficulty / rule.difficulty_divisor
+        + cat.mood / rule.mood_divisor
+    )
+    return max(rule.min, min(rule.max, raw))
 
 
 def treat(cat: Cat, req: TreatRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
@@ -306,10 +324,11 @@ def treat(cat: Cat, req: TreatRequest, now: datetime, rng: random.Random) -> tup
     changes: dict[str, float] = {}
     extra: dict[str, Any] = {"last_treat_at": now}
     excited = excite(changes, extra, factor, now)
+    rule = rules().treat
     if excited:
         extra["is_resting"] = False
     else:
-        changes["happiness"] = 3
+        changes["happiness"] = rule.calm_happiness
     after = apply_care(cat, changes, now, extra)
     after, effects = finish_care(
         cat,
@@ -317,7 +336,7 @@ def treat(cat: Cat, req: TreatRequest, now: datetime, rng: random.Random) -> tup
         "treat",
         req.kind,
         "care",
-        4,
+        rule.xp,
         now,
         {"stimulant_response": cat.stimulant_response, "factor": factor, "excited": excited},
     )

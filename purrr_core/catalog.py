@@ -23,6 +23,8 @@ class Personality(_Frozen):
     energy_use: float
     energy_gain: float
     happiness_baseline: int
+    #: Scales happiness lost to care the cat dislikes (a bath): calm personalities mind less.
+    dislike_factor: float = 1.0
     happiness: dict[str, float]
     xp: dict[str, float]
     growth: dict[str, int]
@@ -48,6 +50,8 @@ class Food(_Frozen):
     satiation: int
     happiness: int
     energy: int
+    #: Catnip and honeysuckle: scaled by the cat's response to that stimulant, and may excite.
+    stimulant: Literal["catnip", "honeysuckle"] | None = None
 
 
 class Grooming(_Frozen):
@@ -79,6 +83,79 @@ class StimulantResponse(_Frozen):
     weight: int
     catnip: float
     honeysuckle: float
+
+
+class MoodFactor(_Frozen):
+    at_zero: float
+    span: float
+
+
+class StimulantRule(_Frozen):
+    threshold: float
+    energy: float
+    happiness: float
+    excited_minutes: int
+
+
+class FeedRule(_Frozen):
+    xp_per_portion: float
+
+
+class PlayRule(_Frozen):
+    stat_chance_per_10_min: float
+
+
+class PetRule(_Frozen):
+    happiness: float
+    mood: float
+    social_chance: float
+    xp: float
+
+
+class RestRule(_Frozen):
+    refused_at_energy: int
+    energy: float
+    happiness: float
+    xp: float
+
+
+class TrainSuccess(_Frozen):
+    base: float
+    skill_divisor: float
+    difficulty_divisor: float
+    mood_divisor: float
+    min: float
+    max: float
+
+
+class TrainRule(_Frozen):
+    training_base: int
+    training_per_difficulty: int
+    intelligence_from_difficulty: int
+    happiness: float
+    failure_xp_divisor: float
+    success: TrainSuccess
+
+
+class TreatRule(_Frozen):
+    calm_happiness: float
+    xp: float
+
+
+class CareRules(_Frozen):
+    """The numbers the care actions use (`care.json` → `rules`)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    full_at: int
+    mood_factor: MoodFactor
+    stimulant: StimulantRule
+    feed: FeedRule
+    play: PlayRule
+    pet: PetRule
+    rest: RestRule
+    train: TrainRule
+    treat: TreatRule
 
 
 class Unlock(_Frozen):
@@ -157,6 +234,11 @@ def training_commands() -> dict[str, TrainingCommand]:
 @cache
 def stimulant_responses() -> dict[str, StimulantResponse]:
     return _table(StimulantResponse, "care", "stimulant_responses")
+
+
+@cache
+def care_rules() -> CareRules:
+    return CareRules.model_validate(load("care")["rules"])
 
 
 @cache

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from purrr_core import catalog
-from purrr_core.care import FULL_AT, apply_care, excite, finish_care, stimulant_factor
+from purrr_core.care import apply_care, excite, finish_care, rules, stimulant_factor
 from purrr_core.errors import Conflict, InvalidRequest, choose_one
 from purrr_core.models import Cat
 from purrr_core.timeflow import advance
@@ -100,7 +100,7 @@ def use_item(
     """Apply one `item_id` to `cat`; the caller removes it from the inventory."""
     used = item(item_id)
     cat = advance(cat, now)
-    if used.effects.get("hunger", 0) > 0 and cat.hunger >= FULL_AT:
+    if used.effects.get("hunger", 0) > 0 and cat.hunger >= rules().full_at:
         raise Conflict(
             f"{cat.name} is full (satiation {cat.hunger}/100); use {used.id} later",
             details={"cat_id": cat.id, "hunger": cat.hunger, "item": used.id},
