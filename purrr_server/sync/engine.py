@@ -33,7 +33,7 @@ from purrr_server.actions import execute
 from purrr_server.envelope import ApiError
 from purrr_server.local_secrets import get_secret, secret_name
 from purrr_server.runtime import Runtime
-from purrr_server.store import Store
+from purrr_server.store import Store, UnitOfWork
 from purrr_server.store.sync import Link, Pending
 from purrr_server.store.users import User
 from purrr_server.sync.hooks import REAPPLYING, Reapplying
@@ -386,7 +386,9 @@ class SyncEngine:
             await uow.sync_local.update_link(pushed_through=max(last, link.pushed_through))
         report.pulled_rows = sum(len(rows) for rows in reply["changes"].values())
 
-    async def _acknowledge(self, uow: Any, link: Link, pending: Pending, report: Report) -> None:
+    async def _acknowledge(
+        self, uow: UnitOfWork, link: Link, pending: Pending, report: Report
+    ) -> None:
         if pending.remote_status == "applied":
             report.applied += 1
             # The remote listed them with `created_rows` already: numbering again is idempotent.
