@@ -14,6 +14,7 @@ from purrr_cli import config, output
 from purrr_cli.client import Client, ServerChoice, choose_server
 from purrr_cli.errors import UnreachableError, UsageError
 from purrr_cli.jq import evaluate
+from tests.cli.conftest import HOSTED_URL, Recorder, login
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,15 +57,19 @@ def test_config_list_never_shows_secrets(cli) -> None:
     assert "s3cret" not in cli("config", "list").out + cli("config", "list", "--json").out
 
 
-def test_auth_login_with_token_stores_it_and_status_hides_it(api, cli, monkeypatch) -> None:
+def test_auth_login_with_token_stores_it_and_status_hides_it(
+    hosted_server: Recorder, cli, monkeypatch
+) -> None:
     import io
 
-    monkeypatch.setattr("sys.stdin", io.StringIO("tok-123\n"))
-    result = cli("auth", "login", "--with-token", "--server", "http://purrr.test")
+    token = login(hosted_server)
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{token}\n"))
+    result = cli("auth", "login", "--with-token", "--server", HOSTED_URL)
     assert result.code == 0, result.err
-    assert config.get_secret("token:http://purrr.test") == "tok-123"
-    status = cli("auth", "status", "--server", "http://purrr.test", "--json")
-    assert "tok-123" not in status.out
+    assert config.get_secret(f"token:{HOSTED_URL}") == token
+    status = cli("auth", "status", "--server", HOSTED_URL, "--json")
+    assert status.code == 0, status.err
+    assert token not in status.out
     assert json.loads(status.out)["credential"] == "token"
 
 

@@ -1,5 +1,6 @@
 """The real `purrr` in a subprocess, as a user runs it: its own HOME, config and data dirs, no
-keyring, no inherited PURRR_* settings. Shared by the end-to-end CLI tests."""
+keyring, the suite's hermetic environment (tests/environment.py). Shared by the end-to-end CLI
+tests."""
 
 from __future__ import annotations
 
@@ -11,20 +12,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.environment import hermetic
+
 Purrr = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def user_env(home: Path, **settings: str) -> dict[str, str]:
     """A clean environment for a user whose home is `home`, plus `settings` (e.g. PURRR_NOW)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PURRR_", "NO_COLOR"))}
-    env.update(
+    return hermetic(
+        os.environ,
         HOME=str(home),
         PURRR_CONFIG_DIR=str(home / "config"),
         PURRR_DATA_DIR=str(home / "data"),
-        PURRR_NO_KEYRING="1",
+        **settings,
     )
-    env.update(settings)
-    return env
 
 
 def run_purrr(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from purrr_server.app import create_app
+from purrr_server.actions import ACTIONS, Handler, action
+from purrr_server.app import close_app, create_app
 from purrr_server.settings import Settings
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -56,8 +57,25 @@ async def _serve(app: FastAPI, headers: dict[str, str]) -> AsyncIterator[httpx.A
 
 
 @pytest.fixture
-async def app(settings: Settings) -> FastAPI:
-    return create_app(settings)
+async def make_app() -> AsyncIterator[Callable[..., FastAPI]]:
+    """`create_app(settings, ...)` whose apps are all closed when the test ends, pass or fail
+    (an open app's database threads would keep the test process from exiting)."""
+    apps: list[FastAPI] = []
+
+    def make(settings: Settings, **options: Any) -> FastAPI:
+        apps.append(create_app(settings, **options))
+        return apps[-1]
+
+    try:
+        yield make
+    finally:
+        for app in reversed(apps):
+            await close_app(app)
+
+
+@pytest.fixture
+async def app(settings: Settings, make_app: Callable[..., FastAPI]) -> FastAPI:
+    return make_app(settings)
 
 
 @pytest.fixture
@@ -69,8 +87,8 @@ async def client(app: FastAPI, settings: Settings) -> AsyncIterator[httpx.AsyncC
 
 
 @pytest.fixture
-async def hosted_app(hosted_settings: Settings) -> FastAPI:
-    return create_app(hosted_settings)
+async def hosted_app(hosted_settings: Settings, make_app: Callable[..., FastAPI]) -> FastAPI:
+    return make_app(hosted_settings)
 
 
 @pytest.fixture
@@ -78,6 +96,30 @@ async def anon(hosted_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An unauthenticated client of the hosted app."""
     async for c in _serve(hosted_app, {}):
         yield c
+
+
+@pytest.fixture
+def temporary_action() -> Iterator[Callable[..., Callable[[Handler], Handler]]]:
+    """`@temporary_action("test.name", **options)`: the real `purrr_server.actions.action`
+    decorator, but the action is gone from the process-wide registry when the test ends, so no
+    other test ever sees it."""
+    added: list[str] = []
+
+    def register(name: str, **options: Any) -> Callable[[Handler], Handler]:
+        assert name not in ACTIONS, f"{name} is a real action; pick another name"
+
+        def decorate(handler: Handler) -> Handler:
+            action(name, **options)(handler)
+            added.append(name)
+            return handler
+
+        return decorate
+
+    try:
+        yield register
+    finally:
+        for name in added:
+            ACTIONS.pop(name, None)
 
 
 async def register_and_login(anon: httpx.AsyncClient, username: str) -> str:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from purrr_server.app import create_app
+from purrr_server.app import close_app
 from purrr_server.settings import Settings
 from tests.server.conftest import NOW, adopt, idem, make_settings, register_and_login
 
@@ -132,13 +132,14 @@ async def test_local_mode_has_no_registration(client: httpx.AsyncClient) -> None
     assert profile["is_local"] is True and profile["username"] == "local"
 
 
-async def test_local_token_file_is_private_and_stable(settings: Settings, app: FastAPI) -> None:
+async def test_local_token_file_is_private_and_stable(
+    settings: Settings, app: FastAPI, make_app: Callable[..., FastAPI]
+) -> None:
     path = settings.token_path
     assert path.stat().st_mode & 0o777 == 0o600
     token = path.read_text().strip()
-    create_app(settings)  # a second start keeps the same token
+    make_app(settings)  # a second start keeps the same token
     assert path.read_text().strip() == token
-    await app.state.runtime.close()
 
 
 # --- API keys --------------------------------------------------------------------------------
@@ -202,21 +203,20 @@ async def test_ip_allow_list(anon: httpx.AsyncClient, bearer: Bearer) -> None:
     assert bad.status_code == 422 and bad.json()["error"]["details"]["field"] == "allowed_ips"
 
 
-async def test_expired_key_is_refused(tmp_path: Path) -> None:
+async def test_expired_key_is_refused(tmp_path: Path, make_app: Callable[..., FastAPI]) -> None:
     hosted = make_settings(tmp_path / "d", hosted=True)
-    app = create_app(hosted)
+    app = make_app(hosted)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
         token = await register_and_login(c, "expiring")
         key = await _key(c, {"Authorization": f"Bearer {token}"}, expires_in_days=1)
         assert (await c.get("/api/v1/cats", headers={"X-API-Key": key["key"]})).status_code == 200
-    await app.state.runtime.close()
-    later = create_app(make_settings(tmp_path / "d", hosted=True, pinned_now=NOW.replace(day=25)))
+    await close_app(app)
+    later = make_app(make_settings(tmp_path / "d", hosted=True, pinned_now=NOW.replace(day=25)))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=later), base_url="http://t"
     ) as c:
         assert (await c.get("/api/v1/cats", headers={"X-API-Key": key["key"]})).status_code == 401
-    await later.state.runtime.close()
 
 
 # --- GDPR ------------------------------------------------------------------------------------

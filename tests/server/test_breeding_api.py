@@ -4,6 +4,7 @@ determinism from the seed, coins, pairs, predictions, crosses and pedigrees."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -11,11 +12,11 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from purrr_core import adopt as core_adopt
 from purrr_core.breeding import ADULT_AGE, COOLDOWN, METHODS, breed_litter
 from purrr_core.genetics import coi_from_pedigree
-from purrr_server.app import create_app
 from purrr_server.settings import Settings
 from tests.contract import PHENOTYPE_KEYS
 from tests.server.conftest import NOW, _serve, idem, make_settings, register_and_login
@@ -187,11 +188,13 @@ async def test_a_plain_cat_list_shows_the_kittens_once_due(
     assert len(data(await client.get(f"{API}/cats"))) == len(cats)  # completed exactly once
 
 
-async def test_same_seed_same_litter_on_another_server(tmp_path: Path) -> None:
+async def test_same_seed_same_litter_on_another_server(
+    tmp_path: Path, make_app: Callable[..., FastAPI]
+) -> None:
     litters = []
     for run in ("a", "b"):
         settings = make_settings(tmp_path / run)
-        app = create_app(settings)
+        app = make_app(settings)
         token = settings.token_path.read_text().strip()
         async for client in _serve(app, {"Authorization": f"Bearer {token}"}):
             sire, dam = await pair(client)
@@ -270,10 +273,12 @@ async def test_each_refusal_names_its_cause(client: httpx.AsyncClient) -> None:
     refused(await breed(client, sire, third["id"]), 409, "CONFLICT", "already in breeding 1")
 
 
-async def test_a_cat_on_patrol_cannot_breed(tmp_path: Path) -> None:
+async def test_a_cat_on_patrol_cannot_breed(
+    tmp_path: Path, make_app: Callable[..., FastAPI]
+) -> None:
     evening = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)
     settings = make_settings(tmp_path / "night", pinned_now=evening)
-    app = create_app(settings)
+    app = make_app(settings)
     token = settings.token_path.read_text().strip()
     async for client in _serve(app, {"Authorization": f"Bearer {token}"}):
         sire, dam = await pair(client)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from purrr_server.app import create_app
+from purrr_server.app import close_app, create_app
 from tests.server.conftest import NOW, adopt, idem, make_settings, register_and_login
 from tests.server.economy_helpers import assert_ledger_matches, balance, data, fund
 
@@ -181,7 +181,7 @@ class LedgerThroughTheApi(RuleBasedStateMachine):
 
         self.tmp = tempfile.TemporaryDirectory()
         settings_ = make_settings(Path(self.tmp.name) / "data")
-        app = create_app(settings_)
+        app = self.app = create_app(settings_)
         token = settings_.token_path.read_text().strip()
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         self.client = httpx.AsyncClient(
@@ -192,10 +192,15 @@ class LedgerThroughTheApi(RuleBasedStateMachine):
         self.cat = self.run(adopt(self.client))["id"]  # type: ignore[index]
 
     def teardown(self) -> None:
-        if hasattr(self, "client"):
-            self.run(self.client.aclose())
-            self.tmp.cleanup()
-        self.loop.close()
+        try:
+            if hasattr(self, "client"):
+                self.run(self.client.aclose())
+            if hasattr(self, "app"):
+                self.run(close_app(self.app))
+        finally:
+            if hasattr(self, "tmp"):
+                self.tmp.cleanup()
+            self.loop.close()
 
     def _post(self, path: str, body: dict[str, object]) -> httpx.Response:
         before = self.run(balance(self.client))

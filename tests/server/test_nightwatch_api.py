@@ -3,7 +3,7 @@ rewards, quests, alerts, recall, settings."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from purrr_server.app import create_app
 from purrr_server.settings import Settings
 from tests.server.conftest import _serve, adopt, idem, make_settings, register_and_login
 from tests.server.economy_helpers import assert_ledger_matches
@@ -33,8 +32,10 @@ def night_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def night(night_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(night_settings)
+async def night(
+    night_settings: Settings, make_app: Callable[..., FastAPI]
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = make_app(night_settings)
     token = night_settings.token_path.read_text().strip()
     async for c in _serve(app, {"Authorization": f"Bearer {token}"}):
         yield c
@@ -426,11 +427,13 @@ async def test_recall(night: httpx.AsyncClient, night_settings: Settings) -> Non
     assert (await post(night, "/deploy", {"cat_ids": ids})).status_code == 201
 
 
-async def test_the_window_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_window_is_configurable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: Callable[..., FastAPI]
+) -> None:
     monkeypatch.setenv("PURRR_NIGHT_WATCH_START_HOUR", "12")
     monkeypatch.setenv("PURRR_NIGHT_WATCH_MAX_CATS", "2")
     settings = make_settings(tmp_path / "noon", pinned_now=EVENING.replace(hour=12))
-    app: FastAPI = create_app(settings)
+    app: FastAPI = make_app(settings)
     token = settings.token_path.read_text().strip()
     async for client in _serve(app, {"Authorization": f"Bearer {token}"}):
         ids = [c["id"] for c in await team(client)]

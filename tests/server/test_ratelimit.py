@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 
-from purrr_server.app import create_app
+from purrr_server.app import close_app
 from purrr_server.ratelimit import RateLimiter
 from tests.server.conftest import make_settings, register_and_login
 
@@ -30,11 +32,13 @@ def test_repeated_violations_ban() -> None:
     assert limiter.check("u", 1, 3700.0).allowed  # the ban is over, a new window began
 
 
-async def test_hosted_limits_with_headers_429_and_ban(tmp_path: Path) -> None:
+async def test_hosted_limits_with_headers_429_and_ban(
+    tmp_path: Path, make_app: Callable[..., FastAPI]
+) -> None:
     settings = make_settings(
         tmp_path / "rl", hosted=True, tier_limits={"free": 3}, ban_after_violations=2
     )
-    app = create_app(settings)
+    app = make_app(settings)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         token = await register_and_login(c, "limited")
         auth = {"Authorization": f"Bearer {token}"}
@@ -48,22 +52,23 @@ async def test_hosted_limits_with_headers_429_and_ban(tmp_path: Path) -> None:
         assert banned.status_code == 429 and "banned" in banned.json()["error"]["message"]
         events = await app.state.runtime.store.read.security.recent()
         assert "rate_limit_ban" in [e["type"] for e in events]
-    await app.state.runtime.close()
-    restarted = create_app(settings)
+    await close_app(app)  # a restart: the ban was persisted, not only kept in memory
+    restarted = make_app(settings)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=restarted), base_url="http://t"
     ) as c:
         r = await c.get("/api/v1/cats", headers=auth)
         assert r.status_code == 429 and "banned" in r.json()["error"]["message"]
-    await restarted.state.runtime.close()
 
 
-async def test_no_rate_limit_and_local_mode_are_unlimited(tmp_path: Path) -> None:
+async def test_no_rate_limit_and_local_mode_are_unlimited(
+    tmp_path: Path, make_app: Callable[..., FastAPI]
+) -> None:
     for settings in (
         make_settings(tmp_path / "a", hosted=True, rate_limit=False, tier_limits={"free": 1}),
         make_settings(tmp_path / "b", tier_limits={"free": 1, "enterprise": 1}),
     ):
-        app = create_app(settings)
+        app = make_app(settings)
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://t"
         ) as c:
@@ -74,4 +79,3 @@ async def test_no_rate_limit_and_local_mode_are_unlimited(tmp_path: Path) -> Non
             for _ in range(3):
                 r = await c.get("/api/v1/cats", headers={"Authorization": f"Bearer {token}"})
                 assert r.status_code == 200 and "X-RateLimit-Limit" not in r.headers
-        await app.state.runtime.close()

@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -29,55 +29,84 @@ def free_port() -> int:
 
 
 class Server:
-    """One `python -m purrr_server` subprocess on a free loopback port."""
+    """One `python -m purrr_server` subprocess on a free loopback port (its log in a file next
+    to the data dir: a pipe nobody reads would fill up and stall the server)."""
 
     def __init__(self, data_dir: Path, *extra: str) -> None:
         self.data_dir, self.extra = data_dir, extra
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log = data_dir.parent / f"{data_dir.name}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Server:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "purrr_server",
-                "--data-dir",
-                str(self.data_dir),
-                "--port",
-                str(self.port),
-                *self.extra,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 15
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "purrr_server",
+                    "--data-dir",
+                    str(self.data_dir),
+                    "--port",
+                    str(self.port),
+                    *self.extra,
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.process.stderr.read().decode()  # type: ignore[union-attr]
+            if self.process.poll() is not None:
+                raise AssertionError(f"the server exited on start:\n{self.log_tail()}")
             try:
                 if httpx.get(f"{self.url}/health/live", timeout=0.5).status_code == 200:
                     return self
             except httpx.TransportError:
                 time.sleep(0.05)
-        raise TimeoutError("server did not start")
+        self.stop(signal.SIGKILL)
+        raise AssertionError(f"the server did not answer within 30 s:\n{self.log_tail()}")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(sig)
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(sig)
+        try:
             self.process.wait(timeout=10)
-        if self.process is not None and self.process.stderr is not None:
-            self.process.stderr.close()
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            raise AssertionError(f"the server ignored {signal.Signals(sig).name}") from None
+
+    def log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
 
     def token(self) -> str:
         return (self.data_dir / "local-token").read_text().strip()
 
 
 @pytest.fixture
-def hosted_server(tmp_path: Path) -> Iterator[Server]:
-    server = Server(tmp_path / "hosted", "--hosted").start()
-    yield server
-    server.stop()
+def servers() -> Iterator[Callable[..., Server]]:
+    """`servers(data_dir, *args)`: a started server, stopped (killed if need be) after the test."""
+    started: list[Server] = []
+
+    def start(data_dir: Path, *extra: str) -> Server:
+        started.append(Server(data_dir, *extra))
+        return started[-1].start()
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            if server.process is not None and server.process.poll() is None:
+                server.process.kill()
+                server.process.wait(timeout=10)
+
+
+@pytest.fixture
+def hosted_server(tmp_path: Path, servers: Callable[..., Server]) -> Server:
+    return servers(tmp_path / "hosted", "--hosted")
 
 
 def _idem(n: object) -> dict[str, str]:
@@ -128,30 +157,26 @@ async def test_hosted_flow_over_real_http(hosted_server: Server) -> None:
         assert types[-1] == "cat.cared"
 
 
-async def test_restart_keeps_everything(tmp_path: Path) -> None:
-    server = Server(tmp_path / "restart").start()
+async def test_restart_keeps_everything(tmp_path: Path, servers: Callable[..., Server]) -> None:
+    server = servers(tmp_path / "restart")
     auth = {"Authorization": f"Bearer {server.token()}"}
-    try:
-        async with httpx.AsyncClient(base_url=server.url, headers=auth) as c:
-            cat = (
-                await c.post(
-                    "/api/v1/cats",
-                    headers=_idem("a"),
-                    json={"name": "Stays", "personality_type": "aloof", "genotype": GENOTYPE},
-                )
-            ).json()["data"]
-            await c.post(f"/api/v1/cats/{cat['id']}/pet", headers=_idem("b"))
-            before = (await c.get(f"/api/v1/cats/{cat['id']}")).json()["data"]
-    finally:
-        server.stop()
+    async with httpx.AsyncClient(base_url=server.url, headers=auth, timeout=10) as c:
+        cat = (
+            await c.post(
+                "/api/v1/cats",
+                headers=_idem("a"),
+                json={"name": "Stays", "personality_type": "aloof", "genotype": GENOTYPE},
+            )
+        ).json()["data"]
+        await c.post(f"/api/v1/cats/{cat['id']}/pet", headers=_idem("b"))
+        before = (await c.get(f"/api/v1/cats/{cat['id']}")).json()["data"]
+    server.stop()
     server.start()
-    try:
-        async with httpx.AsyncClient(base_url=server.url, headers=auth) as c:
-            after = (await c.get(f"/api/v1/cats/{cat['id']}")).json()["data"]
-            history = (await c.get(f"/api/v1/cats/{cat['id']}/history")).json()["data"]
-            replay = await c.post(f"/api/v1/cats/{cat['id']}/pet", headers=_idem("b"))
-    finally:
-        server.stop()
+    async with httpx.AsyncClient(base_url=server.url, headers=auth, timeout=10) as c:
+        after = (await c.get(f"/api/v1/cats/{cat['id']}")).json()["data"]
+        history = (await c.get(f"/api/v1/cats/{cat['id']}/history")).json()["data"]
+        replay = await c.post(f"/api/v1/cats/{cat['id']}/pet", headers=_idem("b"))
+    server.stop()
     assert after["version"] == before["version"] == 2 and after["name"] == "Stays"
     assert [h["name"] for h in history] == ["cats.pet", "cats.adopt"]
     assert replay.headers["Idempotent-Replayed"] == "true"
@@ -179,10 +204,12 @@ async def _burst(
         await asyncio.gather(*(worker(w) for w in range(16)))
 
 
-async def test_kill_9_during_a_write_burst_loses_nothing_acknowledged(tmp_path: Path) -> None:
-    server = Server(tmp_path / "crash").start()
+async def test_kill_9_during_a_write_burst_loses_nothing_acknowledged(
+    tmp_path: Path, servers: Callable[..., Server]
+) -> None:
+    server = servers(tmp_path / "crash")
     auth = {"Authorization": f"Bearer {server.token()}"}
-    async with httpx.AsyncClient(base_url=server.url, headers=auth) as c:
+    async with httpx.AsyncClient(base_url=server.url, headers=auth, timeout=10) as c:
         cat_ids = [
             (
                 await c.post(
@@ -196,13 +223,18 @@ async def test_kill_9_during_a_write_burst_loses_nothing_acknowledged(tmp_path: 
     acknowledged: list[str] = []
     stop = asyncio.Event()
     burst = asyncio.create_task(_burst(server.url, auth, cat_ids, acknowledged, stop))
-    while len(acknowledged) < 60:
-        await asyncio.sleep(0.01)
-    assert server.process is not None
-    os.kill(server.process.pid, signal.SIGKILL)
-    server.process.wait()
-    stop.set()
-    await burst
+    try:
+        deadline = time.monotonic() + 60
+        while len(acknowledged) < 60 and not burst.done():
+            assert time.monotonic() < deadline, f"only {len(acknowledged)} writes in 60 s"
+            await asyncio.sleep(0.01)
+        assert not burst.done(), "the write burst ended before the kill"
+        assert server.process is not None
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.wait(timeout=10)
+    finally:
+        stop.set()
+        await asyncio.wait_for(burst, timeout=30)
     db = sqlite3.connect(tmp_path / "crash" / "purrr.db")
     try:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -219,11 +251,9 @@ async def test_kill_9_during_a_write_burst_loses_nothing_acknowledged(tmp_path: 
     finally:
         db.close()
     server.start()
-    try:
-        r = httpx.get(f"{server.url}/api/v1/cats/{cat_ids[0]}", headers=auth)
-        assert r.status_code == 200
-    finally:
-        server.stop()
+    r = httpx.get(f"{server.url}/api/v1/cats/{cat_ids[0]}", headers=auth, timeout=10)
+    assert r.status_code == 200
+    server.stop()
 
 
 def test_daemon_start_status_stop(tmp_path: Path) -> None:
@@ -254,7 +284,7 @@ def test_stale_pid_and_socket_are_cleaned(tmp_path: Path) -> None:
     data_dir = tmp_path / "stale"
     data_dir.mkdir()
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
+    dead.wait(timeout=60)
     (data_dir / "purrr.pid").write_text(f"{dead.pid}\n")
     stale = socket.socket(socket.AF_UNIX)
     stale.bind(str(data_dir / "purrr.sock"))

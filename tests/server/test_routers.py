@@ -4,7 +4,7 @@ the fully mounted app serves, and every action hook runs whichever routers are m
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from importlib import import_module
 
 import httpx
@@ -12,7 +12,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from purrr_server.app import create_app
 from purrr_server.routers import API_PREFIX, MODULES, module_for
 from purrr_server.settings import Settings
 from tests.server.conftest import _serve, adopt, idem
@@ -45,8 +44,10 @@ def test_the_table_names_the_module_of_every_route() -> None:
         assert module_for(re.sub(r"\{[^}]+\}", "7", path)) == module, path
 
 
-def test_mounting_on_demand_ends_with_the_same_api(app: FastAPI, settings: Settings) -> None:
-    lazy = create_app(settings, mount_on_demand=True)
+def test_mounting_on_demand_ends_with_the_same_api(
+    app: FastAPI, settings: Settings, make_app: Callable[..., FastAPI]
+) -> None:
+    lazy = make_app(settings, mount_on_demand=True)
     assert lazy.state.mounter.mounted == set()
     lazy.state.mounter.mount_all()
     assert openapi_routes(lazy) == openapi_routes(app)
@@ -54,8 +55,10 @@ def test_mounting_on_demand_ends_with_the_same_api(app: FastAPI, settings: Setti
 
 
 @pytest.fixture
-async def lazy_client(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    app = create_app(settings, mount_on_demand=True)
+async def lazy_client(
+    settings: Settings, make_app: Callable[..., FastAPI]
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    app = make_app(settings, mount_on_demand=True)
     token = settings.token_path.read_text().strip()
     async for client in _serve(app, {"Authorization": f"Bearer {token}"}):
         yield app, client
@@ -102,7 +105,5 @@ def test_the_services_table_names_the_module_of_every_action_and_hook() -> None:
     services.load_all()
     assert len(ACTIONS) > 30
     for name, spec in ACTIONS.items():
-        if spec.handler.__module__.startswith("tests."):
-            continue  # registered by other tests (tests/server/test_store.py)
         assert services.MODULES[name.split(".", 1)[0]] == spec.handler.__module__, name
     assert {hook.__module__ for hook in AFTER_ACTION} <= set(services.HOOKS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,7 @@ from fastapi import FastAPI
 
 from purrr_core import InvalidRequest
 from purrr_core import adopt as adopt_cat
-from purrr_server.actions import ACTIONS, ActionContext, action, execute
-from purrr_server.app import create_app
+from purrr_server.actions import ACTIONS, ActionContext, execute
 from purrr_server.store.migrate import MIGRATIONS_DIR, migrate
 from tests.server.conftest import GENOTYPE, adopt, idem, make_settings
 
@@ -62,14 +62,16 @@ def test_a_failing_migration_leaves_nothing(tmp_path: Path) -> None:
     assert "half" not in tables(db) and "users" in tables(db)
 
 
-async def test_app_starts_on_a_database_from_an_older_release(tmp_path: Path) -> None:
+async def test_app_starts_on_a_database_from_an_older_release(
+    tmp_path: Path, make_app: Callable[..., FastAPI]
+) -> None:
     data = tmp_path / "data"
     data.mkdir()
     migrations = tmp_path / "only-0001"
     migrations.mkdir()
     shutil.copy(MIGRATIONS_DIR / "0001_platform.sql", migrations)
     migrate(data / "purrr.db", migrations)
-    app = create_app(make_settings(data))
+    app = make_app(make_settings(data))
     token = (data / "local-token").read_text().strip()
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),
@@ -78,30 +80,41 @@ async def test_app_starts_on_a_database_from_an_older_release(tmp_path: Path) ->
     ) as c:
         cat = await adopt(c)
         assert (await c.get(f"/api/v1/cats/{cat['id']}")).status_code == 200
-    await app.state.runtime.close()
 
 
-@action("test.explode")
-async def _explode(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    cat = adopt_cat("Ghost", "lazy", now=ctx.now, rng=ctx.rng, genotype=GENOTYPE)
-    await ctx.store.cats.add(ctx.user_id, cat)
-    ctx.emit("test.ghost", {})
-    raise RuntimeError("handler failed after writing")
+@pytest.fixture
+def explode(temporary_action: Callable[..., Any]) -> str:
+    """An action that writes, emits an event, then fails."""
+
+    @temporary_action("test.explode")
+    async def _explode(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+        cat = adopt_cat("Ghost", "lazy", now=ctx.now, rng=ctx.rng, genotype=GENOTYPE)
+        await ctx.store.cats.add(ctx.user_id, cat)
+        ctx.emit("test.ghost", {})
+        raise RuntimeError("handler failed after writing")
+
+    return "test.explode"
 
 
-@action("test.roll")
-async def _roll(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    return {"roll": ctx.rng.random(), "seed": ctx.seed, "version": ctx.version}
+@pytest.fixture
+def roll(temporary_action: Callable[..., Any]) -> str:
+    """An action whose whole result comes from its seeded RNG."""
+
+    @temporary_action("test.roll")
+    async def _roll(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+        return {"roll": ctx.rng.random(), "seed": ctx.seed, "version": ctx.version}
+
+    return "test.roll"
 
 
 async def test_a_failing_action_rolls_everything_back(
-    client: httpx.AsyncClient, app: FastAPI
+    client: httpx.AsyncClient, app: FastAPI, explode: str
 ) -> None:
     runtime = app.state.runtime
     user = await runtime.store.read.users.local()
     before = await runtime.store.current_version()
     with pytest.raises(RuntimeError):
-        await execute(runtime, user, "test.explode", {}, idempotency_key="boom")
+        await execute(runtime, user, explode, {}, idempotency_key="boom")
     assert await runtime.store.current_version() == before
     assert await runtime.store.read.cats.for_user(user.id) == []
     assert await runtime.store.read.events.since(user.id, 0) == []
@@ -110,22 +123,24 @@ async def test_a_failing_action_rolls_everything_back(
 
 
 async def test_the_stored_seed_replays_the_same_outcome(
-    client: httpx.AsyncClient, app: FastAPI
+    client: httpx.AsyncClient, app: FastAPI, roll: str
 ) -> None:
     runtime = app.state.runtime
     user = await runtime.store.read.users.local()
-    first = await execute(runtime, user, "test.roll", {})
+    first = await execute(runtime, user, roll, {})
     logged = await runtime.store.read.actions.get(first.action_id)
-    replay = await execute(runtime, user, "test.roll", {}, seed=logged["seed"])
+    replay = await execute(runtime, user, roll, {}, seed=logged["seed"])
     assert replay.result["roll"] == first.result["roll"]
     assert replay.version == first.version + 1 == logged["version"] + 1
 
 
-async def test_sync_mutations_are_applied_once(client: httpx.AsyncClient, app: FastAPI) -> None:
+async def test_sync_mutations_are_applied_once(
+    client: httpx.AsyncClient, app: FastAPI, roll: str
+) -> None:
     runtime = app.state.runtime
     user = await runtime.store.read.users.local()
-    first = await execute(runtime, user, "test.roll", {}, client_id="laptop", mutation_id=1)
-    again = await execute(runtime, user, "test.roll", {}, client_id="laptop", mutation_id=1)
+    first = await execute(runtime, user, roll, {}, client_id="laptop", mutation_id=1)
+    again = await execute(runtime, user, roll, {}, client_id="laptop", mutation_id=1)
     assert again.replayed and again.result == first.result and again.action_id == first.action_id
 
 

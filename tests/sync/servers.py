@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from tests.environment import hermetic
 from tests.sync.harness import GENOTYPE, PASSWORD
 
 FAST_HASH = {"PURRR_ARGON2_TIME_COST": "1", "PURRR_ARGON2_MEMORY_KIB": "1024"}
@@ -29,8 +30,8 @@ def free_port() -> int:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PURRR_") or k in ("PURRR_NOW",)}
-    return {**env, **FAST_HASH, "PURRR_NO_KEYRING": "1", **extra}
+    """The suite's hermetic environment (tests/environment.py), a cheap password hash, `extra`."""
+    return hermetic(os.environ, **FAST_HASH, **extra)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from purrr_cli import config
 from purrr_cli.client import Client, ServerChoice
 from purrr_cli.tui.api import PurrrApi
 from purrr_cli.tui.app import PurrrApp
@@ -73,6 +74,8 @@ def make_app(client: Client) -> Callable[..., PurrrApp]:
 
     def build(**options: Any) -> PurrrApp:
         options.setdefault("live", False)
+        # as `purrr tui` does: Textual's own default theme follows TEXTUAL_THEME at import
+        options.setdefault("theme", config.DEFAULTS["theme"])
         return PurrrApp(PurrrApi(client), **options)
 
     return build

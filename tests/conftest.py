@@ -1,0 +1,115 @@
+"""Suite-wide rules: a hermetic environment, and no test may leave a database thread running.
+
+- The environment (tests/environment.py) is cleaned before collection (Textual reads its
+  settings on import) and again around every test, so `NO_COLOR=1 TERM=dumb COLUMNS=60` or a
+  stray `PURRR_SERVER` in the shell changes nothing. HOME is a fresh directory for the session.
+- Every aiosqlite connection runs a non-daemon thread: an app that is never closed (say, a test
+  that fails before its last line) keeps the interpreter from exiting after the run. A test that
+  leaves one running fails, naming the fix, and the thread is stopped so the run can end.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.environment import hermetic, is_cleared
+
+_session: dict[str, Any] = {}
+
+
+def _apply(env: dict[str, str]) -> None:
+    os.environ.clear()
+    os.environ.update(env)
+    time.tzset()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    original = dict(os.environ)
+    home = tempfile.mkdtemp(prefix="purrr-tests-home-")
+    _session.update(original=original, home=home)
+    _apply(hermetic(original, HOME=home))
+    # pytest-textual-snapshot imports Textual before any conftest, and Textual reads its
+    # TEXTUAL_* switches (theme, colour system, animations…) once, on import.
+    if "textual.constants" in sys.modules and any(is_cleared(n) for n in original):
+        importlib.reload(sys.modules["textual.constants"])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if "original" in _session:
+        _apply(_session.pop("original"))
+        shutil.rmtree(_session.pop("home"), ignore_errors=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Whatever leaked (a module-scoped server, an interrupted run), let the process exit."""
+    _stop(_database_threads())
+
+
+@pytest.fixture(autouse=True)
+def hermetic_environment() -> Iterator[None]:
+    """Each test starts from the session's clean environment and cannot leak changes into the
+    next one (even ones made without monkeypatch, e.g. by the code under test)."""
+    clean = hermetic(os.environ)
+    _apply(clean)
+    yield
+    now = dict(os.environ)
+    if _ours(now) != _ours(clean):  # pytest's own PYTEST_* variables change between phases
+        for name in set(_ours(now)) - set(clean):
+            del os.environ[name]
+        os.environ.update(_ours(clean))
+        time.tzset()
+
+
+def _ours(env: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in env.items() if not name.startswith("PYTEST_")}
+
+
+def _database_threads() -> list[threading.Thread]:
+    from_aiosqlite = sys.modules.get("aiosqlite.core")
+    if from_aiosqlite is None:
+        return []
+    worker = from_aiosqlite._connection_worker_thread
+    return [t for t in threading.enumerate() if getattr(t, "_target", None) is worker]
+
+
+def _stop(threads: list[threading.Thread]) -> None:
+    """Ask aiosqlite worker threads to finish (what `Connection.stop()` sends them)."""
+    core = sys.modules["aiosqlite.core"] if threads else None
+    for thread in threads:
+        queue = thread._args[0]  # type: ignore[attr-defined]
+        queue.put_nowait((None, lambda: core._STOP_RUNNING_SENTINEL))  # type: ignore[union-attr]
+    for thread in threads:
+        thread.join(timeout=5)
+
+
+@pytest.fixture(autouse=True)
+def no_database_left_open() -> Iterator[None]:
+    before = set(_database_threads())
+    yield
+    leaked = [t for t in _database_threads() if t not in before]
+    if not leaked:
+        return
+    gc.collect()  # an app nobody holds any more closes its connections when collected
+    deadline = time.monotonic() + 2
+    while leaked and time.monotonic() < deadline:
+        time.sleep(0.01)
+        leaked = [t for t in leaked if t.is_alive()]
+    if leaked:
+        _stop(leaked)
+        pytest.fail(
+            f"the test left {len(leaked)} database connection(s) open: close every app it "
+            "creates in a fixture or a `finally` (purrr_server.app.close_app, or the "
+            "`make_app` fixture of tests/server/conftest.py)",
+            pytrace=False,
+        )
