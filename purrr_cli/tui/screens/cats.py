@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
 from purrr_cli.errors import CliError
 from purrr_cli.tui.screens.base import PurrrScreen
 from purrr_cli.tui.screens.form import FormDialog, FormField
-from purrr_cli.tui.widgets.cat_table import CatTable, care_needs
+from purrr_cli.tui.widgets.cat_card import CARD_FROM, CatCard
+from purrr_cli.tui.widgets.cat_table import CatTable, care_needs, cat_doing
 
 
 class CatsScreen(PurrrScreen):
@@ -44,8 +47,22 @@ Care for the highlighted cat without opening it: **f** feed, **e** pet, **p** pl
     last_result: str = ""
 
     def compose_body(self) -> ComposeResult:
-        yield CatTable(id="cat-table")
+        with Horizontal(id="home"):
+            yield CatTable(id="cat-table")
+            yield CatCard(id="cat-card")
         yield Static("Loading cats…", id="cats-summary", classes="summary")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one(CatCard).display = event.size.width >= CARD_FROM
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_card()
+
+    def _show_card(self) -> None:
+        cat = self.query_one(CatTable).selected_cat()
+        overview = self.purrr.overview
+        doing = cat_doing(cat, overview.busy if overview else {}) if cat else ""
+        self.query_one(CatCard).show_cat(cat, doing)
 
     async def fetch(self) -> list[dict[str, Any]]:
         return await self.api.cats()
@@ -62,6 +79,7 @@ Care for the highlighted cat without opening it: **f** feed, **e** pet, **p** pl
         if self.last_result:
             summary += f" · {self.last_result}"
         self.query_one("#cats-summary", Static).update(summary)
+        self._show_card()
 
     def failed(self, exc: CliError) -> None:
         if not self.query_one(CatTable).cats:
@@ -71,6 +89,7 @@ Care for the highlighted cat without opening it: **f** feed, **e** pet, **p** pl
         overview = self.purrr.overview
         if overview is not None:
             self.query_one(CatTable).set_busy(overview.busy)
+            self._show_card()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open_cat()
