@@ -107,64 +107,6 @@ def _roles(client: Client, pairs: list[str] | None) -> dict[str, str]:
     return roles
 
 
-def _coins_line(patrol: dict[str, Any]) -> str:
-    """'45 coins earned' once settled; while under way, what it has earned so far."""
-    coins = (patrol.get("summary") or {}).get("coins_earned", 0)
-    if patrol.get("status") == "active":
-        return f"{coins} coins so far (paid when it ends)"
-    return f"{coins} coins earned"
-
-
-def _patrol_view(patrol: dict[str, Any]) -> Any:
-    """A patrol for people: header, cats and results, encounters, strays, the timeline."""
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    night = patrol.get("night") or {}
-    summary = patrol.get("summary") or {}
-    head = Text.assemble(
-        (f"Patrol #{patrol['id']} ", "bold"),
-        f"{patrol['status']} in the {patrol['area']} · ",
-        f"{night.get('weather', '')} {night.get('season', '')} night · ",
-        f"tick {patrol.get('ticks_done', 0)}/{patrol.get('ticks_total', 0)} · "
-        f"ends {str(patrol.get('ends_at', ''))[11:16]}",
-    )
-    totals = Text(
-        f"{summary.get('encounters', 0)} bobcat encounter(s), {summary.get('deterred', 0)} "
-        f"deterred · {summary.get('strays_found', 0)} strays found, "
-        f"{summary.get('strays_rescued', 0)} rescued, {summary.get('strays_saved', 0)} saved · "
-        f"{summary.get('injuries', 0)} injuries ({summary.get('injuries_prevented', 0)} prevented)"
-        f" · {_coins_line(patrol)}"
-    )
-    cats = Table(
-        "cat",
-        "role",
-        "xp",
-        "role xp",
-        "deterred",
-        "saved",
-        "injuries",
-        box=None,
-        header_style="bold",
-        pad_edge=False,
-    )
-    for r in patrol.get("results") or []:
-        cats.add_row(
-            r["name"],
-            r["role"],
-            str(r["xp"]),
-            str(r["role_xp"]),
-            str(r["bobcats_deterred"]),
-            str(r["strays_saved"]),
-            str(r["injuries"]),
-        )
-    timeline = Table("time", "event", box=None, header_style="bold", pad_edge=False)
-    for event in patrol.get("events") or []:
-        timeline.add_row(str(event["at"])[11:16], event["message"])
-    return Group(head, totals, Text(""), cats, Text(""), timeline)
-
-
 @app.command(
     epilog=examples(
         "purrr nightwatch deploy 1 3 5",
@@ -222,6 +164,8 @@ def status() -> None:
     from rich.console import Group
     from rich.text import Text
 
+    from purrr_cli.render.patrol import PatrolView
+
     window = data["window"]
     state = "OPEN" if window["open"] else "closed"
     parts: list[Any] = [
@@ -243,7 +187,7 @@ def status() -> None:
     patrol = data.get("patrol")
     parts.append(Text(""))
     parts.append(
-        _patrol_view(patrol)
+        PatrolView(patrol)
         if patrol
         else Text("No patrol yet. Deploy one: purrr nightwatch deploy 1 3 5")
     )

@@ -1,4 +1,5 @@
-"""`PurrrApp`: the full-screen dashboard. Screens are modes; the app owns the API and live events."""
+"""`PurrrApp`: the full-screen dashboard. Screens are modes; the app owns the API, the header's
+overview, live events and the connection state."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
+from textual.theme import Theme
 
 from purrr_cli.errors import CliError, UnreachableError
 from purrr_cli.tui.api import PurrrApi
 from purrr_cli.tui.commands import PurrrCommands
-from purrr_cli.tui.messages import ConnectionChanged, ServerEvent
+from purrr_cli.tui.messages import ConnectionChanged, OverviewChanged, ServerEvent
+from purrr_cli.tui.overview import Overview, load_overview
 from purrr_cli.tui.screens.cats import CatsScreen
 from purrr_cli.tui.themes import PURRR_THEMES
+from purrr_cli.tui.workers import as_work
 
 #: Reconnect back-off: first retry after this many seconds, doubling up to the maximum.
 RETRY_FIRST, RETRY_MAX = 1.0, 30.0
@@ -37,20 +41,21 @@ class PurrrApp(App[None]):
         "wallet": lambda: _screen("wallet", "WalletScreen"),
     }
     DEFAULT_MODE = "cats"
-    #: (mode, title) for the screens reachable from anywhere; the palette lists them too.
+    #: (mode, title) for the screens reachable from anywhere; the header and palette list them.
     SCREENS_MENU: ClassVar[tuple[tuple[str, str], ...]] = (
         ("cats", "Cats"),
         ("nightwatch", "Night Watch"),
-        ("breeding", "Breeding lab"),
-        ("games", "Games & quests"),
-        ("wallet", "Wallet & store"),
+        ("breeding", "Breeding"),
+        ("games", "Games"),
+        ("wallet", "Wallet"),
     )
+    # The header shows the screen keys, so the footer keeps its room for the screen's own keys.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "go('cats')", "Cats", id="app.cats"),
-        Binding("n", "go('nightwatch')", "Night", id="app.nightwatch"),
-        Binding("b", "go('breeding')", "Breed", id="app.breeding"),
-        Binding("g", "go('games')", "Games", id="app.games"),
-        Binding("w", "go('wallet')", "Wallet", id="app.wallet"),
+        Binding("c", "go('cats')", "Cats", id="app.cats", show=False),
+        Binding("n", "go('nightwatch')", "Night Watch", id="app.nightwatch", show=False),
+        Binding("b", "go('breeding')", "Breeding", id="app.breeding", show=False),
+        Binding("g", "go('games')", "Games", id="app.games", show=False),
+        Binding("w", "go('wallet')", "Wallet", id="app.wallet", show=False),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit_purrr", "Quit", id="app.quit"),
     ]
@@ -63,14 +68,22 @@ class PurrrApp(App[None]):
         theme: str | None = None,
         poll_interval: float = 2.0,
         live: bool = True,
+        save_theme: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
         self.api = api
         self.poll_interval = poll_interval
         self.live = live
         self.connection: ConnectionChanged | None = None
+        #: The header's state; None until first read.
+        self.overview: Overview | None = None
+        #: The cats as last read by any screen (the palette offers an action per cat).
+        self.cats: list[dict[str, Any]] = []
         self._keymap_config = keymap or {}
         self._theme_config = theme
+        self._save_theme = save_theme
+        #: patrol id → (deterred, strays saved) last announced, for "bobcat deterred" toasts.
+        self._patrol_seen: dict[int, tuple[int, int]] = {}
         for purrr_theme in PURRR_THEMES:
             self.register_theme(purrr_theme)
 
@@ -79,11 +92,20 @@ class PurrrApp(App[None]):
             self.set_keymap(self._keymap_config)
         if self._theme_config and self._theme_config in self.available_themes:
             self.theme = self._theme_config
+        # Subscribed after the configured theme is applied: only the player's choices are saved.
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.live:
             self.call_after_refresh(self.watch_events)
 
     async def on_unmount(self) -> None:
         await asyncio.to_thread(self.api.close)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if self._save_theme is not None:
+            try:
+                self._save_theme(theme.name)
+            except (OSError, CliError) as exc:
+                self.notify(f"Could not save the theme: {exc}", severity="warning")
 
     # --- navigation -----------------------------------------------------------------------
 
@@ -97,6 +119,24 @@ class PurrrApp(App[None]):
 
         self.action_go("cats")
         self.push_screen(CatScreen(cat_id))
+
+    def care_for(self, cat_id: int, action: str) -> None:
+        """Run a care action on a cat from wherever the player is (the palette's "Feed Luna")."""
+        from purrr_cli.tui.care import care
+        from purrr_cli.tui.screens.base import PurrrScreen
+
+        self._close_dialogs()
+        cat = next((c for c in self.cats if c["id"] == cat_id), None)
+        if cat is not None and isinstance(self.screen, PurrrScreen):
+            care(self.screen, cat, action)
+
+    def deploy(self, cat_id: int) -> None:
+        """Open the Night Watch deploy dialog with this cat ticked."""
+        self.action_go("nightwatch")
+        screen = self.screen
+        deploy = getattr(screen, "action_deploy", None)
+        if deploy is not None:
+            deploy(preselect=[cat_id])
 
     def action_help(self) -> None:
         if isinstance(self.screen, ModalScreen):
@@ -113,6 +153,21 @@ class PurrrApp(App[None]):
     def _close_dialogs(self) -> None:
         while isinstance(self.screen, ModalScreen):
             self.pop_screen()
+
+    # --- the header's overview ----------------------------------------------------------------
+
+    def remember_cats(self, cats: list[dict[str, Any]]) -> None:
+        self.cats = list(cats)
+
+    def refresh_overview(self) -> None:
+        """Re-read coins, the patrol, alerts and busy cats in a worker (the newest read wins)."""
+        self.run_worker(as_work(self._load_overview), group="overview", exclusive=True)
+
+    async def _load_overview(self) -> None:
+        overview = await load_overview(self.api)
+        if overview != self.overview:
+            self.overview = overview
+            self.broadcast(OverviewChanged)
 
     # --- live events and connection -------------------------------------------------------
 
@@ -155,8 +210,71 @@ class PurrrApp(App[None]):
             delay = RETRY_FIRST
             events, since = split_batch(batch, since)
             for event in events:
-                self.broadcast(lambda event=event: ServerEvent(event))
+                self.broadcast(_event_message(event))
+                self.announce(event)
+            if events:
+                self.refresh_overview()
             await asyncio.sleep(self.poll_interval)
+
+    def announce(self, event: dict[str, Any]) -> None:
+        """A toast for what happened while the player looked elsewhere."""
+        kind = str(event.get("type") or event.get("event_type") or "")
+        payload = event.get("payload")
+        text, severity = event_notice(
+            kind, payload if isinstance(payload, dict) else event, self.cats, self._patrol_seen
+        )
+        if text:
+            self.notify(text, severity=severity)
+
+
+def _event_message(event: dict[str, Any]) -> Callable[[], ServerEvent]:
+    return lambda: ServerEvent(event)
+
+
+def event_notice(
+    kind: str,
+    payload: dict[str, Any],
+    cats: list[dict[str, Any]],
+    patrol_seen: dict[int, tuple[int, int]],
+) -> tuple[str, Any]:
+    """(message, severity) for an event worth a toast, or ("", …) for the rest."""
+    names = {c.get("id"): str(c.get("name")) for c in cats}
+    if kind == "nightwatch.tick":
+        patrol_id = int(payload.get("patrol_id") or 0)
+        so_far = payload.get("so_far") or {}
+        now = (int(so_far.get("deterred") or 0), int(so_far.get("strays_saved") or 0))
+        before = patrol_seen.get(patrol_id, (0, 0))
+        patrol_seen[patrol_id] = now
+        news = []
+        if now[0] > before[0]:
+            news.append(f"{now[0] - before[0]} bobcat(s) deterred")
+        if now[1] > before[1]:
+            news.append(f"{now[1] - before[1]} stray(s) saved")
+        return (f"Night Watch: {', '.join(news)}." if news else "", "information")
+    if kind == "nightwatch.alert":
+        return (f"Alert: {payload.get('message', 'a community alert')} (answer it on n)", "warning")
+    if kind == "nightwatch.completed":
+        summary = payload.get("summary") or {}
+        return (
+            f"Patrol #{payload.get('patrol_id', '')} is home: {summary.get('strays_saved', 0)} "
+            f"strays saved, {summary.get('deterred', 0)} bobcats deterred.",
+            "information",
+        )
+    if kind == "nightwatch.achievement":
+        return (f"Achievement earned: {payload.get('name', '')}!", "information")
+    if kind == "cat.born":
+        return (f"A kitten is born: {payload.get('name', 'a new cat')}!", "information")
+    if kind == "breeding.completed" and payload.get("status") == "failed":
+        pair = " and ".join(names.get(payload.get(k), "?") for k in ("sire_id", "dam_id"))
+        return (f"The breeding of {pair} did not take.", "warning")
+    if kind == "quest.completed":
+        return ("A quest is complete: claim its reward on Games (g).", "information")
+    if kind == "cat.cared":
+        stats = payload.get("new_stats") or {}
+        if isinstance(stats, dict) and int(stats.get("health", 100)) < 25:
+            name = names.get(payload.get("cat_id"), "A cat")
+            return (f"Health alert: {name} is at {stats['health']} health.", "warning")
+    return ("", "information")
 
 
 def _screen(module: str, name: str) -> Screen[Any]:

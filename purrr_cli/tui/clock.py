@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
+from typing import Any
 
 
 def now() -> datetime:
@@ -28,3 +29,11 @@ def countdown(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
+
+
+def short(value: Any) -> str:
+    """An API timestamp for people, in this machine's time zone: `Sat 12 Apr 22:00`; "" if none."""
+    moment = parse(str(value)) if value else None
+    if moment is None:
+        return ""
+    return moment.astimezone().strftime("%a %d %b %H:%M")

@@ -1,4 +1,5 @@
-"""Command palette (ctrl+p): every key binding of the current screen, plus every screen."""
+"""Command palette (ctrl+p): every screen, every action of the current screen, and the care,
+open and deploy actions for every cat ("Feed Whiskers", "Deploy Shadow")."""
 
 from __future__ import annotations
 
@@ -7,6 +8,17 @@ from functools import partial
 from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+#: (title format, app method, its argument) offered for every cat.
+CAT_COMMANDS = (
+    ("Open {name}", "open_cat", None),
+    ("Feed {name}", "care_for", "feed"),
+    ("Pet {name}", "care_for", "pet"),
+    ("Play with {name}", "care_for", "play"),
+    ("Groom {name}", "care_for", "groom"),
+    ("Give a treat to {name}", "care_for", "treat"),
+    ("Deploy {name} on Night Watch", "deploy", None),
+)
 
 
 class PurrrCommands(Provider):
@@ -22,12 +34,19 @@ class PurrrCommands(Provider):
         for active in self.screen.active_bindings.values():
             binding = active.binding
             title = binding.description
-            if not title or title in seen or binding.action.startswith(("command_palette", "go(")):
+            # Only the game's own keys (they have ids); widget keys such as "Cursor up" are not
+            # actions a player looks for, and the screen switches are listed above.
+            if not binding.id or binding.id.startswith("app.") or not title or title in seen:
                 continue
             seen.add(title)
             key = app.get_key_display(binding)
             callback = partial(app.run_action, binding.action, active.node)
             yield title, f"key: {key}" if key else "", callback
+        for cat in getattr(app, "cats", []):
+            for title_format, method, argument in CAT_COMMANDS:
+                args = (cat["id"],) if argument is None else (cat["id"], argument)
+                title = title_format.format(name=cat.get("name", cat["id"]))
+                yield title, f"cat #{cat['id']}", partial(getattr(app, method), *args)
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():

@@ -27,3 +27,7 @@ class ConnectionChanged(Message):
         self.connected = connected
         self.reason = reason
         self.retry_in = retry_in
+
+
+class OverviewChanged(Message):
+    """The app read a fresh `Overview` (coins, patrol, alerts, busy cats)."""

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 
 def build_app(server: str | None = None, theme: str | None = None) -> PurrrApp:
-    """The app wired to the configured server, theme and key bindings (config `keybindings`)."""
+    """The app wired to the configured server, theme and key bindings (config `keybindings`);
+    a theme the player picks (palette → "Change theme") is saved as config `theme`."""
     settings = config.load()
     keymap = settings.get("keybindings") or {}
 
@@ -22,10 +23,14 @@ def build_app(server: str | None = None, theme: str | None = None) -> PurrrApp:
 
         return Client(server)
 
+    def save_theme(name: str) -> None:
+        config.set_value("theme", name)
+
     return PurrrApp(
         PurrrApi(connect),
         keymap={str(k): str(v) for k, v in keymap.items()},
         theme=theme or settings.get("theme"),
+        save_theme=save_theme,
     )
 
 

@@ -6,6 +6,7 @@ adopts the same cats with the same traits and snapshots are stable.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -38,6 +39,9 @@ def purrr_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PURRR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PURRR_NO_KEYRING", "1")
     monkeypatch.setenv("PURRR_NOW", NOW)
+    # Times shown in this machine's zone (history, breedings) are UTC in every test run.
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
     for name in ("PURRR_SERVER", "PURRR_TOKEN", "PURRR_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     from purrr_server import actions

@@ -8,7 +8,6 @@ from purrr_cli.tui.screens.deploy import DeployDialog
 from purrr_cli.tui.screens.form import FormDialog
 from purrr_cli.tui.screens.nightwatch import NightWatchScreen
 from purrr_cli.tui.widgets.records import RecordTable
-from purrr_cli.tui.widgets.timeline import Timeline
 from tests.tui.conftest import text_of
 from tests.tui.pilot import settle
 
@@ -56,7 +55,7 @@ async def test_deploy_with_a_chosen_role(make_app, cats, client) -> None:
         status = client.get("night-watch/status")
         assert status["patrol"]["area"] == "alley"
         assert status["patrol"]["roles"][str(cats[2]["id"])] == "healer"
-        assert app.screen.query_one(Timeline).lines  # the "deployed" event is shown
+        assert "OUT" in text_of(app.screen.query_one("#nw-patrol"))  # the deployed event
 
 
 async def test_deploy_needs_a_cat(make_app, cats) -> None:

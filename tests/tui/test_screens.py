@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
+from purrr_cli.tui.screens.dialog import ConfirmDialog
 from purrr_cli.tui.screens.form import FormDialog
 from purrr_cli.tui.screens.games import GamesScreen
 from purrr_cli.tui.screens.help import HelpScreen
@@ -66,6 +67,10 @@ async def test_buy_and_use_an_item(make_app, cats, client) -> None:
         store = app.screen.query_one("#store", RecordTable)
         store.move_cursor(row=[i["id"] for i in store.records].index("premium_food"))
         await pilot.press("p")
+        assert isinstance(app.screen, ConfirmDialog)  # nothing is bought without a yes
+        assert "25 coins" in str(app.screen.query_one(".dialog-text", Label).render())
+        assert client.get("economy/balance")["coins"] == 1000
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert client.get("economy/balance")["coins"] == 975
         inventory = app.screen.query_one("#inventory", RecordTable)

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Static
 
 from purrr_cli.errors import CliError, UnreachableError
-from purrr_cli.tui.messages import ConnectionChanged, ServerEvent
+from purrr_cli.tui.messages import ConnectionChanged, OverviewChanged, ServerEvent
 from purrr_cli.tui.widgets.banner import ConnectionBanner
+from purrr_cli.tui.widgets.topbar import TopBar
+from purrr_cli.tui.workers import as_work
 
 if TYPE_CHECKING:
     from purrr_cli.tui.api import PurrrApi
@@ -24,6 +26,8 @@ class PurrrScreen(Screen[None]):
 
     #: Markdown shown by `?`, above the screen's keys.
     HELP: ClassVar[str] = ""
+    #: The app mode this screen belongs to (highlighted in the header).
+    MODE: ClassVar[str] = ""
     #: Event types (or prefixes ending in ".") that make this screen reload by itself.
     LIVE_EVENTS: ClassVar[tuple[str, ...]] = ()
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -40,12 +44,15 @@ class PurrrScreen(Screen[None]):
 
     #: How many loads have finished (successfully or not); tests wait for the first one.
     loads_finished: int = 0
+    #: Whether the last load failed (the screen then shows what it last knew, or nothing).
+    load_failed: bool = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TopBar(self.MODE)
         yield ConnectionBanner()
+        yield Static("", id="load-error", classes="load-error")
         yield from self.compose_body()
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -61,18 +68,32 @@ class PurrrScreen(Screen[None]):
         self.reload()
 
     def reload(self) -> None:
-        """Fetch this screen's data in a worker; the newest request wins."""
-        self.run_worker(self._load, group="load", exclusive=True)
+        """Fetch this screen's data (and the header's) in a worker; the newest request wins."""
+        self.run_worker(as_work(self._load), group="load", exclusive=True)
+        self.purrr.refresh_overview()
 
     async def _load(self) -> None:
         try:
             data = await self.fetch()
         except CliError as exc:
-            self.report(exc)
+            self.load_failed = True
+            self._show_load_error(exc)
+            self.report(exc, quiet=True)
         else:
+            self.load_failed = False
+            self.query_one("#load-error", Static).remove_class("-shown")
             self.show(data)
         finally:
             self.loads_finished += 1
+
+    def _show_load_error(self, exc: CliError) -> None:
+        what = "Server unreachable" if isinstance(exc, UnreachableError) else "Could not load"
+        message = f"⚠ {what}: {exc.message}. "
+        message += "Retrying by itself." if self.purrr.live else "Press r to retry."
+        error = self.query_one("#load-error", Static)
+        error.update(message)
+        error.add_class("-shown")
+        self.failed(exc)
 
     async def fetch(self) -> Any:
         """Everything the screen displays, fetched from the server."""
@@ -80,6 +101,9 @@ class PurrrScreen(Screen[None]):
 
     def show(self, data: Any) -> None:
         """Put freshly fetched data on screen."""
+
+    def failed(self, exc: CliError) -> None:
+        """The load failed: replace any "loading" placeholder (the error line says why)."""
 
     # --- actions ------------------------------------------------------------------------
 
@@ -93,14 +117,23 @@ class PurrrScreen(Screen[None]):
                 self.report(exc)
                 return
             done(result)
+            self.purrr.refresh_overview()
 
-        self.run_worker(run, group="action")
+        self.run_worker(as_work(run), group="action")
 
-    def report(self, exc: CliError) -> None:
+    def report(self, exc: CliError, *, quiet: bool = False) -> None:
+        """Show a failed request: the banner for a lost server, and (unless `quiet`) a toast."""
         if isinstance(exc, UnreachableError):
             self.purrr.connection_lost(exc.message)
+            if not quiet:
+                self.notify(
+                    f"Nothing was done: {exc.message}",
+                    title="Server unreachable",
+                    severity="error",
+                )
             return
-        self.notify(exc.message, title=exc.code.replace("_", " ").title(), severity="error")
+        if not quiet:
+            self.notify(exc.message, title=exc.code.replace("_", " ").title(), severity="error")
 
     # --- live ---------------------------------------------------------------------------
 
@@ -113,8 +146,16 @@ class PurrrScreen(Screen[None]):
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         self._show_connection(message)
+        self.query_one(TopBar).refresh()
         if message.connected:
             self.reload()
+
+    def on_overview_changed(self, message: OverviewChanged) -> None:
+        self.query_one(TopBar).refresh()
+        self.overview_changed()
+
+    def overview_changed(self) -> None:
+        """The app's overview (busy cats, coins …) changed; screens that show it redraw."""
 
     def _show_connection(self, state: ConnectionChanged | None) -> None:
         banner = self.query_one(ConnectionBanner)

@@ -11,27 +11,29 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Select, Static
 
+from purrr_cli.tui import clock
 from purrr_cli.tui.screens.base import PurrrScreen, optional
 from purrr_cli.tui.widgets.info import kv_table, records_table
-from purrr_cli.tui.widgets.records import RecordTable, records_of
+from purrr_cli.tui.widgets.records import Column, RecordTable, records_of, shorten
 
 METHODS = (
     ("Natural (free)", "natural"),
     ("AI assisted", "ai_assisted"),
     ("Genetic enhancement", "genetic_enhancement"),
 )
-PAIR_COLUMNS = [
+PAIR_COLUMNS: list[Column] = [
     ("Sire", "sire_name"),
     ("Dam", "dam_name"),
     ("Compat.", "compatibility"),
     ("Success", lambda p: f"{float(p.get('success_rate') or 0):.0%}"),
+    ("Now", lambda p: "ready" if p.get("can_breed", True) else "blocked"),
 ]
-BREEDING_COLUMNS = [
+BREEDING_COLUMNS: list[Column] = [
     ("Sire", "sire_name"),
     ("Dam", "dam_name"),
     ("Method", "method"),
     ("Status", "status"),
-    ("Ready at", lambda b: str(b.get("estimated_completion") or "")[:16].replace("T", " ")),
+    ("Ready at", lambda b: clock.short(b.get("estimated_completion"))),
 ]
 
 
@@ -48,6 +50,7 @@ succeed more often) and press **s** to start. Kittens arrive when the breeding c
 the list below updates by itself. The suggested pairs table ranks your best matches:
 select one with **Enter** to load it.
 """
+    MODE = "breeding"
     LIVE_EVENTS = ("breeding.", "cat.adopted", "cat.born")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "breed", "Start breeding", id="breeding.start"),
@@ -73,9 +76,9 @@ select one with **Enter** to load it.
             yield Static("Choose a pair to see the prediction.", id="prediction")
             with Vertical(id="breed-lists"):
                 yield Label("Suggested pairs", classes="section")
-                yield RecordTable(PAIR_COLUMNS, key="rank", id="pairs")
+                yield RecordTable(PAIR_COLUMNS, key="rank", max_width=16, id="pairs")
                 yield Label("Breedings", classes="section")
-                yield RecordTable(BREEDING_COLUMNS, id="breedings")
+                yield RecordTable(BREEDING_COLUMNS, max_width=16, id="breedings")
 
     async def fetch(self) -> dict[str, Any]:
         cats, pairs, breedings = await asyncio.gather(
@@ -85,11 +88,12 @@ select one with **Enter** to load it.
 
     def show(self, data: dict[str, Any]) -> None:
         self.cats = data["cats"]
+        self.purrr.remember_cats(self.cats)
         names = {cat["id"]: cat["name"] for cat in self.cats}
         for select_id, sex in (("#sire", "male"), ("#dam", "female")):
             select = self.query_one(select_id, Select)
             current = select.value
-            options = [(c["name"], c["id"]) for c in self.cats if c.get("sex") == sex]
+            options = [(shorten(c["name"]), c["id"]) for c in self.cats if c.get("sex") == sex]
             select.set_options(options)
             if any(value == current for _, value in options):
                 select.value = current
@@ -100,7 +104,7 @@ select one with **Enter** to load it.
                 "sire_name": names.get(pair.get("sire_id"), pair.get("sire_id")),
                 "dam_name": names.get(pair.get("dam_id"), pair.get("dam_id")),
             }
-            for index, pair in enumerate(records_of(data["pairs"], "pairs"))
+            for index, pair in enumerate(ranked_pairs(records_of(data["pairs"], "pairs")))
         ]
         self.query_one("#pairs", RecordTable).set_records(pairs)
         breedings = [
@@ -150,9 +154,14 @@ select one with **Enter** to load it.
         self.call(self.api.breed(body), self._started)
 
     def _started(self, result: dict[str, Any]) -> None:
-        ready = str(result.get("estimated_completion") or "")[:16].replace("T", " ")
+        ready = clock.short(result.get("estimated_completion"))
         self.notify(f"Breeding started; kittens expected {ready or 'soon'}.")
         self.reload()
+
+
+def ranked_pairs(pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pairs that can breed now first (in the server's order), blocked ones after them."""
+    return sorted(pairs, key=lambda pair: not pair.get("can_breed", True))
 
 
 def prediction_view(prediction: dict[str, Any]) -> Any:

@@ -11,9 +11,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Static, TabbedContent, TabPane
 
-from purrr_cli.tui.forms import care_fields, humanize
+from purrr_cli.errors import CliError
+from purrr_cli.tui import clock
+from purrr_cli.tui.care import care
+from purrr_cli.tui.forms import humanize
 from purrr_cli.tui.screens.base import PurrrScreen, optional
-from purrr_cli.tui.screens.form import FormDialog
 from purrr_cli.tui.screens.wallet import choose_and_use_item
 from purrr_cli.tui.widgets.bars import StatBar
 from purrr_cli.tui.widgets.info import describe_changes, kv_table, records_table
@@ -48,6 +50,7 @@ Care actions follow the same rules as the CLI (`purrr cats feed …`): a full ca
 a tired cat cannot play, and so on; the server explains any refusal.
 The tabs below show genetics, pedigree, learned insights and the care history.
 """
+    MODE = "cats"
     LIVE_EVENTS = ("cat.", "cats.")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="cat.back"),
@@ -55,10 +58,10 @@ The tabs below show genetics, pedigree, learned insights and the care history.
         Binding("p", "care('play')", "Play", id="cat.play"),
         Binding("o", "care('groom')", "Groom", id="cat.groom"),
         Binding("e", "care('pet')", "Pet", id="cat.pet"),
-        Binding("s", "care('rest')", "Rest", id="cat.rest"),
-        Binding("t", "care('train')", "Train", id="cat.train"),
-        Binding("x", "care('treat')", "Treat", id="cat.treat"),
-        Binding("u", "use_item", "Use item", id="cat.use_item"),
+        Binding("s", "care('rest')", "Rest", id="cat.rest", show=False),
+        Binding("t", "care('train')", "Train", id="cat.train", show=False),
+        Binding("x", "care('treat')", "Treat", id="cat.treat", show=False),
+        Binding("u", "use_item", "Use item", id="cat.use_item", show=False),
     ]
 
     def __init__(self, cat_id: int) -> None:
@@ -113,29 +116,20 @@ The tabs below show genetics, pedigree, learned insights and the care history.
 
     # --- actions ------------------------------------------------------------------------
 
+    def failed(self, exc: CliError) -> None:
+        if not self.cat:  # never loaded: say so instead of showing empty bars
+            self.query_one("#cat-identity", Static).update(
+                f"Cat #{self.cat_id} could not be loaded."
+            )
+
     def action_care(self, action: str) -> None:
-        fields = care_fields(action)
-        if not fields:
-            self._send_care(action, {})
+        if not self.cat:
+            self.notify("This cat has not loaded yet (press r to retry).", severity="warning")
             return
+        care(self, self.cat, action, self._cared)
 
-        def chosen(values: dict[str, Any] | None) -> None:
-            if values is not None:
-                self._send_care(action, values)
-
-        name = self.cat.get("name", "cat")
-        self.app.push_screen(
-            FormDialog(f"{humanize(action)} {name}", fields, humanize(action)), chosen
-        )
-
-    def _send_care(self, action: str, body: dict[str, Any]) -> None:
-        def done(result: dict[str, Any]) -> None:
-            summary = care_summary(action, self.cat.get("name", "cat"), result)
-            self.query_one("#last-result", Static).update(summary)
-            self.notify(summary)
-            self.reload()
-
-        self.call(self.api.care(self.cat_id, action, body), done)
+    def _cared(self, summary: str) -> None:
+        self.query_one("#last-result", Static).update(summary)
 
     def action_use_item(self) -> None:
         choose_and_use_item(self, self.cat_id, self.reload)
@@ -143,16 +137,6 @@ The tabs below show genetics, pedigree, learned insights and the care history.
 
 async def _none() -> None:
     return None
-
-
-def care_summary(action: str, name: str, result: dict[str, Any]) -> str:
-    """One line a player reads: what the action did."""
-    text = f"{humanize(action)} {name}: {describe_changes(result.get('changes') or {})}"
-    if result.get("xp_gained"):
-        text += f" (+{result['xp_gained']} XP)"
-    if result.get("leveled_up"):
-        text += f" — level {result['leveled_up'].get('to', '')}!"
-    return text
 
 
 def identity(cat: dict[str, Any]) -> Any:
@@ -252,10 +236,16 @@ def history_view(data: Any) -> Any:
     return records_table([_flatten(r) for r in records], columns)
 
 
+def action_title(name: Any) -> str:
+    """`cats.treat` → `Treat`: the action's own word, not the server's internal name."""
+    return humanize(str(name or "").rsplit(".", 1)[-1])
+
+
 def _flatten(record: dict[str, Any]) -> dict[str, Any]:
-    result = record.get("result") if isinstance(record.get("result"), dict) else {}
+    result = record.get("result")
+    changes = record.get("changes") or (result.get("changes") if isinstance(result, dict) else None)
     return {
-        "created_at": str(record.get("created_at", ""))[:16].replace("T", " "),
-        "name": record.get("name") or record.get("action") or record.get("type"),
-        "changes": record.get("changes") or result.get("changes"),
+        "created_at": clock.short(record.get("created_at")),
+        "name": action_title(record.get("name") or record.get("action") or record.get("type")),
+        "changes": describe_changes(changes) if isinstance(changes, dict) else "",
     }

@@ -1,16 +1,21 @@
-"""Cats (home): every cat at a glance; Enter opens one."""
+"""Cats (home): which cat needs what, and what each is doing; care for the focused cat with one
+key, Enter opens it."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
+from purrr_cli.errors import CliError
 from purrr_cli.tui.screens.base import PurrrScreen
 from purrr_cli.tui.screens.form import FormDialog, FormField
-from purrr_cli.tui.widgets.cat_table import CatTable, care_needs
+from purrr_cli.tui.widgets.cat_card import CARD_FROM, CatCard
+from purrr_cli.tui.widgets.cat_table import CatTable, care_needs, cat_doing
 
 
 class CatsScreen(PurrrScreen):
@@ -19,33 +24,72 @@ class CatsScreen(PurrrScreen):
     HELP = """\
 # Cats
 
-Every cat you own. Bars show **happiness**, **energy**, **fed** (satiation: 100 = full,
+Every cat you own, with **happiness**, **energy**, **fed** (satiation: 100 = full,
 0 = starving), **health** and **cleanliness**; a `!` after a number marks a low stat.
-The **Care** column lists overdue needs (feed, play, groom, treat).
+The last column says what the cat is doing (on patrol, breeding, resting) and what it needs
+now (`⚠ feed, play`).
 
-Press **Enter** (or click) to open a cat, **a** to adopt a new one.
+Care for the highlighted cat without opening it: **f** feed, **e** pet, **p** play,
+**o** groom. **Enter** (or a click) opens the cat, **a** adopts a new one.
 """
+    MODE = "cats"
     LIVE_EVENTS = ("cat.", "cats.", "breeding.", "nightwatch.")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_cat", "Open", id="cats.open", show=False),
+        Binding("enter", "open_cat", "Open", id="cats.open"),
+        Binding("f", "care('feed')", "Feed", id="cats.feed"),
+        Binding("e", "care('pet')", "Pet", id="cats.pet"),
+        Binding("p", "care('play')", "Play", id="cats.play"),
+        Binding("o", "care('groom')", "Groom", id="cats.groom"),
         Binding("a", "adopt", "Adopt", id="cats.adopt"),
     ]
 
+    #: What the last quick action did (kept in the summary line after the reload).
+    last_result: str = ""
+
     def compose_body(self) -> ComposeResult:
-        yield CatTable(id="cat-table")
+        with Horizontal(id="home"):
+            yield CatTable(id="cat-table")
+            yield CatCard(id="cat-card")
         yield Static("Loading cats…", id="cats-summary", classes="summary")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one(CatCard).display = event.size.width >= CARD_FROM
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_card()
+
+    def _show_card(self) -> None:
+        cat = self.query_one(CatTable).selected_cat()
+        overview = self.purrr.overview
+        doing = cat_doing(cat, overview.busy if overview else {}) if cat else ""
+        self.query_one(CatCard).show_cat(cat, doing)
 
     async def fetch(self) -> list[dict[str, Any]]:
         return await self.api.cats()
 
     def show(self, data: list[dict[str, Any]]) -> None:
-        self.query_one(CatTable).set_cats(data)
+        self.purrr.remember_cats(data)
+        overview = self.purrr.overview
+        self.query_one(CatTable).set_cats(data, overview.busy if overview else None)
         needing = sum(1 for cat in data if care_needs(cat))
         count = f"{len(data)} cat" + ("" if len(data) == 1 else "s")
         summary = count if data else "No cats yet — press a to adopt one."
         if needing:
-            summary += f" · {needing} need attention"
+            summary += f" · {needing} need{'s' if needing == 1 else ''} attention"
+        if self.last_result:
+            summary += f" · {self.last_result}"
         self.query_one("#cats-summary", Static).update(summary)
+        self._show_card()
+
+    def failed(self, exc: CliError) -> None:
+        if not self.query_one(CatTable).cats:
+            self.query_one("#cats-summary", Static).update("Your cats could not be loaded.")
+
+    def overview_changed(self) -> None:
+        overview = self.purrr.overview
+        if overview is not None:
+            self.query_one(CatTable).set_busy(overview.busy)
+            self._show_card()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open_cat()
@@ -54,6 +98,18 @@ Press **Enter** (or click) to open a cat, **a** to adopt a new one.
         cat_id = self.query_one(CatTable).selected_cat_id()
         if cat_id is not None:
             self.purrr.open_cat(cat_id)
+
+    def action_care(self, action: str) -> None:
+        from purrr_cli.tui.care import care
+
+        cat = self.query_one(CatTable).selected_cat()
+        if cat is None:
+            self.notify("No cat yet: press a to adopt one.", severity="warning")
+            return
+        care(self, cat, action, self._cared)
+
+    def _cared(self, summary: str) -> None:
+        self.last_result = summary
 
     def action_adopt(self) -> None:
         from purrr_cli.tui.forms import personality_choices

@@ -1,18 +1,22 @@
-"""The deploy dialog: which cats go, in which role, to which area."""
+"""The deploy dialog: which cats go, in which role, to which area. Busy cats (on patrol,
+breeding, resting) are listed with the reason and cannot be ticked: the server would refuse."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, Label, Select
+from textual.containers import Horizontal
+from textual.widgets import Checkbox, Label, Select
 
-from purrr_cli.tui.screens.dialog import PurrrDialog
+from purrr_cli.tui.screens.dialog import FramedDialog
 from purrr_core.nightwatch import rules
 
 AUTO = "auto"
+#: A name longer than this is cut with `…` in the list.
+NAME_WIDTH = 20
 
 
 def role_choices() -> list[tuple[str, str]]:
@@ -23,51 +27,74 @@ def area_choices() -> list[tuple[str, str]]:
     return [(a.name, a.id) for a in rules().areas.values()]
 
 
-def pick_label(cat: dict[str, Any], picked: bool) -> str:
-    """The tick is in the text too, so the choice reads without colour."""
-    return f"{'[go]' if picked else '[  ]'} {cat['name']} (energy {cat.get('energy', '?')})"
+def pick_label(cat: dict[str, Any], picked: bool, busy: str = "") -> Text:
+    """`[x] Mittens (energy 80)`: the tick is in the text too, so the choice reads without
+    colour. A Text, not markup: `[x]` would otherwise be read as a style tag and vanish."""
+    name = str(cat["name"])
+    if len(name) > NAME_WIDTH:
+        name = name[: NAME_WIDTH - 1] + "…"
+    mark = "[x]" if picked else "[ ]"
+    detail = busy or f"energy {cat.get('energy', '?')}"
+    return Text(f"{mark} {name} ({detail})", style="bold" if picked else "")
 
 
-class DeployDialog(PurrrDialog[dict[str, Any] | None]):
+class DeployDialog(FramedDialog[dict[str, Any] | None]):
     """Tick cats, choose a role for each (or let personality decide), choose the area."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Deploy", id="deploy.submit"),
     ]
+    SUBMIT_BINDING = "deploy.submit"
 
-    def __init__(self, cats: list[dict[str, Any]]) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        cats: list[dict[str, Any]],
+        busy: dict[int, str] | None = None,
+        preselect: list[int] | None = None,
+    ) -> None:
+        super().__init__("Deploy a night patrol", "Deploy", dialog_id="deploy")
         self.cats = cats
+        self.busy = busy or {}
+        self.preselect = set(preselect or [])
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="deploy"):
-            yield Label("Deploy a night patrol", classes="dialog-title")
-            with Horizontal(classes="field"):
-                yield Label("Area")
-                yield Select(area_choices(), value="neighborhood", allow_blank=False, id="area")
-            with VerticalScroll(id="deploy-cats", can_focus=False):
-                for cat in self.cats:
-                    with Horizontal(classes="deploy-row"):
-                        yield Checkbox(pick_label(cat, False), id=f"pick-{cat['id']}")
-                        yield Select(
-                            role_choices(), value=AUTO, allow_blank=False, id=f"role-{cat['id']}"
-                        )
-            yield Label("", id="form-error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Deploy", variant="primary", id="form-ok")
-                yield Button("Cancel", id="form-cancel")
+    def _busy(self, cat: dict[str, Any]) -> str:
+        if cat["id"] in self.busy:
+            return self.busy[cat["id"]]
+        return "resting" if cat.get("is_resting") else ""
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(classes="field"):
+            yield Label("Area")
+            yield Select(area_choices(), value="neighborhood", allow_blank=False, id="area")
+        for cat in self.cats:
+            busy = self._busy(cat)
+            picked = cat["id"] in self.preselect and not busy
+            with Horizontal(classes="deploy-row"):
+                yield Checkbox(
+                    pick_label(cat, picked, busy),
+                    picked,
+                    id=f"pick-{cat['id']}",
+                    disabled=bool(busy),
+                )
+                yield Select(
+                    role_choices(),
+                    value=AUTO,
+                    allow_blank=False,
+                    id=f"role-{cat['id']}",
+                    disabled=bool(busy),
+                )
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         cat_id = int(str(event.checkbox.id).removeprefix("pick-"))
         cat = next(c for c in self.cats if c["id"] == cat_id)
-        event.checkbox.label = pick_label(cat, event.value)
+        event.checkbox.label = pick_label(cat, event.value, self._busy(cat))
 
     def values(self) -> dict[str, Any]:
         picked = [
             cat["id"] for cat in self.cats if self.query_one(f"#pick-{cat['id']}", Checkbox).value
         ]
         if not picked:
-            raise ValueError("tick at least one cat")
+            raise ValueError("Tick at least one cat (space ticks the focused one).")
         roles = {
             str(cat_id): role
             for cat_id in picked
@@ -78,11 +105,8 @@ class DeployDialog(PurrrDialog[dict[str, Any] | None]):
             body["roles"] = roles
         return body
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.action_submit() if event.button.id == "form-ok" else self.action_cancel()
-
     def action_submit(self) -> None:
         try:
             self.dismiss(self.values())
         except ValueError as exc:
-            self.query_one("#form-error", Label).update(str(exc))
+            self.show_error(str(exc))

@@ -7,10 +7,10 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Select
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Select
 
-from purrr_cli.tui.screens.dialog import PurrrDialog
+from purrr_cli.tui.screens.dialog import FramedDialog
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class FormField:
     required: bool = True
 
 
-class FormDialog(PurrrDialog[dict[str, Any] | None]):
+class FormDialog(FramedDialog[dict[str, Any] | None]):
     """Ask for `fields`; dismiss with their values, or None on Cancel / Esc."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -33,22 +33,14 @@ class FormDialog(PurrrDialog[dict[str, Any] | None]):
     ]
 
     def __init__(self, title: str, fields: list[FormField], submit_label: str = "OK") -> None:
-        super().__init__()
-        self.form_title = title
+        super().__init__(title, submit_label)
         self.fields = fields
-        self.submit_label = submit_label
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="form"):
-            yield Label(self.form_title, classes="dialog-title")
-            for spec in self.fields:
-                with Horizontal(classes="field"):
-                    yield Label(spec.label)
-                    yield self._input_for(spec)
-            yield Label("", id="form-error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button(self.submit_label, variant="primary", id="form-ok")
-                yield Button("Cancel", id="form-cancel")
+    def compose_body(self) -> ComposeResult:
+        for spec in self.fields:
+            with Horizontal(classes="field"):
+                yield Label(spec.label, markup=False)
+                yield self._input_for(spec)
 
     @staticmethod
     def _input_for(spec: FormField) -> Select[Any] | Input:
@@ -72,18 +64,12 @@ class FormDialog(PurrrDialog[dict[str, Any] | None]):
         for spec in self.fields:
             widget = self.query_one(f"#field-{spec.name}")
             value = widget.value if isinstance(widget, Select | Input) else None
-            if value in ("", None, Select.BLANK):
+            if value in ("", None, Select.NULL):
                 if spec.required:
                     raise ValueError(f"{spec.label} is required")
                 continue
-            result[spec.name] = int(value) if spec.integer else value
+            result[spec.name] = int(str(value)) if spec.integer else value
         return result
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "form-ok":
-            self.action_submit()
-        else:
-            self.action_cancel()
 
     def on_input_submitted(self) -> None:
         self.action_submit()
@@ -92,6 +78,6 @@ class FormDialog(PurrrDialog[dict[str, Any] | None]):
         try:
             values = self.values()
         except ValueError as exc:
-            self.query_one("#form-error", Label).update(str(exc))
+            self.show_error(str(exc))
             return
         self.dismiss(values)

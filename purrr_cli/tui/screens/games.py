@@ -12,15 +12,15 @@ from textual.widgets import Label, Static
 from purrr_cli.tui.screens.base import PurrrScreen
 from purrr_cli.tui.screens.form import FormDialog, FormField
 from purrr_cli.tui.widgets.bars import bar_text
-from purrr_cli.tui.widgets.records import RecordTable, records_of
+from purrr_cli.tui.widgets.records import Column, RecordTable, records_of, shorten
 
-GAME_COLUMNS = [
+GAME_COLUMNS: list[Column] = [
     ("Game", "name"),
     ("Pays", "kind"),
     ("Energy", "energy_cost"),
     ("Entry", lambda g: f"${g['entry_fee_usd']}" if g.get("entry_fee_usd") else "free"),
 ]
-QUEST_COLUMNS = [
+QUEST_COLUMNS: list[Column] = [
     ("Quest", "name"),
     ("Type", "type"),
     ("Progress", lambda q: quest_progress(q)),
@@ -40,7 +40,7 @@ def quest_progress(quest: dict[str, Any]) -> Any:
         return ""
     first = requirements[0]
     current, target = float(first.get("current") or 0), float(first.get("target") or 1)
-    text = bar_text(int(100 * min(1.0, current / target)), 4, number=False)
+    text = bar_text(int(100 * min(1.0, current / target)), 4, number=False, warn=False)
     text.append(f" {first.get('current')}/{first.get('target')}")
     return text
 
@@ -48,7 +48,7 @@ def quest_progress(quest: dict[str, Any]) -> Any:
 def reward_text(rewards: dict[str, Any]) -> str:
     parts = [f"{rewards[k]} {k}" for k in ("xp", "coins") if rewards.get(k)]
     parts += [f"{v} {k}" for k, v in (rewards.get("currency") or {}).items()]
-    parts += [f"{v}× {k}" for k, v in (rewards.get("items") or {}).items()]
+    parts += [f"{v}× {k.replace('_', ' ')}" for k, v in (rewards.get("items") or {}).items()]
     return ", ".join(parts)
 
 
@@ -63,6 +63,7 @@ and pay coins; crypto games take an entry fee and pay by multiplier. Every resul
 by the server and replayable from its seed. Quests advance from what you do anywhere
 (dashboard, CLI, API); select a completed quest and press **l** to claim its rewards.
 """
+    MODE = "games"
     LIVE_EVENTS = ("quest.", "game.", "quests.", "games.")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "play", "Play", id="games.play"),
@@ -88,6 +89,7 @@ by the server and replayable from its seed. Quests advance from what you do anyw
 
     def show(self, data: dict[str, Any]) -> None:
         self.cats = data["cats"]
+        self.purrr.remember_cats(self.cats)
         self.query_one("#games", RecordTable).set_records(records_of(data["games"], "games"))
         self.query_one("#quests", RecordTable).set_records(records_of(data["quests"], "quests"))
 
@@ -103,9 +105,7 @@ by the server and replayable from its seed. Quests advance from what you do anyw
         if not self.cats:
             self.notify("Adopt a cat first.", severity="warning")
             return
-        fields = [
-            FormField("cat_id", "Cat", choices=tuple((c["name"], c["id"]) for c in self.cats))
-        ]
+        fields = [cat_field(self.cats)]
         if game.get("kind") == "crypto":
             stakes = (("Practice (free)", ""), *((c, c) for c in CRYPTO))
             fields.append(FormField("crypto_type", "Stake", "", stakes, required=False))
@@ -122,8 +122,23 @@ by the server and replayable from its seed. Quests advance from what you do anyw
         if quest is None or not quest.get("claimable"):
             self.notify("Select a completed, unclaimed quest.", severity="warning")
             return
-        body = {"cat_id": self.cats[0]["id"]} if self.cats else {}
-        self.call(self.api.claim_quest(str(quest["id"]), body), self._claimed)
+        name = str(quest.get("name") or "the quest")
+        if not self.cats or not (quest.get("rewards") or {}).get("xp"):
+            self.call(self.api.claim_quest(str(quest["id"]), {}), self._claimed)
+            return
+
+        def claim(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.call(self.api.claim_quest(str(quest["id"]), values), self._claimed)
+
+        rewards = reward_text(quest.get("rewards") or {})
+        choices = (
+            *((shorten(c["name"]), c["id"]) for c in self.cats),
+            ("Your account (no cat)", ""),
+        )
+        field = FormField("cat_id", "XP goes to", choices=choices, required=False)
+        dialog = FormDialog(f"Claim {name} ({rewards})", [field], "Claim")
+        self.app.push_screen(dialog, claim)
 
     def _claimed(self, result: dict[str, Any]) -> None:
         rewards = reward_text(result.get("rewards") or {}) or "done"
@@ -135,6 +150,11 @@ by the server and replayable from its seed. Quests advance from what you do anyw
         self.query_one("#game-result", Static).update(summary)
         self.notify(summary)
         self.reload()
+
+
+def cat_field(cats: list[dict[str, Any]]) -> FormField:
+    """Choose one of your cats (names cut with … so the dialog keeps its width)."""
+    return FormField("cat_id", "Cat", choices=tuple((shorten(c["name"]), c["id"]) for c in cats))
 
 
 def game_summary(result: dict[str, Any]) -> str:

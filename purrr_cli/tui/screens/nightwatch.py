@@ -8,29 +8,60 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.widgets import Static, TabbedContent, TabPane
 
+from purrr_cli.render.patrol import PatrolView, local_clock
 from purrr_cli.tui import clock
 from purrr_cli.tui.screens.base import PurrrScreen
 from purrr_cli.tui.screens.deploy import DeployDialog
 from purrr_cli.tui.screens.form import FormDialog, FormField
-from purrr_cli.tui.widgets.info import kv_table
-from purrr_cli.tui.widgets.records import RecordTable, records_of
-from purrr_cli.tui.widgets.timeline import Timeline
+from purrr_cli.tui.widgets.records import Column, RecordTable, records_of
 from purrr_core.nightwatch import rules
 
-ZONE_COLUMNS = [("Zone", "name"), ("Type", "type"), ("Where", "location"), ("Radius", "radius")]
-ALERT_COLUMNS = [
-    ("Level", "level"),
-    ("Type", "type"),
-    ("Message", "message"),
-    ("Answered", "responded_at"),
+ZONE_COLUMNS: list[Column] = [
+    ("Zone", "name"),
+    ("Type", lambda z: _zone_name(z.get("type"))),
+    ("Where", "location"),
+    ("Radius", "radius"),
 ]
-ACHIEVEMENT_COLUMNS = [
+ALERT_COLUMNS: list[Column] = [
+    ("State", lambda a: alert_state(a)),
+    ("Level", "level"),
+    ("Raised", lambda a: local_clock(a.get("raised_at"), int(a.get("_offset") or 0))),
+    ("Message", "message"),
+]
+ACHIEVEMENT_COLUMNS: list[Column] = [
     ("Achievement", "name"),
     ("Progress", lambda a: _progress(a)),
     ("Earned", "earned"),
 ]
+
+
+def _zone_name(zone_type: Any) -> str:
+    zone = rules().zones.get(str(zone_type))
+    return zone.name if zone else str(zone_type or "")
+
+
+def alert_state(alert: dict[str, Any]) -> str:
+    """`OPEN` (answer it with a), `answered`, or `expired`: a word, readable without colour."""
+    if alert.get("responded_at"):
+        return "answered"
+    return "OPEN" if alert.get("open") else "expired"
+
+
+def server_offset(status: dict[str, Any]) -> int:
+    """The server's UTC offset in minutes, from its window line (local time) and `now` (UTC)."""
+    patrol = status.get("patrol")
+    if isinstance(patrol, dict) and patrol.get("utc_offset_minutes") is not None:
+        return int(patrol["utc_offset_minutes"])
+    window = status.get("window") or {}
+    now = clock.parse(status.get("now"))
+    if not window.get("local_time") or now is None:
+        return 0
+    local = _seconds(window["local_time"]) // 60
+    minutes = (local - (now.hour * 60 + now.minute)) % (24 * 60)
+    return minutes - 24 * 60 if minutes > 12 * 60 else minutes
 
 
 def _progress(item: dict[str, Any]) -> str:
@@ -50,6 +81,7 @@ role (scout, guardian, healer, alarm; *auto* picks one from its personality). Th
 the night out tick by tick; the **Patrol** tab shows encounters, strays and alerts as they happen.
 Zones (bought with coins) strengthen every patrol. Answer community alerts from the **Alerts** tab.
 """
+    MODE = "nightwatch"
     LIVE_EVENTS = ("nightwatch.", "night_watch.", "patrol.", "alert.")
     #: A patrol advances with time; re-read it this often while the screen is shown.
     REFRESH_SECONDS = 10.0
@@ -72,8 +104,8 @@ Zones (bought with coins) strengthen every patrol. Answer community alerts from 
         yield Static(id="nw-record", classes="summary")
         with TabbedContent(id="nw-tabs"):
             with TabPane("Patrol", id="tab-patrol"):
-                yield Static(id="nw-patrol")
-                yield Timeline(id="nw-timeline")
+                with VerticalScroll(id="nw-patrol-scroll"):
+                    yield Static("Loading the night…", id="nw-patrol")
             with TabPane("Zones", id="tab-zones"):
                 yield RecordTable(ZONE_COLUMNS, id="nw-zones")
             with TabPane("Alerts", id="tab-alerts"):
@@ -101,13 +133,14 @@ Zones (bought with coins) strengthen every patrol. Answer community alerts from 
         self._tick_clock()
         self.query_one("#nw-record", Static).update(record_line(self.status))
         patrol = active_patrol(self.status)
-        self.query_one("#nw-patrol", Static).update(patrol_summary(patrol))
-        self.query_one(Timeline).set_events(
-            list(patrol.get("events") or []) if patrol else [],
-            empty="No patrol tonight. Press d to deploy one.",
+        self.query_one("#nw-patrol", Static).update(
+            PatrolView(patrol) if patrol else "No patrol tonight. Press d to deploy one."
         )
         self.query_one("#nw-zones", RecordTable).set_records(records_of(data["zones"], "zones"))
-        self.query_one("#nw-alerts", RecordTable).set_records(records_of(data["alerts"], "alerts"))
+        offset = server_offset(self.status)
+        alerts = [{**a, "_offset": offset} for a in records_of(data["alerts"], "alerts")]
+        alerts.sort(key=lambda a: alert_state(a) != "OPEN")  # open ones first, newest first
+        self.query_one("#nw-alerts", RecordTable).set_records(alerts)
         achievements = records_of(self.status.get("achievements"), "achievements")
         self.query_one("#nw-achievements", RecordTable).set_records(achievements)
 
@@ -124,8 +157,9 @@ Zones (bought with coins) strengthen every patrol. Answer community alerts from 
 
     # --- actions ------------------------------------------------------------------------
 
-    def action_deploy(self) -> None:
-        if not self.cats:
+    def action_deploy(self, preselect: list[int] | None = None) -> None:
+        cats = self.cats or self.purrr.cats
+        if not cats:
             self.notify("Adopt a cat first.", severity="warning")
             return
 
@@ -133,11 +167,16 @@ Zones (bought with coins) strengthen every patrol. Answer community alerts from 
             if body:
                 self.call(self.api.deploy(body), self._deployed)
 
-        self.app.push_screen(DeployDialog(self.cats), deploy)
+        overview = self.purrr.overview
+        busy = overview.busy if overview else {}
+        self.app.push_screen(DeployDialog(cats, busy, preselect), deploy)
 
     def _deployed(self, result: Any) -> None:
         patrol = result.get("patrol", result) if isinstance(result, dict) else {}
-        self.notify(f"Patrol deployed to {patrol.get('area', 'the night')}.")
+        area = rules().areas.get(str(patrol.get("area")))
+        names = ", ".join(str(c.get("name")) for c in patrol.get("cats") or [])
+        where = area.name if area else "the night"
+        self.notify(f"Patrol #{patrol.get('id', '')} deployed to {where}: {names}.")
         self.reload()
 
     def action_create_zone(self) -> None:
@@ -146,7 +185,7 @@ Zones (bought with coins) strengthen every patrol. Answer community alerts from 
         fields = [
             FormField("type", "Type", choices=zone_types),
             FormField("name", "Name"),
-            FormField("location", "Location", "user_home"),
+            FormField("location", "Location", "Home"),
             FormField(
                 "radius",
                 f"Radius {int(radius['min'])}–{int(radius['max'])}",
@@ -159,15 +198,20 @@ Zones (bought with coins) strengthen every patrol. Answer community alerts from 
             if values:
                 self.call(
                     self.api.create_zone(values),
-                    lambda zone: self._done(f"Zone {zone.get('name', '')} created."),
+                    lambda result: self._done(zone_created(result, values)),
                 )
 
         self.app.push_screen(FormDialog("New protection zone", fields, "Buy"), create)
 
     def action_respond(self) -> None:
         alert = self.query_one("#nw-alerts", RecordTable).selected()
-        if alert is None or alert.get("responded_at"):
-            self.notify("No open alert selected (Alerts tab).", severity="warning")
+        if alert is None or alert_state(alert) != "OPEN":
+            state = alert_state(alert) if alert else "none"
+            reason = {"answered": "it is already answered", "expired": "it has expired"}
+            self.notify(
+                f"Select an open alert on the Alerts tab ({reason.get(state, 'no alert selected')}).",
+                severity="warning",
+            )
             return
         self.call(
             self.api.respond_alert(int(alert["id"])),
@@ -192,7 +236,8 @@ def active_patrol(status: dict[str, Any]) -> dict[str, Any] | None:
     if isinstance(status.get("patrol"), dict):
         patrols.insert(0, status["patrol"])
     active = [p for p in patrols if p.get("status") == "active"]
-    return (active or patrols or [None])[0]
+    candidates = active or patrols
+    return candidates[0] if candidates else None
 
 
 _DAY = 24 * 3600
@@ -243,27 +288,11 @@ def record_line(status: dict[str, Any]) -> str:
     return " · ".join(f"{label} {record[key]}" for label, key in parts if key in record)
 
 
-def patrol_summary(patrol: dict[str, Any] | None) -> Any:
-    if not patrol:
-        return "No patrol."
-    summary = patrol.get("summary") or {}
-    night = patrol.get("night") or {}
-    roles = {str(k): v for k, v in (patrol.get("roles") or {}).items()}
-    cats = ", ".join(
-        f"{c.get('name')} ({roles.get(str(c.get('id')), '?')})" for c in patrol.get("cats") or []
-    )
-    return kv_table(
-        [
-            (
-                "Patrol",
-                f"#{patrol.get('id', '')} {patrol.get('status', '')} in {patrol.get('area', '')}",
-            ),
-            ("Night", f"{night.get('weather', '')}, {night.get('season', '')}"),
-            ("Cats", cats),
-            (
-                "So far",
-                f"{summary.get('encounters', 0)} encounters, {summary.get('deterred', 0)} deterred, "
-                f"{summary.get('strays_saved', 0)} strays saved",
-            ),
-        ]
-    )
+def zone_created(result: Any, asked: dict[str, Any]) -> str:
+    """`Zone Gate (Motion Sensor) built; 800 coins left.` from the server's answer."""
+    zone = result.get("zone", result) if isinstance(result, dict) else {}
+    name = zone.get("name") or asked.get("name") or "?"
+    text = f"Zone {name} ({_zone_name(zone.get('type') or asked.get('type'))}) built"
+    if isinstance(result, dict) and result.get("coins_left") is not None:
+        text += f"; {result['coins_left']} coins left"
+    return text + "."

@@ -10,19 +10,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Label, Static
 
+from purrr_cli.tui import clock
 from purrr_cli.tui.forms import deposit_fields
 from purrr_cli.tui.screens.base import PurrrScreen, optional
+from purrr_cli.tui.screens.dialog import ConfirmDialog
 from purrr_cli.tui.screens.form import FormDialog, FormField
 from purrr_cli.tui.widgets.info import kv_table
-from purrr_cli.tui.widgets.records import RecordTable, records_of
+from purrr_cli.tui.widgets.records import Column, RecordTable, records_of, shorten
 
-ITEM_COLUMNS = [
+ITEM_COLUMNS: list[Column] = [
     ("Item", "name"),
     ("Category", "category"),
     ("Price", "price"),
     ("Effect", "description"),
 ]
-INVENTORY_COLUMNS = [("Item", lambda i: i.get("name") or i.get("item_id")), ("Qty", "quantity")]
+INVENTORY_COLUMNS: list[Column] = [
+    ("Item", lambda i: i.get("name") or i.get("item_id")),
+    ("Qty", "quantity"),
+]
 
 
 def balances_view(balance: Any) -> Any:
@@ -64,7 +69,7 @@ def charge_view(charge: dict[str, Any] | None) -> Any:
             ("Amount", f"{charge.get('amount_crypto')} {charge.get('currency', '')}".strip()),
             ("USD", charge.get("amount_usd")),
             ("Status", charge.get("status")),
-            ("Expires", charge.get("expires_at")),
+            ("Expires", clock.short(charge.get("expires_at"))),
             ("Pay at", charge.get("payment_url")),
         ]
     )
@@ -77,13 +82,14 @@ class WalletScreen(PurrrScreen):
 # Wallet & store
 
 Your coins (earned in games, patrols and quests) and crypto balances, the store and your
-inventory. Select an item and press **p** (or Enter) to buy it; in the inventory, press **u** to
-use an item on a cat. Balances never go negative: the server refuses purchases you cannot afford.
+inventory. Select an item and press **p** (or Enter) to buy it: a dialog says what it costs
+and asks you to confirm. In the inventory, press **u** to use an item on a cat. Balances never go negative: the server refuses purchases you cannot afford.
 
 Press **d** to deposit: choose a currency and an amount in USD; the server opens a charge
 (its id, the amount in crypto, where to pay and until when). Your balance is credited only when
 the charge is confirmed: in the sandbox, press **k** to confirm your most recent pending charge.
 """
+    MODE = "wallet"
     LIVE_EVENTS = ("economy.", "store.", "wallet.")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "buy", "Buy", id="wallet.buy"),
@@ -95,6 +101,7 @@ the charge is confirmed: in the sandbox, press **k** to confirm your most recent
     def __init__(self) -> None:
         super().__init__()
         self.cats: list[dict[str, Any]] = []
+        self.coins: int | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="balances")
@@ -123,6 +130,8 @@ the charge is confirmed: in the sandbox, press **k** to confirm your most recent
 
     def show(self, data: dict[str, Any]) -> None:
         self.cats = data["cats"]
+        self.purrr.remember_cats(self.cats)
+        self.coins = data["balance"].get("coins") if isinstance(data["balance"], dict) else None
         self.query_one("#balances", Static).update(balances_view(data["balance"]))
         self.query_one("#charge", Static).update(charge_view(pending_charge(data["charges"])))
         self.query_one("#store", RecordTable).set_records(records_of(data["items"], "items"))
@@ -139,10 +148,21 @@ the charge is confirmed: in the sandbox, press **k** to confirm your most recent
         if item is None:
             self.notify("No item selected.", severity="warning")
             return
-        body = {"item_id": item["id"], "quantity": 1}
-        self.call(
-            self.api.purchase(body), lambda _: self._done(f"Bought {item.get('name', item['id'])}.")
+        name = str(item.get("name", item["id"]))
+        price = item.get("price")
+        after = (
+            f"; you will have {self.coins - int(price)} coins left"
+            if (isinstance(self.coins, int) and isinstance(price, int))
+            else ""
         )
+        question = f"Buy one {name} for {price} coins{after}?"
+
+        def bought(confirmed: bool | None) -> None:
+            if confirmed:
+                body = {"item_id": item["id"], "quantity": 1}
+                self.call(self.api.purchase(body), lambda _: self._done(f"Bought {name}."))
+
+        self.app.push_screen(ConfirmDialog(f"Buy {name}", question, "Buy"), bought)
 
     def action_use(self) -> None:
         item = self.query_one("#inventory", RecordTable).selected()
@@ -161,7 +181,7 @@ the charge is confirmed: in the sandbox, press **k** to confirm your most recent
             self.notify(
                 f"Charge {charge.get('charge_id')}: pay {charge.get('amount_crypto')} "
                 f"{charge.get('currency', body['crypto_type'])} at {charge.get('payment_url')} "
-                f"before {charge.get('expires_at')}."
+                f"before {clock.short(charge.get('expires_at'))}."
             )
             self.reload()
 
@@ -213,7 +233,9 @@ def ask_cat_and_use(
     if cat_id is not None:
         use({"cat_id": cat_id})
         return
-    fields = [FormField("cat_id", "Cat", choices=tuple((c["name"], c["id"]) for c in cats))]
+    fields = [
+        FormField("cat_id", "Cat", choices=tuple((shorten(c["name"]), c["id"]) for c in cats))
+    ]
     dialog = FormDialog(f"Use {item.get('name', item_id)}", fields, "Use")
     screen.app.push_screen(dialog, lambda values: use(values) if values else None)
 

@@ -12,30 +12,42 @@ from textual.widgets import DataTable
 Column = tuple[str, str | Callable[[dict[str, Any]], Any]]
 
 
-def cell(value: Any) -> Any:
-    """Plain, readable cell text: underscores become spaces, lists are joined, None is blank."""
+def cell(value: Any, max_width: int | None = None) -> Any:
+    """Plain, readable cell text: underscores become spaces, lists are joined, None is blank;
+    longer than `max_width` cells, cut with `…` (a long name never pushes columns off screen)."""
     if value is None:
         return ""
     if isinstance(value, Text):
-        return value
-    if isinstance(value, bool):
+        text = value
+    elif isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
+    elif isinstance(value, float):
         return f"{value:.2f}"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(cell(v)) for v in value)
-    return str(value).replace("_", " ")
+    elif isinstance(value, list | tuple):
+        text = Text(", ".join(str(cell(v)) for v in value))
+    else:
+        text = Text(str(value).replace("_", " "))
+    if max_width is not None and text.cell_len > max_width:
+        text = text.copy()
+        text.truncate(max_width, overflow="ellipsis")
+    return text
 
 
 class RecordTable(DataTable[Any]):
     """Rows from a list of dicts, refreshed in place (cursor kept)."""
 
     def __init__(
-        self, columns: Sequence[Column], *, key: str = "id", id: str | None = None
+        self,
+        columns: Sequence[Column],
+        *,
+        key: str = "id",
+        max_width: int = 28,
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.columns_spec = list(columns)
         self.key_field = key
+        self.max_width = max_width
         self.records: list[dict[str, Any]] = []
 
     def on_mount(self) -> None:
@@ -48,7 +60,7 @@ class RecordTable(DataTable[Any]):
         self.clear()
         for index, record in enumerate(self.records):
             values = [
-                cell(field(record) if callable(field) else record.get(field))
+                cell(field(record) if callable(field) else record.get(field), self.max_width)
                 for _, field in self.columns_spec
             ]
             self.add_row(*values, key=str(record.get(self.key_field, index)))
@@ -67,3 +79,9 @@ def records_of(data: Any, key: str) -> list[dict[str, Any]]:
     if isinstance(data, dict):
         data = data.get(key, [])
     return [item for item in data or [] if isinstance(item, dict)]
+
+
+def shorten(text: Any, width: int = 24) -> str:
+    """`text` cut with `…` to `width` characters (names in choices and titles)."""
+    value = str(text)
+    return value if len(value) <= width else value[: width - 1] + "…"
