@@ -242,7 +242,10 @@ def rewrite_refs(values: Any, ids: Ids) -> Any:
 
 
 def _stored(value: Any) -> Any:
-    return dumps(value) if isinstance(value, (dict, list)) else value
+    """A JSON column's value as stored (compact; non-ASCII kept, as pydantic writes it)."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return value
 
 
 async def _columns(repo: Repository, table: str) -> set[str]:
