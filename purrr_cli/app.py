@@ -40,6 +40,8 @@ GROUPS: dict[str, tuple[str, str]] = {
     "tui": ("purrr_cli.commands.tui", "Open the full-screen dashboard."),
     "remote": ("purrr_cli.commands.remote", "Link the local game to a remote server, or unlink."),
     "sync": ("purrr_cli.commands.sync", "Push offline actions to the remote, then pull."),
+    "backup": ("purrr_cli.commands.backup", "Write the game to a restorable backup file."),
+    "restore": ("purrr_cli.commands.restore", "Replace the game by a backup file's."),
     "games": ("purrr_cli.commands.games", "Play mini-games; history and leaderboard."),
     "quests": ("purrr_cli.commands.quests", "Quests with progress; claim rewards."),
     "store": ("purrr_cli.commands.store", "Buy items with coins; your inventory."),

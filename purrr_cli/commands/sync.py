@@ -3,7 +3,8 @@
 The local server (daemon or in-process) runs the sync (purrr_server.sync); the CLI hands it the
 remote's API key from the keyring and maps its answer to the documented exit codes: 7 when the
 remote cannot be reached (local play goes on, nothing is lost), 4 when it refuses the key,
-5 when it refuses the outbox.
+5 when it refuses the outbox or another device of the account is syncing (SYNC_BUSY), 1 with
+SYNC_PROTOCOL_UNSUPPORTED when the remote speaks no sync protocol version this purrr does.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ STATUS_COLUMNS = [
     "last_push",
     "last_pull",
     "last_error",
+    "agreement.agreed",
+    "agreement.last_check",
+    "agreement.mismatches",
+    "agreement.last_repull.backup",
+    "clock_skew_seconds",
 ]
 
 
@@ -97,6 +103,8 @@ def sync(ctx: typer.Context) -> None:
     report, status = result["report"], result["status"]
     for item in report.get("rejected", []):
         message(_rejection(item))
+    for warning in report.get("warnings", []):
+        message(f"warning: {warning}")
     if report.get("retry"):
         message(
             f"the remote asked to retry from action #{report['retry'].get('id')} later; "
@@ -123,4 +131,6 @@ def status() -> None:
     if not options.json:
         for item in state.get("rejections", [])[:5]:
             message(_rejection(item))
+        for warning in state.get("warnings", []):
+            message(f"warning: {warning}")
     render(state, STATUS_COLUMNS, hide=("rejections",))

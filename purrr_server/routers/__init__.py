@@ -36,6 +36,7 @@ MODULES: dict[str, str] = {
     "breeding": "purrr_server.routers.breeding",
     "genetics": "purrr_server.routers.breeding",
     "sync": "purrr_server.sync.router",
+    "backup": "purrr_server.routers.backup",
 }
 
 

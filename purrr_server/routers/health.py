@@ -12,6 +12,7 @@ from starlette.responses import Response
 from purrr_server import __version__
 from purrr_server.envelope import fail, ok
 from purrr_server.runtime import runtime_of
+from purrr_server.sync.protocol import advertised as sync_protocol
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -28,7 +29,10 @@ async def _database(request: Request) -> dict[str, Any]:
 @router.get("", summary="Overall status")
 async def health(request: Request) -> Response:
     mode = "hosted" if runtime_of(request).settings.hosted else "local"
-    return ok(request, {"status": "ok", "version": __version__, "mode": mode})
+    return ok(
+        request,
+        {"status": "ok", "version": __version__, "mode": mode, "sync_protocol": sync_protocol()},
+    )
 
 
 @router.get("/live", summary="The process is up")

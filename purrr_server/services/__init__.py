@@ -21,6 +21,7 @@ MODULES: dict[str, str] = {
     "nightwatch": "purrr_server.services.nightwatch",
     "quests": "purrr_server.services.quests",
     "store": "purrr_server.services.store",
+    "game": "purrr_server.sync.backup",
 }
 #: Modules whose hooks run after every action (quest progress, due breedings).
 HOOKS = ("purrr_server.services.quests", "purrr_server.services.breeding")

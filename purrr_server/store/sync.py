@@ -20,6 +20,7 @@ The repositories: `sync_log` (remote role: the processed-mutation log and the ch
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -36,6 +37,11 @@ class SyncTable:
     name: str
     key: tuple[str, ...] = ("id",)
     refs: tuple[str, ...] = ()
+    #: Where this table's rows hold ids of (other) syncable tables, as (path, table) pairs: a
+    #: column (`cat_id`), or a path into a JSON column: `.` for a key, `[]` for every item of a
+    #: list, `{}` for every key of a dict, `*` for every value (`data.roles{}`,
+    #: `data.cats[].id`). A restore that gives rows new ids rewrites them all (sync/backup.py).
+    ids: tuple[tuple[str, str], ...] = ()
 
     @property
     def integer_id(self) -> bool:
@@ -52,9 +58,15 @@ SYNC_TABLES: dict[str, SyncTable] = {}
 LOCAL_ONLY: set[str] = set()
 
 
-def syncable(name: str, *, key: tuple[str, ...] = ("id",), refs: tuple[str, ...] = ()) -> SyncTable:
+def syncable(
+    name: str,
+    *,
+    key: tuple[str, ...] = ("id",),
+    refs: tuple[str, ...] = (),
+    ids: dict[str, str] | None = None,
+) -> SyncTable:
     """Declare table `name` syncable (idempotent for the same declaration)."""
-    table = SyncTable(name, key, refs)
+    table = SyncTable(name, key, refs, tuple((ids or {}).items()))
     if SYNC_TABLES.get(name, table) != table:
         raise ValueError(f"table {name!r} is already declared syncable differently")
     SYNC_TABLES[name] = table
@@ -76,21 +88,45 @@ def table_for_ref(arg: str) -> SyncTable | None:
 
 # Platform tables (0001) and the feature tables of 0002–0004. New feature tables declare
 # themselves in their own store module.
-syncable("cats", refs=("cat_id", "cat_ids", "sire_id", "dam_id"))
-syncable("interactions")
-syncable("night_watch_systems", key=())
-syncable("night_patrols", refs=("patrol_id",))
+_CAT = ("id", "sire_id", "dam_id")
+syncable(
+    "cats",
+    refs=("cat_id", "cat_ids", "sire_id", "dam_id"),
+    ids={f"data.{name}": "cats" for name in _CAT},
+)
+syncable("interactions", ids={"cat_id": "cats"})
+syncable("night_watch_systems", key=(), ids={"record.specializations{}": "cats"})
+syncable(
+    "night_patrols",
+    refs=("patrol_id",),
+    ids={
+        "data.id": "night_patrols",
+        "data.cats[].id": "cats",
+        "data.roles{}": "cats",
+        "data.results{}": "cats",
+        "data.results*.cat_id": "cats",
+        "data.encounters[].injured_cat_ids[]": "cats",
+        "data.zones[].id": "protection_zones",
+    },
+)
 syncable("protection_zones", refs=("zone_id",))
-syncable("community_alerts", refs=("alert_id",))
+syncable("community_alerts", refs=("alert_id",), ids={"patrol_id": "night_patrols"})
 syncable("balances", key=("currency",))
 syncable("ledger_entries")
 syncable("charges", key=("charge_id",))
 syncable("withdrawals", refs=("withdrawal_id",))
 syncable("inventory", key=("item_id",))
-syncable("game_results")
+syncable(
+    "game_results",
+    ids={"cat_id": "cats", **{f"cat_snapshot.{name}": "cats" for name in _CAT}},
+)
 syncable("quest_progress", key=("quest_id",))
 syncable("player_counters", key=("counter",))
-syncable("breedings", refs=("breeding_id",))
+syncable(
+    "breedings",
+    refs=("breeding_id",),
+    ids={"sire_id": "cats", "dam_id": "cats", "kitten_ids[]": "cats"},
+)
 local_only(
     "users",
     "tokens",
@@ -122,6 +158,41 @@ async def user_owned_tables(repo: Repository) -> list[str]:
         if {"user_id", "row_version"} <= columns:
             out.append(name)
     return out
+
+
+#: Columns that differ between a remote's rows and a local game's copy of them by design.
+UNSHARED = frozenset({"user_id", "row_version"})
+
+
+def digest(tables: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    """Per syncable table, a hash of its rows (unshared columns left out, in key order): the
+    agreement check compares a local game's confirmed state with the remote's this way."""
+    out: dict[str, str] = {}
+    for name, rows in tables.items():
+        table = SYNC_TABLES.get(name)
+        if table is None or not rows:
+            continue
+        lines = sorted(
+            (
+                table.row_key(row),
+                json.dumps(
+                    {k: v for k, v in row.items() if k not in UNSHARED},
+                    sort_keys=True,
+                    separators=(",", ":"),
+                    default=str,
+                ),
+            )
+            for row in rows
+        )
+        text = "\n".join(f"{key}\t{body}" for key, body in lines)
+        out[name] = hashlib.sha256(text.encode()).hexdigest()[:32]
+    return out
+
+
+def disagreeing(local: dict[str, str], remote: dict[str, str]) -> list[str]:
+    """The tables whose hashes differ (tables this game does not know are not compared)."""
+    names = (set(local) | set(remote)) & set(SYNC_TABLES)
+    return sorted(name for name in names if local.get(name) != remote.get(name))
 
 
 def _outcome(row: sqlite3.Row) -> dict[str, Any]:
@@ -212,6 +283,40 @@ class SyncLogRepository(Repository):
                 out[table.name] = [dict(row) for row in rows]
         return out
 
+    async def game(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every row of the player's syncable tables (for the agreement check's digest)."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for table in await present_tables(self):
+            rows = await self.fetchall(f"SELECT * FROM {table.name} WHERE user_id = ?", (user_id,))
+            if rows:
+                out[table.name] = [dict(row) for row in rows]
+        return out
+
+    async def take_lease(
+        self, user_id: int, client_id: str, now: str, expires_at: str
+    ) -> dict[str, Any] | None:
+        """Take or renew the account's sync lease for `client_id`; None when it is taken, else
+        the holder ({client_id, expires_at}) that keeps it."""
+        taken = await self.execute(
+            "INSERT INTO sync_leases (user_id, client_id, expires_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET client_id = excluded.client_id,"
+            " expires_at = excluded.expires_at"
+            " WHERE sync_leases.client_id = excluded.client_id OR sync_leases.expires_at <= ?",
+            (user_id, client_id, expires_at, now),
+        )
+        if taken:
+            return None
+        row = await self.fetchone(
+            "SELECT client_id, expires_at FROM sync_leases WHERE user_id = ?", (user_id,)
+        )
+        return dict(row) if row else {"client_id": "?", "expires_at": now}
+
+    async def release_lease(self, user_id: int, client_id: str) -> bool:
+        changed = await self.execute(
+            "DELETE FROM sync_leases WHERE user_id = ? AND client_id = ?", (user_id, client_id)
+        )
+        return changed == 1
+
     async def tombstones(self, user_id: int, cursor: int, upto: int) -> list[dict[str, Any]]:
         names = tuple(SYNC_TABLES)
         rows = await self.fetchall(
@@ -242,6 +347,12 @@ class Link:
     last_attempt: str | None
     last_error: str | None
     failures: int
+    last_check: str | None = None
+    last_check_ok: bool | None = None
+    mismatches: int = 0
+    last_repull: dict[str, Any] | None = None
+    clock_skew_seconds: float | None = None
+    remote_protocol: dict[str, Any] | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Link:
@@ -249,6 +360,11 @@ class Link:
         data.pop("id")
         data["remote_user"] = json.loads(data["remote_user"])
         data["needs_rebuild"] = bool(data["needs_rebuild"])
+        for column in ("last_repull", "remote_protocol"):
+            if data.get(column) is not None:
+                data[column] = json.loads(data[column])
+        if data.get("last_check_ok") is not None:
+            data["last_check_ok"] = bool(data["last_check_ok"])
         return cls(**data)
 
 
@@ -287,6 +403,12 @@ _LINK_FIELDS = frozenset(
         "last_attempt",
         "last_error",
         "failures",
+        "last_check",
+        "last_check_ok",
+        "mismatches",
+        "last_repull",
+        "clock_skew_seconds",
+        "remote_protocol",
     }
 )
 
@@ -326,9 +448,8 @@ class SyncLocalRepository(Repository):
         if unknown:
             raise ValueError(f"not sync_link fields: {sorted(unknown)}")
         assignments = ", ".join(f"{name} = ?" for name in fields)
-        await self.execute(
-            f"UPDATE sync_link SET {assignments} WHERE id = 1", tuple(fields.values())
-        )
+        values = tuple(dumps(v) if isinstance(v, dict) else v for v in fields.values())
+        await self.execute(f"UPDATE sync_link SET {assignments} WHERE id = 1", values)
 
     async def advance_cursor(self, expected: int, cursor: int, now: str) -> bool:
         """Move the cursor from `expected` to `cursor` (False if another sync moved it first)."""
@@ -338,6 +459,11 @@ class SyncLocalRepository(Repository):
             (cursor, now, expected),
         )
         return changed == 1
+
+    async def restart_from_scratch(self) -> None:
+        """Forget the confirmed state and the cursor: the next pull fetches everything again."""
+        await self.execute("DELETE FROM sync_confirmed")
+        await self.execute("UPDATE sync_link SET cursor = 0 WHERE id = 1")
 
     async def take_mutation_id(self) -> int:
         row = await self.fetchone(
@@ -556,6 +682,14 @@ class SyncLocalRepository(Repository):
             )
             written += len(rows)
         return written
+
+    async def history_count(self, user_id: int) -> int:
+        row = await self.fetchone("SELECT COUNT(*) FROM actions WHERE user_id = ?", (user_id,))
+        return int(row[0]) if row else 0
+
+    async def forget_history(self, user_id: int) -> int:
+        """Drop the player's action log (its game was replaced; the history went with it)."""
+        return await self.execute("DELETE FROM actions WHERE user_id = ?", (user_id,))
 
     async def live(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         """The player's syncable rows as they are now (tests compare them with the remote's)."""

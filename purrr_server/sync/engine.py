@@ -23,6 +23,8 @@ import random
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -34,8 +36,10 @@ from purrr_server.envelope import ApiError
 from purrr_server.local_secrets import get_secret, secret_name
 from purrr_server.runtime import Runtime
 from purrr_server.store import Store, UnitOfWork
-from purrr_server.store.sync import Link, Pending
+from purrr_server.store.sync import Link, Pending, digest, disagreeing
 from purrr_server.store.users import User
+from purrr_server.sync import backup as backups
+from purrr_server.sync import protocol
 from purrr_server.sync.hooks import REAPPLYING, Reapplying
 from purrr_server.sync.refs import created_rows, has_refs, resolve
 
@@ -51,6 +55,8 @@ DEBOUNCE_SECONDS = 2.0
 KEY_ENV = "PURRR_REMOTE_API_KEY"
 #: `PURRR_SYNC_BACKGROUND=0` keeps the daemon from syncing on its own.
 BACKGROUND_ENV = "PURRR_SYNC_BACKGROUND"
+#: A local clock further than this from the remote's gets a warning (lazy time makes it matter).
+SKEW_WARNING_SECONDS = 60.0
 
 
 class SyncFailure(Exception):
@@ -75,8 +81,17 @@ class RemoteClient:
             base_url=self.url,
             transport=transport,
             timeout=TIMEOUT_SECONDS,
-            headers={"X-API-Key": api_key, "User-Agent": "purrr-sync"},
+            headers={
+                "X-API-Key": api_key,
+                "User-Agent": "purrr-sync",
+                protocol.HEADER: str(protocol.VERSION),
+            },
         )
+        #: The remote's advertised protocol range and its clock's offset from `clock`, from
+        #: its last answer that carried them.
+        self.remote_protocol: dict[str, Any] | None = None
+        self.skew_seconds: float | None = None
+        self.clock: Any = None
 
     async def __aenter__(self) -> RemoteClient:
         return self
@@ -96,7 +111,23 @@ class RemoteClient:
             "GET", f"{API}/pull", params={"cursor": cursor, "client_id": client_id}
         )
 
+    async def release(self, client_id: str) -> None:
+        """End the sync (the account's other devices may sync); best effort: the lease also
+        runs out by itself."""
+        with contextlib.suppress(SyncFailure):
+            await self._call("POST", f"{API}/release", json={"client_id": client_id})
+
+    async def restore(self, document: dict[str, Any], *, replace: bool) -> dict[str, Any]:
+        """Replace the remote account's game by `document` (a backup); its id changes."""
+        return await self._call(
+            "POST",
+            "/api/v1/backup/restore",
+            json={"backup": document, "replace": replace},
+            headers={"Idempotency-Key": f"purrr-link-{uuid.uuid4().hex}"},
+        )
+
     async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        before = self.clock() if self.clock else None
         try:
             response = await self._http.request(method, path, **kwargs)
         except httpx.TransportError as exc:
@@ -113,8 +144,32 @@ class RemoteClient:
             body = None
         if response.is_success and isinstance(body, dict) and isinstance(body.get("data"), dict):
             data: dict[str, Any] = body["data"]
+            self._note(data, before)
             return data
         raise _failure(self.url, response.status_code, body)
+
+    def _note(self, data: dict[str, Any], before: datetime | None) -> None:
+        """Check the remote's protocol range, and measure its clock against ours."""
+        advertised = data.get("protocol")
+        if isinstance(advertised, dict):
+            self.remote_protocol = advertised
+            if not protocol.supported(protocol.VERSION, advertised):
+                raise _unsupported(self.url, advertised)
+        stamp = data.get("server_time")
+        if before is not None and isinstance(stamp, str):
+            with contextlib.suppress(ValueError):
+                after = self.clock()
+                middle = before + (after - before) / 2
+                self.skew_seconds = (datetime.fromisoformat(stamp) - middle).total_seconds()
+
+
+def _unsupported(url: str, advertised: dict[str, Any]) -> SyncFailure:
+    return SyncFailure(
+        protocol.UNSUPPORTED,
+        protocol.upgrade_message(protocol.VERSION, advertised, f"the remote at {url}"),
+        426,
+        {"remote": url, "supported": advertised, "version": protocol.VERSION},
+    )
 
 
 def _failure(url: str, status: int, body: Any) -> SyncFailure:
@@ -122,6 +177,11 @@ def _failure(url: str, status: int, body: Any) -> SyncFailure:
     error = error if isinstance(error, dict) else {}
     said = str(error.get("message") or f"HTTP {status}")
     details = {"remote": url, "remote_status": status, "remote_error": error}
+    reason = (error.get("details") or {}).get("reason")
+    if reason == protocol.UNSUPPORTED:
+        return _unsupported(url, (error.get("details") or {}).get("supported") or {})
+    if reason == "SYNC_BUSY":
+        return SyncFailure("SYNC_BUSY", f"the remote at {url}: {said}", 409, details)
     if status in (401, 403):
         return SyncFailure(
             "REMOTE_UNAUTHORIZED",
@@ -162,6 +222,12 @@ class Report:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     pulled_rows: int = 0
     retry: dict[str, Any] | None = None
+    #: The agreement check: True (the confirmed state hashes like the remote's), or False.
+    agreed: bool | None = None
+    #: After a disagreement: {tables, backup, agreed} of the re-pull from scratch.
+    repulled: dict[str, Any] | None = None
+    clock_skew_seconds: float | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -170,6 +236,10 @@ class Report:
             "rejected": self.rejected,
             "pulled_rows": self.pulled_rows,
             "retry": self.retry,
+            "agreed": self.agreed,
+            "repulled": self.repulled,
+            "clock_skew_seconds": self.clock_skew_seconds,
+            "warnings": self.warnings,
         }
 
 
@@ -200,7 +270,7 @@ class SyncEngine:
             )
 
     async def _link(self) -> Link:
-        link = await self.store.read.sync_local.link()
+        link: Link | None = await self.store.read.sync_local.link()
         if link is None:
             raise ApiError(
                 "NOT_FOUND",
@@ -227,7 +297,9 @@ class SyncEngine:
         return key
 
     def remote(self, url: str, api_key: str) -> RemoteClient:
-        return RemoteClient(url, api_key, self.transport)
+        client = RemoteClient(url, api_key, self.transport)
+        client.clock = self.runtime.settings.now
+        return client
 
     # --- status, link, unlink ---
 
@@ -261,11 +333,35 @@ class SyncEngine:
                 "interval_seconds": link.interval_seconds,
                 "needs_rebuild": link.needs_rebuild,
                 "linked_at": link.linked_at,
+                "agreement": {
+                    "last_check": link.last_check,
+                    "agreed": link.last_check_ok,
+                    "mismatches": link.mismatches,
+                    "last_repull": link.last_repull,
+                },
+                "clock_skew_seconds": link.clock_skew_seconds,
+                "protocol": {"version": protocol.VERSION, "remote": link.remote_protocol},
+                "warnings": _warnings(link),
             }
         return out
 
-    async def link(self, url: str, api_key: str, interval_seconds: int = 300) -> dict[str, Any]:
-        """Link to the remote at `url` and replace the local game with the remote account's."""
+    async def link(
+        self,
+        url: str,
+        api_key: str,
+        interval_seconds: int = 300,
+        *,
+        keep: str | None = None,
+        backup: str | None = None,
+    ) -> dict[str, Any]:
+        """Link to the remote account at `url`; the two games become one (docs/sync.md):
+
+        * one side empty: the other's game is kept (an empty remote gets this game uploaded);
+        * both with rows: `keep` says which — "remote" writes this game to a backup file
+          (`backup`, else one in the data directory) and replaces it by the remote's; "local"
+          uploads this game over the remote account's (if the remote accepts). Without `keep`,
+          CONFLICT with `details.choice` (what each side holds and the backup path to name).
+        """
         self._local_only()
         await self._open()
         async with self._lock:
@@ -279,24 +375,59 @@ class SyncEngine:
             player = await self.store.read.users.local()
             if player is None:
                 raise ApiError("NOT_FOUND", "this server has no local player")
+            url = url.rstrip("/")
             client_id = uuid.uuid4().hex
+            local = await self.store.read.sync_local.live(player.id)
+            history = await self.store.read.sync_local.history_count(player.id)
             async with self.remote(url, api_key) as remote:
-                reply = await remote.pull(0, client_id)
+                try:
+                    reply = await remote.pull(0, client_id)
+                    remote_rows = _counts(reply["changes"])
+                    keep = _choose(url, keep, _counts(local), remote_rows, history, self, backup)
+                    uploaded: dict[str, Any] | None = None
+                    saved: dict[str, Any] | None = None
+                    if keep == "local" and (local or remote_rows):
+                        document = await backups.export_game(self.runtime, player.id)
+                        uploaded = await remote.restore(document, replace=bool(remote_rows))
+                        reply = await remote.pull(0, client_id)
+                    elif keep == "remote" and (local or history):
+                        path = Path(backup) if backup else self._backup_path("before-link")
+                        saved = await backups.write_backup(self.runtime, player.id, path)
+                finally:
+                    await remote.release(client_id)
             async with self.store.write(bump_version=False) as uow:
                 await uow.sync_local.forget()
                 await uow.sync_local.create_link(
-                    player.id,
-                    url.rstrip("/"),
-                    reply["user"],
-                    client_id,
-                    interval_seconds,
-                    self._now(),
+                    player.id, url, reply["user"], client_id, interval_seconds, self._now()
                 )
                 await uow.sync_local.confirm(reply["changes"], reply["tombstones"])
                 await uow.sync_local.advance_cursor(0, int(reply["cursor"]), self._now())
+                await uow.sync_local.update_link(
+                    remote_protocol=remote.remote_protocol,
+                    clock_skew_seconds=remote.skew_seconds,
+                )
+                if uploaded is not None:
+                    ids = {
+                        t: {int(o): int(n) for o, n in m.items()}
+                        for t, m in uploaded["ids"].items()
+                    }
+                    await backups.rewrite_history(uow.sync_local, player.id, ids)
+                elif keep == "remote":
+                    # History belongs to the game it happened in: the replaced game's is in the
+                    # backup; the ids it names now belong to the remote's rows.
+                    await uow.sync_local.forget_history(player.id)
             self.api_key = api_key
             await self._rebuild()
-        return await self.status()
+        state = await self.status()
+        state["link"] = {
+            "kept": keep,
+            "uploaded": uploaded["restored"] if uploaded else None,
+            "backup": saved,
+        }
+        return state
+
+    def _backup_path(self, reason: str) -> Path:
+        return backups.default_path(self.runtime, reason)
 
     async def unlink(self, force: bool = False) -> dict[str, Any]:
         """Forget the remote; the local game stays as it is. Refused while actions are pending
@@ -320,7 +451,8 @@ class SyncEngine:
     # --- sync ---
 
     async def sync(self, api_key: str | None = None) -> Report:
-        """Push then pull (then rebuild). Raises `SyncFailure` with nothing lost."""
+        """Push then pull (then rebuild), check that both sides agree (re-pulling from scratch
+        after a backup when they do not). Raises `SyncFailure` with nothing lost."""
         self._local_only()
         await self._open()
         async with self._lock:
@@ -328,10 +460,17 @@ class SyncEngine:
             key = self.key_for(link, api_key)
             async with self.store.write(bump_version=False) as uow:
                 await uow.sync_local.update_link(last_attempt=self._now())
+            remote = self.remote(link.remote_url, key)
             try:
-                async with self.remote(link.remote_url, key) as remote:
-                    report = await self._push(remote, link)
-                    await self._pull(remote, report)
+                async with remote:
+                    try:
+                        report = await self._push(remote, link)
+                        reply = await self._pull(remote, report)
+                        await self._rebuild()
+                        if reply is not None:
+                            await self._check(remote, link, reply, report)
+                    finally:
+                        await remote.release(link.client_id)
             except SyncFailure as failure:
                 async with self.store.write(bump_version=False) as uow:
                     await uow.sync_local.update_link(
@@ -340,7 +479,69 @@ class SyncEngine:
                 raise
             finally:
                 await self._rebuild()
+                await self._note_remote(remote)
+            if remote.skew_seconds is not None:
+                report.clock_skew_seconds = round(remote.skew_seconds, 1)
+                if abs(remote.skew_seconds) > SKEW_WARNING_SECONDS:
+                    report.warnings.append(skew_warning(remote.skew_seconds, link.remote_url))
+                    log.warning("sync: %s", report.warnings[-1])
             return report
+
+    async def _note_remote(self, remote: RemoteClient) -> None:
+        if remote.remote_protocol is None and remote.skew_seconds is None:
+            return
+        with contextlib.suppress(Exception):  # bookkeeping; never hides the sync's own outcome
+            async with self.store.write(bump_version=False) as uow:
+                if await uow.sync_local.link() is not None:
+                    await uow.sync_local.update_link(
+                        remote_protocol=remote.remote_protocol,
+                        clock_skew_seconds=remote.skew_seconds,
+                    )
+
+    async def _check(
+        self, remote: RemoteClient, link: Link, reply: dict[str, Any], report: Report
+    ) -> None:
+        """The agreement check: per-table hashes of the confirmed state against the digest the
+        remote computed for the state it sent. On a difference: back the game up, pull
+        everything again from scratch, check again; record it all on the link."""
+        remote_digest = reply.get("digest")
+        if not isinstance(remote_digest, dict):
+            return  # a remote that sends no digest cannot be checked
+        differ = disagreeing(await self._confirmed_digest(), remote_digest)
+        report.agreed = not differ
+        now = self._now()
+        if not differ:
+            async with self.store.write(bump_version=False) as uow:
+                await uow.sync_local.update_link(last_check=now, last_check_ok=1)
+            return
+        log.warning("sync: this game disagrees with %s on %s", link.remote_url, differ)
+        saved = await backups.write_backup(
+            self.runtime, link.user_id, self._backup_path("before-repull")
+        )
+        async with self.store.write(bump_version=False) as uow:
+            await uow.sync_local.restart_from_scratch()
+        again = await self._pull(remote, Report())
+        await self._rebuild()
+        still: list[str] = []
+        if again is not None and isinstance(again.get("digest"), dict):
+            still = disagreeing(await self._confirmed_digest(), again["digest"])
+        report.repulled = {"tables": differ, "backup": saved["path"], "agreed": not still}
+        report.agreed = not still
+        report.warnings.append(
+            f"this game's copy disagreed with the remote on {', '.join(differ)}; it was backed"
+            f" up to {saved['path']} and pulled again from scratch"
+            + ("" if not still else f", and still disagrees on {', '.join(still)}")
+        )
+        async with self.store.write(bump_version=False) as uow:
+            await uow.sync_local.update_link(
+                last_check=now,
+                last_check_ok=0 if still else 1,
+                mismatches=link.mismatches + 1,
+                last_repull={"at": now, **report.repulled},
+            )
+
+    async def _confirmed_digest(self) -> dict[str, str]:
+        return digest(await self.store.read.sync_local.confirmed())
 
     async def recover(self) -> None:
         """Finish a rebuild a crash interrupted (cheap when there is none)."""
@@ -367,7 +568,9 @@ class SyncEngine:
                 report.retry = reply.get("retry") or {"id": after + 1}
                 return report
 
-    async def _pull(self, remote: RemoteClient, report: Report) -> None:
+    async def _pull(self, remote: RemoteClient, report: Report) -> dict[str, Any] | None:
+        """Pull the changes after the cursor into the confirmed state; the reply, or None when
+        another sync of this database pulled meanwhile."""
         link = await self._link()
         reply = await remote.pull(link.cursor, link.client_id)
         last = int(reply["last_mutation_id"])
@@ -375,7 +578,7 @@ class SyncEngine:
             if not await uow.sync_local.advance_cursor(
                 link.cursor, int(reply["cursor"]), self._now()
             ):
-                return  # another sync of this database pulled meanwhile
+                return None  # another sync of this database pulled meanwhile
             await uow.sync_local.confirm(reply["changes"], reply["tombstones"])
             await uow.sync_local.set_outcomes(reply["mutations"])
             for pending in await uow.sync_local.pending(0):
@@ -384,7 +587,8 @@ class SyncEngine:
                 await self._acknowledge(uow, link, pending, report)
             await uow.sync_local.drop_through(last)
             await uow.sync_local.update_link(pushed_through=max(last, link.pushed_through))
-        report.pulled_rows = sum(len(rows) for rows in reply["changes"].values())
+        report.pulled_rows += sum(len(rows) for rows in reply["changes"].values())
+        return reply
 
     async def _acknowledge(
         self, uow: UnitOfWork, link: Link, pending: Pending, report: Report
@@ -502,6 +706,64 @@ class SyncEngine:
                 await asyncio.sleep(DEBOUNCE_SECONDS)
                 return
             await self.store.wait_for_change(left)
+
+
+def _counts(tables: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    return {name: len(rows) for name, rows in tables.items() if rows}
+
+
+def _choose(
+    url: str,
+    keep: str | None,
+    local: dict[str, int],
+    remote: dict[str, int],
+    history: int,
+    engine: SyncEngine,
+    backup_path: str | None,
+) -> str:
+    """Which game a link keeps (see `SyncEngine.link`)."""
+    if keep is not None:
+        return keep
+    if not remote and local:
+        return "local"  # an empty remote account: upload, nothing is lost
+    if not local:
+        return "remote"  # nothing here to lose (the history goes to the backup)
+    path = backup_path or str(engine._backup_path("before-link"))
+    raise ApiError(
+        "CONFLICT",
+        f"both this game and the remote account at {url} have a game; choose which one to"
+        " keep: keep=remote replaces this game (after writing a backup to"
+        f" {path}), keep=local uploads this game over the remote account's",
+        details={
+            "choice": ["remote", "local"],
+            "local": local,
+            "remote": remote,
+            "history": history,
+            "backup": path,
+        },
+    )
+
+
+def _warnings(link: Link) -> list[str]:
+    out = []
+    skew = link.clock_skew_seconds
+    if skew is not None and abs(skew) > SKEW_WARNING_SECONDS:
+        out.append(skew_warning(skew, link.remote_url))
+    if link.last_check_ok is False:
+        out.append(
+            f"the last agreement check found this game's copy of {link.remote_url} different"
+            " from the remote and could not repair it; run `purrr sync` again"
+        )
+    return out
+
+
+def skew_warning(skew: float, url: str) -> str:
+    ahead = "behind" if skew > 0 else "ahead of"
+    return (
+        f"this computer's clock is {abs(skew):.0f} s {ahead} the remote at {url}; time-based"
+        " rules (hunger, the night window) are decided by the remote's clock, so set the"
+        " clock right (enable NTP) to see what the remote will"
+    )
 
 
 def _stored_key(url: str) -> str | None:

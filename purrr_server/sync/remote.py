@@ -14,13 +14,16 @@ import asyncio
 import logging
 import sqlite3
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from purrr_core import RuleError
 from purrr_server.actions import execute, fingerprint
 from purrr_server.envelope import ApiError
 from purrr_server.runtime import Runtime
+from purrr_server.store.sync import digest
 from purrr_server.store.users import User
+from purrr_server.sync import protocol
 from purrr_server.sync.hooks import PUSHING, Pushed
 from purrr_server.sync.refs import has_refs, resolve
 
@@ -31,6 +34,9 @@ TRANSIENT_CODES = frozenset({"RATE_LIMIT_EXCEEDED", "INTERNAL_SERVER_ERROR"})
 #: A mutation that crashes its handler this many times in a row is rejected (a poison pill must
 #: not block the client's queue forever).
 POISON_ATTEMPTS = 3
+#: How long a sync lease lasts without a request from its client (each push and pull renews it).
+LEASE_SECONDS = 120
+SYNC_BUSY = "SYNC_BUSY"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,38 @@ def _state(runtime: Runtime, user_id: int, client_id: str) -> _ClientState:
     return _clients[key]
 
 
+def meta(runtime: Runtime) -> dict[str, Any]:
+    """What every push and pull answer carries besides its data: the protocol versions this
+    server serves and its clock (clients warn about skew)."""
+    return {"protocol": protocol.advertised(), "server_time": runtime.settings.now().isoformat()}
+
+
+async def take_lease(runtime: Runtime, user: User, client_id: str) -> None:
+    """Take or renew the account's sync lease for `client_id` (one device syncs at a time);
+    CONFLICT with `details.reason` = SYNC_BUSY while another client holds it."""
+    now = runtime.settings.now()
+    expires = now + timedelta(seconds=LEASE_SECONDS)
+    async with runtime.store.write(bump_version=False) as uow:
+        holder = await uow.sync_log.take_lease(
+            user.id, client_id, now.isoformat(), expires.isoformat()
+        )
+    if holder is not None:
+        raise ApiError(
+            "CONFLICT",
+            f"another device of this account (client {holder['client_id'][:8]}) is syncing"
+            f" now; sync again in a minute (its lease ends by {holder['expires_at']})",
+            details={"reason": SYNC_BUSY, "holder": holder["client_id"], **holder},
+            headers={"Retry-After": str(LEASE_SECONDS)},
+        )
+
+
+async def release_lease(runtime: Runtime, user: User, client_id: str) -> dict[str, Any]:
+    """The end of a sync: the account's other devices may sync now."""
+    async with runtime.store.write(bump_version=False) as uow:
+        released = await uow.sync_log.release_lease(user.id, client_id)
+    return {"released": released, **meta(runtime)}
+
+
 def _error(exc: RuleError) -> dict[str, Any]:
     return {"code": exc.code, "message": exc.message, "details": exc.details}
 
@@ -82,6 +120,7 @@ async def push(
             "mutation ids in one push must be consecutive",
             details={"field": "mutations", "ids": ids[:20]},
         )
+    await take_lease(runtime, user, client_id)
     state = _state(runtime, user.id, client_id)
     async with state.lock:
         state.created.clear()  # a cache for this push only
@@ -103,10 +142,15 @@ async def push(
                     "id": mutation.id,
                     "error": {"code": "TRANSIENT", "message": "try again later"},
                 }
-                return {"last_mutation_id": last, "results": results, "retry": retry}
+                return {
+                    "last_mutation_id": last,
+                    "results": results,
+                    "retry": retry,
+                    **meta(runtime),
+                }
             results.append(outcome)
             last = mutation.id
-        return {"last_mutation_id": last, "results": results, "retry": None}
+        return {"last_mutation_id": last, "results": results, "retry": None, **meta(runtime)}
 
 
 async def _stored(
@@ -209,8 +253,12 @@ async def pull(runtime: Runtime, user: User, cursor: int, client_id: str | None)
     """Every change of `user` after `cursor`, as one consistent snapshot.
 
     The reads run inside a (version-neutral) write transaction, so no action commits between
-    them: the new cursor covers exactly the rows, tombstones and outcomes returned.
+    them: the new cursor covers exactly the rows, tombstones and outcomes returned, and
+    `digest` (per-table hashes of all the player's rows, for the agreement check) describes
+    exactly the state at that cursor. A pull for a client takes or renews its sync lease.
     """
+    if client_id:
+        await take_lease(runtime, user, client_id)
     async with runtime.store.write(bump_version=False) as uow:
         upto = await uow.events.committed_version()  # inside the pull's transaction
         changes = await uow.sync_log.changes(user.id, cursor, upto)
@@ -219,6 +267,7 @@ async def pull(runtime: Runtime, user: User, cursor: int, client_id: str | None)
         if client_id:
             outcomes = await uow.sync_log.outcomes_since(user.id, client_id, cursor, upto)
             last = await uow.sync_log.last_mutation_id(user.id, client_id)
+        hashes = digest(await uow.sync_log.game(user.id))
     return {
         "cursor": upto,
         "changes": changes,
@@ -227,4 +276,6 @@ async def pull(runtime: Runtime, user: User, cursor: int, client_id: str | None)
         "last_mutation_id": last,
         "mutations": outcomes,
         "user": {"id": user.id, "username": user.username},
+        "digest": hashes,
+        **meta(runtime),
     }

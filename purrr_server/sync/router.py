@@ -1,20 +1,41 @@
 """`/api/v1/sync`: the remote role (`push`, `pull`) and the local game's link (`status`, `link`,
 `unlink`, `run`). docs/sync.md describes the model."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Depends, Header, Query
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_server.auth import Caller
-from purrr_server.envelope import fail, ok
+from purrr_server.envelope import ApiError, fail, ok
 from purrr_server.runtime import runtime_of
-from purrr_server.sync import remote
+from purrr_server.sync import protocol, remote
 from purrr_server.sync.engine import SyncFailure, engine_of
 
-router = APIRouter(prefix="/sync", tags=["sync"])
+
+async def speaks_protocol(
+    version: Annotated[
+        int | None,
+        Header(alias=protocol.HEADER, description="The sync protocol version (default 1)."),
+    ] = None,
+) -> None:
+    """Refuse a sync request in a protocol version this server does not serve."""
+    sent = 1 if version is None else version
+    if not protocol.supported(sent, protocol.advertised()):
+        raise ApiError(
+            "BAD_REQUEST",
+            protocol.upgrade_message(sent, protocol.advertised(), "this server"),
+            details={
+                "reason": protocol.UNSUPPORTED,
+                "sent": sent,
+                "supported": protocol.advertised(),
+            },
+        )
+
+
+router = APIRouter(prefix="/sync", tags=["sync"], dependencies=[Depends(speaks_protocol)])
 RemoteKey = Annotated[
     str | None,
     Header(alias="X-Remote-Api-Key", description="The remote's API key (from the keyring)."),
@@ -37,10 +58,23 @@ class PushIn(BaseModel):
     mutations: list[MutationIn] = Field(..., max_length=MAX_BATCH)
 
 
+class ReleaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    client_id: str = Field(..., min_length=1, max_length=100)
+
+
 class LinkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(..., min_length=1, max_length=2000, examples=["https://purrr.love"])
     interval_seconds: int = Field(300, ge=5, le=86400)
+    keep: Literal["remote", "local"] | None = Field(
+        None,
+        description="Both games have rows: keep the remote's (this one is backed up, then"
+        " replaced) or this one (uploaded over the remote account's). Asked when missing.",
+    )
+    backup: str | None = Field(
+        None, max_length=4000, description="Where to write the backup of a replaced local game."
+    )
 
 
 class UnlinkIn(BaseModel):
@@ -69,6 +103,11 @@ async def pull(
     return ok(request, await remote.pull(runtime_of(request), who.user, cursor, client_id))
 
 
+@router.post("/release", summary="Remote: end a sync (the account's other devices may sync)")
+async def release(request: Request, body: ReleaseIn, who: Caller) -> Response:
+    return ok(request, await remote.release_lease(runtime_of(request), who.user, body.client_id))
+
+
 @router.get("/status", summary="Local: link, outbox and last sync")
 async def status(request: Request, who: Caller) -> Response:
     return ok(request, await engine_of(request.app).status())
@@ -84,7 +123,10 @@ async def link(request: Request, body: LinkIn, who: Caller, key: RemoteKey = Non
             {"field": "X-Remote-Api-Key"},
         )
     try:
-        return ok(request, await engine_of(request.app).link(body.url, key, body.interval_seconds))
+        state = await engine_of(request.app).link(
+            body.url, key, body.interval_seconds, keep=body.keep, backup=body.backup
+        )
+        return ok(request, state)
     except SyncFailure as failure:
         return _failed(request, failure)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from purrr_server.envelope import ApiError
 from purrr_server.store.sync import LOCAL_ONLY, SYNC_TABLES, user_owned_tables
 from purrr_server.sync.engine import SyncFailure
 from purrr_server.sync.remote import POISON_ATTEMPTS
@@ -39,13 +41,27 @@ async def test_every_user_owned_table_is_syncable_or_local_only(tmp_path: Path) 
         await local.close()
 
 
-async def test_link_replaces_the_local_game_with_the_remote_account(tmp_path: Path) -> None:
+async def test_link_keeping_the_remote_backs_up_and_replaces_the_local_game(
+    tmp_path: Path,
+) -> None:
     remote, local, _ = await pair(tmp_path)
     try:
         await adopt(local, "OfflineOnly")
         await adopt(remote, "OnTheWeb")
-        status = await local.app.state.sync_engine.link("http://remote.test/", remote.key)
+        engine = local.app.state.sync_engine
+        with pytest.raises(ApiError) as choice:
+            await engine.link("http://remote.test/", remote.key)
+        assert choice.value.code == "CONFLICT" and choice.value.details["choice"]
+        assert choice.value.details["local"]["cats"] == 1
+        assert await local.get("cats") and (await local.get("cats"))[0]["name"] == "OfflineOnly"
+        path = tmp_path / "mine.json"
+        status = await engine.link(
+            "http://remote.test/", remote.key, keep="remote", backup=str(path)
+        )
         assert status["linked"] and status["remote"]["user"]["username"] == "traveller"
+        assert status["link"]["backup"]["path"] == str(path)
+        saved = json.loads(path.read_text())
+        assert [c["name"] for c in saved["tables"]["cats"]] == ["OfflineOnly"]
         assert [c["name"] for c in await local.get("cats")] == ["OnTheWeb"]
         assert await local.rows() == await remote.rows()
         with pytest.raises(Exception, match="already linked"):
@@ -137,7 +153,7 @@ async def test_duplicated_deliveries_are_applied_once(linked: Linked) -> None:
     linked.transport.plan = ["twice", "twice"]
     before = linked.transport.delivered
     await linked.engine.sync()
-    assert linked.transport.delivered - before == 4  # push twice, pull twice
+    assert linked.transport.delivered - before == 5  # push twice, pull twice, release
     await settled(linked, 4)
 
 
