@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from textual.worker import WorkerCancelled
+
 from purrr_cli.tui.screens.base import PurrrScreen
 
 #: Generous: a loaded CI machine may take a while to start the in-process server.
@@ -21,7 +23,10 @@ async def settle(pilot: Any) -> None:
     deadline = loop.time() + TIMEOUT
     while True:
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue  # an exclusive load replaced by a newer one: wait for that one instead
         screen = pilot.app.screen
         if not isinstance(screen, PurrrScreen) or screen.loads_finished > 0:
             break
