@@ -22,6 +22,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--hosted", action="store_true", help="many accounts, rate limits, CORS")
     parser.add_argument("--no-rate-limit", action="store_true", help="disable rate limits")
     parser.add_argument(
+        "--allow-sandbox-payments",
+        action="store_true",
+        help="hosted test servers only: let deposits use the sandbox provider (free money)",
+    )
+    parser.add_argument(
         "--cors-origin",
         action="append",
         dest="cors_origins",
@@ -54,6 +59,8 @@ def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["rate_limit"] = False
     if args.access_log:
         overrides["access_log"] = True
+    if args.allow_sandbox_payments:
+        overrides["allow_sandbox_payments"] = True
     return overrides
 
 

@@ -15,23 +15,26 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_core import InvalidRequest, NotFound
-from purrr_core.breeding import DEFAULT_METHOD, METHODS, breeding_method
+from purrr_core.breeding import breeding_method
+from purrr_server.actions import MAX_ID, RowId
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
-from purrr_server.http import Paging, run_action
+from purrr_server.http import Envelope, Paging, run_action
 from purrr_server.lazy import complete_due_breedings
 from purrr_server.runtime import runtime_of
 from purrr_server.services import breeding as service
+from purrr_server.services.breeding import BreedingOut, Started
 from purrr_server.store.users import User
 
 router = APIRouter()
 
-BreedingId = Annotated[int, Path(ge=1, description="The breeding's id.")]
-CatId = Annotated[int, Path(ge=1, description="The cat's id.")]
+BreedingId = Annotated[int, Path(ge=1, le=MAX_ID, description="The breeding's id.")]
+CatId = Annotated[int, Path(ge=1, le=MAX_ID, description="The cat's id.")]
 Method = Annotated[
     str | None,
     Query(
-        description="natural (default), ai_assisted or genetic_enhancement: the success rate shown."
+        max_length=50,
+        description="natural (default), ai_assisted or genetic_enhancement: the success rate shown.",
     ),
 ]
 STATUSES = ("pending", "completed", "failed")
@@ -39,44 +42,35 @@ RECENT = 5
 
 
 class Breed(BaseModel):
-    """Start a breeding. `father_id`, `mother_id` and `breeding_method` (the product document's
-    names) are accepted too; the current names win when both are sent."""
+    """Start a breeding (`breeding.breed`: `BreedArgs`). `father_id`, `mother_id` and
+    `breeding_method` (the product document's names) are accepted too; the current names win
+    when both are sent."""
 
     model_config = ConfigDict(extra="forbid")
-    sire_id: int | None = Field(None, ge=1, examples=[1])
-    dam_id: int | None = Field(None, ge=1, examples=[2])
-    method: str | None = Field(
-        None,
-        examples=["natural"],
-        description=", ".join(
-            f"{m.name} ({m.cost or 'free'}{' coins' if m.cost else ''}, {float(m.success):.0%})"
-            for m in METHODS.values()
-        )
-        + f"; default {DEFAULT_METHOD}",
-    )
-    seed: int | None = Field(None, ge=0, description="Local servers only: roll from this seed.")
-    father_id: int | None = Field(None, ge=1)
-    mother_id: int | None = Field(None, ge=1)
-    breeding_method: str | None = None
+    sire_id: RowId | None = Field(None, examples=[1])
+    dam_id: RowId | None = Field(None, examples=[2])
+    method: str | None = Field(None, max_length=50, examples=["natural"])
+    seed: int | None = Field(None, description="Local servers only: roll from this seed.")
+    father_id: RowId | None = None
+    mother_id: RowId | None = None
+    breeding_method: str | None = Field(None, max_length=50)
 
     def action_args(self) -> dict[str, object]:
+        """The `BreedArgs` of this body (the executor validates them; a missing id is named)."""
         args: dict[str, object] = {
             "sire_id": self.sire_id or self.father_id,
             "dam_id": self.dam_id or self.mother_id,
             "method": self.method or self.breeding_method,
             "seed": self.seed,
         }
-        for role in ("sire_id", "dam_id"):
-            if args[role] is None:
-                raise InvalidRequest(f"{role} is required", details={"field": role})
         return {key: value for key, value in args.items() if value is not None}
 
 
 class Pair(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sire_id: int = Field(..., ge=1)
-    dam_id: int = Field(..., ge=1)
-    method: str | None = None
+    sire_id: RowId
+    dam_id: RowId
+    method: str | None = Field(None, max_length=50)
 
 
 class Cross(BaseModel):
@@ -87,9 +81,15 @@ class Cross(BaseModel):
     dam: str = Field(..., max_length=500, examples=["O/o D/d"])
 
 
-@router.post("/breeding/breed", status_code=201, tags=["breeding"], summary="Start a breeding")
+@router.post(
+    "/breeding/breed",
+    status_code=201,
+    tags=["breeding"],
+    summary="Start a breeding",
+    response_model=Envelope[Started],
+)
 async def breed(request: Request, body: Breed, who: Caller) -> Response:
-    return await run_action(request, who.user, "breeding.breed", body.action_args())
+    return await run_action(request, who, "breeding.breed", body.action_args())
 
 
 @router.get(
@@ -119,13 +119,25 @@ async def pairs(
     return ok(request, page, headers={"X-Total-Count": str(total)})
 
 
-@router.get("/breeding", tags=["breeding"], summary="Your breedings, newest first")
-@router.get("/breeding/history", tags=["breeding"], summary="Your breedings, newest first")
+@router.get(
+    "/breeding",
+    tags=["breeding"],
+    summary="Your breedings, newest first",
+    response_model=Envelope[list[BreedingOut]],
+)
+@router.get(
+    "/breeding/history",
+    tags=["breeding"],
+    summary="Your breedings, newest first",
+    response_model=Envelope[list[BreedingOut]],
+)
 async def history(
     request: Request,
     who: Caller,
     paging: Paging,
-    status: Annotated[str | None, Query(description="pending, completed or failed")] = None,
+    status: Annotated[
+        str | None, Query(max_length=20, description="pending, completed or failed")
+    ] = None,
 ) -> Response:
     if status is not None and status not in STATUSES:
         raise InvalidRequest(
@@ -166,7 +178,12 @@ async def status(request: Request, who: Caller) -> Response:
     )
 
 
-@router.get("/breeding/{breeding_id}", tags=["breeding"], summary="One breeding and its kittens")
+@router.get(
+    "/breeding/{breeding_id}",
+    tags=["breeding"],
+    summary="One breeding and its kittens",
+    response_model=Envelope[BreedingOut],
+)
 async def one(request: Request, breeding_id: BreedingId, who: Caller) -> Response:
     await complete_due_breedings(request, who.user)
     runtime = runtime_of(request)
@@ -200,8 +217,8 @@ async def _predict(request: Request, user: User, pair: Pair) -> Response:
 async def predict(
     request: Request,
     who: Caller,
-    sire_id: Annotated[int, Query(ge=1)],
-    dam_id: Annotated[int, Query(ge=1)],
+    sire_id: Annotated[int, Query(ge=1, le=MAX_ID)],
+    dam_id: Annotated[int, Query(ge=1, le=MAX_ID)],
     method: Method = None,
 ) -> Response:
     return await _predict(request, who.user, Pair(sire_id=sire_id, dam_id=dam_id, method=method))

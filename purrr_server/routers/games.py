@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -13,21 +12,15 @@ from purrr_core import unlock_progress
 from purrr_core.games import game, games
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
-from purrr_server.http import Paging, run_action
+from purrr_server.http import Envelope, Paging, run_action
 from purrr_server.runtime import runtime_of
+from purrr_server.services.cats import CatOut
+from purrr_server.services.games import GameResult, PlayBody
 from purrr_server.store import games as _games_repository  # noqa: F401 - registers the ones read here
 from purrr_server.store import quests as _quests_repositories  # noqa: F401
 
 router = APIRouter(tags=["games"])
-GameFilter = Annotated[str | None, Query(description="Only this game.")]
-
-
-class Play(BaseModel):
-    """Play with `cat_id`; crypto games charge `crypto_type` (without it: practice)."""
-
-    model_config = ConfigDict(extra="forbid")
-    cat_id: int = Field(..., ge=1)
-    crypto_type: str | None = Field(None, examples=["BTC"])
+GameFilter = Annotated[str | None, Query(max_length=50, description="Only this game.")]
 
 
 @router.get("/games", summary="Available games")
@@ -35,14 +28,17 @@ async def list_games(request: Request, who: Caller) -> Response:
     return ok(request, [g.view() for g in games().values()])
 
 
-@router.post("/games/{game_type}/play", status_code=201, summary="Play a game with a cat")
+@router.post(
+    "/games/{game_type}/play",
+    status_code=201,
+    summary="Play a game with a cat",
+    response_model=Envelope[GameResult],
+)
 async def play(
-    request: Request, body: Play, who: Caller, game_type: Annotated[str, Path(max_length=50)]
+    request: Request, body: PlayBody, who: Caller, game_type: Annotated[str, Path(max_length=50)]
 ) -> Response:
-    args = {"game_type": game_type, "cat_id": body.cat_id}
-    if body.crypto_type:
-        args["crypto_type"] = body.crypto_type
-    return await run_action(request, who.user, "games.play", args)
+    args = {**body.model_dump(), "game_type": game_type}
+    return await run_action(request, who, "games.play", args)
 
 
 @router.get("/games/history", summary="Your game results, newest first")
@@ -76,10 +72,15 @@ async def special_cats(request: Request, who: Caller) -> Response:
 
 
 @router.post(
-    "/special-cats/{special_id}/adopt", status_code=201, summary="Adopt an unlocked special cat"
+    "/special-cats/{special_id}/adopt",
+    status_code=201,
+    summary="Adopt an unlocked special cat",
+    response_model=Envelope[CatOut],
 )
-async def adopt_special_cat(request: Request, special_id: str, who: Caller) -> Response:
-    return await run_action(request, who.user, "cats.adopt_special", {"special_id": special_id})
+async def adopt_special_cat(
+    request: Request, special_id: Annotated[str, Path(max_length=50)], who: Caller
+) -> Response:
+    return await run_action(request, who, "cats.adopt_special", {"special_id": special_id})
 
 
 def _check(game_id: str) -> None:

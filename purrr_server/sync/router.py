@@ -8,8 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
+from purrr_core import InvalidRequest
 from purrr_server.auth import Caller
 from purrr_server.envelope import fail, ok
+from purrr_server.http import Envelope
 from purrr_server.runtime import runtime_of
 from purrr_server.sync import remote
 from purrr_server.sync.engine import SyncFailure, engine_of
@@ -19,6 +21,7 @@ RemoteKey = Annotated[
     str | None,
     Header(alias="X-Remote-Api-Key", description="The remote's API key (from the keyring)."),
 ]
+#: The hard ceiling of a push; `Settings.sync_push_max_batch` (default 500) is the working cap.
 MAX_BATCH = 1000
 
 
@@ -37,6 +40,23 @@ class PushIn(BaseModel):
     mutations: list[MutationIn] = Field(..., max_length=MAX_BATCH)
 
 
+class MutationOutcome(BaseModel):
+    id: int
+    name: str
+    status: str = Field(..., description="applied or rejected")
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    created: list[list[Any]] = Field(default_factory=list)
+
+
+class PushOut(BaseModel):
+    last_mutation_id: int
+    results: list[MutationOutcome]
+    retry: dict[str, Any] | None = Field(
+        None, description="{id, error}: processing stopped at a transient failure; send it again"
+    )
+
+
 class LinkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(..., min_length=1, max_length=2000, examples=["https://purrr.love"])
@@ -52,10 +72,25 @@ def _failed(request: Request, failure: SyncFailure) -> Response:
     return fail(request, failure.code, failure.message, failure.details, status_code=failure.status)
 
 
-@router.post("/push", summary="Remote: apply a client's mutations exactly once, in order")
+@router.post(
+    "/push",
+    summary="Remote: apply a client's mutations exactly once, in order",
+    description="Only actions that sync may be pushed (docs/api.md lists them); each mutation "
+    "is checked against the key's scopes and counts against the player's rate limit. At most "
+    "`PURRR_SYNC_PUSH_MAX_BATCH` (default 500) mutations per push.",
+    response_model=Envelope[PushOut],
+)
 async def push(request: Request, body: PushIn, who: Caller) -> Response:
+    runtime = runtime_of(request)
+    cap = runtime.settings.sync_push_max_batch
+    if len(body.mutations) > cap:
+        raise InvalidRequest(
+            f"at most {cap} mutations per push (got {len(body.mutations)}); "
+            "send the rest in later pushes",
+            details={"field": "mutations", "max": cap, "received": len(body.mutations)},
+        )
     mutations = [remote.Mutation(m.id, m.name, m.args) for m in body.mutations]
-    result = await remote.push(runtime_of(request), who.user, body.client_id, mutations)
+    result = await remote.push(runtime, who.user, body.client_id, mutations, scopes=who.scopes)
     return ok(request, result)
 
 

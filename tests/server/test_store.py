@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from purrr_core import InvalidRequest
 from purrr_core import adopt as adopt_cat
-from purrr_server.actions import ACTIONS, ActionContext, action, execute
+from purrr_server.actions import ACTIONS, ActionContext, NoArgs, action, execute
 from purrr_server.app import create_app
 from purrr_server.store.migrate import MIGRATIONS_DIR, migrate
 from tests.server.conftest import GENOTYPE, adopt, idem, make_settings
@@ -81,16 +81,16 @@ async def test_app_starts_on_a_database_from_an_older_release(tmp_path: Path) ->
     await app.state.runtime.close()
 
 
-@action("test.explode")
-async def _explode(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+@action("test.explode", args=NoArgs)
+async def _explode(ctx: ActionContext, args: NoArgs) -> dict[str, Any]:
     cat = adopt_cat("Ghost", "lazy", now=ctx.now, rng=ctx.rng, genotype=GENOTYPE)
     await ctx.store.cats.add(ctx.user_id, cat)
     ctx.emit("test.ghost", {})
     raise RuntimeError("handler failed after writing")
 
 
-@action("test.roll")
-async def _roll(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+@action("test.roll", args=NoArgs)
+async def _roll(ctx: ActionContext, args: NoArgs) -> dict[str, Any]:
     return {"roll": ctx.rng.random(), "seed": ctx.seed, "version": ctx.version}
 
 
