@@ -4,6 +4,7 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -30,7 +31,12 @@ def without_secrets(tables: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/export", summary="All of your data as JSON")
+class Export(BaseModel):
+    exported_at: str
+    tables: dict[str, list[dict[str, Any]]]
+
+
+@router.get("/export", summary="All of your data as JSON", response_model=Envelope[Export])
 async def export(request: Request, who: Admin) -> Response:
     runtime = runtime_of(request)
     data = await asyncio.to_thread(export_user, runtime.settings.db_path, who.user.id)

@@ -7,7 +7,7 @@ as anyone looks.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from purrr_core import InvalidRequest, NotFound
 from purrr_core.breeding import breeding_method
-from purrr_server.actions import MAX_ID, RowId
+from purrr_server.actions import MAX_ID, ActionResult, RowId
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import Envelope, Paging, run_action
@@ -24,6 +24,7 @@ from purrr_server.lazy import complete_due_breedings
 from purrr_server.runtime import runtime_of
 from purrr_server.services import breeding as service
 from purrr_server.services.breeding import BreedingOut, Started
+from purrr_server.services.cats import CatOut
 from purrr_server.store.users import User
 
 router = APIRouter()
@@ -81,6 +82,38 @@ class Cross(BaseModel):
     dam: str = Field(..., max_length=500, examples=["O/o D/d"])
 
 
+class Prediction(ActionResult):
+    """A pair's prediction: compatibility, COI, success rates, the exact kitten distribution."""
+
+    sire_id: int
+    dam_id: int
+    compatibility: int
+    can_breed: bool
+    blocked_reason: str | None
+    success_rate: float
+    predicted_traits: list[dict[str, Any]]
+    offspring: list[dict[str, Any]]
+
+
+class BreedingWithKittens(BreedingOut):
+    kittens: list[CatOut]
+
+
+class CrossOut(ActionResult):
+    """The genetics contract of two genotypes (genetics-reference.md)."""
+
+    sire: dict[str, Any]
+    dam: dict[str, Any]
+    offspring: list[dict[str, Any]]
+
+
+class PedigreeOut(ActionResult):
+    cat_id: int
+    coi: float
+    coi_fraction: str
+    cats: list[dict[str, Any]]
+
+
 @router.post(
     "/breeding/breed",
     status_code=201,
@@ -96,6 +129,7 @@ async def breed(request: Request, body: Breed, who: Caller) -> Response:
     "/breeding/pairs",
     tags=["breeding"],
     summary="Pairs ranked by compatibility, with COI, success rate and predictions",
+    response_model=Envelope[list[Prediction]],
 )
 async def pairs(
     request: Request,
@@ -157,6 +191,7 @@ async def history(
     "/breeding/status",
     tags=["breeding"],
     summary="Breedings under way and the latest finished ones, with their kittens",
+    response_model=Envelope[list[BreedingWithKittens]],
 )
 async def status(request: Request, who: Caller) -> Response:
     await complete_due_breedings(request, who.user)
@@ -182,7 +217,7 @@ async def status(request: Request, who: Caller) -> Response:
     "/breeding/{breeding_id}",
     tags=["breeding"],
     summary="One breeding and its kittens",
-    response_model=Envelope[BreedingOut],
+    response_model=Envelope[BreedingWithKittens],
 )
 async def one(request: Request, breeding_id: BreedingId, who: Caller) -> Response:
     await complete_due_breedings(request, who.user)
@@ -213,6 +248,7 @@ async def _predict(request: Request, user: User, pair: Pair) -> Response:
     "/genetics/predict",
     tags=["genetics"],
     summary="Predict the kittens of two of your cats (exact distribution, COI)",
+    response_model=Envelope[Prediction],
 )
 async def predict(
     request: Request,
@@ -224,7 +260,12 @@ async def predict(
     return await _predict(request, who.user, Pair(sire_id=sire_id, dam_id=dam_id, method=method))
 
 
-@router.post("/genetics/predict", tags=["genetics"], summary="The same prediction, from a body")
+@router.post(
+    "/genetics/predict",
+    tags=["genetics"],
+    summary="The same prediction, from a body",
+    response_model=Envelope[Prediction],
+)
 async def predict_body(request: Request, body: Pair, who: Caller) -> Response:
     return await _predict(request, who.user, body)
 
@@ -233,6 +274,7 @@ async def predict_body(request: Request, body: Pair, who: Caller) -> Response:
     "/genetics/cross",
     tags=["genetics"],
     summary="Exact offspring of two genotypes (the genetics contract)",
+    response_model=Envelope[CrossOut],
 )
 async def cross(request: Request, body: Cross, who: Caller) -> Response:
     return ok(request, service.cross_genotypes(body.sire, body.dam))
@@ -242,6 +284,7 @@ async def cross(request: Request, body: Cross, who: Caller) -> Response:
     "/cats/{cat_id}/pedigree",
     tags=["cats"],
     summary="A cat and its known ancestors (pedigree JSON for `purrr genetics coi`)",
+    response_model=Envelope[PedigreeOut],
 )
 async def pedigree(request: Request, cat_id: CatId, who: Caller) -> Response:
     await complete_due_breedings(request, who.user)

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from purrr_core import unlock_progress
 from purrr_core.games import game, games
+from purrr_server.actions import ActionResult
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import Envelope, Paging, run_action
@@ -23,7 +24,40 @@ router = APIRouter(tags=["games"])
 GameFilter = Annotated[str | None, Query(max_length=50, description="Only this game.")]
 
 
-@router.get("/games", summary="Available games")
+class GameInfo(ActionResult):
+    type: str
+    name: str
+    description: str
+    kind: str
+    energy_cost: int
+    min_energy: int
+
+
+class GameRecord(ActionResult):
+    """One stored game result (replayable from its seed)."""
+
+    id: int
+    seed: int
+    created_at: str
+
+
+class Leader(ActionResult):
+    rank: int
+    username: str
+    plays: int
+    wins: int
+
+
+class SpecialProgress(ActionResult):
+    id: str
+    name: str
+    current: int
+    required: int
+    percent: float
+    unlocked: bool
+
+
+@router.get("/games", summary="Available games", response_model=Envelope[list[GameInfo]])
 async def list_games(request: Request, who: Caller) -> Response:
     return ok(request, [g.view() for g in games().values()])
 
@@ -41,7 +75,11 @@ async def play(
     return await run_action(request, who, "games.play", args)
 
 
-@router.get("/games/history", summary="Your game results, newest first")
+@router.get(
+    "/games/history",
+    summary="Your game results, newest first",
+    response_model=Envelope[list[GameRecord]],
+)
 async def history(
     request: Request, who: Caller, paging: Paging, game: GameFilter = None
 ) -> Response:
@@ -53,7 +91,11 @@ async def history(
     return ok(request, rows)
 
 
-@router.get("/games/leaderboard", summary="Players ranked by wins, then best score")
+@router.get(
+    "/games/leaderboard",
+    summary="Players ranked by wins, then best score",
+    response_model=Envelope[list[Leader]],
+)
 async def leaderboard(
     request: Request,
     who: Caller,
@@ -65,7 +107,11 @@ async def leaderboard(
     return ok(request, await runtime_of(request).store.read.game_results.leaderboard(game, limit))
 
 
-@router.get("/special-cats", summary="Unlock progress toward the special cats")
+@router.get(
+    "/special-cats",
+    summary="Unlock progress toward the special cats",
+    response_model=Envelope[list[SpecialProgress]],
+)
 async def special_cats(request: Request, who: Caller) -> Response:
     counters = await runtime_of(request).store.read.counters.all(who.user.id)
     return ok(request, unlock_progress(counters))

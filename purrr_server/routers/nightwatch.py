@@ -8,11 +8,12 @@ player's patrols up to now first: when a tick has ended since the last write, th
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_core import NotFound
-from purrr_server.actions import MAX_ID
+from purrr_server.actions import MAX_ID, ActionResult
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import Envelope, Paging, run_action
@@ -34,6 +35,58 @@ router = APIRouter(prefix="/night-watch", tags=["night-watch"])
 
 PatrolId = Annotated[int, Path(ge=1, le=MAX_ID, description="The patrol's id.")]
 AlertId = Annotated[int, Path(ge=1, le=MAX_ID, description="The alert's id.")]
+
+
+class Record(ActionResult):
+    """Running totals (SPEC §2 names), score, reputation, specializations and coins."""
+
+    cats_saved: int
+    encounters: int
+    bobcats_deterred: int
+    patrols: int
+    reputation: int
+    score: int
+    coins: int
+
+
+class Status(BaseModel):
+    now: str
+    window: dict[str, Any]
+    active: bool
+    patrol: PatrolOut | None
+    patrols: list[PatrolOut]
+    record: Record
+    achievements: list[dict[str, Any]]
+    open_alerts: int
+
+
+class PatrolRow(ActionResult):
+    id: int
+    status: str
+    area: str
+    started_at: str
+    ends_at: str
+    ended_at: str | None
+    cats: list[dict[str, Any]]
+
+
+class Zone(ActionResult):
+    id: int
+    type: str
+    name: str
+
+
+class Alert(ActionResult):
+    id: int
+    type: str
+    level: str
+    message: str
+    open: bool
+
+
+class Achievement(ActionResult):
+    id: str
+    name: str
 
 
 async def _patrol_view(repo: Any, user_id: int, patrol: Any) -> dict[str, Any]:
@@ -69,7 +122,11 @@ async def recall_one(request: Request, patrol_id: PatrolId, who: Caller) -> Resp
     return await run_action(request, who, "nightwatch.recall", {"patrol_id": patrol_id})
 
 
-@router.get("/status", summary="The window, the patrol brought to now, totals, achievements")
+@router.get(
+    "/status",
+    summary="The window, the patrol brought to now, totals, achievements",
+    response_model=Envelope[Status],
+)
 async def status(request: Request, who: Caller) -> Response:
     await catch_up_patrols(request, who.user, create_system=True)
     runtime = runtime_of(request)
@@ -98,7 +155,9 @@ async def status(request: Request, who: Caller) -> Response:
     )
 
 
-@router.get("/patrols", summary="Patrol history, newest first")
+@router.get(
+    "/patrols", summary="Patrol history, newest first", response_model=Envelope[list[PatrolRow]]
+)
 async def patrols(request: Request, paging: Paging, who: Caller) -> Response:
     await catch_up_patrols(request, who.user, create_system=True)
     repo = runtime_of(request).store.read.nightwatch
@@ -135,7 +194,7 @@ async def patrol(request: Request, patrol_id: PatrolId, who: Caller) -> Response
     return ok(request, await _patrol_view(repo, who.user.id, stored.patrol))
 
 
-@router.get("/zones", summary="Your protection zones")
+@router.get("/zones", summary="Your protection zones", response_model=Envelope[list[Zone]])
 async def zones(request: Request, who: Caller) -> Response:
     await catch_up_patrols(request, who.user, create_system=True)
     repo = runtime_of(request).store.read.nightwatch
@@ -152,7 +211,11 @@ async def add_zone(request: Request, body: CreateZoneArgs, who: Caller) -> Respo
     return await run_action(request, who, "nightwatch.create_zone", body)
 
 
-@router.get("/stats", summary="Running totals, score, reputation, specializations, coins")
+@router.get(
+    "/stats",
+    summary="Running totals, score, reputation, specializations, coins",
+    response_model=Envelope[Record],
+)
 async def stats(request: Request, who: Caller) -> Response:
     await catch_up_patrols(request, who.user, create_system=True)
     runtime = runtime_of(request)
@@ -162,7 +225,9 @@ async def stats(request: Request, who: Caller) -> Response:
     return ok(request, service.record_json(record, coins))
 
 
-@router.get("/alerts", summary="Community alerts, newest first")
+@router.get(
+    "/alerts", summary="Community alerts, newest first", response_model=Envelope[list[Alert]]
+)
 async def alerts(
     request: Request,
     paging: Paging,
@@ -194,7 +259,11 @@ async def respond_one(request: Request, alert_id: AlertId, who: Caller) -> Respo
     return await run_action(request, who, "nightwatch.respond_alert", {"alert_id": alert_id})
 
 
-@router.get("/achievements", summary="The ten Night Watch achievements with progress")
+@router.get(
+    "/achievements",
+    summary="The ten Night Watch achievements with progress",
+    response_model=Envelope[list[Achievement]],
+)
 async def achievements(request: Request, who: Caller) -> Response:
     await catch_up_patrols(request, who.user, create_system=True)
     record = await service.read_record(runtime_of(request).store.read, who.user.id)

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from purrr_core.quests import quest_views
 from purrr_server import payments
+from purrr_server.actions import ActionResult
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import Envelope, run_action
@@ -19,7 +20,16 @@ from purrr_server.services.quests import ClaimBody, Claimed, community_totals
 router = APIRouter(prefix="/quests", tags=["quests"])
 
 
-@router.get("", summary="Quests with progress (active first)")
+class QuestView(ActionResult):
+    """A quest with its requirements' progress, rewards and claim state (docs/quests.md)."""
+
+    id: str
+    active: bool
+
+
+@router.get(
+    "", summary="Quests with progress (active first)", response_model=Envelope[list[QuestView]]
+)
 async def list_quests(request: Request, who: Caller) -> Response:
     runtime = runtime_of(request)
     state = await runtime.store.read.quest_progress.load(who.user.id)

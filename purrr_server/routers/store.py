@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from purrr_core.errors import choose_one
 from purrr_core.store_catalog import categories, items
-from purrr_server.actions import MAX_ID
+from purrr_server.actions import MAX_ID, ActionResult
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import Envelope, run_action
@@ -21,7 +21,22 @@ from purrr_server.store import economy as _repositories  # noqa: F401 - register
 router = APIRouter(tags=["store"])
 
 
-@router.get("/store/items", summary="The store catalogue")
+class StoreItem(ActionResult):
+    id: str
+    name: str
+    category: str
+    price: int
+    description: str
+
+
+class Owned(ActionResult):
+    item_id: str
+    name: str
+    category: str
+    quantity: int
+
+
+@router.get("/store/items", summary="The store catalogue", response_model=Envelope[list[StoreItem]])
 async def list_items(
     request: Request,
     who: Caller,
@@ -45,7 +60,7 @@ async def purchase(request: Request, body: PurchaseArgs, who: Caller) -> Respons
     return await run_action(request, who, "store.purchase", body)
 
 
-@router.get("/store/inventory", summary="Items you own")
+@router.get("/store/inventory", summary="Items you own", response_model=Envelope[list[Owned]])
 async def inventory(request: Request, who: Caller) -> Response:
     owned = await runtime_of(request).store.read.inventory.list(who.user.id)
     table = items()

@@ -94,7 +94,39 @@ async def push(request: Request, body: PushIn, who: Caller) -> Response:
     return ok(request, result)
 
 
-@router.get("/pull", summary="Remote: every change after a cursor, and the client's outcomes")
+class PullOut(BaseModel):
+    cursor: int
+    changes: list[dict[str, Any]]
+    tombstones: list[dict[str, Any]]
+    client_id: str | None
+    last_mutation_id: int
+    mutations: list[dict[str, Any]]
+    user: dict[str, Any]
+
+
+class SyncStatus(BaseModel):
+    """The local game's link: remote, account, client id, pending actions, last push/pull."""
+
+    model_config = ConfigDict(extra="allow")
+    linked: bool | None = None
+    pending: int | None = None
+
+
+class Unlinked(BaseModel):
+    unlinked: str | None
+    dropped: int
+
+
+class RunOut(BaseModel):
+    report: dict[str, Any]
+    status: SyncStatus
+
+
+@router.get(
+    "/pull",
+    summary="Remote: every change after a cursor, and the client's outcomes",
+    response_model=Envelope[PullOut],
+)
 async def pull(
     request: Request,
     who: Caller,
@@ -104,12 +136,18 @@ async def pull(
     return ok(request, await remote.pull(runtime_of(request), who.user, cursor, client_id))
 
 
-@router.get("/status", summary="Local: link, outbox and last sync")
+@router.get(
+    "/status", summary="Local: link, outbox and last sync", response_model=Envelope[SyncStatus]
+)
 async def status(request: Request, who: Caller) -> Response:
     return ok(request, await engine_of(request.app).status())
 
 
-@router.post("/link", summary="Local: link this game to a remote (replaces the local game)")
+@router.post(
+    "/link",
+    summary="Local: link this game to a remote (replaces the local game)",
+    response_model=Envelope[SyncStatus],
+)
 async def link(request: Request, body: LinkIn, who: Caller, key: RemoteKey = None) -> Response:
     if not key:
         return fail(
@@ -124,12 +162,16 @@ async def link(request: Request, body: LinkIn, who: Caller, key: RemoteKey = Non
         return _failed(request, failure)
 
 
-@router.post("/unlink", summary="Local: forget the remote (the local game stays)")
+@router.post(
+    "/unlink",
+    summary="Local: forget the remote (the local game stays)",
+    response_model=Envelope[Unlinked],
+)
 async def unlink(request: Request, who: Caller, body: UnlinkIn | None = None) -> Response:
     return ok(request, await engine_of(request.app).unlink(force=bool(body and body.force)))
 
 
-@router.post("/run", summary="Local: push the outbox, then pull")
+@router.post("/run", summary="Local: push the outbox, then pull", response_model=Envelope[RunOut])
 async def run(request: Request, who: Caller, key: RemoteKey = None) -> Response:
     engine = engine_of(request.app)
     try:

@@ -244,3 +244,22 @@ async def test_each_pushed_mutation_counts_against_the_rate_limit(tmp_path: Path
         assert pushed["retry"]["id"] == 12
         again = await client.post("/api/v1/sync/push", headers=me, json=_push("c", 12, 1))
         assert again.status_code == 429
+
+
+async def test_openapi_describes_every_api_response(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    undocumented = []
+    for path, item in spec["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in item.items():
+            ok = next(code for code in operation["responses"] if code.startswith("2"))
+            content = operation["responses"][ok].get("content", {})
+            if "text/event-stream" in content:
+                continue
+            schema = content.get("application/json", {}).get("schema", {})
+            if "$ref" not in schema:
+                undocumented.append(f"{method.upper()} {path}")
+    assert undocumented == []
+    envelope = spec["components"]["schemas"]["Envelope_CatOut_"]
+    assert set(envelope["required"]) == {"data", "meta"}
