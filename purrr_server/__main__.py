@@ -22,6 +22,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--hosted", action="store_true", help="many accounts, rate limits, CORS")
     parser.add_argument("--no-rate-limit", action="store_true", help="disable rate limits")
     parser.add_argument(
+        "--allow-sandbox-payments",
+        action="store_true",
+        help="hosted test servers only: let deposits use the sandbox provider (free money)",
+    )
+    parser.add_argument(
+        "--allow-game-uploads",
+        action="store_true",
+        help="hosted: accept uploaded games (backup restore, a link's 'keep local'); a backup"
+        " sets every balance, so only for servers whose players you trust",
+    )
+    parser.add_argument(
         "--cors-origin",
         action="append",
         dest="cors_origins",
@@ -54,6 +65,10 @@ def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["rate_limit"] = False
     if args.access_log:
         overrides["access_log"] = True
+    if args.allow_sandbox_payments:
+        overrides["allow_sandbox_payments"] = True
+    if args.allow_game_uploads:
+        overrides["allow_game_uploads"] = True
     return overrides
 
 

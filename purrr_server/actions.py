@@ -1,21 +1,28 @@
-"""Actions, the unit of change: a registry of named handlers and the executor that runs them.
+"""Actions, the unit of change: a registry of typed, policed handlers and the executor that runs them.
 
-Register a handler::
+Register a handler with its argument and result models and its policy::
 
-    @action("cats.feed")
-    async def feed(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-        cat = await load_cat(ctx, args["cat_id"])
+    class FeedArgs(ActionArgs):
+        cat_id: CatId
+        food_item: str = "premium_cat_food"
+
+    @action("cats.feed", args=FeedArgs, result=CareResult, scope="write")
+    async def feed(ctx: ActionContext, args: FeedArgs) -> dict[str, Any]:
+        cat = await load_cat(ctx, args.cat_id)
         ...
-        await ctx.store.cats.save(ctx.user_id, new_cat)
-        ctx.emit("cat.updated", {"cat_id": new_cat.id})
         return {...}
 
-and run it with `await execute(runtime, user, "cats.feed", {"cat_id": 1, ...})`.
+and run it with `await execute(runtime, user, "cats.feed", {"cat_id": 1}, via="http",
+scopes=who.scopes)`.
 
-`execute` runs the handler inside one `BEGIN IMMEDIATE` transaction, then writes the action-log row
-(name, args, fingerprint, seed, result, client id, mutation id), the emitted events and the
-idempotency record, and commits. Any exception rolls everything back. The global version is bumped
-once per action; repositories stamp it as `row_version` on every row they write.
+`execute` is the one door to every state change, whoever knocks (an HTTP route, a pushed sync
+mutation, an internal catch-up): it refuses an action the entry point may not run (`syncs`,
+`anonymous`, `scope`), counts its `cost` against the player's rate limit, validates the raw
+arguments with the action's model (VALIDATION_ERROR naming the field), then runs the handler
+inside one `BEGIN IMMEDIATE` transaction and writes the action-log row (name, validated args
+without secret fields, fingerprint, seed, result, client id, mutation id), the emitted events
+and the idempotency record, and commits. Any exception rolls everything back. The global version
+is bumped once per action; repositories stamp it as `row_version` on every row they write.
 """
 
 from __future__ import annotations
@@ -25,12 +32,15 @@ import json
 import random
 import secrets
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal, TypeVar
 
-from purrr_core.errors import choose_one
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from purrr_core.errors import InvalidRequest, choose_one
+from purrr_core.models import clean_name
 from purrr_server import envelope
 from purrr_server.envelope import ApiError
 from purrr_server.runtime import Runtime
@@ -40,23 +50,90 @@ from purrr_server.store.actions import ActionRecord
 from purrr_server.store.users import User
 
 REDACTED = "[redacted]"
-Handler = Callable[["ActionContext", dict[str, Any]], Awaitable[dict[str, Any]]]
+#: What a credential must hold to run an action (`admin` implies the others).
+Scope = Literal["read", "write", "admin"]
+#: How an action reached the executor: an HTTP route, a pushed sync mutation, or the server itself
+#: (catch-ups run by reads, the local game re-applying its pending mutations).
+Via = Literal["http", "sync", "internal"]
+#: The longest offending value a validation error repeats back.
+MAX_ECHO_CHARS = 200
+
+
+#: The largest row id SQLite stores (a larger number can name no row).
+MAX_ID = 2**63 - 1
+#: A row id in arguments: a whole number (not a string, float or boolean) from 1 to MAX_ID.
+RowId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
+#: A player-chosen label shown to others (cat, breed, zone, key names): trimmed, 1–100
+#: characters, no control characters (the cat-name rule of purrr_core).
+Label = Annotated[str, Field(max_length=200), AfterValidator(clean_name)]
+
+
+class ActionArgs(BaseModel):
+    """Base of every action's argument model: unknown fields are refused, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoArgs(ActionArgs):
+    """An action that takes no arguments."""
+
+
+class ActionResult(BaseModel):
+    """Base of every action's result model (documentation and response schemas).
+
+    Results may carry more than the declared fields (e.g. a cat's phenotype), so extra keys are
+    allowed; the declared ones are what clients can rely on.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+
+A = TypeVar("A", bound=ActionArgs)
+Handler = Callable[["ActionContext", A], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
 class ActionSpec:
-    """A registered action and how the executor treats it."""
+    """A registered action, its models and the policy the executor enforces at every entry."""
 
     name: str
-    handler: Handler
+    handler: Callable[[ActionContext, Any], Awaitable[dict[str, Any]]]
+    args: type[ActionArgs]
+    result: type[BaseModel]
     status_code: int = 200
+    #: The credential scope needed (sessions and the local token hold every scope).
+    scope: Scope = "write"
     #: May run without an authenticated user (register, login); the handler sets `ctx.user`.
     anonymous: bool = False
-    #: Argument / result fields never written to the action log or the idempotency record.
+    #: May arrive through `POST /sync/push`, and is queued for the remote when played on a linked
+    #: local game. Account, credential and money-in/out actions never sync.
+    syncs: bool = True
+    #: Requests it counts against the player's hourly rate limit (per pushed mutation; an HTTP
+    #: request already counts one).
+    cost: int = 1
+    #: Argument / result fields never written to the action log, fingerprints or idempotency rows.
     secret_args: tuple[str, ...] = ()
     secret_result: tuple[str, ...] = ()
-    #: Played on a linked local game, it is queued for the remote (accounts and keys stay local).
-    syncs: bool = True
+
+    def parse(self, raw: dict[str, Any] | BaseModel) -> ActionArgs:
+        """The validated arguments, or VALIDATION_ERROR naming the first bad field."""
+        if type(raw) is self.args:
+            return raw  # already validated by a route (the same model as its body)
+        if isinstance(raw, BaseModel):
+            raw = raw.model_dump()
+        if not isinstance(raw, dict):
+            raise InvalidRequest(
+                f"the arguments of {self.name} must be a JSON object",
+                details={"field": "args", "value": _echo(raw)},
+            )
+        try:
+            return self.args.model_validate(raw)
+        except ValidationError as exc:
+            raise validation_error(exc, self.name) from None
+
+    def fingerprint(self, args: dict[str, Any]) -> str:
+        """`fingerprint` of these arguments with the secret fields left out."""
+        return fingerprint(self.name, _without(args, self.secret_args))
 
 
 #: Every registered action by name (`cats.feed`, `nightwatch.deploy`, …).
@@ -64,7 +141,7 @@ ACTIONS: dict[str, ActionSpec] = {}
 
 #: Called after every successful handler, in the same transaction, with (ctx, name, args,
 #: result): cross-cutting progress such as quests (purrr_server.services.quests) lives here.
-AfterAction = Callable[["ActionContext", str, dict[str, Any], dict[str, Any]], Awaitable[None]]
+AfterAction = Callable[["ActionContext", str, ActionArgs, dict[str, Any]], Awaitable[None]]
 AFTER_ACTION: list[AfterAction] = []
 
 
@@ -80,7 +157,7 @@ class Logged:
     """An action whose action-log row is written but not yet committed (for `ON_LOGGED`)."""
 
     record: ActionRecord
-    #: The arguments as the handler got them (the record's are redacted).
+    #: The validated arguments as JSON (the record's have the secret fields redacted).
     args: dict[str, Any]
     action_id: int
 
@@ -94,19 +171,38 @@ ON_LOGGED: list[OnLogged] = []
 def action(
     name: str,
     *,
+    args: type[A],
+    result: type[BaseModel] = ActionResult,
     status_code: int = 200,
+    scope: Scope = "write",
     anonymous: bool = False,
+    syncs: bool = True,
+    cost: int = 1,
     secret_args: tuple[str, ...] = (),
     secret_result: tuple[str, ...] = (),
-    syncs: bool = True,
-) -> Callable[[Handler], Handler]:
-    """Decorator: register `handler` as the action `name`."""
+) -> Callable[[Handler[A]], Handler[A]]:
+    """Decorator: register `handler` as the action `name` with its models and policy."""
+    unknown = [f for f in secret_args if f not in args.model_fields]
+    if unknown:
+        raise ValueError(f"action {name!r}: secret_args {unknown} are not fields of {args}")
+    if anonymous and syncs:
+        raise ValueError(f"action {name!r}: an anonymous action cannot sync")
 
-    def register(handler: Handler) -> Handler:
+    def register(handler: Handler[A]) -> Handler[A]:
         if name in ACTIONS and ACTIONS[name].handler is not handler:
             raise ValueError(f"action {name!r} is already registered")
         ACTIONS[name] = ActionSpec(
-            name, handler, status_code, anonymous, secret_args, secret_result, syncs
+            name,
+            handler,
+            args,
+            result,
+            status_code,
+            scope,
+            anonymous,
+            syncs,
+            cost,
+            secret_args,
+            secret_result,
         )
         return handler
 
@@ -123,9 +219,11 @@ class ActionContext:
     rng: random.Random
     seed: int
     settings: Settings
-    #: The cat this action is about (shown in its history); defaults to `args["cat_id"]`.
+    #: The cat this action is about (shown in its history); defaults to the `cat_id` argument.
     cat_id: int | None = None
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    #: How the action arrived (HTTP route, sync push, internal).
+    via: Via = "internal"
 
     @property
     def user_id(self) -> int:
@@ -161,15 +259,64 @@ class Outcome:
 
 
 def fingerprint(name: str, args: dict[str, Any]) -> str:
-    """Identifies a request's meaning: the action name and canonical arguments."""
+    """Identifies a request's meaning: the action name and canonical arguments.
+
+    Callers leave secret fields out first (`ActionSpec.fingerprint`): the digest is stored and
+    exported, and a plain hash of a password is a dictionary attack away from the password.
+    """
     canonical = json.dumps([name, args], sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def mutation_fingerprint(name: str, args: dict[str, Any]) -> str:
+    """The fingerprint of a raw sync mutation: secret fields of a known action left out."""
+    spec = ACTIONS.get(name)
+    return fingerprint(name, _without(args, spec.secret_args if spec else ()))
+
+
+def _without(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    if not fields:
+        return data
+    return {k: v for k, v in data.items() if k not in fields}
 
 
 def _redact(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     if not fields:
         return data
     return {k: (REDACTED if k in fields else v) for k, v in data.items()}
+
+
+def _echo(value: Any) -> Any:
+    """An offending value as a validation error repeats it: JSON-safe and short."""
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= MAX_ECHO_CHARS else text[:MAX_ECHO_CHARS] + "…"
+
+
+def validation_error(exc: ValidationError, what: str) -> InvalidRequest:
+    """A pydantic error as the standard VALIDATION_ERROR: names the first bad field (and value)."""
+    described = []
+    for error in exc.errors(include_url=False):
+        entry: dict[str, Any] = {
+            "field": ".".join(str(p) for p in error["loc"]) or what,
+            "message": error["msg"],
+            "type": error["type"],
+        }
+        if error["type"] != "missing":
+            entry["value"] = _echo(error.get("input"))
+        described.append(entry)
+    first = described[0]
+    if first["type"] == "missing":
+        message = f"{first['field']} is required"
+    elif first["type"] == "extra_forbidden":
+        message = f"unknown field {first['field']!r} for {what}"
+    else:
+        message = f"invalid {first['field']} {first.get('value')!r}: {first['message']}"
+    details: dict[str, Any] = {"field": first["field"], "errors": described}
+    if "value" in first:
+        details["value"] = first["value"]
+    return InvalidRequest(message, details=details)
 
 
 def spec_for(name: str) -> ActionSpec | None:
@@ -181,24 +328,74 @@ def spec_for(name: str) -> ActionSpec | None:
     return ACTIONS.get(name)
 
 
-def _spec(name: str, user: User | None) -> ActionSpec:
+def _spec(name: str) -> ActionSpec:
     spec = spec_for(name)
     if spec is None:
         from purrr_server import services
 
         services.load_all()  # so that the error lists every action
         raise choose_one("action", name, tuple(sorted(ACTIONS)))
-    if user is None and not spec.anonymous:
-        raise ApiError("UNAUTHORIZED", f"action {name!r} needs an authenticated user")
     return spec
+
+
+def has_scope(scopes: Collection[str] | None, needed: Scope) -> bool:
+    """Whether a credential holding `scopes` (None: the server itself) may act at `needed`."""
+    return scopes is None or needed in scopes or "admin" in scopes
+
+
+def authorize(
+    spec: ActionSpec, user: User | None, via: Via, scopes: Collection[str] | None
+) -> None:
+    """Refuse `spec` unless its policy admits this caller through this entry point."""
+    if via == "sync" and not spec.syncs:
+        raise ApiError(
+            "FORBIDDEN",
+            f"action {spec.name!r} cannot be pushed through sync; "
+            "account, credential and payment actions run only on the server's own routes",
+            details={"action": spec.name, "syncs": False},
+        )
+    if user is None:
+        if not spec.anonymous:
+            raise ApiError("UNAUTHORIZED", f"action {spec.name!r} needs an authenticated user")
+        return
+    if not has_scope(scopes, spec.scope):
+        raise ApiError(
+            "FORBIDDEN",
+            f"this API key lacks the {spec.scope!r} scope that {spec.name} needs",
+            details={"action": spec.name, "scope": spec.scope},
+        )
+
+
+def charge(runtime: Runtime, user: User | None, units: int) -> None:
+    """Count `units` requests against the player's hourly limit (hosted mode); 429 when over.
+
+    The first refused unit counts as a violation toward a ban like any refused request; the
+    persisted ban is recorded by the next HTTP request (`purrr_server.auth.enforce_rate_limit`).
+    """
+    settings = runtime.settings
+    if user is None or units <= 0 or not (settings.hosted and settings.rate_limit):
+        return
+    limit = settings.tier_limits.get(user.tier, settings.tier_limits["free"])
+    now = settings.now().timestamp()
+    for _ in range(units):
+        decision = runtime.limiter.check(f"user:{user.id}", limit, now)
+        if not decision.allowed:
+            raise ApiError(
+                "RATE_LIMIT_EXCEEDED",
+                f"rate limit of {limit} requests per hour exceeded",
+                details={"limit": limit, "retry_after": decision.retry_after},
+                headers=decision.headers(),
+            )
 
 
 async def execute(
     runtime: Runtime,
     user: User | None,
     name: str,
-    args: dict[str, Any],
+    args: dict[str, Any] | BaseModel,
     *,
+    via: Via = "internal",
+    scopes: Collection[str] | None = None,
     idempotency_key: str | None = None,
     client_id: str | None = None,
     mutation_id: int | None = None,
@@ -207,13 +404,21 @@ async def execute(
 ) -> Outcome:
     """Run action `name` once (see the module docstring).
 
-    With `idempotency_key`, a retry returns the stored response; the same key with other
+    `via` and `scopes` (the credential's; None for the server itself) decide what the policy
+    admits. With `idempotency_key`, a retry returns the stored response; the same key with other
     arguments is a VALIDATION_ERROR; a concurrent duplicate is a CONFLICT. With `client_id` and
     `mutation_id` (the sync engine), an already-applied mutation returns its stored result.
     """
-    spec = _spec(name, user)
+    spec = _spec(name)
+    authorize(spec, user, via, scopes)
+    if via == "sync":
+        charge(runtime, user, spec.cost)
+    elif via == "http":
+        charge(runtime, user, spec.cost - 1)
+    parsed = spec.parse(args)
     _load_hooks()
-    digest = fingerprint(name, args)
+    canonical = parsed.model_dump(mode="json")
+    digest = spec.fingerprint(canonical)
     owner = user.id if user else 0
     if idempotency_key is not None:
         stored = await _stored_response(runtime, owner, idempotency_key, digest)
@@ -230,7 +435,7 @@ async def execute(
     try:
         if client_id is not None and mutation_id is not None:
             applied = await runtime.store.read.actions.by_mutation(
-                user and user.id, client_id, mutation_id
+                user.id if user else None, client_id, mutation_id
             )
             if applied is not None:
                 return _applied_mutation(applied, digest, spec)
@@ -238,8 +443,7 @@ async def execute(
             runtime,
             spec,
             user,
-            args,
-            digest,
+            _Call(parsed, canonical, digest, via),
             idempotency_key,
             client_id,
             mutation_id,
@@ -256,6 +460,14 @@ async def execute(
     finally:
         if idempotency_key is not None:
             runtime.in_flight.discard((owner, idempotency_key))
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    args: ActionArgs
+    canonical: dict[str, Any]
+    digest: str
+    via: Via
 
 
 def _load_hooks() -> None:
@@ -298,8 +510,7 @@ async def _run(
     runtime: Runtime,
     spec: ActionSpec,
     user: User | None,
-    args: dict[str, Any],
-    digest: str,
+    call: _Call,
     idempotency_key: str | None,
     client_id: str | None,
     mutation_id: int | None,
@@ -308,13 +519,21 @@ async def _run(
 ) -> Outcome:
     seed = secrets.randbits(63) if seed is None else seed
     now = runtime.settings.now()
+    cat_id = call.canonical.get("cat_id")
     async with runtime.store.write() as uow:
         ctx = ActionContext(
-            uow, user, now, random.Random(seed), seed, runtime.settings, cat_id=args.get("cat_id")
+            uow,
+            user,
+            now,
+            random.Random(seed),
+            seed,
+            runtime.settings,
+            cat_id=cat_id if isinstance(cat_id, int) else None,
+            via=call.via,
         )
-        result = await spec.handler(ctx, args)
+        result = await spec.handler(ctx, call.args)
         for hook in AFTER_ACTION:
-            await hook(ctx, spec.name, args, result)
+            await hook(ctx, spec.name, call.args, result)
         owner = ctx.user.id if ctx.user else None
         record = ActionRecord(
             user_id=owner,
@@ -322,15 +541,15 @@ async def _run(
             client_id=client_id,
             mutation_id=mutation_id,
             name=spec.name,
-            args=_redact(args, spec.secret_args),
-            fingerprint=digest,
+            args=_redact(call.canonical, spec.secret_args),
+            fingerprint=call.digest,
             seed=seed,
             result=_redact(result, spec.secret_result),
             created_at=ctx.stamp,
         )
         action_id = await uow.actions.append(record)
         for on_logged in ON_LOGGED:
-            await on_logged(ctx, Logged(record, args, action_id))
+            await on_logged(ctx, Logged(record, call.canonical, action_id))
         if owner is not None:
             await _store_events(ctx, owner, spec.name, action_id)
         body = None
@@ -340,7 +559,7 @@ async def _run(
             await uow.idempotency.put(
                 user.id if user else 0,
                 idempotency_key,
-                fingerprint=digest,
+                fingerprint=call.digest,
                 action_id=action_id,
                 status_code=spec.status_code,
                 body=stored.decode(),

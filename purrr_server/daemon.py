@@ -79,6 +79,17 @@ def _tcp_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _payments_notice(settings: Settings) -> None:
+    """Tell the operator at start-up how deposits are handled on a hosted server."""
+    from purrr_server import payments
+
+    notice = payments.startup_notice(
+        payments.economy_settings(), settings.hosted, settings.allow_sandbox_payments
+    )
+    if notice:
+        logging.getLogger("purrr.payments").warning(notice)
+
+
 def serve(settings: Settings) -> None:
     """Run the server in the foreground until SIGINT/SIGTERM: on `host:port`, on the Unix
     socket `settings.uds`, or on both."""
@@ -93,6 +104,7 @@ def serve(settings: Settings) -> None:
     )
     app = create_app(settings)
     app.state.background_sync = True
+    _payments_notice(settings)
     sockets = []
     if settings.uds is not None:
         sockets.append(_unix_socket(settings.uds))

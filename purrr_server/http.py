@@ -4,16 +4,34 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Depends, Query
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_server.actions import execute
+from purrr_server.auth import Principal
 from purrr_server.envelope import ApiError, JSONBody, ok, request_id
 from purrr_server.runtime import runtime_of
-from purrr_server.store.users import User
+
+T = TypeVar("T")
+
+
+class Meta(BaseModel):
+    request_id: str
+    timestamp: str
+
+
+class Envelope(BaseModel, Generic[T]):
+    """The success envelope (SPEC §7) around `data`: routes declare `Envelope[Result]` as their
+    `response_model`, so /openapi.json describes every response."""
+
+    success: Literal[True] = True
+    data: T
+    meta: Meta
+
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -34,16 +52,25 @@ def idempotency_key(request: Request) -> str | None:
 
 
 async def run_action(
-    request: Request, user: User | None, name: str, args: dict[str, Any]
+    request: Request, who: Principal | None, name: str, args: dict[str, Any] | BaseModel
 ) -> Response:
-    """Execute action `name` for this request and answer with its envelope.
+    """Execute action `name` for this request's caller (None: anonymous) and answer with its
+    envelope. `args` is the action's argument model, or a dict the executor validates with it.
 
-    The `Idempotency-Key` header makes the request safe to retry; a replay carries
+    The executor enforces the action's policy (scope, anonymous) against the caller's
+    credential. The `Idempotency-Key` header makes the request safe to retry; a replay carries
     `Idempotent-Replayed: true`.
     """
     key = idempotency_key(request) if request.method in WRITE_METHODS else None
     outcome = await execute(
-        runtime_of(request), user, name, args, idempotency_key=key, request_id=request_id(request)
+        runtime_of(request),
+        who.user if who else None,
+        name,
+        args,
+        via="http",
+        scopes=who.scopes if who else frozenset(),
+        idempotency_key=key,
+        request_id=request_id(request),
     )
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     if outcome.body is not None:

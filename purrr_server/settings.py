@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     #: Hosted mode: many accounts (register/login), rate limits, CORS and security headers.
     hosted: bool = False
     rate_limit: bool = True
+    #: Hosted servers refuse deposits through the sandbox payment provider (any player could
+    #: credit their own wallet) unless the operator opts in (`--allow-sandbox-payments`).
+    allow_sandbox_payments: bool = False
+    #: Hosted servers refuse `POST /backup/restore` (a link's "keep local" upload): a backup is
+    #: the client's word for every balance. Opt in only for servers whose players you trust.
+    allow_game_uploads: bool = False
     #: Pins the clock (ISO 8601); tests and replays use it. Read through `now()`.
     pinned_now: datetime | None = Field(None, validation_alias="PURRR_NOW")
     cors_origins: list[str] = Field(default_factory=list)
@@ -46,6 +52,9 @@ class Settings(BaseSettings):
     #: How long an authenticated credential is trusted from the in-memory cache.
     auth_cache_seconds: float = 30.0
     busy_timeout_ms: int = 10000
+    #: The most mutations one `POST /sync/push` may carry (each also counts against the
+    #: player's rate limit); the local game pushes in batches of 500.
+    sync_push_max_batch: int = Field(500, ge=1, le=1000)
     log_level: str = "info"
 
     @field_validator("data_dir", "uds", mode="after")

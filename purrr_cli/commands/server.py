@@ -61,6 +61,13 @@ def run(
     no_rate_limit: Annotated[
         bool, typer.Option("--no-rate-limit", help="Turn rate limits off (benchmarks).")
     ] = False,
+    allow_sandbox_payments: Annotated[
+        bool,
+        typer.Option(
+            "--allow-sandbox-payments",
+            help="Hosted test servers only: deposits through the sandbox provider (free money).",
+        ),
+    ] = False,
 ) -> None:
     """Run the server in the foreground (Ctrl-C stops it)."""
     overrides = {
@@ -69,6 +76,7 @@ def run(
         "data_dir": data_dir,
         "hosted": hosted or None,
         "rate_limit": False if no_rate_limit else None,
+        "allow_sandbox_payments": allow_sandbox_payments or None,
     }
     _daemon().serve(_settings(**{k: v for k, v in overrides.items() if v is not None}))
 

@@ -3,6 +3,7 @@ chosen by `EconomySettings`; and the TOTP second factor for withdrawals."""
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 from functools import cache
 
@@ -36,6 +37,27 @@ def provider_for(settings: EconomySettings) -> PaymentProvider:
     return SandboxProvider()
 
 
+def sandbox_refused(settings: EconomySettings, hosted: bool, allow_sandbox: bool) -> bool:
+    """Whether deposits must be refused: a hosted server on the sandbox provider, not opted in."""
+    return hosted and settings.payment_provider == "sandbox" and not allow_sandbox
+
+
+def startup_notice(settings: EconomySettings, hosted: bool, allow_sandbox: bool) -> str | None:
+    """What the operator must hear at start-up about the payment provider, if anything."""
+    if not hosted or settings.payment_provider != "sandbox":
+        return None
+    if allow_sandbox:
+        return (
+            "payments: the SANDBOX provider is enabled on this hosted server "
+            "(--allow-sandbox-payments): any player can credit their own wallet"
+        )
+    return (
+        "payments: no payment provider is configured, so deposits are refused; set "
+        "PURRR_PAYMENT_PROVIDER=coinbase and PURRR_COINBASE_API_KEY (or, for a test server "
+        "only, --allow-sandbox-payments)"
+    )
+
+
 def new_totp_secret() -> str:
     return pyotp.random_base32()
 
@@ -47,7 +69,22 @@ def totp_uri(secret: str, username: str) -> str:
 
 def verify_totp(secret: str, code: str, now: datetime) -> bool:
     """True when `code` is valid at `now` (±30 s for clock drift)."""
-    return pyotp.TOTP(secret).verify(code.strip(), for_time=now, valid_window=1)
+    return totp_step(secret, code, now) is not None
+
+
+def totp_step(secret: str, code: str, now: datetime) -> int | None:
+    """The time step `code` belongs to when it is valid at `now` (±1 step for clock drift).
+
+    The caller records the step it accepted and refuses any step not after it, so each code
+    works once (RFC 6238 §5.2).
+    """
+    totp = pyotp.TOTP(secret)
+    code = code.strip()
+    current = totp.timecode(now)
+    for offset in (-1, 0, 1):
+        if hmac.compare_digest(totp.generate_otp(current + offset), code):
+            return current + offset
+    return None
 
 
 __all__ = [
@@ -56,6 +93,9 @@ __all__ = [
     "economy_settings",
     "new_totp_secret",
     "provider_for",
+    "sandbox_refused",
+    "startup_notice",
+    "totp_step",
     "totp_uri",
     "verify_totp",
 ]

@@ -17,25 +17,22 @@ from purrr_server.auth import (
     verify_password,
 )
 from purrr_server.envelope import ApiError, ok
-from purrr_server.http import run_action
+from purrr_server.http import Envelope, run_action
 from purrr_server.runtime import runtime_of
+from purrr_server.services.accounts import LoggedOut, Profile, RegisterArgs, Session
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-USERNAME = r"^[A-Za-z0-9_.-]{3,32}$"
-EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
-
-
-class Register(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    username: str = Field(..., pattern=USERNAME, examples=["whisker_fan"])
-    email: str = Field(..., pattern=EMAIL, max_length=254, examples=["fan@example.com"])
-    password: str = Field(..., min_length=8, max_length=256)
 
 
 class Login(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(..., min_length=1, max_length=64)
     password: str = Field(..., min_length=1, max_length=256)
+
+
+class ProfileOut(Profile):
+    auth: str
+    scopes: list[str]
 
 
 async def hosted_only(request: Request) -> None:
@@ -53,12 +50,18 @@ async def hosted_only(request: Request) -> None:
 Hosted = Annotated[None, Depends(hosted_only)]
 
 
-@router.post("/register", status_code=201, summary="Create an account")
-async def register(request: Request, body: Register, _: Hosted) -> Response:
-    return await run_action(request, None, "auth.register", body.model_dump())
+@router.post(
+    "/register", status_code=201, summary="Create an account", response_model=Envelope[Profile]
+)
+async def register(request: Request, body: RegisterArgs, _: Hosted) -> Response:
+    return await run_action(request, None, "auth.register", body)
 
 
-@router.post("/login", summary="Exchange username and password for a bearer token")
+@router.post(
+    "/login",
+    summary="Exchange username and password for a bearer token",
+    response_model=Envelope[Session],
+)
 async def login(request: Request, body: Login, _: Hosted) -> Response:
     runtime = runtime_of(request)
     ip = client_ip(request)
@@ -77,18 +80,22 @@ async def login(request: Request, body: Login, _: Hosted) -> Response:
     return await run_action(request, None, "auth.login", {"user_id": found[0].id})
 
 
-@router.post("/logout", summary="Revoke the bearer token of this request")
+@router.post(
+    "/logout",
+    summary="Revoke the bearer token of this request",
+    response_model=Envelope[LoggedOut],
+)
 async def logout(request: Request, who: Caller) -> Response:
     if who.kind == "api_key":
         raise ApiError(
             "BAD_REQUEST",
             "logout revokes bearer tokens; delete API keys with DELETE /api/v1/keys/{id}",
         )
-    response = await run_action(request, who.user, "auth.logout", {"token_hash": who.token_hash})
+    response = await run_action(request, who, "auth.logout", {"token_hash": who.token_hash})
     runtime_of(request).auth_cache.pop(who.token_hash, None)
     return response
 
 
-@router.get("/profile", summary="The authenticated account")
+@router.get("/profile", summary="The authenticated account", response_model=Envelope[ProfileOut])
 async def profile(request: Request, who: Caller) -> Response:
     return ok(request, {**who.user.public(), "auth": who.kind, "scopes": sorted(who.scopes)})

@@ -7,7 +7,7 @@ as anyone looks.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,23 +15,27 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_core import InvalidRequest, NotFound
-from purrr_core.breeding import DEFAULT_METHOD, METHODS, breeding_method
+from purrr_core.breeding import breeding_method
+from purrr_server.actions import MAX_ID, ActionResult, RowId
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
-from purrr_server.http import Paging, run_action
+from purrr_server.http import Envelope, Paging, run_action
 from purrr_server.lazy import complete_due_breedings
 from purrr_server.runtime import runtime_of
 from purrr_server.services import breeding as service
+from purrr_server.services.breeding import BreedingOut, Started
+from purrr_server.services.cats import CatOut
 from purrr_server.store.users import User
 
 router = APIRouter()
 
-BreedingId = Annotated[int, Path(ge=1, description="The breeding's id.")]
-CatId = Annotated[int, Path(ge=1, description="The cat's id.")]
+BreedingId = Annotated[int, Path(ge=1, le=MAX_ID, description="The breeding's id.")]
+CatId = Annotated[int, Path(ge=1, le=MAX_ID, description="The cat's id.")]
 Method = Annotated[
     str | None,
     Query(
-        description="natural (default), ai_assisted or genetic_enhancement: the success rate shown."
+        max_length=50,
+        description="natural (default), ai_assisted or genetic_enhancement: the success rate shown.",
     ),
 ]
 STATUSES = ("pending", "completed", "failed")
@@ -39,44 +43,35 @@ RECENT = 5
 
 
 class Breed(BaseModel):
-    """Start a breeding. `father_id`, `mother_id` and `breeding_method` (the product document's
-    names) are accepted too; the current names win when both are sent."""
+    """Start a breeding (`breeding.breed`: `BreedArgs`). `father_id`, `mother_id` and
+    `breeding_method` (the product document's names) are accepted too; the current names win
+    when both are sent."""
 
     model_config = ConfigDict(extra="forbid")
-    sire_id: int | None = Field(None, ge=1, examples=[1])
-    dam_id: int | None = Field(None, ge=1, examples=[2])
-    method: str | None = Field(
-        None,
-        examples=["natural"],
-        description=", ".join(
-            f"{m.name} ({m.cost or 'free'}{' coins' if m.cost else ''}, {float(m.success):.0%})"
-            for m in METHODS.values()
-        )
-        + f"; default {DEFAULT_METHOD}",
-    )
-    seed: int | None = Field(None, ge=0, description="Local servers only: roll from this seed.")
-    father_id: int | None = Field(None, ge=1)
-    mother_id: int | None = Field(None, ge=1)
-    breeding_method: str | None = None
+    sire_id: RowId | None = Field(None, examples=[1])
+    dam_id: RowId | None = Field(None, examples=[2])
+    method: str | None = Field(None, max_length=50, examples=["natural"])
+    seed: int | None = Field(None, description="Local servers only: roll from this seed.")
+    father_id: RowId | None = None
+    mother_id: RowId | None = None
+    breeding_method: str | None = Field(None, max_length=50)
 
     def action_args(self) -> dict[str, object]:
+        """The `BreedArgs` of this body (the executor validates them; a missing id is named)."""
         args: dict[str, object] = {
             "sire_id": self.sire_id or self.father_id,
             "dam_id": self.dam_id or self.mother_id,
             "method": self.method or self.breeding_method,
             "seed": self.seed,
         }
-        for role in ("sire_id", "dam_id"):
-            if args[role] is None:
-                raise InvalidRequest(f"{role} is required", details={"field": role})
         return {key: value for key, value in args.items() if value is not None}
 
 
 class Pair(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sire_id: int = Field(..., ge=1)
-    dam_id: int = Field(..., ge=1)
-    method: str | None = None
+    sire_id: RowId
+    dam_id: RowId
+    method: str | None = Field(None, max_length=50)
 
 
 class Cross(BaseModel):
@@ -87,15 +82,54 @@ class Cross(BaseModel):
     dam: str = Field(..., max_length=500, examples=["O/o D/d"])
 
 
-@router.post("/breeding/breed", status_code=201, tags=["breeding"], summary="Start a breeding")
+class Prediction(ActionResult):
+    """A pair's prediction: compatibility, COI, success rates, the exact kitten distribution."""
+
+    sire_id: int
+    dam_id: int
+    compatibility: int
+    can_breed: bool
+    blocked_reason: str | None
+    success_rate: float
+    predicted_traits: list[dict[str, Any]]
+    offspring: list[dict[str, Any]]
+
+
+class BreedingWithKittens(BreedingOut):
+    kittens: list[CatOut]
+
+
+class CrossOut(ActionResult):
+    """The genetics contract of two genotypes (genetics-reference.md)."""
+
+    sire: dict[str, Any]
+    dam: dict[str, Any]
+    offspring: list[dict[str, Any]]
+
+
+class PedigreeOut(ActionResult):
+    cat_id: int
+    coi: float
+    coi_fraction: str
+    cats: list[dict[str, Any]]
+
+
+@router.post(
+    "/breeding/breed",
+    status_code=201,
+    tags=["breeding"],
+    summary="Start a breeding",
+    response_model=Envelope[Started],
+)
 async def breed(request: Request, body: Breed, who: Caller) -> Response:
-    return await run_action(request, who.user, "breeding.breed", body.action_args())
+    return await run_action(request, who, "breeding.breed", body.action_args())
 
 
 @router.get(
     "/breeding/pairs",
     tags=["breeding"],
     summary="Pairs ranked by compatibility, with COI, success rate and predictions",
+    response_model=Envelope[list[Prediction]],
 )
 async def pairs(
     request: Request,
@@ -119,13 +153,25 @@ async def pairs(
     return ok(request, page, headers={"X-Total-Count": str(total)})
 
 
-@router.get("/breeding", tags=["breeding"], summary="Your breedings, newest first")
-@router.get("/breeding/history", tags=["breeding"], summary="Your breedings, newest first")
+@router.get(
+    "/breeding",
+    tags=["breeding"],
+    summary="Your breedings, newest first",
+    response_model=Envelope[list[BreedingOut]],
+)
+@router.get(
+    "/breeding/history",
+    tags=["breeding"],
+    summary="Your breedings, newest first",
+    response_model=Envelope[list[BreedingOut]],
+)
 async def history(
     request: Request,
     who: Caller,
     paging: Paging,
-    status: Annotated[str | None, Query(description="pending, completed or failed")] = None,
+    status: Annotated[
+        str | None, Query(max_length=20, description="pending, completed or failed")
+    ] = None,
 ) -> Response:
     if status is not None and status not in STATUSES:
         raise InvalidRequest(
@@ -145,6 +191,7 @@ async def history(
     "/breeding/status",
     tags=["breeding"],
     summary="Breedings under way and the latest finished ones, with their kittens",
+    response_model=Envelope[list[BreedingWithKittens]],
 )
 async def status(request: Request, who: Caller) -> Response:
     await complete_due_breedings(request, who.user)
@@ -166,7 +213,12 @@ async def status(request: Request, who: Caller) -> Response:
     )
 
 
-@router.get("/breeding/{breeding_id}", tags=["breeding"], summary="One breeding and its kittens")
+@router.get(
+    "/breeding/{breeding_id}",
+    tags=["breeding"],
+    summary="One breeding and its kittens",
+    response_model=Envelope[BreedingWithKittens],
+)
 async def one(request: Request, breeding_id: BreedingId, who: Caller) -> Response:
     await complete_due_breedings(request, who.user)
     runtime = runtime_of(request)
@@ -196,18 +248,24 @@ async def _predict(request: Request, user: User, pair: Pair) -> Response:
     "/genetics/predict",
     tags=["genetics"],
     summary="Predict the kittens of two of your cats (exact distribution, COI)",
+    response_model=Envelope[Prediction],
 )
 async def predict(
     request: Request,
     who: Caller,
-    sire_id: Annotated[int, Query(ge=1)],
-    dam_id: Annotated[int, Query(ge=1)],
+    sire_id: Annotated[int, Query(ge=1, le=MAX_ID)],
+    dam_id: Annotated[int, Query(ge=1, le=MAX_ID)],
     method: Method = None,
 ) -> Response:
     return await _predict(request, who.user, Pair(sire_id=sire_id, dam_id=dam_id, method=method))
 
 
-@router.post("/genetics/predict", tags=["genetics"], summary="The same prediction, from a body")
+@router.post(
+    "/genetics/predict",
+    tags=["genetics"],
+    summary="The same prediction, from a body",
+    response_model=Envelope[Prediction],
+)
 async def predict_body(request: Request, body: Pair, who: Caller) -> Response:
     return await _predict(request, who.user, body)
 
@@ -216,6 +274,7 @@ async def predict_body(request: Request, body: Pair, who: Caller) -> Response:
     "/genetics/cross",
     tags=["genetics"],
     summary="Exact offspring of two genotypes (the genetics contract)",
+    response_model=Envelope[CrossOut],
 )
 async def cross(request: Request, body: Cross, who: Caller) -> Response:
     return ok(request, service.cross_genotypes(body.sire, body.dam))
@@ -225,6 +284,7 @@ async def cross(request: Request, body: Cross, who: Caller) -> Response:
     "/cats/{cat_id}/pedigree",
     tags=["cats"],
     summary="A cat and its known ancestors (pedigree JSON for `purrr genetics coi`)",
+    response_model=Envelope[PedigreeOut],
 )
 async def pedigree(request: Request, cat_id: CatId, who: Caller) -> Response:
     await complete_due_breedings(request, who.user)

@@ -15,8 +15,9 @@ from starlette.responses import Response
 
 from purrr_core import ACTIONS as CARE_ACTIONS
 from purrr_server.auth import Caller
-from purrr_server.http import run_action
+from purrr_server.http import Envelope, run_action
 from purrr_server.routers.cats import CatId
+from purrr_server.services.cats import CareResult
 
 router = APIRouter(prefix="/cats", tags=["cats"])
 
@@ -37,9 +38,9 @@ CARE_EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
-def _care_args(name: str, body: dict[str, Any] | None) -> dict[str, Any]:
+def _care_args(name: str, body: dict[str, Any]) -> dict[str, Any]:
     """Map legacy field names to the current ones (current names win when both are sent)."""
-    args = dict(body or {})
+    args = dict(body)
     for old, new in LEGACY_ALIASES.get(name, {}).items():
         if old in args:
             value = args.pop(old)
@@ -50,15 +51,22 @@ def _care_args(name: str, body: dict[str, Any] | None) -> dict[str, Any]:
 def _care_route(name: str) -> None:
     aliases = LEGACY_ALIASES.get(name)
     note = f" Legacy field names accepted: {aliases}." if aliases else ""
+    request = CARE_ACTIONS[name][0]
+    schema = {**request.model_json_schema(), "examples": [CARE_EXAMPLES[name]]}
+    note += " The body is validated by the action's model (`cat_id` comes from the path)."
 
     async def route(
         request: Request,
         cat_id: CatId,
         who: Caller,
-        body: Annotated[dict[str, Any] | None, Body(examples=[CARE_EXAMPLES[name]])] = None,
+        body: Annotated[Any, Body()] = None,
     ) -> Response:
+        if body is None:
+            body = {}
+        if not isinstance(body, dict):  # the action's model names the problem
+            return await run_action(request, who, f"cats.{name}", body)
         args = {**_care_args(name, body), "cat_id": cat_id}
-        return await run_action(request, who.user, f"cats.{name}", args)
+        return await run_action(request, who, f"cats.{name}", args)
 
     route.__name__ = f"care_{name}"
     router.add_api_route(
@@ -66,6 +74,8 @@ def _care_route(name: str) -> None:
         route,
         methods=["POST"],
         summary=f"{name.capitalize()} a cat",
+        response_model=Envelope[CareResult],
+        openapi_extra={"requestBody": {"content": {"application/json": {"schema": schema}}}},
         description=f"The `{name}` care action (SPEC §1.4).{note}",
     )
 

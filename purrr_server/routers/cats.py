@@ -1,57 +1,53 @@
 """`/api/v1/cats`: adopt, list, read, edit, delete, history and care status (care actions:
 `purrr_server.routers.care`)."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
-from purrr_core.models import clean_name
+from purrr_server.actions import MAX_ID, ActionResult
 from purrr_server.auth import Caller
 from purrr_server.envelope import ApiError, ok
-from purrr_server.http import Paging, run_action
+from purrr_server.http import Envelope, Paging, run_action
 from purrr_server.lazy import bring_to_now
 from purrr_server.presenters import cat_json
 from purrr_server.runtime import runtime_of
-from purrr_server.services.cats import find_cat
+from purrr_server.services.cats import (
+    AdoptArgs,
+    CatEdit,
+    CatOut,
+    Deleted,
+    find_cat,
+)
 
 router = APIRouter(prefix="/cats", tags=["cats"])
 
-CatId = Annotated[int, Path(ge=1, description="The cat's id.")]
+CatId = Annotated[int, Path(ge=1, le=MAX_ID, description="The cat's id.")]
 IfMatch = Annotated[str | None, Header(description='The version edited against, e.g. "3".')]
 
 
-class CreateCat(BaseModel):
-    """Adopt a cat. Without a genotype, a realistic one is rolled from the action's seed."""
-
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(..., max_length=200, examples=["Whiskers"])
-    personality_type: str = Field(..., examples=["playful"])
-    breed: str | None = Field(None, max_length=100)
-    sex: Literal["male", "female"] | None = None
-    genotype: str | None = Field(None, max_length=500)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return clean_name(value)
+class CatStatus(BaseModel):
+    id: int
+    name: str
+    mood_label: str
+    care: dict[str, Any]
+    level: int
+    stats: dict[str, int]
 
 
-class UpdateCat(BaseModel):
-    """Edit a cat. Send its current `version` (or `If-Match`) to refuse lost updates."""
+class HistoryEntry(ActionResult):
+    """One action-log row of the cat (secret arguments are stored as "[redacted]")."""
 
-    model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(None, max_length=200)
-    description: str | None = Field(None, max_length=2000)
-    is_public: bool | None = None
-    version: int | None = Field(None, ge=1)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        return clean_name(value) if value is not None else None
+    id: int
+    name: str
+    args: dict[str, Any]
+    result: dict[str, Any]
+    seed: int
+    created_at: str
+    version: int
 
 
 def expected_version(if_match: str | None, body_version: int | None = None) -> int | None:
@@ -60,7 +56,10 @@ def expected_version(if_match: str | None, body_version: int | None = None) -> i
         return body_version
     raw = if_match.strip().removeprefix("W/").strip('"')
     try:
-        return int(raw)
+        version = int(raw)
+        if not 1 <= version <= MAX_ID:
+            raise ValueError(raw)
+        return version
     except ValueError:
         raise ApiError(
             "BAD_REQUEST",
@@ -69,7 +68,7 @@ def expected_version(if_match: str | None, body_version: int | None = None) -> i
         ) from None
 
 
-@router.get("", summary="List your cats")
+@router.get("", summary="List your cats", response_model=Envelope[list[CatOut]])
 async def list_cats(request: Request, paging: Paging, who: Caller) -> Response:
     await bring_to_now(request, who.user)
     store = runtime_of(request).store.read
@@ -79,12 +78,14 @@ async def list_cats(request: Request, paging: Paging, who: Caller) -> Response:
     return ok(request, [cat_json(c, now) for c in cats], headers={"X-Total-Count": str(total)})
 
 
-@router.post("", status_code=201, summary="Adopt a cat")
-async def create_cat(request: Request, body: CreateCat, who: Caller) -> Response:
-    return await run_action(request, who.user, "cats.adopt", body.model_dump(exclude_none=True))
+@router.post("", status_code=201, summary="Adopt a cat", response_model=Envelope[CatOut])
+async def create_cat(request: Request, body: AdoptArgs, who: Caller) -> Response:
+    return await run_action(request, who, "cats.adopt", body)
 
 
-@router.get("/status", summary="Care status of all your cats")
+@router.get(
+    "/status", summary="Care status of all your cats", response_model=Envelope[list[CatStatus]]
+)
 async def cats_status(request: Request, who: Caller) -> Response:
     await bring_to_now(request, who.user)
     runtime = runtime_of(request)
@@ -99,7 +100,7 @@ async def cats_status(request: Request, who: Caller) -> Response:
     return ok(request, out)
 
 
-@router.get("/{cat_id}", summary="One cat, brought to now")
+@router.get("/{cat_id}", summary="One cat, brought to now", response_model=Envelope[CatOut])
 async def get_cat(request: Request, cat_id: CatId, who: Caller) -> Response:
     await bring_to_now(request, who.user)
     runtime = runtime_of(request)
@@ -107,25 +108,30 @@ async def get_cat(request: Request, cat_id: CatId, who: Caller) -> Response:
     return ok(request, cat_json(cat, runtime.settings.now()), headers={"ETag": f'"{cat.version}"'})
 
 
-@router.put("/{cat_id}", summary="Edit name, description, is_public")
+@router.put(
+    "/{cat_id}", summary="Edit name, description, is_public", response_model=Envelope[CatOut]
+)
 async def update_cat(
-    request: Request, body: UpdateCat, cat_id: CatId, who: Caller, if_match: IfMatch = None
+    request: Request, body: CatEdit, cat_id: CatId, who: Caller, if_match: IfMatch = None
 ) -> Response:
-    args = body.model_dump(exclude={"version"}, exclude_none=True)
-    args["cat_id"] = cat_id
-    args["expected_version"] = expected_version(if_match, body.version)
-    return await run_action(request, who.user, "cats.update", args)
+    version = expected_version(if_match, body.version)
+    args = {**body.model_dump(), "cat_id": cat_id, "version": version}
+    return await run_action(request, who, "cats.update", args)
 
 
-@router.delete("/{cat_id}", summary="Delete a cat")
+@router.delete("/{cat_id}", summary="Delete a cat", response_model=Envelope[Deleted])
 async def delete_cat(
     request: Request, cat_id: CatId, who: Caller, if_match: IfMatch = None
 ) -> Response:
-    args = {"cat_id": cat_id, "expected_version": expected_version(if_match)}
-    return await run_action(request, who.user, "cats.delete", args)
+    args = {"cat_id": cat_id, "version": expected_version(if_match)}
+    return await run_action(request, who, "cats.delete", args)
 
 
-@router.get("/{cat_id}/history", summary="The cat's action log, newest first")
+@router.get(
+    "/{cat_id}/history",
+    summary="The cat's action log, newest first",
+    response_model=Envelope[list[HistoryEntry]],
+)
 async def cat_history(
     request: Request,
     cat_id: CatId,

@@ -11,11 +11,13 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
+from purrr_server.http import Envelope
 from purrr_server.runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -53,7 +55,26 @@ async def _stream(
         await runtime.store.wait_for_change(wait)
 
 
-@router.get("", summary="Live events (text/event-stream)")
+class Event(BaseModel):
+    id: int
+    version: int
+    type: str
+    payload: dict[str, Any]
+    created_at: str
+
+
+class EventsPage(BaseModel):
+    events: list[Event]
+    cursor: int
+    version: int
+
+
+@router.get(
+    "",
+    summary="Live events (text/event-stream)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}},
+)
 async def stream(
     request: Request,
     who: Caller,
@@ -73,7 +94,11 @@ async def stream(
     )
 
 
-@router.get("/poll", summary="Events since a version, without streaming")
+@router.get(
+    "/poll",
+    summary="Events since a version, without streaming",
+    response_model=Envelope[EventsPage],
+)
 async def poll(
     request: Request,
     who: Caller,

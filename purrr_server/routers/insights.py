@@ -9,8 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_core.insights import learn
+from purrr_server.actions import MAX_ID, ActionResult
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
+from purrr_server.http import Envelope
 from purrr_server.runtime import runtime_of
 from purrr_server.services.cats import find_cat
 
@@ -19,8 +21,22 @@ router = APIRouter(tags=["cats"])
 HISTORY = 1000
 
 
-@router.get("/cats/{cat_id}/insights", summary="What the cat likes, learned from its history")
-async def insights(request: Request, who: Caller, cat_id: Annotated[int, Path(ge=1)]) -> Response:
+class Insights(ActionResult):
+    """Learned preferences, personality consistency and mood by hour, with confidence."""
+
+    cat_id: int
+    name: str
+    personality_type: str
+
+
+@router.get(
+    "/cats/{cat_id}/insights",
+    summary="What the cat likes, learned from its history",
+    response_model=Envelope[Insights],
+)
+async def insights(
+    request: Request, who: Caller, cat_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> Response:
     store = runtime_of(request).store.read
     cat = await find_cat(store, who.user.id, cat_id)
     records = await store.interactions.for_cat(who.user.id, cat_id, HISTORY)

@@ -8,59 +8,85 @@ player's patrols up to now first: when a tick has ended since the last write, th
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_core import NotFound
+from purrr_server.actions import MAX_ID, ActionResult
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
-from purrr_server.http import Paging, run_action
+from purrr_server.http import Envelope, Paging, run_action
 from purrr_server.lazy import catch_up_patrols
 from purrr_server.runtime import runtime_of
 from purrr_server.services import nightwatch as service
+from purrr_server.services.nightwatch import (
+    CreateZoneArgs,
+    DeployArgs,
+    PatrolOut,
+    RecallArgs,
+    Recalled,
+    RespondArgs,
+    Responded,
+    ZoneCreated,
+)
 
 router = APIRouter(prefix="/night-watch", tags=["night-watch"])
 
-PatrolId = Annotated[int, Path(ge=1, description="The patrol's id.")]
-AlertId = Annotated[int, Path(ge=1, description="The alert's id.")]
+PatrolId = Annotated[int, Path(ge=1, le=MAX_ID, description="The patrol's id.")]
+AlertId = Annotated[int, Path(ge=1, le=MAX_ID, description="The alert's id.")]
 
 
-class Deploy(BaseModel):
-    """Send cats on patrol during the night window (21:00–06:00 server-local and at most 10 cats
-    by default; `GET /night-watch/status` gives this server's window)."""
+class Record(ActionResult):
+    """Running totals (SPEC §2 names), score, reputation, specializations and coins."""
 
-    model_config = ConfigDict(extra="forbid")
-    cat_ids: list[int] = Field(..., examples=[[1, 3, 5]])
-    area: str | None = Field(
-        None,
-        examples=["park"],
-        description="neighborhood (default), park, alley, pizzeria or downtown",
-    )
-    roles: dict[str, str] | None = Field(
-        None, examples=[{"3": "healer"}], description="cat id → scout, guardian, healer or alarm"
-    )
+    cats_saved: int
+    encounters: int
+    bobcats_deterred: int
+    patrols: int
+    reputation: int
+    score: int
+    coins: int
 
 
-class Recall(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    patrol_id: int | None = Field(None, description="Default: every active patrol.")
+class Status(BaseModel):
+    now: str
+    window: dict[str, Any]
+    active: bool
+    patrol: PatrolOut | None
+    patrols: list[PatrolOut]
+    record: Record
+    achievements: list[dict[str, Any]]
+    open_alerts: int
 
 
-class CreateZone(BaseModel):
-    """Buy a protection zone with coins (its type sets the price, docs/nightwatch.md); radius
-    25–200 (default 50)."""
+class PatrolRow(ActionResult):
+    id: int
+    status: str
+    area: str
+    started_at: str
+    ends_at: str
+    ended_at: str | None
+    cats: list[dict[str, Any]]
 
-    model_config = ConfigDict(extra="forbid")
-    type: str = Field(..., examples=["safe_haven"])
-    name: str = Field(..., max_length=200, examples=["Home Base"])
-    location: str = Field(..., max_length=200, examples=["Central Park"])
-    radius: int | None = Field(None, examples=[75])
+
+class Zone(ActionResult):
+    id: int
+    type: str
+    name: str
 
 
-class Respond(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    alert_id: int = Field(..., ge=1)
+class Alert(ActionResult):
+    id: int
+    type: str
+    level: str
+    message: str
+    open: bool
+
+
+class Achievement(ActionResult):
+    id: str
+    name: str
 
 
 async def _patrol_view(repo: Any, user_id: int, patrol: Any) -> dict[str, Any]:
@@ -68,27 +94,39 @@ async def _patrol_view(repo: Any, user_id: int, patrol: Any) -> dict[str, Any]:
     return service.patrol_json(patrol, alerts)
 
 
-@router.post("/deploy", status_code=201, summary="Deploy cats on a night patrol")
-async def deploy(request: Request, body: Deploy, who: Caller) -> Response:
-    return await run_action(
-        request, who.user, "nightwatch.deploy", body.model_dump(exclude_none=True)
-    )
+@router.post(
+    "/deploy",
+    status_code=201,
+    summary="Deploy cats on a night patrol",
+    response_model=Envelope[PatrolOut],
+)
+async def deploy(request: Request, body: DeployArgs, who: Caller) -> Response:
+    return await run_action(request, who, "nightwatch.deploy", body)
 
 
-@router.post("/recall", summary="Recall the active patrol(s) now")
+@router.post(
+    "/recall", summary="Recall the active patrol(s) now", response_model=Envelope[Recalled]
+)
 async def recall(
-    request: Request, who: Caller, body: Annotated[Recall | None, Body()] = None
+    request: Request, who: Caller, body: Annotated[RecallArgs | None, Body()] = None
 ) -> Response:
-    args = body.model_dump(exclude_none=True) if body else {}
-    return await run_action(request, who.user, "nightwatch.recall", args)
+    return await run_action(request, who, "nightwatch.recall", body or RecallArgs())
 
 
-@router.post("/patrols/{patrol_id}/recall", summary="Recall one patrol now")
+@router.post(
+    "/patrols/{patrol_id}/recall",
+    summary="Recall one patrol now",
+    response_model=Envelope[Recalled],
+)
 async def recall_one(request: Request, patrol_id: PatrolId, who: Caller) -> Response:
-    return await run_action(request, who.user, "nightwatch.recall", {"patrol_id": patrol_id})
+    return await run_action(request, who, "nightwatch.recall", {"patrol_id": patrol_id})
 
 
-@router.get("/status", summary="The window, the patrol brought to now, totals, achievements")
+@router.get(
+    "/status",
+    summary="The window, the patrol brought to now, totals, achievements",
+    response_model=Envelope[Status],
+)
 async def status(request: Request, who: Caller) -> Response:
     await catch_up_patrols(request, who.user, create_system=True)
     runtime = runtime_of(request)
@@ -117,7 +155,9 @@ async def status(request: Request, who: Caller) -> Response:
     )
 
 
-@router.get("/patrols", summary="Patrol history, newest first")
+@router.get(
+    "/patrols", summary="Patrol history, newest first", response_model=Envelope[list[PatrolRow]]
+)
 async def patrols(request: Request, paging: Paging, who: Caller) -> Response:
     await catch_up_patrols(request, who.user, create_system=True)
     repo = runtime_of(request).store.read.nightwatch
@@ -142,7 +182,9 @@ async def patrols(request: Request, paging: Paging, who: Caller) -> Response:
     return ok(request, rows, headers={"X-Total-Count": str(total)})
 
 
-@router.get("/patrols/{patrol_id}", summary="One patrol, brought to now")
+@router.get(
+    "/patrols/{patrol_id}", summary="One patrol, brought to now", response_model=Envelope[PatrolOut]
+)
 async def patrol(request: Request, patrol_id: PatrolId, who: Caller) -> Response:
     await catch_up_patrols(request, who.user, create_system=True)
     repo = runtime_of(request).store.read.nightwatch
@@ -152,21 +194,28 @@ async def patrol(request: Request, patrol_id: PatrolId, who: Caller) -> Response
     return ok(request, await _patrol_view(repo, who.user.id, stored.patrol))
 
 
-@router.get("/zones", summary="Your protection zones")
+@router.get("/zones", summary="Your protection zones", response_model=Envelope[list[Zone]])
 async def zones(request: Request, who: Caller) -> Response:
     await catch_up_patrols(request, who.user, create_system=True)
     repo = runtime_of(request).store.read.nightwatch
     return ok(request, [z.model_dump(mode="json") for z in await repo.zones(who.user.id)])
 
 
-@router.post("/zones", status_code=201, summary="Buy a protection zone")
-async def add_zone(request: Request, body: CreateZone, who: Caller) -> Response:
-    return await run_action(
-        request, who.user, "nightwatch.create_zone", body.model_dump(exclude_none=True)
-    )
+@router.post(
+    "/zones",
+    status_code=201,
+    summary="Buy a protection zone",
+    response_model=Envelope[ZoneCreated],
+)
+async def add_zone(request: Request, body: CreateZoneArgs, who: Caller) -> Response:
+    return await run_action(request, who, "nightwatch.create_zone", body)
 
 
-@router.get("/stats", summary="Running totals, score, reputation, specializations, coins")
+@router.get(
+    "/stats",
+    summary="Running totals, score, reputation, specializations, coins",
+    response_model=Envelope[Record],
+)
 async def stats(request: Request, who: Caller) -> Response:
     await catch_up_patrols(request, who.user, create_system=True)
     runtime = runtime_of(request)
@@ -176,7 +225,9 @@ async def stats(request: Request, who: Caller) -> Response:
     return ok(request, service.record_json(record, coins))
 
 
-@router.get("/alerts", summary="Community alerts, newest first")
+@router.get(
+    "/alerts", summary="Community alerts, newest first", response_model=Envelope[list[Alert]]
+)
 async def alerts(
     request: Request,
     paging: Paging,
@@ -194,19 +245,25 @@ async def alerts(
     return ok(request, [{**service.alert_json(a), "open": a.alert.is_open(now)} for a in rows])
 
 
-@router.post("/alerts", summary="Answer a community alert")
-async def respond(request: Request, body: Respond, who: Caller) -> Response:
-    return await run_action(
-        request, who.user, "nightwatch.respond_alert", {"alert_id": body.alert_id}
-    )
+@router.post("/alerts", summary="Answer a community alert", response_model=Envelope[Responded])
+async def respond(request: Request, body: RespondArgs, who: Caller) -> Response:
+    return await run_action(request, who, "nightwatch.respond_alert", body)
 
 
-@router.post("/alerts/{alert_id}/respond", summary="Answer a community alert")
+@router.post(
+    "/alerts/{alert_id}/respond",
+    summary="Answer a community alert",
+    response_model=Envelope[Responded],
+)
 async def respond_one(request: Request, alert_id: AlertId, who: Caller) -> Response:
-    return await run_action(request, who.user, "nightwatch.respond_alert", {"alert_id": alert_id})
+    return await run_action(request, who, "nightwatch.respond_alert", {"alert_id": alert_id})
 
 
-@router.get("/achievements", summary="The ten Night Watch achievements with progress")
+@router.get(
+    "/achievements",
+    summary="The ten Night Watch achievements with progress",
+    response_model=Envelope[list[Achievement]],
+)
 async def achievements(request: Request, who: Caller) -> Response:
     await catch_up_patrols(request, who.user, create_system=True)
     record = await service.read_record(runtime_of(request).store.read, who.user.id)

@@ -5,29 +5,31 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_core.quests import quest_views
 from purrr_server import payments
+from purrr_server.actions import ActionResult
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
-from purrr_server.http import run_action
+from purrr_server.http import Envelope, run_action
 from purrr_server.runtime import runtime_of
-from purrr_server.services.quests import community_totals
+from purrr_server.services.quests import ClaimBody, Claimed, community_totals
 
 router = APIRouter(prefix="/quests", tags=["quests"])
 
 
-class Claim(BaseModel):
-    """Claim a completed quest; XP goes to `cat_id` when given, else to your account."""
+class QuestView(ActionResult):
+    """A quest with its requirements' progress, rewards and claim state (docs/quests.md)."""
 
-    model_config = ConfigDict(extra="forbid")
-    cat_id: int | None = Field(None, ge=1)
+    id: str
+    active: bool
 
 
-@router.get("", summary="Quests with progress (active first)")
+@router.get(
+    "", summary="Quests with progress (active first)", response_model=Envelope[list[QuestView]]
+)
 async def list_quests(request: Request, who: Caller) -> Response:
     runtime = runtime_of(request)
     state = await runtime.store.read.quest_progress.load(who.user.id)
@@ -40,12 +42,16 @@ async def list_quests(request: Request, who: Caller) -> Response:
     return ok(request, views)
 
 
-@router.post("/{quest_id}/claim", summary="Claim a completed quest's rewards (once)")
+@router.post(
+    "/{quest_id}/claim",
+    summary="Claim a completed quest's rewards (once)",
+    response_model=Envelope[Claimed],
+)
 async def claim(
     request: Request,
     who: Caller,
     quest_id: Annotated[str, Path(max_length=100)],
-    body: Annotated[Claim | None, Body()] = None,
+    body: Annotated[ClaimBody | None, Body()] = None,
 ) -> Response:
-    args = {"quest_id": quest_id, **(body or Claim()).model_dump(exclude_none=True)}
-    return await run_action(request, who.user, "quests.claim", args)
+    args = {**(body or ClaimBody()).model_dump(), "quest_id": quest_id}
+    return await run_action(request, who, "quests.claim", args)

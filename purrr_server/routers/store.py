@@ -5,36 +5,43 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_core.errors import choose_one
 from purrr_core.store_catalog import categories, items
+from purrr_server.actions import MAX_ID, ActionResult
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
-from purrr_server.http import run_action
+from purrr_server.http import Envelope, run_action
 from purrr_server.runtime import runtime_of
+from purrr_server.services.store import PurchaseArgs, Purchased, UseBody, Used
 
 router = APIRouter(tags=["store"])
 
 
-class Purchase(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    item_id: str = Field(..., examples=["catnip"])
-    quantity: int = Field(1, description="1–99.")
+class StoreItem(ActionResult):
+    id: str
+    name: str
+    category: str
+    price: int
+    description: str
 
 
-class UseItem(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    item_id: str = Field(..., examples=["toy_mouse"])
+class Owned(ActionResult):
+    item_id: str
+    name: str
+    category: str
+    quantity: int
 
 
-@router.get("/store/items", summary="The store catalogue")
+@router.get("/store/items", summary="The store catalogue", response_model=Envelope[list[StoreItem]])
 async def list_items(
     request: Request,
     who: Caller,
-    category: Annotated[str | None, Query(description="food, treats, toys, …")] = None,
+    category: Annotated[
+        str | None, Query(max_length=50, description="food, treats, toys, …")
+    ] = None,
 ) -> Response:
     if category is not None and category not in categories():
         raise choose_one("category", category, categories())
@@ -42,12 +49,17 @@ async def list_items(
     return ok(request, shown)
 
 
-@router.post("/store/purchase", status_code=201, summary="Buy items with coins")
-async def purchase(request: Request, body: Purchase, who: Caller) -> Response:
-    return await run_action(request, who.user, "store.purchase", body.model_dump())
+@router.post(
+    "/store/purchase",
+    status_code=201,
+    summary="Buy items with coins",
+    response_model=Envelope[Purchased],
+)
+async def purchase(request: Request, body: PurchaseArgs, who: Caller) -> Response:
+    return await run_action(request, who, "store.purchase", body)
 
 
-@router.get("/store/inventory", summary="Items you own")
+@router.get("/store/inventory", summary="Items you own", response_model=Envelope[list[Owned]])
 async def inventory(request: Request, who: Caller) -> Response:
     owned = await runtime_of(request).store.read.inventory.for_user(who.user.id)
     table = items()
@@ -66,10 +78,12 @@ async def inventory(request: Request, who: Caller) -> Response:
     )
 
 
-@router.post("/cats/{cat_id}/use", summary="Use an item from your inventory on a cat")
+@router.post(
+    "/cats/{cat_id}/use",
+    summary="Use an item from your inventory on a cat",
+    response_model=Envelope[Used],
+)
 async def use_item(
-    request: Request, body: UseItem, who: Caller, cat_id: Annotated[int, Path(ge=1)]
+    request: Request, body: UseBody, who: Caller, cat_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> Response:
-    return await run_action(
-        request, who.user, "store.use", {"cat_id": cat_id, "item_id": body.item_id}
-    )
+    return await run_action(request, who, "store.use", {**body.model_dump(), "cat_id": cat_id})

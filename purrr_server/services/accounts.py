@@ -1,29 +1,152 @@
-"""Account actions: register, login, logout, API keys, account deletion (GDPR)."""
+"""Account actions: register, login, logout, API keys, account deletion (GDPR).
+
+None of them syncs (`syncs=False`): accounts and credentials belong to the server they were made
+on, and `POST /sync/push` refuses them. `auth.login` and `auth.logout` take arguments only the
+server's own routes can supply (a user whose password was verified, the hash of the token being
+revoked), which is why no other entry point may run them.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal, cast
+
+from pydantic import Field, field_validator
 
 from purrr_core import Conflict, NotFound
-from purrr_server.actions import ActionContext, action
+from purrr_server.actions import ActionArgs, ActionContext, ActionResult, NoArgs, RowId, action
 from purrr_server.auth import hash_password, hash_secret, new_api_key, new_session_token
 from purrr_server.envelope import ApiError
 from purrr_server.store.credentials import DEFAULT_SCOPES
 
+USERNAME = r"^[A-Za-z0-9_.-]{3,32}$"
+EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
+KeyScope = Literal["read", "write", "admin"]
 
-@action("auth.register", status_code=201, anonymous=True, secret_args=("password",), syncs=False)
-async def register(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    username, email = args["username"], args.get("email")
-    taken = await ctx.store.users.taken(username, email)
+
+def _default_scopes() -> list[KeyScope]:
+    return [cast(KeyScope, scope) for scope in DEFAULT_SCOPES]
+
+
+class RegisterArgs(ActionArgs):
+    username: str = Field(..., pattern=USERNAME, examples=["whisker_fan"])
+    email: str = Field(..., pattern=EMAIL, max_length=254, examples=["fan@example.com"])
+    password: str = Field(..., min_length=8, max_length=256)
+
+
+class Profile(ActionResult):
+    id: int
+    username: str
+    email: str | None
+    role: str
+    tier: str
+    is_local: bool
+    created_at: str
+    last_login_at: str | None
+
+
+class LoginArgs(ActionArgs):
+    """A user whose password the `/auth/login` route has verified (never a client's input)."""
+
+    user_id: RowId
+
+
+class Session(ActionResult):
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_in: int
+    expires_at: str
+    user: Profile
+
+
+class LogoutArgs(ActionArgs):
+    token_hash: str = Field(..., min_length=64, max_length=64)
+
+
+class LoggedOut(ActionResult):
+    logged_out: bool
+
+
+def _key_name(value: str) -> str:
+    """A key's name: empty, or a label like a cat's name (trimmed, no control characters)."""
+    from purrr_core.models import clean_name
+
+    return clean_name(value) if value.strip() else ""
+
+
+class CreateKeyArgs(ActionArgs):
+    name: str = Field("", max_length=100, examples=["backup script"])
+    scopes: list[KeyScope] = Field(default_factory=_default_scopes, min_length=1, max_length=3)
+    expires_in_days: int | None = Field(None, ge=1, le=3650)
+    allowed_ips: list[str] = Field(
+        default_factory=list, max_length=50, description="Addresses or CIDR networks; empty = any."
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _key_name(value)
+
+    @field_validator("allowed_ips")
+    @classmethod
+    def _networks(cls, values: list[str]) -> list[str]:
+        return [str(ipaddress.ip_network(v.strip(), strict=False)) for v in values]
+
+    @field_validator("scopes")
+    @classmethod
+    def _unique(cls, values: list[KeyScope]) -> list[KeyScope]:
+        return sorted(set(values))
+
+
+class KeyInfo(ActionResult):
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    allowed_ips: list[str]
+    expires_at: str | None
+    last_used_at: str | None
+    created_at: str
+
+
+class NewKey(KeyInfo):
+    key: str = Field(..., description="The key itself: shown only in this response.")
+
+
+class DeleteKeyArgs(ActionArgs):
+    key_id: RowId
+
+
+class Deleted(ActionResult):
+    id: int
+    deleted: bool
+
+
+class AccountDeleted(ActionResult):
+    deleted: bool
+    rows: dict[str, int]
+
+
+@action(
+    "auth.register",
+    args=RegisterArgs,
+    result=Profile,
+    status_code=201,
+    anonymous=True,
+    syncs=False,
+    secret_args=("password",),
+)
+async def register(ctx: ActionContext, args: RegisterArgs) -> dict[str, Any]:
+    taken = await ctx.store.users.taken(args.username, args.email)
     if taken:
         raise Conflict(
             f"that {taken} is already registered",
-            details={"field": taken, "value": args.get(taken)},
+            details={"field": taken, "value": getattr(args, taken, None)},
         )
-    password_hash = await hash_password(args["password"], ctx.settings)
+    password_hash = await hash_password(args.password, ctx.settings)
     user = await ctx.store.users.create(
-        username=username, email=email, password_hash=password_hash, now=ctx.stamp
+        username=args.username, email=args.email, password_hash=password_hash, now=ctx.stamp
     )
     ctx.user = user
     return user.public()
@@ -31,14 +154,17 @@ async def register(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
 
 @action(
     "auth.login",
+    args=LoginArgs,
+    result=Session,
     anonymous=True,
-    secret_args=("password",),
-    secret_result=("access_token",),
     syncs=False,
+    secret_result=("access_token",),
 )
-async def login(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+async def login(ctx: ActionContext, args: LoginArgs) -> dict[str, Any]:
     """Exchange a verified user (checked by the route) for a new session token."""
-    user = await ctx.store.users.get(args["user_id"])
+    if ctx.via != "http":
+        raise ApiError("FORBIDDEN", "log in with POST /api/v1/auth/login")
+    user = await ctx.store.users.get(args.user_id)
     if user is None:
         raise ApiError("UNAUTHORIZED", "invalid username or password")
     ctx.user = user
@@ -58,40 +184,60 @@ async def login(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@action("auth.logout", secret_args=("token_hash",), syncs=False)
-async def logout(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    revoked = await ctx.store.credentials.revoke_token(args["token_hash"])
+@action(
+    "auth.logout",
+    args=LogoutArgs,
+    result=LoggedOut,
+    syncs=False,
+    secret_args=("token_hash",),
+)
+async def logout(ctx: ActionContext, args: LogoutArgs) -> dict[str, Any]:
+    revoked = await ctx.store.credentials.revoke_token(args.token_hash)
     return {"logged_out": revoked}
 
 
-@action("keys.create", status_code=201, secret_result=("key",), syncs=False)
-async def create_key(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+@action(
+    "keys.create",
+    args=CreateKeyArgs,
+    result=NewKey,
+    status_code=201,
+    scope="admin",
+    syncs=False,
+    secret_result=("key",),
+)
+async def create_key(ctx: ActionContext, args: CreateKeyArgs) -> dict[str, Any]:
     key = new_api_key()
     expires = None
-    if args.get("expires_in_days"):
-        expires = (ctx.now + timedelta(days=args["expires_in_days"])).isoformat()
+    if args.expires_in_days:
+        expires = (ctx.now + timedelta(days=args.expires_in_days)).isoformat()
     record = await ctx.store.credentials.add_key(
         ctx.user_id,
-        name=args.get("name") or "",
+        name=args.name,
         prefix=key[:11],
         key_hash=hash_secret(key),
-        scopes=list(args.get("scopes") or DEFAULT_SCOPES),
-        allowed_ips=list(args.get("allowed_ips") or []),
+        scopes=list(args.scopes),
+        allowed_ips=list(args.allowed_ips),
         expires_at=expires,
         now=ctx.stamp,
     )
     return {**record, "key": key}
 
 
-@action("keys.delete", syncs=False)
-async def delete_key(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    if not await ctx.store.credentials.delete_key(ctx.user_id, args["key_id"], ctx.stamp):
-        raise NotFound(f"API key {args['key_id']} not found", details={"key_id": args["key_id"]})
-    return {"id": args["key_id"], "deleted": True}
+@action("keys.delete", args=DeleteKeyArgs, result=Deleted, scope="admin", syncs=False)
+async def delete_key(ctx: ActionContext, args: DeleteKeyArgs) -> dict[str, Any]:
+    if not await ctx.store.credentials.delete_key(ctx.user_id, args.key_id, ctx.stamp):
+        raise NotFound(f"API key {args.key_id} not found", details={"key_id": args.key_id})
+    return {"id": args.key_id, "deleted": True}
 
 
-@action("account.delete", syncs=False)
-async def delete_account(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+@action(
+    "account.delete",
+    args=NoArgs,
+    result=AccountDeleted,
+    scope="admin",
+    syncs=False,
+)
+async def delete_account(ctx: ActionContext, args: NoArgs) -> dict[str, Any]:
     """Erase every row the user owns, then the account; the audit row keeps no user id."""
     deleted = await ctx.store.accounts.erase(ctx.user_id)
     ctx.user = None

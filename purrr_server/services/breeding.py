@@ -17,9 +17,12 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from pydantic import Field
+
 from purrr_core import Cat, InvalidRequest
 from purrr_core.breeding import (
     COOLDOWN,
+    DEFAULT_METHOD,
     METHODS,
     BreedingMethod,
     blocked_reason,
@@ -39,7 +42,15 @@ from purrr_core.genetics import (
     parse_genotype,
     personality_distribution,
 )
-from purrr_server.actions import ActionContext, action, after_action
+from purrr_server.actions import (
+    ActionArgs,
+    ActionContext,
+    ActionResult,
+    NoArgs,
+    RowId,
+    action,
+    after_action,
+)
 from purrr_server.presenters import cat_json
 from purrr_server.services.cats import cat_not_found, load_cat
 from purrr_server.services.economy import change_wallet
@@ -288,32 +299,66 @@ def cross_genotypes(sire: str, dam: str) -> dict[str, Any]:
 # --- actions ---------------------------------------------------------------------------------
 
 
-def _cat_arg(args: dict[str, Any], name: str) -> int:
-    value = args.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidRequest(
-            f"{name} must be a cat id (a positive whole number)",
-            details={"field": name, "value": value},
+class BreedArgs(ActionArgs):
+    """Start a breeding of two of your cats."""
+
+    sire_id: RowId = Field(..., examples=[1])
+    dam_id: RowId = Field(..., examples=[2])
+    method: str | None = Field(
+        None,
+        max_length=50,
+        examples=["natural"],
+        description=", ".join(
+            f"{m.name} ({m.cost or 'free'}{' coins' if m.cost else ''}, {float(m.success):.0%})"
+            for m in METHODS.values()
         )
-    return value
+        + f"; default {DEFAULT_METHOD}",
+    )
+    seed: int | None = Field(
+        None, strict=True, ge=0, le=MAX_SEED, description="Local servers only: roll from this seed."
+    )
 
 
-def _seed(ctx: ActionContext, args: dict[str, Any]) -> int:
+class BreedingOut(ActionResult):
+    """A breeding on the wire (docs/breeding.md lists the fields)."""
+
+    id: int
+    breeding_id: int
+    sire_id: int
+    dam_id: int
+    method: str
+    cost: int
+    status: str
+    success_probability: float
+    compatibility: int
+    coi: float
+    started_at: str
+    estimated_completion: str
+    completed_at: str | None
+    kitten_ids: list[int]
+
+
+class Started(ActionResult):
+    breeding_id: int
+    estimated_completion: str
+    success_probability: float
+    breeding: BreedingOut
+
+
+class Completed(ActionResult):
+    completed: list[BreedingOut]
+
+
+def _seed(ctx: ActionContext, args: BreedArgs) -> int:
     """The breeding's seed: the action's own, or one chosen by a local player (replays, tests)."""
-    seed = args.get("seed")
-    if seed is None:
+    if args.seed is None:
         return ctx.seed
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise InvalidRequest(
-            f"seed must be a whole number from 0 to {MAX_SEED}",
-            details={"field": "seed", "value": seed},
-        )
     if ctx.settings.hosted:
         raise InvalidRequest(
             "a hosted server rolls its own seeds; leave out seed",
-            details={"field": "seed", "value": seed},
+            details={"field": "seed", "value": args.seed},
         )
-    return seed
+    return args.seed
 
 
 async def finish(ctx: ActionContext, b: Breeding, family: Family) -> Breeding:
@@ -387,26 +432,26 @@ async def complete_due(ctx: ActionContext) -> list[Breeding]:
 
 @after_action
 async def complete_after_action(
-    ctx: ActionContext, name: str, args: dict[str, Any], result: dict[str, Any]
+    ctx: ActionContext, name: str, args: ActionArgs, result: dict[str, Any]
 ) -> None:
     """Any action of a player also brings their breedings up to now (lazy completion)."""
     if ctx.user is not None:
         await complete_due(ctx)
 
 
-@action("breeding.complete")
-async def complete(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+@action("breeding.complete", args=NoArgs, result=Completed, scope="read")
+async def complete(ctx: ActionContext, args: NoArgs) -> dict[str, Any]:
     """Bring the player's breedings up to now (run by reads that find one due)."""
     return {"completed": [breeding_json(b) for b in await complete_due(ctx)]}
 
 
-@action("breeding.breed", status_code=201)
-async def breed(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+@action("breeding.breed", args=BreedArgs, result=Started, status_code=201)
+async def breed(ctx: ActionContext, args: BreedArgs) -> dict[str, Any]:
     """Start a breeding: validate the pair, charge the method, store it, rest the parents."""
     await complete_due(ctx)
-    method = breeding_method(args.get("method"))
-    sire = await load_cat(ctx, _cat_arg(args, "sire_id"))
-    dam = await load_cat(ctx, _cat_arg(args, "dam_id"))
+    method = breeding_method(args.method)
+    sire = await load_cat(ctx, args.sire_id)
+    dam = await load_cat(ctx, args.dam_id)
     seed = _seed(ctx, args)
     family = await load_family(ctx.store, ctx.user_id)
     coi = family.coi(sire.id, dam.id) if sire.id != dam.id else Fraction(0)

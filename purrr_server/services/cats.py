@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, cast
 
-from pydantic import ValidationError
+from pydantic import ConfigDict, Field, ValidationError, create_model
 
 from purrr_core import ACTIONS as CARE_ACTIONS
-from purrr_core import Cat, Conflict, InvalidRequest, NotFound, adopt, adopt_special, perform
-from purrr_server.actions import ActionContext, action
+from purrr_core import Cat, Conflict, NotFound, adopt, adopt_special, perform
+from purrr_server.actions import (
+    MAX_ID,
+    ActionArgs,
+    ActionContext,
+    ActionResult,
+    Label,
+    RowId,
+    action,
+    validation_error,
+)
 from purrr_server.presenters import cat_json
 
 EDITABLE = ("name", "description", "is_public")
@@ -20,7 +29,7 @@ def cat_not_found(cat_id: int) -> NotFound:
 
 async def find_cat(session: Any, user_id: int, cat_id: int) -> Cat:
     """The player's cat `cat_id` or NOT_FOUND (another player's cat does not exist for them)."""
-    cat = await session.cats.get(user_id, cat_id)
+    cat: Cat | None = await session.cats.get(user_id, cat_id)
     if cat is None:
         raise cat_not_found(cat_id)
     return cat
@@ -41,23 +50,75 @@ def check_version(cat: Cat, expected: int | None) -> None:
         )
 
 
-def required(args: dict[str, Any], field: str) -> Any:
-    """`args[field]`, or a VALIDATION_ERROR naming it (sync replays skip the HTTP validation)."""
-    if args.get(field) is None:
-        raise InvalidRequest(f"{field} is required", details={"field": field})
-    return args[field]
+class AdoptArgs(ActionArgs):
+    """Adopt a cat. Without a genotype, a realistic one is rolled from the action's seed."""
+
+    name: Label = Field(..., examples=["Whiskers"])
+    personality_type: str = Field(..., max_length=50, examples=["playful"])
+    breed: Label | None = None
+    sex: Literal["male", "female"] | None = None
+    genotype: str | None = Field(None, max_length=500)
 
 
-@action("cats.adopt", status_code=201)
-async def adopt_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+class AdoptSpecialArgs(ActionArgs):
+    special_id: str = Field(..., max_length=50, examples=["bandit"])
+
+
+class CatEdit(ActionArgs):
+    """Edit a cat. Send its current `version` (or `If-Match`) to refuse lost updates."""
+
+    name: Label | None = None
+    description: str | None = Field(None, max_length=2000)
+    is_public: bool | None = None
+    version: int | None = Field(None, ge=1, le=MAX_ID, description="The version edited against.")
+
+
+class UpdateArgs(CatEdit):
+    cat_id: RowId
+
+
+class DeleteArgs(ActionArgs):
+    cat_id: RowId
+    version: int | None = Field(None, ge=1, le=MAX_ID, description="The version deleted.")
+
+
+class CatOut(Cat):
+    """A cat on the wire (`purrr_server.presenters.cat_json`): brought to now, with its mood
+    label, care status, level progress and phenotype."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    mood_label: str
+    care: dict[str, Any]
+    level_progress: dict[str, Any]
+    phenotype: dict[str, Any] | None = None
+
+
+class Deleted(ActionResult):
+    id: int
+    deleted: bool
+
+
+class CareResult(ActionResult):
+    """What a care action changed (`changes`, `xp_gained`, …, per docs/care.md) and the cat."""
+
+    action: str
+    changes: dict[str, int]
+    xp_gained: float | int
+    level: int
+    new_stats: dict[str, int]
+    cat: CatOut
+
+
+@action("cats.adopt", args=AdoptArgs, result=CatOut, status_code=201)
+async def adopt_cat(ctx: ActionContext, args: AdoptArgs) -> dict[str, Any]:
     cat = adopt(
-        required(args, "name"),
-        required(args, "personality_type"),
+        args.name,
+        args.personality_type,
         now=ctx.now,
         rng=ctx.rng,
-        sex=args.get("sex"),
-        breed=args.get("breed"),
-        genotype=args.get("genotype"),
+        sex=args.sex,
+        breed=args.breed,
+        genotype=args.genotype,
     )
     cat = await ctx.store.cats.add(ctx.user_id, cat)
     ctx.cat_id = cat.id
@@ -65,12 +126,12 @@ async def adopt_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     return cat_json(cat, ctx.now)
 
 
-@action("cats.adopt_special", status_code=201)
-async def adopt_special_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+@action("cats.adopt_special", args=AdoptSpecialArgs, result=CatOut, status_code=201)
+async def adopt_special_cat(ctx: ActionContext, args: AdoptSpecialArgs) -> dict[str, Any]:
     """Bring home an unlocked special cat (BanditCat, LunaCat, RyCat), once."""
     owned = {c.special_id for c in await ctx.store.cats.for_user(ctx.user_id) if c.special_id}
     cat = adopt_special(
-        str(required(args, "special_id")),
+        args.special_id,
         await ctx.store.counters.all(ctx.user_id),
         owned,
         now=ctx.now,
@@ -82,38 +143,54 @@ async def adopt_special_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[st
     return cat_json(cat, ctx.now)
 
 
-@action("cats.update")
-async def update_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    cat = await load_cat(ctx, required(args, "cat_id"))
-    check_version(cat, args.get("expected_version"))
-    changes = {k: args[k] for k in EDITABLE if args.get(k) is not None}
+@action("cats.update", args=UpdateArgs, result=CatOut)
+async def update_cat(ctx: ActionContext, args: UpdateArgs) -> dict[str, Any]:
+    cat = await load_cat(ctx, args.cat_id)
+    check_version(cat, args.version)
+    changes = {k: getattr(args, k) for k in EDITABLE if getattr(args, k) is not None}
     try:
         edited = cat.evolve(**changes, version=cat.version + 1, updated_at=ctx.now)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise InvalidRequest(
-            f"invalid {field}: {first['msg']}",
-            details={"field": field, "value": first.get("input")},
-        ) from None
+        raise validation_error(exc, "cats.update") from None
     await ctx.store.cats.save(ctx.user_id, edited)
     ctx.emit("cat.updated", {"cat_id": cat.id, "fields": sorted(changes)})
     return cat_json(edited, ctx.now)
 
 
-@action("cats.delete")
-async def delete_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    cat = await load_cat(ctx, required(args, "cat_id"))
-    check_version(cat, args.get("expected_version"))
+@action("cats.delete", args=DeleteArgs, result=Deleted)
+async def delete_cat(ctx: ActionContext, args: DeleteArgs) -> dict[str, Any]:
+    cat = await load_cat(ctx, args.cat_id)
+    check_version(cat, args.version)
     await ctx.store.cats.delete(ctx.user_id, cat.id, ctx.stamp)
     ctx.emit("cat.deleted", {"cat_id": cat.id})
     return {"id": cat.id, "deleted": True}
 
 
-async def care(ctx: ActionContext, name: str, args: dict[str, Any]) -> dict[str, Any]:
+class CatArgs(ActionArgs):
+    """Arguments naming one of the player's cats."""
+
+    cat_id: RowId
+
+
+def care_args(name: str) -> type[CatArgs]:
+    """The arguments of care action `name`: the `cat_id` and its purrr_core request model."""
+    request = CARE_ACTIONS[name][0]
+    model = create_model(
+        f"Care{name.capitalize()}Args",
+        __base__=(CatArgs, request),
+        __doc__=f"The {name} care action: `cat_id` and the fields of {request.__name__}.",
+    )
+    return cast(type[CatArgs], model)
+
+
+#: The argument model of each care action, by care action name.
+CARE_ARGS: dict[str, type[CatArgs]] = {name: care_args(name) for name in CARE_ACTIONS}
+
+
+async def care(ctx: ActionContext, name: str, args: CatArgs) -> dict[str, Any]:
     """Run care action `name` through `purrr_core.perform` and store the cat and interaction."""
-    cat = await load_cat(ctx, required(args, "cat_id"))
-    request = {k: v for k, v in args.items() if k != "cat_id"}
+    request = args.model_dump(exclude={"cat_id"})
+    cat = await load_cat(ctx, args.cat_id)
     after, effects = perform(cat, name, request, ctx.now, ctx.rng)
     await ctx.store.cats.save(ctx.user_id, after)
     interaction = effects.get("interaction")
@@ -127,12 +204,12 @@ async def care(ctx: ActionContext, name: str, args: dict[str, Any]) -> dict[str,
 
 
 def _register_care(name: str) -> None:
-    async def handler(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    async def handler(ctx: ActionContext, args: CatArgs) -> dict[str, Any]:
         return await care(ctx, name, args)
 
     handler.__name__ = handler.__qualname__ = f"care_{name}"
     handler.__doc__ = f"cats.{name}: the {name} care action."
-    action(f"cats.{name}")(handler)
+    action(f"cats.{name}", args=CARE_ARGS[name], result=CareResult)(handler)
 
 
 for _name in CARE_ACTIONS:

@@ -8,7 +8,9 @@ action's transaction, so a refusal anywhere rolls every change back.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from purrr_core import NotFound
 from purrr_core.economy import (
@@ -26,8 +28,87 @@ from purrr_core.economy import (
 )
 from purrr_core.errors import Conflict
 from purrr_server import payments
-from purrr_server.actions import ActionContext, action
+from purrr_server.actions import (
+    ActionArgs,
+    ActionContext,
+    ActionResult,
+    NoArgs,
+    RowId,
+    action,
+)
 from purrr_server.envelope import ApiError
+
+#: A decimal amount as a string ("0.05"; exact) or a JSON number.
+Amount = Annotated[str, Field(max_length=40)] | int | float
+Currency = Annotated[str, Field(max_length=20, examples=["BTC"])]
+
+
+class Balance(ActionResult):
+    """Coins (an integer) and every currency's balance (decimal strings, 8 places)."""
+
+    coins: int
+    locked: dict[str, str]
+
+
+class DepositArgs(ActionArgs):
+    """Open a payment charge for `amount_usd` USD paid in `crypto_type`."""
+
+    crypto_type: Currency
+    amount_usd: Amount = Field(..., examples=["10.00"])
+
+
+class ChargeOut(ActionResult):
+    charge_id: str
+    provider: str
+    currency: str
+    amount_usd: str
+    amount_crypto: str
+    status: str
+    payment_url: str | None = None
+    created_at: str
+    expires_at: str
+
+
+class ConfirmArgs(ActionArgs):
+    charge_id: str = Field(..., min_length=1, max_length=100)
+
+
+class Confirmed(ActionResult):
+    charge: ChargeOut
+    balance: Balance
+
+
+class TotpEnrolled(ActionResult):
+    secret: str = Field(..., description="Shown only in this response; never exported.")
+    otpauth_uri: str
+
+
+class WithdrawArgs(ActionArgs):
+    """Queue a withdrawal; the amount is locked until it is processed or cancelled."""
+
+    crypto_type: Currency
+    amount: Amount = Field(..., examples=["0.05"])
+    address: str = Field(..., min_length=1, max_length=200)
+    totp_code: str | None = Field(
+        None, max_length=10, description="Required in hosted mode; each code works once."
+    )
+
+
+class WithdrawalOut(ActionResult):
+    id: int
+    currency: str
+    amount: str
+    address: str
+    status: str
+
+
+class Withdrawal(ActionResult):
+    withdrawal: WithdrawalOut
+    balance: Balance
+
+
+class CancelArgs(ActionArgs):
+    withdrawal_id: RowId
 
 
 def account(ctx: ActionContext) -> str:
@@ -36,7 +117,7 @@ def account(ctx: ActionContext) -> str:
 
 async def wallet_of(ctx: ActionContext) -> Wallet:
     """The caller's wallet, opened (with the starting coins, one ledger entry) on first use."""
-    wallet = await ctx.store.wallets.load(ctx.user_id)
+    wallet: Wallet | None = await ctx.store.wallets.load(ctx.user_id)
     if wallet is not None:
         return wallet
     wallet, entries = open_wallet(account(ctx), f"v{ctx.version}")
@@ -64,19 +145,21 @@ async def save_wallet(ctx: ActionContext, wallet: Wallet) -> None:
     await ctx.store.wallets.save(ctx.user_id, wallet)
 
 
-@action("economy.open")
-async def open_account(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+@action("economy.open", args=NoArgs, result=Balance, scope="read")
+async def open_account(ctx: ActionContext, args: NoArgs) -> dict[str, Any]:
+    """Open the wallet (run by the first balance read: a catch-up)."""
     return (await wallet_of(ctx)).view()
 
 
-@action("economy.deposit", status_code=201)
-async def deposit(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+@action("economy.deposit", args=DepositArgs, result=ChargeOut, status_code=201, syncs=False)
+async def deposit(ctx: ActionContext, args: DepositArgs) -> dict[str, Any]:
     settings = payments.economy_settings()
+    _check_provider(ctx, settings)
     request = deposit_request(
         reference=f"{ctx.user_id}:{ctx.seed}",
         account=account(ctx),
-        currency=str(args.get("crypto_type", "")),
-        amount_usd=args.get("amount_usd"),
+        currency=args.crypto_type,
+        amount_usd=args.amount_usd,
         now=ctx.now,
         rates=settings.rates,
     )
@@ -87,9 +170,10 @@ async def deposit(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     return charge_view(charge)
 
 
-@action("economy.confirm")
-async def confirm(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    charge_id = str(args["charge_id"])
+@action("economy.confirm", args=ConfirmArgs, result=Confirmed, syncs=False)
+async def confirm(ctx: ActionContext, args: ConfirmArgs) -> dict[str, Any]:
+    charge_id = args.charge_id
+    _check_provider(ctx, payments.economy_settings())
     charge = await ctx.store.charges.get(ctx.user_id, charge_id)
     if charge is None:
         raise NotFound(f"charge {charge_id} not found", details={"charge_id": charge_id})
@@ -114,8 +198,16 @@ async def confirm(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     return {"charge": charge_view(charge), "balance": wallet.view()}
 
 
-@action("economy.totp_enroll", status_code=201, secret_result=("secret", "otpauth_uri"))
-async def totp_enroll(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+@action(
+    "economy.totp_enroll",
+    args=NoArgs,
+    result=TotpEnrolled,
+    status_code=201,
+    scope="admin",
+    syncs=False,
+    secret_result=("secret", "otpauth_uri"),
+)
+async def totp_enroll(ctx: ActionContext, args: NoArgs) -> dict[str, Any]:
     if await ctx.store.totp.get(ctx.user_id) is not None:
         raise Conflict("a second factor is already set up for withdrawals")
     secret = payments.new_totp_secret()
@@ -124,7 +216,9 @@ async def totp_enroll(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any
     return {"secret": secret, "otpauth_uri": payments.totp_uri(secret, username)}
 
 
-async def _check_second_factor(ctx: ActionContext, code: object) -> None:
+async def _check_second_factor(ctx: ActionContext, code: str | None) -> None:
+    """Hosted mode: a valid TOTP code, each accepted once (the step is recorded in this
+    transaction, so a code replayed, even concurrently, is refused)."""
     if not ctx.settings.hosted:
         return
     secret = await ctx.store.totp.get(ctx.user_id)
@@ -133,18 +227,40 @@ async def _check_second_factor(ctx: ActionContext, code: object) -> None:
             "FORBIDDEN",
             "withdrawals need a second factor: set one up with POST /api/v1/economy/2fa first",
         )
-    if not code or not payments.verify_totp(secret, str(code), ctx.now):
+    step = payments.totp_step(secret, code, ctx.now) if code else None
+    if step is None:
         raise ApiError(
             "FORBIDDEN", "the TOTP code is missing or wrong", details={"field": "totp_code"}
         )
+    if not await ctx.store.totp.use_step(ctx.user_id, step):
+        raise ApiError(
+            "FORBIDDEN",
+            "this TOTP code was already used; wait for the next one",
+            details={"field": "totp_code"},
+        )
 
 
-@action("economy.withdraw", status_code=201, secret_args=("totp_code",))
-async def withdraw(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    request = withdrawal_request(
-        str(args.get("crypto_type", "")), args.get("amount"), str(args.get("address", ""))
-    )
-    await _check_second_factor(ctx, args.get("totp_code"))
+def _check_provider(ctx: ActionContext, settings: payments.EconomySettings) -> None:
+    """A hosted server takes real money only: the sandbox provider needs the operator's opt-in."""
+    if payments.sandbox_refused(settings, ctx.settings.hosted, ctx.settings.allow_sandbox_payments):
+        raise ApiError(
+            "FORBIDDEN",
+            "deposits are not available: this hosted server has no payment provider configured",
+            details={"provider": settings.payment_provider},
+        )
+
+
+@action(
+    "economy.withdraw",
+    args=WithdrawArgs,
+    result=Withdrawal,
+    status_code=201,
+    syncs=False,
+    secret_args=("totp_code",),
+)
+async def withdraw(ctx: ActionContext, args: WithdrawArgs) -> dict[str, Any]:
+    request = withdrawal_request(args.crypto_type, args.amount, args.address)
+    await _check_second_factor(ctx, args.totp_code)
     wallet = request_withdrawal(await wallet_of(ctx), request)
     await save_wallet(ctx, wallet)
     row = await ctx.store.withdrawals.add(
@@ -154,9 +270,9 @@ async def withdraw(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     return {"withdrawal": row, "balance": wallet.view()}
 
 
-@action("economy.withdraw_cancel")
-async def cancel_withdrawal(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    withdrawal_id = int(args["withdrawal_id"])
+@action("economy.withdraw_cancel", args=CancelArgs, result=Withdrawal, syncs=False)
+async def cancel_withdrawal(ctx: ActionContext, args: CancelArgs) -> dict[str, Any]:
+    withdrawal_id = args.withdrawal_id
     row = await ctx.store.withdrawals.get(ctx.user_id, withdrawal_id)
     if row is None:
         raise NotFound(

@@ -4,20 +4,50 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from purrr_core.economy import COINS, Change, format_amount
 from purrr_core.games import game, play_game
 from purrr_server import payments
-from purrr_server.actions import ActionContext, action
+from purrr_server.actions import ActionArgs, ActionContext, ActionResult, RowId, action
 from purrr_server.presenters import cat_json
-from purrr_server.services.cats import load_cat
+from purrr_server.services.cats import CatOut, load_cat
 from purrr_server.services.economy import change_wallet
 
 
-@action("games.play", status_code=201)
-async def play(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    g = game(str(args.get("game_type", "")))
-    cat = await load_cat(ctx, args["cat_id"])
-    currency = args.get("crypto_type") or None
+class PlayBody(ActionArgs):
+    """Play with `cat_id`; crypto games charge `crypto_type` (without it: practice)."""
+
+    cat_id: RowId
+    crypto_type: str | None = Field(None, max_length=20, examples=["BTC"])
+
+
+class PlayArgs(PlayBody):
+    game_type: str = Field(..., min_length=1, max_length=50, examples=["mouse_hunt"])
+
+
+class GameResult(ActionResult):
+    """One play (docs/games.md): outcome, fee and winnings (decimal strings), the cat after."""
+
+    id: int
+    type: str
+    result: str
+    coins: int
+    crypto_type: str | None
+    entry_fee: str
+    win_amount: str
+    net: str
+    payout_usd: str
+    seed: int
+    balance: dict[str, Any]
+    cat: CatOut
+
+
+@action("games.play", args=PlayArgs, result=GameResult, status_code=201)
+async def play(ctx: ActionContext, args: PlayArgs) -> dict[str, Any]:
+    g = game(args.game_type)
+    cat = await load_cat(ctx, args.cat_id)
+    currency = args.crypto_type or None
     rates = payments.economy_settings().rates
     outcome = play_game(cat, g.id, ctx.now, ctx.rng, currency=currency, rates=rates)
     house = f"game:{g.id}"

@@ -16,12 +16,12 @@ action that caused it.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from purrr_core import Cat, Conflict, InvalidRequest, NotFound, advance
+from purrr_core import Cat, Conflict, NotFound, advance
 from purrr_core.economy import COINS, STARTING_COINS, Change
 from purrr_core.nightwatch import (
     NightWatchConfig,
@@ -49,7 +49,16 @@ from purrr_core.nightwatch import (
 )
 from purrr_core.nightwatch import advance_patrol as advance_one
 from purrr_core.nightwatch.engine import is_fast_response, tick_bounds
-from purrr_server.actions import ActionContext, action
+from purrr_server.actions import (
+    MAX_ID,
+    ActionArgs,
+    ActionContext,
+    ActionResult,
+    Label,
+    NoArgs,
+    RowId,
+    action,
+)
 from purrr_server.services.economy import change_wallet, wallet_of
 from purrr_server.services.quests import QUEST_EVENT
 from purrr_server.store.nightwatch import NightWatchSystem, StoredAlert
@@ -253,42 +262,86 @@ async def settle(ctx: ActionContext, system: NightWatchSystem, patrol: Patrol) -
 # --- actions ---------------------------------------------------------------------------------
 
 
-def _int_list(value: Any, field: str) -> list[int]:
-    if not isinstance(value, list) or not all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
-    ):
-        raise InvalidRequest(
-            f"{field} must be a list of cat ids, e.g. [1, 3, 5]",
-            details={"field": field, "value": value},
-        )
-    return value
+CatKey = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-def _roles(value: Any) -> dict[int, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidRequest(
-            'roles must map cat ids to roles, e.g. {"3": "healer"}',
-            details={"field": "roles", "value": value},
-        )
-    try:
-        return {int(k): str(v) for k, v in value.items()}
-    except (TypeError, ValueError):
-        raise InvalidRequest(
-            'roles must map cat ids to roles, e.g. {"3": "healer"}',
-            details={"field": "roles", "value": value},
-        ) from None
+class DeployArgs(ActionArgs):
+    """Send cats on patrol during the night window (21:00–06:00 server-local and at most 10 cats
+    by default; `GET /night-watch/status` gives this server's window)."""
+
+    cat_ids: list[RowId] = Field(..., min_length=1, max_length=100, examples=[[1, 3, 5]])
+    area: str | None = Field(
+        None,
+        max_length=50,
+        examples=["park"],
+        description="neighborhood (default), park, alley, pizzeria or downtown",
+    )
+    roles: dict[CatKey, Annotated[str, Field(max_length=20)]] | None = Field(
+        None,
+        max_length=100,
+        examples=[{"3": "healer"}],
+        description="cat id → scout, guardian, healer or alarm",
+    )
 
 
-@action("nightwatch.deploy", status_code=201)
-async def deploy(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+class PatrolOut(ActionResult):
+    """A patrol with its cats and roles, results, alerts and summary (docs/nightwatch.md)."""
+
+    id: int
+    status: str
+    area: str
+    cats: list[dict[str, Any]]
+    summary: dict[str, Any]
+    ticks_done: int
+    ticks_total: int
+
+
+class RecallArgs(ActionArgs):
+    patrol_id: RowId | None = Field(None, description="Default: every active patrol.")
+
+
+class Recalled(ActionResult):
+    recalled: list[PatrolOut]
+
+
+class CreateZoneArgs(ActionArgs):
+    """Buy a protection zone with coins (its type sets the price, docs/nightwatch.md); radius
+    25–200 (default 50)."""
+
+    type: str = Field(..., max_length=50, examples=["safe_haven"])
+    name: Label = Field(..., examples=["Home Base"])
+    location: Label = Field(..., examples=["Central Park"])
+    radius: int | None = Field(None, strict=True, examples=[75])
+
+
+class ZoneCreated(ActionResult):
+    zone: dict[str, Any]
+    coins_left: int
+    achievements_earned: list[dict[str, Any]]
+
+
+class RespondArgs(ActionArgs):
+    alert_id: RowId
+
+
+class Responded(ActionResult):
+    alert: dict[str, Any]
+    reputation: int
+    achievements_earned: list[dict[str, Any]]
+
+
+class CaughtUp(ActionResult):
+    patrols: list[dict[str, Any]]
+
+
+@action("nightwatch.deploy", args=DeployArgs, result=PatrolOut, status_code=201)
+async def deploy(ctx: ActionContext, args: DeployArgs) -> dict[str, Any]:
     """Send cats on patrol now (window, one patrol at a time, limit, ownership, energy and roles
     checked)."""
     config = night_config()
-    cat_ids = _int_list(args.get("cat_ids"), "cat_ids")
-    roles = _roles(args.get("roles"))
-    area = str(args.get("area") or "neighborhood")
+    cat_ids = list(args.cat_ids)
+    roles = dict(args.roles or {})
+    area = args.area or "neighborhood"
     active = [p for p in await catch_up(ctx) if p.active]
     system = await ensure_system(ctx)
     cats: list[Cat] = []
@@ -331,13 +384,13 @@ async def deploy(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     return patrol_json(patrol, [])
 
 
-@action("nightwatch.recall")
-async def recall_patrol(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+@action("nightwatch.recall", args=RecallArgs, result=Recalled)
+async def recall_patrol(ctx: ActionContext, args: RecallArgs) -> dict[str, Any]:
     """Bring a patrol home now (the given one, else every active patrol)."""
     patrols = await catch_up(ctx)
-    wanted = args.get("patrol_id")
+    wanted = args.patrol_id
     if wanted is not None:
-        stored = await ctx.store.nightwatch.patrol(ctx.user_id, int(wanted))
+        stored = await ctx.store.nightwatch.patrol(ctx.user_id, wanted)
         if stored is None:
             raise NotFound(f"patrol {wanted} not found", details={"patrol_id": wanted})
         patrol = next((p for p in patrols if p.id == stored.patrol.id), stored.patrol)
@@ -361,21 +414,15 @@ async def recall_patrol(ctx: ActionContext, args: dict[str, Any]) -> dict[str, A
     return {"recalled": recalled}
 
 
-@action("nightwatch.create_zone", status_code=201)
-async def create_protection_zone(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+@action("nightwatch.create_zone", args=CreateZoneArgs, result=ZoneCreated, status_code=201)
+async def create_protection_zone(ctx: ActionContext, args: CreateZoneArgs) -> dict[str, Any]:
     """Buy a protection zone with coins (type and radius 25–200 validated)."""
     system = await ensure_system(ctx)
-    radius = args.get("radius")
-    if radius is not None and (not isinstance(radius, int) or isinstance(radius, bool)):
-        raise InvalidRequest(
-            "zone radius must be a whole number of meters (25–200)",
-            details={"field": "radius", "value": radius},
-        )
     zone = create_zone(
-        str(args.get("type") or args.get("zone_type") or ""),
-        str(args.get("name") or ""),
-        str(args.get("location") or ""),
-        radius,
+        args.type,
+        args.name,
+        args.location,
+        args.radius,
         coins=(await wallet_of(ctx)).coins,
     )
     wallet = await change_wallet(
@@ -401,16 +448,10 @@ async def create_protection_zone(ctx: ActionContext, args: dict[str, Any]) -> di
     }
 
 
-@action("nightwatch.respond_alert")
-async def respond(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+@action("nightwatch.respond_alert", args=RespondArgs, result=Responded)
+async def respond(ctx: ActionContext, args: RespondArgs) -> dict[str, Any]:
     """Answer a community alert (once, before it expires); fast critical answers count double."""
-    try:
-        alert_id = int(args.get("alert_id"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise InvalidRequest(
-            "alert_id must be an alert's number",
-            details={"field": "alert_id", "value": args.get("alert_id")},
-        ) from None
+    alert_id = args.alert_id
     await catch_up(ctx)
     system = await ensure_system(ctx)
     stored = await ctx.store.nightwatch.alert(ctx.user_id, alert_id)
@@ -430,8 +471,8 @@ async def respond(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@action("nightwatch.catch_up")
-async def catch_up_action(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+@action("nightwatch.catch_up", args=NoArgs, result=CaughtUp, scope="read")
+async def catch_up_action(ctx: ActionContext, args: NoArgs) -> dict[str, Any]:
     """Bring the player's patrols up to now (run by reads that find ticks waiting)."""
     patrols = await catch_up(ctx)
     return {

@@ -11,14 +11,23 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from pydantic import Field
+
 from purrr_core import ACTIONS as CARE_ACTIONS
 from purrr_core.economy import COINS, Change
 from purrr_core.levels import gain_xp
 from purrr_core.quests import QuestEvent, QuestState, claim, quests, record_event
 from purrr_server import payments
-from purrr_server.actions import ActionContext, action, after_action
+from purrr_server.actions import (
+    ActionArgs,
+    ActionContext,
+    ActionResult,
+    RowId,
+    action,
+    after_action,
+)
 from purrr_server.presenters import cat_json
-from purrr_server.services.cats import load_cat
+from purrr_server.services.cats import CatOut, load_cat
 from purrr_server.services.economy import change_wallet
 
 QUEST_EVENT = "quest.event"
@@ -89,7 +98,7 @@ def _patrol_events(summary: dict[str, Any]) -> list[QuestEvent]:
 
 @after_action
 async def advance_quests(
-    ctx: ActionContext, name: str, args: dict[str, Any], result: dict[str, Any]
+    ctx: ActionContext, name: str, args: ActionArgs, result: dict[str, Any]
 ) -> None:
     """Record the action's quest events for its player (same transaction as the action)."""
     if ctx.user is None:
@@ -114,10 +123,27 @@ async def community_totals(ctx_store: Any) -> dict[str, Decimal]:
     return totals
 
 
-@action("quests.claim")
-async def claim_quest(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    quest_id = str(args["quest_id"])
-    cat = await load_cat(ctx, args["cat_id"]) if args.get("cat_id") is not None else None
+class ClaimBody(ActionArgs):
+    """Claim a completed quest; XP goes to `cat_id` when given, else to your account."""
+
+    cat_id: RowId | None = None
+
+
+class ClaimArgs(ClaimBody):
+    quest_id: str = Field(..., min_length=1, max_length=100)
+
+
+class Claimed(ActionResult):
+    quest_id: str
+    rewards: dict[str, Any]
+    balance: dict[str, Any]
+    cat: CatOut | None = None
+
+
+@action("quests.claim", args=ClaimArgs, result=Claimed)
+async def claim_quest(ctx: ActionContext, args: ClaimArgs) -> dict[str, Any]:
+    quest_id = args.quest_id
+    cat = await load_cat(ctx, args.cat_id) if args.cat_id is not None else None
     before: QuestState = await ctx.store.quest_progress.load(ctx.user_id)
     state, rewards = claim(
         before,

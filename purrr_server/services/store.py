@@ -2,20 +2,52 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from purrr_core.economy import COINS, Change
 from purrr_core.errors import Conflict
 from purrr_core.store_catalog import quote, use_item
-from purrr_server.actions import ActionContext, action
+from purrr_server.actions import ActionArgs, ActionContext, ActionResult, RowId, action
 from purrr_server.presenters import cat_json
-from purrr_server.services.cats import load_cat
+from purrr_server.services.cats import CatOut, load_cat
 from purrr_server.services.economy import change_wallet
 
+ItemId = Annotated[str, Field(min_length=1, max_length=50, examples=["catnip"])]
 
-@action("store.purchase", status_code=201)
-async def purchase(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    bought = quote(str(args.get("item_id", "")), args.get("quantity", 1))
+
+class PurchaseArgs(ActionArgs):
+    item_id: ItemId
+    quantity: int = Field(1, strict=True, ge=1, le=99, description="1–99.")
+
+
+class Purchased(ActionResult):
+    item_id: str
+    quantity: int
+    total: int
+    owned: int
+    coins: int
+
+
+class UseBody(ActionArgs):
+    item_id: ItemId
+
+
+class UseArgs(UseBody):
+    cat_id: RowId
+
+
+class Used(ActionResult):
+    action: str
+    item: str
+    remaining: int
+    cat: CatOut
+
+
+@action("store.purchase", args=PurchaseArgs, result=Purchased, status_code=201)
+async def purchase(ctx: ActionContext, args: PurchaseArgs) -> dict[str, Any]:
+    bought = quote(args.item_id, args.quantity)
     wallet = await change_wallet(
         ctx,
         [
@@ -32,10 +64,10 @@ async def purchase(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     return {**bought.model_dump(), "owned": owned, "coins": wallet.coins}
 
 
-@action("store.use")
-async def use(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    cat = await load_cat(ctx, args["cat_id"])
-    item_id = str(args.get("item_id", ""))
+@action("store.use", args=UseArgs, result=Used)
+async def use(ctx: ActionContext, args: UseArgs) -> dict[str, Any]:
+    cat = await load_cat(ctx, args.cat_id)
+    item_id = args.item_id
     quote(item_id)  # an unknown item is named with the choices before the inventory check
     if await ctx.store.inventory.count(ctx.user_id, item_id) < 1:
         raise Conflict(

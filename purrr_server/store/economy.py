@@ -224,3 +224,15 @@ class TotpRepository(Repository):
             "INSERT INTO totp_secrets (user_id, secret, created_at, row_version) VALUES (?, ?, ?, ?)",
             (user_id, secret, now, self.version),
         )
+
+    async def use_step(self, user_id: int, step: int) -> bool:
+        """Record time step `step` as used; False when it (or a later one) was used already.
+
+        One statement in the action's transaction, so concurrent requests with one code cannot
+        both pass: the second sees the first's step.
+        """
+        changed = await self.execute(
+            "UPDATE totp_secrets SET last_step = ? WHERE user_id = ? AND last_step < ?",
+            (step, user_id, step),
+        )
+        return changed > 0

@@ -19,7 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from purrr_server.actions import ActionContext, action
+from pydantic import Field
+
+from purrr_server.actions import ActionArgs, ActionContext, ActionResult, action
 from purrr_server.envelope import ApiError
 from purrr_server.runtime import Runtime
 from purrr_server.store.base import Repository, dumps
@@ -415,13 +417,41 @@ async def rewrite_history(
     return len(rows)
 
 
-@action("game.restore", secret_args=("backup",), syncs=False)
-async def restore(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    """Replace the caller's game by a backup's (`args.backup`); a game with rows is replaced only
-    with `args.replace` true. Refused on a local game linked to a remote."""
+class RestoreArgs(ActionArgs):
+    backup: dict[str, Any] = Field(..., description="A backup (`GET /api/v1/backup`).")
+    replace: bool = Field(False, description="Replace a game that is not empty.")
+
+
+class Restored(ActionResult):
+    restored: dict[str, int]
+    history: int
+    replaced: int
+    ids: dict[str, Any] = Field(..., description="Per table, the ids the restore changed.")
+
+
+@action(
+    "game.restore",
+    args=RestoreArgs,
+    result=Restored,
+    scope="write",
+    syncs=False,
+    secret_args=("backup",),
+)
+async def restore(ctx: ActionContext, args: RestoreArgs) -> dict[str, Any]:
+    """Replace the caller's game by a backup's; a game with rows is replaced only with
+    `replace`. Refused on a local game linked to a remote, and on a hosted server unless its
+    operator accepts uploaded games (`allow_game_uploads`): a backup is the client's word for
+    every stat, coin and balance, which a server with many players must not take."""
+    if ctx.settings.hosted and not ctx.settings.allow_game_uploads:
+        raise ApiError(
+            "FORBIDDEN",
+            "this server does not accept uploaded games (a backup could set any balance);"
+            " its operator can allow it with --allow-game-uploads",
+            details={"setting": "allow_game_uploads"},
+        )
     repo = ctx.store.sync_local
     schema = [row[0] for row in await repo.fetchall("SELECT name FROM schema_migrations")]
-    tables = check_backup(args.get("backup"), schema)
+    tables = check_backup(args.backup, schema)
     link = await repo.link()
     if link is not None and not ctx.settings.hosted:
         raise ApiError(
@@ -431,7 +461,7 @@ async def restore(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
             details={"remote": link.remote_url},
         )
     existing = await game_rows(repo, ctx.user_id)
-    if existing and not args.get("replace"):
+    if existing and not args.replace:
         raise ApiError(
             "CONFLICT",
             f"this account's game is not empty ({existing} rows); restore with replace to"

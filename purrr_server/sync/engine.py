@@ -182,6 +182,14 @@ def _failure(url: str, status: int, body: Any) -> SyncFailure:
         return _unsupported(url, (error.get("details") or {}).get("supported") or {})
     if reason == "SYNC_BUSY":
         return SyncFailure("SYNC_BUSY", f"the remote at {url}: {said}", 409, details)
+    if (error.get("details") or {}).get("setting") == "allow_game_uploads":
+        return SyncFailure(
+            "CONFLICT",
+            f"the remote at {url} does not accept uploaded games, so this game cannot replace"
+            " the remote account's: link with --keep remote (this game is backed up first)",
+            409,
+            details,
+        )
     if status in (401, 403):
         return SyncFailure(
             "REMOTE_UNAUTHORIZED",

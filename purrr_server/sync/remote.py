@@ -13,12 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from purrr_core import RuleError
-from purrr_server.actions import execute, fingerprint
+from purrr_server.actions import execute, mutation_fingerprint
 from purrr_server.envelope import ApiError
 from purrr_server.runtime import Runtime
 from purrr_server.store.sync import digest
@@ -47,7 +48,7 @@ class Mutation:
 
     @property
     def fingerprint(self) -> str:
-        return fingerprint(self.name, self.args)
+        return mutation_fingerprint(self.name, self.args)
 
 
 @dataclass
@@ -105,9 +106,19 @@ def _error(exc: RuleError) -> dict[str, Any]:
 
 
 async def push(
-    runtime: Runtime, user: User, client_id: str, mutations: list[Mutation]
+    runtime: Runtime,
+    user: User,
+    client_id: str,
+    mutations: list[Mutation],
+    *,
+    scopes: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """Process `mutations` (consecutive ids) in order; see the module docstring.
+
+    Each runs through the executor as a sync entry (`via="sync"`): only actions that sync are
+    applied, each is checked against `scopes` (the pushing credential's) and counted against the
+    player's rate limit. A refusal by policy is a permanent rejection of that mutation; an
+    exhausted rate limit stops processing with `retry`, like any transient failure.
 
     Returns `{last_mutation_id, results, retry}`: one outcome per mutation processed (or
     already processed), and `retry` = `{id, error}` when processing stopped at a transient
@@ -136,7 +147,7 @@ async def push(
             if mutation.id <= last:
                 results.append(await _stored(runtime, user, client_id, mutation))
                 continue
-            outcome = await _process(runtime, user, client_id, mutation, state)
+            outcome = await _process(runtime, user, client_id, mutation, state, scopes)
             if outcome is None:
                 retry = {
                     "id": mutation.id,
@@ -170,7 +181,12 @@ async def _stored(
 
 
 async def _process(
-    runtime: Runtime, user: User, client_id: str, mutation: Mutation, state: _ClientState
+    runtime: Runtime,
+    user: User,
+    client_id: str,
+    mutation: Mutation,
+    state: _ClientState,
+    scopes: Collection[str] | None,
 ) -> dict[str, Any] | None:
     """Apply or reject one mutation; None when it failed transiently."""
     pushed = Pushed(client_id, mutation.id, mutation.name, mutation.fingerprint)
@@ -181,7 +197,14 @@ async def _process(
         token = PUSHING.set(pushed)
         try:
             await execute(
-                runtime, user, mutation.name, args, client_id=client_id, mutation_id=mutation.id
+                runtime,
+                user,
+                mutation.name,
+                args,
+                via="sync",
+                scopes=scopes,
+                client_id=client_id,
+                mutation_id=mutation.id,
             )
         finally:
             PUSHING.reset(token)

@@ -8,8 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
+from purrr_core import InvalidRequest
 from purrr_server.auth import Caller
 from purrr_server.envelope import ApiError, fail, ok
+from purrr_server.http import Envelope
 from purrr_server.runtime import runtime_of
 from purrr_server.sync import protocol, remote
 from purrr_server.sync.engine import SyncFailure, engine_of
@@ -40,6 +42,7 @@ RemoteKey = Annotated[
     str | None,
     Header(alias="X-Remote-Api-Key", description="The remote's API key (from the keyring)."),
 ]
+#: The hard ceiling of a push; `Settings.sync_push_max_batch` (default 500) is the working cap.
 MAX_BATCH = 1000
 
 
@@ -61,6 +64,34 @@ class PushIn(BaseModel):
 class ReleaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     client_id: str = Field(..., min_length=1, max_length=100)
+
+
+class RemoteMeta(BaseModel):
+    """What every push, pull and release answer carries: the protocol range and the clock."""
+
+    protocol: dict[str, int] = Field(..., description="{version, min, max} this server serves")
+    server_time: str = Field(..., description="The server's clock (clients warn about skew)")
+
+
+class Released(RemoteMeta):
+    released: bool
+
+
+class MutationOutcome(BaseModel):
+    id: int
+    name: str
+    status: str = Field(..., description="applied or rejected")
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    created: list[list[Any]] = Field(default_factory=list)
+
+
+class PushOut(RemoteMeta):
+    last_mutation_id: int
+    results: list[MutationOutcome]
+    retry: dict[str, Any] | None = Field(
+        None, description="{id, error}: processing stopped at a transient failure; send it again"
+    )
 
 
 class LinkIn(BaseModel):
@@ -86,14 +117,61 @@ def _failed(request: Request, failure: SyncFailure) -> Response:
     return fail(request, failure.code, failure.message, failure.details, status_code=failure.status)
 
 
-@router.post("/push", summary="Remote: apply a client's mutations exactly once, in order")
+@router.post(
+    "/push",
+    summary="Remote: apply a client's mutations exactly once, in order",
+    description="Only actions that sync may be pushed (docs/api.md lists them); each mutation "
+    "is checked against the key's scopes and counts against the player's rate limit. At most "
+    "`PURRR_SYNC_PUSH_MAX_BATCH` (default 500) mutations per push.",
+    response_model=Envelope[PushOut],
+)
 async def push(request: Request, body: PushIn, who: Caller) -> Response:
+    runtime = runtime_of(request)
+    cap = runtime.settings.sync_push_max_batch
+    if len(body.mutations) > cap:
+        raise InvalidRequest(
+            f"at most {cap} mutations per push (got {len(body.mutations)}); "
+            "send the rest in later pushes",
+            details={"field": "mutations", "max": cap, "received": len(body.mutations)},
+        )
     mutations = [remote.Mutation(m.id, m.name, m.args) for m in body.mutations]
-    result = await remote.push(runtime_of(request), who.user, body.client_id, mutations)
+    result = await remote.push(runtime, who.user, body.client_id, mutations, scopes=who.scopes)
     return ok(request, result)
 
 
-@router.get("/pull", summary="Remote: every change after a cursor, and the client's outcomes")
+class PullOut(RemoteMeta):
+    cursor: int
+    changes: list[dict[str, Any]]
+    tombstones: list[dict[str, Any]]
+    client_id: str | None
+    last_mutation_id: int
+    mutations: list[dict[str, Any]]
+    user: dict[str, Any]
+
+
+class SyncStatus(BaseModel):
+    """The local game's link: remote, account, client id, pending actions, last push/pull."""
+
+    model_config = ConfigDict(extra="allow")
+    linked: bool | None = None
+    pending: int | None = None
+
+
+class Unlinked(BaseModel):
+    unlinked: str | None
+    dropped: int
+
+
+class RunOut(BaseModel):
+    report: dict[str, Any]
+    status: SyncStatus
+
+
+@router.get(
+    "/pull",
+    summary="Remote: every change after a cursor, and the client's outcomes",
+    response_model=Envelope[PullOut],
+)
 async def pull(
     request: Request,
     who: Caller,
@@ -103,17 +181,27 @@ async def pull(
     return ok(request, await remote.pull(runtime_of(request), who.user, cursor, client_id))
 
 
-@router.post("/release", summary="Remote: end a sync (the account's other devices may sync)")
+@router.post(
+    "/release",
+    summary="Remote: end a sync (the account's other devices may sync)",
+    response_model=Envelope[Released],
+)
 async def release(request: Request, body: ReleaseIn, who: Caller) -> Response:
     return ok(request, await remote.release_lease(runtime_of(request), who.user, body.client_id))
 
 
-@router.get("/status", summary="Local: link, outbox and last sync")
+@router.get(
+    "/status", summary="Local: link, outbox and last sync", response_model=Envelope[SyncStatus]
+)
 async def status(request: Request, who: Caller) -> Response:
     return ok(request, await engine_of(request.app).status())
 
 
-@router.post("/link", summary="Local: link this game to a remote (replaces the local game)")
+@router.post(
+    "/link",
+    summary="Local: link this game to a remote (replaces the local game)",
+    response_model=Envelope[SyncStatus],
+)
 async def link(request: Request, body: LinkIn, who: Caller, key: RemoteKey = None) -> Response:
     if not key:
         return fail(
@@ -131,12 +219,16 @@ async def link(request: Request, body: LinkIn, who: Caller, key: RemoteKey = Non
         return _failed(request, failure)
 
 
-@router.post("/unlink", summary="Local: forget the remote (the local game stays)")
+@router.post(
+    "/unlink",
+    summary="Local: forget the remote (the local game stays)",
+    response_model=Envelope[Unlinked],
+)
 async def unlink(request: Request, who: Caller, body: UnlinkIn | None = None) -> Response:
     return ok(request, await engine_of(request.app).unlink(force=bool(body and body.force)))
 
 
-@router.post("/run", summary="Local: push the outbox, then pull")
+@router.post("/run", summary="Local: push the outbox, then pull", response_model=Envelope[RunOut])
 async def run(request: Request, who: Caller, key: RemoteKey = None) -> Response:
     engine = engine_of(request.app)
     try:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pyotp
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from purrr_server.app import close_app, create_app
+from purrr_server.settings import Settings
 from tests.server.conftest import NOW, adopt, idem, make_settings, register_and_login
 from tests.server.economy_helpers import assert_ledger_matches, balance, data, fund
 
@@ -93,6 +96,12 @@ async def test_withdrawal_locks_then_cancel_releases(client: httpx.AsyncClient) 
     )
     assert cancelled["balance"]["locked"]["ETH"] == "0.00000000"
     await assert_ledger_matches(client)
+
+
+@pytest.fixture
+def hosted_settings(tmp_path: Path) -> Settings:
+    """A hosted test server whose operator opted in to sandbox deposits."""
+    return make_settings(tmp_path / "hosted", hosted=True, allow_sandbox_payments=True)
 
 
 async def test_hosted_withdrawals_need_totp(anon: httpx.AsyncClient, bearer: object) -> None:

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from purrr_core import InvalidRequest
 from purrr_core import adopt as adopt_cat
-from purrr_server.actions import ACTIONS, ActionContext, execute
+from purrr_server.actions import ACTIONS, ActionContext, NoArgs, execute
 from purrr_server.store.migrate import MIGRATIONS_DIR, migrate
 from tests.server.conftest import GENOTYPE, adopt, idem, make_settings
 
@@ -86,8 +86,8 @@ async def test_app_starts_on_a_database_from_an_older_release(
 def explode(temporary_action: Callable[..., Any]) -> str:
     """An action that writes, emits an event, then fails."""
 
-    @temporary_action("test.explode")
-    async def _explode(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    @temporary_action("test.explode", args=NoArgs)
+    async def _explode(ctx: ActionContext, args: NoArgs) -> dict[str, Any]:
         cat = adopt_cat("Ghost", "lazy", now=ctx.now, rng=ctx.rng, genotype=GENOTYPE)
         await ctx.store.cats.add(ctx.user_id, cat)
         ctx.emit("test.ghost", {})
@@ -100,8 +100,8 @@ def explode(temporary_action: Callable[..., Any]) -> str:
 def roll(temporary_action: Callable[..., Any]) -> str:
     """An action whose whole result comes from its seeded RNG."""
 
-    @temporary_action("test.roll")
-    async def _roll(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    @temporary_action("test.roll", args=NoArgs)
+    async def _roll(ctx: ActionContext, args: NoArgs) -> dict[str, Any]:
         return {"roll": ctx.rng.random(), "seed": ctx.seed, "version": ctx.version}
 
     return "test.roll"

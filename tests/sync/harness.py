@@ -145,8 +145,10 @@ class Remote(Server):
     username: str = ""
 
     @classmethod
-    async def start(cls, data_dir: Path, username: str = "traveller") -> Remote:
-        remote = cls(settings_for(data_dir, hosted=True))
+    async def start(
+        cls, data_dir: Path, username: str = "traveller", *, allow_game_uploads: bool = True
+    ) -> Remote:
+        remote = cls(settings_for(data_dir, hosted=True, allow_game_uploads=allow_game_uploads))
         async with remote.client() as c:
             data(
                 await c.post(
@@ -246,9 +248,11 @@ async def adopt(server: Server, name: str) -> dict[str, Any]:
     return dict(response.json()["data"])
 
 
-async def pair(tmp: Path) -> tuple[Remote, Local, FaultTransport]:
+async def pair(
+    tmp: Path, *, allow_game_uploads: bool = True
+) -> tuple[Remote, Local, FaultTransport]:
     """A remote with an account, a local game, and the transport between them (not linked)."""
-    remote = await Remote.start(tmp / "remote")
+    remote = await Remote.start(tmp / "remote", allow_game_uploads=allow_game_uploads)
     local = Local(tmp / "local")
     transport = FaultTransport(lambda: remote.app)
     local.engine(transport)

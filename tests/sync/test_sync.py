@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from purrr_server.actions import ActionContext, NoArgs, action
 from purrr_server.envelope import ApiError
 from purrr_server.store.sync import LOCAL_ONLY, SYNC_TABLES, user_owned_tables
 from purrr_server.sync.engine import SyncFailure
@@ -187,13 +188,19 @@ async def test_local_crash_mid_sync_then_restart(linked: Linked) -> None:
     await settled(linked, 2)
 
 
+@action("test.crash", args=NoArgs)
+async def _crash(ctx: ActionContext, args: NoArgs) -> dict[str, object]:
+    """A handler bug: a poison pill no validation can catch."""
+    raise RuntimeError("a bug in a handler")
+
+
 async def test_poison_mutations_are_rejected_and_never_block_the_queue(linked: Linked) -> None:
     store = linked.local.app.state.runtime.store
     cat = await adopt(linked.local, "Steady")
     async with store.write(bump_version=False) as uow:  # what no local action could queue
         for name, args in (
             ("cats.vanish", {"cat_id": cat["id"]}),
-            ("cats.update", {"cat_id": {"nested": 1}}),
+            ("test.crash", {}),
         ):
             await uow.sync_local.append(
                 await uow.sync_local.take_mutation_id(),
@@ -208,11 +215,11 @@ async def test_poison_mutations_are_rejected_and_never_block_the_queue(linked: L
     for _attempt in range(POISON_ATTEMPTS):
         report = await linked.engine.sync()
         rejected += report.rejected
-    assert [r["name"] for r in rejected] == ["cats.vanish", "cats.update"]
+    assert [r["name"] for r in rejected] == ["cats.vanish", "test.crash"]
     assert rejected[0]["error"]["code"] == "VALIDATION_ERROR"
     assert rejected[1]["error"]["code"] == "INTERNAL_SERVER_ERROR", rejected[1]
     status = await linked.engine.status()
-    assert [r["name"] for r in status["rejections"]] == ["cats.update", "cats.vanish"]
+    assert [r["name"] for r in status["rejections"]] == ["test.crash", "cats.vanish"]
     await settled(linked, 4)
     pets = await linked.remote.get(f"cats/{cat['id']}/history")
     assert [e["name"] for e in pets] == ["cats.pet", "cats.adopt"]

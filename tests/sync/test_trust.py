@@ -175,6 +175,27 @@ async def test_link_onto_an_empty_account_uploads_the_whole_game(tmp_path: Path)
         await remote.close()
 
 
+async def test_a_hosted_remote_refuses_uploads_unless_its_operator_allows_them(
+    tmp_path: Path,
+) -> None:
+    """A backup is the client's word for every stat and balance: by default a hosted server
+    does not take it, over HTTP or through a link, and nothing changes on either side."""
+    remote, local, _ = await pair(tmp_path, allow_game_uploads=False)
+    try:
+        await adopt(local, "Mine")
+        backup = await local.get("backup")
+        r = await remote.post("backup/restore", {"backup": backup}, 403)
+        assert r.status_code == 403 and "allow-game-uploads" in r.json()["error"]["message"]
+        with pytest.raises(SyncFailure) as refused:
+            await local.app.state.sync_engine.link("http://remote.test", remote.key)
+        assert "--keep remote" in refused.value.message
+        assert await remote.get("cats") == []
+        assert [c["name"] for c in await local.get("cats")] == ["Mine"]
+    finally:
+        await local.close()
+        await remote.close()
+
+
 async def test_keep_local_uploads_over_a_remote_game_and_tombstones_it(tmp_path: Path) -> None:
     remote, local, _ = await pair(tmp_path)
     try:
