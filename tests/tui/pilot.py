@@ -21,7 +21,12 @@ async def settle(pilot: Any) -> None:
     deadline = loop.time() + TIMEOUT
     while True:
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await asyncio.wait_for(
+                pilot.app.workers.wait_for_complete(), max(0.1, deadline - loop.time())
+            )
+        except TimeoutError:
+            raise AssertionError(f"workers still running after {TIMEOUT:.0f} s") from None
         screen = pilot.app.screen
         if not isinstance(screen, PurrrScreen) or screen.loads_finished > 0:
             break
