@@ -41,7 +41,8 @@ def pytest_configure(config: pytest.Config) -> None:
     _apply(hermetic(original, HOME=home))
     # pytest-textual-snapshot imports Textual before any conftest, and Textual reads its
     # TEXTUAL_* switches (theme, colour system, animations…) once, on import.
-    if "textual.constants" in sys.modules and any(is_cleared(n) for n in original):
+    textual_switches = [n for n in original if n.startswith(("TEXTUAL_", "ESCDELAY"))]
+    if "textual.constants" in sys.modules and any(is_cleared(n) for n in textual_switches):
         importlib.reload(sys.modules["textual.constants"])
 
 

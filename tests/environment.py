@@ -71,10 +71,12 @@ FIXED: dict[str, str] = {
 #: Kept although a prefix above matches: pytest-textual-snapshot shares its report directory
 #: with the xdist workers through TEXTUAL_SNAPSHOT_TEMPDIR.
 KEPT_PREFIXES = ("TEXTUAL_SNAPSHOT_",)
+#: The suite's own knobs, which no product code reads (tests/sync/test_simulation.py).
+KEPT = frozenset({"PURRR_SIM_SEED"})
 
 
 def is_cleared(name: str) -> bool:
-    if name.startswith(KEPT_PREFIXES):
+    if name in KEPT or name.startswith(KEPT_PREFIXES):
         return False
     return name in CLEARED or name.startswith(CLEARED_PREFIXES)
 

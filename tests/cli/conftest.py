@@ -5,6 +5,7 @@ talks to `purrr_server.create_app` through the CLI's own in-process transport.""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,6 +129,27 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
         return Result(code, captured.out, captured.err)
 
     return invoke
+
+
+@pytest.fixture
+def purrr_in_process(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`purrr ARGS` as tests/cli/user.py runs it, but in this process: the same command tree,
+    and a fresh in-process server per command (what `purrr` starts when no daemon answers),
+    without a Python start-up per command. `settings` are environment variables for this command
+    only (e.g. PURRR_NOW); stdin is never a terminal. Returns what `subprocess.run` would."""
+    import io
+
+    def run(*args: str, stdin: str = "", **settings: str) -> subprocess.CompletedProcess[str]:
+        with monkeypatch.context() as scoped:
+            for name, value in settings.items():
+                scoped.setenv(name, value)
+            scoped.setattr("sys.stdin", io.StringIO(stdin))
+            done = cli(*args)
+        return subprocess.CompletedProcess(["purrr", *args], done.code, done.out, done.err)
+
+    return run
 
 
 @pytest.fixture

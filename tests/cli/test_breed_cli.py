@@ -1,17 +1,17 @@
-"""`purrr breed …` end to end: the real CLI in subprocesses on the in-process server, with the
-clock pinned by PURRR_NOW so a breeding can be watched to its kittens."""
+"""`purrr breed …` end to end: the real command tree on the in-process server (one per command,
+as `purrr` runs with no daemon; tests/cli/conftest.py `purrr_in_process`), with the clock pinned
+by PURRR_NOW so a breeding can be watched to its kittens."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from purrr_core.breeding import METHODS
-from tests.cli.user import Purrr, ok_json, run_purrr, user_env
+from tests.cli.user import Purrr, ok_json
 from tests.server.test_breeding_api import DAM, SIRE, SUCCESS_SEED
 
 pytest.importorskip("purrr_server.app")
@@ -22,12 +22,11 @@ CAT_FIELDS = {"genotype", "phenotype", "sex", "sire_id", "dam_id", "generation",
 
 
 @pytest.fixture
-def purrr(tmp_path: Path) -> Purrr:
+def purrr(purrr_in_process: Purrr) -> Purrr:
     """Run `purrr` with nothing running (in-process server) at the time `at` (default START)."""
-    env = user_env(tmp_path)
 
     def run(*args: str, at: datetime = START) -> subprocess.CompletedProcess[str]:
-        return run_purrr(env, *args, PURRR_NOW=at.isoformat())
+        return purrr_in_process(*args, PURRR_NOW=at.isoformat())
 
     return run
 

@@ -15,6 +15,9 @@ from tests.cli.user import Purrr, run_purrr, user_env
 
 pytest.importorskip("purrr_server.app")
 
+#: Every command is a Python start-up; the module's daemon starts in the first test's deadline.
+pytestmark = pytest.mark.timeout(300)
+
 NOW = "2026-03-01T12:00:00Z"
 SERVER_MODULES = ("fastapi", "textual", "aiosqlite", "sqlite_utils", "uvicorn")
 WITH_MODULES = (

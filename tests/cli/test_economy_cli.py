@@ -1,13 +1,13 @@
-"""The economy from the real `purrr` in a subprocess: earn, spend, play and quest with exact money."""
+"""The economy from the real command tree (in this process, an in-process server per command):
+earn, spend, play and quest with exact money."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.cli.user import Purrr, ok_json, run_purrr, user_env
+from tests.cli.user import Purrr, ok_json
 
 pytest.importorskip("purrr_server.app")
 
@@ -16,9 +16,8 @@ GENOTYPE = "o/Y B/B D/d dm/dm A/a Mc/mc ta/ta sp/sp w/w C/C I/i Wb/wb L/l"
 
 
 @pytest.fixture
-def purrr(tmp_path: Path) -> Purrr:
-    env = user_env(tmp_path, PURRR_NOW=NOW, PURRR_QUEST_TIMEZONE="UTC")
-    return lambda *args: run_purrr(env, *args)
+def purrr(purrr_in_process: Purrr) -> Purrr:
+    return lambda *args: purrr_in_process(*args, PURRR_NOW=NOW, PURRR_QUEST_TIMEZONE="UTC")
 
 
 _json = ok_json

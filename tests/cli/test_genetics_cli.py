@@ -1,4 +1,5 @@
-"""`purrr genetics …` as a script sees it: the real CLI in a subprocess, offline (no server).
+"""`purrr genetics …` as a script sees it: the real command tree, run in this process
+(tests/cli/conftest.py `purrr_in_process`), offline (no server).
 
 The reference's five worked crosses through the JSON contract, the COI examples, errors naming
 the bad token, and the table views (TSV when piped, a Punnett summary on a terminal).
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from purrr_cli import output
-from tests.cli.user import Purrr, run_purrr, user_env
+from tests.cli.user import Purrr
 from tests.contract import PHENOTYPE_KEYS
 
 # (sire, dam) -> {(sex, display name): share of all kittens}; the reference lists each sex's
@@ -76,9 +77,11 @@ WORKED_CROSSES: list[tuple[str, str, dict[tuple[str, str], Fraction]]] = [
 
 
 @pytest.fixture
-def purrr(tmp_path: Path) -> Purrr:
-    env = user_env(tmp_path, PURRR_SERVER="http://127.0.0.1:9")  # offline: nothing contacted
-    return lambda *args, stdin="": run_purrr(env, *args, stdin=stdin)
+def purrr(purrr_in_process: Purrr) -> Purrr:
+    # offline: a server that cannot answer, so a command that contacted one would fail
+    return lambda *args, stdin="": purrr_in_process(
+        *args, stdin=stdin, PURRR_SERVER="http://127.0.0.1:9"
+    )
 
 
 def contract(purrr: Purrr, sire: str, dam: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""A whole night from the command line: the real `purrr` in a subprocess, clock pinned per command."""
+"""A whole night from the command line: the real command tree in this process (an in-process
+server per command, tests/cli/conftest.py `purrr_in_process`), clock pinned per command."""
 
 from __future__ import annotations
 
@@ -7,25 +8,24 @@ import subprocess
 
 import pytest
 
-from tests.cli.user import Purrr, ok_json, run_purrr, user_env
+from tests.cli.user import Purrr, ok_json
 
 pytest.importorskip("purrr_server.app")
 
 EVENING = "2026-11-23T22:00:00+00:00"
 
 
-@pytest.fixture(scope="module")
-def purrr(tmp_path_factory: pytest.TempPathFactory) -> Purrr:
+@pytest.fixture
+def purrr(purrr_in_process: Purrr) -> Purrr:
     """`purrr ARGS` in a fresh home with the in-process server; `now=` pins the clock."""
-    env = user_env(tmp_path_factory.mktemp("nightwatch-home"), TERM="dumb")
 
     def run(*args: str, now: str = EVENING) -> subprocess.CompletedProcess[str]:
-        return run_purrr(env, *args, PURRR_NOW=now)
+        return purrr_in_process(*args, PURRR_NOW=now, TERM="dumb")
 
     return run
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def cats(purrr: Purrr) -> list[int]:
     ids = []
     for name, personality in (("Tom", "playful"), ("Sly", "curious"), ("Mo", "social_butterfly")):

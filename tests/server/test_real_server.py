@@ -21,6 +21,9 @@ from purrr_server.daemon import daemon_status, log_path, start_daemon, stop_daem
 from purrr_server.settings import Settings
 from tests.server.conftest import GENOTYPE
 
+#: Real processes: starting them takes a while on a loaded two-core CI machine.
+pytestmark = pytest.mark.timeout(300)
+
 
 def free_port() -> int:
     with socket.socket() as sock:

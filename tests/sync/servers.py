@@ -73,12 +73,13 @@ class ServerProcess:
         log.close()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log_tail()
+            assert self.process.poll() is None, f"the server exited on start:\n{self.log_tail()}"
             try:
                 if httpx.get(f"{self.url}/health/live", timeout=0.5).status_code == 200:
                     return self
             except httpx.TransportError:
                 time.sleep(0.05)
+        self.kill()
         raise AssertionError(f"server on {self.url} did not start:\n{self.log_tail()}")
 
     def kill(self) -> None:

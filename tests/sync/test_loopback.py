@@ -17,6 +17,8 @@ from tests.sync.harness import APPLIED_SQL, OUTCOMES_SQL, accounting
 from tests.sync.servers import Api, LosingProxy, ServerProcess, purrr, register
 
 QUEUED = 200
+#: Real processes: starting them takes a while on a loaded two-core CI machine.
+pytestmark = pytest.mark.timeout(300)
 NO_BACKGROUND = {"PURRR_SYNC_BACKGROUND": "0"}
 
 
@@ -146,11 +148,12 @@ def test_remote_killed_and_restarted_mid_push(remote: ServerProcess, local: Serv
     client_id = link(api, remote.url, key)["remote"]["client_id"]
     queue(api, QUEUED)
     answer: list[httpx.Response] = []
-    pushing = threading.Thread(target=lambda: answer.append(sync_run(api, key)))
+    pushing = threading.Thread(target=lambda: answer.append(sync_run(api, key)), daemon=True)
     pushing.start()
     wait_for(lambda: len(remote_db(remote, OUTCOMES_SQL, (client_id,))) > 10)
     remote.kill()
     pushing.join(30)
+    assert not pushing.is_alive(), "the push did not end 30 s after the remote died"
     assert answer and answer[0].status_code == 503
     done = len(remote_db(remote, OUTCOMES_SQL, (client_id,)))
     assert 10 < done < QUEUED
@@ -166,7 +169,7 @@ def test_local_killed_mid_sync_then_restarted(remote: ServerProcess, local: Serv
     api = local_api(local)
     client_id = link(api, remote.url, key)["remote"]["client_id"]
     queue(api, QUEUED)
-    syncing = threading.Thread(target=lambda: _swallow(lambda: sync_run(api, key)))
+    syncing = threading.Thread(target=lambda: _swallow(lambda: sync_run(api, key)), daemon=True)
     syncing.start()
     wait_for(lambda: len(remote_db(remote, OUTCOMES_SQL, (client_id,))) > 10)
     local.kill()

@@ -24,7 +24,11 @@ async def settle(pilot: Any) -> None:
     while True:
         await pilot.pause()
         try:
-            await pilot.app.workers.wait_for_complete()
+            await asyncio.wait_for(
+                pilot.app.workers.wait_for_complete(), max(0.1, deadline - loop.time())
+            )
+        except TimeoutError:
+            raise AssertionError(f"workers still running after {TIMEOUT:.0f} s") from None
         except WorkerCancelled:
             continue  # an exclusive load replaced by a newer one: wait for that one instead
         screen = pilot.app.screen
