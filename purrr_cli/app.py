@@ -164,6 +164,10 @@ def _json_requested(args: list[str]) -> bool:
 
 def _usage_error(error: typer.TyperException, args: list[str]) -> int:
     code = getattr(error, "exit_code", 2)
+    if isinstance(getattr(error, "message", None), str):
+        from purrr_cli._fields import plain
+
+        error.message = plain(error.message)
     if _json_requested(args) and code == 2:
         output.write_json(
             {"code": "USAGE_ERROR", "message": error.format_message(), "details": {}}, sys.stderr

@@ -373,5 +373,8 @@ def confirm(question: str, *, yes: bool, flag: str = "--yes") -> None:
         return
     if not can_prompt():
         raise UsageError(f"confirmation needed ({question}) and no terminal to ask on; pass {flag}")
-    if not typer.confirm(question, default=False, err=True):
+    # Not typer.confirm: click writes the space after the prompt to stdout, which is data.
+    sys.stderr.write(f"{question} [y/N]: ")
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
         raise CliError("cancelled", code="CANCELLED")

@@ -8,8 +8,9 @@ import typer
 
 from purrr_cli.choices import completer
 from purrr_cli.client import connect
+from purrr_cli.errors import UsageError
 from purrr_cli.output import PurrrTyper, confirm, examples, message, render, render_rich
-from purrr_cli.resolve import CatArg, cat_id
+from purrr_cli.resolve import NAME_PREFIX, CatArg, cat_id, is_id
 
 app = PurrrTyper(
     help="Adopt, care for and inspect your cats.\n\n"
@@ -53,7 +54,7 @@ def _act(cat: str | None, action: str, body: dict[str, Any]) -> None:
 def list_cats() -> None:
     """List your cats (an empty list is not an error)."""
     render(
-        connect().get("cats"),
+        connect().get_all("cats"),
         LIST_COLUMNS,
         empty="No cats yet. Adopt one: purrr cats adopt NAME --personality playful",
     )
@@ -89,10 +90,26 @@ def adopt(
     ] = None,
 ) -> None:
     """Adopt a new cat; prints it (with --json, the cat object including its id)."""
+    for flag, value in (("--sex", sex), ("--breed", breed), ("--genotype", genotype)):
+        if value is not None and not value.strip():
+            raise UsageError(
+                f"{flag} must not be empty; leave it out for the default",
+                details={"field": flag, "value": value},
+            )
     body = {"name": name, "personality_type": personality, "sex": sex, "breed": breed}
     body["genotype"] = genotype
     created = connect().post("cats", {k: v for k, v in body.items() if v is not None})
+    _hint_numeric_name(created)
     render(created, SHOW_COLUMNS)
+
+
+def _hint_numeric_name(cat: dict[str, Any]) -> None:
+    """A name of digits reads as an id on the command line: say how to reach the cat by name."""
+    name = str(cat.get("name", ""))
+    if is_id(name):
+        message(
+            f"Note: {name} reads as a cat id; refer to this cat as {NAME_PREFIX}{name} or as {cat.get('id')}."
+        )
 
 
 @app.command(epilog=examples("purrr cats rename 1 Whiskers", "purrr cats rename Mittens Mitzi"))
@@ -101,7 +118,9 @@ def rename(
     new_name: Annotated[str, typer.Argument(metavar="NAME", help="The new name.")],
 ) -> None:
     """Give a cat a new name."""
-    render(connect().put(_cat_path(cat), {"name": new_name}), SHOW_COLUMNS)
+    renamed = connect().put(_cat_path(cat), {"name": new_name})
+    _hint_numeric_name(renamed)
+    render(renamed, SHOW_COLUMNS)
 
 
 @app.command(epilog=examples("purrr cats release 3", "purrr cats release Mittens --yes"))
@@ -217,7 +236,9 @@ def treat(
 @app.command(epilog=examples("purrr cats history 1", "purrr cats history Mittens --limit 5 --json"))
 def history(
     cat: CatArg = None,
-    limit: Annotated[int | None, typer.Option(help="Show at most this many entries.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, max=1000, help="Show at most this many entries (1-1000).")
+    ] = None,
 ) -> None:
     """Show a cat's recent actions, newest first."""
     render(

@@ -15,7 +15,7 @@ from purrr_cli.choices import completer
 from purrr_cli.client import Client, connect
 from purrr_cli.errors import UsageError, from_api
 from purrr_cli.output import PurrrTyper, examples, message, options, render, render_rich
-from purrr_cli.resolve import cat_id
+from purrr_cli.resolve import ID_MAX, cat_id, parse_id
 
 app = PurrrTyper(
     help="Night Watch: deploy cats between 21:00 and 06:00 (server-local) to deter bobcats and "
@@ -192,13 +192,17 @@ def deploy(cats: CatsArg, area: AreaOpt = None, role: RoleOpt = None) -> None:
 @app.command(epilog=examples("purrr nightwatch recall", "purrr nightwatch recall 4 --json"))
 def recall(
     patrol: Annotated[
-        int | None,
-        typer.Argument(metavar="[PATROL]", help="Patrol id (default: the patrol under way)."),
+        str | None,
+        typer.Argument(metavar="PATROL", help="Patrol id (default: the patrol under way)."),
     ] = None,
 ) -> None:
     """Bring the cats home now; what happened so far counts, the tick under way does not."""
     client = connect()
-    path = f"night-watch/patrols/{patrol}/recall" if patrol else "night-watch/recall"
+    path = (
+        f"night-watch/patrols/{parse_id(patrol, 'PATROL')}/recall"
+        if patrol is not None
+        else "night-watch/recall"
+    )
     result = client.post(path)
     recalled = result.get("recalled", [])
     for p in recalled:
@@ -317,9 +321,10 @@ def alerts(
 
 
 @app.command(epilog=examples("purrr nightwatch respond 12"))
-def respond(alert: Annotated[int, typer.Argument(metavar="ALERT", help="The alert's id.")]) -> None:
+def respond(alert: Annotated[str, typer.Argument(metavar="ALERT", help="The alert's id.")]) -> None:
     """Answer a community alert (critical ones within 5 minutes count for Emergency Responder)."""
-    result = connect().post(f"night-watch/alerts/{alert}/respond")
+    alert_id = parse_id(alert, "ALERT")
+    result = connect().post(f"night-watch/alerts/{alert_id}/respond")
     message(f"You answered alert {alert}; reputation {result['reputation']}.")
     for earned in result.get("achievements_earned", []):
         message(f"Achievement earned: {earned['name']}!")
@@ -348,7 +353,9 @@ def simulate(
     nights: Annotated[
         int, typer.Option("--nights", "-n", min=1, max=3650, help="How many nights.")
     ] = 30,
-    seed: Annotated[int, typer.Option("--seed", "-s", help="Same seed, same result.")] = 1,
+    seed: Annotated[
+        int, typer.Option("--seed", "-s", min=0, max=ID_MAX, help="Same seed, same result.")
+    ] = 1,
     area: AreaOpt = None,
     role: RoleOpt = None,
     start: Annotated[

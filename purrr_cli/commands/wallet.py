@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
 
 from purrr_cli.client import connect
+from purrr_cli.errors import UsageError
 from purrr_cli.output import PurrrTyper, examples, render
 
 app = PurrrTyper(
@@ -14,6 +16,20 @@ app = PurrrTyper(
     "Every change is a ledger entry. Details: docs/economy.md."
 )
 Currency = Annotated[str, typer.Option("--currency", help="BTC, ETH, USDC, SOL or XRP.")]
+#: A plain decimal amount: up to 15 whole digits and 8 decimal places (no exponent, no sign).
+AMOUNT = re.compile(r"^\d{1,15}(\.\d{1,8})?$")
+
+
+def decimal_amount(raw: str, flag: str) -> str:
+    """`raw` when it is a plain decimal amount; a usage error naming `flag` otherwise."""
+    text = raw.strip()
+    if not AMOUNT.match(text):
+        raise UsageError(
+            f"invalid {flag} {raw!r}: give a plain decimal number like 10 or 0.05 "
+            "(at most 15 digits before the point and 8 after it, no exponent)",
+            details={"field": flag, "value": raw},
+        )
+    return text
 
 
 @app.command(
@@ -31,7 +47,7 @@ def balance() -> None:
 )
 def history(
     currency: Annotated[str | None, typer.Option("--currency", help="COINS or a code.")] = None,
-    limit: Annotated[int, typer.Option(help="How many entries.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many entries (1-1000).")] = 20,
 ) -> None:
     """The ledger, newest first: every change with the balance after it."""
     params: dict[str, object] = {"limit": limit}
@@ -55,7 +71,10 @@ def deposit(
 ) -> None:
     """Create a payment charge; pay at its URL, then `purrr wallet confirm CHARGE`."""
     render(
-        connect().post("economy/deposit", {"crypto_type": currency.upper(), "amount_usd": usd}),
+        connect().post(
+            "economy/deposit",
+            {"crypto_type": currency.upper(), "amount_usd": decimal_amount(usd, "--usd")},
+        ),
         [
             "charge_id",
             "payment_url",
@@ -84,14 +103,16 @@ def confirm(
 )
 def withdraw(
     currency: Currency,
-    amount: Annotated[str, typer.Option(help="Amount in the currency (exact decimal).")],
+    amount: Annotated[
+        str, typer.Option("--amount", help="Amount in the currency (exact decimal).")
+    ],
     address: Annotated[str, typer.Option(help="Destination address.")],
     totp: Annotated[str | None, typer.Option(help="Second-factor code (hosted servers).")] = None,
 ) -> None:
     """Queue a withdrawal; the amount is locked until it is processed or cancelled."""
     body: dict[str, object] = {
         "crypto_type": currency.upper(),
-        "amount": amount,
+        "amount": decimal_amount(amount, "--amount"),
         "address": address,
     }
     if totp:
