@@ -39,6 +39,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "config": ("purrr_cli.commands.config", "Read and change settings (config.json)."),
     "auth": ("purrr_cli.commands.auth", "Log in to a hosted server; show or forget credentials."),
     "keys": ("purrr_cli.commands.keys", "List, create and revoke API keys."),
+    "account": ("purrr_cli.commands.account", "Export all your data, or delete your account."),
     "api": ("purrr_cli.commands.api", "Send a raw authenticated API request (like `gh api`)."),
     "completion": ("purrr_cli.commands.completion", "Print the shell completion script."),
     "tui": ("purrr_cli.commands.tui", "Open the full-screen dashboard."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -9,7 +10,16 @@ import typer
 from purrr_cli.choices import completer
 from purrr_cli.client import connect
 from purrr_cli.errors import UsageError
-from purrr_cli.output import PurrrTyper, confirm, examples, message, render, render_rich
+from purrr_cli.output import (
+    PurrrTyper,
+    confirm,
+    examples,
+    is_terminal,
+    message,
+    options,
+    render,
+    render_rich,
+)
 from purrr_cli.resolve import NAME_PREFIX, CatArg, cat_id, is_id
 
 app = PurrrTyper(
@@ -39,10 +49,57 @@ def _cat_path(cat: str | None, suffix: str = "") -> str:
     return f"cats/{cat_id(client, cat)}{suffix}"
 
 
-def _act(cat: str | None, action: str, body: dict[str, Any]) -> None:
-    """Run a care action and print what changed."""
+#: How each action's one-line summary starts ("Fed Tom: …").
+VERBS = {
+    "feed": "Fed {name}",
+    "play": "Played with {name}",
+    "groom": "Groomed {name}",
+    "pet": "Petted {name}",
+    "rest": "{name} is resting",
+    "train": "Trained {name}",
+    "treat": "Gave {name} a treat",
+    "use": "Used {item} on {name}",
+}
+#: What people call a stat in a summary (`hunger` is satiation: 100 = full).
+STAT_WORDS = {"hunger": "satiation"}
+
+
+def summary(result: dict[str, Any], item: str | None = None) -> str:
+    """One line for people: "Fed Tom: satiation +32, happiness +25 (+5 XP)", with what to do
+    next when the cat still needs something."""
+    cat = result.get("cat") or {}
+    name = cat.get("name", "the cat")
+    action = str(result.get("action", ""))
+    head = VERBS.get(action, f"{action.capitalize()} {{name}}").format(name=name, item=item)
+    changes = ", ".join(
+        f"{STAT_WORDS.get(stat, stat)} {delta:+d}"
+        for stat, delta in (result.get("changes") or {}).items()
+        if isinstance(delta, int) and delta
+    )
+    line = f"{head}: {changes or 'no change'}"
+    if result.get("xp_gained"):
+        line += f" (+{result['xp_gained']} XP)"
+    if action == "train" and "success" in result:
+        line += " · learned it" if result["success"] else " · not this time"
+    leveled = result.get("leveled_up")
+    if isinstance(leveled, dict):
+        line += f" · level {leveled.get('from')} → {leveled.get('to')}!"
+    needs = list((cat.get("care") or {}).get("needs") or [])
+    if needs and cat.get("id") is not None:
+        line += f" · next: purrr cats {needs[0]} {cat['id']}"
+    return line
+
+
+def _act(cat: str | None, action: str, body: dict[str, Any], item: str | None = None) -> None:
+    """Run a care action: a one-line summary for people (stderr); the result as data when
+    piped or with --json (a terminal shows only the summary)."""
     payload = {key: value for key, value in body.items() if value is not None}
-    render(connect().post(_cat_path(cat, f"/{action}"), payload), hide=ACTION_HIDDEN)
+    result = connect().post(_cat_path(cat, f"/{action}"), payload)
+    if not options.json:
+        message(summary(result, item))
+        if is_terminal(sys.stdout):
+            return
+    render(result, hide=ACTION_HIDDEN)
 
 
 @app.command(
@@ -311,4 +368,22 @@ def use(
     ],
 ) -> None:
     """Use one ITEM from your inventory on a cat (buy it first: purrr store buy ITEM)."""
-    _act(cat, "use", {"item_id": item})
+    _act(cat, "use", {"item_id": item}, item=item)
+
+
+@app.command(
+    epilog=examples(
+        "purrr cats pedigree Mittens",
+        "purrr cats pedigree 7 --json | purrr genetics coi - --sire 3 --dam 4",
+    )
+)
+def pedigree(cat: CatArg = None) -> None:
+    """A cat and its known ancestors, with its COI; --json is the pedigree `genetics coi` reads."""
+    data = connect().get(_cat_path(cat, "/pedigree"))
+    if options.json:
+        render(data)
+        return
+    cats = data.get("cats") or []
+    name = next((c.get("name") for c in cats if c.get("id") == data.get("cat_id")), "the cat")
+    message(f"{name}: COI {data.get('coi_fraction')}, {len(cats) - 1} known ancestor(s)")
+    render(cats, ["id", "name", "sex", "generation", "sire", "dam", "coi"])

@@ -9,7 +9,8 @@ import typer
 
 from purrr_cli.client import connect
 from purrr_cli.errors import UsageError
-from purrr_cli.output import PurrrTyper, examples, render
+from purrr_cli.output import PurrrTyper, examples, message, render
+from purrr_cli.resolve import parse_id
 
 app = PurrrTyper(
     help="Your coins (whole numbers) and BTC, ETH, USDC, SOL, XRP (exact decimals, 8 places). "
@@ -118,3 +119,40 @@ def withdraw(
     if totp:
         body["totp_code"] = totp
     render(connect().post("economy/withdraw", body), hide=("balance",))
+
+
+@app.command(epilog=examples("purrr wallet charges", "purrr wallet charges --pending --json"))
+def charges(
+    pending: Annotated[bool, typer.Option("--pending", help="Only charges not yet paid.")] = False,
+) -> None:
+    """Your recent deposit charges (pending ones can still be paid, then confirmed)."""
+    found = connect().get("economy/charges")
+    shown = [c for c in found if c.get("status") == "pending"] if pending else found
+    render(
+        shown,
+        ["charge_id", "status", "currency", "amount_crypto", "amount_usd", "expires_at"],
+        empty="No charges. Create one: purrr wallet deposit --currency USDC --usd 5",
+    )
+
+
+@app.command(epilog=examples("purrr wallet withdrawals", "purrr wallet withdrawals --json"))
+def withdrawals() -> None:
+    """Your withdrawals, newest first (pending ones hold their amount as `locked`)."""
+    render(
+        connect().get("economy/withdrawals"),
+        ["id", "status", "currency", "amount", "address", "created_at"],
+        empty="No withdrawals.",
+    )
+
+
+@app.command(epilog=examples("purrr wallet cancel 3", "purrr wallet cancel 3 --json"))
+def cancel(
+    withdrawal: Annotated[
+        str, typer.Argument(metavar="WITHDRAWAL", help="A pending withdrawal's id.")
+    ],
+) -> None:
+    """Cancel a pending withdrawal; its amount is unlocked."""
+    number = parse_id(withdrawal, "WITHDRAWAL")
+    result = connect().post(f"economy/withdrawals/{number}/cancel")
+    message(f"Cancelled withdrawal {number}.")
+    render(result, hide=("balance",))

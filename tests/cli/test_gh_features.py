@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,102 @@ def test_status_json_is_an_object_with_these_keys(purrr: Purrr) -> None:
         "user", "server", "coins", "crypto", "cats", "needing_care", "patrol", "night_window",
         "breedings", "claimable_quests", "open_alerts", "sync",
     }  # fmt: skip
+
+
+def test_care_actions_print_one_line_summaries(purrr: Purrr) -> None:
+    ok_json(purrr("cats", "adopt", "Summer", "-p", "lazy", "--json"))
+    fed = purrr("cats", "feed", "Summer", "--food", "salmon")
+    assert fed.returncode == 0, fed.stderr
+    line = fed.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(r"Fed Summer: .*satiation \+\d+.*\(\+\d+ XP\)", line), line
+    assert "action\tfeed" in fed.stdout  # piped: the result rows stay the data
+    later = purrr("cats", "pet", "Summer", now="2026-11-25T20:00:00+00:00")
+    assert "Petted Summer" in later.stderr and "next: purrr cats" in later.stderr
+    as_json = purrr("cats", "pet", "Summer", "--json")
+    assert json.loads(as_json.stdout)["action"] == "pet" and "Petted" not in as_json.stderr
+
+
+def test_wallet_charges_withdrawals_and_cancel(purrr: Purrr) -> None:
+    charge = ok_json(purrr("wallet", "deposit", "--currency", "USDC", "--usd", "3", "--json"))
+    pending = ok_json(purrr("wallet", "charges", "--pending", "--json"))
+    assert charge["charge_id"] in [c["charge_id"] for c in pending]
+    ok_json(purrr("wallet", "confirm", charge["charge_id"], "--json"))
+    assert purrr("wallet", "charges", "--pending", "--json").stdout.strip() == "[]"
+    address = "0x52908400098527886E0F7030069857D2E4169EE7"
+    made = ok_json(
+        purrr(
+            "wallet", "withdraw", "--currency", "USDC", "--amount", "1", "--address", address,
+            "--json",
+        )
+    )  # fmt: skip
+    number = made["withdrawal"]["id"]
+    listed = ok_json(purrr("wallet", "withdrawals", "--json"))
+    assert [(w["id"], w["status"]) for w in listed] == [(number, "pending")]
+    cancelled = purrr("wallet", "cancel", str(number), "--json")
+    assert json.loads(cancelled.stdout)["withdrawal"]["status"] == "cancelled"
+    assert ok_json(purrr("wallet", "balance", "--json"))["locked"]["USDC"] == "0.00000000"
+    assert purrr("wallet", "cancel", str(number + 100)).returncode == 3
+
+
+def test_pedigree_and_export(purrr: Purrr, tmp_path: Path) -> None:
+    tree = ok_json(purrr("cats", "pedigree", "Tom", "--json"))
+    assert tree["cats"][0]["name"] == "Tom" and tree["coi_fraction"] == "0"
+    shown = purrr("cats", "pedigree", "Tom")
+    assert "COI 0" in shown.stderr and shown.stdout.startswith(f"{tree['cat_id']}\tTom")
+    export = ok_json(purrr("account", "export"))
+    assert "cats" in export["tables"]
+    target = tmp_path / "export.json"
+    assert purrr("account", "export", "--output", str(target)).returncode == 0
+    assert json.loads(target.read_text())["tables"].keys() == export["tables"].keys()
+    refused = purrr("account", "delete", "--yes")
+    assert refused.returncode == 4 and "local player" in refused.stderr
+    assert purrr("account", "delete").returncode == 2  # no terminal, no --yes
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_register_on_a_hosted_server(tmp_path: Path) -> None:
+    import time
+
+    env = user_env(tmp_path, PURRR_NOW="2026-03-01T12:00:00Z")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "purrr_cli", "server", "run", "--hosted", "--port", str(port)],
+        env={**env, "PURRR_ARGON2_TIME_COST": "1", "PURRR_ARGON2_MEMORY_KIB": "64"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while run_purrr(env, "api", "GET", "/health/live", "--server", url).returncode != 0:
+            assert time.monotonic() < deadline and server.poll() is None
+            time.sleep(0.5)
+        no_tty = run_purrr(
+            env, "auth", "register", "-u", "alice", "--email", "a@x.org", "--server", url
+        )
+        assert no_tty.returncode == 2 and "--password-stdin" in no_tty.stderr
+        made = run_purrr(
+            env, "auth", "register", "-u", "alice", "--email", "a@x.org", "--password-stdin",
+            "--server", url, "--json", stdin="s3cret-pass\n",
+        )  # fmt: skip
+        assert ok_json(made)["username"] == "alice"
+        status = ok_json(run_purrr(env, "auth", "status", "--server", url, "--json"))
+        assert status["user"] == "alice" and status["credential"] == "token"
+        bad = run_purrr(
+            env, "auth", "register", "-u", "bob", "--email", "nope", "--password-stdin",
+            "--server", url, stdin="s3cret-pass\n",
+        )  # fmt: skip
+        assert bad.returncode == 1 and "--email" in bad.stderr
+        gone = run_purrr(env, "account", "delete", "--yes", "--server", url)
+        assert gone.returncode == 0, gone.stderr
+        assert run_purrr(env, "auth", "status", "--server", url).returncode == 4
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
