@@ -68,8 +68,8 @@ Examples:
 
   purrr tui
 
-Global options (before or after the command): --server URL, --no-color, --json [FIELDS],
---jq EXPR; purrr --version; -h or --help everywhere.
+Global options (before or after the command): --server URL, --no-color, --quiet;
+after it: --json [FIELDS], --jq EXPR. purrr --version; -h or --help everywhere.
 
 Scripting: purrr help json, purrr help exit-codes, purrr help environment.
 """
@@ -173,13 +173,13 @@ def build_root() -> LazyGroup:
 
 def hoist_global_options(args: list[str]) -> list[str]:
     """`purrr --server URL cats list` means `purrr cats list --server URL`: every command takes
-    --server and --no-color, so leading ones are moved after the command."""
+    --server, --no-color and --quiet, so leading ones are moved after the command."""
     rest, moved = list(args), []
     while rest:
         if rest[0] == "--server" and len(rest) > 2:
             moved += rest[:2]
             del rest[:2]
-        elif rest[0].startswith("--server=") or rest[0] == "--no-color":
+        elif rest[0].startswith("--server=") or rest[0] in ("--no-color", "--quiet", "-q"):
             moved.append(rest.pop(0))
         else:
             break

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from purrr_cli import config
+from purrr_cli import complete, config
 from purrr_cli.client import Client
 from purrr_cli.errors import NotFoundError, UsageError
 
@@ -26,7 +26,18 @@ CatArg = Annotated[
         metavar="CAT",
         help="Cat id or unique name (default: config default_cat_id).",
         show_default=False,
+        autocompletion=complete.cats,
     ),
+]
+#: A cat that must be named.
+CatRequired = Annotated[
+    str,
+    typer.Argument(metavar="CAT", help="Cat id or unique name.", autocompletion=complete.cats),
+]
+#: `--cat CAT`.
+CatOption = Annotated[
+    str | None,
+    typer.Option("--cat", "-c", help="Cat id or unique name.", autocompletion=complete.cats),
 ]
 
 

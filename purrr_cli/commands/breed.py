@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from purrr_cli import complete
 from purrr_cli.client import connect
 from purrr_cli.commands.genetics import show_cross
 from purrr_cli.output import PurrrTyper, examples, options, render
@@ -36,8 +37,18 @@ BREEDING_COLUMNS = [
 START_COLUMNS = ["breeding_id", "estimated_completion", "success_probability"]
 KITTEN_COLUMNS = ["id", "name", "sex", "phenotype.name", "generation", "coi", "mutations"]
 
-SireArg = Annotated[str, typer.Argument(metavar="SIRE", help="The sire: a male cat's id or name.")]
-DamArg = Annotated[str, typer.Argument(metavar="DAM", help="The dam: a female cat's id or name.")]
+SireArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="SIRE", help="The sire: a male cat's id or name.", autocompletion=complete.cats
+    ),
+]
+DamArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="DAM", help="The dam: a female cat's id or name.", autocompletion=complete.cats
+    ),
+]
 MethodOpt = Annotated[
     str,
     typer.Option("--method", "-m", help="natural, ai_assisted or genetic_enhancement."),
@@ -122,7 +133,10 @@ def start(
 )
 def status(
     breeding: Annotated[
-        str | None, typer.Argument(metavar="BREEDING", help="One breeding's id.")
+        str | None,
+        typer.Argument(
+            metavar="BREEDING", help="One breeding's id.", autocompletion=complete.breedings
+        ),
     ] = None,
 ) -> None:
     """Breedings under way and the latest finished ones; with an id, that breeding's kittens."""

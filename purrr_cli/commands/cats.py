@@ -20,7 +20,7 @@ from purrr_cli.output import (
     render,
     render_rich,
 )
-from purrr_cli.resolve import NAME_PREFIX, CatArg, cat_id, is_id
+from purrr_cli.resolve import NAME_PREFIX, CatArg, CatRequired, cat_id, is_id
 
 app = PurrrTyper(
     help="Adopt, care for and inspect your cats.\n\n"
@@ -37,6 +37,11 @@ SHOW_COLUMNS = [
     "happiness", "energy", "hunger", "mood", "health", "cleanliness",
     "intelligence", "strength", "agility", "charisma", "training", "social",
     "genotype", "generation", "born_at", "last_care_at", "version",
+]  # fmt: skip
+#: `cats show` adds what people look for first: the coat, care and how far to the next level.
+DETAIL_COLUMNS = [
+    "phenotype.name", "care.care_score", "care.care_band", "care.needs",
+    "level_progress.xp_into_level", "level_progress.xp_for_next",
 ]  # fmt: skip
 HISTORY_COLUMNS = ["id", "name", "created_at", "args"]
 #: Parts of an action result people need not read after every action (--json keeps them).
@@ -119,8 +124,9 @@ def list_cats() -> None:
 
 @app.command(epilog=examples("purrr cats show 1", "purrr cats show Mittens --json"))
 def show(cat: CatArg = None) -> None:
-    """Show one cat with all its stats (`hunger` is satiation: 100 = full)."""
-    render(connect().get(_cat_path(cat)), SHOW_COLUMNS)
+    """Show one cat with all its stats, its coat, care and level progress (`hunger` is
+    satiation: 100 = full)."""
+    render(connect().get(_cat_path(cat)), SHOW_COLUMNS + DETAIL_COLUMNS)
 
 
 @app.command(
@@ -171,7 +177,7 @@ def _hint_numeric_name(cat: dict[str, Any]) -> None:
 
 @app.command(epilog=examples("purrr cats rename 1 Whiskers", "purrr cats rename Mittens Mitzi"))
 def rename(
-    cat: Annotated[str, typer.Argument(metavar="CAT", help="Cat id or unique name.")],
+    cat: CatRequired,
     new_name: Annotated[str, typer.Argument(metavar="NAME", help="The new name.")],
 ) -> None:
     """Give a cat a new name."""
@@ -182,7 +188,7 @@ def rename(
 
 @app.command(epilog=examples("purrr cats release 3", "purrr cats release Mittens --yes"))
 def release(
-    cat: Annotated[str, typer.Argument(metavar="CAT", help="Cat id or unique name.")],
+    cat: CatRequired,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Release a cat for good (asks first on a terminal; scripts pass --yes)."""
@@ -357,7 +363,7 @@ def adopt_special(
 
 @app.command(epilog=examples("purrr cats use 1 catnip", "purrr cats use Mittens toy_mouse --json"))
 def use(
-    cat: Annotated[str, typer.Argument(metavar="CAT", help="Cat id or unique name.")],
+    cat: CatRequired,
     item: Annotated[
         str,
         typer.Argument(

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from purrr_cli import complete
 from purrr_cli.client import connect
 from purrr_cli.errors import UsageError
 from purrr_cli.output import PurrrTyper, confirm, examples, message, render
@@ -49,7 +50,9 @@ def create(
 
 @app.command(epilog=examples("purrr keys revoke 3", "purrr keys revoke 3 --yes"))
 def revoke(
-    key_id: Annotated[str, typer.Argument(metavar="ID", help="The key's id.")],
+    key_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The key's id.", autocompletion=complete.keys)
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Revoke a key at once; clients using it are refused from then on."""

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from purrr_cli import complete
 from purrr_cli.client import connect
 from purrr_cli.errors import UsageError
 from purrr_cli.output import PurrrTyper, examples, message, render
@@ -90,7 +91,10 @@ def deposit(
 
 @app.command(epilog=examples("purrr wallet confirm sbx_1234abcd"))
 def confirm(
-    charge: Annotated[str, typer.Argument(metavar="CHARGE", help="The charge id.")],
+    charge: Annotated[
+        str,
+        typer.Argument(metavar="CHARGE", help="The charge id.", autocompletion=complete.charges),
+    ],
 ) -> None:
     """Confirm a paid charge (the sandbox confirms at once) and credit the wallet."""
     render(connect().post(f"economy/confirm/{charge}"), hide=("balance",))
@@ -148,7 +152,12 @@ def withdrawals() -> None:
 @app.command(epilog=examples("purrr wallet cancel 3", "purrr wallet cancel 3 --json"))
 def cancel(
     withdrawal: Annotated[
-        str, typer.Argument(metavar="WITHDRAWAL", help="A pending withdrawal's id.")
+        str,
+        typer.Argument(
+            metavar="WITHDRAWAL",
+            help="A pending withdrawal's id.",
+            autocompletion=complete.withdrawals,
+        ),
     ],
 ) -> None:
     """Cancel a pending withdrawal; its amount is unlocked."""

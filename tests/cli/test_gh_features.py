@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -211,3 +212,95 @@ def test_register_on_a_hosted_server(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _complete(purrr: Purrr, line: str) -> list[str]:
+    words = line.split(" ")
+    done = purrr(_PURRR_COMPLETE="complete_bash", COMP_WORDS=line, COMP_CWORD=str(len(words) - 1))
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_live_completion_of_cats_and_ids(tmp_path: Path) -> None:
+    env = user_env(tmp_path, PURRR_NOW="2026-11-23T20:00:00+00:00")
+
+    def purrr(*args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+        return run_purrr(env, *args, **settings)
+
+    tom = ok_json(purrr("cats", "adopt", "Tom", "-p", "lazy", "--sex", "male", "--json"))
+    ok_json(purrr("cats", "adopt", "Tabby", "-p", "lazy", "--sex", "female", "--json"))
+    ok_json(purrr("cats", "adopt", "42", "-p", "lazy", "--json"))
+    assert _complete(purrr, "purrr cats feed T") == ["Tom", "Tabby"]
+    assert _complete(purrr, "purrr cats feed na") == ["name:42"]
+    assert _complete(purrr, f"purrr cats show {tom['id']}") == [str(tom["id"])]
+    assert "Tabby" in _complete(purrr, "purrr breed start Tom T")
+    assert "Tom" in _complete(purrr, "purrr games play ball_toss --cat T")
+    breeding = ok_json(purrr("breed", "start", "Tom", "Tabby", "--json"))
+    assert _complete(purrr, "purrr breed status ") == [str(breeding["breeding_id"])]
+    assert "first_meal" in _complete(purrr, "purrr quests claim first")
+    ok_json(purrr("keys", "create", "ci", "--json"))
+    assert _complete(purrr, "purrr keys revoke ") == ["1"]
+    assert _complete(purrr, "purrr wallet cancel ") == []
+
+
+def test_quiet_drops_messages_not_errors(purrr: Purrr) -> None:
+    ok_json(purrr("cats", "adopt", "Hush", "-p", "lazy", "--json"))
+    loud = purrr("cats", "pet", "Hush")
+    quiet = purrr("-q", "cats", "pet", "Hush")
+    assert "Petted Hush" in loud.stderr and quiet.stderr == ""
+    assert quiet.stdout.splitlines()[0] == loud.stdout.splitlines()[0] == "action\tpet"
+    missing = purrr("cats", "show", "Nobody", "--quiet")
+    assert missing.returncode == 3 and "no cat named" in missing.stderr
+
+
+def test_nightwatch_watch_follows_the_patrol(tmp_path: Path) -> None:
+    env = user_env(tmp_path)
+    night = "2026-11-23T23:00:00+00:00"
+    ok_json(run_purrr(env, "cats", "adopt", "Sly", "-p", "aloof", "--json", PURRR_NOW=night))
+    idle = run_purrr(env, "nightwatch", "watch", PURRR_NOW=night)
+    assert idle.returncode == 5 and "no patrol is under way" in idle.stderr
+    deployed = run_purrr(env, "nightwatch", "deploy", "Sly", PURRR_NOW="2026-11-23T22:00:00Z")
+    assert deployed.returncode == 0, deployed.stderr
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "purrr_cli", "nightwatch", "watch", "--json", "-i", "1"],
+        env={**env, "PURRR_NOW": night},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert watcher.stdout is not None
+        first = json.loads(watcher.stdout.readline())
+        assert first["kind"] == "deployed" and "Sly" in first["message"]
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=30)
+
+
+def test_nightwatch_watch_stops_when_the_patrol_ends(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In-process with a scripted server: the game clock of a real one is pinned in tests."""
+    event = {"at": "2026-11-23T22:00:00Z", "kind": "deployed", "message": "Deployed Sly."}
+    later = {"at": "2026-11-24T06:00:00Z", "kind": "ended", "message": "Home safe."}
+    patrol = {"id": 4, "status": "active", "ticks_done": 1, "events": [event], "summary": {}}
+    answers = iter(
+        [
+            {"active": True, "patrol": patrol},
+            {"active": False, "patrol": {**patrol, "status": "completed", "ticks_done": 16,
+                                          "events": [event, later]}},
+        ]
+    )  # fmt: skip
+
+    class Scripted:
+        def get(self, path: str) -> Any:
+            assert path == "night-watch/status"
+            return next(answers)
+
+    monkeypatch.setattr("purrr_cli.commands.nightwatch.connect", lambda: Scripted())
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    result = cli("nightwatch", "watch")
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == ["22:00  Deployed Sly.", "06:00  Home safe."]
+    assert "Patrol #4 completed after 16 tick(s)" in result.err
