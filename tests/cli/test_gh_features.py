@@ -304,3 +304,32 @@ def test_nightwatch_watch_stops_when_the_patrol_ends(
     assert result.code == 0, result.err
     assert result.out.splitlines() == ["22:00  Deployed Sly.", "06:00  Home safe."]
     assert "Patrol #4 completed after 16 tick(s)" in result.err
+
+
+def test_events_list_and_follow(tmp_path: Path) -> None:
+    env = user_env(tmp_path, PURRR_NOW="2026-03-01T12:00:00Z")
+    ok_json(run_purrr(env, "cats", "adopt", "First", "-p", "lazy", "--json"))
+    events = ok_json(run_purrr(env, "events", "--json"))
+    names = [e["payload"].get("name") for e in events if e["type"] == "action.applied"]
+    assert names == ["cats.adopt"]
+    last = events[-1]["version"]
+    assert ok_json(run_purrr(env, "events", "--since", str(last), "--json")) == []
+    rows = run_purrr(env, "events").stdout.splitlines()
+    assert any("name=cats.adopt" in row for row in rows)
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "purrr_cli", "events", "-f", "--json", "-i", "0.2",
+         "--since", str(last)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        ok_json(run_purrr(env, "cats", "adopt", "Second", "-p", "lazy", "--json"))
+        assert follower.stdout is not None
+        seen = json.loads(follower.stdout.readline())
+        assert seen["version"] > last and seen["payload"].get("name") == "cats.adopt"
+    finally:
+        follower.terminate()
+        follower.wait(timeout=30)
