@@ -314,7 +314,45 @@ def history(
 @app.command(epilog=examples("purrr cats insights 1", "purrr cats insights Mittens --json"))
 def insights(cat: CatArg = None) -> None:
     """What the cat likes best (activities, foods, times of day), learned from its history."""
-    render(connect().get(_cat_path(cat, "/insights")))
+    data = connect().get(_cat_path(cat, "/insights"))
+    if options.json:
+        render(data)
+        return
+    for line in insight_lines(data):
+        typer.echo(line)
+
+
+def _ranked(rows: list[dict[str, Any]], key: str, top: int = 4) -> str:
+    """`ball_toss +18.0 (1×), petting +7.2 (4×)`: the best few by score, with the mean gain."""
+    shown = [
+        f"{row.get(key)} {row.get('mean_happiness_gain', 0):+.1f} ({row.get('count', 0)}×)"
+        for row in rows[:top]
+    ]
+    more = f", … {len(rows) - top} more" if len(rows) > top else ""
+    return ", ".join(shown) + more if shown else "not enough history yet"
+
+
+def insight_lines(data: dict[str, Any]) -> list[str]:
+    """`cats insights` for people: the summary, then preferences ranked with happiness gains."""
+    prefs = data.get("preferences") or {}
+    persona = data.get("personality") or {}
+    confidence = float(data.get("confidence") or 0)
+    lines = [
+        f"{data.get('name')} ({data.get('personality_type')}, {data.get('interactions', 0)} "
+        f"interactions, confidence {confidence:.0%})",
+        str(data.get("summary") or ""),
+        f"Activities: {_ranked(prefs.get('activities') or [], 'activity')}",
+        f"Foods: {_ranked(prefs.get('foods') or [], 'food')}",
+        f"Times of day: {_ranked(prefs.get('times_of_day') or [], 'time_of_day')}",
+    ]
+    if persona.get("behaves_like"):
+        lines.append(
+            f"Behaves like: {persona.get('behaves_like')} (declared {persona.get('declared')}, "
+            f"consistency {persona.get('consistency')}%)"
+        )
+    if data.get("best_hour") is not None:
+        lines.append(f"Best hour: {int(data['best_hour']):02d}:00 (predicted mood by hour: --json)")
+    return lines
 
 
 @app.command(epilog=examples("purrr cats portrait 1", "purrr cats portrait Mittens --no-color"))

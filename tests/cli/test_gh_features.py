@@ -333,3 +333,21 @@ def test_events_list_and_follow(tmp_path: Path) -> None:
     finally:
         follower.terminate()
         follower.wait(timeout=30)
+
+
+def test_readable_show_and_insights(tmp_path: Path) -> None:
+    env = user_env(tmp_path, PURRR_NOW="2026-03-01T15:00:00Z")
+    cat = ok_json(run_purrr(env, "cats", "adopt", "Reader", "-p", "playful", "--json"))
+    for args in (("feed", "Reader", "--food", "salmon"), ("pet", "Reader"), ("pet", "Reader")):
+        assert run_purrr(env, "cats", *args).returncode == 0
+    shown = dict(
+        line.split("\t", 1) for line in run_purrr(env, "cats", "show", "Reader").stdout.splitlines()
+    )
+    assert shown["phenotype.name"] == cat["phenotype"]["name"]
+    assert shown["care.care_band"] and shown["level_progress.xp_for_next"].isdigit()
+    lines = run_purrr(env, "cats", "insights", "Reader").stdout.splitlines()
+    assert lines[0] == "Reader (playful, 3 interactions, confidence " + lines[0].split()[-1]
+    assert lines[2].startswith("Activities: petting +") and "(2×)" in lines[2]
+    assert lines[3].startswith("Foods: salmon +") and "\x1b" not in "".join(lines)
+    data = ok_json(run_purrr(env, "cats", "insights", "Reader", "--json"))
+    assert data["interactions"] == 3 and data["summary"] == lines[1]
