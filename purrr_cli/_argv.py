@@ -2,9 +2,12 @@
 
 Click options cannot take an optional value, so before parsing, a bare `--json` becomes
 `--json=*` (every field) and `--json id,name` becomes `--json=id,name`. The next word is read as
-FIELDS when it looks like a field list and either holds a comma or every positional argument of
-the command is given elsewhere, so `purrr cats show --json Mittens` shows the cat Mittens
-(`--json=name` always means fields).
+FIELDS when it looks like a field list and
+- it holds a comma (`cats show --json id,name`), or
+- every required positional argument of the command is given elsewhere, and no optional one is
+  left empty, or one is but the word is in lower case like every field name
+  (`breed status --json id`).
+So `purrr cats show --json Mittens` shows the cat Mittens (`--json=name` always means fields).
 """
 
 from __future__ import annotations
@@ -38,12 +41,14 @@ def _value_options(command: Any) -> set[str]:
     return names
 
 
-def _positional_params(command: Any) -> int:
-    return sum(
-        1
+def _positional_params(command: Any) -> tuple[int, int]:
+    """How many single-word positional arguments `command` requires, and how many it takes."""
+    params = [
+        p
         for p in getattr(command, "params", [])
         if p.param_type_name == "argument" and p.nargs == 1
-    )
+    ]
+    return sum(1 for p in params if p.required), len(params)
 
 
 def _positionals(args: list[str], value_options: set[str]) -> int:
@@ -64,7 +69,7 @@ def normalize_json_flag(root: Any, args: list[str]) -> list[str]:
         return args
     command, _ = leaf_command(root, args)
     value_options = _value_options(command) - {"--json"}
-    needed = _positional_params(command)
+    required, takes = _positional_params(command)
     out: list[str] = []
     i = 0
     while i < len(args):
@@ -78,11 +83,11 @@ def normalize_json_flag(root: Any, args: list[str]) -> list[str]:
             continue
         candidate = args[i + 1] if i + 1 < len(args) else None
         _, after_group = leaf_command(root, out)
-        rest = after_group + args[i + 2 :]
+        given = _positionals(after_group + args[i + 2 :], value_options)
         if (
             candidate
             and FIELD_LIST.match(candidate)
-            and _positionals(rest, value_options) >= needed
+            and _is_field_list(candidate, given, required, takes)
         ):
             out.append(f"--json={candidate}")
             i += 2
@@ -90,3 +95,11 @@ def normalize_json_flag(root: Any, args: list[str]) -> list[str]:
             out.append("--json=*")
             i += 1
     return out
+
+
+def _is_field_list(candidate: str, given: int, required: int, takes: int) -> bool:
+    if "," in candidate:
+        return True
+    if given < required:
+        return False
+    return given >= takes or candidate == candidate.lower()

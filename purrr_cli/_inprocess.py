@@ -21,10 +21,22 @@ Message = dict[str, Any]
 
 def in_process_transport(data_dir: Path) -> httpx.BaseTransport:
     """A transport that serves requests from `purrr_server.create_app` on `data_dir`."""
-    from purrr_server.app import create_app
-    from purrr_server.settings import Settings
+    import logging
 
-    return ASGIPortalTransport(create_app(Settings(data_dir=data_dir), mount_on_demand=True))
+    from purrr_cli._local import settings
+    from purrr_server.app import create_app
+    from purrr_server.daemon import log_path
+
+    server_settings = settings(data_dir=data_dir)
+    # The server's log (an internal error's traceback) goes to the log file, never to the
+    # terminal: the CLI prints one line with the request id that finds it there.
+    log = logging.getLogger("purrr_server")
+    if not log.handlers:
+        handler = logging.FileHandler(log_path(server_settings.data_dir), delay=True)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
+    return ASGIPortalTransport(create_app(server_settings, mount_on_demand=True))
 
 
 class ASGIPortalTransport(httpx.BaseTransport):

@@ -22,6 +22,10 @@ from purrr_cli.errors import CliError
 
 #: name -> (module exposing `app`, one-line help). One line per command group.
 GROUPS: dict[str, tuple[str, str]] = {
+    "status": (
+        "purrr_cli.commands.status",
+        "What needs you now: care, patrol, breedings, quests, alerts, coins.",
+    ),
     "cats": ("purrr_cli.commands.cats", "Adopt, care for and inspect your cats."),
     "breed": (
         "purrr_cli.commands.breed",
@@ -35,6 +39,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "config": ("purrr_cli.commands.config", "Read and change settings (config.json)."),
     "auth": ("purrr_cli.commands.auth", "Log in to a hosted server; show or forget credentials."),
     "keys": ("purrr_cli.commands.keys", "List, create and revoke API keys."),
+    "account": ("purrr_cli.commands.account", "Export all your data, or delete your account."),
     "api": ("purrr_cli.commands.api", "Send a raw authenticated API request (like `gh api`)."),
     "completion": ("purrr_cli.commands.completion", "Print the shell completion script."),
     "tui": ("purrr_cli.commands.tui", "Open the full-screen dashboard."),
@@ -47,6 +52,8 @@ GROUPS: dict[str, tuple[str, str]] = {
     "store": ("purrr_cli.commands.store", "Buy items with coins; your inventory."),
     "wallet": ("purrr_cli.commands.wallet", "Coins and crypto: balance, ledger, deposits."),
     "nightwatch": ("purrr_cli.commands.nightwatch", "Night Watch: patrol at night, save strays."),
+    "events": ("purrr_cli.commands.events", "Your events; --follow to watch them live."),
+    "help": ("purrr_cli.commands.help", "Help on exit-codes, environment, json, or a command."),
 }
 
 #: The environment variable the completion scripts set (see `purrr completion`).
@@ -64,9 +71,10 @@ Examples:
 
   purrr tui
 
-Scripting contract (--json, --jq, exit codes): docs/scripting.md.
+Global options (before or after the command): --server URL, --no-color, --quiet;
+after it: --json [FIELDS], --jq EXPR. purrr --version; -h or --help everywhere.
 
-Version: purrr --version. Another server: purrr --server URL COMMAND.
+Scripting: purrr help json, purrr help exit-codes, purrr help environment.
 """
 
 
@@ -140,23 +148,46 @@ class LazyGroup(TyperGroup):
             self.commands[cmd_name] = load_group(cmd_name)
         return self.commands.get(cmd_name)
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Typer suggests only among loaded commands; here every group is a candidate."""
+        try:
+            return super().resolve_command(ctx, args)
+        except typer.TyperException as error:
+            message = getattr(error, "message", None)
+            if isinstance(message, str) and "Did you mean" not in message and args:
+                from difflib import get_close_matches
+
+                matches = get_close_matches(args[0], list(GROUPS))
+                if matches:
+                    error.message = (
+                        f"{message.rstrip('.')}. Did you mean {' or '.join(map(repr, matches))}?"
+                    )
+            raise
+
 
 def build_root() -> LazyGroup:
-    return LazyGroup(name="purrr", help=ROOT_HELP, no_args_is_help=True)
+    return LazyGroup(
+        name="purrr",
+        help=ROOT_HELP,
+        no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
     """`purrr --server URL cats list` means `purrr cats list --server URL`: every command takes
-    --server and --no-color, so leading ones are moved after the command."""
+    --server, --no-color and --quiet, so leading ones are moved after the command."""
     rest, moved = list(args), []
     while rest:
         if rest[0] == "--server" and len(rest) > 2:
             moved += rest[:2]
             del rest[:2]
-        elif rest[0].startswith("--server=") or rest[0] == "--no-color":
+        elif rest[0].startswith("--server=") or rest[0] in ("--no-color", "--quiet", "-q"):
             moved.append(rest.pop(0))
         else:
             break
+    if all(arg.startswith("-") for arg in rest):  # `purrr --server URL --help`: no command
+        return rest
     return rest + moved
 
 
@@ -166,6 +197,10 @@ def _json_requested(args: list[str]) -> bool:
 
 def _usage_error(error: typer.TyperException, args: list[str]) -> int:
     code = getattr(error, "exit_code", 2)
+    if isinstance(getattr(error, "message", None), str):
+        from purrr_cli._fields import plain
+
+        error.message = plain(error.message)
     if _json_requested(args) and code == 2:
         output.write_json(
             {"code": "USAGE_ERROR", "message": error.format_message(), "details": {}}, sys.stderr
@@ -183,8 +218,14 @@ def run(args: list[str]) -> int:
 
             completion_init()  # register Typer's bash/zsh/fish/powershell completers
         root = build_root()
+        hoisted = hoist_global_options(args)
+        if hoisted in (["--version"], ["-V"]):  # `purrr --no-color --version`
+            from purrr_cli import __version__
+
+            sys.stdout.write(f"purrr {__version__}\n")
+            return 0
         result = root.main(
-            normalize_json_flag(root, hoist_global_options(args)),
+            normalize_json_flag(root, hoisted),
             prog_name="purrr",
             complete_var=COMPLETE_VAR,
             standalone_mode=False,

@@ -7,6 +7,7 @@ package is imported only on that last path.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import uuid
@@ -17,14 +18,21 @@ from typing import Any
 import httpx
 
 from purrr_cli import config
-from purrr_cli.errors import AuthError, CliError, UnreachableError, from_api
+from purrr_cli.errors import AuthError, CliError, UnreachableError, UsageError, from_api
 from purrr_server.local_secrets import secret_name as secret_name
 
 API = "/api/v1"
 SOCKET_NAME = "purrr.sock"
 LOCAL_TOKEN = "local-token"
+#: The daemon's details (pid, socket, TCP port), written by `purrr server start`.
+DAEMON_INFO = "daemon.json"
+#: The local server's log (purrr_server.daemon.LOG_FILE; the in-process server writes it too).
+SERVER_LOG = "server.log"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RETRIED_ERRORS = (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError)
+#: Lists are read in pages of this size (the API's `limit` allows up to 1000).
+PAGE_SIZE = 200
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,17 @@ def daemon_alive(path: Path) -> bool:
     return True
 
 
+def check_url(url: str, source: str) -> str:
+    """A server URL without its trailing slash; one without http(s):// is a usage error."""
+    if not url.startswith(("http://", "https://")) or len(url) <= len("https://"):
+        raise UsageError(
+            f"invalid server URL {url!r} (from {source}): give the base URL with its scheme, "
+            "e.g. https://purrr.example or http://127.0.0.1:8642",
+            details={"field": source, "value": url},
+        )
+    return url.rstrip("/")
+
+
 def choose_server(explicit: str | None = None) -> ServerChoice:
     """Apply the precedence rule without connecting anywhere (except probing the socket)."""
     for source, url in (
@@ -73,7 +92,7 @@ def choose_server(explicit: str | None = None) -> ServerChoice:
         ("config server_url", config.load().get("server_url")),
     ):
         if url:
-            return ServerChoice("remote", str(url).rstrip("/"), source)
+            return ServerChoice("remote", check_url(str(url), source), source)
     sock = daemon_socket()
     if daemon_alive(sock):
         return ServerChoice("daemon", str(sock), "daemon")
@@ -127,9 +146,7 @@ class Client:
 
     def _auth_headers(self) -> dict[str, str]:
         if self.choice.kind in ("daemon", "in-process"):
-            token_file = config.data_dir() / LOCAL_TOKEN
-            token = token_file.read_text("utf-8").strip() if token_file.exists() else ""
-            return {"Authorization": f"Bearer {token}"} if token else {}
+            return local_auth_header()
         key = os.environ.get("PURRR_API_KEY") or config.get_secret(
             secret_name("api_key", self.choice.url)
         )
@@ -138,7 +155,11 @@ class Client:
         token = os.environ.get("PURRR_TOKEN") or config.get_secret(
             secret_name("token", self.choice.url)
         )
-        return {"Authorization": f"Bearer {token}"} if token else {}
+        if token:
+            return {"Authorization": f"Bearer {token}"}
+        if is_own_daemon_url(self.choice.url):
+            return local_auth_header()
+        return {}
 
     def close(self) -> None:
         if self._http is not None:
@@ -186,11 +207,39 @@ class Client:
         )
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Send a request and return the envelope's `data`, raising the mapped error otherwise."""
-        return unwrap(self.send(method, path, **kwargs))
+        """Send a request and return the envelope's `data`, raising the mapped error otherwise
+        (reworded for the flags of the command being run: purrr_cli._fields)."""
+        response = self.send(method, path, **kwargs)
+        try:
+            return unwrap(response)
+        except CliError as error:
+            from purrr_cli._fields import speak_flags
+
+            if "request_id" in error.details and self.choice.kind != "remote":
+                error.message += f"; the server log is {config.data_dir() / SERVER_LOG}"
+            raise speak_flags(error) from None
 
     def get(self, path: str, **params: Any) -> Any:
         return self.request("GET", path, params={k: v for k, v in params.items() if v is not None})
+
+    def get_all(self, path: str, **params: Any) -> list[Any]:
+        """Every item of a paged list (`?limit&offset`), following `X-Total-Count` to the end."""
+        query = {k: v for k, v in params.items() if v is not None}
+        items: list[Any] = []
+        while True:
+            response = self.send(
+                "GET", path, params={**query, "limit": PAGE_SIZE, "offset": len(items)}
+            )
+            page = unwrap(response)
+            if not isinstance(page, list):
+                return items if page is None else [page]
+            if page and items and page[0] == items[-len(page)]:
+                return items  # a server that ignores `offset`: the same page again
+            items.extend(page)
+            total = response.headers.get("X-Total-Count", "")
+            more = len(items) < int(total) if total.isdigit() else len(page) == PAGE_SIZE
+            if not page or not more:
+                return items
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
         return self.request("POST", path, json=body or {})
@@ -203,7 +252,10 @@ class Client:
 
 
 def unwrap(response: httpx.Response) -> Any:
-    """The `data` of a success envelope; a CliError for anything else."""
+    """The `data` of a success envelope; a CliError for anything else.
+
+    A server error (5xx) names its request id, which finds it in the server's log.
+    """
     try:
         body = response.json() if response.content else None
     except ValueError:
@@ -215,7 +267,35 @@ def unwrap(response: httpx.Response) -> Any:
     error = body.get("error") if isinstance(body, dict) else None
     if response.status_code == 401 and not error:
         raise AuthError("not logged in; run `purrr auth login`")
-    raise from_api(response.status_code, error if isinstance(error, dict) else None)
+    failure = from_api(response.status_code, error if isinstance(error, dict) else None)
+    if response.status_code >= 500:
+        meta = body.get("meta") if isinstance(body, dict) else None
+        rid = (meta or {}).get("request_id") or response.headers.get("X-Request-Id")
+        if rid:
+            failure.message = f"{failure.message} (request id {rid})"
+            failure.details = {**failure.details, "request_id": rid}
+    raise failure
+
+
+def local_auth_header() -> dict[str, str]:
+    """The local player's bearer token (`DATA_DIR/local-token`, written by the local server)."""
+    token_file = config.data_dir() / LOCAL_TOKEN
+    try:
+        token = token_file.read_text("utf-8").strip()
+    except OSError:
+        token = ""
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def is_own_daemon_url(url: str) -> bool:
+    """Whether `url` is the loopback TCP address of this data dir's daemon (`daemon.json`)."""
+    try:
+        parsed = httpx.URL(url)
+        info = json.loads((config.data_dir() / DAEMON_INFO).read_text("utf-8"))
+    except (OSError, ValueError, httpx.InvalidURL):
+        return False
+    port = info.get("port") if isinstance(info, dict) else None
+    return bool(port) and parsed.host in LOOPBACK_HOSTS and parsed.port == port
 
 
 _client: Client | None = None

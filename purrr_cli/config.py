@@ -45,6 +45,21 @@ CHOICES: dict[str, tuple[str, ...]] = {
 _INTS = {"default_cat_id", "daemon_port", "sync_interval_seconds"}
 _FLOATS = {"request_timeout"}
 _OBJECTS = {"keybindings"}
+_URLS = {"server_url", "remote_url"}
+_PATHS = {"data_dir"}
+#: Allowed ranges of the numeric keys, and how an error states them.
+_RANGES: dict[str, tuple[float, float]] = {
+    "default_cat_id": (1, 2**63 - 1),
+    "daemon_port": (1, 65535),
+    "sync_interval_seconds": (1, 86400),
+    "request_timeout": (0.001, 3600),
+}
+_RANGE_TEXT = {
+    "default_cat_id": "a cat id, a whole number from 1 to 9223372036854775807",
+    "daemon_port": "a TCP port from 1 to 65535",
+    "sync_interval_seconds": "seconds from 1 to 86400",
+    "request_timeout": "seconds, more than 0 and at most 3600",
+}
 
 
 def config_path() -> Path:
@@ -113,10 +128,10 @@ def parse_value(key: str, raw: str) -> Any:
     if key in _FLOATS and not _is_number(raw):
         raise UsageError(f"invalid value {raw!r} for {key}: expected a number, e.g. 2.5")
     try:
-        if key in _INTS:
-            return int(raw)
-        if key in _FLOATS:
-            return float(raw)
+        if key in _INTS or key in _FLOATS:
+            number = int(raw) if key in _INTS else float(raw)
+            _check_range(key, raw, number)
+            return number
         if key in _OBJECTS:
             value = json.loads(raw)
             if not isinstance(value, dict):
@@ -128,7 +143,24 @@ def parse_value(key: str, raw: str) -> Any:
         raise UsageError(
             f"invalid value {raw!r} for {key}; choose one of {', '.join(CHOICES[key])}"
         )
-    return raw
+    if key in _URLS and not (raw.startswith(("http://", "https://")) and len(raw) > 8):
+        raise UsageError(
+            f"invalid value {raw!r} for {key}: give the base URL with its scheme, "
+            "e.g. https://purrr.example"
+        )
+    if key in _PATHS and not Path(raw).expanduser().is_absolute():
+        raise UsageError(
+            f"invalid value {raw!r} for {key}: give an absolute path (e.g. "
+            f"{Path(raw).resolve()} or ~/purrr-data), or every working directory would get a "
+            "game of its own"
+        )
+    return raw.rstrip("/") if key in _URLS else raw
+
+
+def _check_range(key: str, raw: str, value: float) -> None:
+    low, high = _RANGES[key]
+    if not (low <= value <= high) or value != value:  # value != value: NaN
+        raise UsageError(f"invalid value {raw!r} for {key}: expected {_RANGE_TEXT[key]}")
 
 
 def set_value(key: str, raw: str) -> Any:

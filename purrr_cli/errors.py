@@ -8,6 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
+#: Every exit code and what it means: `purrr help exit-codes` prints this table and
+#: docs/scripting.md lists the same (a test compares them).
+EXIT_CODES: dict[int, str] = {
+    0: "success (an empty list is a success)",
+    1: "error: input the game refused (VALIDATION_ERROR, BAD_REQUEST), an internal error",
+    2: "usage: a bad option, argument, id, environment variable or config value; an ambiguous "
+    "cat name; a confirmation needed without a terminal; purrr tui without a terminal",
+    3: "not found (NOT_FOUND): an unknown cat, breeding, patrol, alert, key, charge, quest, "
+    "item, game or special cat",
+    4: "authentication (UNAUTHORIZED, FORBIDDEN)",
+    5: "conflict / already done (CONFLICT): a full cat refuses food, the daemon already runs, "
+    "a port in use",
+    6: "rate limited (RATE_LIMIT_EXCEEDED)",
+    7: "server unreachable (for sync and remote link: the remote)",
+    130: "interrupted (Ctrl-C)",
+}
+
 
 class CliError(Exception):
     """An error the user can act on: printed as one line (or the API error object with --json)."""

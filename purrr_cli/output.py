@@ -1,7 +1,7 @@
 """Everything a command prints: tables, TSV, JSON, --jq, messages, errors, and the shared options.
 
-Every command built with `PurrrTyper` gets `--json [FIELDS]`, `--jq EXPR`, `--no-color` and
-`--server URL`, so all groups behave identically (docs/scripting.md is the contract):
+Every command built with `PurrrTyper` gets `--json [FIELDS]`, `--jq EXPR`, `--no-color`,
+`--quiet` and `--server URL`, so all groups behave identically (docs/scripting.md is the contract):
 - stdout is data, stderr is messages;
 - a Rich table on a terminal, tab-separated rows without colour or ANSI when piped;
 - `--json` prints the API's objects (all fields, or `--json id,name`), `--jq` filters and implies it;
@@ -35,6 +35,7 @@ class OutputOptions:
     jq: str | None = None
     no_color: bool = False
     server: str | None = None
+    quiet: bool = False
 
     @property
     def json(self) -> bool:
@@ -76,6 +77,18 @@ _COMMON = {
         Annotated[
             bool,
             typer.Option("--no-color", help="Never use colour.", rich_help_panel="Output"),
+        ],
+        False,
+    ),
+    "purrr_quiet": (
+        Annotated[
+            bool,
+            typer.Option(
+                "--quiet",
+                "-q",
+                help="No messages on stderr (errors are still printed).",
+                rich_help_panel="Output",
+            ),
         ],
         False,
     ),
@@ -123,6 +136,7 @@ def with_common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         options.jq = kwargs.pop("purrr_jq")
         options.no_color = kwargs.pop("purrr_no_color")
         options.server = kwargs.pop("purrr_server")
+        options.quiet = kwargs.pop("purrr_quiet")
         _apply_config_defaults()
         return func(*args, **kwargs)
 
@@ -355,8 +369,9 @@ def examples(*lines: str) -> str:
 
 
 def message(text: str) -> None:
-    """A message for people: always stderr, so stdout stays data."""
-    sys.stderr.write(text + "\n")
+    """A message for people: always stderr, so stdout stays data; none with --quiet."""
+    if not options.quiet:
+        sys.stderr.write(text + "\n")
 
 
 def print_error(error: CliError) -> None:
@@ -373,5 +388,8 @@ def confirm(question: str, *, yes: bool, flag: str = "--yes") -> None:
         return
     if not can_prompt():
         raise UsageError(f"confirmation needed ({question}) and no terminal to ask on; pass {flag}")
-    if not typer.confirm(question, default=False, err=True):
+    # Not typer.confirm: click writes the space after the prompt to stdout, which is data.
+    sys.stderr.write(f"{question} [y/N]: ")
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
         raise CliError("cancelled", code="CANCELLED")

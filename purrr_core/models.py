@@ -21,12 +21,17 @@ Sex = Literal["male", "female"]
 Stat = int
 
 
+#: The zero-width joiner binds emoji into one picture (🐈‍⬛ is 🐈 + ZWJ + ⬛): allowed in names,
+#: unlike other invisible format characters (bidi overrides and the like).
+ZERO_WIDTH_JOINER = "\u200d"
+
+
 def clean_name(value: str) -> str:
     """Trim a cat's name and refuse empty, over-long or control-character names."""
     name = value.strip()
     if not 1 <= len(name) <= 100:
         raise ValueError("name must be 1–100 characters after trimming")
-    if any(unicodedata.category(ch).startswith("C") for ch in name):
+    if any(unicodedata.category(ch).startswith("C") and ch != ZERO_WIDTH_JOINER for ch in name):
         raise ValueError("name must not contain control characters")
     return name
 

@@ -28,7 +28,7 @@ def _phenotype(genotype: str) -> dict[str, Any] | None:
 def cat_json(cat: Cat, now: datetime) -> dict[str, Any]:
     """The cat brought to `now`, with its mood label, care status, level progress and phenotype."""
     cat = advance(cat, now)
-    out = cat.model_dump(mode="json", exclude=INTERNAL_FIELDS)
+    out = cat.model_dump(mode="json", exclude=set(INTERNAL_FIELDS))
     out["mood_label"] = mood_label(cat, now)
     out["care"] = care_status(cat, now)
     out["level_progress"] = level_progress(cat)

@@ -35,11 +35,18 @@ def _typed(value: str) -> Any:
 
 def _body(fields: list[str] | None, typed: list[str] | None, input_file: Path | None) -> Any:
     if input_file is not None:
-        text = (
-            typer.get_text_stream("stdin").read()
-            if str(input_file) == "-"
-            else input_file.read_text("utf-8")
-        )
+        try:
+            text = (
+                typer.get_text_stream("stdin").read()
+                if str(input_file) == "-"
+                else input_file.read_text("utf-8")
+            )
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise UsageError(
+                f"--input: cannot read {input_file}: {reason.lower()}",
+                details={"field": "--input", "value": str(input_file)},
+            ) from None
         try:
             return json.loads(text)
         except ValueError as exc:

@@ -117,3 +117,41 @@ def status() -> None:
     profile = connect().get("auth/profile")
     info["user"] = profile.get("username") if isinstance(profile, dict) else None
     render(info)
+
+
+@app.command(
+    epilog=examples(
+        "purrr auth register --server https://purrr.example --username alice --email a@x.org",
+        "purrr auth register -u alice --email a@x.org --password-stdin --server URL < pw.txt",
+    )
+)
+def register(
+    username: Annotated[str, typer.Option("--username", "-u", help="The account's name.")],
+    email: Annotated[str, typer.Option("--email", help="Where the server may write to you.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create an account on a hosted server, then log in to it (the token goes to the keyring)."""
+    choice = _remote()
+    if password_stdin:
+        password = _stdin_line("--password-stdin")
+    elif can_prompt():
+        password = str(typer.prompt("Password (8 or more characters)", hide_input=True, err=True))
+        if password != str(typer.prompt("Password again", hide_input=True, err=True)):
+            raise UsageError("the passwords differ; nothing was created")
+    else:
+        raise UsageError(
+            "no terminal to prompt for a password on; pipe it to "
+            "`purrr auth register --username NAME --email ADDRESS --password-stdin`"
+        )
+    remote = Client(choice=choice, transport=client.default_transport)
+    user = remote.post(
+        "auth/register", {"username": username, "email": email, "password": password}
+    )
+    data = remote.post("auth/login", {"username": username, "password": password})
+    token = str(data.get("token") or data.get("access_token"))
+    config.set_secret(secret_name("token", choice.url), token)
+    message(f"Registered {user.get('username', username)} on {choice.url} and logged in.")
+    if options.json:
+        render(user)

@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 
+from purrr_cli import complete
 from purrr_cli.client import connect
 from purrr_cli.commands.genetics import show_cross
 from purrr_cli.output import PurrrTyper, examples, options, render
-from purrr_cli.resolve import cat_id
+from purrr_cli.resolve import ID_MAX, cat_id, parse_id
 
 app = PurrrTyper(
     help="Breed your cats: ranked pairs, exact kitten predictions, breedings and their kittens.\n\n"
@@ -36,8 +37,18 @@ BREEDING_COLUMNS = [
 START_COLUMNS = ["breeding_id", "estimated_completion", "success_probability"]
 KITTEN_COLUMNS = ["id", "name", "sex", "phenotype.name", "generation", "coi", "mutations"]
 
-SireArg = Annotated[str, typer.Argument(metavar="SIRE", help="The sire: a male cat's id or name.")]
-DamArg = Annotated[str, typer.Argument(metavar="DAM", help="The dam: a female cat's id or name.")]
+SireArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="SIRE", help="The sire: a male cat's id or name.", autocompletion=complete.cats
+    ),
+]
+DamArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="DAM", help="The dam: a female cat's id or name.", autocompletion=complete.cats
+    ),
+]
 MethodOpt = Annotated[
     str,
     typer.Option("--method", "-m", help="natural, ai_assisted or genetic_enhancement."),
@@ -53,7 +64,9 @@ MethodOpt = Annotated[
 )
 def pairs(
     method: MethodOpt = "natural",
-    limit: Annotated[int, typer.Option(help="Show at most this many pairs (1-200).")] = 20,
+    limit: Annotated[
+        int, typer.Option(min=1, max=200, help="Show at most this many pairs (1-200).")
+    ] = 20,
     available: Annotated[bool, typer.Option(help="Only pairs that can breed now.")] = False,
 ) -> None:
     """Your male x female pairs ranked by compatibility, with COI and success rate.
@@ -97,7 +110,10 @@ def start(
     dam: DamArg,
     method: MethodOpt = "natural",
     seed: Annotated[
-        int | None, typer.Option(help="Roll the outcome from this seed (local servers only).")
+        int | None,
+        typer.Option(
+            min=0, max=ID_MAX, help="Roll the outcome from this seed (local servers only)."
+        ),
     ] = None,
 ) -> None:
     """Start breeding SIRE with DAM; kittens arrive at estimated_completion."""
@@ -117,7 +133,10 @@ def start(
 )
 def status(
     breeding: Annotated[
-        int | None, typer.Argument(metavar="[BREEDING]", help="One breeding's id.")
+        str | None,
+        typer.Argument(
+            metavar="BREEDING", help="One breeding's id.", autocompletion=complete.breedings
+        ),
     ] = None,
 ) -> None:
     """Breedings under way and the latest finished ones; with an id, that breeding's kittens."""
@@ -125,7 +144,7 @@ def status(
     if breeding is None:
         render(client.get("breeding/status"), BREEDING_COLUMNS, empty="No breedings yet.")
         return
-    data = client.get(f"breeding/{breeding}")
+    data = client.get(f"breeding/{parse_id(breeding, 'BREEDING')}")
     if options.json:
         render(data)
         return
@@ -143,7 +162,9 @@ def history(
     status: Annotated[
         str | None, typer.Option(help="Only pending, completed or failed breedings.")
     ] = None,
-    limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, max=1000, help="Show at most this many (1-1000).")
+    ] = None,
 ) -> None:
     """Every breeding you started, newest first."""
     render(

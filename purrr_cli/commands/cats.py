@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
 
 from purrr_cli.choices import completer
 from purrr_cli.client import connect
-from purrr_cli.output import PurrrTyper, confirm, examples, message, render, render_rich
-from purrr_cli.resolve import CatArg, cat_id
+from purrr_cli.errors import UsageError
+from purrr_cli.output import (
+    PurrrTyper,
+    confirm,
+    examples,
+    is_terminal,
+    message,
+    options,
+    render,
+    render_rich,
+)
+from purrr_cli.resolve import NAME_PREFIX, CatArg, CatRequired, cat_id, is_id
 
 app = PurrrTyper(
     help="Adopt, care for and inspect your cats.\n\n"
@@ -27,6 +38,11 @@ SHOW_COLUMNS = [
     "intelligence", "strength", "agility", "charisma", "training", "social",
     "genotype", "generation", "born_at", "last_care_at", "version",
 ]  # fmt: skip
+#: `cats show` adds what people look for first: the coat, care and how far to the next level.
+DETAIL_COLUMNS = [
+    "phenotype.name", "care.care_score", "care.care_band", "care.needs",
+    "level_progress.xp_into_level", "level_progress.xp_for_next",
+]  # fmt: skip
 HISTORY_COLUMNS = ["id", "name", "created_at", "args"]
 #: Parts of an action result people need not read after every action (--json keeps them).
 ACTION_HIDDEN = ("cat", "interaction", "new_stats")
@@ -38,10 +54,57 @@ def _cat_path(cat: str | None, suffix: str = "") -> str:
     return f"cats/{cat_id(client, cat)}{suffix}"
 
 
-def _act(cat: str | None, action: str, body: dict[str, Any]) -> None:
-    """Run a care action and print what changed."""
+#: How each action's one-line summary starts ("Fed Tom: …").
+VERBS = {
+    "feed": "Fed {name}",
+    "play": "Played with {name}",
+    "groom": "Groomed {name}",
+    "pet": "Petted {name}",
+    "rest": "{name} is resting",
+    "train": "Trained {name}",
+    "treat": "Gave {name} a treat",
+    "use": "Used {item} on {name}",
+}
+#: What people call a stat in a summary (`hunger` is satiation: 100 = full).
+STAT_WORDS = {"hunger": "satiation"}
+
+
+def summary(result: dict[str, Any], item: str | None = None) -> str:
+    """One line for people: "Fed Tom: satiation +32, happiness +25 (+5 XP)", with what to do
+    next when the cat still needs something."""
+    cat = result.get("cat") or {}
+    name = cat.get("name", "the cat")
+    action = str(result.get("action", ""))
+    head = VERBS.get(action, f"{action.capitalize()} {{name}}").format(name=name, item=item)
+    changes = ", ".join(
+        f"{STAT_WORDS.get(stat, stat)} {delta:+d}"
+        for stat, delta in (result.get("changes") or {}).items()
+        if isinstance(delta, int) and delta
+    )
+    line = f"{head}: {changes or 'no change'}"
+    if result.get("xp_gained"):
+        line += f" (+{result['xp_gained']} XP)"
+    if action == "train" and "success" in result:
+        line += " · learned it" if result["success"] else " · not this time"
+    leveled = result.get("leveled_up")
+    if isinstance(leveled, dict):
+        line += f" · level {leveled.get('from')} → {leveled.get('to')}!"
+    needs = list((cat.get("care") or {}).get("needs") or [])
+    if needs and cat.get("id") is not None:
+        line += f" · next: purrr cats {needs[0]} {cat['id']}"
+    return line
+
+
+def _act(cat: str | None, action: str, body: dict[str, Any], item: str | None = None) -> None:
+    """Run a care action: a one-line summary for people (stderr); the result as data when
+    piped or with --json (a terminal shows only the summary)."""
     payload = {key: value for key, value in body.items() if value is not None}
-    render(connect().post(_cat_path(cat, f"/{action}"), payload), hide=ACTION_HIDDEN)
+    result = connect().post(_cat_path(cat, f"/{action}"), payload)
+    if not options.json:
+        message(summary(result, item))
+        if is_terminal(sys.stdout):
+            return
+    render(result, hide=ACTION_HIDDEN)
 
 
 @app.command(
@@ -53,7 +116,7 @@ def _act(cat: str | None, action: str, body: dict[str, Any]) -> None:
 def list_cats() -> None:
     """List your cats (an empty list is not an error)."""
     render(
-        connect().get("cats"),
+        connect().get_all("cats"),
         LIST_COLUMNS,
         empty="No cats yet. Adopt one: purrr cats adopt NAME --personality playful",
     )
@@ -61,8 +124,9 @@ def list_cats() -> None:
 
 @app.command(epilog=examples("purrr cats show 1", "purrr cats show Mittens --json"))
 def show(cat: CatArg = None) -> None:
-    """Show one cat with all its stats (`hunger` is satiation: 100 = full)."""
-    render(connect().get(_cat_path(cat)), SHOW_COLUMNS)
+    """Show one cat with all its stats, its coat, care and level progress (`hunger` is
+    satiation: 100 = full)."""
+    render(connect().get(_cat_path(cat)), SHOW_COLUMNS + DETAIL_COLUMNS)
 
 
 @app.command(
@@ -89,24 +153,42 @@ def adopt(
     ] = None,
 ) -> None:
     """Adopt a new cat; prints it (with --json, the cat object including its id)."""
+    for flag, value in (("--sex", sex), ("--breed", breed), ("--genotype", genotype)):
+        if value is not None and not value.strip():
+            raise UsageError(
+                f"{flag} must not be empty; leave it out for the default",
+                details={"field": flag, "value": value},
+            )
     body = {"name": name, "personality_type": personality, "sex": sex, "breed": breed}
     body["genotype"] = genotype
     created = connect().post("cats", {k: v for k, v in body.items() if v is not None})
+    _hint_numeric_name(created)
     render(created, SHOW_COLUMNS)
+
+
+def _hint_numeric_name(cat: dict[str, Any]) -> None:
+    """A name of digits reads as an id on the command line: say how to reach the cat by name."""
+    name = str(cat.get("name", ""))
+    if is_id(name):
+        message(
+            f"Note: {name} reads as a cat id; refer to this cat as {NAME_PREFIX}{name} or as {cat.get('id')}."
+        )
 
 
 @app.command(epilog=examples("purrr cats rename 1 Whiskers", "purrr cats rename Mittens Mitzi"))
 def rename(
-    cat: Annotated[str, typer.Argument(metavar="CAT", help="Cat id or unique name.")],
+    cat: CatRequired,
     new_name: Annotated[str, typer.Argument(metavar="NAME", help="The new name.")],
 ) -> None:
     """Give a cat a new name."""
-    render(connect().put(_cat_path(cat), {"name": new_name}), SHOW_COLUMNS)
+    renamed = connect().put(_cat_path(cat), {"name": new_name})
+    _hint_numeric_name(renamed)
+    render(renamed, SHOW_COLUMNS)
 
 
 @app.command(epilog=examples("purrr cats release 3", "purrr cats release Mittens --yes"))
 def release(
-    cat: Annotated[str, typer.Argument(metavar="CAT", help="Cat id or unique name.")],
+    cat: CatRequired,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Release a cat for good (asks first on a terminal; scripts pass --yes)."""
@@ -217,7 +299,9 @@ def treat(
 @app.command(epilog=examples("purrr cats history 1", "purrr cats history Mittens --limit 5 --json"))
 def history(
     cat: CatArg = None,
-    limit: Annotated[int | None, typer.Option(help="Show at most this many entries.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, max=1000, help="Show at most this many entries (1-1000).")
+    ] = None,
 ) -> None:
     """Show a cat's recent actions, newest first."""
     render(
@@ -230,7 +314,45 @@ def history(
 @app.command(epilog=examples("purrr cats insights 1", "purrr cats insights Mittens --json"))
 def insights(cat: CatArg = None) -> None:
     """What the cat likes best (activities, foods, times of day), learned from its history."""
-    render(connect().get(_cat_path(cat, "/insights")))
+    data = connect().get(_cat_path(cat, "/insights"))
+    if options.json:
+        render(data)
+        return
+    for line in insight_lines(data):
+        typer.echo(line)
+
+
+def _ranked(rows: list[dict[str, Any]], key: str, top: int = 4) -> str:
+    """`ball_toss +18.0 (1×), petting +7.2 (4×)`: the best few by score, with the mean gain."""
+    shown = [
+        f"{row.get(key)} {row.get('mean_happiness_gain', 0):+.1f} ({row.get('count', 0)}×)"
+        for row in rows[:top]
+    ]
+    more = f", … {len(rows) - top} more" if len(rows) > top else ""
+    return ", ".join(shown) + more if shown else "not enough history yet"
+
+
+def insight_lines(data: dict[str, Any]) -> list[str]:
+    """`cats insights` for people: the summary, then preferences ranked with happiness gains."""
+    prefs = data.get("preferences") or {}
+    persona = data.get("personality") or {}
+    confidence = float(data.get("confidence") or 0)
+    lines = [
+        f"{data.get('name')} ({data.get('personality_type')}, {data.get('interactions', 0)} "
+        f"interactions, confidence {confidence:.0%})",
+        str(data.get("summary") or ""),
+        f"Activities: {_ranked(prefs.get('activities') or [], 'activity')}",
+        f"Foods: {_ranked(prefs.get('foods') or [], 'food')}",
+        f"Times of day: {_ranked(prefs.get('times_of_day') or [], 'time_of_day')}",
+    ]
+    if persona.get("behaves_like"):
+        lines.append(
+            f"Behaves like: {persona.get('behaves_like')} (declared {persona.get('declared')}, "
+            f"consistency {persona.get('consistency')}%)"
+        )
+    if data.get("best_hour") is not None:
+        lines.append(f"Best hour: {int(data['best_hour']):02d}:00 (predicted mood by hour: --json)")
+    return lines
 
 
 @app.command(epilog=examples("purrr cats portrait 1", "purrr cats portrait Mittens --no-color"))
@@ -279,7 +401,7 @@ def adopt_special(
 
 @app.command(epilog=examples("purrr cats use 1 catnip", "purrr cats use Mittens toy_mouse --json"))
 def use(
-    cat: Annotated[str, typer.Argument(metavar="CAT", help="Cat id or unique name.")],
+    cat: CatRequired,
     item: Annotated[
         str,
         typer.Argument(
@@ -290,4 +412,22 @@ def use(
     ],
 ) -> None:
     """Use one ITEM from your inventory on a cat (buy it first: purrr store buy ITEM)."""
-    _act(cat, "use", {"item_id": item})
+    _act(cat, "use", {"item_id": item}, item=item)
+
+
+@app.command(
+    epilog=examples(
+        "purrr cats pedigree Mittens",
+        "purrr cats pedigree 7 --json | purrr genetics coi - --sire 3 --dam 4",
+    )
+)
+def pedigree(cat: CatArg = None) -> None:
+    """A cat and its known ancestors, with its COI; --json is the pedigree `genetics coi` reads."""
+    data = connect().get(_cat_path(cat, "/pedigree"))
+    if options.json:
+        render(data)
+        return
+    cats = data.get("cats") or []
+    name = next((c.get("name") for c in cats if c.get("id") == data.get("cat_id")), "the cat")
+    message(f"{name}: COI {data.get('coi_fraction')}, {len(cats) - 1} known ancestor(s)")
+    render(cats, ["id", "name", "sex", "generation", "sire", "dam", "coi"])

@@ -34,13 +34,16 @@ def get(key: KeyArg) -> None:
 
 @app.command(
     "set",
+    context_settings={"ignore_unknown_options": True},  # `config set KEY -1` is a value
     epilog=examples(
         "purrr config set server_url https://purrr.example", "purrr config set default_cat_id 1"
     ),
 )
 def set_(
     key: KeyArg,
-    value: Annotated[str, typer.Argument(help="The value (null clears it; JSON for objects).")],
+    value: Annotated[
+        str, typer.Argument(metavar="VALUE", help="The value (null clears it; JSON for objects).")
+    ],
 ) -> None:
     """Change one setting."""
     stored = config.set_value(key, value)

@@ -9,7 +9,7 @@ import typer
 from purrr_cli.choices import completer
 from purrr_cli.client import connect
 from purrr_cli.output import PurrrTyper, examples, render
-from purrr_cli.resolve import cat_id
+from purrr_cli.resolve import CatOption, cat_id
 
 app = PurrrTyper(
     help="Play mini-games with your cats. Coin games are free and pay coins; crypto games take "
@@ -80,7 +80,7 @@ def list_games() -> None:
 )
 def play(
     game: GameArg,
-    cat: Annotated[str | None, typer.Option("--cat", "-c", help="Cat id or unique name.")] = None,
+    cat: CatOption = None,
     currency: Annotated[
         str | None,
         typer.Option("--currency", help="Pay a crypto game's fee in BTC, ETH, USDC, SOL or XRP."),

@@ -51,15 +51,35 @@ def parse(text: str, role: str) -> Any:
         ) from None
 
 
-def punnett(contract: dict[str, Any], title: str | None = None) -> Any:
-    """A Rich table of the kittens by sex: sons | daughters, each with its exact fraction of
-    that sex (the contract's probability is of all kittens: half of this)."""
+def by_look(contract: dict[str, Any]) -> list[dict[str, Any]]:
+    """The kittens for people: one row per sex and coat name (outcomes that differ only in what
+    the name does not show are added up), each with its exact fraction of all kittens, as in
+    the contract's `probability`. Most likely first within each sex."""
     from fractions import Fraction
 
+    shares: dict[tuple[str, str], Fraction] = {}
+    for outcome in contract["offspring"]:
+        key = (outcome["sex"], outcome["phenotype"]["name"])
+        shares[key] = shares.get(key, Fraction(0)) + Fraction(outcome["probability"])
+    order = [sex for sex, _ in SEXES]
+    rows = sorted(shares.items(), key=lambda item: (order.index(item[0][0]), -item[1], item[0][1]))
+    return [{"sex": sex, "probability": str(p), "name": name} for (sex, name), p in rows]
+
+
+def punnett(contract: dict[str, Any], title: str | None = None) -> Any:
+    """A Rich table of the kittens by sex: sons | daughters, each coat with its exact fraction
+    of all kittens (each column sums to 1/2), the same fractions as piped and in --json."""
     from rich.table import Table
 
-    columns = [[o for o in contract["offspring"] if o["sex"] == sex] for sex, _ in SEXES]
-    table = Table(title=title, header_style="bold", box=None, pad_edge=False)
+    rows = by_look(contract)
+    columns = [[r for r in rows if r["sex"] == sex] for sex, _ in SEXES]
+    table = Table(
+        title=title,
+        caption="fractions of all kittens",
+        header_style="bold",
+        box=None,
+        pad_edge=False,
+    )
     for _, heading in SEXES:
         table.add_column(heading)
         table.add_column("")
@@ -67,8 +87,7 @@ def punnett(contract: dict[str, Any], title: str | None = None) -> Any:
         cells: list[str] = []
         for outcomes in columns:
             if row < len(outcomes):
-                share = Fraction(outcomes[row]["probability"]) * 2
-                cells += [str(share), outcomes[row]["phenotype"]["name"]]
+                cells += [outcomes[row]["probability"], outcomes[row]["name"]]
             else:
                 cells += ["", ""]
         table.add_row(*cells)
@@ -76,17 +95,14 @@ def punnett(contract: dict[str, Any], title: str | None = None) -> Any:
 
 
 def show_cross(contract: dict[str, Any], title: str | None = None) -> None:
-    """JSON: the contract object; terminal: the Punnett summary; piped: sex, fraction, name rows."""
+    """JSON: the contract object; terminal: the Punnett summary; piped: sex, fraction, name rows.
+    Both views for people show one row per coat name and sex, with fractions of all kittens."""
     if options.json:
         render(contract)
     elif is_terminal(sys.stdout):
         render_rich(punnett(contract, title), contract)
     else:
-        rows = [
-            {"sex": o["sex"], "probability": o["probability"], "name": o["phenotype"]["name"]}
-            for o in contract["offspring"]
-        ]
-        render(rows, OFFSPRING_COLUMNS)
+        render(by_look(contract), OFFSPRING_COLUMNS)
 
 
 @app.command(

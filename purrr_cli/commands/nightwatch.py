@@ -11,11 +11,12 @@ from typing import Annotated, Any
 
 import typer
 
+from purrr_cli import complete
 from purrr_cli.choices import completer
 from purrr_cli.client import Client, connect
-from purrr_cli.errors import UsageError, from_api
+from purrr_cli.errors import ConflictError, UsageError, from_api
 from purrr_cli.output import PurrrTyper, examples, message, options, render, render_rich
-from purrr_cli.resolve import cat_id
+from purrr_cli.resolve import ID_MAX, cat_id, parse_id
 
 app = PurrrTyper(
     help="Night Watch: deploy cats between 21:00 and 06:00 (server-local) to deter bobcats and "
@@ -26,7 +27,13 @@ app = PurrrTyper(
 )
 
 CatsArg = Annotated[
-    list[str], typer.Argument(metavar="CAT...", help="Cat ids or unique names.", show_default=False)
+    list[str],
+    typer.Argument(
+        metavar="CAT...",
+        help="Cat ids or unique names.",
+        show_default=False,
+        autocompletion=complete.cats,
+    ),
 ]
 RoleOpt = Annotated[
     list[str] | None,
@@ -134,13 +141,21 @@ def deploy(cats: CatsArg, area: AreaOpt = None, role: RoleOpt = None) -> None:
 @app.command(epilog=examples("purrr nightwatch recall", "purrr nightwatch recall 4 --json"))
 def recall(
     patrol: Annotated[
-        int | None,
-        typer.Argument(metavar="[PATROL]", help="Patrol id (default: the patrol under way)."),
+        str | None,
+        typer.Argument(
+            metavar="PATROL",
+            help="Patrol id (default: the patrol under way).",
+            autocompletion=complete.patrols,
+        ),
     ] = None,
 ) -> None:
     """Bring the cats home now; what happened so far counts, the tick under way does not."""
     client = connect()
-    path = f"night-watch/patrols/{patrol}/recall" if patrol else "night-watch/recall"
+    path = (
+        f"night-watch/patrols/{parse_id(patrol, 'PATROL')}/recall"
+        if patrol is not None
+        else "night-watch/recall"
+    )
     result = client.post(path)
     recalled = result.get("recalled", [])
     for p in recalled:
@@ -192,6 +207,64 @@ def status() -> None:
         else Text("No patrol yet. Deploy one: purrr nightwatch deploy 1 3 5")
     )
     render_rich(Group(*parts), data)
+
+
+@app.command(
+    epilog=examples(
+        "purrr nightwatch watch",
+        "purrr nightwatch watch --interval 30",
+        "purrr nightwatch watch --json | jq -r .message",
+    )
+)
+def watch(
+    interval: Annotated[
+        float,
+        typer.Option(
+            "--interval", "-i", min=1, max=3600, help="Seconds between looks (default 10)."
+        ),
+    ] = 10,
+) -> None:
+    """Follow the patrol under way, like `gh run watch`: each event as it happens, until the
+    patrol ends (then its result). --json prints one event object per line."""
+    import time
+
+    client = connect()
+    shown = 0
+    patrol_id = None
+    while True:
+        data = client.get("night-watch/status")
+        patrol = data.get("patrol") if data.get("active") or patrol_id else None
+        if patrol is None or (patrol_id is not None and patrol.get("id") != patrol_id):
+            if patrol_id is None:
+                raise ConflictError(
+                    "no patrol is under way; deploy one: purrr nightwatch deploy CAT...",
+                    details={"active": False},
+                )
+            return
+        patrol_id = patrol["id"]
+        events = patrol.get("events") or []
+        for event in events[shown:]:
+            if options.json:
+                write_json_line(event)
+            else:
+                typer.echo(f"{str(event.get('at', ''))[11:16]}  {event.get('message', '')}")
+        shown = len(events)
+        if patrol.get("status") != "active":
+            from purrr_cli.render.patrol import coins_line
+
+            message(
+                f"Patrol #{patrol_id} {patrol.get('status')} after {patrol.get('ticks_done')} "
+                f"tick(s): {coins_line(patrol)}."
+            )
+            return
+        time.sleep(interval)
+
+
+def write_json_line(value: Any) -> None:
+    """One JSON value on one line (a stream a script can read line by line)."""
+    import json
+
+    typer.echo(json.dumps(value, ensure_ascii=False, default=str))
 
 
 @app.command(epilog=examples("purrr nightwatch zones", "purrr nightwatch zones --json"))
@@ -261,9 +334,14 @@ def alerts(
 
 
 @app.command(epilog=examples("purrr nightwatch respond 12"))
-def respond(alert: Annotated[int, typer.Argument(metavar="ALERT", help="The alert's id.")]) -> None:
+def respond(
+    alert: Annotated[
+        str, typer.Argument(metavar="ALERT", help="The alert's id.", autocompletion=complete.alerts)
+    ],
+) -> None:
     """Answer a community alert (critical ones within 5 minutes count for Emergency Responder)."""
-    result = connect().post(f"night-watch/alerts/{alert}/respond")
+    alert_id = parse_id(alert, "ALERT")
+    result = connect().post(f"night-watch/alerts/{alert_id}/respond")
     message(f"You answered alert {alert}; reputation {result['reputation']}.")
     for earned in result.get("achievements_earned", []):
         message(f"Achievement earned: {earned['name']}!")
@@ -292,7 +370,9 @@ def simulate(
     nights: Annotated[
         int, typer.Option("--nights", "-n", min=1, max=3650, help="How many nights.")
     ] = 30,
-    seed: Annotated[int, typer.Option("--seed", "-s", help="Same seed, same result.")] = 1,
+    seed: Annotated[
+        int, typer.Option("--seed", "-s", min=0, max=ID_MAX, help="Same seed, same result.")
+    ] = 1,
     area: AreaOpt = None,
     role: RoleOpt = None,
     start: Annotated[

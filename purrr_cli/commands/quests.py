@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from purrr_cli import complete
 from purrr_cli.client import connect
 from purrr_cli.output import PurrrTyper, examples, options, render
 from purrr_cli.resolve import cat_id
@@ -44,8 +45,13 @@ def list_quests(
     )
 )
 def claim(
-    quest: Annotated[str, typer.Argument(metavar="ID", help="Quest id.")],
-    cat: Annotated[str | None, typer.Option("--cat", "-c", help="Give the XP to this cat.")] = None,
+    quest: Annotated[
+        str, typer.Argument(metavar="ID", help="Quest id.", autocompletion=complete.quests)
+    ],
+    cat: Annotated[
+        str | None,
+        typer.Option("--cat", "-c", help="Give the XP to this cat.", autocompletion=complete.cats),
+    ] = None,
 ) -> None:
     """Claim a completed quest's rewards (once)."""
     client = connect()

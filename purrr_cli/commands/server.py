@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,9 +20,25 @@ app = PurrrTyper(
 
 
 def _settings(**overrides: Any) -> Any:
-    from purrr_server.settings import Settings
+    from purrr_cli._local import settings
 
-    return Settings(**{"data_dir": config.data_dir(), **overrides})
+    return settings(**overrides)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a TCP port something else listens on, before the server tries and fails."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConflictError(
+                f"cannot listen on {host}:{port}: {(exc.strerror or str(exc)).lower()}; "
+                "choose another --port",
+                code="PORT_IN_USE",
+                details={"field": "--port", "value": port},
+            ) from None
 
 
 def _daemon() -> Any:
@@ -50,7 +67,9 @@ def _plain(value: Any) -> Any:
 )
 def run(
     host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="TCP port (default 8642).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="TCP port, 1-65535 (default 8642).")
+    ] = None,
     data_dir: Annotated[
         Path | None,
         typer.Option("--data-dir", help="Where the database lives (default ~/.purrr/data)."),
@@ -78,23 +97,46 @@ def run(
         "rate_limit": False if no_rate_limit else None,
         "allow_sandbox_payments": allow_sandbox_payments or None,
     }
-    _daemon().serve(_settings(**{k: v for k, v in overrides.items() if v is not None}))
+    settings = _settings(**{k: v for k, v in overrides.items() if v is not None})
+    if settings.port is not None:
+        _check_port_free(settings.host, settings.port)
+    _daemon().serve(settings)
 
 
 @app.command(epilog=examples("purrr server start", "purrr server start --port 8642"))
 def start(
-    port: Annotated[int | None, typer.Option(help="Also listen on this loopback TCP port.")] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Also listen on this loopback TCP port (1-65535)."),
+    ] = None,
 ) -> None:
     """Start the local daemon in the background (Unix socket in the data dir)."""
     # Socket only, unless a TCP port is asked for (here or by config daemon_port).
     settings = _settings(port=port or config.load().get("daemon_port"))
+    daemon = _daemon()
+    if daemon.daemon_status(settings.data_dir)["running"]:
+        raise ConflictError("the purrr daemon is already running; stop it: purrr server stop")
+    if settings.port is not None:
+        _check_port_free(settings.host, settings.port)
     try:
-        result = _daemon().start_daemon(settings)
+        result = daemon.start_daemon(settings)
     except RuntimeError as exc:
         already = "already running" in str(exc)
-        raise (ConflictError if already else CliError)(str(exc)) from exc
+        if already:
+            raise ConflictError(str(exc)) from None
+        raise CliError(
+            _first_line_and_cause(str(exc), daemon.log_path(settings.data_dir))
+        ) from None
     message(f"purrr daemon started (pid {result.get('pid')}) on {result.get('socket')}")
     render(_plain(result))
+
+
+def _first_line_and_cause(text: str, log: Path) -> str:
+    """A failed start in one line: what happened and the error that ended the daemon's log."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    cause = next((line for line in reversed(lines[1:]) if not line.startswith("File ")), "")
+    head = lines[0].rstrip(":") if lines else "the purrr daemon did not start"
+    return f"{head}: {cause} (log: {log})" if cause else f"{head} (log: {log})"
 
 
 @app.command(epilog=examples("purrr server stop"))
@@ -109,7 +151,7 @@ def stop() -> None:
 @app.command(epilog=examples("purrr server status", "purrr server status --json"))
 def status() -> None:
     """Say which server the CLI uses, and whether the local daemon runs."""
-    choice = choose_server()
+    choice = choose_server(options.server)
     daemon = _plain(_daemon().daemon_status(config.data_dir()))
     render({"server": choice.describe(), "using": choice.as_dict(), "daemon": daemon})
 

@@ -46,7 +46,7 @@ def event_line(event: dict[str, Any], utc_offset_minutes: int = 0) -> Text:
     return line
 
 
-def _coins_line(patrol: dict[str, Any]) -> str:
+def coins_line(patrol: dict[str, Any]) -> str:
     """'45 coins earned' once settled; while under way, what it has earned so far."""
     coins = (patrol.get("summary") or {}).get("coins_earned", 0)
     if patrol.get("status") == "active":
@@ -80,7 +80,7 @@ class PatrolView:
             f"deterred · {summary.get('strays_found', 0)} strays found, "
             f"{summary.get('strays_rescued', 0)} rescued, {summary.get('strays_saved', 0)} saved"
             f" · {summary.get('injuries', 0)} injuries "
-            f"({summary.get('injuries_prevented', 0)} prevented) · {_coins_line(patrol)}"
+            f"({summary.get('injuries_prevented', 0)} prevented) · {coins_line(patrol)}"
         )
         cats = Table(
             "cat",

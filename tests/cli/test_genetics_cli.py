@@ -252,12 +252,13 @@ def test_terminal_table_is_a_punnett_summary_by_sex(
     lines = [line.split() for line in result.out.splitlines() if line.strip()]
     assert lines[0] == ["black", "x", "tortoiseshell"]  # the title: sire x dam
     assert lines[1] == ["Sons", "Daughters"]
-    rows = {" ".join(line) for line in lines[2:]}
-    # fractions of each sex, as the reference's worked examples list them
+    assert lines[-1] == ["fractions", "of", "all", "kittens"]
+    rows = {" ".join(line) for line in lines[2:-1]}
+    # fractions of all kittens, the same as piped and in --json (each sex sums to 1/2)
     assert rows == {
-        "3/8 black 3/8 black",
-        "3/8 red 3/8 tortoiseshell",
-        "1/8 blue 1/8 blue",
-        "1/8 cream 1/8 blue-cream",
+        "3/16 black 3/16 black",
+        "3/16 red 3/16 tortoiseshell",
+        "1/16 blue 1/16 blue",
+        "1/16 cream 1/16 blue-cream",
     }
     assert output.options.json is False
