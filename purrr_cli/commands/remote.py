@@ -32,8 +32,8 @@ KEEP = ("remote", "local")
 
 
 def _describe(counts: dict[str, int]) -> str:
-    cats = counts.get("cats", 0)
-    return f"{cats} cat{'s' if cats != 1 else ''}, {sum(counts.values())} rows"
+    cats, rows = counts.get("cats", 0), sum(counts.values())
+    return f"{cats} cat{'s' if cats != 1 else ''}, {rows} row{'s' if rows != 1 else ''}"
 
 
 def _ask(url: str, choice: dict[str, Any]) -> str:
@@ -49,7 +49,10 @@ def _ask(url: str, choice: dict[str, Any]) -> str:
         f"  local:  keep this game; it is uploaded over the remote account's game"
     )
     answer = typer.prompt(
-        "Keep which game? (remote/local, anything else cancels)", default="", err=True
+        "Keep which game? (remote/local, anything else cancels)",
+        default="",
+        show_default=False,
+        err=True,
     )
     answer = str(answer).strip().lower()
     if answer not in KEEP:

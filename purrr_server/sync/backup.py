@@ -89,6 +89,17 @@ async def write_backup(runtime: Runtime, user_id: int, path: Path) -> dict[str, 
     return {"path": str(path), "rows": summary(document["tables"])}
 
 
+def restorable(document: dict[str, Any]) -> dict[str, Any]:
+    """A backup without what a restore ignores (credentials' metadata, events, sync state):
+    what an upload sends to a remote."""
+    tables = {
+        name: rows
+        for name, rows in document["tables"].items()
+        if name in SYNC_TABLES or name in (HISTORY, "users")
+    }
+    return {**document, "tables": tables}
+
+
 def summary(tables: dict[str, Any]) -> dict[str, int]:
     """Rows per restorable table (syncable ones and the history)."""
     return {

@@ -395,7 +395,9 @@ class SyncEngine:
                     uploaded: dict[str, Any] | None = None
                     saved: dict[str, Any] | None = None
                     if keep == "local" and (local or remote_rows):
-                        document = await backups.export_game(self.runtime, player.id)
+                        document = backups.restorable(
+                            await backups.export_game(self.runtime, player.id)
+                        )
                         uploaded = await remote.restore(document, replace=bool(remote_rows))
                         reply = await remote.pull(0, client_id)
                     elif keep == "remote" and (local or history):

@@ -35,7 +35,7 @@ from tests.sync.harness import (
 )
 
 SIM_RUNS = 50
-SOAK_RUNS = 400
+SOAK_RUNS = 500
 STEPS = 10
 SOAK_STEPS = 30
 CARE = [
@@ -98,6 +98,10 @@ async def poison(local: Local, rng: random.Random) -> None:
         )
 
 
+def _names(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
+    return sorted(cat["name"] for cat in rows.get("cats", []))
+
+
 async def check_confirmed(local: Local, remote: Remote) -> None:
     assert await local.confirmed() == await remote.rows(), "confirmed state != remote"
 
@@ -108,7 +112,16 @@ async def simulate(seed: int, tmp: Path, steps: int) -> None:
     try:
         engine = local.app.state.sync_engine
         await play(remote, rng, rng.randrange(3))
-        await engine.link("http://remote.test", remote.key)
+        if rng.random() < 0.5:  # played offline before linking: uploaded, or a choice to make
+            await play(local, rng, rng.randrange(1, 4))
+        await local.app.state.runtime.ensure_open()
+        await remote.app.state.runtime.ensure_open()
+        local_rows, remote_rows = await local.rows(), await remote.rows()
+        keep = rng.choice(["remote", "local"]) if local_rows and remote_rows else None
+        linked = await engine.link("http://remote.test", remote.key, keep=keep)
+        kept = local_rows if linked["link"]["kept"] == "local" else remote_rows
+        assert _names(await remote.rows()) == _names(kept), "link lost the kept game"
+        assert await local.rows() == await remote.rows(), "link: local != remote"
         for _ in range(steps):
             roll = rng.random()
             if roll < 0.45:
@@ -123,13 +136,14 @@ async def simulate(seed: int, tmp: Path, steps: int) -> None:
             else:
                 transport.plan = [rng.choice(FAULTS) for _ in range(3)]
                 try:
-                    await engine.sync(remote.key)
+                    report = await engine.sync(remote.key)
                 except SyncFailure:
                     pass
                 except Fault:
                     await local.restart()
                     engine = local.engine(transport)
                 else:
+                    assert report.repulled is None and report.agreed, "disagreeing sync"
                     if not transport.plan or transport.plan == [None] * len(transport.plan):
                         await check_confirmed(local, remote)
                 transport.plan = []
@@ -147,6 +161,7 @@ async def simulate(seed: int, tmp: Path, steps: int) -> None:
         assert await remote_accounting(remote, status["remote"]["client_id"], queued) == []
         assert ledger_problems(remote_rows) == []
         assert ledger_problems(await local.rows()) == []
+        assert status["agreement"]["mismatches"] == 0 and status["agreement"]["agreed"]
     finally:
         await local.close()
         await remote.close()

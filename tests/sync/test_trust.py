@@ -19,7 +19,17 @@ from purrr_server.sync import protocol
 from purrr_server.sync.backup import _steps
 from purrr_server.sync.engine import RemoteClient, SyncFailure
 from tests.sync.conftest import Linked
-from tests.sync.harness import Local, Remote, Server, adopt, data, idem, ledger_problems, pair
+from tests.sync.harness import (
+    FaultTransport,
+    Local,
+    Remote,
+    Server,
+    adopt,
+    data,
+    idem,
+    ledger_problems,
+    pair,
+)
 
 EVENING = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)
 SIRE = "o/Y B/b D/d A/a Mc/mc S/w L/l"
@@ -406,3 +416,41 @@ def test_paths_parse() -> None:
         "[]",
     ]
     assert _steps("record.specializations{}") == ["record", "specializations", "{}"]
+
+
+async def test_two_devices_of_one_account_converge_and_take_turns(tmp_path: Path) -> None:
+    remote, a, transport = await pair(tmp_path)
+    b = Local(tmp_path / "b")
+    b_transport = FaultTransport(lambda: remote.app)
+    b.engine(b_transport)
+    try:
+        first = await adopt(a, "FromA")
+        await a.app.state.sync_engine.link("http://remote.test", remote.key)  # uploads
+        await adopt(b, "OnlyOnB")
+        await b.app.state.sync_engine.link("http://remote.test", remote.key, keep="remote")
+        await a.post(f"cats/{first['id']}/feed", {"food_item": "salmon"}, 200)
+        await adopt(a, "SecondFromA")
+        await b.post(f"cats/{first['id']}/pet", {}, 200)
+        await adopt(b, "FromB")
+
+        transport.plan = [None, None, "refuse"]  # A's release is lost: the lease stays A's
+        await a.app.state.sync_engine.sync()
+        with pytest.raises(SyncFailure) as busy:
+            await b.app.state.sync_engine.sync()
+        assert busy.value.code == "SYNC_BUSY"
+        assert (await b.app.state.sync_engine.status())["pending"] == 2  # nothing lost
+        for engine in (a.app.state.sync_engine, b.app.state.sync_engine, a.app.state.sync_engine):
+            report = await engine.sync()
+            assert report.agreed and report.repulled is None
+        rows = await remote.rows()
+        assert _names(rows) == ["FromA", "FromB", "SecondFromA"]
+        for device in (a, b):
+            assert await device.rows() == rows and await device.confirmed() == rows
+    finally:
+        await b.close()
+        await a.close()
+        await remote.close()
+
+
+def _names(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
+    return sorted(cat["name"] for cat in rows.get("cats", []))
