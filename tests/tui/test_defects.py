@@ -67,7 +67,7 @@ async def test_long_names_are_cut_in_the_breeding_tables(make_app, client) -> No
         await settle(pilot)
         pairs = app.screen.query_one("#pairs", RecordTable)
         sire = pairs.get_cell_at((0, 0))
-        assert str(sire).endswith("…") and len(str(sire)) == 16
+        assert str(sire).endswith("…") and len(str(sire)) == 11
 
 
 # --- without colour --------------------------------------------------------------------------
@@ -434,3 +434,15 @@ def test_notices_for_what_happens_elsewhere() -> None:
     sick = event_notice("cat.cared", {"cat_id": 4, "new_stats": {"health": 12}}, cats, seen)
     assert sick == ("Health alert: Luna is at 12 health.", "warning")
     assert "claim" in event_notice("quest.completed", {"quest_id": "x"}, [], seen)[0]
+
+
+def test_pairs_that_can_breed_come_first() -> None:
+    from purrr_cli.tui.screens.breeding import ranked_pairs
+
+    pairs = [
+        {"sire_id": 1, "dam_id": 2, "can_breed": False},
+        {"sire_id": 3, "dam_id": 2, "can_breed": True},
+        {"sire_id": 1, "dam_id": 4, "can_breed": True},
+    ]
+    assert [p["sire_id"] for p in ranked_pairs(pairs)] == [3, 1, 1]
+    assert ranked_pairs(pairs)[-1]["can_breed"] is False
