@@ -233,6 +233,10 @@ async def test_a_gone_server_shows_no_false_zeros(client, cats) -> None:
         assert "Server unreachable" in text_of(screen.query_one("#load-error"))
         await pilot.press("e")
         assert any("not loaded yet" in m for m in notifications(app, "warning"))
+        await pilot.press("n")
+        await settle(pilot)
+        assert "could not be loaded" in text_of(app.screen.query_one("#nw-patrol"))
+        assert "Loading" not in text_of(app.screen.query_one("#nw-patrol"))
 
 
 async def test_unreachable_server_is_an_error_not_loading_forever(purrr_env) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 from tests.tui.pilot import settle
 
@@ -33,6 +34,10 @@ def steps(cats: list[dict[str, Any]], *actions: Any) -> Steps:
             else:
                 await pilot.press(action)
             await _settle(pilot)
+        # A focused text field's cursor blinks: hold it hidden so the snapshot is stable.
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await _settle(pilot)
 
     return run
 
