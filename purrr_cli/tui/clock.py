@@ -31,9 +31,10 @@ def countdown(seconds: float) -> str:
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
 
 
-def short(value: Any) -> str:
-    """An API timestamp for people, in this machine's time zone: `Sat 12 Apr 22:00`; "" if none."""
+def short(value: Any, *, compact: bool = False) -> str:
+    """An API timestamp for people, in this machine's time zone: `Sat 12 Apr 22:00`, or with
+    `compact` `Sat 22:00`; "" if none."""
     moment = parse(str(value)) if value else None
     if moment is None:
         return ""
-    return moment.astimezone().strftime("%a %d %b %H:%M")
+    return moment.astimezone().strftime("%a %H:%M" if compact else "%a %d %b %H:%M")

@@ -36,4 +36,10 @@ async def settle(pilot: Any) -> None:
             break
         if loop.time() > deadline:
             raise AssertionError(f"{type(screen).__name__} never finished loading")
+    # Workers started by finishing ones (the header's overview after a load) finish too;
+    # the live event poller never does and is not waited for.
+    while busy := [w for w in pilot.app.workers if w.group != "events" and not w.is_finished]:
+        await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
+        if loop.time() > deadline:
+            raise AssertionError(f"workers still running: {busy}")
     await pilot.pause()

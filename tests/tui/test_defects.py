@@ -67,7 +67,7 @@ async def test_long_names_are_cut_in_the_breeding_tables(make_app, client) -> No
         await settle(pilot)
         pairs = app.screen.query_one("#pairs", RecordTable)
         sire = pairs.get_cell_at((0, 0))
-        assert str(sire).endswith("…") and len(str(sire)) == 16
+        assert str(sire).endswith("…") and len(str(sire)) == 11
 
 
 # --- without colour --------------------------------------------------------------------------
@@ -233,6 +233,10 @@ async def test_a_gone_server_shows_no_false_zeros(client, cats) -> None:
         assert "Server unreachable" in text_of(screen.query_one("#load-error"))
         await pilot.press("e")
         assert any("not loaded yet" in m for m in notifications(app, "warning"))
+        await pilot.press("n")
+        await settle(pilot)
+        assert "could not be loaded" in text_of(app.screen.query_one("#nw-patrol"))
+        assert "Loading" not in text_of(app.screen.query_one("#nw-patrol"))
 
 
 async def test_unreachable_server_is_an_error_not_loading_forever(purrr_env) -> None:
@@ -434,3 +438,15 @@ def test_notices_for_what_happens_elsewhere() -> None:
     sick = event_notice("cat.cared", {"cat_id": 4, "new_stats": {"health": 12}}, cats, seen)
     assert sick == ("Health alert: Luna is at 12 health.", "warning")
     assert "claim" in event_notice("quest.completed", {"quest_id": "x"}, [], seen)[0]
+
+
+def test_pairs_that_can_breed_come_first() -> None:
+    from purrr_cli.tui.screens.breeding import ranked_pairs
+
+    pairs = [
+        {"sire_id": 1, "dam_id": 2, "can_breed": False},
+        {"sire_id": 3, "dam_id": 2, "can_breed": True},
+        {"sire_id": 1, "dam_id": 4, "can_breed": True},
+    ]
+    assert [p["sire_id"] for p in ranked_pairs(pairs)] == [3, 1, 1]
+    assert ranked_pairs(pairs)[-1]["can_breed"] is False

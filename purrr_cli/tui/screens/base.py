@@ -68,9 +68,8 @@ class PurrrScreen(Screen[None]):
         self.reload()
 
     def reload(self) -> None:
-        """Fetch this screen's data (and the header's) in a worker; the newest request wins."""
+        """Fetch this screen's data (then the header's) in a worker; the newest request wins."""
         self.run_worker(as_work(self._load), group="load", exclusive=True)
-        self.purrr.refresh_overview()
 
     async def _load(self) -> None:
         try:
@@ -85,6 +84,8 @@ class PurrrScreen(Screen[None]):
             self.show(data)
         finally:
             self.loads_finished += 1
+            # The header's overview after the screen's own data, which the player waits for.
+            self.purrr.refresh_overview()
 
     def _show_load_error(self, exc: CliError) -> None:
         what = "Server unreachable" if isinstance(exc, UnreachableError) else "Could not load"

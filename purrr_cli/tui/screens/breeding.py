@@ -24,8 +24,7 @@ METHODS = (
 PAIR_COLUMNS: list[Column] = [
     ("Sire", "sire_name"),
     ("Dam", "dam_name"),
-    ("Compat.", "compatibility"),
-    ("Success", lambda p: f"{float(p.get('success_rate') or 0):.0%}"),
+    ("Fit", "compatibility"),
     ("Now", lambda p: "ready" if p.get("can_breed", True) else "blocked"),
 ]
 BREEDING_COLUMNS: list[Column] = [
@@ -33,7 +32,7 @@ BREEDING_COLUMNS: list[Column] = [
     ("Dam", "dam_name"),
     ("Method", "method"),
     ("Status", "status"),
-    ("Ready at", lambda b: clock.short(b.get("estimated_completion"))),
+    ("Ready", lambda b: clock.short(b.get("estimated_completion"), compact=True)),
 ]
 
 
@@ -44,10 +43,11 @@ class BreedingScreen(PurrrScreen):
 # Breeding lab
 
 Choose a **sire** (male) and a **dam** (female): the lab shows their compatibility (0–100,
-breeding is blocked below 20), the kittens' inbreeding coefficient (COI) and the exact
+**Fit** in the pairs table; breeding is blocked below 20), the kittens' inbreeding coefficient (COI) and the exact
 distribution of kitten coats. Choose a method (natural is free; the others cost coins and
 succeed more often) and press **s** to start. Kittens arrive when the breeding completes;
-the list below updates by itself. The suggested pairs table ranks your best matches:
+the list below updates by itself. The suggested pairs table ranks your best matches, the
+ones that can breed now first (**Now** says ready or blocked; the prediction says why):
 select one with **Enter** to load it.
 """
     MODE = "breeding"
@@ -76,9 +76,9 @@ select one with **Enter** to load it.
             yield Static("Choose a pair to see the prediction.", id="prediction")
             with Vertical(id="breed-lists"):
                 yield Label("Suggested pairs", classes="section")
-                yield RecordTable(PAIR_COLUMNS, key="rank", max_width=16, id="pairs")
+                yield RecordTable(PAIR_COLUMNS, key="rank", max_width=11, id="pairs")
                 yield Label("Breedings", classes="section")
-                yield RecordTable(BREEDING_COLUMNS, max_width=16, id="breedings")
+                yield RecordTable(BREEDING_COLUMNS, max_width=11, id="breedings")
 
     async def fetch(self) -> dict[str, Any]:
         cats, pairs, breedings = await asyncio.gather(

@@ -54,11 +54,14 @@ Care for the highlighted cat without opening it: **f** feed, **e** pet, **p** pl
 
     def on_resize(self, event: events.Resize) -> None:
         self.query_one(CatCard).display = event.size.width >= CARD_FROM
+        self._show_card()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_card()
 
     def _show_card(self) -> None:
+        if not self.query_one(CatCard).display:
+            return
         cat = self.query_one(CatTable).selected_cat()
         overview = self.purrr.overview
         doing = cat_doing(cat, overview.busy if overview else {}) if cat else ""

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static, TabbedContent, TabPane
 
+from purrr_cli.errors import CliError
 from purrr_cli.render.patrol import PatrolView, local_clock
 from purrr_cli.tui import clock
 from purrr_cli.tui.screens.base import PurrrScreen
@@ -143,6 +144,10 @@ Zones (bought with coins) strengthen every patrol. Answer community alerts from 
         self.query_one("#nw-alerts", RecordTable).set_records(alerts)
         achievements = records_of(self.status.get("achievements"), "achievements")
         self.query_one("#nw-achievements", RecordTable).set_records(achievements)
+
+    def failed(self, exc: CliError) -> None:
+        if not self.status:  # never loaded: no "Loading…" left behind (the error line says why)
+            self.query_one("#nw-patrol", Static).update("The night could not be loaded.")
 
     def _tick_clock(self) -> None:
         window = self.status.get("window")
