@@ -13,8 +13,9 @@ from purrr_core import catalog, perform
 from tests.core.conftest import NOW, make_cat
 
 CARE_SOURCE = Path(purrr_core.__file__).parent / "care.py"
-#: 0 and 1 (identities), 10 (play effects are per 10 minutes), 100 (the stat scale).
-STRUCTURAL = {0, 1, 10, 100}
+#: 0 and 1 (identities), 0.5 (rounding halves), 10 (play effects are per 10 minutes), 100 (the
+#: stat scale).
+STRUCTURAL = {0, 0.5, 1, 10, 100}
 IDS = set(catalog.personalities()) | set(catalog.foods())
 
 
