@@ -12,7 +12,7 @@ All pure functions of the cat and `now`; docs/balance.md shows the curves.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 from pydantic import BaseModel, ConfigDict
@@ -75,7 +75,7 @@ def fatigue_now(cat: Cat, key: str, now: datetime) -> float:
     mark = cat.fatigue.get(key)
     if mark is None:
         return 0.0
-    minutes = max(0.0, (now - mark.at).total_seconds() / 60)
+    minutes = max(0.0, (now - mark.at) / timedelta(minutes=1))
     return max(0.0, mark.level - minutes / pace.recover_minutes)
 
 

@@ -159,3 +159,28 @@ def test_a_hundred_actions_at_one_instant_earn_a_few_actions_worth() -> None:
         cat, coins = outcome.cat, coins + outcome.coins
     assert coins <= 60
     assert cat.experience <= 120
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    key=st.sampled_from(sorted(pacing.table().pacing.actions)),
+    uses=st.lists(st.integers(0, 240), min_size=1, max_size=25),
+)
+def test_freshness_is_bounded_falls_with_use_and_recovers_with_time(
+    key: str, uses: list[int]
+) -> None:
+    """Over any schedule of uses (minutes apart): freshness stays in [0, 1], a use never makes the
+    next one fresher, waiting never makes it staler, and the meter never passes its cap."""
+    rules = pacing.table().pacing
+    cap = rules.actions[key].free + rules.cap_above_free
+    cat, now = make_cat(), NOW
+    for gap in uses:
+        now += timedelta(minutes=gap)
+        before = pacing.freshness(cat, key, now)
+        assert 0.0 <= before <= 1.0
+        cat = cat.evolve(fatigue=pacing.tire(cat, key, now))
+        assert pacing.freshness(cat, key, now) <= before
+        assert pacing.freshness(cat, key, now + timedelta(minutes=30)) >= pacing.freshness(
+            cat, key, now
+        )
+        assert cat.fatigue[key].level <= cap
