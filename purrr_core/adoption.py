@@ -8,7 +8,7 @@ from typing import Any
 
 from purrr_core import catalog
 from purrr_core.errors import Conflict, InvalidRequest, choose_one
-from purrr_core.levels import percent_done
+from purrr_core.levels import percent_done, stat_growth, xp_for_level
 from purrr_core.models import Cat
 
 
@@ -96,7 +96,11 @@ def special_cat(special_id: str, *, now: datetime, rng: random.Random, cat_id: i
         genotype=SPECIAL_GENOTYPES[special_id],
         cat_id=cat_id,
     )
-    return cat.evolve(special_id=special_id, level=spec.level, experience=spec.experience)
+    # on the XP curve at its level, with its stats grown level by level like any cat's
+    grown = {stat: getattr(cat, stat) + n for stat, n in stat_growth(cat, spec.level).items()}
+    return cat.evolve(
+        special_id=special_id, level=spec.level, experience=xp_for_level(spec.level), **grown
+    )
 
 
 def adopt_special(

@@ -6,6 +6,7 @@ personality and mood, grants XP, and reports exactly what changed plus the inter
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from purrr_core import catalog
+from purrr_core import catalog, pacing
 from purrr_core.errors import Conflict, InvalidRequest, choose_one
 from purrr_core.levels import gain_xp
 from purrr_core.models import ADVANCED_STATS, CORE_STATS, Cat
@@ -94,9 +95,27 @@ def _mood_factor(cat: Cat) -> float:
     return factor.at_zero + factor.span * cat.mood / 100
 
 
+def whole(delta: float) -> int:
+    """A change in whole points, halves rounded away from zero (−2.5 → −3, 2.5 → 3), so the
+    same change lands the same on every starting value."""
+    return int(math.copysign(math.floor(abs(delta) + 0.5), delta))
+
+
+def landed(cat: Cat, stat: str, delta: float) -> int:
+    """The change `delta` to `stat` as it lands: happiness and advanced-stat gains are soft-capped
+    near the top (purrr_core.pacing), then rounded to whole points."""
+    current = getattr(cat, stat)
+    if stat == "happiness":
+        delta = pacing.happiness_gain(current, delta)
+    elif stat in ADVANCED_STATS:
+        delta = pacing.stat_gain(current, delta)
+    return whole(delta)
+
+
 def apply_care(cat: Cat, changes: dict[str, float], now: datetime, extra: dict[str, Any]) -> Cat:
-    """Apply stat deltas and the `extra` fields, stamp the care times, bump the version."""
-    update: dict[str, Any] = {k: getattr(cat, k) + v for k, v in changes.items()}
+    """Apply stat deltas (soft-capped, whole points) and the `extra` fields, stamp the care times,
+    bump the version."""
+    update: dict[str, Any] = {k: getattr(cat, k) + landed(cat, k, v) for k, v in changes.items()}
     update.update(extra)
     update.update(updated_at=now, last_care_at=now, version=cat.version + 1)
     return cat.evolve(**update)
@@ -157,7 +176,20 @@ def excite(changes: dict[str, float], extra: dict[str, Any], factor: float, now:
     return True
 
 
+def _paced(cat: Cat, key: str, now: datetime) -> tuple[float, dict[str, Any]]:
+    """The action's freshness now and the `extra` that records one more use of it."""
+    return pacing.freshness(cat, key, now), {"fatigue": pacing.tire(cat, key, now)}
+
+
+def _chance_points(rng: random.Random, cat: Cat, stat: str, tries: int, chance: float) -> int:
+    """Points won in `tries` draws of `chance`, which shrinks near the stat's soft cap."""
+    chance *= pacing.stat_gain(getattr(cat, stat), 1.0)
+    return sum(1 for _ in range(tries) if rng.random() < chance)
+
+
 def feed(cat: Cat, req: FeedRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+    """Effects follow what the cat actually eats: a nearly full cat eats (and gains) little.
+    Catnip and honeysuckle are stimulants: paced like treats, they may excite the cat."""
     cat = advance(cat, now)
     full_at = rules().full_at
     if cat.hunger >= full_at:
@@ -168,26 +200,38 @@ def feed(cat: Cat, req: FeedRequest, now: datetime, rng: random.Random) -> tuple
     food = catalog.foods()[req.food_item]
     pers = catalog.personality(cat.personality_type)
     amount = catalog.portions()[req.portion] * req.quantity
-    factor = stimulant_factor(cat, food.stimulant) if food.stimulant else 1.0
+    extra: dict[str, Any] = {"last_fed_at": now, "is_resting": False}
     # Satiation scales with the portion only (the original wrongly scaled it by energy).
-    satiation = min(100 - cat.hunger, round(food.satiation * amount))
-    happiness = (
+    nominal = food.satiation * amount
+    satiation = min(100 - cat.hunger, round(nominal))
+    changes: dict[str, float] = {"hunger": satiation}
+    factor = 1.0
+    excited = False
+    if food.stimulant:
+        factor = stimulant_factor(cat, food.stimulant)
+        eaten, paced = _paced(cat, "treat", now)
+        extra.update(paced, last_treat_at=now)
+        if eaten > 0:
+            excited = excite(changes, extra, factor * eaten, now)
+    else:
+        eaten = satiation / nominal if nominal else 1.0
+    changes["happiness"] = changes.get("happiness", 0) + eaten * (
         food.happiness * amount * factor * pers.happiness_multiplier("care") * _mood_factor(cat)
     )
-    energy = food.energy * amount * factor * pers.energy_gain
-    after = apply_care(
-        cat,
-        {"hunger": satiation, "happiness": happiness, "energy": energy},
-        now,
-        {"last_fed_at": now, "is_resting": False},
+    changes["energy"] = changes.get("energy", 0) + eaten * (
+        food.energy * amount * factor * pers.energy_gain
     )
-    xp = rules().feed.xp_per_portion * req.quantity
+    after = apply_care(cat, changes, now, extra)
+    xp = rules().feed.xp_per_portion * req.quantity * eaten
     after, effects = finish_care(cat, after, "feed", food.id, "care", xp, now)
     effects.update(
         hunger_restored=after.hunger - cat.hunger,
         happiness_gained=after.happiness - cat.happiness,
         energy_gained=after.energy - cat.energy,
+        eaten=round(eaten, 3),
     )
+    if food.stimulant:
+        effects.update(stimulant_response=cat.stimulant_response, excited=excited)
     return after, effects
 
 
@@ -203,21 +247,30 @@ def play(cat: Cat, req: PlayRequest, now: datetime, rng: random.Random) -> tuple
             f"(energy {cat.energy}, needs {cost}); let it rest or play for less time",
             details={"cat_id": cat.id, "energy": cat.energy, "needed": cost},
         )
+    fresh, extra = _paced(cat, "play", now)
     activity_level = pers.activity_level(now.hour)
     happiness = game.happiness * scale * pers.happiness_multiplier("play") * _mood_factor(cat)
     changes: dict[str, float] = {
         "energy": -cost,
-        "happiness": happiness * activity_level,
+        "happiness": happiness * activity_level * fresh,
         "hunger": game.satiation * scale,
     }
-    # Each 10 minutes of play may train the game's stat by one point (30 %).
-    chance = rules().play.stat_chance_per_10_min
-    stat_points = sum(1 for _ in range(max(1, round(scale))) if rng.random() < chance)
+    # Each 10 minutes of play may train the game's stat by one point (30 % when fresh).
+    chance = rules().play.stat_chance_per_10_min * fresh
+    stat_points = _chance_points(rng, cat, game.stat, max(1, round(scale)), chance)
     if stat_points:
-        changes[game.stat] = stat_points
-    after = apply_care(cat, changes, now, {"last_played_at": now, "is_resting": False})
+        extra[game.stat] = getattr(cat, game.stat) + stat_points
+    extra.update(last_played_at=now, is_resting=False)
+    after = apply_care(cat, changes, now, extra)
     after, effects = finish_care(
-        cat, after, "play", game.id, "play", game.xp * scale, now, {"duration": req.duration}
+        cat,
+        after,
+        "play",
+        game.id,
+        "play",
+        game.xp * scale * fresh,
+        now,
+        {"duration": req.duration, "freshness": round(fresh, 3)},
     )
     effects.update(
         energy_spent=cat.energy - after.energy, happiness_gained=after.happiness - cat.happiness
@@ -229,14 +282,18 @@ def groom(cat: Cat, req: GroomRequest, now: datetime, rng: random.Random) -> tup
     cat = advance(cat, now)
     kind = catalog.grooming_kinds()[req.kind]
     pers = catalog.personality(cat.personality_type)
+    fresh, extra = _paced(cat, "groom", now)
     happiness = float(kind.happiness)
     if happiness > 0:
-        happiness *= pers.happiness_multiplier("care")
+        happiness *= pers.happiness_multiplier("care") * fresh
     else:
         happiness *= pers.dislike_factor  # calm cats mind a bath less
     changes = {"cleanliness": kind.cleanliness, "happiness": happiness, "health": kind.health}
-    after = apply_care(cat, changes, now, {"last_groomed_at": now, "is_resting": False})
-    after, effects = finish_care(cat, after, "groom", kind.id, "care", kind.xp, now)
+    extra.update(last_groomed_at=now, is_resting=False)
+    after = apply_care(cat, changes, now, extra)
+    after, effects = finish_care(
+        cat, after, "groom", kind.id, "care", kind.xp * fresh, now, {"freshness": round(fresh, 3)}
+    )
     effects["cleanliness_gained"] = after.cleanliness - cat.cleanliness
     return after, effects
 
@@ -245,11 +302,21 @@ def pet(cat: Cat, req: PetRequest, now: datetime, rng: random.Random) -> tuple[C
     cat = advance(cat, now)
     pers = catalog.personality(cat.personality_type)
     rule = rules().pet
-    happiness = rule.happiness * pers.happiness_multiplier("social") * _mood_factor(cat)
-    after = apply_care(cat, {"happiness": happiness, "mood": rule.mood}, now, {})
-    if rng.random() < rule.social_chance:
-        after = after.evolve(social=after.social + 1)
-    after, effects = finish_care(cat, after, "pet", "petting", "social", rule.xp, now)
+    fresh, extra = _paced(cat, "pet", now)
+    happiness = rule.happiness * pers.happiness_multiplier("social") * _mood_factor(cat) * fresh
+    if _chance_points(rng, cat, "social", 1, rule.social_chance * fresh):
+        extra["social"] = cat.social + 1
+    after = apply_care(cat, {"happiness": happiness, "mood": rule.mood * fresh}, now, extra)
+    after, effects = finish_care(
+        cat,
+        after,
+        "pet",
+        "petting",
+        "social",
+        rule.xp * fresh,
+        now,
+        {"freshness": round(fresh, 3)},
+    )
     effects["happiness_gained"] = after.happiness - cat.happiness
     return after, effects
 
@@ -263,10 +330,14 @@ def rest(cat: Cat, req: RestRequest, now: datetime, rng: random.Random) -> tuple
             details={"cat_id": cat.id, "energy": cat.energy},
         )
     pers = catalog.personality(cat.personality_type)
-    energy = rule.energy * pers.energy_gain
-    happiness = rule.happiness * pers.happiness_multiplier("solitude")
-    after = apply_care(cat, {"energy": energy, "happiness": happiness}, now, {"is_resting": True})
-    after, effects = finish_care(cat, after, "rest", "nap", "solitude", rule.xp, now)
+    fresh, extra = _paced(cat, "rest", now)
+    energy = rule.energy * pers.energy_gain * fresh
+    happiness = rule.happiness * pers.happiness_multiplier("solitude") * fresh
+    extra["is_resting"] = True
+    after = apply_care(cat, {"energy": energy, "happiness": happiness}, now, extra)
+    after, effects = finish_care(
+        cat, after, "rest", "nap", "solitude", rule.xp * fresh, now, {"freshness": round(fresh, 3)}
+    )
     effects.update(energy_gained=after.energy - cat.energy, resting=True)
     return after, effects
 
@@ -281,18 +352,20 @@ def train(cat: Cat, req: TrainRequest, now: datetime, rng: random.Random) -> tup
             f"{cat.name} is too tired to train (energy {cat.energy}, needs {cost})",
             details={"cat_id": cat.id, "energy": cat.energy, "needed": cost},
         )
+    fresh, extra = _paced(cat, "train", now)
     chance = success_chance(cat, command.difficulty)
     success = rng.random() < chance
     rule = rules().train
     changes: dict[str, float] = {"energy": -cost}
     if success:
-        changes["training"] = (
-            rule.training_base + command.difficulty // rule.training_per_difficulty
-        )
+        points = rule.training_base + command.difficulty // rule.training_per_difficulty
+        changes["training"] = points * fresh
         changes["intelligence"] = int(command.difficulty >= rule.intelligence_from_difficulty)
-        changes["happiness"] = rule.happiness * pers.happiness_multiplier("training")
-    after = apply_care(cat, changes, now, {"is_resting": False})
-    xp = command.xp if success else command.xp / rule.failure_xp_divisor
+        changes["intelligence"] *= fresh
+        changes["happiness"] = rule.happiness * pers.happiness_multiplier("training") * fresh
+    extra["is_resting"] = False
+    after = apply_care(cat, changes, now, extra)
+    xp = (command.xp if success else command.xp / rule.failure_xp_divisor) * fresh
     after, effects = finish_care(
         cat,
         after,
@@ -301,7 +374,7 @@ def train(cat: Cat, req: TrainRequest, now: datetime, rng: random.Random) -> tup
         "training",
         xp,
         now,
-        {"success": success, "success_chance": round(chance, 3)},
+        {"success": success, "success_chance": round(chance, 3), "freshness": round(fresh, 3)},
     )
     return after, effects
 
@@ -321,14 +394,15 @@ def success_chance(cat: Cat, difficulty: int) -> float:
 def treat(cat: Cat, req: TreatRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     factor = stimulant_factor(cat, req.kind)
+    fresh, extra = _paced(cat, "treat", now)
     changes: dict[str, float] = {}
-    extra: dict[str, Any] = {"last_treat_at": now}
-    excited = excite(changes, extra, factor, now)
+    extra["last_treat_at"] = now
     rule = rules().treat
+    excited = excite(changes, extra, factor * fresh, now)
     if excited:
         extra["is_resting"] = False
     else:
-        changes["happiness"] = rule.calm_happiness
+        changes["happiness"] = rule.calm_happiness * fresh
     after = apply_care(cat, changes, now, extra)
     after, effects = finish_care(
         cat,
@@ -336,9 +410,14 @@ def treat(cat: Cat, req: TreatRequest, now: datetime, rng: random.Random) -> tup
         "treat",
         req.kind,
         "care",
-        rule.xp,
+        rule.xp * fresh,
         now,
-        {"stimulant_response": cat.stimulant_response, "factor": factor, "excited": excited},
+        {
+            "stimulant_response": cat.stimulant_response,
+            "factor": factor,
+            "excited": excited,
+            "freshness": round(fresh, 3),
+        },
     )
     effects.update(
         energy_gained=after.energy - cat.energy, happiness_gained=after.happiness - cat.happiness

@@ -173,7 +173,6 @@ class SpecialCat(_Frozen):
     sex: Literal["male", "female"]
     rarity: str
     level: int
-    experience: int
     unlock: Unlock
     game_bonuses: dict[str, float]
     nightwatch: dict[str, Any]

@@ -8,6 +8,7 @@ from functools import cache
 
 from purrr_core.catalog import personality
 from purrr_core.models import ADVANCED_STATS, Cat
+from purrr_core.pacing import stat_gain
 
 MAX_LEVEL = 50
 ACCOUNT_XP_PER_LEVEL = 1000
@@ -40,17 +41,27 @@ def gain_xp(cat: Cat, base_xp: float, kind: str) -> tuple[Cat, dict[str, object]
     experience = cat.experience + xp
     new_level = max(cat.level, level_for_xp(experience))
     changes: dict[str, object] = {"experience": experience, "level": new_level}
-    growth: dict[str, int] = {}
-    if new_level > cat.level:
-        per_level = personality(cat.personality_type).growth
-        for stat in ADVANCED_STATS:
-            gained = per_level.get(stat, 0) * (new_level - cat.level)
-            changes[stat] = getattr(cat, stat) + gained
-            growth[stat] = gained
+    growth = stat_growth(cat, new_level)
+    changes.update({stat: getattr(cat, stat) + gained for stat, gained in growth.items()})
     effects: dict[str, object] = {"xp_gained": xp, "level": new_level}
     if new_level > cat.level:
         effects["leveled_up"] = {"from": cat.level, "to": new_level, "stat_growth": growth}
     return cat.evolve(**changes), effects
+
+
+def stat_growth(cat: Cat, to_level: int) -> dict[str, int]:
+    """Advanced-stat growth from the cat's level up to `to_level`: each level adds the
+    personality's growth, shrinking near the top (purrr_core.pacing.stat_gain), in whole points."""
+    if to_level <= cat.level:
+        return {}
+    per_level = personality(cat.personality_type).growth
+    out: dict[str, int] = {}
+    for stat in ADVANCED_STATS:
+        value = float(getattr(cat, stat))
+        for _ in range(to_level - cat.level):
+            value += stat_gain(value, per_level.get(stat, 0))
+        out[stat] = min(100, math.floor(value + 0.5)) - getattr(cat, stat)
+    return out
 
 
 def level_progress(cat: Cat) -> dict[str, int]:

@@ -26,6 +26,15 @@ Stat = int
 ZERO_WIDTH_JOINER = "\u200d"
 
 
+class Fatigue(BaseModel):
+    """How tired a cat is of one action (see purrr_core.pacing): a level and when it was set."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    level: float = Field(ge=0)
+    at: datetime
+
+
 def clean_name(value: str) -> str:
     """Trim a cat's name and refuse empty, over-long or control-character names."""
     name = value.strip()
@@ -88,6 +97,8 @@ class Cat(BaseModel):
     last_played_at: datetime | None = None
     last_groomed_at: datetime | None = None
     last_treat_at: datetime | None = None
+    #: Per-action fatigue (pet, rest, treat, play, train, groom, games): repeats wear thin.
+    fatigue: dict[str, Fatigue] = Field(default_factory=dict)
     #: Time passing is applied in whole ticks up to this instant (see purrr_core.timeflow).
     decayed_at: datetime
     #: Fractions of a stat point (in thousandths) carried between ticks, so decay composes exactly.

@@ -47,12 +47,16 @@ def check_can_claim(cat: Cat) -> None:
 
 
 def challenge_strength(cat: Cat) -> float:
-    """Stats that win a territory dispute; territorial cats fight harder."""
-    table = load("territory")
-    base = 0.4 * cat.strength + 0.3 * cat.agility + 0.2 * cat.energy + 0.1 * cat.level * 2
-    return base * (
-        table["territorial_challenge_bonus"] if cat.personality_type == "territorial" else 1.0
-    )
+    """Stats that win a territory dispute (weights in territory.json); territorial cats fight
+    harder (the table's personality multiplier)."""
+    rule = load("territory")["challenge"]
+    base = sum(weight * getattr(cat, stat) for stat, weight in rule["weights"].items())
+    return float(base * rule["personality"].get(cat.personality_type, 1.0))
+
+
+def _luck(rng: random.Random) -> float:
+    low, high = load("territory")["challenge"]["luck"]
+    return rng.uniform(low, high)
 
 
 def claim(
@@ -65,8 +69,8 @@ def claim(
     check_can_claim(cat)
     result: dict[str, Any] = {"challenge": holder is not None}
     if holder is not None:
-        mine = challenge_strength(cat) * rng.uniform(0.75, 1.25)
-        theirs = challenge_strength(holder) * rng.uniform(0.75, 1.25)
+        mine = challenge_strength(cat) * _luck(rng)
+        theirs = challenge_strength(holder) * _luck(rng)
         result.update(challenger_score=round(mine, 2), holder_score=round(theirs, 2))
         if mine <= theirs:
             result["won"] = False

@@ -22,7 +22,8 @@ RATES_PER_HOUR = {
     "energy_resting": 6.0,
     "energy_awake": 1.0,
     "happiness_neglect": -1.0,  # while satiation or cleanliness < 30
-    "happiness_drift": 0.5,  # toward the personality's baseline otherwise
+    "happiness_drift": 0.5,  # up toward the personality's baseline otherwise
+    "happiness_settle": -2.0,  # down toward it: joy fades unless care renews it
     "health_starving": -1.0,  # while satiation is 0
     "health_recovery": 1.0,  # while neither satiation nor cleanliness is below 30
 }
@@ -55,11 +56,10 @@ def _tick(s: dict[str, int], resting: bool, baseline: int) -> tuple[dict[str, in
         n["happiness"] = max(0, s["happiness"] + _per_tick("happiness_neglect"))
     else:
         target = baseline * 1000
-        step = _per_tick("happiness_drift")
         if s["happiness"] < target:
-            n["happiness"] = min(target, s["happiness"] + step)
+            n["happiness"] = min(target, s["happiness"] + _per_tick("happiness_drift"))
         elif s["happiness"] > target:
-            n["happiness"] = max(target, s["happiness"] - step)
+            n["happiness"] = max(target, s["happiness"] + _per_tick("happiness_settle"))
     if whole["hunger"] == 0:
         n["health"] = max(HEALTH_FLOOR * 1000, s["health"] + _per_tick("health_starving"))
     elif whole["hunger"] >= NEGLECT_BELOW and whole["cleanliness"] >= NEGLECT_BELOW:

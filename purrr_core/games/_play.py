@@ -1,10 +1,11 @@
 """Playing a game: one outcome model for every game (SPEC §4), pure and replayable from its seed.
 
-performance = min(1, skill × personality multiplier × (1 + special-cat bonus)), where skill mixes
-the game's stat weights with the cat's level. One uniform draw u gives the score
-1000·(skill_share·performance + (1 − skill_share)·u); the play is a win when the score reaches
+performance = min(1, skill × personality multiplier × condition), where skill mixes the game's
+stat weights with the cat's level and condition is the cat's fitness (purrr_core.pacing). One
+uniform draw u gives the score 1000·(skill_share·performance + (1 − skill_share)·(u + bonus)), bonus
+being a special cat's win-probability bonus at this game; the play is a win when the score reaches
 1000·win_threshold. So P(win) = clamp((1 − win_threshold − skill_share·(1 − performance)) /
-(1 − skill_share)) is linear in performance, and expected values are exact (docs/games.md).
+(1 − skill_share) + bonus) is linear in performance, and expected values are exact (docs/games.md).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from purrr_core import catalog
+from purrr_core import catalog, pacing
+from purrr_core.care import landed
 from purrr_core.economy import Rates, check_currency, quantize, usd_to_crypto
 from purrr_core.errors import Conflict
 from purrr_core.games._catalog import LEVEL_SHARE, Game, game, min_energy
@@ -26,6 +28,8 @@ from purrr_core.timeflow import advance
 
 #: A win trains the game's stat by one point with this chance.
 TRAIN_CHANCE = 0.25
+#: The house's edge in crypto mode is never below this, special cats included.
+MIN_HOUSE_EDGE: float = float(catalog.load("games")["min_house_edge"])
 
 
 class GameOutcome(BaseModel):
@@ -64,7 +68,8 @@ def skill(cat: Cat, g: Game) -> float:
 
 
 def special_bonus(cat: Cat, g: Game) -> float:
-    """The special cat's bonus for this game id (Bandit +0.5 on mouse_hunt …), else 0."""
+    """The special cat's win-probability bonus at this game id (Bandit +0.10 at mouse_hunt …),
+    else 0."""
     if cat.special_id is None:
         return 0.0
     spec = catalog.special_cats().get(cat.special_id)
@@ -72,32 +77,40 @@ def special_bonus(cat: Cat, g: Game) -> float:
 
 
 def performance(cat: Cat, g: Game) -> float:
-    """How well this cat plays this game, in [0, 1]."""
+    """How well this cat plays this game, in [0, 1]: skill × personality × the cat's condition
+    (a hungry, sick, dirty or unhappy cat plays worse; purrr_core.pacing)."""
     mult = g.personality.get(cat.personality_type, 1.0)
-    return min(1.0, skill(cat, g) * mult * (1 + special_bonus(cat, g)))
+    return min(1.0, skill(cat, g) * mult * pacing.condition(cat))
 
 
-def win_chance(g: Game, perf: float) -> float:
-    """P(score >= threshold) for a given performance: exact, linear in performance."""
-    raw = (1 - g.win_threshold - g.skill_share * (1 - perf)) / (1 - g.skill_share)
+def win_chance(g: Game, perf: float, bonus: float = 0.0) -> float:
+    """P(score >= threshold) for a given performance and special bonus: exact, linear in both."""
+    raw = (1 - g.win_threshold - g.skill_share * (1 - perf)) / (1 - g.skill_share) + bonus
     return max(0.0, min(1.0, raw))
 
 
-def mean_score_share(g: Game, perf: float) -> float:
-    """E[score] / 1000 for a given performance."""
-    return g.skill_share * perf + (1 - g.skill_share) / 2
+def crypto_bonus(g: Game, perf: float, bonus: float) -> float:
+    """The part of a special cat's bonus that applies with money at stake: the house keeps
+    `min_house_edge` (games.json) against every cat, special or not."""
+    cap = (1 - MIN_HOUSE_EDGE) / float(g.win_multiplier or 1)
+    return max(0.0, min(bonus, cap - win_chance(g, perf)))
 
 
-def expected_value(g: Game, perf: float) -> dict[str, float]:
+def mean_score_share(g: Game, perf: float, bonus: float = 0.0) -> float:
+    """E[score] / 1000 for a given performance and special bonus."""
+    return min(1.0, g.skill_share * perf + (1 - g.skill_share) * (0.5 + bonus))
+
+
+def expected_value(g: Game, perf: float, bonus: float = 0.0) -> dict[str, float]:
     """Expected return of one play: crypto games per unit of entry fee, coin games in coins."""
     if g.kind == "crypto":
-        p = win_chance(g, perf)
+        p = win_chance(g, perf, crypto_bonus(g, perf, bonus))
         ev = p * float(g.win_multiplier or 0) - 1
         return {"win_chance": p, "ev_per_fee": ev, "house_edge": -ev}
     low, high = g.coins or (0, 0)
     return {
-        "win_chance": win_chance(g, perf),
-        "expected_coins": low + (high - low) * mean_score_share(g, perf),
+        "win_chance": win_chance(g, perf, bonus),
+        "expected_coins": low + (high - low) * mean_score_share(g, perf, bonus),
     }
 
 
@@ -137,17 +150,25 @@ def play_game(
         currency = None
     cat = advance(cat, now)
     cost = _check_ready(cat, g)
+    # Repeats faster than they wear off pay less: coins, XP and joy (not a crypto payout).
+    fresh = pacing.freshness(cat, "games", now)
     perf = performance(cat, g)
-    chance = win_chance(g, perf)
-
-    score = min(999, int(1000 * (g.skill_share * perf + (1 - g.skill_share) * rng.random())))
+    bonus = special_bonus(cat, g)
+    if mode == "crypto":
+        bonus = crypto_bonus(g, perf, bonus)
+    chance = win_chance(g, perf, bonus)
+    # a special cat's bonus lifts the score so that its win chance rises by exactly `bonus`
+    draw = rng.random() + bonus
+    score = min(999, int(1000 * (g.skill_share * perf + (1 - g.skill_share) * draw)))
     won = score >= round(1000 * g.win_threshold)
     payout = quantize(fee * (g.win_multiplier or 0)) if (won and mode == "crypto") else Decimal(0)
     coins = 0
     if g.kind == "coins" and g.coins is not None:
         low, high = g.coins
-        coins = low + round((high - low) * score / 1000)
-    trained = won and rng.random() < TRAIN_CHANCE
+        coins = round((low + (high - low) * score / 1000) * fresh)
+    trained = won and rng.random() < TRAIN_CHANCE * fresh * pacing.stat_gain(
+        getattr(cat, g.train_stat), 1.0
+    )
     found = None
     if g.finds is not None and score >= g.finds.min_score:
         found = rng.choice(g.finds.items)
@@ -156,18 +177,19 @@ def play_game(
     happiness = g.happiness_win * pers.happiness_multiplier(g.activity) if won else g.happiness_loss
     changes: dict[str, Any] = {
         "energy": cat.energy - cost,
-        "happiness": cat.happiness + happiness,
+        "happiness": cat.happiness + landed(cat, "happiness", min(happiness, happiness * fresh)),
         "hunger": cat.hunger - g.satiation,
         "last_played_at": now,
         "last_care_at": now,
         "updated_at": now,
         "is_resting": False,
         "version": cat.version + 1,
+        "fatigue": pacing.tire(cat, "games", now),
     }
     if trained:
         changes[g.train_stat] = getattr(cat, g.train_stat) + 1
     after = cat.evolve(**changes)
-    after, xp_effects = gain_xp(after, g.xp if won else g.xp / 2, g.activity)
+    after, xp_effects = gain_xp(after, (g.xp if won else g.xp / 2) * fresh, g.activity)
 
     counters = {rule.counter: rule.amount(score, won) for rule in g.counters}
     counters = {name: n for name, n in counters.items() if n}
@@ -196,6 +218,7 @@ def play_game(
             "score": score,
             "difficulty": g.difficulty,
             "time": round(30 + 90 * (1 - score / 1000), 1),
+            "freshness": round(fresh, 3),
             **({"stat_trained": g.train_stat} if trained else {}),
         },
         effects=xp_effects,

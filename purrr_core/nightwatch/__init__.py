@@ -6,6 +6,7 @@ player's running `NightWatchRecord` with `record_patrol`; `patrol_reward` is the
 `simulate` runs many nights on copies of cats for balance reports. Every number comes from `purrr_core/data/nightwatch.json`.
 """
 
+from purrr_core.duty import check_home, counts, patrolling
 from purrr_core.nightwatch.engine import (
     advance_patrol,
     check_window,
@@ -74,7 +75,9 @@ __all__ = [
     "advance_patrol",
     "apply_result",
     "award_achievements",
+    "check_home",
     "check_window",
+    "counts",
     "create_zone",
     "default_role",
     "effectiveness",
@@ -86,6 +89,7 @@ __all__ = [
     "new_record",
     "night_date",
     "patrol_reward",
+    "patrolling",
     "plan_night",
     "recall",
     "record_alert_response",

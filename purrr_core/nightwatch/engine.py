@@ -158,7 +158,8 @@ def energy_cost(cat: PatrolCat) -> int:
 
 
 def effectiveness(cat: PatrolCat, role: str, hour: int) -> float:
-    """How much a cat adds to its role: level · stats · personality fit · night schedule · energy."""
+    """How much a cat adds to its role: level · stats · personality fit · night schedule · energy
+    · condition (a hungry, sick, dirty or unhappy cat patrols worse)."""
     return _effectiveness(cat, role, time_of_day(hour))
 
 
@@ -173,7 +174,7 @@ def _effectiveness(cat: PatrolCat, role: str, period: TimeOfDay) -> float:
     fit = table.fit_bonus if default_role(cat.personality_type) == role else 1.0
     schedule = personality(cat.personality_type).level_in(period)
     energy = eff.energy_base + cat.energy / eff.energy_scale
-    value = level_factor * stat_factor * fit * schedule * energy
+    value = level_factor * stat_factor * fit * schedule * energy * cat.condition
     ability = table.special_abilities.get(cat.special_id or "")
     if ability is not None:
         value *= ability.role_multiplier(role)
@@ -280,6 +281,7 @@ def start_patrol(
     config: NightWatchConfig | None = None,
     active_patrol: Patrol | None = None,
     night: Night | None = None,
+    reputation: int = 0,
 ) -> Patrol:
     """Deploy `cats` now, after checking the window, the player's active patrol, the limit,
     duplicates, energy and roles.
@@ -287,6 +289,7 @@ def start_patrol(
     The patrol runs from `now` to the end of the night window in fixed ticks; nothing is simulated
     until `advance_patrol` is called with a later time. `active_patrol` is the player's patrol
     under way, if any: a player runs one patrol at a time (see `_check_no_active_patrol`).
+    `reputation` is the player's: bobcats are bolder against a renowned watch (`Threat.scale`).
     """
     config = config or NightWatchConfig()
     table = rules()
@@ -334,6 +337,7 @@ def start_patrol(
         roles=resolved,
         zones=zones,
         night=night,
+        threat=table.threat.scale(reputation),
         tick_minutes=config.tick_minutes,
         utc_offset_minutes=config.utc_offset_minutes,
         started_at=now,
@@ -501,7 +505,7 @@ def _roll_encounter(
     strength = power["guardian"] * (
         1 + res.detection_weight * early + res.coordination_weight * team.coordination
     ) + res.support_weight * team.others("guardian")
-    chance = 1 - math.exp(-strength / (res.difficulty * activity))
+    chance = 1 - math.exp(-strength / (res.difficulty * activity * patrol.threat))
     deterred = rng.random() < chance
     healer_cover = 1 - math.exp(-power["healer"])
     prevention = 1 - (

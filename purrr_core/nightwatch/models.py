@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from purrr_core.models import Cat
 from purrr_core.nightwatch.rewards import patrol_reward
 from purrr_core.nightwatch.rules import rules
+from purrr_core.pacing import condition
 
 PatrolStatus = Literal["active", "completed", "recalled"]
 AlertType = Literal["bobcat_sighting", "stray_in_danger", "emergency"]
@@ -52,6 +53,8 @@ class PatrolCat(_Frozen):
     special_id: str | None = None
     #: The role the player asked for; None means the personality's default role.
     role: str | None = None
+    #: Fitness at deployment (hunger, health, cleanliness, happiness: purrr_core.pacing.condition).
+    condition: float = Field(1.0, gt=0, le=1)
 
     @classmethod
     def from_cat(cls, cat: Cat, role: str | None = None) -> PatrolCat:
@@ -69,6 +72,7 @@ class PatrolCat(_Frozen):
             social=cat.social,
             special_id=cat.special_id,
             role=role,
+            condition=round(condition(cat), 4),
         )
 
 
@@ -187,6 +191,8 @@ class Patrol(_Frozen):
     roles: dict[int, str]
     zones: tuple[Zone, ...]
     night: Night
+    #: Deterrence difficulty multiplier from the player's reputation at deployment (≥ 1).
+    threat: float = Field(1.0, ge=1)
     tick_minutes: int
     utc_offset_minutes: int = 0
     started_at: datetime
@@ -223,4 +229,6 @@ class Patrol(_Frozen):
             "xp": {cat_id: r.xp for cat_id, r in self.results.items()},
             "coins_earned": patrol_reward(self),
             "personalities": sorted({cat.personality_type for cat in self.cats}),
+            #: False for a patrol that ended before a tick completed (it counts for nothing).
+            "counted": self.ticks_done > 0,
         }

@@ -174,6 +174,8 @@ def record_patrol(
     """Add an ended patrol to the running totals; returns the record and newly earned achievements."""
     if patrol.active:
         raise Conflict("the patrol is still under way; record it when it has ended")
+    if patrol.ticks_done == 0:  # recalled before a tick ended: it counts for nothing
+        return record, []
     table = rules().reputation
     deterred = [e for e in patrol.encounters if e.deterred]
     saved = sum(s.saved for s in patrol.strays)

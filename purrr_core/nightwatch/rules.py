@@ -72,13 +72,24 @@ class Effectiveness(_Frozen):
     energy_scale: float
 
 
+class ReputationScale(_Frozen):
+    per_100_reputation: float = Field(ge=0)
+    max: float = Field(ge=1)
+
+
 class Threat(_Frozen):
     base_activity: float
+    reputation_scale: ReputationScale
     activity_levels: dict[str, float]
     activity_weights: dict[str, float]
     mating_activity_weights: dict[str, float]
     activity_jitter: float
     labels: tuple[dict[str, Any], ...]
+
+    def scale(self, reputation: int) -> float:
+        """How much harder bobcats are to deter for a player with this reputation (≥ 1)."""
+        rule = self.reputation_scale
+        return min(rule.max, 1 + rule.per_100_reputation * max(0, reputation) / 100)
 
     def label(self, activity: float) -> str:
         """Threat label for an activity value: > 0.7 critical, > 0.4 high, else medium."""

@@ -113,6 +113,7 @@ def run_night(
     area: str = "neighborhood",
     zones: Iterable[Zone] = (),
     config: NightWatchConfig | None = None,
+    reputation: int = 0,
 ) -> Patrol:
     """One whole night: deploy at the start of the window and run to its end."""
     config = config or NightWatchConfig()
@@ -126,6 +127,7 @@ def run_night(
         zones=zones,
         config=config,
         night=plan_night(day, seed),
+        reputation=reputation,
     )
     return advance_patrol(patrol, patrol.ends_at)
 
@@ -140,12 +142,14 @@ def simulate(
     zones: Iterable[Zone] | None = None,
     start: date = DEFAULT_START,
     config: NightWatchConfig | None = None,
+    reputation: int = 0,
 ) -> SimulationSummary:
     """Patrol the same cats for `nights` nights from `start`; each night starts rested.
 
     Works on snapshots: nothing is written back to the cats, every night they set out with full
     energy, and they do not level up between nights, so the summary measures this team as it is.
-    `zones` defaults to the free Home Base.
+    `zones` defaults to the free Home Base; `reputation` (the player's, fixed for the run) sets how
+    bold the bobcats are.
     """
     if nights < 1:
         raise InvalidRequest("simulate at least one night", details={"field": "nights"})
@@ -171,6 +175,7 @@ def simulate(
             area=area,
             zones=zone_list,
             config=config,
+            reputation=reputation,
         )
         record, _ = record_patrol(record, patrol, patrol.ends_at)
         night_summary = patrol.summary()

@@ -8,6 +8,7 @@ from pydantic import ConfigDict, Field, ValidationError, create_model
 
 from purrr_core import ACTIONS as CARE_ACTIONS
 from purrr_core import Cat, Conflict, NotFound, adopt, adopt_special, perform
+from purrr_core.duty import check_home
 from purrr_server.actions import (
     MAX_ID,
     ActionArgs,
@@ -36,8 +37,11 @@ async def find_cat(session: Any, user_id: int, cat_id: int) -> Cat:
 
 
 async def load_cat(ctx: ActionContext, cat_id: int) -> Cat:
-    """`find_cat` for the caller of an action."""
-    return await find_cat(ctx.store, ctx.user_id, cat_id)
+    """`find_cat` for the caller of an action; a cat out on patrol is refused until it is home
+    (`purrr_core.duty.check_home`: the one rule for every action on a cat)."""
+    cat = await find_cat(ctx.store, ctx.user_id, cat_id)
+    check_home(cat, await ctx.store.nightwatch.unsettled_patrols(ctx.user_id), ctx.now)
+    return cat
 
 
 def check_version(cat: Cat, expected: int | None) -> None:

@@ -368,6 +368,7 @@ async def deploy(ctx: ActionContext, args: DeployArgs) -> dict[str, Any]:
         config=config,
         active_patrol=active[0] if active else None,
         night=plan_night(night_date(ctx.now, config), system.night_seed),
+        reputation=system.record.reputation,
     )
     for result in patrol.results.values():
         cat = by_id[result.cat_id]

@@ -87,6 +87,8 @@ def _patrol_events(summary: dict[str, Any]) -> list[QuestEvent]:
     The patrol event carries the personalities of the patrol's cats (a list), so a personality
     quest ("patrol 5 nights with a territorial cat") counts it once when any cat matches.
     """
+    if not summary.get("counted", True):  # ended before a tick: counts for nothing
+        return []
     personalities = [str(p) for p in summary.get("personalities", [])]
     attrs: dict[str, str | list[str]] = {"personality": personalities} if personalities else {}
     return [

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from purrr_core import InvalidRequest, adopt, special_cat
+from purrr_core import InvalidRequest, adopt, level_progress, special_cat, xp_for_level
 from purrr_core.genetics import parse_genotype, phenotype
 from tests.core.conftest import NOW
 
@@ -49,12 +49,14 @@ def test_bad_names_are_refused(name):
 def test_bandit_is_a_black_and_white_tuxedo_at_level_fifteen():
     bandit = special_cat("bandit", now=NOW, rng=random.Random(1))
     look = phenotype(parse_genotype(bandit.genotype))
+    # on the XP curve: exactly the XP level 15 needs (level progress 0, never negative)
     assert (bandit.name, bandit.level, bandit.experience, bandit.special_id) == (
         "BanditCat",
         15,
-        1500,
+        xp_for_level(15),
         "bandit",
     )
+    assert level_progress(bandit)["xp_into_level"] == 0
     assert look.eumelanin == "black" and look.white in ("low", "high") and look.tabby == "none"
     assert bandit.personality_type == "playful" and bandit.sex == "male"
 
@@ -70,3 +72,16 @@ def test_special_cats_come_once_and_only_when_unlocked():
         adopt_special("bandit", {"mice_caught": 100}, {"bandit"}, now=NOW, rng=random.Random(1))
     with pytest.raises(InvalidRequest, match="'nyan'"):
         adopt_special("nyan", {}, set(), now=NOW, rng=random.Random(1))
+
+
+def test_special_cats_arrive_with_stats_grown_for_their_level():
+    from purrr_core import catalog
+    from purrr_core.levels import stat_growth
+
+    for special_id, spec in catalog.special_cats().items():
+        star = special_cat(special_id, now=NOW, rng=random.Random(1))
+        plain = adopt("Plain", spec.personality_type, now=NOW, rng=random.Random(1))
+        growth = stat_growth(plain, spec.level)
+        for stat, gained in growth.items():
+            assert getattr(star, stat) == getattr(plain, stat) + gained
+        assert sum(growth.values()) > 5 * (spec.level - 1)  # grown, not all 50

@@ -1,4 +1,5 @@
-"""Care numbers live in `purrr_core/data/care.json`: the code holds only structural constants."""
+"""Rule numbers live in `purrr_core/data/*.json`: care, territory and pacing code holds only
+structural constants and never branches on an id."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from purrr_core import catalog, perform
 from tests.core.conftest import NOW, make_cat
 
 CARE_SOURCE = Path(purrr_core.__file__).parent / "care.py"
-#: 0 and 1 (identities), 10 (play effects are per 10 minutes), 100 (the stat scale).
-STRUCTURAL = {0, 1, 10, 100}
+#: 0 and 1 (identities), 0.5 (rounding halves), 10 (play effects are per 10 minutes), 100 (the
+#: stat scale).
+STRUCTURAL = {0, 0.5, 1, 10, 100}
 IDS = set(catalog.personalities()) | set(catalog.foods())
 
 
@@ -46,8 +48,10 @@ def _literals(tree: ast.AST) -> list[tuple[int, object]]:
     return found
 
 
-def test_care_code_has_no_balance_numbers_or_id_branches() -> None:
-    assert _literals(ast.parse(CARE_SOURCE.read_text("utf-8"))) == []
+@pytest.mark.parametrize("module", ["care.py", "territory.py", "pacing.py"])
+def test_rule_code_has_no_balance_numbers_or_id_branches(module: str) -> None:
+    source = CARE_SOURCE.parent / module
+    assert _literals(ast.parse(source.read_text("utf-8"))) == []
 
 
 def test_the_checker_would_catch_a_balance_number() -> None:

@@ -48,7 +48,7 @@ def test_time_of_day(hour, part):
 
 def test_special_cats_and_unlock_progress():
     specials = catalog.special_cats()
-    assert specials["bandit"].game_bonuses == {"mouse_hunt": 0.5}
+    assert specials["bandit"].game_bonuses == {"mouse_hunt": 0.10}
     assert specials["rycat"].level == 10 and specials["luna"].rarity == "epic"
     progress = {p["id"]: p for p in unlock_progress({"mice_caught": 40, "puzzles_completed": 30})}
     assert (

@@ -111,7 +111,10 @@ def test_xp_curve_is_monotone_and_documented():
 
 
 def test_level_up_grows_stats_by_personality(rng):
-    cat = make_cat(personality_type="curious", experience=95, intelligence=50, hunger=0)
+    cat = make_cat(personality_type="curious", experience=95, intelligence=30, hunger=0)
     after, effects = perform(cat, "feed", {"food_item": "salmon"}, NOW, rng)
     assert effects["leveled_up"]["to"] == 2
-    assert after.intelligence == 54  # curious grows intelligence 4 per level
+    assert after.intelligence == 34  # curious grows intelligence 4 per level
+    # above the soft cap (40) growth shrinks: at 70, 4 × (100 − 70) / 60 = 2
+    high = perform(cat.evolve(intelligence=70), "feed", {"food_item": "salmon"}, NOW, rng)[0]
+    assert high.intelligence == 72

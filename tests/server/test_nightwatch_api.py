@@ -46,8 +46,15 @@ def set_clock(settings: Settings, when: datetime) -> None:
 
 
 async def team(client: httpx.AsyncClient) -> list[dict[str, Any]]:
+    """Four cats, fed first: a new cat arrives hungry, and a hungry cat patrols worse."""
     kinds = ("playful", "curious", "social_butterfly", "lazy")
-    return [await adopt(client, f"Cat{i}", personality_type=p) for i, p in enumerate(kinds, 1)]
+    cats = [await adopt(client, f"Cat{i}", personality_type=p) for i, p in enumerate(kinds, 1)]
+    for cat in cats:
+        fed = await client.post(
+            f"/api/v1/cats/{cat['id']}/feed", json={"quantity": 3}, headers=idem()
+        )
+        assert fed.status_code == 200, fed.text
+    return cats
 
 
 async def post(client: httpx.AsyncClient, path: str, body: Any = None) -> httpx.Response:
@@ -442,3 +449,27 @@ async def test_the_window_is_configurable(
         assert (await post(client, "/deploy", {"cat_ids": ids[:2]})).status_code == 201
         status = data(await client.get(f"{API}/status"))
         assert status["window"]["start"] == "12:00" and status["window"]["max_cats"] == 2
+
+
+async def test_a_cat_on_patrol_is_home_only_after_the_recall(
+    night: httpx.AsyncClient, night_settings: Settings
+) -> None:
+    """One rule for every action on a cat: while on patrol it cannot be cared for, play a game,
+    be released or be edited; a recall frees it. A patrol recalled at once counts for nothing."""
+    ids = [c["id"] for c in await team(night)]
+    data(await post(night, "/deploy", {"cat_ids": ids[:2]}))
+    cat = f"/api/v1/cats/{ids[0]}"
+    for r in (
+        await night.post(f"{cat}/rest", json={}, headers=idem()),
+        await night.post(f"{cat}/play", json={}, headers=idem()),
+        await night.post("/api/v1/games/ball_toss/play", json={"cat_id": ids[0]}, headers=idem()),
+        await night.delete(cat, headers=idem()),
+    ):
+        err = error(r, 409, "CONFLICT")
+        assert err["details"]["reason"] == "on_patrol" and "recall" in err["message"]
+    home = await night.post(f"/api/v1/cats/{ids[2]}/pet", json={}, headers=idem())
+    assert home.status_code == 200, home.text  # a cat at home is not refused
+    data(await post(night, "/recall"))
+    assert data(await night.post(f"{cat}/play", json={}, headers=idem()))["action"] == "play"
+    status = data(await night.get(f"{API}/status"))
+    assert status["record"]["patrols"] == 0  # recalled before a tick ended: it counts for nothing

@@ -1,0 +1,363 @@
+"""Balance report (not a test): simulated players, Night Watch by stage, special cats, personalities.
+
+Run: python benchmarks/balance.py [DAYS] [--json]   (default 60 days)
+
+Plays the pure rules (`purrr_core`) as four kinds of player would, for every personality:
+
+- idle      one visit a day: feed and pet;
+- casual    three visits a day: feed, pet, play, two coin games, groom when dirty, a daily treat;
+- devoted   a visit every hour 07–22 (pet, play, rest, train, up to three coin games, feed, groom,
+            treats) and a Night Watch patrol every night;
+- spammer   one visit a day that repeats every free action 100 times at one instant.
+
+Prints Markdown tables (pasted into docs/balance.md): coins and XP per day by player, Night Watch
+deter and rescue rates by stage (a team that grows with its player's reputation), special cats at
+their signature against ordinary cats of the same level and grown stats, and each personality's
+best coin and crypto game. Deterministic: the same DAYS give the same tables.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from purrr_core import Cat, RuleError, adopt, catalog, perform, special_cat
+from purrr_core.economy import default_rates
+from purrr_core.games import expected_value, game, games, performance, play_game, special_bonus
+from purrr_core.levels import level_for_xp, stat_growth
+from purrr_core.nightwatch import (
+    PatrolCat,
+    apply_result,
+    energy_cost,
+    new_record,
+    patrol_reward,
+    record_patrol,
+    simulate,
+)
+from purrr_core.nightwatch.simulation import night_seed, run_night
+from purrr_core.pacing import condition
+
+START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday in spring
+RATES = default_rates()
+PERSONALITIES = tuple(catalog.personalities())
+COIN_GAMES = tuple(g.id for g in games().values() if g.kind == "coins")
+
+
+@dataclass
+class Player:
+    """One simulated player with one cat: what they earned and how the cat fared."""
+
+    cat: Cat
+    rng: random.Random
+    coins: int = 0
+    game_coins: int = 0
+    patrol_coins: int = 0
+    actions: int = 0
+    happiness: list[int] = field(default_factory=list)
+    conditions: list[float] = field(default_factory=list)
+    record: Any = field(default_factory=new_record)
+
+    def act(self, action: str, args: dict[str, Any], now: datetime) -> bool:
+        try:
+            self.cat, _ = perform(self.cat, action, args, now, self.rng)
+        except RuleError:
+            return False
+        self.actions += 1
+        return True
+
+    def game(self, game_id: str, now: datetime) -> bool:
+        try:
+            outcome = play_game(self.cat, game_id, now, self.rng, rates=RATES)
+        except RuleError:
+            return False
+        self.cat = outcome.cat
+        self.coins += outcome.coins
+        self.game_coins += outcome.coins
+        self.actions += 1
+        return True
+
+    def feed(self, now: datetime) -> None:
+        portions = max(1, min(4, (95 - self.cat.hunger) // 25))
+        self.act("feed", {"food_item": "premium_cat_food", "quantity": portions}, now)
+
+    def look(self, now: datetime) -> None:
+        """Note the cat as the player finds it on arriving (before any care)."""
+        from purrr_core import advance
+
+        seen = advance(self.cat, now)
+        self.happiness.append(seen.happiness)
+        self.conditions.append(condition(seen))
+
+    def patrol(self, day: date, now: datetime) -> None:
+        """Deploy the cat alone at 22:00 and settle the night at 06:00."""
+        from purrr_core import advance
+
+        self.cat = advance(self.cat, now)
+        snapshot = PatrolCat.from_cat(self.cat)
+        if self.cat.energy < max(30, energy_cost(snapshot)):
+            return
+        self.cat = self.cat.evolve(energy=self.cat.energy - energy_cost(snapshot))
+        patrol = run_night(
+            [snapshot], day, night_seed(7, day.toordinal()), reputation=self.record.reputation
+        )
+        self.record, _ = record_patrol(self.record, patrol, patrol.ends_at)
+        reward = patrol_reward(patrol)
+        self.coins += reward
+        self.patrol_coins += reward
+        self.cat, _ = apply_result(advance(self.cat, patrol.ends_at), patrol.results[self.cat.id])
+
+
+def best_play(personality: str) -> str:
+    """The play kind with the most happiness per energy for this personality."""
+    pers = catalog.personality(personality)
+    return max(
+        catalog.play_kinds().values(),
+        key=lambda k: k.happiness * pers.happiness_multiplier("play") / max(1, -k.energy),
+    ).id
+
+
+def best_coin_game(cat: Cat) -> str:
+    return max(
+        COIN_GAMES,
+        key=lambda g: expected_value(game(g), performance(cat, game(g)))["expected_coins"],
+    )
+
+
+def idle_day(p: Player, day: datetime) -> None:
+    at = day + timedelta(hours=19)
+    p.look(at)
+    p.feed(at)
+    p.act("pet", {}, at)
+
+
+def casual_day(p: Player, day: datetime) -> None:
+    play = best_play(p.cat.personality_type)
+    for hour in (8, 13, 19):
+        at = day + timedelta(hours=hour)
+        p.look(at)
+        p.feed(at)
+        p.act("pet", {}, at)
+        p.act("play", {"game": play, "duration": 10}, at + timedelta(minutes=5))
+        coin_game = best_coin_game(p.cat)
+        for i in range(2):
+            p.game(coin_game, at + timedelta(minutes=10 + i))
+        if p.cat.cleanliness < 60:
+            p.act("groom", {"kind": "brushing"}, at + timedelta(minutes=15))
+        if hour == 19:
+            p.act("treat", {"kind": "catnip"}, at + timedelta(minutes=20))
+
+
+def devoted_day(p: Player, day: datetime) -> None:
+    play = best_play(p.cat.personality_type)
+    for hour in range(7, 23):
+        at = day + timedelta(hours=hour)
+        p.look(at)
+        if p.cat.hunger < 60:
+            p.feed(at)
+        p.act("pet", {}, at)
+        if hour % 2:
+            p.act("play", {"game": play, "duration": 10}, at + timedelta(minutes=5))
+        coin_game = best_coin_game(p.cat)
+        for i in range(3):
+            if p.cat.energy > 35:
+                p.game(coin_game, at + timedelta(minutes=10 + i))
+        p.act("train", {"command": "stay"}, at + timedelta(minutes=20))
+        if p.cat.energy < 40:
+            p.act("rest", {}, at + timedelta(minutes=25))
+        if p.cat.cleanliness < 70:
+            p.act("groom", {"kind": "brushing"}, at + timedelta(minutes=30))
+        if hour % 6 == 0:
+            p.act("treat", {"kind": "catnip"}, at + timedelta(minutes=35))
+    p.patrol(day.date(), day + timedelta(hours=22, minutes=30))
+
+
+def spammer_day(p: Player, day: datetime) -> None:
+    at = day + timedelta(hours=12)
+    p.look(at)
+    p.act("feed", {"food_item": "salmon", "portion": "large", "quantity": 10}, at)
+    coin_game = best_coin_game(p.cat)
+    for _ in range(100):
+        p.act("pet", {}, at)
+        p.act("rest", {}, at)
+        p.act("treat", {"kind": "catnip"}, at)
+        p.act("play", {"game": "bird_watching", "duration": 5}, at)
+        p.act("train", {"command": "sit"}, at)
+        p.game(coin_game, at)
+
+
+PLAYERS: dict[str, Callable[[Player, datetime], None]] = {
+    "idle": idle_day,
+    "casual": casual_day,
+    "devoted": devoted_day,
+    "spammer": spammer_day,
+}
+
+
+def run_player(kind: str, personality: str, days: int, seed: int = 1) -> dict[str, Any]:
+    """`days` days of player `kind` with one new cat of `personality`; per-day figures."""
+    cat = adopt("Sim", personality, now=START, rng=random.Random(seed)).evolve(id=1)
+    player = Player(cat=cat, rng=random.Random(seed))
+    for d in range(days):
+        PLAYERS[kind](player, START + timedelta(days=d))
+    end = player.cat
+    return {
+        "player": kind,
+        "personality": personality,
+        "days": days,
+        "coins_per_day": round(player.coins / days, 1),
+        "game_coins_per_day": round(player.game_coins / days, 1),
+        "patrol_coins_per_day": round(player.patrol_coins / days, 1),
+        "xp_per_day": round(end.experience / days, 1),
+        "level": end.level,
+        "mean_happiness": round(sum(player.happiness) / len(player.happiness), 1),
+        "mean_condition": round(sum(player.conditions) / len(player.conditions), 3),
+        "advanced_mean": round(sum(end.advanced_stats().values()) / 6, 1),
+        "advanced_max": max(v for k, v in end.advanced_stats().items() if k != "training"),
+        "actions_per_day": round(player.actions / days, 1),
+        "reputation": player.record.reputation,
+    }
+
+
+def grown(personality: str, level: int, i: int = 1, special_id: str | None = None) -> Cat:
+    """A fed, content cat of `personality` grown to `level` (stats grown level by level)."""
+    if special_id is not None:
+        cat = special_cat(special_id, now=START, rng=random.Random(i)).evolve(id=i)
+    else:
+        base = adopt(f"C{i}", personality, now=START, rng=random.Random(i)).evolve(id=i)
+        growth = stat_growth(base, level)
+        cat = base.evolve(level=level, **{s: getattr(base, s) + n for s, n in growth.items()})
+    return cat.evolve(hunger=80, happiness=60)
+
+
+TEAM = ("playful", "curious", "social_butterfly", "lazy")
+
+
+def nightwatch_by_stage(nights: int = 150) -> list[dict[str, Any]]:
+    """A four-cat team that grows with its player: level from ~95 patrol XP a night, reputation
+    ~8 a night (measured), deter and rescue rates at each stage."""
+    rows = []
+    for night in (0, 10, 20, 30, 45, 60, 90, 120, 180):
+        level, reputation = level_for_xp(95 * night), int(8.3 * night)
+        team = [PatrolCat.from_cat(grown(p, level, i)) for i, p in enumerate(TEAM, 1)]
+        summary = simulate(team, nights, 2026, reputation=reputation)
+        rows.append(
+            {
+                "night": night,
+                "level": level,
+                "reputation": reputation,
+                "deter_rate": round(summary.deter_rate or 0, 3),
+                "rescue_rate": round(summary.rescue_rate or 0, 3),
+                "coins_per_night": round(summary.coins_earned / nights, 1),
+            }
+        )
+    return rows
+
+
+def win_rate(cat: Cat, game_id: str, plays: int = 3000) -> float:
+    wins = 0
+    for s in range(plays):
+        outcome = play_game(cat, game_id, START, random.Random(s), rates=RATES)
+        wins += outcome.result == "win"
+    return wins / plays
+
+
+def special_cats_report(nights: int = 300) -> list[dict[str, Any]]:
+    rows = []
+    for special_id, spec in catalog.special_cats().items():
+        star = grown(spec.personality_type, spec.level, 1, special_id)
+        plain = grown(spec.personality_type, spec.level, 1)
+        for game_id in spec.game_bonuses:
+            rows.append(
+                {
+                    "cat": spec.name,
+                    "signature": game_id,
+                    "level": spec.level,
+                    "special": round(win_rate(star, game_id), 3),
+                    "ordinary": round(win_rate(plain, game_id), 3),
+                    "bonus": special_bonus(star, game(game_id)),
+                }
+            )
+    # BanditCat as the guardian of a level-15 team against an ordinary grown playful guardian
+    rest = [PatrolCat.from_cat(grown(p, 15, i)) for i, p in enumerate(TEAM[1:], 2)]
+    bandit = PatrolCat.from_cat(grown("playful", 15, 1, "bandit"))
+    ordinary = PatrolCat.from_cat(grown("playful", 15, 1))
+    reputation = int(8.3 * 60)
+    with_bandit = simulate([bandit, *rest], nights, 2026, reputation=reputation)
+    without = simulate([ordinary, *rest], nights, 2026, reputation=reputation)
+    rows.append(
+        {
+            "cat": "BanditCat",
+            "signature": "night watch guardian (deter rate)",
+            "level": 15,
+            "special": round(with_bandit.deter_rate or 0, 3),
+            "ordinary": round(without.deter_rate or 0, 3),
+            "bonus": None,
+        }
+    )
+    return rows
+
+
+def personalities_report() -> list[dict[str, Any]]:
+    rows = []
+    for personality in PERSONALITIES:
+        cat = grown(personality, 10)
+        coin = best_coin_game(cat)
+        crypto = max(
+            (g for g in games().values() if g.kind == "crypto"),
+            key=lambda g: expected_value(g, performance(cat, g))["ev_per_fee"],
+        )
+        rows.append(
+            {
+                "personality": personality,
+                "best_coin_game": coin,
+                "coins_per_play": round(
+                    expected_value(game(coin), performance(cat, game(coin)))["expected_coins"], 2
+                ),
+                "best_crypto_game": crypto.id,
+                "crypto_house_edge": round(
+                    expected_value(crypto, performance(cat, crypto))["house_edge"], 3
+                ),
+            }
+        )
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    keys = list(rows[0])
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(str(r[k]) for k in keys) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def players_report(days: int) -> list[dict[str, Any]]:
+    return [run_player(kind, p, days) for kind in PLAYERS for p in PERSONALITIES]
+
+
+def main(argv: list[str]) -> int:
+    as_json = "--json" in argv
+    args = [a for a in argv if a != "--json"]
+    days = int(args[0]) if args else 60
+    report = {
+        "players": players_report(days),
+        "nightwatch_by_stage": nightwatch_by_stage(),
+        "special_cats": special_cats_report(),
+        "personalities": personalities_report(),
+    }
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return 0
+    for name, rows in report.items():
+        print(f"## {name} ({days} days)" if name == "players" else f"## {name}")
+        print()
+        print(table(rows))
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
