@@ -112,7 +112,7 @@ def _number(metric: Metric, raw: Any) -> float:
             f"{_show(metric, low)} and {_show(metric, high)}{unit} (check the sensor)",
             details={"field": metric.id, "value": raw, "min": low, "max": high},
         )
-    return float(int(raw)) if metric.integer else round(float(raw), 2)
+    return int(raw) if metric.integer else round(float(raw), 2)
 
 
 def _show(metric: Metric, value: float) -> str:
@@ -209,7 +209,7 @@ def _clamp(metric_id: str, value: float) -> float:
     metric = metrics()[metric_id]
     low, high = metric.valid
     value = min(max(value, low), high)
-    return float(round(value)) if metric.integer else round(value, 2)
+    return round(value) if metric.integer else round(value, 2)
 
 
 def simulate_reading(cat: Cat, type_id: str, now: datetime, rng: random.Random) -> dict[str, float]:

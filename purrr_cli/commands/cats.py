@@ -8,6 +8,7 @@ import typer
 
 from purrr_cli.choices import completer
 from purrr_cli.client import connect
+from purrr_cli.commands.devices import app as devices_app
 from purrr_cli.output import PurrrTyper, confirm, examples, message, render, render_rich
 from purrr_cli.resolve import CatArg, cat_id
 
@@ -291,3 +292,6 @@ def use(
 ) -> None:
     """Use one ITEM from your inventory on a cat (buy it first: purrr store buy ITEM)."""
     _act(cat, "use", {"item_id": item})
+
+
+app.add_typer(devices_app, name="devices")

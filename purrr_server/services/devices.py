@@ -72,7 +72,7 @@ class Reading(BaseModel):
     cat_id: int
     source: Literal["device", "simulated"]
     measured_at: str
-    metrics: dict[str, float]
+    metrics: dict[str, int | float]
     alerts: list[dict[str, Any]]
 
 
