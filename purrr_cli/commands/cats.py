@@ -9,6 +9,7 @@ import typer
 
 from purrr_cli.choices import completer
 from purrr_cli.client import connect
+from purrr_cli.commands.devices import app as devices_app
 from purrr_cli.errors import UsageError
 from purrr_cli.output import (
     PurrrTyper,
@@ -431,3 +432,6 @@ def pedigree(cat: CatArg = None) -> None:
     name = next((c.get("name") for c in cats if c.get("id") == data.get("cat_id")), "the cat")
     message(f"{name}: COI {data.get('coi_fraction')}, {len(cats) - 1} known ancestor(s)")
     render(cats, ["id", "name", "sex", "generation", "sire", "dam", "coi"])
+
+
+app.add_typer(devices_app, name="devices")

@@ -26,6 +26,7 @@ MODULES: dict[str, str] = {
     "cats/*/insights": "purrr_server.routers.insights",
     "cats/*/use": "purrr_server.routers.store",
     "cats/*/pedigree": "purrr_server.routers.breeding",
+    "cats/*/devices": "purrr_server.routers.devices",
     "events": "purrr_server.routers.events",
     "games": "purrr_server.routers.games",
     "special-cats": "purrr_server.routers.games",

@@ -22,6 +22,7 @@ MODULES: dict[str, str] = {
     "quests": "purrr_server.services.quests",
     "store": "purrr_server.services.store",
     "game": "purrr_server.sync.backup",
+    "devices": "purrr_server.services.devices",
 }
 #: Modules whose hooks run after every action (quest progress, due breedings).
 HOOKS = ("purrr_server.services.quests", "purrr_server.services.breeding")

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from purrr_server.store.breeding import BreedingRepository
     from purrr_server.store.cats import CatRepository
     from purrr_server.store.credentials import CredentialRepository
+    from purrr_server.store.devices import DeviceRepository
     from purrr_server.store.economy import (
         ChargeRepository,
         InventoryRepository,
@@ -127,6 +128,12 @@ class Session:
         from purrr_server.store.credentials import CredentialRepository
 
         return CredentialRepository(self)
+
+    @cached_property
+    def devices(self) -> DeviceRepository:
+        from purrr_server.store.devices import DeviceRepository
+
+        return DeviceRepository(self)
 
     @cached_property
     def events(self) -> EventRepository:

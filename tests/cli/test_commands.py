@@ -175,8 +175,12 @@ def test_every_command_has_help_with_examples(cli) -> None:
 
     for name in GROUPS:
         group = load_group(name)
-        commands = getattr(group, "commands", {name: group})
-        for command in commands.values():
+        commands = list(getattr(group, "commands", {name: group}).values())
+        while commands:
+            command = commands.pop()
+            if getattr(command, "commands", None):  # a nested group: `purrr cats devices`
+                commands.extend(command.commands.values())
+                continue
             assert command.help, f"{name} {command.name} has no help"
             assert "Examples" in (command.epilog or ""), f"{name} {command.name} has no examples"
 

@@ -35,8 +35,19 @@ def _commands() -> Iterator[tuple[tuple[str, ...], Any]]:
             continue
         if command.callback is not None and command.invoke_without_command:
             yield (group,), command  # `purrr sync` itself runs
-        for name, sub in subcommands.items():
-            yield (group, name), sub
+        yield from _leaves((group,), subcommands)
+
+
+def _leaves(
+    path: tuple[str, ...], subcommands: dict[str, Any]
+) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """The runnable commands under a group, through nested groups (`purrr cats devices list`)."""
+    for name, sub in subcommands.items():
+        nested = getattr(sub, "commands", None)
+        if nested:
+            yield from _leaves((*path, name), nested)
+        else:
+            yield (*path, name), sub
 
 
 COMMANDS = sorted(_commands(), key=lambda item: item[0])

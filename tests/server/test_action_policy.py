@@ -39,6 +39,11 @@ NEVER_SYNC = {
     "economy.withdraw",
     "economy.withdraw_cancel",
     "economy.totp_enroll",
+    "game.restore",  # a backup states every balance; a link uploads it explicitly
+    "devices.register",  # a device key belongs to the server that issued it
+    "devices.remove",
+    "devices.record",
+    "devices.simulate",
 }
 
 
