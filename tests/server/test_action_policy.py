@@ -263,3 +263,15 @@ async def test_openapi_describes_every_api_response(client: httpx.AsyncClient) -
     assert undocumented == []
     envelope = spec["components"]["schemas"]["Envelope_CatOut_"]
     assert set(envelope["required"]) == {"data", "meta"}
+
+
+def test_totp_codes_map_to_their_step_and_odd_input_is_just_wrong() -> None:
+    from purrr_server.payments import totp_step
+
+    secret = pyotp.random_base32()
+    totp = pyotp.TOTP(secret)
+    assert totp_step(secret, totp.at(NOW), NOW) == totp.timecode(NOW)
+    assert totp_step(secret, totp.at(NOW + timedelta(seconds=30)), NOW) == totp.timecode(NOW) + 1
+    assert totp_step(secret, totp.at(NOW + timedelta(seconds=90)), NOW) is None
+    for odd in ("", "abcdef", "１２３４５６", "\ud800", "0" * 1000):
+        assert totp_step(secret, odd, NOW) is None
