@@ -80,6 +80,8 @@ def totp_step(secret: str, code: str, now: datetime) -> int | None:
     """
     totp = pyotp.TOTP(secret)
     code = code.strip()
+    if not (code.isascii() and code.isdigit()):
+        return None
     current = totp.timecode(now)
     for offset in (-1, 0, 1):
         if hmac.compare_digest(totp.generate_otp(current + offset), code):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -49,7 +50,9 @@ async def current_wallet(request: Request, who: Caller) -> Wallet:
 
 class LedgerEntryOut(ActionResult):
     currency: str
-    amount: str
+    amount: str | int = Field(
+        ..., description="Coins as an integer, currencies as decimal strings."
+    )
     reason: str
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal, cast
 
 from pydantic import ConfigDict, Field, ValidationError, create_model
+from pydantic.json_schema import SkipJsonSchema
 
 from purrr_core import ACTIONS as CARE_ACTIONS
 from purrr_core import Cat, Conflict, NotFound, adopt, adopt_special, perform
@@ -91,6 +93,9 @@ class CatOut(Cat):
     label, care status, level progress and phenotype."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
+    # Bookkeeping of lazy time passing (presenters.INTERNAL_FIELDS): never on the wire.
+    decayed_at: SkipJsonSchema[datetime | None] = None  # type: ignore[assignment]
+    decay_carry: SkipJsonSchema[dict[str, int]] = Field(default_factory=dict)
     mood_label: str
     care: dict[str, Any]
     level_progress: dict[str, Any]

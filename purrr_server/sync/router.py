@@ -141,7 +141,7 @@ async def push(request: Request, body: PushIn, who: Caller) -> Response:
 
 class PullOut(RemoteMeta):
     cursor: int
-    changes: list[dict[str, Any]]
+    changes: dict[str, list[dict[str, Any]]] = Field(..., description="Rows by table.")
     tombstones: list[dict[str, Any]]
     client_id: str | None
     last_mutation_id: int

@@ -23,7 +23,7 @@ from purrr_server import services
 from purrr_server.actions import ACTIONS, ActionArgs, fingerprint
 from purrr_server.app import create_app
 from purrr_server.settings import Settings
-from tests.server.conftest import NOW, _serve, idem, make_settings, register_and_login
+from tests.server.conftest import NOW, _serve, adopt, idem, make_settings, register_and_login
 
 DOCS = Path(__file__).parents[2] / "docs" / "api.md"
 #: Actions that must never arrive through sync: accounts, credentials, money in and out.
@@ -156,6 +156,15 @@ async def test_totp_secret_is_never_exported_and_each_code_works_once(
     code = pyotp.TOTP(secret).at(NOW)
     first = await _post(client, me, "/api/v1/economy/withdraw", {**body, "totp_code": code})
     assert first.status_code == 201, first.text
+    actions = registered()  # results have the shape their action declares
+    actions["economy.totp_enroll"].result.model_validate(enrolled)
+    actions["economy.deposit"].result.model_validate(charge)
+    actions["economy.confirm"].result.model_validate(confirmed.json()["data"])
+    actions["economy.withdraw"].result.model_validate(first.json()["data"])
+    key = (await _post(client, me, "/api/v1/keys", {"name": "checked"})).json()["data"]
+    actions["keys.create"].result.model_validate(key)
+    gone = (await client.delete(f"/api/v1/keys/{key['id']}", headers={**me, **idem()})).json()
+    actions["keys.delete"].result.model_validate(gone["data"])
     again = await _post(client, me, "/api/v1/economy/withdraw", {**body, "totp_code": code})
     assert again.status_code == 403 and "already used" in again.json()["error"]["message"]
     # The next code, sent by nine requests at once: exactly one withdrawal.
@@ -268,3 +277,42 @@ async def test_openapi_describes_every_api_response(client: httpx.AsyncClient) -
     assert undocumented == []
     envelope = spec["components"]["schemas"]["Envelope_CatOut_"]
     assert set(envelope["required"]) == {"data", "meta"}
+
+
+def test_totp_codes_map_to_their_step_and_odd_input_is_just_wrong() -> None:
+    from purrr_server.payments import totp_step
+
+    secret = pyotp.random_base32()
+    totp = pyotp.TOTP(secret)
+    assert totp_step(secret, totp.at(NOW), NOW) == totp.timecode(NOW)
+    assert totp_step(secret, totp.at(NOW + timedelta(seconds=30)), NOW) == totp.timecode(NOW) + 1
+    assert totp_step(secret, totp.at(NOW + timedelta(seconds=90)), NOW) is None
+    for odd in ("", "abcdef", "１２３４５６", "\ud800", "0" * 1000):
+        assert totp_step(secret, odd, NOW) is None
+
+
+async def test_read_responses_match_their_declared_models(client: httpx.AsyncClient) -> None:
+    from importlib import import_module
+
+    from fastapi.routing import APIRoute
+
+    from purrr_server.routers import API_PREFIX, MODULES
+
+    cat = await adopt(client)
+    await client.post(f"/api/v1/cats/{cat['id']}/feed", headers=idem(), json={})
+    await client.post("/api/v1/store/purchase", headers=idem(), json={"item_id": "toy_mouse"})
+    checked = 0
+    for module in sorted(set(MODULES.values())):
+        for route in import_module(module).router.routes:
+            if not isinstance(route, APIRoute) or "GET" not in route.methods:
+                continue
+            if route.response_model is None:
+                continue
+            path = API_PREFIX + route.path.replace("{cat_id}", str(cat["id"]))
+            if "{" in path or path.endswith("/genetics/predict"):  # needs ids in the query
+                continue
+            r = await client.get(path)
+            assert r.status_code == 200, (path, r.text)
+            route.response_model.model_validate(r.json())
+            checked += 1
+    assert checked >= 25

@@ -253,6 +253,8 @@ def test_every_registered_action_pushed_only_syncable_ones_apply(server: Server)
             assert outcome["error"]["code"] == "FORBIDDEN", (name, outcome)
             assert "cannot be pushed" in outcome["error"]["message"]
     applied = {n for n, o in outcomes.items() if o["status"] == "applied"}
+    for name in applied:  # results have the shape their action declares
+        ACTIONS[name].result.model_validate(outcomes[name]["result"])
     assert {
         "cats.adopt",
         "cats.update",
