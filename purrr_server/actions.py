@@ -41,6 +41,9 @@ from purrr_server.store.users import User
 
 REDACTED = "[redacted]"
 Handler = Callable[["ActionContext", dict[str, Any]], Awaitable[dict[str, Any]]]
+#: Slow work on the arguments done before the write transaction opens (Argon2 hashing), so it
+#: never holds the one writer: returns the arguments the handler gets.
+Prepare = Callable[[Settings, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,7 @@ class ActionSpec:
     secret_result: tuple[str, ...] = ()
     #: Played on a linked local game, it is queued for the remote (accounts and keys stay local).
     syncs: bool = True
+    prepare: Prepare | None = None
 
 
 #: Every registered action by name (`cats.feed`, `nightwatch.deploy`, …).
@@ -99,6 +103,7 @@ def action(
     secret_args: tuple[str, ...] = (),
     secret_result: tuple[str, ...] = (),
     syncs: bool = True,
+    prepare: Prepare | None = None,
 ) -> Callable[[Handler], Handler]:
     """Decorator: register `handler` as the action `name`."""
 
@@ -106,7 +111,7 @@ def action(
         if name in ACTIONS and ACTIONS[name].handler is not handler:
             raise ValueError(f"action {name!r} is already registered")
         ACTIONS[name] = ActionSpec(
-            name, handler, status_code, anonymous, secret_args, secret_result, syncs
+            name, handler, status_code, anonymous, secret_args, secret_result, syncs, prepare
         )
         return handler
 
@@ -234,11 +239,13 @@ async def execute(
             )
             if applied is not None:
                 return _applied_mutation(applied, digest, spec)
+        prepared = await spec.prepare(runtime.settings, args) if spec.prepare else args
         return await _run(
             runtime,
             spec,
             user,
             args,
+            prepared,
             digest,
             idempotency_key,
             client_id,
@@ -299,6 +306,7 @@ async def _run(
     spec: ActionSpec,
     user: User | None,
     args: dict[str, Any],
+    prepared: dict[str, Any],
     digest: str,
     idempotency_key: str | None,
     client_id: str | None,
@@ -312,7 +320,7 @@ async def _run(
         ctx = ActionContext(
             uow, user, now, random.Random(seed), seed, runtime.settings, cat_id=args.get("cat_id")
         )
-        result = await spec.handler(ctx, args)
+        result = await spec.handler(ctx, prepared)
         for hook in AFTER_ACTION:
             await hook(ctx, spec.name, args, result)
         owner = ctx.user.id if ctx.user else None

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from purrr_server.auth import Admin
+from purrr_server.auth import Owner
 from purrr_server.envelope import ApiError, ok
 from purrr_server.http import run_action
 from purrr_server.runtime import runtime_of
@@ -16,14 +16,14 @@ router = APIRouter(prefix="/account", tags=["account"])
 
 
 @router.get("/export", summary="All of your data as JSON")
-async def export(request: Request, who: Admin) -> Response:
+async def export(request: Request, who: Owner) -> Response:
     runtime = runtime_of(request)
     data = await asyncio.to_thread(export_user, runtime.settings.db_path, who.user.id)
     return ok(request, {"exported_at": runtime.settings.now().isoformat(), "tables": data})
 
 
 @router.delete("", summary="Delete your account and all its data")
-async def delete_account(request: Request, who: Admin) -> Response:
+async def delete_account(request: Request, who: Owner) -> Response:
     if who.user.is_local:
         raise ApiError(
             "FORBIDDEN", "the local player cannot be deleted; remove the data directory instead"

@@ -7,14 +7,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
+from purrr_core.models import Label, LongLabel
 from purrr_server.auth import (
     Caller,
     check_login_throttle,
+    check_password,
     client_ip,
     enforce_rate_limit,
     log_security,
     record_login_failure,
-    verify_password,
 )
 from purrr_server.envelope import ApiError, ok
 from purrr_server.http import run_action
@@ -28,13 +29,13 @@ EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 class Register(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(..., pattern=USERNAME, examples=["whisker_fan"])
-    email: str = Field(..., pattern=EMAIL, max_length=254, examples=["fan@example.com"])
+    email: LongLabel = Field(..., pattern=EMAIL, examples=["fan@example.com"])
     password: str = Field(..., min_length=8, max_length=256)
 
 
 class Login(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: str = Field(..., min_length=1, max_length=64)
+    username: Label
     password: str = Field(..., min_length=1, max_length=256)
 
 
@@ -63,18 +64,18 @@ async def login(request: Request, body: Login, _: Hosted) -> Response:
     runtime = runtime_of(request)
     ip = client_ip(request)
     check_login_throttle(runtime, body.username, ip)
-    found = await runtime.store.read.users.credentials(body.username)
-    password_hash = found[1] if found else None
-    if found is None or not await verify_password(password_hash, body.password, runtime.settings):
+    user = await check_password(runtime, body.username, body.password)
+    if user is None:
         failures = record_login_failure(runtime, body.username, ip)
-        user_id = found[0].id if found else None
+        known = await runtime.store.read.users.credentials(body.username)
+        user_id = known[0].id if known else None
         await log_security(
             runtime, "login_failed", request, user_id, username=body.username, failures=failures
         )
         if failures >= runtime.settings.login_max_failures:
             await log_security(runtime, "login_locked", request, user_id, username=body.username)
         raise ApiError("UNAUTHORIZED", "invalid username or password")
-    return await run_action(request, None, "auth.login", {"user_id": found[0].id})
+    return await run_action(request, None, "auth.login", {"user_id": user.id})
 
 
 @router.post("/logout", summary="Revoke the bearer token of this request")

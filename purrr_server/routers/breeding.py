@@ -20,6 +20,7 @@ from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import Paging, run_action
 from purrr_server.lazy import complete_due_breedings
+from purrr_server.limits import heavy_work
 from purrr_server.runtime import runtime_of
 from purrr_server.services import breeding as service
 from purrr_server.store.users import User
@@ -115,6 +116,7 @@ async def pairs(
         limit=limit,
         offset=offset,
         available=available,
+        run=heavy_work(request).run,
     )
     return ok(request, page, headers={"X-Total-Count": str(total)})
 
@@ -218,7 +220,8 @@ async def predict_body(request: Request, body: Pair, who: Caller) -> Response:
     summary="Exact offspring of two genotypes (the genetics contract)",
 )
 async def cross(request: Request, body: Cross, who: Caller) -> Response:
-    return ok(request, service.cross_genotypes(body.sire, body.dam))
+    result = await heavy_work(request).run(service.cross_genotypes, body.sire, body.dam)
+    return ok(request, result)
 
 
 @router.get(

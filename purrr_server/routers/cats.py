@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
-from purrr_core.models import clean_name
+from purrr_core.models import Description, Label, clean_name
 from purrr_server.auth import Caller
 from purrr_server.envelope import ApiError, ok
 from purrr_server.http import Paging, run_action
@@ -29,7 +29,7 @@ class CreateCat(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(..., max_length=200, examples=["Whiskers"])
     personality_type: str = Field(..., examples=["playful"])
-    breed: str | None = Field(None, max_length=100)
+    breed: Label | None = None
     sex: Literal["male", "female"] | None = None
     genotype: str | None = Field(None, max_length=500)
 
@@ -44,7 +44,7 @@ class UpdateCat(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(None, max_length=200)
-    description: str | None = Field(None, max_length=2000)
+    description: Description | None = None
     is_public: bool | None = None
     version: int | None = Field(None, ge=1)
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_core.economy import Wallet, charge_view, check_asset
+from purrr_core.models import LongLabel
 from purrr_server.actions import execute
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok, request_id
@@ -35,7 +36,7 @@ class Withdraw(BaseModel):
     model_config = ConfigDict(extra="forbid")
     crypto_type: str = Field(..., examples=["ETH"])
     amount: Amount = Field(..., examples=["0.05"])
-    address: str = Field(..., max_length=200)
+    address: LongLabel
     totp_code: str | None = Field(None, description="Required in hosted mode.")
 
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
+from purrr_core.models import LabelOrEmpty
 from purrr_server.auth import Admin
 from purrr_server.envelope import ok
 from purrr_server.http import run_action
@@ -20,7 +21,7 @@ Scope = Literal[SCOPES]  # type: ignore[valid-type]
 
 class CreateKey(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field("", max_length=100, examples=["backup script"])
+    name: LabelOrEmpty = Field("", examples=["backup script"])
     scopes: list[Scope] = Field(default_factory=lambda: list(DEFAULT_SCOPES), min_length=1)
     expires_in_days: int | None = Field(None, ge=1, le=3650)
     allowed_ips: list[str] = Field(

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from purrr_core import ACTIONS as CARE_ACTIONS
 from purrr_core import Cat, Conflict, InvalidRequest, NotFound, adopt, adopt_special, perform
 from purrr_server.actions import ActionContext, action
+from purrr_server.limits import ensure_cat_room
 from purrr_server.presenters import cat_json
 
 EDITABLE = ("name", "description", "is_public")
@@ -50,6 +51,7 @@ def required(args: dict[str, Any], field: str) -> Any:
 
 @action("cats.adopt", status_code=201)
 async def adopt_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    await ensure_cat_room(ctx)
     cat = adopt(
         required(args, "name"),
         required(args, "personality_type"),
@@ -68,6 +70,7 @@ async def adopt_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
 @action("cats.adopt_special", status_code=201)
 async def adopt_special_cat(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     """Bring home an unlocked special cat (BanditCat, LunaCat, RyCat), once."""
+    await ensure_cat_room(ctx)
     owned = {c.special_id for c in await ctx.store.cats.list(ctx.user_id) if c.special_id}
     cat = adopt_special(
         str(required(args, "special_id")),
