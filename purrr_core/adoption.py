@@ -9,7 +9,7 @@ from typing import Any
 from purrr_core import catalog
 from purrr_core.errors import Conflict, InvalidRequest, choose_one
 from purrr_core.levels import percent_done, stat_growth, xp_for_level
-from purrr_core.models import Cat
+from purrr_core.models import Cat, clean_text
 
 
 def roll_stimulant_response(rng: random.Random) -> str:
@@ -68,7 +68,10 @@ def adopt(
         "updated_at": now,
     }
     if breed:
-        fields["breed"] = breed
+        try:
+            fields["breed"] = clean_text(breed, field="breed", max_length=100)
+        except ValueError as exc:
+            raise InvalidRequest(str(exc), details={"field": "breed", "value": breed}) from None
     try:
         return Cat.model_validate(fields)
     except ValueError as exc:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 CORE_STATS = ("happiness", "energy", "hunger", "mood", "health", "cleanliness")
 ADVANCED_STATS = ("intelligence", "strength", "agility", "charisma", "training", "social")
@@ -26,6 +26,35 @@ Stat = int
 ZERO_WIDTH_JOINER = "\u200d"
 
 
+def clean_text(
+    value: str,
+    *,
+    field: str = "name",
+    max_length: int = 100,
+    allow_empty: bool = False,
+    multiline: bool = False,
+) -> str:
+    """Trim a label a player chose (cat, breed, zone, key or user name…) and refuse one that is
+    empty, longer than `max_length` or holds control or format characters: ANSI escape
+    sequences, bidirectional overrides, zero-width characters, lone surrogates. Labels reach
+    other players' terminals (the leaderboard), so nothing in them may steer a terminal.
+    `multiline` allows line breaks and tabs (descriptions)."""
+    text = value.strip()
+    low = 0 if allow_empty else 1
+    if not low <= len(text) <= max_length:
+        raise ValueError(f"{field} must be {low}–{max_length} characters after trimming")
+    allowed = "\n\t" if multiline else ""
+    if any(
+        unicodedata.category(ch).startswith("C") and ch not in allowed and ch != ZERO_WIDTH_JOINER
+        for ch in text
+    ):
+        raise ValueError(
+            f"{field} must not contain control characters (escape sequences, zero-width or "
+            "direction marks)"
+        )
+    return text
+
+
 class Fatigue(BaseModel):
     """How tired a cat is of one action (see purrr_core.pacing): a level and when it was set."""
 
@@ -37,12 +66,37 @@ class Fatigue(BaseModel):
 
 def clean_name(value: str) -> str:
     """Trim a cat's name and refuse empty, over-long or control-character names."""
-    name = value.strip()
-    if not 1 <= len(name) <= 100:
-        raise ValueError("name must be 1–100 characters after trimming")
-    if any(unicodedata.category(ch).startswith("C") and ch != ZERO_WIDTH_JOINER for ch in name):
-        raise ValueError("name must not contain control characters")
-    return name
+    return clean_text(value, field="name", max_length=100)
+
+
+def _cleaner(
+    max_length: int, *, allow_empty: bool = False, multiline: bool = False
+) -> AfterValidator:
+    def check(value: str) -> str:
+        return clean_text(
+            value,
+            field="text",
+            max_length=max_length,
+            allow_empty=allow_empty,
+            multiline=multiline,
+        )
+
+    return AfterValidator(check)
+
+
+# Player-chosen labels, cleaned by `clean_text`: use these for every stored string a player
+# names (breed, zone, key and user names, addresses…) in API and action models. The raw text
+# may carry surrounding blanks; the trimmed text must fit.
+#: 1–100 characters, one line, no control characters.
+Label = Annotated[str, Field(max_length=300), _cleaner(100)]
+#: The same, and may be empty (optional names such as an API key's).
+LabelOrEmpty = Annotated[str, Field(max_length=300), _cleaner(100, allow_empty=True)]
+#: 1–254 characters (e-mail addresses, wallet addresses).
+LongLabel = Annotated[str, Field(max_length=500), _cleaner(254)]
+#: Free text up to 2000 characters: line breaks and tabs allowed, other controls not.
+Description = Annotated[
+    str, Field(max_length=2200), _cleaner(2000, allow_empty=True, multiline=True)
+]
 
 
 class Cat(BaseModel):

@@ -38,6 +38,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         dest="cors_origins",
         help="allowed CORS origin (repeatable; hosted mode)",
     )
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        help="comma-separated proxy addresses/networks (or '*') whose X-Forwarded-For is "
+        "trusted; default none",
+    )
+    parser.add_argument(
+        "--max-body-bytes", type=int, help="largest request body accepted (default 1048576)"
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     parser.add_argument("--log-level", help="debug, info, warning, error")
     return parser.parse_args(argv)
@@ -54,6 +62,8 @@ def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
             ("uds", args.uds),
             ("cors_origins", args.cors_origins),
             ("log_level", args.log_level),
+            ("max_body_bytes", args.max_body_bytes),
+            ("forwarded_allow_ips", split_list(args.forwarded_allow_ips)),
         )
         if value is not None
     }
@@ -70,6 +80,13 @@ def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
     if args.allow_game_uploads:
         overrides["allow_game_uploads"] = True
     return overrides
+
+
+def split_list(value: str | None) -> list[str] | None:
+    """`"a, b"` → `["a", "b"]` (None stays None: not given)."""
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from purrr_core.errors import InvalidRequest, choose_one
-from purrr_core.models import clean_name
+from purrr_core.models import Label as CoreLabel
 from purrr_server import envelope
 from purrr_server.envelope import ApiError
 from purrr_server.runtime import Runtime
@@ -65,7 +65,7 @@ MAX_ID = 2**63 - 1
 RowId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
 #: A player-chosen label shown to others (cat, breed, zone, key names): trimmed, 1–100
 #: characters, no control characters (the cat-name rule of purrr_core).
-Label = Annotated[str, Field(max_length=200), AfterValidator(clean_name)]
+Label = CoreLabel
 
 
 class ActionArgs(BaseModel):
@@ -90,6 +90,9 @@ class ActionResult(BaseModel):
 
 A = TypeVar("A", bound=ActionArgs)
 Handler = Callable[["ActionContext", A], Awaitable[dict[str, Any]]]
+#: Slow work on the arguments done before the write transaction opens (Argon2 hashing), so it
+#: never holds the one writer: its values reach the handler as `ctx.prepared`.
+Prepare = Callable[[Settings, Any], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,8 @@ class ActionSpec:
     #: Argument / result fields never written to the action log, fingerprints or idempotency rows.
     secret_args: tuple[str, ...] = ()
     secret_result: tuple[str, ...] = ()
+    #: Slow work before the transaction opens (see `Prepare`).
+    prepare: Prepare | None = None
 
     def parse(self, raw: dict[str, Any] | BaseModel) -> ActionArgs:
         """The validated arguments, or VALIDATION_ERROR naming the first bad field."""
@@ -180,6 +185,7 @@ def action(
     cost: int = 1,
     secret_args: tuple[str, ...] = (),
     secret_result: tuple[str, ...] = (),
+    prepare: Prepare | None = None,
 ) -> Callable[[Handler[A]], Handler[A]]:
     """Decorator: register `handler` as the action `name` with its models and policy."""
     unknown = [f for f in secret_args if f not in args.model_fields]
@@ -203,6 +209,7 @@ def action(
             cost,
             secret_args,
             secret_result,
+            prepare,
         )
         return handler
 
@@ -224,6 +231,8 @@ class ActionContext:
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     #: How the action arrived (HTTP route, sync push, internal).
     via: Via = "internal"
+    #: What the action's `prepare` computed before the transaction (e.g. a password hash).
+    prepared: dict[str, Any] = field(default_factory=dict)
 
     @property
     def user_id(self) -> int:
@@ -439,11 +448,12 @@ async def execute(
             )
             if applied is not None:
                 return _applied_mutation(applied, digest, spec)
+        prepared = await spec.prepare(runtime.settings, parsed) if spec.prepare else {}
         return await _run(
             runtime,
             spec,
             user,
-            _Call(parsed, canonical, digest, via),
+            _Call(parsed, canonical, digest, via, prepared),
             idempotency_key,
             client_id,
             mutation_id,
@@ -468,6 +478,7 @@ class _Call:
     canonical: dict[str, Any]
     digest: str
     via: Via
+    prepared: dict[str, Any]
 
 
 def _load_hooks() -> None:
@@ -530,6 +541,7 @@ async def _run(
             runtime.settings,
             cat_id=cat_id if isinstance(cat_id, int) else None,
             via=call.via,
+            prepared=call.prepared,
         )
         result = await spec.handler(ctx, call.args)
         for hook in AFTER_ACTION:

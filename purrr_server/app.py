@@ -11,7 +11,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from purrr_server import __version__, services
 from purrr_server.errors import install_error_handlers
-from purrr_server.middleware import PlatformMiddleware
+from purrr_server.limits import HeavyWork, StreamSlots
+from purrr_server.middleware import BodyLimit, PlatformMiddleware
 from purrr_server.routers import Mounter, health
 from purrr_server.runtime import Runtime, build_runtime
 from purrr_server.settings import Settings
@@ -46,6 +47,8 @@ def create_app(settings: Settings | None = None, *, mount_on_demand: bool = Fals
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.background_sync = False  # the daemon turns it on (purrr_server.daemon.serve)
+    app.state.heavy_work = HeavyWork(settings.heavy_workers)
+    app.state.stream_slots = StreamSlots(settings.max_streams_per_player)
     install_error_handlers(app)
     app.include_router(health.router)
     mounter = app.state.mounter = Mounter(app)
@@ -78,6 +81,7 @@ def create_app(settings: Settings | None = None, *, mount_on_demand: bool = Fals
                 "X-Total-Count",
             ],
         )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, clock=settings.now)
     app.add_middleware(PlatformMiddleware, runtime=runtime)
     return app
 

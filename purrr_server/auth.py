@@ -97,6 +97,17 @@ async def verify_password(password_hash: str | None, password: str, settings: Se
     return await asyncio.to_thread(check)
 
 
+async def check_password(runtime: Runtime, username: str, password: str) -> User | None:
+    """The user `username` if `password` is theirs, else None.
+
+    One Argon2id verification either way, against the dummy hash when the name is unknown, so
+    the answer takes as long for an unknown username as for a wrong password."""
+    found = await runtime.store.read.users.credentials(username)
+    user, password_hash = found if found else (None, None)
+    valid = await verify_password(password_hash, password, runtime.settings)
+    return user if valid and user is not None else None
+
+
 def client_ip(request: Request) -> str:
     """The peer address ('unix' for a Unix-socket peer)."""
     return request.client.host if request.client else "unix"
@@ -160,6 +171,10 @@ async def _forbidden(runtime: Runtime, request: Request, user_id: int, reason: s
 
 async def authenticate(request: Request) -> Principal:
     """Resolve the caller or raise UNAUTHORIZED / FORBIDDEN; then apply the rate limit."""
+    return await _authenticate(request, rate_limited=True)
+
+
+async def _authenticate(request: Request, *, rate_limited: bool) -> Principal:
     runtime = runtime_of(request)
     presented = _presented(request)
     if presented is None:
@@ -188,9 +203,10 @@ async def authenticate(request: Request) -> Principal:
         raise await _forbidden(
             runtime, request, credential.user.id, f"this API key lacks the {needed!r} scope"
         )
-    await enforce_rate_limit(
-        request, runtime, f"user:{credential.user.id}", credential.user.tier, credential.user.id
-    )
+    if rate_limited:
+        await enforce_rate_limit(
+            request, runtime, f"user:{credential.user.id}", credential.user.tier, credential.user.id
+        )
     if credential.key_id is not None:
         _touch_key(runtime, credential.key_id)
     principal = Principal(
@@ -205,6 +221,12 @@ async def require_admin(principal: Annotated[Principal, Depends(authenticate)]) 
     if principal.kind == "api_key" and "admin" not in principal.scopes:
         raise ApiError("FORBIDDEN", "this API key lacks the 'admin' scope")
     return principal
+
+
+async def require_owner(request: Request) -> Principal:
+    """`require_admin` without the rate limit: exporting or deleting one's own data (GDPR) is
+    never refused because of a rate-limit ban."""
+    return await require_admin(await _authenticate(request, rate_limited=False))
 
 
 async def enforce_rate_limit(
@@ -300,3 +322,5 @@ def _recent_failures(runtime: Runtime, key: tuple[str, str]) -> list[float]:
 #: `who: Admin` additionally requires account-management rights.
 Caller = Annotated[Principal, Depends(authenticate)]
 Admin = Annotated[Principal, Depends(require_admin)]
+#: `Admin` that no rate limit or ban refuses (GDPR export and account deletion only).
+Owner = Annotated[Principal, Depends(require_owner)]

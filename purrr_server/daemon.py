@@ -118,6 +118,10 @@ def serve(settings: Settings) -> None:
         access_log=settings.access_log,
         lifespan="on",
         server_header=False,
+        # X-Forwarded-For / -Proto rewrite the client address only when they come from a proxy
+        # the operator named (--forwarded-allow-ips); uvicorn's own default trusts 127.0.0.1.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=list(settings.forwarded_allow_ips),
         # Open event streams never end by themselves: give them a moment, then stop anyway.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         # The dashboard and load tests keep connections open between bursts.

@@ -48,13 +48,73 @@ def status_for(error: RuleError) -> int:
     return STATUS_BY_CODE.get(error.code, 400)
 
 
+#: Error messages and the strings, lists and objects in error details are cut to these sizes,
+#: so an error never echoes a large request back (docs/api.md, "Limits").
+MAX_MESSAGE_CHARS = 500
+MAX_DETAIL_CHARS = 200
+MAX_DETAIL_ITEMS = 20
+MAX_DETAIL_DEPTH = 4
+
+
 def dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    except UnicodeEncodeError:
+        # A lone surrogate (from "\ud800" in a request) has no UTF-8 form: escape it instead.
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=True, default=str).encode()
+
+
+def shorten(text: str, limit: int = MAX_DETAIL_CHARS) -> str:
+    """`text` cut to `limit` characters (marked with "…"), lone surrogates replaced by U+FFFD."""
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return text.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(text) else text
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def bounded(value: Any, depth: int = 0) -> Any:
+    """Error details made small and JSON-safe: long strings cut, long lists and objects
+    truncated, deep nesting summarised."""
+    if isinstance(value, str):
+        return shorten(value)
+    if isinstance(value, bool | int | float) or value is None:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+            return shorten(str(value), 40)  # still exact to the client, but never huge
+        return value
+    if isinstance(value, bytes):
+        return shorten(value.decode("utf-8", "replace"))
+    if depth >= MAX_DETAIL_DEPTH:
+        return shorten(repr(value))
+    if isinstance(value, dict):
+        items = list(value.items())
+        out = {shorten(str(k), 100): bounded(v, depth + 1) for k, v in items[:MAX_DETAIL_ITEMS]}
+        if len(items) > MAX_DETAIL_ITEMS:
+            out["…"] = f"{len(items) - MAX_DETAIL_ITEMS} more"
+        return out
+    if isinstance(value, list | tuple | set | frozenset):
+        seq = list(value)
+        out_list = [bounded(v, depth + 1) for v in seq[:MAX_DETAIL_ITEMS]]
+        if len(seq) > MAX_DETAIL_ITEMS:
+            out_list.append(f"… {len(seq) - MAX_DETAIL_ITEMS} more")
+        return out_list
+    return shorten(str(value))
 
 
 def request_id(request: Request) -> str:
     """The correlation id the middleware put on this request."""
-    return str(request.scope.get("state", {}).get("request_id", ""))
+    return request_id_of(request.scope)
+
+
+def request_id_of(scope: Any) -> str:
+    """The correlation id the middleware put on this ASGI scope ("" before it ran)."""
+    return str(scope.get("state", {}).get("request_id", ""))
 
 
 def clock(request: Request) -> datetime:
@@ -74,7 +134,11 @@ def success_body(data: Any, rid: str, now: datetime) -> bytes:
 def error_body(
     code: str, message: str, details: dict[str, Any] | None, rid: str, now: datetime
 ) -> bytes:
-    error = {"code": code, "message": message, "details": details or {}}
+    error = {
+        "code": code,
+        "message": shorten(message, MAX_MESSAGE_CHARS),
+        "details": bounded(details or {}),
+    }
     return dumps({"success": False, "error": error, "meta": meta(rid, now)})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from typing import Any
 
 from fastapi import FastAPI
@@ -11,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_core import RuleError
-from purrr_server.envelope import CODE_BY_STATUS, ApiError, fail, status_for
+from purrr_server.envelope import CODE_BY_STATUS, ApiError, fail, shorten, status_for
 
 MAX_VALUE_CHARS = 200
 _LOCATIONS = ("body", "query", "path", "header", "cookie")
@@ -85,10 +86,68 @@ async def http_error(request: Request, exc: Exception) -> Response:
         405: f"method {request.method} not allowed on {request.url.path}",
     }
     message = messages.get(exc.status_code, str(exc.detail))
-    return fail(request, code, message, {}, dict(exc.headers or {}), exc.status_code)
+    details = dict(getattr(exc, "details", None) or {})
+    return fail(request, code, message, details, dict(exc.headers or {}), exc.status_code)
+
+
+#: The range of an SQLite INTEGER (and of every id and count the API stores).
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def _out_of_range(value: object) -> bool:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return False
+    return not INT64[0] <= number <= INT64[1]
+
+
+async def overflow_error(request: Request, exc: Exception) -> Response:
+    """A number too large to store or compute with (SQLite's 64-bit INTEGER, a date out of
+    range): an id in the path names nothing (404); anything else is invalid input (422)."""
+    for name, value in request.path_params.items():
+        if _out_of_range(value):
+            return fail(
+                request,
+                "NOT_FOUND",
+                f"{name} {shorten(str(value), 40)} not found (ids are at most {INT64[1]})",
+                {"field": name, "value": str(value)},
+            )
+    return fail(
+        request,
+        "VALIDATION_ERROR",
+        f"a number in the request is out of range: whole numbers must lie within "
+        f"{INT64[0]}..{INT64[1]} and dates within years 1..9999 ({exc})",
+        {"reason": str(exc)},
+    )
+
+
+async def unicode_error(request: Request, exc: Exception) -> Response:
+    """Text that is not valid Unicode (a lone surrogate such as "\ud800") cannot be stored."""
+    return fail(
+        request,
+        "VALIDATION_ERROR",
+        "the request contains text that is not valid Unicode (a lone surrogate such as "
+        "\\ud800); send well-formed UTF-8",
+        {"reason": str(exc)},
+    )
+
+
+async def decimal_error(request: Request, exc: Exception) -> Response:
+    """A decimal too large or malformed for money arithmetic."""
+    return fail(
+        request,
+        "VALIDATION_ERROR",
+        "an amount in the request is not a usable decimal number (too large, too precise "
+        "or malformed); amounts are decimals with at most 8 places",
+        {"reason": type(exc).__name__},
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(RuleError, rule_error)
     app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(OverflowError, overflow_error)
+    app.add_exception_handler(UnicodeError, unicode_error)
+    app.add_exception_handler(decimal.DecimalException, decimal_error)

@@ -8,12 +8,15 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from purrr_server.envelope import error_body
+from purrr_server.envelope import error_body, request_id_of
 from purrr_server.runtime import Runtime
 
 log = logging.getLogger("purrr_server")
@@ -102,3 +105,81 @@ class PlatformMiddleware:
         self._decorate(headers, {}, state, rid)
         await send({"type": "http.response.start", "status": 500, "headers": headers.raw})
         await send({"type": "http.response.body", "body": body})
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` when a streamed body passes the limit (FastAPI re-raises
+    HTTPExceptions met while reading the body, so the error handlers answer 413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, too_large_message(limit))
+        self.details = {"limit_bytes": limit}
+
+
+def too_large_message(limit: int) -> str:
+    return (
+        f"request body too large: the limit is {limit} bytes; send less data "
+        "(the operator sets the limit with --max-body-bytes)"
+    )
+
+
+class BodyLimit:
+    """Refuse request bodies over `max_bytes` with 413, before anything parses them.
+
+    A declared `Content-Length` over the limit is refused at once without reading the body; a
+    body without one (chunked) is counted as it streams in and refused when it passes the limit,
+    so no more than `max_bytes` (plus one chunk) is ever buffered.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, clock: Callable[[], datetime]) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await self._refuse(scope, send)
+            return
+        limit = self.max_bytes
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, counted, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        body = error_body(
+            "BAD_REQUEST",
+            too_large_message(self.max_bytes),
+            {"limit_bytes": self.max_bytes},
+            request_id_of(scope),
+            self.clock(),
+        )
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None

@@ -77,7 +77,7 @@ def build_runtime(settings: Settings) -> Runtime:
 
 def prepare_data_dir(settings: Settings) -> None:
     """Create the data dir, migrate the database and, in local mode, the local player and token."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     migrate(settings.db_path)
     if not settings.hosted:
         ensure_local_token(settings)

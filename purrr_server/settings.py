@@ -56,6 +56,17 @@ class Settings(BaseSettings):
     #: player's rate limit); the local game pushes in batches of 500.
     sync_push_max_batch: int = Field(500, ge=1, le=1000)
     log_level: str = "info"
+    #: Request bodies larger than this are refused with 413 before they are parsed.
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+    #: Cats one player may keep (adopting, breeding); kittens of breedings under way still arrive.
+    max_cats_per_player: int = Field(300, ge=1)
+    #: Live event streams (`GET /api/v1/events/stream`) one player may hold open at once.
+    max_streams_per_player: int = Field(5, ge=1)
+    #: CPU-heavy reads (pair ranking, genetics) running at once, in worker threads.
+    heavy_workers: int = Field(2, ge=1)
+    #: Proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed (addresses, networks or
+    #: "*"); empty: the peer address is the client, whatever the headers say.
+    forwarded_allow_ips: list[str] = Field(default_factory=list)
 
     @field_validator("data_dir", "uds", mode="after")
     @classmethod

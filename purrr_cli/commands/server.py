@@ -63,6 +63,7 @@ def _plain(value: Any) -> Any:
         "purrr server run",
         "purrr server run --host 0.0.0.0 --port 8642 --hosted",
         "purrr server run --data-dir /srv/purrr --hosted --no-rate-limit   # for load tests",
+        "purrr server run --hosted --forwarded-allow-ips 10.0.0.5   # behind that proxy",
     )
 )
 def run(
@@ -87,6 +88,20 @@ def run(
             help="Hosted test servers only: deposits through the sandbox provider (free money).",
         ),
     ] = False,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Proxies (comma-separated addresses or networks, or '*') whose "
+            "X-Forwarded-For is trusted. Default: none; the peer is the client.",
+        ),
+    ] = None,
+    max_body_bytes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-body-bytes", min=1024, help="Largest request body accepted (default 1 MiB)."
+        ),
+    ] = None,
 ) -> None:
     """Run the server in the foreground (Ctrl-C stops it)."""
     overrides = {
@@ -96,6 +111,10 @@ def run(
         "hosted": hosted or None,
         "rate_limit": False if no_rate_limit else None,
         "allow_sandbox_payments": allow_sandbox_payments or None,
+        "forwarded_allow_ips": [p.strip() for p in forwarded_allow_ips.split(",") if p.strip()]
+        if forwarded_allow_ips is not None
+        else None,
+        "max_body_bytes": max_body_bytes,
     }
     settings = _settings(**{k: v for k, v in overrides.items() if v is not None})
     if settings.port is not None:

@@ -28,6 +28,8 @@ STARTING_COINS: int = int(load("economy")["starting_coins"])
 COINS: str = str(load("economy")["coin_code"])
 PLACES: int = int(load("economy")["decimal_places"])
 QUANTUM = Decimal(1).scaleb(-PLACES)
+#: Amounts are below this (18 integer digits + 8 places fit the default 28-digit context).
+MAX_AMOUNT = Decimal(10) ** 18
 
 #: A rate table: USD per one unit of each currency.
 Rates = Mapping[str, Decimal]
@@ -76,6 +78,11 @@ def parse_amount(value: object, *, field: str = "amount", positive: bool = True)
         raise InvalidRequest(
             f"invalid {field} {value!r}: not a finite number",
             details={"field": field, "value": str(value)},
+        )
+    if amount.copy_abs() >= MAX_AMOUNT:
+        raise InvalidRequest(
+            f"invalid {field} {str(value)[:40]!r}: must be less than {MAX_AMOUNT:,}",
+            details={"field": field, "value": str(value)[:40]},
         )
     if amount != amount.quantize(QUANTUM, rounding=ROUND_HALF_EVEN):
         raise InvalidRequest(

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
-from purrr_server.auth import Admin
+from purrr_server.auth import Owner
 from purrr_server.envelope import ApiError, ok
 from purrr_server.http import Envelope, run_action
 from purrr_server.runtime import runtime_of
@@ -37,7 +37,7 @@ class Export(BaseModel):
 
 
 @router.get("/export", summary="All of your data as JSON", response_model=Envelope[Export])
-async def export(request: Request, who: Admin) -> Response:
+async def export(request: Request, who: Owner) -> Response:
     runtime = runtime_of(request)
     data = await asyncio.to_thread(export_user, runtime.settings.db_path, who.user.id)
     exported = {"exported_at": runtime.settings.now().isoformat(), "tables": without_secrets(data)}
@@ -47,7 +47,7 @@ async def export(request: Request, who: Admin) -> Response:
 @router.delete(
     "", summary="Delete your account and all its data", response_model=Envelope[AccountDeleted]
 )
-async def delete_account(request: Request, who: Admin) -> Response:
+async def delete_account(request: Request, who: Owner) -> Response:
     if who.user.is_local:
         raise ApiError(
             "FORBIDDEN", "the local player cannot be deleted; remove the data directory instead"

@@ -7,14 +7,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
+from purrr_core.models import Label
 from purrr_server.auth import (
     Caller,
     check_login_throttle,
+    check_password,
     client_ip,
     enforce_rate_limit,
     log_security,
     record_login_failure,
-    verify_password,
 )
 from purrr_server.envelope import ApiError, ok
 from purrr_server.http import Envelope, run_action
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 class Login(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: str = Field(..., min_length=1, max_length=64)
+    username: Label
     password: str = Field(..., min_length=1, max_length=256)
 
 
@@ -66,18 +67,18 @@ async def login(request: Request, body: Login, _: Hosted) -> Response:
     runtime = runtime_of(request)
     ip = client_ip(request)
     check_login_throttle(runtime, body.username, ip)
-    found = await runtime.store.read.users.credentials(body.username)
-    password_hash = found[1] if found else None
-    if found is None or not await verify_password(password_hash, body.password, runtime.settings):
+    user = await check_password(runtime, body.username, body.password)
+    if user is None:
         failures = record_login_failure(runtime, body.username, ip)
-        user_id = found[0].id if found else None
+        known = await runtime.store.read.users.credentials(body.username)
+        user_id = known[0].id if known else None
         await log_security(
             runtime, "login_failed", request, user_id, username=body.username, failures=failures
         )
         if failures >= runtime.settings.login_max_failures:
             await log_security(runtime, "login_locked", request, user_id, username=body.username)
         raise ApiError("UNAUTHORIZED", "invalid username or password")
-    return await run_action(request, None, "auth.login", {"user_id": found[0].id})
+    return await run_action(request, None, "auth.login", {"user_id": user.id})
 
 
 @router.post(

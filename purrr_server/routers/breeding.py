@@ -21,6 +21,7 @@ from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import Envelope, Paging, run_action
 from purrr_server.lazy import complete_due_breedings
+from purrr_server.limits import heavy_work
 from purrr_server.runtime import runtime_of
 from purrr_server.services import breeding as service
 from purrr_server.services.breeding import BreedingOut, Started
@@ -149,6 +150,7 @@ async def pairs(
         limit=limit,
         offset=offset,
         available=available,
+        run=heavy_work(request).run,
     )
     return ok(request, page, headers={"X-Total-Count": str(total)})
 
@@ -277,7 +279,8 @@ async def predict_body(request: Request, body: Pair, who: Caller) -> Response:
     response_model=Envelope[CrossOut],
 )
 async def cross(request: Request, body: Cross, who: Caller) -> Response:
-    return ok(request, service.cross_genotypes(body.sire, body.dam))
+    result = await heavy_work(request).run(service.cross_genotypes, body.sire, body.dam)
+    return ok(request, result)
 
 
 @router.get(

@@ -7,17 +7,19 @@ checks the database every second for writes made by other processes.
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import Envelope
+from purrr_server.limits import stream_slots
 from purrr_server.runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -32,6 +34,21 @@ def _sse(event: dict[str, Any]) -> bytes:
 
 
 async def _stream(
+    request: Request,
+    runtime: Runtime,
+    user_id: int,
+    since: int,
+    timeout: float | None,
+    release: Callable[[], None],
+) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in _events(request, runtime, user_id, since, timeout):
+            yield chunk
+    finally:
+        release()
+
+
+async def _events(
     request: Request, runtime: Runtime, user_id: int, since: int, timeout: float | None
 ) -> AsyncIterator[bytes]:
     loop = asyncio.get_running_loop()
@@ -87,10 +104,12 @@ async def stream(
     last_id = request.headers.get("last-event-id", "")
     if last_id.isdigit():
         since = max(since, int(last_id))
+    release = stream_slots(request).acquire(who.user.id)
     return StreamingResponse(
-        _stream(request, runtime, who.user.id, since, timeout),
+        _stream(request, runtime, who.user.id, since, timeout, release),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        background=BackgroundTask(release),  # also when the stream never started
     )
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_server import __version__
+from purrr_server.auth import authenticate, require_admin
 from purrr_server.envelope import fail, ok
 from purrr_server.runtime import runtime_of
 from purrr_server.sync.protocol import advertised as sync_protocol
@@ -50,7 +51,18 @@ async def ready(request: Request) -> Response:
     return ok(request, {"status": "ok"})
 
 
-@router.get("/detailed", summary="Database, disk and sync state")
+async def operator_only(request: Request) -> None:
+    """On a hosted server the details (database path, sizes) are for authenticated account
+    managers only: a bearer session or an API key with the `admin` scope."""
+    if runtime_of(request).settings.hosted:
+        await require_admin(await authenticate(request))
+
+
+@router.get(
+    "/detailed",
+    summary="Database, disk and sync state (hosted: needs a session or an admin-scope key)",
+    dependencies=[Depends(operator_only)],
+)
 async def detailed(request: Request) -> Response:
     runtime = runtime_of(request)
     usage = shutil.disk_usage(runtime.settings.data_dir)

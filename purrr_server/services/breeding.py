@@ -51,6 +51,7 @@ from purrr_server.actions import (
     action,
     after_action,
 )
+from purrr_server.limits import MAX_LITTER, Runner, ensure_cat_room, run_here
 from purrr_server.presenters import cat_json
 from purrr_server.services.cats import cat_not_found, load_cat
 from purrr_server.services.economy import change_wallet
@@ -212,12 +213,29 @@ async def rank_pairs(
     limit: int,
     offset: int,
     available: bool = False,
+    run: Runner = run_here,
 ) -> tuple[list[dict[str, Any]], int]:
     """Every male x female pair ranked by compatibility (then lower COI); the page's pairs
-    carry full predictions. Returns the page and the number of ranked pairs."""
+    carry full predictions. Returns the page and the number of ranked pairs.
+
+    The ranking is CPU-bound (quadratic in the player's cats): `run` executes it, in a worker
+    thread when the router passes `purrr_server.limits.HeavyWork.run`."""
     family = await load_family(session, user_id)
     patrol = await cats_on_patrol(session, user_id, now)
     busy = await breeding_cats(session, user_id)
+    return await run(_rank, family, now, method, limit, offset, available, patrol, busy)
+
+
+def _rank(
+    family: Family,
+    now: datetime,
+    method: BreedingMethod,
+    limit: int,
+    offset: int,
+    available: bool,
+    patrol: set[int],
+    busy: dict[int, int],
+) -> tuple[list[dict[str, Any]], int]:
     cats = sorted(family.cats.values(), key=lambda c: c.id)
     ranked = []
     for sire in (c for c in cats if c.sex == "male" and c.genotype):
@@ -452,6 +470,7 @@ async def breed(ctx: ActionContext, args: BreedArgs) -> dict[str, Any]:
     method = breeding_method(args.method)
     sire = await load_cat(ctx, args.sire_id)
     dam = await load_cat(ctx, args.dam_id)
+    await ensure_cat_room(ctx, MAX_LITTER)
     seed = _seed(ctx, args)
     family = await load_family(ctx.store, ctx.user_id)
     coi = family.coi(sire.id, dam.id) if sire.id != dam.id else Fraction(0)

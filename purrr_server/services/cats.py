@@ -11,6 +11,7 @@ from pydantic.json_schema import SkipJsonSchema
 from purrr_core import ACTIONS as CARE_ACTIONS
 from purrr_core import Cat, Conflict, NotFound, adopt, adopt_special, perform
 from purrr_core.duty import check_home
+from purrr_core.models import Description
 from purrr_server.actions import (
     MAX_ID,
     ActionArgs,
@@ -21,6 +22,7 @@ from purrr_server.actions import (
     action,
     validation_error,
 )
+from purrr_server.limits import ensure_cat_room
 from purrr_server.presenters import cat_json
 
 EDITABLE = ("name", "description", "is_public")
@@ -74,7 +76,7 @@ class CatEdit(ActionArgs):
     """Edit a cat. Send its current `version` (or `If-Match`) to refuse lost updates."""
 
     name: Label | None = None
-    description: str | None = Field(None, max_length=2000)
+    description: Description | None = None
     is_public: bool | None = None
     version: int | None = Field(None, ge=1, le=MAX_ID, description="The version edited against.")
 
@@ -120,6 +122,7 @@ class CareResult(ActionResult):
 
 @action("cats.adopt", args=AdoptArgs, result=CatOut, status_code=201)
 async def adopt_cat(ctx: ActionContext, args: AdoptArgs) -> dict[str, Any]:
+    await ensure_cat_room(ctx)
     cat = adopt(
         args.name,
         args.personality_type,
@@ -138,6 +141,7 @@ async def adopt_cat(ctx: ActionContext, args: AdoptArgs) -> dict[str, Any]:
 @action("cats.adopt_special", args=AdoptSpecialArgs, result=CatOut, status_code=201)
 async def adopt_special_cat(ctx: ActionContext, args: AdoptSpecialArgs) -> dict[str, Any]:
     """Bring home an unlocked special cat (BanditCat, LunaCat, RyCat), once."""
+    await ensure_cat_room(ctx)
     owned = {c.special_id for c in await ctx.store.cats.for_user(ctx.user_id) if c.special_id}
     cat = adopt_special(
         args.special_id,

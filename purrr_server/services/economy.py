@@ -27,6 +27,7 @@ from purrr_core.economy import (
     withdrawal_request,
 )
 from purrr_core.errors import Conflict
+from purrr_core.models import LongLabel
 from purrr_server import payments
 from purrr_server.actions import (
     ActionArgs,
@@ -88,7 +89,7 @@ class WithdrawArgs(ActionArgs):
 
     crypto_type: Currency
     amount: Amount = Field(..., examples=["0.05"])
-    address: str = Field(..., min_length=1, max_length=200)
+    address: LongLabel
     totp_code: str | None = Field(
         None, max_length=10, description="Required in hosted mode; each code works once."
     )

@@ -61,9 +61,17 @@ class AccountRepository(Repository):
     async def erase(self, user_id: int) -> dict[str, int]:
         """Delete everything `user_id` owns, then the account; rows deleted per table."""
         deleted: dict[str, int] = {}
+        # Register and login run before anyone is logged in, so their Idempotency-Key records
+        # are filed under user 0; they hold this user's name and e-mail in the stored response.
+        anonymous = await self.execute(
+            "DELETE FROM idempotency_keys WHERE user_id = 0 AND action_id IN"
+            " (SELECT id FROM actions WHERE user_id = ?)",
+            (user_id,),
+        )
         for table in await self.user_tables():
             deleted[table] = await self.execute(
                 f"DELETE FROM {table} WHERE user_id = ?", (user_id,)
             )
+        deleted["idempotency_keys"] = deleted.get("idempotency_keys", 0) + anonymous
         deleted["users"] = await self.execute("DELETE FROM users WHERE id = ?", (user_id,))
         return deleted

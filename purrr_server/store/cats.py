@@ -31,6 +31,14 @@ class CatRepository(Repository):
         row = await self.fetchone("SELECT COUNT(*) FROM cats WHERE user_id = ?", (user_id,))
         return int(row[0]) if row else 0
 
+    async def pending_kittens(self, user_id: int, per_breeding: int) -> int:
+        """Room to keep for the kittens of the player's breedings under way (at most
+        `per_breeding` each)."""
+        row = await self.fetchone(
+            "SELECT COUNT(*) FROM breedings WHERE user_id = ? AND status = 'pending'", (user_id,)
+        )
+        return (int(row[0]) if row else 0) * per_breeding
+
     async def add(self, user_id: int, cat: Cat) -> Cat:
         """Insert a new cat; its id is assigned here and written into its data."""
         stamp = cat.created_at.isoformat()

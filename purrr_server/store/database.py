@@ -9,6 +9,7 @@ Each write transaction bumps the global version counter once (the sync and live-
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -19,6 +20,15 @@ import aiosqlite
 from purrr_server.store.base import Session
 
 AfterCommit = Callable[[], None | Awaitable[None]]
+
+
+def _no_statement_logs(record: logging.LogRecord) -> bool:
+    """aiosqlite logs every call at DEBUG with its SQL parameters (password hashes, TOTP
+    seeds, tokens' digests): those records are dropped, whatever the log level."""
+    return record.levelno > logging.DEBUG
+
+
+logging.getLogger("aiosqlite").addFilter(_no_statement_logs)
 
 
 class UnitOfWork(Session):

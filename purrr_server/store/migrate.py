@@ -1,14 +1,22 @@
-"""Numbered SQL migrations (`NNNN_name.sql`), applied in order at start-up and recorded.
+"""Numbered migrations (`NNNN_name.sql`), applied in order at start-up and recorded.
 
 Each file runs in one `BEGIN IMMEDIATE` transaction together with its bookkeeping row, so a
 migration is either fully applied or not at all. A file lock in the data directory keeps two
 processes starting at once from racing each other.
+
+A migration that rebuilds tables (SQLite cannot change a column's constraints in place) is a
+Python file `NNNN_name.py` defining `upgrade(conn: sqlite3.Connection) -> None`. It runs with
+foreign keys off (so dropping a parent table cannot cascade into its children), inside the same
+kind of transaction, and `PRAGMA foreign_key_check` must come back clean before it commits —
+the procedure of https://www.sqlite.org/lang_altertable.html#otheralter.
 """
 
 from __future__ import annotations
 
 import fcntl
+import os
 import re
+import runpy
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -20,7 +28,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
+_NAME = re.compile(r"^(\d{4})_[\w-]+\.(sql|py)$")
 
 
 def migration_files(directory: Path = MIGRATIONS_DIR) -> list[Path]:
@@ -46,7 +54,7 @@ def open_database(path: Path) -> sqlite_utils.Database:
 
 @contextmanager
 def _file_lock(path: Path) -> Iterator[None]:
-    with open(path, "a+") as handle:
+    with os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -74,11 +82,31 @@ def pending_migrations(db_path: Path, directory: Path = MIGRATIONS_DIR) -> list[
     return [p for p in files if p.name not in done]
 
 
+#: The database and its companions (SQLite creates -wal and -shm with the database's mode).
+PRIVATE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def make_private(db_path: Path) -> None:
+    """Create the database file readable by its owner only (0600), and take group and other
+    access away from an existing one and its WAL/SHM files (older versions made them 0644)."""
+    db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not db_path.exists():
+        os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for suffix in PRIVATE_SUFFIXES:
+        path = db_path.with_name(db_path.name + suffix)
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)
+
+
 def migrate(db_path: Path, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply every migration of `directory` not yet recorded in `db_path`; return their names."""
+    make_private(db_path)
     if not pending_migrations(db_path, directory):
         return []
-    db_path.parent.mkdir(parents=True, exist_ok=True)
     with _file_lock(db_path.with_name(db_path.name + ".migrate-lock")):
         db = open_database(db_path)
         try:
@@ -99,6 +127,9 @@ def migrate(db_path: Path, directory: Path = MIGRATIONS_DIR) -> list[str]:
 
 
 def _apply(db: sqlite_utils.Database, path: Path) -> None:
+    if path.suffix == ".py":
+        _apply_python(db.conn, path)
+        return
     stamp = datetime.now(UTC).isoformat()
     record = f"INSERT INTO schema_migrations (name, applied_at) VALUES ('{path.name}', '{stamp}');"
     script = f"BEGIN IMMEDIATE;\n{path.read_text()}\n;{record}\nCOMMIT;"
@@ -108,3 +139,29 @@ def _apply(db: sqlite_utils.Database, path: Path) -> None:
         if db.conn.in_transaction:
             db.conn.rollback()
         raise
+
+
+def _apply_python(conn: sqlite3.Connection, path: Path) -> None:
+    upgrade = runpy.run_path(str(path))["upgrade"]
+    isolation = conn.isolation_level
+    conn.isolation_level = None  # explicit BEGIN/COMMIT only
+    conn.execute("PRAGMA foreign_keys=OFF")  # takes effect outside a transaction only
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            upgrade(conn)
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"{path.name} left broken foreign keys: {broken[:5]}")
+            conn.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                (path.name, datetime.now(UTC).isoformat()),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.isolation_level = isolation

@@ -5,7 +5,7 @@
 -- named by its id and its created_at, so a device never follows a reused id to another cat; the
 -- device is invisible once its cat is released.
 CREATE TABLE cat_devices (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     cat_id INTEGER NOT NULL,
     cat_created_at TEXT NOT NULL,
@@ -23,7 +23,7 @@ CREATE INDEX cat_devices_cat ON cat_devices(user_id, cat_id, id);
 -- came from (a real device with its key, or the sandbox's simulated device) and the alerts it
 -- raised (JSON list; alert_count for the alerts read). Removing a device removes its readings.
 CREATE TABLE cat_device_readings (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     device_id INTEGER NOT NULL REFERENCES cat_devices(id) ON DELETE CASCADE,
     cat_id INTEGER NOT NULL,
