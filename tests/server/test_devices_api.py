@@ -339,3 +339,19 @@ def test_the_simulated_device_is_deterministic(settings: Settings) -> None:
     ]
     assert hr[1] > hr[0] and weight[1] < weight[0]
     assert alerts_for({"weight_kg": weight[1]}, {"weight_kg": weight[0]})[0].kind == "change"
+
+
+async def test_devices_are_in_the_export_without_their_key_digest(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    cat = await adopt(client)
+    device = await add_device(client, cat["id"], "weight_scale")
+    assert (await post_reading(app, device, device["device_key"], weight_kg=4.2)).status_code == 201
+    r = await client.get("/api/v1/account/export")
+    assert r.status_code == 200, r.text
+    exported = r.json()["data"]["tables"]
+    text = r.text
+    devices = exported["cat_devices"]
+    assert [d["id"] for d in devices] == [device["id"]]
+    assert "key_hash" not in devices[0] and device["device_key"] not in text
+    assert [r["metrics"] for r in exported["cat_device_readings"]] == [{"weight_kg": 4.2}]
