@@ -15,7 +15,13 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from purrr_core import Conflict, InvalidRequest, NotFound
-from purrr_core.devices import alerts_for, check_measured_at, simulate_reading, validate_reading
+from purrr_core.devices import (
+    alerts_for,
+    check_measured_at,
+    device_type,
+    simulate_reading,
+    validate_reading,
+)
 from purrr_server.actions import ActionContext, action
 from purrr_server.auth import hash_secret
 from purrr_server.services.cats import load_cat
@@ -116,8 +122,6 @@ async def _device(ctx: ActionContext, cat_id: int, device_id: int) -> dict[str, 
 
 @action("devices.register", status_code=201, secret_result=("device_key",), syncs=False)
 async def register(ctx: ActionContext, raw: dict[str, Any]) -> dict[str, Any]:
-    from purrr_core.devices import device_type
-
     args = parse(RegisterArgs, raw)
     kind = device_type(args.device_type)
     await load_cat(ctx, args.cat_id)
