@@ -17,19 +17,12 @@ from starlette.responses import Response
 
 from purrr_core.devices import DEVICE_TYPES
 from purrr_server.actions import MAX_ID, Label
-from purrr_server.auth import (
-    Caller,
-    Principal,
-    enforce_rate_limit,
-    hash_secret,
-    log_security,
-)
+from purrr_server.auth import Caller, Principal, enforce_rate_limit, hash_secret, log_security
 from purrr_server.envelope import ApiError, ok
 from purrr_server.http import Envelope, Paging, run_action
 from purrr_server.runtime import runtime_of
 from purrr_server.services.cats import find_cat
 from purrr_server.services.devices import Device, Reading, RegisteredDevice, Removed
-from purrr_server.store.devices import DeviceKeyOwner
 
 router = APIRouter(prefix="/cats/{cat_id}/devices", tags=["devices"])
 CatId = Annotated[int, Path(ge=1, le=MAX_ID, description="The cat's id.")]
@@ -54,8 +47,13 @@ class PostReading(BaseModel):
     measured_at: datetime | None = None
 
 
-async def device_caller(request: Request, cat_id: int, device_id: int) -> DeviceKeyOwner:
-    """The device posting to this path, authenticated by its own key (not the player's)."""
+#: What a device key may do: post its own readings (the route checks it is this device's key).
+DEVICE_SCOPES = frozenset({"write"})
+
+
+async def device_caller(request: Request, cat_id: int, device_id: int) -> Principal:
+    """The device posting to this path, authenticated by its own key (not the player's), acting
+    for the player who owns it with the `write` scope only."""
     runtime = runtime_of(request)
     key = request.headers.get(DEVICE_KEY_HEADER, "").strip()
     if not key:
@@ -64,7 +62,8 @@ async def device_caller(request: Request, cat_id: int, device_id: int) -> Device
             f"send the device's key in the {DEVICE_KEY_HEADER} header "
             "(shown once when the device was registered)",
         )
-    owner = await runtime.store.read.devices.by_key(hash_secret(key))
+    digest = hash_secret(key)
+    owner = await runtime.store.read.devices.by_key(digest)
     if owner is None or (owner.device["cat_id"], owner.device["id"]) != (cat_id, device_id):
         await log_security(
             runtime,
@@ -81,7 +80,7 @@ async def device_caller(request: Request, cat_id: int, device_id: int) -> Device
     await enforce_rate_limit(
         request, runtime, f"device:{device_id}", owner.user.tier, owner.user.id
     )
-    return owner
+    return Principal(owner.user, "device", DEVICE_SCOPES, digest)
 
 
 @router.post(
@@ -141,13 +140,11 @@ async def remove(request: Request, who: Caller, cat_id: CatId, device_id: Device
 async def post_reading(
     request: Request, body: PostReading, cat_id: CatId, device_id: DeviceId
 ) -> Response:
-    owner = await device_caller(request, cat_id, device_id)
+    device = await device_caller(request, cat_id, device_id)
     metrics: dict[str, Any] = dict(body.model_extra or {})
     args: dict[str, Any] = {"cat_id": cat_id, "device_id": device_id, "metrics": metrics}
     if body.measured_at is not None:
         args["measured_at"] = body.measured_at.isoformat()
-    # The device acts for its owner with exactly the right to post its own readings.
-    device = Principal(owner.user, "device", frozenset({"write"}), "")
     return await run_action(request, device, "devices.record", args)
 
 

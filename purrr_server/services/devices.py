@@ -15,7 +15,13 @@ from typing import Any, Literal
 from pydantic import Field
 
 from purrr_core import Cat, Conflict, InvalidRequest, NotFound
-from purrr_core.devices import alerts_for, check_measured_at, simulate_reading, validate_reading
+from purrr_core.devices import (
+    alerts_for,
+    check_measured_at,
+    device_type,
+    simulate_reading,
+    validate_reading,
+)
 from purrr_server.actions import ActionArgs, ActionContext, ActionResult, Label, RowId, action
 from purrr_server.auth import hash_secret
 from purrr_server.services.cats import find_cat
@@ -105,8 +111,6 @@ async def _device(ctx: ActionContext, cat_id: int, device_id: int) -> dict[str, 
     syncs=False,
 )
 async def register(ctx: ActionContext, args: RegisterArgs) -> dict[str, Any]:
-    from purrr_core.devices import device_type
-
     kind = device_type(args.device_type)
     await _cat(ctx, args.cat_id)
     if await ctx.store.devices.count_for_cat(ctx.user_id, args.cat_id) >= MAX_DEVICES_PER_CAT:

@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from purrr_core.devices import alerts_for, metrics, simulate_reading
+from purrr_server.services.devices import MAX_DEVICES_PER_CAT
 from purrr_server.settings import Settings
 from tests.server.conftest import adopt, idem, register_and_login
 
@@ -239,6 +240,8 @@ async def test_weight_and_activity_alerts(client: httpx.AsyncClient, app: FastAP
         ("activity_tracker", {"active_minutes": 2000, "steps": 1}, "active_minutes"),
         ("weight_scale", {"weight_kg": 4, "measured_at": "2099-01-01T00:00:00Z"}, "measured_at"),
         ("weight_scale", {"weight_kg": 4, "measured_at": "yesterday"}, "measured_at"),
+        ("weight_scale", {"weight_kg": 4, "measured_at": "2026-01-01T12:00:00"}, "measured_at"),
+        ("weight_scale", {"weight_kg": 4, "measured_at": "2020-01-01T12:00:00Z"}, "measured_at"),
     ],
 )
 async def test_impossible_readings_are_refused_naming_the_field(
@@ -264,6 +267,13 @@ async def test_registration_refusals(client: httpx.AsyncClient) -> None:
     assert "collar_sensor, weight_scale, activity_tracker" in r.json()["error"]["message"]
     r = await client.post("/api/v1/cats/999/devices", json={"device_type": "weight_scale"})
     assert r.status_code == 404
+    for _ in range(MAX_DEVICES_PER_CAT):
+        await add_device(client, cat["id"], "weight_scale")
+    r = await client.post(
+        f"/api/v1/cats/{cat['id']}/devices", json={"device_type": "weight_scale"}, headers=idem()
+    )
+    assert r.status_code == 409
+    assert "remove one first" in r.json()["error"]["message"]
 
 
 async def make_sick(app: FastAPI, cat_id: int) -> None:
@@ -339,3 +349,19 @@ def test_the_simulated_device_is_deterministic(settings: Settings) -> None:
     ]
     assert hr[1] > hr[0] and weight[1] < weight[0]
     assert alerts_for({"weight_kg": weight[1]}, {"weight_kg": weight[0]})[0].kind == "change"
+
+
+async def test_devices_are_in_the_export_without_their_key_digest(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    cat = await adopt(client)
+    device = await add_device(client, cat["id"], "weight_scale")
+    assert (await post_reading(app, device, device["device_key"], weight_kg=4.2)).status_code == 201
+    r = await client.get("/api/v1/account/export")
+    assert r.status_code == 200, r.text
+    exported = r.json()["data"]["tables"]
+    text = r.text
+    devices = exported["cat_devices"]
+    assert [d["id"] for d in devices] == [device["id"]]
+    assert "key_hash" not in devices[0] and device["device_key"] not in text
+    assert [r["metrics"] for r in exported["cat_device_readings"]] == [{"weight_kg": 4.2}]
