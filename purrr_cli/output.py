@@ -239,7 +239,8 @@ def select_fields(data: Any, fields: list[str]) -> Any:
     unknown = [f for f in fields if items and f not in known]
     if unknown:
         raise UsageError(
-            f"unknown JSON field {unknown[0]!r}; available fields: {', '.join(sorted(known))}",
+            f"unknown JSON field {unknown[0]!r}; available fields: {', '.join(sorted(known))} "
+            "(an argument that looks like a field goes before --json, or use --json=FIELDS)",
             details={"field": unknown[0], "choices": sorted(known)},
         )
     if isinstance(data, list):
