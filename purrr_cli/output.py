@@ -239,7 +239,8 @@ def select_fields(data: Any, fields: list[str]) -> Any:
     unknown = [f for f in fields if items and f not in known]
     if unknown:
         raise UsageError(
-            f"unknown JSON field {unknown[0]!r}; available fields: {', '.join(sorted(known))}",
+            f"unknown JSON field {unknown[0]!r}; available fields: {', '.join(sorted(known))} "
+            "(an argument that looks like a field goes before --json, or use --json=FIELDS)",
             details={"field": unknown[0], "choices": sorted(known)},
         )
     if isinstance(data, list):
@@ -317,7 +318,26 @@ def _write_table(data: Any, columns: Sequence[str], title: str | None) -> None:
         table.add_column()
         for c in columns:
             table.add_row(c, cell(data.get(c)) if isinstance(data, dict) else cell(data))
-    console().print(table)
+    out = console()
+    rows = len(data) if isinstance(data, list) else len(columns)
+    if _wants_pager(rows + 2, out.height):
+        # Like git: less quits on a short page, keeps colours, leaves the screen as it was.
+        os.environ.setdefault("LESS", "FRX")
+        with out.pager(styles=color_enabled()):
+            out.print(table)
+        return
+    out.print(table)
+
+
+def _wants_pager(lines: int, height: int) -> bool:
+    """Page a table taller than the terminal (`$PAGER`, else less), only when both stdin and
+    stdout are terminals; `PAGER=cat` or an empty PAGER turns it off."""
+    if lines <= height or os.environ.get("PAGER", "less").strip() in ("", "cat"):
+        return False
+    try:
+        return os.isatty(sys.stdout.fileno()) and os.isatty(sys.stdin.fileno())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def render(

@@ -27,6 +27,8 @@ ENVIRONMENT: dict[str, str] = {
     "PURRR_NOW": "pin the local server's game clock (ISO 8601, e.g. 2026-03-01T12:00:00Z)",
     "PURRR_NO_KEYRING": "keep secrets in the 0600 file config/secrets.json, not the OS keyring",
     "PURRR_DEBUG": "print the traceback of an internal error",
+    "PAGER": "the pager for tables taller than the terminal (default less, with LESS=FRX); "
+    "PAGER=cat turns paging off",
     "NO_COLOR": "no colour (also TERM=dumb, --no-color, or config color_output never)",
     "_PURRR_COMPLETE": "set by the completion scripts (purrr completion SHELL)",
 }

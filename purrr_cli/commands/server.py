@@ -25,6 +25,12 @@ def _settings(**overrides: Any) -> Any:
     return settings(**overrides)
 
 
+def _data_dir() -> Path:
+    from purrr_cli._local import usable_data_dir
+
+    return usable_data_dir()
+
+
 def _check_port_free(host: str, port: int) -> None:
     """Refuse a TCP port something else listens on, before the server tries and fails."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -161,7 +167,7 @@ def _first_line_and_cause(text: str, log: Path) -> str:
 @app.command(epilog=examples("purrr server stop"))
 def stop() -> None:
     """Stop the local daemon (not running is fine)."""
-    result = _plain(_daemon().stop_daemon(config.data_dir()))
+    result = _plain(_daemon().stop_daemon(_data_dir()))
     message("purrr daemon stopped" if result.get("stopped") else "purrr daemon was not running")
     if options.json:
         render(result)
@@ -171,7 +177,7 @@ def stop() -> None:
 def status() -> None:
     """Say which server the CLI uses, and whether the local daemon runs."""
     choice = choose_server(options.server)
-    daemon = _plain(_daemon().daemon_status(config.data_dir()))
+    daemon = _plain(_daemon().daemon_status(_data_dir()))
     render({"server": choice.describe(), "using": choice.as_dict(), "daemon": daemon})
 
 
@@ -188,7 +194,7 @@ def logs(
     ] = 50,
 ) -> None:
     """Print the end of the daemon's log file (with --json, an array of lines)."""
-    path = _daemon().log_path(config.data_dir())
+    path = _daemon().log_path(_data_dir())
     if not path.exists():
         message(f"no log yet at {path}")
         if options.json:

@@ -351,3 +351,38 @@ def test_readable_show_and_insights(tmp_path: Path) -> None:
     assert lines[3].startswith("Foods: salmon +") and "\x1b" not in "".join(lines)
     data = ok_json(run_purrr(env, "cats", "insights", "Reader", "--json"))
     assert data["interactions"] == 3 and data["summary"] == lines[1]
+
+
+def test_long_tables_go_through_the_pager_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    env = user_env(tmp_path, PURRR_NOW="2026-03-01T12:00:00Z")
+    adopt = (
+        "from purrr_cli.client import Client\n"
+        "with Client() as c:\n"
+        "    for i in range(1, 16):\n"
+        "        c.post('cats', {'name': f'Paged{i}', 'personality_type': 'lazy'})\n"
+    )
+    made = subprocess.run([sys.executable, "-c", adopt], env=env, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    paged = tmp_path / "paged.txt"
+    settings = {"PAGER": f"cat > {paged}", "LINES": "10", "COLUMNS": "120", "TERM": "dumb"}
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "purrr_cli", "cats", "list"],
+            env={**env, **settings},
+            stdin=terminal,
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert done.returncode == 0, done.stderr
+    text = paged.read_text()
+    assert all(f"Paged{i}" in text for i in range(1, 16))
+    piped = run_purrr(env, "cats", "list", **settings)  # not a terminal: rows, no pager
+    assert len(piped.stdout.splitlines()) == 15

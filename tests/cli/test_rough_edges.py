@@ -129,6 +129,10 @@ def test_bad_environment_is_a_one_line_usage_error(tmp_path: Path) -> None:
         _clean(done)
         assert done.returncode == 2, (data_dir, done.stderr)
         assert "PURRR_DATA_DIR" in done.stderr and data_dir in done.stderr
+    for command in ("status", "stop", "logs"):
+        done = purrr("server", command, PURRR_DATA_DIR=str(a_file))
+        _clean(done)
+        assert done.returncode == 2 and "PURRR_DATA_DIR" in done.stderr
     started = purrr("server", "start", PURRR_NOW="garbage")
     assert started.returncode == 2 and "PURRR_NOW" in started.stderr
 
