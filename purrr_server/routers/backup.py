@@ -41,6 +41,7 @@ async def restore(request: Request, body: backup.RestoreArgs, who: Caller) -> Re
     """On a local game, the game it replaces is first written to a backup file (`previous`)."""
     runtime = runtime_of(request)
     previous = None
+    backup.check_backup(body.backup, await runtime.store.applied_migrations())  # refuse early
     if body.replace and not runtime.settings.hosted:
         if await backup.game_rows(runtime.store.read.sync_local, who.user.id):
             path = backup.default_path(runtime, "before-restore")

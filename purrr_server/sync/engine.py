@@ -48,6 +48,8 @@ log = logging.getLogger("purrr.sync")
 API = "/api/v1/sync"
 PUSH_BATCH = 500
 TIMEOUT_SECONDS = 30.0
+#: The end-of-sync lease release is a courtesy: never wait long for it.
+RELEASE_TIMEOUT = 5.0
 BACKOFF_FIRST_SECONDS = 5.0
 BACKOFF_MAX_SECONDS = 900.0
 #: After a local action, wait this long for more before pushing (batches a burst of play).
@@ -115,7 +117,9 @@ class RemoteClient:
         """End the sync (the account's other devices may sync); best effort: the lease also
         runs out by itself."""
         with contextlib.suppress(SyncFailure):
-            await self._call("POST", f"{API}/release", json={"client_id": client_id})
+            await self._call(
+                "POST", f"{API}/release", json={"client_id": client_id}, timeout=RELEASE_TIMEOUT
+            )
 
     async def restore(self, document: dict[str, Any], *, replace: bool) -> dict[str, Any]:
         """Replace the remote account's game by `document` (a backup); its id changes."""
