@@ -1,8 +1,8 @@
 """Dashboard start-up: process start → first frame, and → the player's cats on screen (goal < 1 s).
 
-The home's cats are requested before the first frame (`PurrrApi.prefetch`), so starting the
-in-process server overlaps Textual's own start-up; the two floors printed below are a bare
-Textual app's first frame and the same cats fetched in-process without any dashboard.
+The two floors printed below are a bare Textual app's first frame and the same cats fetched
+in-process without any dashboard (starting the server dominates): the dashboard's own cost is
+the ratio of its cats-on-screen time to the slower floor.
 
 Each run starts a fresh Python process that builds the real app (`purrr_cli.tui.run.build_app`,
 in-process server on a temporary data dir holding three cats), runs it headless at 80×24 and

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from typing import Any, Protocol
 
 JSON = Any
-#: A prefetched answer older than this is not used (the data may have changed since).
-PREFETCH_FRESH_SECONDS = 3.0
 
 
 class SyncClient(Protocol):
@@ -41,8 +37,6 @@ class PurrrApi:
         # later requests wait for it instead of racing to open a second one.
         self._opening = threading.Lock()
         self._open = False
-        #: path → (answer or error of a GET started early, when it finished); see `prefetch`.
-        self._prefetched: dict[str, Future[tuple[JSON, BaseException | None, float]]] = {}
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> JSON:
         if self._open and self._client is not None:
@@ -54,29 +48,7 @@ class PurrrApi:
             self._open = True
             return result
 
-    def prefetch(self, path: str) -> None:
-        """Start GET `path` now, in a thread of its own: the app calls this before its first
-        frame, so opening the connection (and starting the in-process server) overlaps the
-        dashboard's own start-up. The first `get(path)` within a few seconds takes the answer."""
-        future: Future[tuple[JSON, BaseException | None, float]] = Future()
-
-        def run() -> None:
-            try:
-                future.set_result((self._call("get", path), None, time.monotonic()))
-            except Exception as exc:  # handed to whoever asks for `path`
-                future.set_result((None, exc, time.monotonic()))
-
-        self._prefetched[path] = future
-        threading.Thread(target=run, name=f"prefetch {path}", daemon=True).start()
-
     async def get(self, path: str, **params: Any) -> JSON:
-        early = None if params else self._prefetched.pop(path, None)
-        if early is not None:
-            data, error, finished = await asyncio.wrap_future(early)
-            if time.monotonic() - finished < PREFETCH_FRESH_SECONDS:
-                if error is not None:  # as fresh as asking again, without a second wait
-                    raise error
-                return data
         return await asyncio.to_thread(self._call, "get", path, **params)
 
     async def post(self, path: str, body: dict[str, Any] | None = None) -> JSON:

@@ -87,10 +87,6 @@ class PurrrApp(App[None]):
         for purrr_theme in PURRR_THEMES:
             self.register_theme(purrr_theme)
 
-    def on_load(self) -> None:
-        # The home's data, requested before the first frame (see PurrrApi.prefetch).
-        self.api.prefetch("cats")
-
     def on_mount(self) -> None:
         if self._keymap_config:
             self.set_keymap(self._keymap_config)
