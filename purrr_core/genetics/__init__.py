@@ -5,7 +5,9 @@ kitten, compute kinship and COI from a pedigree, and the breeding rules (heritab
 personality, mutations, compatibility, inbreeding penalty). See docs/genetics.md.
 """
 
-from purrr_core.genetics.breeding import (
+from purrr_core.genetics.cross import CrossResult, OffspringOutcome, cross, sample_offspring
+from purrr_core.genetics.genotype import Genotype, GenotypeError, Sex, parse_genotype
+from purrr_core.genetics.heredity import (
     MIN_COMPATIBILITY,
     MUTATION_RATE,
     InbreedingPenalty,
@@ -18,8 +20,6 @@ from purrr_core.genetics.breeding import (
     personality_distribution,
     roll_mutation,
 )
-from purrr_core.genetics.cross import CrossResult, OffspringOutcome, cross, sample_offspring
-from purrr_core.genetics.genotype import Genotype, GenotypeError, Sex, parse_genotype
 from purrr_core.genetics.loci import LOCI, Locus
 from purrr_core.genetics.pedigree import (
     PedigreeError,

@@ -20,7 +20,7 @@ MODULES: dict[str, str] = {
     "games": "purrr_server.services.games",
     "nightwatch": "purrr_server.services.nightwatch",
     "quests": "purrr_server.services.quests",
-    "store": "purrr_server.services.store",
+    "store": "purrr_server.services.shop",
     "game": "purrr_server.sync.backup",
     "devices": "purrr_server.services.devices",
 }

@@ -20,7 +20,7 @@ from purrr_core.quests import (
     record_event,
     resets_at,
 )
-from purrr_core.store_catalog import items
+from purrr_core.shop import items
 
 JUNE = datetime(2025, 6, 15, 12, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""Store actions: buying items with coins and using them on cats."""
+"""Shop actions (`store.purchase`, `store.use`): buying items with coins and using them on cats."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pydantic import Field
 
 from purrr_core.economy import COINS, Change
 from purrr_core.errors import Conflict
-from purrr_core.store_catalog import quote, use_item
+from purrr_core.shop import quote, use_item
 from purrr_server.actions import ActionArgs, ActionContext, ActionResult, RowId, action
 from purrr_server.presenters import cat_json
 from purrr_server.services.cats import CatOut, load_cat

@@ -9,13 +9,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_core.errors import choose_one
-from purrr_core.store_catalog import categories, items
+from purrr_core.shop import categories, items
 from purrr_server.actions import MAX_ID, ActionResult
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import Envelope, run_action
 from purrr_server.runtime import runtime_of
-from purrr_server.services.store import PurchaseArgs, Purchased, UseBody, Used
+from purrr_server.services.shop import PurchaseArgs, Purchased, UseBody, Used
 
 router = APIRouter(tags=["store"])
 

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from purrr_core.errors import Conflict, InvalidRequest
-from purrr_core.store_catalog import categories, item, items, quote, use_item
+from purrr_core.shop import categories, item, items, quote, use_item
 from tests.core.conftest import NOW, make_cat
 
 SPEC_PRICES = {

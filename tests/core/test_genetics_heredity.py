@@ -26,7 +26,7 @@ from purrr_core.genetics import (
     roll_traits,
     special_genotype,
 )
-from purrr_core.genetics.breeding import MUTATION_TABLE, PERSONALITY_TYPES
+from purrr_core.genetics.heredity import MUTATION_TABLE, PERSONALITY_TYPES
 
 STATS = {
     "intelligence": 80,

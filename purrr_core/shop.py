@@ -1,4 +1,5 @@
-"""The store (SPEC §6): the item catalogue as data, purchase quotes, and using an item on a cat."""
+"""The item shop (SPEC §6 "store"): the item catalogue as data, purchase quotes, and using an item
+on a cat."""
 
 from __future__ import annotations
 
