@@ -18,7 +18,8 @@ SECRET_SUFFIXES = ("_hash",)
 PRIVATE_TABLES = frozenset({"idempotency_keys"})
 
 
-def _decode(value: Any) -> Any:
+def decode_json(value: Any) -> Any:
+    """A JSON column's value decoded (an object or list); any other value as it is."""
     if isinstance(value, str) and value[:1] in ("{", "["):
         try:
             return json.loads(value)
@@ -28,7 +29,7 @@ def _decode(value: Any) -> Any:
 
 
 def _public_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: _decode(v) for k, v in row.items() if not k.endswith(SECRET_SUFFIXES)}
+    return {k: decode_json(v) for k, v in row.items() if not k.endswith(SECRET_SUFFIXES)}
 
 
 def export_user(db_path: Path, user_id: int) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from pydantic import Field
 from purrr_server.actions import ActionArgs, ActionContext, ActionResult, action
 from purrr_server.envelope import ApiError
 from purrr_server.runtime import Runtime
+from purrr_server.store.accounts import decode_json
 from purrr_server.store.base import Repository, dumps
 from purrr_server.store.sync import SYNC_TABLES, SyncTable, present_tables, table_for_ref
 
@@ -213,15 +214,6 @@ def _mapper(mapping: dict[int, int]) -> Callable[[Any], Any]:
     return remap
 
 
-def _decoded(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("{", "["):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
 def rewrite_row(table: SyncTable, row: dict[str, Any], ids: Ids) -> dict[str, Any]:
     """A row with its own id and every id it holds moved to their new values."""
     out = dict(row)
@@ -233,7 +225,7 @@ def rewrite_row(table: SyncTable, row: dict[str, Any], ids: Ids) -> dict[str, An
             continue
         column, *steps = _steps(path)
         if column in out:
-            out[column] = _rewrite(_decoded(out[column]), steps, _mapper(mapping))
+            out[column] = _rewrite(decode_json(out[column]), steps, _mapper(mapping))
     return out
 
 
@@ -410,11 +402,11 @@ async def rewrite_history(
             values = (
                 cats(row.get("cat_id")),
                 str(row["name"]),
-                dumps(rewrite_refs(_decoded(row.get("args") or {}), ids)),
+                dumps(rewrite_refs(decode_json(row.get("args") or {}), ids)),
                 str(row.get("fingerprint") or ""),
                 int(row.get("seed") or 0),
                 str(row.get("status") or "applied"),
-                dumps(rewrite_refs(_decoded(row.get("result") or {}), ids)),
+                dumps(rewrite_refs(decode_json(row.get("result") or {}), ids)),
                 str(row["created_at"]),
                 int(row.get("version") or 0),
             )
