@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from purrr_server.store.base import Repository, dumps
-from purrr_server.store.sync import local_only
 from purrr_server.store.users import User
 
-# A device key is a credential of the server that issued it, so neither table leaves it.
-local_only("cat_devices", "cat_device_readings")
+# Both tables are declared local-only in store/sync.py: a device key is a credential of the
+# server that issued it, so neither table leaves it.
 
 _DEVICE_FIELDS = (
     "d.id, d.cat_id, d.device_type, d.name, d.key_prefix, d.created_at, d.last_reading_at"

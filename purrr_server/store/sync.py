@@ -136,6 +136,9 @@ local_only(
     "events",
     "tombstones",
     "totp_secrets",
+    # A device key is a credential of the server that issued it (store/devices.py).
+    "cat_devices",
+    "cat_device_readings",
 )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from purrr_server.sync.engine import SyncEngine
+from tests.server.conftest import temporary_action  # noqa: F401 - the fixture, for tests here
 from tests.sync.harness import FaultTransport, Local, Remote, pair
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from purrr_server.actions import ActionContext, NoArgs, action
+from purrr_server.actions import ActionContext, NoArgs
 from purrr_server.envelope import ApiError
 from purrr_server.store.sync import LOCAL_ONLY, SYNC_TABLES, user_owned_tables
 from purrr_server.sync.engine import SyncFailure
@@ -188,13 +190,14 @@ async def test_local_crash_mid_sync_then_restart(linked: Linked) -> None:
     await settled(linked, 2)
 
 
-@action("test.crash", args=NoArgs)
-async def _crash(ctx: ActionContext, args: NoArgs) -> dict[str, object]:
-    """A handler bug: a poison pill no validation can catch."""
-    raise RuntimeError("a bug in a handler")
+async def test_poison_mutations_are_rejected_and_never_block_the_queue(
+    linked: Linked, temporary_action: Callable[..., Any]
+) -> None:
+    @temporary_action("test.crash", args=NoArgs)
+    async def _crash(ctx: ActionContext, args: NoArgs) -> dict[str, object]:
+        """A handler bug: a poison pill no validation can catch."""
+        raise RuntimeError("a bug in a handler")
 
-
-async def test_poison_mutations_are_rejected_and_never_block_the_queue(linked: Linked) -> None:
     store = linked.local.app.state.runtime.store
     cat = await adopt(linked.local, "Steady")
     async with store.write(bump_version=False) as uow:  # what no local action could queue
