@@ -32,7 +32,11 @@ def _hours_since(then: datetime | None, fallback: datetime, now: datetime) -> fl
 
 
 def care_status(cat: Cat, now: datetime) -> dict[str, object]:
-    """Which needs are overdue, the care score 0–100 and its band."""
+    """Which needs are due, the care score 0–100 and its band.
+
+    A need is due when its care is overdue (`care_limits_hours`, which also sets the score) or
+    when the stat it serves is low (`care_stat_needs`: a starving cat needs food however
+    recently it was fed)."""
     table = load("care")
     limits: dict[str, int] = table["care_limits_hours"]
     penalties: dict[str, int] = table["care_penalties"]
@@ -52,6 +56,10 @@ def care_status(cat: Cat, now: datetime) -> dict[str, object]:
         if overdue > 0:
             needs.append(need)
             score -= penalties[need] * overdue
+    for need, rule in table["care_stat_needs"].items():
+        if need not in needs and getattr(cat, rule["stat"]) < rule["below"]:
+            needs.append(need)
+    needs.sort(key=list(limits).index)
     care_score = max(0, min(100, int(score)))
     band = next(name for floor, name in table["care_bands"] if care_score >= floor)
     return {

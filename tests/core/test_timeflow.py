@@ -85,6 +85,15 @@ def test_care_score_formula_and_bands():
     assert care_status(cat, NOW + timedelta(hours=40))["care_band"] == "critical"
 
 
+def test_a_low_stat_is_a_need_however_recent_the_care():
+    fed_now = {"last_fed_at": NOW, "last_played_at": NOW, "last_groomed_at": NOW}
+    cat = make_cat(**fed_now, last_treat_at=NOW, hunger=10, cleanliness=20)
+    status = care_status(cat, NOW)
+    assert status["needs"] == ["feed", "groom"] and status["needs_attention"]
+    assert status["care_score"] == 100  # the score measures care given on time, not stats
+    assert care_status(make_cat(**fed_now, last_treat_at=NOW, hunger=25), NOW)["needs"] == []
+
+
 @pytest.mark.parametrize(
     ("fields", "label"),
     [
