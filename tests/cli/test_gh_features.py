@@ -47,7 +47,10 @@ def test_status_overview(purrr: Purrr) -> None:
     assert data["server"]["kind"] == "in-process"
     needy = {cat["name"]: cat for cat in data["needing_care"]}
     assert set(needy) == {"Tom", "Luna", "Sly"}
-    assert needy["Tom"]["needs"] == ["treat"] and needy["Tom"]["hours_since"]["treat"] == 7.0
+    # Tom was never fed since adoption: hungry (a low-stat need) and 7 h past a treat.
+    assert (
+        needy["Tom"]["needs"] == ["feed", "treat"] and needy["Tom"]["hours_since"]["treat"] == 7.0
+    )
     assert data["patrol"]["status"] == "active" and data["patrol"]["cats"] == ["Sly"]
     assert [b["id"] for b in data["breedings"]] == [breeding["breeding_id"]]
     assert "first_meal" in [q["id"] for q in data["claimable_quests"]]
