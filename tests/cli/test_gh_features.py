@@ -60,7 +60,7 @@ def test_status_overview(purrr: Purrr) -> None:
     shown = purrr("status", now=night)
     assert shown.returncode == 0, shown.stderr
     text = shown.stdout
-    assert "3 of 3 cats need care" in text and "purrr cats treat" in text
+    assert "3 of 3 cats need care" in text and "purrr cats feed 1" in text
     assert f"Patrol #{data['patrol']['id']}" in text
     assert f"purrr breed status {breeding['breeding_id']}" in text
     assert "purrr quests claim first_meal" in text
