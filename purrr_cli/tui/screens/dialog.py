@@ -4,6 +4,7 @@ closes all dialogs and quits."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
 from textual.app import ComposeResult
@@ -85,8 +86,8 @@ class FramedDialog(PurrrDialog[ResultType]):
         else:
             self.action_cancel()
 
-    def action_submit(self) -> None:
-        raise NotImplementedError
+    #: Each dialog submits its own way (its form, its ticks, a yes): the `submit` action.
+    action_submit: Callable[[], None]
 
     def show_error(self, message: str) -> None:
         self.query_one("#form-error", Label).update(message)
