@@ -113,6 +113,19 @@ class UnlinkIn(BaseModel):
     force: bool = False
 
 
+def _local_game(request: Request) -> None:
+    """The local role (link, run, unlink, status) belongs to a player's own server. On a hosted
+    server it would let any player point the server at any URL and write its backup file
+    anywhere, so it is refused there."""
+    if runtime_of(request).settings.hosted:
+        raise ApiError(
+            "FORBIDDEN",
+            "a hosted server does not link to remotes; link your local game to this server"
+            " instead: purrr remote link URL --api-key KEY",
+            details={"role": "remote"},
+        )
+
+
 def _failed(request: Request, failure: SyncFailure) -> Response:
     return fail(request, failure.code, failure.message, failure.details, status_code=failure.status)
 
@@ -194,6 +207,7 @@ async def release(request: Request, body: ReleaseIn, who: Caller) -> Response:
     "/status", summary="Local: link, outbox and last sync", response_model=Envelope[SyncStatus]
 )
 async def status(request: Request, who: Caller) -> Response:
+    _local_game(request)
     return ok(request, await engine_of(request.app).status())
 
 
@@ -203,6 +217,7 @@ async def status(request: Request, who: Caller) -> Response:
     response_model=Envelope[SyncStatus],
 )
 async def link(request: Request, body: LinkIn, who: Caller, key: RemoteKey = None) -> Response:
+    _local_game(request)
     if not key:
         return fail(
             request,
@@ -225,11 +240,13 @@ async def link(request: Request, body: LinkIn, who: Caller, key: RemoteKey = Non
     response_model=Envelope[Unlinked],
 )
 async def unlink(request: Request, who: Caller, body: UnlinkIn | None = None) -> Response:
+    _local_game(request)
     return ok(request, await engine_of(request.app).unlink(force=bool(body and body.force)))
 
 
 @router.post("/run", summary="Local: push the outbox, then pull", response_model=Envelope[RunOut])
 async def run(request: Request, who: Caller, key: RemoteKey = None) -> Response:
+    _local_game(request)
     engine = engine_of(request.app)
     try:
         report = await engine.sync(key)

@@ -641,3 +641,25 @@ async def _declare_body(port: int, path: str, length: int) -> tuple[int, str]:
         return int(head.split(b" ", 2)[1]), body.decode()
     finally:
         writer.close()
+
+
+async def test_a_hosted_server_never_links_to_a_remote_or_writes_a_players_path(
+    tmp_path: Path,
+) -> None:
+    """The local sync role would let any player point a hosted server at any URL (and have it
+    write the backup file where the player says): refused before anything happens."""
+    target = tmp_path / "written-by-a-stranger.json"
+    async with hosted_client(tmp_path) as client:
+        token = await register(client, "stranger")
+        auth = {"Authorization": f"Bearer {token}", **idem()}
+        r = await client.post(
+            f"{API}/sync/link",
+            headers={**auth, "X-Remote-Api-Key": "pk_x"},
+            json={"url": "http://169.254.169.254", "keep": "remote", "backup": str(target)},
+        )
+        refused(r, 403, "FORBIDDEN", "hosted server")
+        for method, path in (("POST", "run"), ("POST", "unlink"), ("GET", "status")):
+            refused(
+                await client.request(method, f"{API}/sync/{path}", headers=auth), 403, "FORBIDDEN"
+            )
+    assert not target.exists()
