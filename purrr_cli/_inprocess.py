@@ -19,15 +19,16 @@ from anyio.from_thread import start_blocking_portal
 Message = dict[str, Any]
 
 
-def in_process_transport(data_dir: Path) -> httpx.BaseTransport:
-    """A transport that serves requests from `purrr_server.create_app` on `data_dir`."""
+def in_process_transport(data_dir: Path, **settings_overrides: Any) -> httpx.BaseTransport:
+    """A transport that serves requests from `purrr_server.create_app` on `data_dir`, with the
+    server's settings from the environment and `settings_overrides` (tests)."""
     import logging
 
     from purrr_cli._local import settings
     from purrr_server.app import create_app
     from purrr_server.daemon import log_path
 
-    server_settings = settings(data_dir=data_dir)
+    server_settings = settings(data_dir=data_dir, **settings_overrides)
     # The server's log (an internal error's traceback) goes to the log file, never to the
     # terminal: the CLI prints one line with the request id that finds it there.
     log = logging.getLogger("purrr_server")

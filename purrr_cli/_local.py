@@ -14,8 +14,7 @@ from typing import Any
 from purrr_cli import config
 from purrr_cli.errors import UsageError
 
-#: What each settings field is called where the user sets it.
-_SOURCES = {"pinned_now": "PURRR_NOW", "PURRR_NOW": "PURRR_NOW"}
+_JSON_EXAMPLES = {"PURRR_USD_RATES": '{"BTC": "65000"}', "PURRR_TIER_LIMITS": '{"free": 100}'}
 _EXAMPLES = {"PURRR_NOW": "an ISO 8601 time, e.g. 2026-03-01T12:00:00Z"}
 
 
@@ -46,18 +45,29 @@ def usable_data_dir() -> Path:
 def settings(**overrides: Any) -> Any:
     """`purrr_server.settings.Settings` for the local server, from the environment and `overrides`;
     an invalid `PURRR_*` value is a usage error naming the variable."""
-    from pydantic import ValidationError
+    import re
 
-    from purrr_server.settings import Settings
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    from purrr_server.settings import Settings, variable_for
 
     try:
         return Settings(**{"data_dir": usable_data_dir(), **overrides})
+    except SettingsError as exc:  # a value that should be JSON is not
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = variable_for((field.group(1),) if field else ())
+        raise UsageError(
+            f"invalid {name}: expected JSON, e.g. {name}='{_JSON_EXAMPLES.get(name, '[]')}'",
+            details={"field": name},
+        ) from None
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(part) for part in first.get("loc", ())) or "settings"
-        name = _SOURCES.get(field, f"PURRR_{field.upper()}")
-        wanted = _EXAMPLES.get(name, first.get("msg", "invalid"))
+        name = variable_for(tuple(first.get("loc", ())))
+        example = _EXAMPLES.get(name)
+        reason = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+        wanted = f"expected {example}" if example else reason[:1].lower() + reason[1:]
         raise UsageError(
-            f"invalid {name} {first.get('input')!r}: expected {wanted}",
+            f"invalid {name} {first.get('input')!r}: {wanted}",
             details={"field": name, "value": str(first.get("input"))},
         ) from None

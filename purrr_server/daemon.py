@@ -83,9 +83,7 @@ def _payments_notice(settings: Settings) -> None:
     """Tell the operator at start-up how deposits are handled on a hosted server."""
     from purrr_server import payments
 
-    notice = payments.startup_notice(
-        payments.economy_settings(), settings.hosted, settings.allow_sandbox_payments
-    )
+    notice = payments.startup_notice(settings)
     if notice:
         logging.getLogger("purrr.payments").warning(notice)
 

@@ -1,17 +1,134 @@
-"""Server settings from the environment (`PURRR_*`) or keyword arguments, and the injectable clock."""
+"""The server's one settings object, from keyword arguments (the server's flags, the CLI's config)
+and the environment (`PURRR_*`), and the injectable clock.
+
+`Settings` is built once when an app starts (`create_app`, `purrr_server.__main__`, the CLI's
+in-process server) and reaches every service through the runtime (`runtime.settings`,
+`ctx.settings`); nothing reads the environment after that. Its sections group what one feature
+reads, each under its own variables: `night_watch` (`PURRR_NIGHT_WATCH_*`) and `economy`
+(`PURRR_PAYMENT_PROVIDER`, `PURRR_USD_RATES`, `PURRR_QUEST_TIMEZONE`…).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+if TYPE_CHECKING:
+    from purrr_core.nightwatch import NightWatchConfig
 
 DEFAULT_DATA_DIR = Path("~/.purrr/data")
 
 #: Requests per hour by account tier (SPEC §7).
 DEFAULT_TIER_LIMITS = {"free": 100, "premium": 1000, "enterprise": 10000}
+
+
+class NightWatchSection(BaseModel):
+    """The night window and deployment limit: `PURRR_NIGHT_WATCH_START_HOUR=21`, `…_END_HOUR=6`,
+    `…_MAX_CATS=10`, `…_TICK_MINUTES=30`, `…_UTC_OFFSET_MINUTES=0` (the server-local clock).
+    Unset values come from the rules table (`purrr_core/data/nightwatch.json`)."""
+
+    start_hour: int | None = Field(None, ge=0, le=23)
+    end_hour: int | None = Field(None, ge=0, le=23)
+    max_cats: int | None = Field(None, ge=1, le=100)
+    tick_minutes: int | None = Field(None, ge=5, le=120)
+    utc_offset_minutes: int | None = Field(None, ge=-14 * 60, le=14 * 60)
+
+    def config(self) -> NightWatchConfig:
+        from purrr_core.nightwatch import NightWatchConfig
+
+        return NightWatchConfig(**self.model_dump(exclude_none=True))
+
+
+class EconomySection(BaseModel):
+    """`PURRR_PAYMENT_PROVIDER` (sandbox|coinbase), `PURRR_COINBASE_API_KEY`, `PURRR_USD_RATES`
+    (JSON, e.g. `{"BTC": "65000"}`), `PURRR_QUEST_TIMEZONE` (IANA name; default the server's)."""
+
+    payment_provider: Literal["sandbox", "coinbase"] = "sandbox"
+    coinbase_api_key: str | None = None
+    coinbase_api_version: str = "2018-03-22"
+    coinbase_base_url: str = "https://api.commerce.coinbase.com"
+    usd_rates: dict[str, Decimal] = Field(default_factory=dict)
+    quest_timezone: str | None = None
+
+    @field_validator("quest_timezone", mode="after")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    "expected an IANA time zone name, e.g. Europe/Paris or UTC"
+                ) from None
+        return value
+
+    @property
+    def rates(self) -> dict[str, Decimal]:
+        """The shipped rate table with any configured overrides."""
+        from purrr_core.economy import default_rates
+
+        return {**default_rates(), **self.usd_rates}
+
+    @property
+    def timezone(self) -> tzinfo:
+        """Where daily quests reset at midnight: the configured zone or the server's local one."""
+        if self.quest_timezone:
+            from zoneinfo import ZoneInfo
+
+            return ZoneInfo(self.quest_timezone)
+        local = datetime.now().astimezone().tzinfo
+        assert local is not None
+        return local
+
+
+#: Each section's fields are read from the environment with this prefix.
+SECTION_PREFIXES = {"night_watch": "PURRR_NIGHT_WATCH_", "economy": "PURRR_"}
+
+
+class _SectionsFromEnvironment(PydanticBaseSettingsSource):
+    """`PURRR_NIGHT_WATCH_START_HOUR` → `night_watch.start_hour`: each section's variables, merged
+    under the keyword arguments (a section's keys given as a dict keep the others from here)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, prefix in SECTION_PREFIXES.items():
+            section = self.settings_cls.model_fields[name].annotation
+            found = EnvSettingsSource(section, env_prefix=prefix, case_sensitive=False)()  # type: ignore[arg-type]
+            if found:
+                values[name] = found
+        return values
+
+
+def variable_for(location: tuple[int | str, ...]) -> str:
+    """The environment variable that sets the field at `location` (a validation error's; a bare
+    field name of a section is found in its section)."""
+    if not location:
+        return "PURRR_*"
+    if location[0] in ("PURRR_NOW", "pinned_now"):
+        return "PURRR_NOW"
+    if len(location) > 1 and location[0] in SECTION_PREFIXES:
+        return f"{SECTION_PREFIXES[str(location[0])]}{str(location[1]).upper()}"
+    for name, prefix in SECTION_PREFIXES.items():
+        section = Settings.model_fields[name].annotation
+        if location[0] not in Settings.model_fields and location[0] in section.model_fields:  # type: ignore[union-attr]
+            return f"{prefix}{str(location[0]).upper()}"
+    return f"PURRR_{str(location[0]).upper()}"
 
 
 class Settings(BaseSettings):
@@ -51,6 +168,8 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(65536, ge=8)
     #: How long an authenticated credential is trusted from the in-memory cache.
     auth_cache_seconds: float = 30.0
+    night_watch: NightWatchSection = Field(default_factory=NightWatchSection)
+    economy: EconomySection = Field(default_factory=EconomySection)
     busy_timeout_ms: int = 10000
     #: The most mutations one `POST /sync/push` may carry (each also counts against the
     #: player's rate limit); the local game pushes in batches of 500.
@@ -67,6 +186,17 @@ class Settings(BaseSettings):
     #: Proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed (addresses, networks or
     #: "*"); empty: the peer address is the client, whatever the headers say.
     forwarded_allow_ips: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _SectionsFromEnvironment(settings_cls)
 
     @field_validator("data_dir", "uds", mode="after")
     @classmethod

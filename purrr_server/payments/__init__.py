@@ -1,27 +1,20 @@
 """Payment providers for deposits: the offline sandbox (default) or Coinbase Commerce (hosted),
-chosen by `EconomySettings`; and the TOTP second factor for withdrawals."""
+chosen by the settings' `economy` section; and the TOTP second factor for withdrawals."""
 
 from __future__ import annotations
 
 import hmac
 from datetime import datetime
-from functools import cache
 
 import pyotp
 
 from purrr_core.economy import PaymentProvider, SandboxProvider
 from purrr_server.envelope import ApiError
 from purrr_server.payments.coinbase import CoinbaseCommerceProvider
-from purrr_server.payments.settings import EconomySettings
+from purrr_server.settings import EconomySection, Settings
 
 
-@cache
-def economy_settings() -> EconomySettings:
-    """The economy settings of this process (read once from the environment)."""
-    return EconomySettings()
-
-
-def provider_for(settings: EconomySettings) -> PaymentProvider:
+def provider_for(settings: EconomySection) -> PaymentProvider:
     """The configured provider; Coinbase needs `PURRR_COINBASE_API_KEY`."""
     if settings.payment_provider == "coinbase":
         if not settings.coinbase_api_key:
@@ -37,16 +30,20 @@ def provider_for(settings: EconomySettings) -> PaymentProvider:
     return SandboxProvider()
 
 
-def sandbox_refused(settings: EconomySettings, hosted: bool, allow_sandbox: bool) -> bool:
+def sandbox_refused(settings: Settings) -> bool:
     """Whether deposits must be refused: a hosted server on the sandbox provider, not opted in."""
-    return hosted and settings.payment_provider == "sandbox" and not allow_sandbox
+    return (
+        settings.hosted
+        and settings.economy.payment_provider == "sandbox"
+        and not settings.allow_sandbox_payments
+    )
 
 
-def startup_notice(settings: EconomySettings, hosted: bool, allow_sandbox: bool) -> str | None:
+def startup_notice(settings: Settings) -> str | None:
     """What the operator must hear at start-up about the payment provider, if anything."""
-    if not hosted or settings.payment_provider != "sandbox":
+    if not settings.hosted or settings.economy.payment_provider != "sandbox":
         return None
-    if allow_sandbox:
+    if settings.allow_sandbox_payments:
         return (
             "payments: the SANDBOX provider is enabled on this hosted server "
             "(--allow-sandbox-payments): any player can credit their own wallet"
@@ -91,8 +88,7 @@ def totp_step(secret: str, code: str, now: datetime) -> int | None:
 
 __all__ = [
     "CoinbaseCommerceProvider",
-    "EconomySettings",
-    "economy_settings",
+    "EconomySection",
     "new_totp_secret",
     "provider_for",
     "sandbox_refused",

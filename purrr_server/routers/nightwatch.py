@@ -132,7 +132,7 @@ async def status(request: Request, who: Caller) -> Response:
     runtime = runtime_of(request)
     repo = runtime.store.read.nightwatch
     now = runtime.settings.now()
-    config = service.night_config()
+    config = runtime.settings.night_watch.config()
     record = await service.read_record(runtime.store.read, who.user.id)
     recent = await repo.patrols(who.user.id, 20, 0)
     active = [s.patrol for s in recent if s.patrol.active]

@@ -9,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_core.quests import quest_views
-from purrr_server import payments
 from purrr_server.actions import ActionResult
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
@@ -36,7 +35,7 @@ async def list_quests(request: Request, who: Caller) -> Response:
     views = quest_views(
         state,
         runtime.settings.now(),
-        payments.economy_settings().timezone,
+        runtime.settings.economy.timezone,
         community_totals=await community_totals(runtime.store.read),
     )
     return ok(request, views)

@@ -154,8 +154,8 @@ async def open_account(ctx: ActionContext, args: NoArgs) -> dict[str, Any]:
 
 @action("economy.deposit", args=DepositArgs, result=ChargeOut, status_code=201, syncs=False)
 async def deposit(ctx: ActionContext, args: DepositArgs) -> dict[str, Any]:
-    settings = payments.economy_settings()
-    _check_provider(ctx, settings)
+    settings = ctx.settings.economy
+    _check_provider(ctx)
     request = deposit_request(
         reference=f"{ctx.user_id}:{ctx.seed}",
         account=account(ctx),
@@ -174,11 +174,11 @@ async def deposit(ctx: ActionContext, args: DepositArgs) -> dict[str, Any]:
 @action("economy.confirm", args=ConfirmArgs, result=Confirmed, syncs=False)
 async def confirm(ctx: ActionContext, args: ConfirmArgs) -> dict[str, Any]:
     charge_id = args.charge_id
-    _check_provider(ctx, payments.economy_settings())
+    _check_provider(ctx)
     charge = await ctx.store.charges.get(ctx.user_id, charge_id)
     if charge is None:
         raise NotFound(f"charge {charge_id} not found", details={"charge_id": charge_id})
-    provider = payments.provider_for(payments.economy_settings())
+    provider = payments.provider_for(ctx.settings.economy)
     if charge.provider != provider.name:
         raise Conflict(
             f"charge {charge_id} belongs to the {charge.provider} provider",
@@ -241,13 +241,13 @@ async def _check_second_factor(ctx: ActionContext, code: str | None) -> None:
         )
 
 
-def _check_provider(ctx: ActionContext, settings: payments.EconomySettings) -> None:
+def _check_provider(ctx: ActionContext) -> None:
     """A hosted server takes real money only: the sandbox provider needs the operator's opt-in."""
-    if payments.sandbox_refused(settings, ctx.settings.hosted, ctx.settings.allow_sandbox_payments):
+    if payments.sandbox_refused(ctx.settings):
         raise ApiError(
             "FORBIDDEN",
             "deposits are not available: this hosted server has no payment provider configured",
-            details={"provider": settings.payment_provider},
+            details={"provider": ctx.settings.economy.payment_provider},
         )
 
 

@@ -8,7 +8,6 @@ from pydantic import Field
 
 from purrr_core.economy import COINS, Change, format_amount
 from purrr_core.games import game, play_game
-from purrr_server import payments
 from purrr_server.actions import ActionArgs, ActionContext, ActionResult, RowId, action
 from purrr_server.presenters import cat_json
 from purrr_server.services.cats import CatOut, load_cat
@@ -48,7 +47,7 @@ async def play(ctx: ActionContext, args: PlayArgs) -> dict[str, Any]:
     g = game(args.game_type)
     cat = await load_cat(ctx, args.cat_id)
     currency = args.crypto_type or None
-    rates = payments.economy_settings().rates
+    rates = ctx.settings.economy.rates
     outcome = play_game(cat, g.id, ctx.now, ctx.rng, currency=currency, rates=rates)
     house = f"game:{g.id}"
     wallet = await change_wallet(

@@ -19,7 +19,6 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from purrr_core import Cat, Conflict, NotFound, advance
 from purrr_core.economy import COINS, STARTING_COINS, Change
@@ -43,7 +42,6 @@ from purrr_core.nightwatch import (
     record_patrol,
     record_zone,
     respond_alert,
-    rules,
     start_patrol,
     tick_count,
 )
@@ -62,28 +60,6 @@ from purrr_server.actions import (
 from purrr_server.services.economy import change_wallet, wallet_of
 from purrr_server.services.quests import QUEST_EVENT
 from purrr_server.store.nightwatch import NightWatchSystem, StoredAlert
-
-
-class NightWatchSettings(BaseSettings):
-    """The night window and deployment limit: `PURRR_NIGHT_WATCH_START_HOUR=21`, `…_END_HOUR=6`,
-    `…_MAX_CATS=10`, `…_TICK_MINUTES=30`, `…_UTC_OFFSET_MINUTES=0` (the server-local clock)."""
-
-    model_config = SettingsConfigDict(env_prefix="PURRR_NIGHT_WATCH_", extra="ignore")
-
-    start_hour: int = Field(default_factory=lambda: rules().window.start_hour, ge=0, le=23)
-    end_hour: int = Field(default_factory=lambda: rules().window.end_hour, ge=0, le=23)
-    max_cats: int = Field(default_factory=lambda: rules().window.max_cats, ge=1, le=100)
-    tick_minutes: int = Field(default_factory=lambda: rules().window.tick_minutes, ge=5, le=120)
-    utc_offset_minutes: int = Field(default_factory=lambda: rules().window.utc_offset_minutes)
-
-    def config(self) -> NightWatchConfig:
-        return NightWatchConfig(**self.model_dump())
-
-
-def night_config() -> NightWatchConfig:
-    """The server's Night Watch configuration (read from the environment on each use)."""
-    return NightWatchSettings().config()
-
 
 # --- JSON shapes -----------------------------------------------------------------------------
 
@@ -338,7 +314,7 @@ class CaughtUp(ActionResult):
 async def deploy(ctx: ActionContext, args: DeployArgs) -> dict[str, Any]:
     """Send cats on patrol now (window, one patrol at a time, limit, ownership, energy and roles
     checked)."""
-    config = night_config()
+    config = ctx.settings.night_watch.config()
     cat_ids = list(args.cat_ids)
     roles = dict(args.roles or {})
     area = args.area or "neighborhood"

@@ -17,7 +17,6 @@ from purrr_core import ACTIONS as CARE_ACTIONS
 from purrr_core.economy import COINS, Change
 from purrr_core.levels import gain_xp
 from purrr_core.quests import QuestEvent, QuestState, claim, quests, record_event
-from purrr_server import payments
 from purrr_server.actions import (
     ActionArgs,
     ActionContext,
@@ -108,7 +107,7 @@ async def advance_quests(
     events = events_for(name, result, ctx.events)
     if not events:
         return
-    tz = payments.economy_settings().timezone
+    tz = ctx.settings.economy.timezone
     before = state = await ctx.store.quest_progress.load(ctx.user_id)
     completed: list[str] = []
     for event in events:
@@ -151,7 +150,7 @@ async def claim_quest(ctx: ActionContext, args: ClaimArgs) -> dict[str, Any]:
         before,
         quest_id,
         ctx.now,
-        payments.economy_settings().timezone,
+        ctx.settings.economy.timezone,
         community_totals=await community_totals(ctx.store),
     )
     await ctx.store.quest_progress.save(ctx.user_id, before, state)

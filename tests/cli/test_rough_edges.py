@@ -122,6 +122,16 @@ def test_bad_environment_is_a_one_line_usage_error(tmp_path: Path) -> None:
     garbage = purrr("cats", "list", PURRR_NOW="garbage")
     assert garbage.returncode == 2 and "PURRR_NOW" in garbage.stderr
     assert garbage.stderr.count("\n") == 1
+    # the settings' sections are read at start too, each error naming its variable
+    for name, value, reason in (
+        ("PURRR_NIGHT_WATCH_START_HOUR", "99", "less than or equal to 23"),
+        ("PURRR_USD_RATES", "not json", "expected JSON"),
+        ("PURRR_QUEST_TIMEZONE", "Mars/Base", "IANA time zone"),
+    ):
+        done = purrr("cats", "list", **{name: value})
+        _clean(done)
+        assert done.returncode == 2 and f"invalid {name}" in done.stderr and reason in done.stderr
+        assert done.stderr.count("\n") == 1
     a_file = tmp_path / "a-file"  # tmp_path is HOME; its data dir is never made here
     a_file.write_text("")
     for data_dir in (str(a_file), str(a_file / "below"), "/proc/purrr-nope"):

@@ -434,12 +434,12 @@ async def test_recall(night: httpx.AsyncClient, night_settings: Settings) -> Non
     assert (await post(night, "/deploy", {"cat_ids": ids})).status_code == 201
 
 
-async def test_the_window_is_configurable(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: Callable[..., FastAPI]
-) -> None:
-    monkeypatch.setenv("PURRR_NIGHT_WATCH_START_HOUR", "12")
-    monkeypatch.setenv("PURRR_NIGHT_WATCH_MAX_CATS", "2")
-    settings = make_settings(tmp_path / "noon", pinned_now=EVENING.replace(hour=12))
+async def test_the_window_is_configurable(tmp_path: Path, make_app: Callable[..., FastAPI]) -> None:
+    settings = make_settings(
+        tmp_path / "noon",
+        pinned_now=EVENING.replace(hour=12),
+        night_watch={"start_hour": 12, "max_cats": 2},
+    )
     app: FastAPI = make_app(settings)
     token = settings.token_path.read_text().strip()
     async for client in _serve(app, {"Authorization": f"Bearer {token}"}):

@@ -10,7 +10,7 @@ import pytest
 
 from purrr_core.economy import default_rates, deposit_request
 from purrr_server.envelope import ApiError
-from purrr_server.payments import CoinbaseCommerceProvider, EconomySettings, provider_for
+from purrr_server.payments import CoinbaseCommerceProvider, EconomySection, provider_for
 from tests.server.conftest import NOW
 
 #: Shaped like the documented `POST /charges` response (trimmed).
@@ -107,10 +107,10 @@ async def test_errors_become_api_errors() -> None:
 
 
 def test_provider_choice() -> None:
-    assert provider_for(EconomySettings()).name == "sandbox"
+    assert provider_for(EconomySection()).name == "sandbox"
     assert (
-        provider_for(EconomySettings(payment_provider="coinbase", coinbase_api_key="k")).name
+        provider_for(EconomySection(payment_provider="coinbase", coinbase_api_key="k")).name
         == "coinbase"
     )
     with pytest.raises(ApiError, match="needs PURRR_COINBASE_API_KEY"):
-        provider_for(EconomySettings(payment_provider="coinbase"))
+        provider_for(EconomySection(payment_provider="coinbase"))

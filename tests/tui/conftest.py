@@ -51,11 +51,24 @@ def purrr_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def client(purrr_env: Path) -> Iterator[Client]:
+def server_settings() -> dict[str, Any]:
+    """Settings of the in-process server beyond the environment's, e.g. `{"night_watch":
+    {"start_hour": 20}}`: a test that needs others parametrizes this name."""
+    return {}
+
+
+@pytest.fixture
+def client(purrr_env: Path, server_settings: dict[str, Any]) -> Iterator[Client]:
     """A client on the in-process server (the same transport `purrr` uses with no daemon)."""
-    instance = Client(choice=ServerChoice("in-process", str(purrr_env), "in-process"))
+    from purrr_cli._inprocess import in_process_transport
+
+    transport = in_process_transport(purrr_env, **server_settings)
+    instance = Client(
+        choice=ServerChoice("in-process", str(purrr_env), "in-process"), transport=transport
+    )
     yield instance
     instance.close()
+    transport.close()  # when the test never sent a request
 
 
 def seed_cats(client: Client) -> list[dict[str, Any]]:

@@ -164,8 +164,8 @@ async def test_running_patrol_replaces_the_empty_line(make_app, cats, client) ->
         assert "22:00 OUT" in shown and "Bandit" in shown
 
 
-async def test_patrol_times_are_server_local(make_app, cats, client, monkeypatch) -> None:
-    monkeypatch.setenv("PURRR_NIGHT_WATCH_UTC_OFFSET_MINUTES", "60")
+@pytest.mark.parametrize("server_settings", [{"night_watch": {"utc_offset_minutes": 60}}])
+async def test_patrol_times_are_server_local(make_app, cats, client) -> None:
     client.post("night-watch/deploy", {"cat_ids": [cats[1]["id"]]})
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

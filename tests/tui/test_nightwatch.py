@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Checkbox, Select, Static
 
 from purrr_cli.tui.screens.deploy import DeployDialog
@@ -23,11 +24,12 @@ async def test_window_and_empty_patrol(make_app, cats) -> None:
         assert app.screen.query_one("#nw-zones", RecordTable).row_count == 1  # Home Base
 
 
-async def test_window_line_is_the_servers(make_app, cats, client, monkeypatch) -> None:
+@pytest.mark.parametrize(
+    "server_settings",
+    [{"night_watch": {"start_hour": 20, "end_hour": 4, "utc_offset_minutes": 60}}],
+)
+async def test_window_line_is_the_servers(make_app, cats, client) -> None:
     """The server's window is configurable: the line shows the one its status reports."""
-    monkeypatch.setenv("PURRR_NIGHT_WATCH_START_HOUR", "20")
-    monkeypatch.setenv("PURRR_NIGHT_WATCH_END_HOUR", "4")
-    monkeypatch.setenv("PURRR_NIGHT_WATCH_UTC_OFFSET_MINUTES", "60")
     window = client.get("night-watch/status")["window"]
     assert (window["start"], window["end"], window["local_time"]) == ("20:00", "04:00", "23:00")
     app = make_app()

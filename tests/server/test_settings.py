@@ -1,0 +1,52 @@
+"""The one settings object: built once per app from keyword arguments and the environment, its
+sections (`night_watch`, `economy`) read from their own variables, and never read again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+from purrr_server.settings import Settings, variable_for
+from tests.server.conftest import _serve, make_settings
+
+
+def test_sections_read_their_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PURRR_NIGHT_WATCH_START_HOUR", "20")
+    monkeypatch.setenv("PURRR_USD_RATES", '{"BTC": "70000"}')
+    monkeypatch.setenv("PURRR_QUEST_TIMEZONE", "Europe/Paris")
+    settings = Settings(data_dir=tmp_path, night_watch={"max_cats": 2})
+    # keyword arguments and the environment merge within a section
+    assert settings.night_watch.config().start_hour == 20
+    assert settings.night_watch.config().max_cats == 2
+    assert settings.night_watch.config().end_hour == 6  # the rules table's
+    assert settings.economy.rates["BTC"] == Decimal("70000")
+    assert str(settings.economy.timezone) == "Europe/Paris"
+    # read once: later changes to the environment do not reach a built object
+    monkeypatch.setenv("PURRR_NIGHT_WATCH_START_HOUR", "22")
+    assert settings.night_watch.config().start_hour == 20
+    assert Settings(data_dir=tmp_path).night_watch.config().start_hour == 22
+
+
+def test_error_locations_name_the_variable() -> None:
+    assert variable_for(("night_watch", "max_cats")) == "PURRR_NIGHT_WATCH_MAX_CATS"
+    assert variable_for(("economy", "usd_rates")) == "PURRR_USD_RATES"
+    assert variable_for(("usd_rates",)) == "PURRR_USD_RATES"
+    assert variable_for(("pinned_now",)) == "PURRR_NOW"
+    assert variable_for(("port",)) == "PURRR_PORT"
+
+
+async def test_the_app_keeps_the_settings_it_started_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: Callable[..., FastAPI]
+) -> None:
+    settings = make_settings(tmp_path / "data", night_watch={"start_hour": 19})
+    app = make_app(settings)
+    monkeypatch.setenv("PURRR_NIGHT_WATCH_START_HOUR", "3")
+    token = settings.token_path.read_text().strip()
+    async for client in _serve(app, {"Authorization": f"Bearer {token}"}):
+        r = await client.get("/api/v1/night-watch/status")
+        assert r.status_code == 200, r.text
+        assert r.json()["data"]["window"]["start"] == "19:00"
