@@ -1,29 +1,51 @@
-"""Server load benchmark: purrr vs a bare FastAPI hello-world, on loopback, in the same run.
+"""Server load benchmark: purrr against a bare FastAPI hello-world, driven by wrk, in the same run.
 
-Starts both as uvicorn subprocesses (purrr hosted, --no-rate-limit), drives each with an httpx
-async load (32 concurrent connections) and prints req/s, p50/p99 latency, errors and the ratios
-to the hello-world floor. Goals (docs/architecture.md): GET cat ≥ 0.5×, POST feed ≥ 0.35×.
+Starts three servers on loopback as subprocesses: a fixed-response asyncio server (wrk's
+ceiling: what wrk can drive at all on this machine), a bare FastAPI hello-world on uvicorn (the
+floor every FastAPI app pays), and the hosted purrr server (`--hosted --no-rate-limit`, API key
+auth, one player with 20 cats). It first checks that wrk is not the bottleneck: wrk must drive the
+ceiling server at least 1.2x faster than the hello-world (or, failing that, agree with itself at 1
+and 2 threads within 20 %); otherwise it prints the figures but refuses to print ratios.
 
-    python benchmarks/server_load.py [--requests 3000] [--connections 32]
+Then, per run, with 32 connections: the hello-world, an authenticated `GET /api/v1/cats/{id}`,
+`GET /api/v1/cats` (20 cats), an always-valid write through the whole action path
+(`PUT /api/v1/cats/{id}` with a unique `Idempotency-Key` per request, generated in wrk's Lua), and
+a mixed run (the cat read measured while writes run on 8 more connections). It prints req/s,
+p50/p99 and errors for each, and the ratio to the hello-world of the same run.
+
+Examples:
+
+    python benchmarks/server_load.py                       # 3 runs of 8 s per scenario, SQLite
+    python benchmarks/server_load.py --runs 1 --duration 5
+    python benchmarks/server_load.py --database postgresql://purrr@/purrr   # SQLite, then PG
+    python benchmarks/server_load.py --json                # one JSON object per result line
+
+Exit codes: 0 every goal met; 1 a goal missed or a write failed; 2 wrk is missing or a server
+did not start; 3 wrk could not saturate the hello-world (no ratios reported).
+
+Needs wrk (Debian/Ubuntu: `apt-get install -y wrk`; macOS: `brew install wrk`).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
 
+ROOT = Path(__file__).resolve().parents[1]
 HELLO_APP = """
 import uvicorn
 from fastapi import FastAPI
@@ -33,28 +55,117 @@ app = FastAPI()
 async def hello():
     return {"message": "hello world"}
 
-uvicorn.run(app, host="127.0.0.1", port={port}, log_level="warning", access_log=False)
+uvicorn.run(app, host="127.0.0.1", port={port}, log_level="warning", access_log=False,
+            server_header=False)
+"""
+#: wrk's ceiling: a keep-alive HTTP/1.1 server that answers every GET with the same bytes.
+CEILING_APP = """
+import asyncio
+
+RESPONSE = (b"HTTP/1.1 200 OK\\r\\ncontent-type: application/json\\r\\n"
+            b"content-length: 25\\r\\n\\r\\n" + b'{"message":"hello world"}')
+
+class Fixed(asyncio.Protocol):
+    def connection_made(self, transport):
+        self.transport = transport
+        self.buffer = b""
+
+    def data_received(self, data):
+        self.buffer += data
+        count = self.buffer.count(b"\\r\\n\\r\\n")
+        if count:
+            self.buffer = self.buffer[self.buffer.rfind(b"\\r\\n\\r\\n") + 4:]
+            self.transport.write(RESPONSE * count)
+
+async def main():
+    server = await asyncio.get_running_loop().create_server(Fixed, "127.0.0.1", {port})
+    await server.serve_forever()
+
+asyncio.run(main())
 """
 GENOTYPE = "o/Y B/B D/d dm/dm A/a Mc/mc ta/ta sp/sp w/w C/C I/i Wb/wb L/l"
-GOALS = {"GET /api/v1/cats/{id}": 0.5, "POST /api/v1/cats/{id}/feed": 0.35}
+CATS = 20
+#: Ratio goals (docs/architecture.md, "Performance").
+GOALS = {"GET cat": 0.5, "GET cats (20)": 0.3, "PUT cat (write)": 0.35}
+#: The write's p99 goal, milliseconds.
+WRITE_P99_MS = 50.0
+#: The generator is not the bottleneck when it drives the ceiling server this much faster.
+HEADROOM = 1.2
+
+LUA_DONE = """
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH_JSON {\\"requests\\":%d,\\"duration_us\\":%d,\\"status\\":%d,\\"socket\\":%d,"
+    .. "\\"p50_us\\":%d,\\"p99_us\\":%d}\\n",
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+LUA_GET = (
+    """
+wrk.method = "GET"
+wrk.headers["X-API-Key"] = "@KEY@"
+"""
+    + LUA_DONE
+)
+#: Every request a new Idempotency-Key (run tag, thread number, counter) and the next cat.
+LUA_WRITE = (
+    """
+local cats = {@CATS@}
+local counter = 0
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
+function request()
+  counter = counter + 1
+  local cat = cats[(counter % #cats) + 1]
+  return wrk.format("PUT", "/api/v1/cats/" .. cat, {
+    ["X-API-Key"] = "@KEY@",
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = "@TAG@-" .. thread_number .. "-" .. counter,
+  }, '{"description":"edited by the load test, request ' .. counter .. '"}')
+end
+"""
+    + LUA_DONE
+)
+
+
+def fill(script: str, **values: str) -> str:
+    """`script` with each `@NAME@` replaced by `values["name"]`."""
+    for name, value in values.items():
+        script = script.replace(f"@{name.upper()}@", value)
+    return script
 
 
 @dataclass
 class Result:
-    name: str
+    scenario: str
     requests: int
-    errors: int
     seconds: float
-    latencies: list[float]
-    error_kinds: Counter[str]
+    errors: int
+    p50_ms: float
+    p99_ms: float
 
     @property
     def rps(self) -> float:
-        return self.requests / self.seconds
+        return self.requests / self.seconds if self.seconds else 0.0
 
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+class BenchError(Exception):
+    """A setup failure: the message says what to do; exit code 2."""
+
+
+def find_wrk() -> str:
+    found = shutil.which("wrk")
+    if found is None:
+        raise BenchError(
+            "wrk not found on PATH: install it (Debian/Ubuntu: `apt-get install -y wrk`, "
+            "macOS: `brew install wrk`) and run again"
+        )
+    return found
 
 
 def free_port() -> int:
@@ -63,175 +174,305 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+def wait_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}")
+            raise BenchError(f"the server for {url} exited with code {process.returncode}")
         try:
             httpx.get(url, timeout=1)
             return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise TimeoutError(url)
+    raise BenchError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def start_hello(port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen([sys.executable, "-c", HELLO_APP.replace("{port}", str(port))])
-    wait_up(f"http://127.0.0.1:{port}/", process)
-    return process
-
-
-def start_purrr(port: int, data_dir: Path) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "purrr_server",
-            "--data-dir",
-            str(data_dir),
-            "--port",
-            str(port),
-            "--hosted",
-            "--no-rate-limit",
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
-    )
-    wait_up(f"http://127.0.0.1:{port}/health/live", process)
-    return process
-
-
-def prepare_player(base: str) -> tuple[dict[str, str], int]:
-    """Register, log in and adopt one cat; return the auth header and the cat's id."""
-    with httpx.Client(base_url=base, timeout=30) as c:
-        c.post(
-            "/api/v1/auth/register",
-            headers={"Idempotency-Key": "bench-register"},
-            json={
-                "username": "bench",
-                "email": "bench@example.com",
-                "password": "benchmark password",
-            },
-        ).raise_for_status()
-        login = c.post(
-            "/api/v1/auth/login",
-            headers={"Idempotency-Key": "bench-login"},
-            json={"username": "bench", "password": "benchmark password"},
-        )
-        auth = {"Authorization": f"Bearer {login.json()['data']['access_token']}"}
-        cat = c.post(
-            "/api/v1/cats",
-            headers={**auth, "Idempotency-Key": "bench-cat"},
-            json={"name": "Bench", "personality_type": "playful", "genotype": GENOTYPE},
-        )
-        return auth, int(cat.json()["data"]["id"])
-
-
-async def drive(
-    name: str,
-    base: str,
-    send: Callable[[httpx.AsyncClient, int], object],
-    total: int,
-    connections: int,
-    ok_status: int = 200,
-) -> Result:
-    """Send `total` requests over `connections` concurrent keep-alive connections."""
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    latencies: list[float] = []
-    kinds: Counter[str] = Counter()
-    counter = iter(range(total))
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
-
-        async def worker() -> None:
-            for n in counter:
-                started = time.perf_counter()
-                try:
-                    response = await send(client, n)  # type: ignore[misc]
-                    if response.status_code != ok_status:
-                        kinds[f"{response.status_code} {response.text[:120]}"] += 1
-                except httpx.HTTPError as exc:
-                    kinds[type(exc).__name__] += 1
-                latencies.append(time.perf_counter() - started)
-
-        for n in range(connections):  # warm the connections up
-            await send(client, -1 - n)  # type: ignore[misc]
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(connections)))
-        seconds = time.perf_counter() - began
-    return Result(name, total, sum(kinds.values()), seconds, latencies, kinds)
-
-
-async def run(total: int, connections: int) -> list[Result]:
-    hello_port, purrr_port = free_port(), free_port()
-    with tempfile.TemporaryDirectory() as data_dir:
-        hello = start_hello(hello_port)
-        purrr = start_purrr(purrr_port, Path(data_dir))
+@contextmanager
+def running(argv: list[str], url: str) -> Iterator[subprocess.Popen[bytes]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(argv, env=env)
+    try:
+        wait_up(url, process)
+        yield process
+    finally:
+        process.terminate()
         try:
-            base = f"http://127.0.0.1:{purrr_port}"
-            auth, cat_id = prepare_player(base)
-            results = [
-                await drive(
-                    "GET / (bare FastAPI)",
-                    f"http://127.0.0.1:{hello_port}",
-                    lambda c, n: c.get("/"),
-                    total,
-                    connections,
-                )
-            ]
-            results.append(
-                await drive(
-                    "GET /api/v1/cats/{id}",
-                    base,
-                    lambda c, n: c.get(f"/api/v1/cats/{cat_id}", headers=auth),
-                    total,
-                    connections,
-                )
-            )
-            # catnip restores no satiation, so the cat never becomes too full to eat
-            results.append(
-                await drive(
-                    "POST /api/v1/cats/{id}/feed",
-                    base,
-                    lambda c, n: c.post(
-                        f"/api/v1/cats/{cat_id}/feed",
-                        json={"food_item": "catnip"},
-                        headers={**auth, "Idempotency-Key": f"bench-feed-{n}"},
-                    ),
-                    total,
-                    connections,
-                )
-            )
-        finally:
-            for process in (hello, purrr):
-                process.terminate()
-                process.wait(timeout=10)
-    return results
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
-def report(results: list[Result]) -> int:
-    floor = results[0].rps
-    print(f"{'scenario':32} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'ratio':>6}")
-    failed = False
-    for r in results:
-        ratio = r.rps / floor
-        goal = GOALS.get(r.name)
-        verdict = "" if goal is None else (" ok" if ratio >= goal else f" < {goal}")
-        failed |= r.errors > 0 or (goal is not None and ratio < goal)
-        print(
-            f"{r.name:32} {r.rps:8.0f} {r.percentile(0.5):8.2f} {r.percentile(0.99):8.2f} "
-            f"{r.errors:6d} {ratio:6.2f}{verdict}"
+def python_script(source: str, port: int) -> list[str]:
+    return [sys.executable, "-c", source.replace("{port}", str(port))]
+
+
+def purrr_argv(port: int, data_dir: Path, database: str | None) -> list[str]:
+    argv = [sys.executable, "-m", "purrr_server", "--data-dir", str(data_dir), "--port", str(port)]
+    argv += ["--hosted", "--no-rate-limit", "--log-level", "warning"]
+    return argv + (["--database", database] if database else [])
+
+
+def prepare_player(base: str) -> tuple[str, list[int]]:
+    """Register a player, create an API key, adopt 20 cats; return the key and the cats' ids."""
+    tag = uuid.uuid4().hex[:8]
+    with httpx.Client(base_url=base, timeout=60) as c:
+
+        def post(path: str, body: dict[str, object], **headers: str) -> dict[str, object]:
+            response = c.post(
+                path, json=body, headers={"Idempotency-Key": uuid.uuid4().hex, **headers}
+            )
+            if response.status_code >= 300:
+                raise BenchError(f"setup: POST {path} answered {response.text[:300]}")
+            data: dict[str, object] = response.json()["data"]
+            return data
+
+        user = {"username": f"bench{tag}", "email": f"bench{tag}@example.com"}
+        post("/api/v1/auth/register", {**user, "password": "benchmark password"})
+        login = post(
+            "/api/v1/auth/login", {"username": user["username"], "password": "benchmark password"}
         )
+        bearer = f"Bearer {login['access_token']}"
+        key = str(post("/api/v1/keys", {"name": "load test"}, Authorization=bearer)["key"])
+        cats = [
+            int(
+                str(
+                    post(
+                        "/api/v1/cats",
+                        {"name": f"Bench {n}", "personality_type": "playful", "genotype": GENOTYPE},
+                        **{"X-API-Key": key},
+                    )["id"]
+                )
+            )
+            for n in range(CATS)
+        ]
+    return key, cats
+
+
+class Wrk:
+    def __init__(self, binary: str, duration: float, workdir: Path) -> None:
+        self.binary = binary
+        self.duration = duration
+        self.workdir = workdir
+
+    def script(self, text: str) -> Path:
+        path = self.workdir / f"{uuid.uuid4().hex}.lua"
+        path.write_text(text)
+        return path
+
+    def start(
+        self,
+        url: str,
+        script: str,
+        connections: int,
+        threads: int = 1,
+        duration: float | None = None,
+    ) -> subprocess.Popen[str]:
+        seconds = max(1, round(duration or self.duration))
+        argv = [
+            self.binary,
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+        ]
+        argv += ["-s", str(self.script(script)), url]
+        return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    @staticmethod
+    def collect(name: str, process: subprocess.Popen[str]) -> Result:
+        out, err = process.communicate()
+        for line in out.splitlines():
+            if line.startswith("BENCH_JSON "):
+                data = json.loads(line.removeprefix("BENCH_JSON "))
+                return Result(
+                    name,
+                    data["requests"],
+                    data["duration_us"] / 1e6,
+                    data["status"] + data["socket"],
+                    data["p50_us"] / 1000,
+                    data["p99_us"] / 1000,
+                )
+        raise BenchError(f"wrk gave no result for {name}: {err.strip() or out.strip()}")
+
+    def run(self, name: str, url: str, script: str, connections: int, threads: int = 1) -> Result:
+        self.start(url, "", connections, threads, 1).communicate()  # warm up
+        return self.collect(name, self.start(url, script, connections, threads))
+
+
+@dataclass
+class Run:
+    database: str
+    ceiling: Result
+    hello_t1: Result
+    hello_t2: Result
+    results: list[Result]
+
+    @property
+    def hello(self) -> Result:
+        return self.hello_t1
+
+    @property
+    def saturating(self) -> bool:
+        """Whether wrk, not the server, could be what limits the hello-world figure."""
+        if self.ceiling.rps >= HEADROOM * self.hello.rps:
+            return True
+        return abs(self.hello_t2.rps - self.hello_t1.rps) <= 0.2 * self.hello_t1.rps
+
+    def ratio(self, result: Result) -> float:
+        return result.rps / self.hello.rps
+
+
+def one_run(
+    wrk: Wrk,
+    hello_url: str,
+    ceiling_url: str,
+    base: str,
+    key: str,
+    cats: list[int],
+    label: str,
+    connections: int,
+) -> Run:
+    ceiling = wrk.run("ceiling (fixed bytes)", ceiling_url, LUA_DONE, connections)
+    hello_t1 = wrk.run("hello-world", hello_url, LUA_DONE, connections)
+    hello_t2 = wrk.run("hello-world, wrk -t2", hello_url, LUA_DONE, connections, threads=2)
+    get = fill(LUA_GET, key=key)
+    write = fill(LUA_WRITE, key=key, cats=",".join(map(str, cats)), tag=uuid.uuid4().hex[:12])
+    results = [
+        wrk.run("GET cat", f"{base}/api/v1/cats/{cats[0]}", get, connections),
+        wrk.run("GET cats (20)", f"{base}/api/v1/cats", get, connections),
+        wrk.run("PUT cat (write)", base, write, connections),
+    ]
+    mixed_write = uuid.uuid4().hex[:12]
+    writes = wrk.start(
+        base, fill(LUA_WRITE, key=key, cats=",".join(map(str, cats)), tag=mixed_write), 8
+    )
+    reads = wrk.start(f"{base}/api/v1/cats/{cats[0]}", get, connections)
+    results.append(wrk.collect("GET cat, writes running", reads))
+    results.append(wrk.collect("  the writes (8 conn.)", writes))
+    return Run(label, ceiling, hello_t1, hello_t2, results)
+
+
+def measure(
+    wrk: Wrk, runs: int, connections: int, database: str | None, workdir: Path
+) -> list[Run]:
+    hello_port, ceiling_port, purrr_port = free_port(), free_port(), free_port()
+    hello_url = f"http://127.0.0.1:{hello_port}/"
+    ceiling_url = f"http://127.0.0.1:{ceiling_port}/"
+    base = f"http://127.0.0.1:{purrr_port}"
+    label = "postgresql" if database else "sqlite"
+    data_dir = workdir / f"data-{label}"
+    out: list[Run] = []
+    with (
+        running(python_script(CEILING_APP, ceiling_port), ceiling_url),
+        running(python_script(HELLO_APP, hello_port), hello_url),
+        running(purrr_argv(purrr_port, data_dir, database), f"{base}/health/live"),
+    ):
+        key, cats = prepare_player(base)
+        for _ in range(runs):
+            out.append(one_run(wrk, hello_url, ceiling_url, base, key, cats, label, connections))
+            print_run(out[-1])
+    return out
+
+
+def print_run(run: Run) -> None:
+    print(
+        f"\n[{run.database}] generator: ceiling {run.ceiling.rps:.0f} req/s, hello-world "
+        f"{run.hello_t1.rps:.0f} (wrk -t1) / {run.hello_t2.rps:.0f} (wrk -t2) req/s: "
+        + ("wrk is not the bottleneck" if run.saturating else "wrk may be the bottleneck"),
+        file=sys.stderr,
+    )
+    print(f"{'scenario':26} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'ratio':>6}")
+    for r in [run.hello, *run.results]:
+        ratio = f"{run.ratio(r):6.2f}" if run.saturating else "     -"
+        goal = GOALS.get(r.scenario)
+        verdict = (
+            ""
+            if goal is None or not run.saturating
+            else (" ok" if run.ratio(r) >= goal else f" < {goal}")
+        )
+        print(
+            f"{r.scenario:26} {r.rps:7.0f} {r.p50_ms:7.2f} {r.p99_ms:7.2f} {r.errors:6d} {ratio}{verdict}"
+        )
+
+
+def summarize(runs: list[Run]) -> int:
+    """Ranges over the runs; the exit code (0 goals met, 1 missed, 3 generator-bound)."""
+    if not all(r.saturating for r in runs):
+        print(
+            "wrk could not saturate the hello-world in every run: no ratios reported",
+            file=sys.stderr,
+        )
+        return 3
+    failed = False
+    print(
+        f"\n{'summary (min-max over runs)':34} {'req/s':>13} {'ratio':>11} {'p99 ms':>13} {'errors':>6}"
+    )
+    for database in dict.fromkeys(r.database for r in runs):
+        mine = [r for r in runs if r.database == database]
+        names = ["hello-world", *[x.scenario for x in mine[0].results]]
+        for name in names:
+            picked = [
+                (
+                    r,
+                    r.hello
+                    if name == "hello-world"
+                    else next(x for x in r.results if x.scenario == name),
+                )
+                for r in mine
+            ]
+            rps = [x.rps for _, x in picked]
+            ratios = [r.ratio(x) for r, x in picked]
+            p99 = [x.p99_ms for _, x in picked]
+            errors = sum(x.errors for _, x in picked)
+            print(
+                f"[{database}] {name:26} {min(rps):6.0f}-{max(rps):<6.0f} {min(ratios):5.2f}-{max(ratios):<5.2f} "
+                f"{min(p99):6.1f}-{max(p99):<6.1f} {errors:6d}"
+            )
+            goal = GOALS.get(name)
+            failed |= goal is not None and min(ratios) < goal
+            if "write" in name or "writes" in name:
+                failed |= errors > 0
+            if name == "PUT cat (write)":
+                failed |= max(p99) >= WRITE_P99_MS
     return 1 if failed else 0
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--connections", type=int, default=32)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="\n".join(__doc__.splitlines()[15:24]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--runs", type=int, default=3, help="measurements per database (default 3)")
+    parser.add_argument(
+        "--duration", type=float, default=8, help="seconds per scenario (default 8)"
+    )
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="also measure the server on this database (passed to `python -m purrr_server "
+        "--database URL`), after SQLite",
+    )
+    parser.add_argument("--json", action="store_true", help="print every result as JSON lines too")
     args = parser.parse_args()
-    return report(asyncio.run(run(args.requests, args.connections)))
+    try:
+        wrk = Wrk(find_wrk(), args.duration, Path())
+        with tempfile.TemporaryDirectory() as tmp:
+            wrk.workdir = Path(tmp)
+            runs = measure(wrk, args.runs, args.connections, None, Path(tmp))
+            if args.database:
+                runs += measure(wrk, args.runs, args.connections, args.database, Path(tmp))
+    except BenchError as exc:
+        print(f"server_load: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        for run in runs:
+            for r in [run.ceiling, run.hello_t1, run.hello_t2, *run.results]:
+                print(json.dumps({"database": run.database, **asdict(r), "rps": r.rps}))
+    return summarize(runs)
 
 
 if __name__ == "__main__":
