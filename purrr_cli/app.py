@@ -49,6 +49,10 @@ GROUPS: dict[str, tuple[str, str]] = {
     "restore": ("purrr_cli.commands.restore", "Replace the game by a backup file's."),
     "games": ("purrr_cli.commands.games", "Play mini-games; history and leaderboard."),
     "quests": ("purrr_cli.commands.quests", "Quests with progress; claim rewards."),
+    "rooms": (
+        "purrr_cli.commands.rooms",
+        "Multiplayer rooms on a hosted server: join, play, watch.",
+    ),
     "store": ("purrr_cli.commands.store", "Buy items with coins; your inventory."),
     "wallet": ("purrr_cli.commands.wallet", "Coins and crypto: balance, ledger, deposits."),
     "nightwatch": ("purrr_cli.commands.nightwatch", "Night Watch: patrol at night, save strays."),

@@ -1,7 +1,7 @@
 """One exception family for the CLI; each class carries its documented exit code.
 
 Exit codes (docs/scripting.md): 0 ok, 1 error, 2 usage, 3 not found, 4 authentication,
-5 conflict / already done, 6 rate limited, 7 server unreachable.
+5 conflict / already done, 6 rate limited, 7 server unreachable, 8 needs a hosted server.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ EXIT_CODES: dict[int, str] = {
     "a port in use",
     6: "rate limited (RATE_LIMIT_EXCEEDED)",
     7: "server unreachable (for sync and remote link: the remote)",
+    8: "needs a hosted server (HOSTED_ONLY): multiplayer rooms on the local game",
     130: "interrupted (Ctrl-C)",
 }
 
@@ -75,12 +76,18 @@ class UnreachableError(CliError):
     default_code = "SERVER_UNREACHABLE"
 
 
+class HostedOnlyError(CliError):
+    exit_code = 8
+    default_code = "HOSTED_ONLY"
+
+
 _BY_CODE: dict[str, type[CliError]] = {
     "NOT_FOUND": NotFoundError,
     "UNAUTHORIZED": AuthError,
     "FORBIDDEN": AuthError,
     "CONFLICT": ConflictError,
     "RATE_LIMIT_EXCEEDED": RateLimitedError,
+    "HOSTED_ONLY": HostedOnlyError,
     # The local server's sync relays the linked remote's failures (purrr_server.sync).
     "REMOTE_UNREACHABLE": UnreachableError,
     "REMOTE_UNAUTHORIZED": AuthError,

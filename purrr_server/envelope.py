@@ -24,6 +24,9 @@ STATUS_BY_CODE = {
     "VALIDATION_ERROR": 422,
     "RATE_LIMIT_EXCEEDED": 429,
     "INTERNAL_SERVER_ERROR": 500,
+    # Not one of SPEC §7's codes: a feature this server does not offer in its mode (multiplayer
+    # rooms on the local game; docs/rooms.md).
+    "HOSTED_ONLY": 501,
 }
 CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
 

@@ -1,6 +1,7 @@
-"""Per-player and per-process bounds on work: cats kept, live streams held, CPU-heavy reads.
+"""Per-player and per-process bounds on work: cats kept, rooms joined, live streams held,
+CPU-heavy reads.
 
-The numbers come from `Settings` (`max_cats_per_player`, `max_streams_per_player`,
+The numbers come from `Settings` (`max_cats_per_player`, `max_rooms_per_player`, `max_streams_per_player`,
 `heavy_workers`); docs/api.md ("Limits") lists them. The request-body limit is the
 `BodyLimit` middleware (purrr_server.middleware).
 """
@@ -56,6 +57,19 @@ async def ensure_cat_room(ctx: ActionContext, adding: int = 1) -> None:
             )
             + f", and this needs room for {adding}; release a cat first (DELETE /api/v1/cats/{{id}})",
             details={"limit": limit, "cats": owned, "expected": expected, "needed": adding},
+        )
+
+
+async def ensure_room_slot(ctx: ActionContext) -> None:
+    """Refuse (CONFLICT) joining one room more than `max_rooms_per_player`."""
+    limit = ctx.settings.max_rooms_per_player
+    rooms = await ctx.store.rooms.rooms_of(ctx.user_id)
+    if len(rooms) >= limit:
+        raise Conflict(
+            f"a player may be in at most {limit} rooms at once; you are in "
+            + ", ".join(f"#{r}" for r in rooms)
+            + "; leave one first (`purrr rooms leave ID`)",
+            details={"limit": limit, "rooms": rooms},
         )
 
 

@@ -181,6 +181,8 @@ class Settings(BaseSettings):
     max_cats_per_player: int = Field(300, ge=1)
     #: Live event streams (`GET /api/v1/events/stream`) one player may hold open at once.
     max_streams_per_player: int = Field(5, ge=1)
+    #: Multiplayer rooms one player may be in at once (hosted servers; one cat per room).
+    max_rooms_per_player: int = Field(3, ge=1)
     #: CPU-heavy reads (pair ranking, genetics) running at once, in worker threads.
     heavy_workers: int = Field(2, ge=1)
     #: Proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed (addresses, networks or

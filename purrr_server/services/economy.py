@@ -112,32 +112,44 @@ class CancelArgs(ActionArgs):
     withdrawal_id: RowId
 
 
-def account(ctx: ActionContext) -> str:
-    return f"user:{ctx.user_id}"
+def account(ctx: ActionContext, user_id: int | None = None) -> str:
+    return f"user:{ctx.user_id if user_id is None else user_id}"
 
 
-async def wallet_of(ctx: ActionContext) -> Wallet:
-    """The caller's wallet, opened (with the starting coins, one ledger entry) on first use."""
-    wallet: Wallet | None = await ctx.store.wallets.load(ctx.user_id)
+async def wallet_of(ctx: ActionContext, user_id: int | None = None) -> Wallet:
+    """The caller's wallet (or `user_id`'s: a room round pays every player in it), opened
+    (with the starting coins, one ledger entry) on first use."""
+    owner = ctx.user_id if user_id is None else user_id
+    wallet: Wallet | None = await ctx.store.wallets.load(owner)
     if wallet is not None:
         return wallet
-    wallet, entries = open_wallet(account(ctx), f"v{ctx.version}")
-    await record(ctx, wallet, entries)
+    wallet, entries = open_wallet(account(ctx, owner), f"v{ctx.version}")
+    await record(ctx, wallet, entries, owner)
     return wallet
 
 
-async def record(ctx: ActionContext, wallet: Wallet, entries: list[LedgerEntry]) -> None:
+async def record(
+    ctx: ActionContext, wallet: Wallet, entries: list[LedgerEntry], user_id: int | None = None
+) -> None:
     """Write the new balances and their ledger entries."""
-    await ctx.store.wallets.save(ctx.user_id, wallet)
-    await ctx.store.wallets.append(ctx.user_id, entries, ctx.stamp)
+    owner = ctx.user_id if user_id is None else user_id
+    await ctx.store.wallets.save(owner, wallet)
+    await ctx.store.wallets.append(owner, entries, ctx.stamp)
 
 
-async def change_wallet(ctx: ActionContext, changes: Sequence[Change]) -> Wallet:
-    """Apply `changes` all-or-nothing (Conflict names any shortfall) and record them."""
+async def change_wallet(
+    ctx: ActionContext, changes: Sequence[Change], user_id: int | None = None
+) -> Wallet:
+    """Apply `changes` all-or-nothing (Conflict names any shortfall) and record them, to the
+    caller's wallet or `user_id`'s."""
+    owner = ctx.user_id if user_id is None else user_id
     wallet, entries = apply_changes(
-        await wallet_of(ctx), changes, account=account(ctx), action_ref=f"v{ctx.version}"
+        await wallet_of(ctx, owner),
+        changes,
+        account=account(ctx, owner),
+        action_ref=f"v{ctx.version}",
     )
-    await record(ctx, wallet, entries)
+    await record(ctx, wallet, entries, owner)
     return wallet
 
 

@@ -104,18 +104,28 @@ async def advance_quests(
     """Record the action's quest events for its player (same transaction as the action)."""
     if ctx.user is None:
         return
-    events = events_for(name, result, ctx.events)
+    for quest_id in await record_quest_events(
+        ctx, ctx.user_id, events_for(name, result, ctx.events)
+    ):
+        ctx.emit("quest.completed", {"quest_id": quest_id})
+
+
+async def record_quest_events(
+    ctx: ActionContext, user_id: int, events: list[QuestEvent]
+) -> list[str]:
+    """Record `events` as `user_id`'s quest progress (in the action's transaction); returns the
+    quests they completed. An action that concerns other players too (a room round) calls it
+    for each of them."""
     if not events:
-        return
+        return []
     tz = ctx.settings.economy.timezone
-    before = state = await ctx.store.quest_progress.load(ctx.user_id)
+    before = state = await ctx.store.quest_progress.load(user_id)
     completed: list[str] = []
     for event in events:
         state, done = record_event(state, event, ctx.now, tz)
         completed += done
-    await ctx.store.quest_progress.save(ctx.user_id, before, state)
-    for quest_id in completed:
-        ctx.emit("quest.completed", {"quest_id": quest_id})
+    await ctx.store.quest_progress.save(user_id, before, state)
+    return completed
 
 
 async def community_totals(ctx_store: Any) -> dict[str, Decimal]:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from purrr_server.store.interactions import InteractionRepository
     from purrr_server.store.nightwatch import NightWatchRepository
     from purrr_server.store.quests import CounterRepository, QuestProgressRepository
+    from purrr_server.store.rooms import RoomRepository
     from purrr_server.store.security import SecurityRepository
     from purrr_server.store.sync import SyncLocalRepository, SyncLogRepository
     from purrr_server.store.users import UserRepository
@@ -176,6 +177,12 @@ class Session:
         from purrr_server.store.quests import QuestProgressRepository
 
         return QuestProgressRepository(self)
+
+    @cached_property
+    def rooms(self) -> RoomRepository:
+        from purrr_server.store.rooms import RoomRepository
+
+        return RoomRepository(self)
 
     @cached_property
     def security(self) -> SecurityRepository:

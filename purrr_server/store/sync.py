@@ -139,6 +139,8 @@ local_only(
     # A device key is a credential of the server that issued it (store/devices.py).
     "cat_devices",
     "cat_device_readings",
+    # Multiplayer rooms live on the hosted server that holds them (store/rooms.py).
+    "room_members",
 )
 
 

@@ -44,6 +44,9 @@ NEVER_SYNC = {
     "devices.remove",
     "devices.record",
     "devices.simulate",
+    "rooms.join",  # rooms live on the hosted server that holds them
+    "rooms.leave",
+    "rooms.play",
 }
 
 
@@ -312,6 +315,8 @@ async def test_read_responses_match_their_declared_models(client: httpx.AsyncCli
             if "{" in path or path.endswith("/genetics/predict"):  # needs ids in the query
                 continue
             r = await client.get(path)
+            if r.status_code == 501 and r.json()["error"]["code"] == "HOSTED_ONLY":
+                continue  # rooms: checked on a hosted server in tests/server/test_rooms_api.py
             assert r.status_code == 200, (path, r.text)
             route.response_model.model_validate(r.json())
             checked += 1
