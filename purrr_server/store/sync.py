@@ -139,6 +139,10 @@ local_only(
     # A device key is a credential of the server that issued it (store/devices.py).
     "cat_devices",
     "cat_device_readings",
+    # OAuth2 clients, codes and tokens are credentials of the issuing server (store/oauth.py).
+    "oauth_clients",
+    "oauth_codes",
+    "oauth_tokens",
 )
 
 

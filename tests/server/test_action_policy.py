@@ -44,6 +44,12 @@ NEVER_SYNC = {
     "devices.remove",
     "devices.record",
     "devices.simulate",
+    # OAuth2 clients, codes and tokens are credentials of the issuing server
+    "oauth.client_register",
+    "oauth.client_revoke",
+    "oauth.authorize",
+    "oauth.token",
+    "oauth.revoke",
 }
 
 
@@ -310,6 +316,8 @@ async def test_read_responses_match_their_declared_models(client: httpx.AsyncCli
                 continue
             path = API_PREFIX + route.path.replace("{cat_id}", str(cat["id"]))
             if "{" in path or path.endswith("/genetics/predict"):  # needs ids in the query
+                continue
+            if path.startswith(f"{API_PREFIX}/oauth/"):  # hosted only: tests/server/test_oauth.py
                 continue
             r = await client.get(path)
             assert r.status_code == 200, (path, r.text)
