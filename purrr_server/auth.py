@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: OAuth2 access tokens (purrr_server.oauth) are bearer tokens with this prefix.
+OAUTH_ACCESS_PREFIX = "poa_"
+#: Credentials limited to the scopes they were given (sessions and the local token hold all).
+SCOPED_KINDS = frozenset({"api_key", "oauth"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +125,8 @@ def _presented(request: Request) -> tuple[str, str] | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
-        return "bearer", value.strip()
+        token = value.strip()
+        return ("oauth" if token.startswith(OAUTH_ACCESS_PREFIX) else "bearer"), token
     return None
 
 
@@ -130,7 +135,12 @@ async def _resolve(runtime: Runtime, kind: str, digest: str) -> Credential | Non
     if cached is not None and time.monotonic() - cached[1] < runtime.settings.auth_cache_seconds:
         return cached[0]
     repo = runtime.store.read.credentials
-    credential = await (repo.key(digest) if kind == "api_key" else repo.token(digest))
+    if kind == "oauth":
+        from purrr_server.oauth import access_credential
+
+        credential = await access_credential(runtime, digest)
+    else:
+        credential = await (repo.key(digest) if kind == "api_key" else repo.token(digest))
     if credential is not None:
         runtime.auth_cache[digest] = (credential, time.monotonic())
     return credential
@@ -217,9 +227,10 @@ async def _authenticate(request: Request, *, rate_limited: bool) -> Principal:
 
 
 async def require_admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-    """Account management: bearer sessions, or API keys with the `admin` scope."""
-    if principal.kind == "api_key" and "admin" not in principal.scopes:
-        raise ApiError("FORBIDDEN", "this API key lacks the 'admin' scope")
+    """Account management: bearer sessions, or API keys and OAuth2 tokens with the `admin` scope."""
+    if principal.kind in SCOPED_KINDS and "admin" not in principal.scopes:
+        what = "OAuth2 token" if principal.kind == "oauth" else "API key"
+        raise ApiError("FORBIDDEN", f"this {what} lacks the 'admin' scope")
     return principal
 
 

@@ -10,6 +10,7 @@ import typer
 
 from purrr_cli import config
 from purrr_cli.client import choose_server
+from purrr_cli.commands.server_oauth import app as oauth_client_app
 from purrr_cli.errors import CliError, ConflictError
 from purrr_cli.output import PurrrTyper, examples, message, options, render
 
@@ -206,3 +207,6 @@ def logs(
         return
     for line in tail:
         typer.echo(line)
+
+
+app.add_typer(oauth_client_app, name="oauth-client")

@@ -39,6 +39,7 @@ MODULES: dict[str, str] = {
     "sync": "purrr_server.sync.router",
     "backup": "purrr_server.routers.backup",
     "rooms": "purrr_server.routers.rooms",
+    "oauth": "purrr_server.routers.oauth",
 }
 
 

@@ -24,6 +24,7 @@ MODULES: dict[str, str] = {
     "game": "purrr_server.sync.backup",
     "devices": "purrr_server.services.devices",
     "rooms": "purrr_server.services.rooms",
+    "oauth": "purrr_server.services.oauth",
 }
 #: Modules whose hooks run after every action (quest progress, due breedings).
 HOOKS = ("purrr_server.services.quests", "purrr_server.services.breeding")

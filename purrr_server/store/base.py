@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from purrr_server.store.idempotency import IdempotencyRepository
     from purrr_server.store.interactions import InteractionRepository
     from purrr_server.store.nightwatch import NightWatchRepository
+    from purrr_server.store.oauth import OAuthRepository
     from purrr_server.store.quests import CounterRepository, QuestProgressRepository
     from purrr_server.store.rooms import RoomRepository
     from purrr_server.store.security import SecurityRepository
@@ -171,6 +172,12 @@ class Session:
         from purrr_server.store.nightwatch import NightWatchRepository
 
         return NightWatchRepository(self)
+
+    @cached_property
+    def oauth(self) -> OAuthRepository:
+        from purrr_server.store.oauth import OAuthRepository
+
+        return OAuthRepository(self)
 
     @cached_property
     def quest_progress(self) -> QuestProgressRepository:

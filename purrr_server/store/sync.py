@@ -141,6 +141,10 @@ local_only(
     "cat_device_readings",
     # Multiplayer rooms live on the hosted server that holds them (store/rooms.py).
     "room_members",
+    # OAuth2 clients, codes and tokens are credentials of the issuing server (store/oauth.py).
+    "oauth_clients",
+    "oauth_codes",
+    "oauth_tokens",
 )
 
 

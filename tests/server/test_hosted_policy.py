@@ -24,6 +24,8 @@ PASSWORD = "correct horse 9"
 FEMALE = GENOTYPE.replace("o/Y", "o/o")
 #: Routes anyone may call (accounts are created and opened there).
 ANONYMOUS = {("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/login")}
+#: OAuth2 endpoints a client calls with its own credentials (docs/oauth.md): no player's.
+ANONYMOUS |= {("POST", "/api/v1/oauth/token"), ("POST", "/api/v1/oauth/revoke")}
 #: Routes that need account-management rights (sessions or `admin` keys).
 #: Routes a health device calls with its own key (X-Device-Key): any other credential is a 401.
 DEVICE_KEY = {("POST", "/api/v1/cats/{cat_id}/devices/{device_id}/readings")}
@@ -175,6 +177,11 @@ def valid_args(player: Player, cats: dict[str, int], key_id: int) -> dict[str, d
         "devices.remove": {"cat_id": cats["a"], "device_id": 1},
         "devices.record": {"cat_id": cats["a"], "device_id": 1, "metrics": {"heart_rate_bpm": 1}},
         "devices.simulate": {"cat_id": cats["a"], "device_id": 1},
+        "oauth.client_register": {"name": "Pushed", "redirect_uris": ["https://x.example/cb"]},
+        "oauth.client_revoke": {"client_id": "pci_0"},
+        "oauth.authorize": {"client_id": "pci_0", "code_challenge": "x" * 43},
+        "oauth.token": {"grant_type": "client_credentials", "client_id": "pci_0"},
+        "oauth.revoke": {"token": "poa_0", "client_id": "pci_0"},
     }
 
 
