@@ -26,7 +26,7 @@ STATUS_BY_CODE = {
     "INTERNAL_SERVER_ERROR": 500,
     # Not one of SPEC §7's codes: a feature this server does not offer in its mode (multiplayer
     # rooms on the local game; docs/rooms.md).
-    "HOSTED_ONLY": 501,
+    "HOSTED_ONLY": 409,
 }
 CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
 

@@ -4,7 +4,7 @@
 room when every one of that type is full; `POST /rooms/{id}/leave` and `POST /rooms/{id}/play`
 (a round of the room's activity). `GET /rooms/{id}/events` is the room's live channel as
 Server-Sent Events (joined, left, round, closed; `?since=` resumes), `/events/poll` the same
-without streaming. The local game answers every route with HOSTED_ONLY (501).
+without streaming. The local game answers every route with HOSTED_ONLY (409).
 """
 
 from __future__ import annotations

@@ -226,7 +226,7 @@ async def test_the_local_game_says_rooms_need_a_hosted_server(client: httpx.Asyn
         await client.post(f"{API}/1/leave", headers=idem()),
         await client.get(f"{API}/1/events/poll"),
     ):
-        err = error(r, 501, "HOSTED_ONLY")
+        err = error(r, 409, "HOSTED_ONLY")
         assert "hosted server" in err["message"] and "--server" in err["message"]
     history = await client.get(f"/api/v1/cats/{cat['id']}/history")
     assert all(h["name"] != "rooms.join" for h in history.json()["data"])
