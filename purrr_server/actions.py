@@ -437,7 +437,7 @@ async def execute(
         if slot in runtime.in_flight:
             raise ApiError(
                 "CONFLICT",
-                "a request with this Idempotency-Key is still in progress",
+                "a request with this Idempotency-Key is still in progress; retry in a moment",
                 details={"idempotency_key": idempotency_key},
             )
         runtime.in_flight.add(slot)

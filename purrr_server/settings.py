@@ -49,8 +49,15 @@ class Settings(BaseSettings):
     #: Argon2id cost for new password hashes (RFC 9106 "second recommended" by default).
     argon2_time_cost: int = Field(3, ge=1)
     argon2_memory_kib: int = Field(65536, ge=8)
-    #: How long an authenticated credential is trusted from the in-memory cache.
-    auth_cache_seconds: float = 30.0
+    #: How long an authenticated credential is trusted from the in-memory cache: a revoked key,
+    #: a logout or a deleted account is refused by every other process after at most this long.
+    auth_cache_seconds: float = Field(1.0, ge=0)
+    #: How often (seconds) each process merges its rate-limit counts with the database's and
+    #: reads the bans other processes wrote (docs/hosting.md explains the bounded overshoot).
+    shared_state_seconds: float = Field(1.0, gt=0, le=60)
+    #: While a live event stream is open, how often (seconds) each process looks for events
+    #: written by other processes on the same database (SQLite; one small read per process).
+    events_poll_seconds: float = Field(0.25, gt=0, le=1)
     busy_timeout_ms: int = 10000
     #: The most mutations one `POST /sync/push` may carry (each also counts against the
     #: player's rate limit); the local game pushes in batches of 500.

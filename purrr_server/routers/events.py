@@ -2,7 +2,8 @@
 
 Every event carries the global `version` it was written at; pass the last one you saw as
 `?since=` to resume without gaps. The stream wakes at once for writes made by this process and
-checks the database every second for writes made by other processes.
+within `events_poll_seconds` for writes made by other processes on the same database
+(`purrr_server.live`): one cheap read per process, not per stream.
 """
 
 import asyncio
@@ -24,7 +25,6 @@ from purrr_server.runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/events", tags=["events"])
 Since = Annotated[int, Query(ge=0, description="Only events with a higher version.")]
-POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0
 
 
@@ -54,22 +54,21 @@ async def _events(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout if timeout is not None else None
     last_beat = loop.time()
+    waker = runtime.event_waker
     yield b": connected\n\n"
-    while deadline is None or loop.time() < deadline:
-        for event in await runtime.store.read.events.since(user_id, since):
-            since = event["version"]
-            yield _sse(event)
-        if await request.is_disconnected():
-            return
-        if loop.time() - last_beat >= HEARTBEAT_SECONDS:
-            last_beat = loop.time()
-            yield b": heartbeat\n\n"
-        wait = (
-            POLL_SECONDS
-            if deadline is None
-            else max(0.0, min(POLL_SECONDS, deadline - loop.time()))
-        )
-        await runtime.store.wait_for_change(wait)
+    async with waker.watching():
+        while deadline is None or loop.time() < deadline:
+            generation = waker.generation()
+            for event in await runtime.store.read.events.since(user_id, since):
+                since = event["version"]
+                yield _sse(event)
+            if await request.is_disconnected():
+                return
+            if loop.time() - last_beat >= HEARTBEAT_SECONDS:
+                last_beat = loop.time()
+                yield b": heartbeat\n\n"
+            wait = HEARTBEAT_SECONDS if deadline is None else deadline - loop.time()
+            await waker.wait(generation, max(0.0, min(HEARTBEAT_SECONDS, wait)))
 
 
 class Event(BaseModel):

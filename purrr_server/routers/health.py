@@ -19,12 +19,16 @@ router = APIRouter(prefix="/health", tags=["health"])
 
 
 async def _database(request: Request) -> dict[str, Any]:
+    """The database's kind and whether it answers (with its version when it does)."""
     runtime = runtime_of(request)
+    kind = "sqlite"
     try:
+        await runtime.ensure_open()
+        await runtime.store.read.events.fetchone("SELECT 1")
         version = await runtime.store.current_version()
     except Exception as exc:  # noqa: BLE001 - a probe reports, it does not fail
-        return {"status": "error", "error": type(exc).__name__}
-    return {"status": "ok", "version": version, "path": str(runtime.settings.db_path)}
+        return {"status": "error", "kind": kind, "reachable": False, "error": type(exc).__name__}
+    return {"status": "ok", "kind": kind, "reachable": True, "version": version}
 
 
 @router.get("", summary="Overall status")
@@ -41,14 +45,17 @@ async def live(request: Request) -> Response:
     return ok(request, {"status": "ok"})
 
 
-@router.get("/ready", summary="The database answers")
+@router.get("/ready", summary="The database answers (503 when it does not)")
 async def ready(request: Request) -> Response:
     database = await _database(request)
     if database["status"] != "ok":
         return fail(
             request, "INTERNAL_SERVER_ERROR", "database unavailable", database, status_code=503
         )
-    return ok(request, {"status": "ok"})
+    return ok(
+        request,
+        {"status": "ok", "database": {"kind": database["kind"], "reachable": True}},
+    )
 
 
 async def operator_only(request: Request) -> None:
@@ -68,8 +75,10 @@ async def detailed(request: Request) -> Response:
     usage = shutil.disk_usage(runtime.settings.data_dir)
     db_file = runtime.settings.db_path
     database = await _database(request)
+    database["path"] = str(db_file)
     database["size_bytes"] = db_file.stat().st_size if db_file.exists() else 0
-    database["migrations"] = await runtime.store.applied_migrations()
+    if database["reachable"]:
+        database["migrations"] = await runtime.store.applied_migrations()
     checks = {
         "database": database,
         "disk": {
