@@ -10,7 +10,7 @@ import typer
 
 from purrr_cli import config
 from purrr_cli.client import choose_server
-from purrr_cli.errors import CliError, ConflictError
+from purrr_cli.errors import CliError, ConflictError, UsageError
 from purrr_cli.output import PurrrTyper, examples, message, options, render
 
 app = PurrrTyper(
@@ -70,6 +70,7 @@ def _plain(value: Any) -> Any:
         "purrr server run --host 0.0.0.0 --port 8642 --hosted",
         "purrr server run --data-dir /srv/purrr --hosted --no-rate-limit   # for load tests",
         "purrr server run --hosted --forwarded-allow-ips 10.0.0.5   # behind that proxy",
+        "purrr server run --hosted --database postgresql://purrr@db.internal/purrr",
     )
 )
 def run(
@@ -84,6 +85,14 @@ def run(
     hosted: Annotated[
         bool, typer.Option("--hosted", help="Many accounts, rate limits, logins.")
     ] = False,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Hosted only: a postgresql:// URL (also PURRR_DATABASE_URL). "
+            "Default: the SQLite file in the data dir.",
+        ),
+    ] = None,
     no_rate_limit: Annotated[
         bool, typer.Option("--no-rate-limit", help="Turn rate limits off (benchmarks).")
     ] = False,
@@ -110,6 +119,12 @@ def run(
     ] = None,
 ) -> None:
     """Run the server in the foreground (Ctrl-C stops it)."""
+    if database is not None and not hosted:
+        raise UsageError(
+            "--database is for hosted servers: add --hosted "
+            "(the local game and the daemon use the SQLite file in the data dir)",
+            details={"field": "--database", "value": database},
+        )
     overrides = {
         "host": host,
         "port": port,
@@ -121,6 +136,7 @@ def run(
         if forwarded_allow_ips is not None
         else None,
         "max_body_bytes": max_body_bytes,
+        "database_url": database,
     }
     settings = _settings(**{k: v for k, v in overrides.items() if v is not None})
     if settings.port is not None:

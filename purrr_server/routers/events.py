@@ -129,5 +129,9 @@ async def poll(
     cursor = events[-1]["version"] if events else since
     return ok(
         request,
-        {"events": events, "cursor": cursor, "version": await runtime.store.current_version()},
+        {
+            "events": events,
+            "cursor": cursor,
+            "version": await runtime.store.player_version(who.user.id),
+        },
     )
