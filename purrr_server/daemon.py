@@ -105,7 +105,7 @@ def workers_problem(settings: Settings, workers: int) -> str | None:
             f"--workers {workers} needs --hosted: the local server (in-process or the daemon) "
             "is one process by design; run it without --workers"
         )
-    database = str(settings.db_path)
+    database = str(settings.database)
     if database == ":memory:" or "mode=memory" in database:
         return (
             f"--workers {workers} cannot share an in-memory database: each process would have "
@@ -203,6 +203,11 @@ def backup_database(settings: Settings, destination: Path) -> dict[str, Any]:
     made private (0600) and must not exist yet."""
     import sqlite3
 
+    if not isinstance(settings.database, Path):
+        raise ValueError(
+            "this server's database is PostgreSQL: back it up with pg_dump "
+            "(docs/hosting.md), not backup-db"
+        )
     source = settings.db_path
     if not source.exists():
         raise FileNotFoundError(f"no database at {source}: check --data-dir")

@@ -1,8 +1,8 @@
 """Per-app state: settings, the store and the in-memory caches, reached as `request.app.state.runtime`.
 
 The database schema is migrated synchronously when the runtime is built (so `create_app` leaves a
-ready database and, in local mode, the local token file). The aiosqlite connections are opened
-lazily by the first request, so the app also works under transports that skip ASGI lifespan.
+ready database and, in local mode, the local token file). The connections are opened
+lazily by the first request (SQLite: aiosqlite connections; PostgreSQL: a psycopg pool), so the app also works under transports that skip ASGI lifespan.
 """
 
 from __future__ import annotations
@@ -137,15 +137,18 @@ def build_runtime(settings: Settings) -> Runtime:
     limiter = RateLimiter(
         settings.rate_window_seconds, settings.ban_after_violations, settings.ban_seconds
     )
-    return Runtime(
-        settings, Store(settings.db_path, busy_timeout_ms=settings.busy_timeout_ms), limiter
+    store = Store(
+        settings.database,
+        busy_timeout_ms=settings.busy_timeout_ms,
+        pool_size=settings.database_pool_size,
     )
+    return Runtime(settings, store, limiter)
 
 
 def prepare_data_dir(settings: Settings) -> None:
     """Create the data dir, migrate the database and, in local mode, the local player and token."""
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    migrate(settings.db_path)
+    migrate(settings.database)
     if not settings.hosted:
         ensure_local_token(settings)
 

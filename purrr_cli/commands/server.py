@@ -71,6 +71,7 @@ def _plain(value: Any) -> Any:
         "purrr server run --data-dir /srv/purrr --hosted --no-rate-limit   # for load tests",
         "purrr server run --hosted --forwarded-allow-ips 10.0.0.5   # behind that proxy",
         "purrr server run --hosted --host 0.0.0.0 --workers 4   # 4 processes, one database",
+        "purrr server run --hosted --database postgresql://purrr@db.internal/purrr",
     )
 )
 def run(
@@ -85,6 +86,14 @@ def run(
     hosted: Annotated[
         bool, typer.Option("--hosted", help="Many accounts, rate limits, logins.")
     ] = False,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Hosted only: a postgresql:// URL (also PURRR_DATABASE_URL). "
+            "Default: the SQLite file in the data dir.",
+        ),
+    ] = None,
     no_rate_limit: Annotated[
         bool, typer.Option("--no-rate-limit", help="Turn rate limits off (benchmarks).")
     ] = False,
@@ -121,6 +130,12 @@ def run(
     ] = 1,
 ) -> None:
     """Run the server in the foreground (Ctrl-C stops it)."""
+    if database is not None and not hosted:
+        raise UsageError(
+            "--database is for hosted servers: add --hosted "
+            "(the local game and the daemon use the SQLite file in the data dir)",
+            details={"field": "--database", "value": database},
+        )
     overrides = {
         "host": host,
         "port": port,
@@ -132,6 +147,7 @@ def run(
         if forwarded_allow_ips is not None
         else None,
         "max_body_bytes": max_body_bytes,
+        "database_url": database,
     }
     settings = _settings(**{k: v for k, v in overrides.items() if v is not None})
     daemon = _daemon()

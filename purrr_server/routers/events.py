@@ -1,9 +1,9 @@
 """`/api/v1/events`: the player's live events as Server-Sent Events, or by polling.
 
-Every event carries the global `version` it was written at; pass the last one you saw as
+Every event carries its player's `version` it was written at; pass the last one you saw as
 `?since=` to resume without gaps. The stream wakes at once for writes made by this process and
-within `events_poll_seconds` for writes made by other processes on the same database
-(`purrr_server.live`): one cheap read per process, not per stream.
+soon after writes made by other processes on the same database (`purrr_server.live`: PostgreSQL
+LISTEN/NOTIFY, or on SQLite a poll every `events_poll_seconds`; one per process, not per stream).
 """
 
 import asyncio
@@ -26,6 +26,8 @@ from purrr_server.runtime import Runtime, runtime_of
 router = APIRouter(prefix="/events", tags=["events"])
 Since = Annotated[int, Query(ge=0, description="Only events with a higher version.")]
 HEARTBEAT_SECONDS = 15.0
+#: Events read at once; a full batch is followed by the next at once.
+BATCH = 500
 
 
 def _sse(event: dict[str, Any]) -> bytes:
@@ -56,12 +58,15 @@ async def _events(
     last_beat = loop.time()
     waker = runtime.event_waker
     yield b": connected\n\n"
-    async with waker.watching():
+    async with waker.watching(user_id):
         while deadline is None or loop.time() < deadline:
-            generation = waker.generation()
-            for event in await runtime.store.read.events.since(user_id, since):
+            generation = waker.generation(user_id)
+            batch = await runtime.store.read.events.since(user_id, since, BATCH)
+            for event in batch:
                 since = event["version"]
                 yield _sse(event)
+            if len(batch) == BATCH:
+                continue  # more are waiting: no pause
             if await request.is_disconnected():
                 return
             if loop.time() - last_beat >= HEARTBEAT_SECONDS:
@@ -128,5 +133,9 @@ async def poll(
     cursor = events[-1]["version"] if events else since
     return ok(
         request,
-        {"events": events, "cursor": cursor, "version": await runtime.store.current_version()},
+        {
+            "events": events,
+            "cursor": cursor,
+            "version": await runtime.store.player_version(who.user.id),
+        },
     )

@@ -20,16 +20,17 @@ class SecurityRepository(Repository):
     ) -> None:
         await self.insert(
             "INSERT INTO security_events (user_id, type, ip, details, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             (user_id, event_type, ip, dumps(details), now),
         )
 
     async def recent(self, user_id: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """Newest security events, all of them or one user's."""
+        where, params = ("WHERE user_id = ?", [user_id]) if user_id is not None else ("", [])
         rows = await self.fetchall(
             "SELECT id, user_id, type, ip, details, created_at FROM security_events"
-            " WHERE ?1 IS NULL OR user_id = ?1 ORDER BY id DESC LIMIT ?2",
-            (user_id, limit),
+            f" {where} ORDER BY id DESC LIMIT ?",
+            (*params, limit),
         )
         return [dict(row) for row in rows]
 

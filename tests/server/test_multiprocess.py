@@ -65,14 +65,19 @@ class Started(Server):
 
 
 @pytest.fixture
-def pair(tmp_path: Path, cheap_hashes: None) -> Iterator[Callable[..., tuple[Server, Server]]]:
-    """`pair(*args)`: two hosted servers on one data dir (migrated first), killed after the
-    test."""
+def pair(
+    tmp_path: Path, cheap_hashes: None, database: str | None, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., tuple[Server, Server]]]:
+    """`pair(*args)`: two hosted servers on one database (the SQLite file of one data dir, or
+    one PostgreSQL database), migrated first, killed after the test."""
     started: list[Started] = []
 
     def start(*extra: str) -> tuple[Server, Server]:
         data_dir = tmp_path / "shared"
-        migrate(data_dir / "purrr.db")
+        if database is None:
+            migrate(data_dir / "purrr.db")
+        else:
+            monkeypatch.setenv("PURRR_DATABASE_URL", database)
         for n in (1, 2):
             started.append(Started(data_dir, "--hosted", *extra))
             started[-1].log = tmp_path / f"server-{n}.log"
@@ -258,6 +263,7 @@ async def test_live_event_written_by_one_process_reaches_a_stream_on_the_other(
 
 async def test_kill_9_during_a_burst_loses_no_acknowledged_action_and_duplicates_none(
     tmp_path: Path,
+    database: str | None,
     pair: Callable[..., tuple[Server, Server]],
     clients: Callable[[Server], httpx.AsyncClient],
 ) -> None:
@@ -296,12 +302,18 @@ async def test_kill_9_during_a_burst_loses_no_acknowledged_action_and_duplicates
         by_name.setdefault(cat["name"], []).append(cat["id"])
     for key, cat_id in acknowledged.items():
         assert by_name.get(key) == [cat_id], f"{key}: {by_name.get(key)} (acknowledged {cat_id})"
-    db = sqlite3.connect(tmp_path / "shared" / "purrr.db")
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    db.close()
+    if database is None:
+        db = sqlite3.connect(tmp_path / "shared" / "purrr.db")
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        db.close()
 
 
-async def test_workers_serve_one_database(tmp_path: Path, cheap_hashes: None) -> None:
+async def test_workers_serve_one_database(
+    tmp_path: Path, cheap_hashes: None, database: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if database is not None:
+        monkeypatch.setenv("PURRR_DATABASE_URL", database)
+    kind = "sqlite" if database is None else "postgresql"
     port = free_port()
     log = tmp_path / "workers.log"
     with log.open("wb") as out:
@@ -333,7 +345,7 @@ async def test_workers_serve_one_database(tmp_path: Path, cheap_hashes: None) ->
             )
             assert all(r.status_code == 201 for r in rs)
             ready = (await c.get("/health/ready")).json()["data"]
-            assert ready["database"] == {"kind": "sqlite", "reachable": True}
+            assert ready["database"] == {"kind": kind, "reachable": True}
         while log.read_text().count("Started server process") < 2:
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.1)

@@ -16,3 +16,17 @@ CREATE TABLE login_failures (
     failed_at DOUBLE PRECISION NOT NULL
 );
 CREATE INDEX login_failures_subject ON login_failures(username, ip, failed_at);
+
+-- Live events across processes (purrr_server/live.py): every new event is announced on channel
+-- 'purrr_events' as '<user_id>:<event id>' when its transaction commits. Each server process
+-- LISTENs on one connection and wakes that player's streams, which then read from their cursor,
+-- so a notification missed while reconnecting loses nothing. (SQLite has no equivalent: there a
+-- process polls the events table while a stream is open.)
+CREATE FUNCTION purrr_announce_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('purrr_events', NEW.user_id || ':' || NEW.id);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER events_announce AFTER INSERT ON events
+    FOR EACH ROW EXECUTE FUNCTION purrr_announce_event();
