@@ -406,3 +406,11 @@ def test_backup_db_copies_a_database_that_is_being_written(tmp_path: Path) -> No
     assert (tmp_path / "copy.db").stat().st_mode & 0o777 == 0o600
     with pytest.raises(FileExistsError):
         backup_database(settings, tmp_path / "copy.db")
+
+
+def test_hosting_doc_lists_every_setting() -> None:
+    from purrr_server.settings import Settings
+
+    doc = (Path(__file__).parents[2] / "docs" / "hosting.md").read_text()
+    missing = [name for name in Settings.model_fields if f"| `{name}` (" not in doc]
+    assert not missing, f"docs/hosting.md 'Every setting' lacks {missing}"
