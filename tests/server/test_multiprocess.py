@@ -414,3 +414,42 @@ def test_hosting_doc_lists_every_setting() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "hosting.md").read_text()
     missing = [name for name in Settings.model_fields if f"| `{name}` (" not in doc]
     assert not missing, f"docs/hosting.md 'Every setting' lacks {missing}"
+
+
+async def test_postgresql_stream_loses_nothing_when_its_listen_connection_drops(
+    pair: Callable[..., tuple[Server, Server]],
+    clients: Callable[[Server], httpx.AsyncClient],
+    database: str | None,
+) -> None:
+    if database is None:
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite polls (the test above)")
+    import psycopg
+
+    a, b = (clients(s) for s in pair())
+    auth = await _account(a, "resume")
+    seen: list[int] = []
+    async with b.stream("GET", "/api/v1/events", params={"timeout": 8}, headers=auth) as stream:
+        lines = stream.aiter_lines()
+        assert await anext(lines) == ": connected"
+        with psycopg.connect(database, autocommit=True) as admin:
+            deadline = time.monotonic() + 5
+            while not admin.execute(
+                "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN%'"
+            ).fetchall():
+                assert time.monotonic() < deadline, "b never listened"
+                await asyncio.sleep(0.05)
+            # Cut b's LISTEN connection, then write while it reconnects (about a second).
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'"
+            )
+        for n in range(4):
+            r = await a.post("/api/v1/cats", headers={**auth, **_idem(f"r{n}")}, json=_cat("R"))
+            assert r.status_code == 201
+            await asyncio.sleep(0.2)
+        async for line in lines:
+            if line.startswith("data: ") and '"cat.adopted"' in line:
+                seen.append(json.loads(line[6:])["payload"]["cat_id"])
+                if len(seen) == 4:
+                    break
+    cats = (await a.get("/api/v1/cats", headers=auth)).json()["data"]
+    assert seen == sorted(c["id"] for c in cats)
