@@ -46,6 +46,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--max-body-bytes", type=int, help="largest request body accepted (default 1048576)"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="hosted: serve with this many processes sharing the database (default 1)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     parser.add_argument("--log-level", help="debug, info, warning, error")
     return parser.parse_args(argv)
@@ -93,7 +99,15 @@ def main(argv: list[str] | None = None) -> int:
     from purrr_server.daemon import serve
     from purrr_server.settings import Settings
 
-    serve(Settings(**settings_overrides(parse_args(argv))))
+    args = parse_args(argv)
+    if args.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        serve(Settings(**settings_overrides(args)), workers=args.workers)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -47,6 +47,7 @@ from purrr_server.runtime import Runtime
 from purrr_server.settings import Settings
 from purrr_server.store import UnitOfWork
 from purrr_server.store.actions import ActionRecord
+from purrr_server.store.database import SYSTEM_PLAYER
 from purrr_server.store.users import User
 
 REDACTED = "[redacted]"
@@ -242,7 +243,7 @@ class ActionContext:
 
     @property
     def version(self) -> int:
-        """The global version this action writes."""
+        """The acting player's version this action writes."""
         return self.store.version
 
     @property
@@ -437,7 +438,7 @@ async def execute(
         if slot in runtime.in_flight:
             raise ApiError(
                 "CONFLICT",
-                "a request with this Idempotency-Key is still in progress",
+                "a request with this Idempotency-Key is still in progress; retry in a moment",
                 details={"idempotency_key": idempotency_key},
             )
         runtime.in_flight.add(slot)
@@ -531,7 +532,7 @@ async def _run(
     seed = secrets.randbits(63) if seed is None else seed
     now = runtime.settings.now()
     cat_id = call.canonical.get("cat_id")
-    async with runtime.store.write() as uow:
+    async with runtime.store.write(user.id if user else None) as uow:
         ctx = ActionContext(
             uow,
             user,
@@ -544,6 +545,8 @@ async def _run(
             prepared=call.prepared,
         )
         result = await spec.handler(ctx, call.args)
+        if uow.player is None:  # an anonymous action that bound no player (see store.database)
+            await uow.act_as(ctx.user.id if ctx.user else SYSTEM_PLAYER)
         for hook in AFTER_ACTION:
             await hook(ctx, spec.name, call.args, result)
         owner = ctx.user.id if ctx.user else None

@@ -1,8 +1,9 @@
 """Who is calling: bearer tokens and API keys, scopes, IP allow-lists, rate limits, login throttling.
 
 Routes depend on `authenticated` (scope `read` for GET/HEAD, `write` otherwise) or
-`require_admin`. A resolved credential is cached in memory for `auth_cache_seconds`, so the hot
-path costs one SHA-256 and a dict lookup; revocations in this process drop the cache at once.
+`require_admin`. A resolved credential is cached in memory for `auth_cache_seconds` (1 s), so the
+hot path costs one SHA-256 and a dict lookup, and one indexed read per credential and second;
+revocations in this process drop the cache at once, other processes see them within that second.
 """
 
 from __future__ import annotations
@@ -299,12 +300,16 @@ def _touch_key(runtime: Runtime, key_id: int) -> None:
     runtime.spawn(touch())
 
 
-def check_login_throttle(runtime: Runtime, username: str, ip: str) -> None:
-    """Refuse a login attempt while (username, ip) is locked out after repeated failures."""
+async def check_login_throttle(runtime: Runtime, username: str, ip: str) -> None:
+    """Refuse a login attempt while (username, ip) is locked out after repeated failures.
+
+    Failures are kept in the database, so the lockout holds on every server process."""
     settings = runtime.settings
-    failures = _recent_failures(runtime, (username.lower(), ip))
+    failures = await runtime.store.read.security.login_failures(
+        username.lower(), ip, time.time() - settings.login_lockout_seconds
+    )
     if len(failures) >= settings.login_max_failures:
-        retry = int(settings.login_lockout_seconds - (time.monotonic() - failures[0])) + 1
+        retry = int(settings.login_lockout_seconds - (time.time() - failures[0])) + 1
         raise ApiError(
             "RATE_LIMIT_EXCEEDED",
             "too many failed logins; try again later",
@@ -313,20 +318,13 @@ def check_login_throttle(runtime: Runtime, username: str, ip: str) -> None:
         )
 
 
-def record_login_failure(runtime: Runtime, username: str, ip: str) -> int:
-    """Remember a failed login; return the number of recent failures."""
-    key = (username.lower(), ip)
-    failures = _recent_failures(runtime, key)
-    failures.append(time.monotonic())
-    runtime.login_failures[key] = failures
-    return len(failures)
-
-
-def _recent_failures(runtime: Runtime, key: tuple[str, str]) -> list[float]:
-    horizon = time.monotonic() - runtime.settings.login_lockout_seconds
-    failures = [t for t in runtime.login_failures.get(key, []) if t > horizon]
-    runtime.login_failures[key] = failures
-    return failures
+async def record_login_failure(runtime: Runtime, username: str, ip: str) -> int:
+    """Remember a failed login; return the number of recent failures (on every process)."""
+    moment = time.time()
+    horizon = moment - runtime.settings.login_lockout_seconds
+    async with runtime.store.write(bump_version=False) as uow:
+        await uow.security.add_login_failure(username.lower(), ip, moment, horizon)
+        return len(await uow.security.login_failures(username.lower(), ip, horizon))
 
 
 #: Route parameter types: `who: Caller` authenticates (read/write scope by method),

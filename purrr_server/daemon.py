@@ -88,20 +88,73 @@ def _payments_notice(settings: Settings) -> None:
         logging.getLogger("purrr.payments").warning(notice)
 
 
-def serve(settings: Settings) -> None:
-    """Run the server in the foreground until SIGINT/SIGTERM: on `host:port`, on the Unix
-    socket `settings.uds`, or on both."""
-    import uvicorn
+#: The environment variable that carries the settings (JSON) to `--workers` processes.
+SETTINGS_ENV = "PURRR_SERVER_SETTINGS"
+#: The app factory each `--workers` process imports.
+WORKER_APP = "purrr_server.daemon:worker_app"
 
+
+def workers_problem(settings: Settings, workers: int) -> str | None:
+    """Why `workers` processes cannot serve `settings`, or None when they can."""
+    if workers <= 1:
+        return None
+    if not settings.hosted:
+        return (
+            f"--workers {workers} needs --hosted: the local server (in-process or the daemon) "
+            "is one process by design; run it without --workers"
+        )
+    database = str(settings.database)
+    if database == ":memory:" or "mode=memory" in database:
+        return (
+            f"--workers {workers} cannot share an in-memory database: each process would have "
+            "its own; give a database file (--data-dir) or a PostgreSQL URL"
+        )
+    return None
+
+
+def worker_app() -> Any:
+    """The app of one `--workers` process: settings from `SETTINGS_ENV` (set by `serve`)."""
     from purrr_server.app import create_app
+    from purrr_server.settings import Settings
 
-    if settings.uds is None and settings.port is None:
-        raise ValueError("nothing to serve on: give a TCP port, a Unix socket, or both")
+    raw = os.environ.get(SETTINGS_ENV)
+    settings = Settings(**json.loads(raw)) if raw else Settings()
+    _configure_logging(settings)
+    app = create_app(settings)
+    app.state.background_sync = True
+    return app
+
+
+def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = create_app(settings)
-    app.state.background_sync = True
+
+
+def serve(settings: Settings, workers: int = 1) -> None:
+    """Run the server in the foreground until SIGINT/SIGTERM: on `host:port`, on the Unix
+    socket `settings.uds`, or on both; with `workers` > 1 (hosted only), in that many processes
+    sharing the sockets and the database (uvicorn's supervisor restarts a worker that dies)."""
+    import uvicorn
+
+    if settings.uds is None and settings.port is None:
+        raise ValueError("nothing to serve on: give a TCP port, a Unix socket, or both")
+    problem = workers_problem(settings, workers)
+    if problem:
+        raise ValueError(problem)
+    _configure_logging(settings)
+    app: Any
+    if workers > 1:
+        from purrr_server.runtime import prepare_data_dir
+
+        prepare_data_dir(settings)  # migrate once, before the workers start
+        os.environ[SETTINGS_ENV] = settings.model_dump_json()
+        app = WORKER_APP
+    else:
+        from purrr_server.app import create_app
+
+        app = create_app(settings)
+        app.state.background_sync = True
     _payments_notice(settings)
     sockets = []
     if settings.uds is not None:
@@ -112,6 +165,8 @@ def serve(settings: Settings) -> None:
         app,
         host=settings.host,
         port=settings.port or 0,
+        factory=workers > 1,
+        workers=workers,
         log_level=settings.log_level,
         access_log=settings.access_log,
         lifespan="on",
@@ -126,13 +181,58 @@ def serve(settings: Settings) -> None:
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     try:
-        uvicorn.Server(config).run(sockets=sockets)
+        if workers > 1:
+            from uvicorn.supervisors import Multiprocess
+
+            Multiprocess(config, sockets=sockets).run()
+        else:
+            uvicorn.Server(config).run(sockets=sockets)
     finally:
         for sock in sockets:
             sock.close()
         if settings.uds is not None:
             with contextlib.suppress(FileNotFoundError):
                 settings.uds.unlink()
+
+
+def backup_database(settings: Settings, destination: Path) -> dict[str, Any]:
+    """Copy the SQLite database to `destination` with SQLite's online backup API: a consistent
+    copy even while servers write to it (it restarts when a write lands mid-copy). The copy is
+    made private (0600) and must not exist yet."""
+    import sqlite3
+
+    if not isinstance(settings.database, Path):
+        raise ValueError(
+            "this server's database is PostgreSQL: back it up with pg_dump "
+            "(docs/hosting.md), not backup-db"
+        )
+    source = settings.db_path
+    if not source.exists():
+        raise FileNotFoundError(f"no database at {source}: check --data-dir")
+    destination = destination.expanduser()
+    if destination.exists():
+        raise FileExistsError(f"{destination} already exists: give a new file name")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    started = time.monotonic()
+    try:
+        with contextlib.closing(sqlite3.connect(source)) as src:
+            src.execute("PRAGMA busy_timeout=10000")
+            with contextlib.closing(sqlite3.connect(destination)) as dst:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+                check = dst.execute("PRAGMA quick_check").fetchone()[0]
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            destination.unlink()
+        raise
+    return {
+        "source": str(source),
+        "destination": str(destination),
+        "bytes": destination.stat().st_size,
+        "seconds": round(time.monotonic() - started, 3),
+        "integrity": check,
+    }
 
 
 # --- daemon ----------------------------------------------------------------------------------

@@ -1,19 +1,21 @@
 """Per-app state: settings, the store and the in-memory caches, reached as `request.app.state.runtime`.
 
 The database schema is migrated synchronously when the runtime is built (so `create_app` leaves a
-ready database and, in local mode, the local token file). The aiosqlite connections are opened
-lazily by the first request, so the app also works under transports that skip ASGI lifespan.
+ready database and, in local mode, the local token file). The connections are opened
+lazily by the first request (SQLite: aiosqlite connections; PostgreSQL: a psycopg pool), so the app also works under transports that skip ASGI lifespan.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import secrets
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
@@ -21,6 +23,13 @@ from purrr_server.ratelimit import RateLimiter
 from purrr_server.settings import Settings
 from purrr_server.store import Store, bootstrap, migrate
 from purrr_server.store.credentials import Credential
+
+if TYPE_CHECKING:
+    from purrr_server.live import EventWaker
+
+log = logging.getLogger("purrr_server")
+#: How often (seconds) old rate-limit windows are removed from the database.
+PRUNE_SECONDS = 60.0
 
 
 @dataclass
@@ -30,21 +39,69 @@ class Runtime:
     limiter: RateLimiter
     #: secret digest → (credential, cached at monotonic seconds)
     auth_cache: dict[str, tuple[Credential, float]] = field(default_factory=dict)
-    #: (user id, Idempotency-Key) of requests being executed right now
+    #: (user id, Idempotency-Key) of requests being executed by this process right now: a
+    #: duplicate gets 409 at once; across processes the key's unique index decides.
     in_flight: set[tuple[int, str]] = field(default_factory=set)
-    #: (username, ip) → monotonic times of recent failed logins
-    login_failures: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     #: api key id → monotonic time its last_used_at was written
     key_touched: dict[int, float] = field(default_factory=dict)
     background: set[asyncio.Task[None]] = field(default_factory=set)
+    #: Merges the rate-limit counts with the database (hosted mode with rate limits).
+    limit_merger: asyncio.Task[None] | None = None
+    limits_pruned_at: float = 0.0
+    #: Wakes this process's live event streams (purrr_server.live), made on first use.
+    _event_waker: EventWaker | None = None
+
+    @property
+    def event_waker(self) -> EventWaker:
+        if self._event_waker is None:
+            from purrr_server.live import EventWaker
+
+            self._event_waker = EventWaker(self.store, self.settings.events_poll_seconds)
+        return self._event_waker
 
     async def ensure_open(self) -> None:
-        """Open the store on first use and load persisted bans."""
+        """Open the store on first use, load the bans and start merging rate-limit counts."""
         if self.store.is_open:
             return
         await self.store.open()
+        await self._load_bans()
+        if self.settings.hosted and self.settings.rate_limit and self.limit_merger is None:
+            self.limit_merger = asyncio.ensure_future(self._merge_limits_forever())
+
+    async def _load_bans(self) -> None:
         bans = await self.store.read.security.active_bans(self.settings.now().isoformat())
         self.limiter.load_bans({k: datetime.fromisoformat(v).timestamp() for k, v in bans.items()})
+
+    async def merge_limits(self) -> None:
+        """Add this process's rate-limit counts to the database in one transaction and take
+        every process's totals and bans back (purrr_server.ratelimit)."""
+        now = self.settings.now().timestamp()
+        self.limiter.forget(now)
+        pending = self.limiter.pending()
+        if not pending:
+            return
+        totals = []
+        async with self.store.write(bump_version=False) as uow:
+            for sent in pending:
+                totals.append(
+                    await uow.security.add_hits(
+                        sent.subject, sent.window_start, sent.hits, sent.violations
+                    )
+                )
+            if now - self.limits_pruned_at >= PRUNE_SECONDS:
+                self.limits_pruned_at = now
+                await uow.security.drop_windows_before(int(now) - self.limiter.window)
+        for sent, (hits, violations) in zip(pending, totals, strict=True):
+            self.limiter.merged(sent, hits, violations)
+        await self._load_bans()
+
+    async def _merge_limits_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.shared_state_seconds)
+            try:
+                await self.merge_limits()
+            except Exception:  # noqa: BLE001 - a busy or unreachable database: retry next time
+                log.warning("could not merge rate-limit counts; retrying", exc_info=True)
 
     def forget_user(self, user_id: int) -> None:
         """Drop cached credentials of `user_id` (logout, key revoked, account deleted)."""
@@ -59,6 +116,16 @@ class Runtime:
         task.add_done_callback(self.background.discard)
 
     async def close(self) -> None:
+        if self.limit_merger is not None:
+            self.limit_merger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.limit_merger
+            self.limit_merger = None
+            if self.store.is_open:
+                with contextlib.suppress(Exception):
+                    await self.merge_limits()  # what this process counted last is not lost
+        if self._event_waker is not None:
+            await self._event_waker.close()
         if self.background:
             await asyncio.gather(*self.background, return_exceptions=True)
         await self.store.close()
@@ -70,15 +137,18 @@ def build_runtime(settings: Settings) -> Runtime:
     limiter = RateLimiter(
         settings.rate_window_seconds, settings.ban_after_violations, settings.ban_seconds
     )
-    return Runtime(
-        settings, Store(settings.db_path, busy_timeout_ms=settings.busy_timeout_ms), limiter
+    store = Store(
+        settings.database,
+        busy_timeout_ms=settings.busy_timeout_ms,
+        pool_size=settings.database_pool_size,
     )
+    return Runtime(settings, store, limiter)
 
 
 def prepare_data_dir(settings: Settings) -> None:
     """Create the data dir, migrate the database and, in local mode, the local player and token."""
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    migrate(settings.db_path)
+    migrate(settings.database)
     if not settings.hosted:
         ensure_local_token(settings)
 

@@ -166,11 +166,24 @@ class Settings(BaseSettings):
     #: Argon2id cost for new password hashes (RFC 9106 "second recommended" by default).
     argon2_time_cost: int = Field(3, ge=1)
     argon2_memory_kib: int = Field(65536, ge=8)
-    #: How long an authenticated credential is trusted from the in-memory cache.
-    auth_cache_seconds: float = 30.0
+    #: How long an authenticated credential is trusted from the in-memory cache: a revoked key,
+    #: a logout or a deleted account is refused by every other process after at most this long.
+    auth_cache_seconds: float = Field(1.0, ge=0)
+    #: How often (seconds) each process merges its rate-limit counts with the database's and
+    #: reads the bans other processes wrote (docs/hosting.md explains the bounded overshoot).
+    shared_state_seconds: float = Field(1.0, gt=0, le=60)
+    #: While a live event stream is open, how often (seconds) each process looks for events
+    #: written by other processes on the same database (SQLite; one small read per process).
+    events_poll_seconds: float = Field(0.25, gt=0, le=1)
     night_watch: NightWatchSection = Field(default_factory=NightWatchSection)
     economy: EconomySection = Field(default_factory=EconomySection)
     busy_timeout_ms: int = 10000
+    #: The database: unset for the SQLite file in the data dir (the default, zero setup), or a
+    #: PostgreSQL URL (`postgresql://user:password@host:5432/purrr`, libpq's form) for a hosted
+    #: server (`--database`, `PURRR_DATABASE_URL`; used only with `hosted`).
+    database_url: str | None = None
+    #: Connections one process keeps to PostgreSQL at most (its pool; SQLite ignores it).
+    database_pool_size: int = Field(10, ge=1, le=1000)
     #: The most mutations one `POST /sync/push` may carry (each also counts against the
     #: player's rate limit); the local game pushes in batches of 500.
     sync_push_max_batch: int = Field(500, ge=1, le=1000)
@@ -204,6 +217,25 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _postgresql_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                "the database URL must start with postgresql:// "
+                "(e.g. postgresql://purrr@db.example.com/purrr); "
+                "leave it unset for the SQLite file in the data dir"
+            )
+        return value
+
+    @property
+    def database(self) -> Path | str:
+        """What the store opens: the PostgreSQL URL on a hosted server that has one, else the
+        SQLite file (the local game and the daemon always use SQLite, whatever the env says)."""
+        return self.database_url if self.hosted and self.database_url else self.db_path
 
     @field_validator("pinned_now", mode="after")
     @classmethod

@@ -114,3 +114,35 @@ def no_database_left_open() -> Iterator[None]:
             "`make_app` fixture of tests/server/conftest.py)",
             pytrace=False,
         )
+
+
+# --- the databases: SQLite (a file in the test's data dir) and a throw-away PostgreSQL cluster ---
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Any]:
+    """One PostgreSQL cluster per test process (tests/postgres.py); stopped at the end."""
+    from tests.postgres import Cluster
+
+    cluster = Cluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """THE database parameter: None for SQLite (the data dir's file), or the URL of a fresh,
+    migrated PostgreSQL database that is dropped after the test. Fixtures that build a store or
+    a hosted app take it, so their tests run once on each database."""
+    if request.param == "sqlite":
+        yield None
+        return
+    cluster = request.getfixturevalue("postgres_cluster")
+    url = cluster.new_database()
+    try:
+        yield url
+    finally:
+        cluster.drop(url)

@@ -11,7 +11,7 @@ import typer
 from purrr_cli import config
 from purrr_cli.client import choose_server
 from purrr_cli.commands.server_oauth import app as oauth_client_app
-from purrr_cli.errors import CliError, ConflictError
+from purrr_cli.errors import CliError, ConflictError, UsageError
 from purrr_cli.output import PurrrTyper, examples, message, options, render
 
 app = PurrrTyper(
@@ -71,6 +71,8 @@ def _plain(value: Any) -> Any:
         "purrr server run --host 0.0.0.0 --port 8642 --hosted",
         "purrr server run --data-dir /srv/purrr --hosted --no-rate-limit   # for load tests",
         "purrr server run --hosted --forwarded-allow-ips 10.0.0.5   # behind that proxy",
+        "purrr server run --hosted --host 0.0.0.0 --workers 4   # 4 processes, one database",
+        "purrr server run --hosted --database postgresql://purrr@db.internal/purrr",
     )
 )
 def run(
@@ -85,6 +87,14 @@ def run(
     hosted: Annotated[
         bool, typer.Option("--hosted", help="Many accounts, rate limits, logins.")
     ] = False,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Hosted only: a postgresql:// URL (also PURRR_DATABASE_URL). "
+            "Default: the SQLite file in the data dir.",
+        ),
+    ] = None,
     no_rate_limit: Annotated[
         bool, typer.Option("--no-rate-limit", help="Turn rate limits off (benchmarks).")
     ] = False,
@@ -109,8 +119,24 @@ def run(
             "--max-body-bytes", min=1024, help="Largest request body accepted (default 1 MiB)."
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Hosted only: serve with this many processes sharing the database "
+            "(docs/hosting.md).",
+        ),
+    ] = 1,
 ) -> None:
     """Run the server in the foreground (Ctrl-C stops it)."""
+    if database is not None and not hosted:
+        raise UsageError(
+            "--database is for hosted servers: add --hosted "
+            "(the local game and the daemon use the SQLite file in the data dir)",
+            details={"field": "--database", "value": database},
+        )
     overrides = {
         "host": host,
         "port": port,
@@ -122,11 +148,46 @@ def run(
         if forwarded_allow_ips is not None
         else None,
         "max_body_bytes": max_body_bytes,
+        "database_url": database,
     }
     settings = _settings(**{k: v for k, v in overrides.items() if v is not None})
+    daemon = _daemon()
+    problem = daemon.workers_problem(settings, workers)
+    if problem:
+        raise UsageError(problem, details={"field": "--workers", "value": workers})
     if settings.port is not None:
         _check_port_free(settings.host, settings.port)
-    _daemon().serve(settings)
+    daemon.serve(settings, workers=workers)
+
+
+@app.command(
+    "backup-db",
+    epilog=examples(
+        "purrr server backup-db /backups/purrr-$(date +%F).db",
+        "purrr server backup-db copy.db --data-dir /srv/purrr --json",
+    ),
+)
+def backup_db(
+    path: Annotated[Path, typer.Argument(help="The new file to write (must not exist).")],
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Whose database (default ~/.purrr/data)."),
+    ] = None,
+) -> None:
+    """Copy the server's SQLite database to PATH, safely while servers are running.
+
+    Uses SQLite's online backup API (a consistent snapshot, checked with quick_check). For a
+    PostgreSQL database use pg_dump (docs/hosting.md)."""
+    settings = _settings(**({"data_dir": data_dir} if data_dir is not None else {}))
+    try:
+        result = _daemon().backup_database(settings, path)
+    except FileExistsError as exc:
+        raise ConflictError(str(exc), details={"field": "PATH", "value": str(path)}) from None
+    except (FileNotFoundError, OSError) as exc:
+        raise CliError(str(exc), details={"field": "--data-dir"}) from None
+    message(f"backed up {result['bytes']} bytes to {result['destination']}")
+    if options.json:
+        render(result)
 
 
 @app.command(epilog=examples("purrr server start", "purrr server start --port 8642"))

@@ -1,6 +1,5 @@
 """`/api/v1/account`: GDPR export of everything a user owns, and account deletion."""
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter
@@ -39,7 +38,7 @@ class Export(BaseModel):
 @router.get("/export", summary="All of your data as JSON", response_model=Envelope[Export])
 async def export(request: Request, who: Owner) -> Response:
     runtime = runtime_of(request)
-    data = await asyncio.to_thread(export_user, runtime.settings.db_path, who.user.id)
+    data = await export_user(runtime.store.read, who.user.id)
     exported = {"exported_at": runtime.settings.now().isoformat(), "tables": without_secrets(data)}
     return ok(request, exported)
 

@@ -66,10 +66,10 @@ async def register(request: Request, body: RegisterArgs, _: Hosted) -> Response:
 async def login(request: Request, body: Login, _: Hosted) -> Response:
     runtime = runtime_of(request)
     ip = client_ip(request)
-    check_login_throttle(runtime, body.username, ip)
+    await check_login_throttle(runtime, body.username, ip)
     user = await check_password(runtime, body.username, body.password)
     if user is None:
-        failures = record_login_failure(runtime, body.username, ip)
+        failures = await record_login_failure(runtime, body.username, ip)
         known = await runtime.store.read.users.credentials(body.username)
         user_id = known[0].id if known else None
         await log_security(

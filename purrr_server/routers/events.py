@@ -1,8 +1,9 @@
 """`/api/v1/events`: the player's live events as Server-Sent Events, or by polling.
 
-Every event carries the global `version` it was written at; pass the last one you saw as
+Every event carries its player's `version` it was written at; pass the last one you saw as
 `?since=` to resume without gaps. The stream wakes at once for writes made by this process and
-checks the database every second for writes made by other processes.
+soon after writes made by other processes on the same database (`purrr_server.live`: PostgreSQL
+LISTEN/NOTIFY, or on SQLite a poll every `events_poll_seconds`; one per process, not per stream).
 """
 
 import asyncio
@@ -24,8 +25,9 @@ from purrr_server.runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/events", tags=["events"])
 Since = Annotated[int, Query(ge=0, description="Only events with a higher version.")]
-POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0
+#: Events read at once; a full batch is followed by the next at once.
+BATCH = 500
 
 
 def _sse(event: dict[str, Any]) -> bytes:
@@ -54,22 +56,24 @@ async def _events(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout if timeout is not None else None
     last_beat = loop.time()
+    waker = runtime.event_waker
     yield b": connected\n\n"
-    while deadline is None or loop.time() < deadline:
-        for event in await runtime.store.read.events.since(user_id, since):
-            since = event["version"]
-            yield _sse(event)
-        if await request.is_disconnected():
-            return
-        if loop.time() - last_beat >= HEARTBEAT_SECONDS:
-            last_beat = loop.time()
-            yield b": heartbeat\n\n"
-        wait = (
-            POLL_SECONDS
-            if deadline is None
-            else max(0.0, min(POLL_SECONDS, deadline - loop.time()))
-        )
-        await runtime.store.wait_for_change(wait)
+    async with waker.watching(user_id):
+        while deadline is None or loop.time() < deadline:
+            generation = waker.generation(user_id)
+            batch = await runtime.store.read.events.since(user_id, since, BATCH)
+            for event in batch:
+                since = event["version"]
+                yield _sse(event)
+            if len(batch) == BATCH:
+                continue  # more are waiting: no pause
+            if await request.is_disconnected():
+                return
+            if loop.time() - last_beat >= HEARTBEAT_SECONDS:
+                last_beat = loop.time()
+                yield b": heartbeat\n\n"
+            wait = HEARTBEAT_SECONDS if deadline is None else deadline - loop.time()
+            await waker.wait(generation, max(0.0, min(HEARTBEAT_SECONDS, wait)))
 
 
 class Event(BaseModel):
@@ -129,5 +133,9 @@ async def poll(
     cursor = events[-1]["version"] if events else since
     return ok(
         request,
-        {"events": events, "cursor": cursor, "version": await runtime.store.current_version()},
+        {
+            "events": events,
+            "cursor": cursor,
+            "version": await runtime.store.player_version(who.user.id),
+        },
     )

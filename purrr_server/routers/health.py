@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from typing import Any
 
@@ -16,15 +17,24 @@ from purrr_server.runtime import runtime_of
 from purrr_server.sync.protocol import advertised as sync_protocol
 
 router = APIRouter(prefix="/health", tags=["health"])
+#: A database that has not answered a probe within this many seconds is unreachable.
+PROBE_SECONDS = 2.0
 
 
 async def _database(request: Request) -> dict[str, Any]:
-    runtime = runtime_of(request)
+    """The database's kind (`sqlite` or `postgresql`) and whether it answers now."""
+    store = runtime_of(request).store
+    kind = store.kind
     try:
-        version = await runtime.store.current_version()
+        reachable = await asyncio.wait_for(store.ping(), PROBE_SECONDS)
+        version = (
+            await asyncio.wait_for(store.current_version(), PROBE_SECONDS) if reachable else None
+        )
     except Exception as exc:  # noqa: BLE001 - a probe reports, it does not fail
-        return {"status": "error", "error": type(exc).__name__}
-    return {"status": "ok", "version": version, "path": str(runtime.settings.db_path)}
+        return {"status": "error", "kind": kind, "reachable": False, "error": type(exc).__name__}
+    if not reachable:
+        return {"status": "error", "kind": kind, "reachable": False}
+    return {"status": "ok", "kind": kind, "reachable": True, "version": version}
 
 
 @router.get("", summary="Overall status")
@@ -41,14 +51,17 @@ async def live(request: Request) -> Response:
     return ok(request, {"status": "ok"})
 
 
-@router.get("/ready", summary="The database answers")
+@router.get("/ready", summary="The database answers (503 when it does not)")
 async def ready(request: Request) -> Response:
     database = await _database(request)
     if database["status"] != "ok":
         return fail(
             request, "INTERNAL_SERVER_ERROR", "database unavailable", database, status_code=503
         )
-    return ok(request, {"status": "ok"})
+    return ok(
+        request,
+        {"status": "ok", "database": {"kind": database["kind"], "reachable": True}},
+    )
 
 
 async def operator_only(request: Request) -> None:
@@ -66,10 +79,13 @@ async def operator_only(request: Request) -> None:
 async def detailed(request: Request) -> Response:
     runtime = runtime_of(request)
     usage = shutil.disk_usage(runtime.settings.data_dir)
-    db_file = runtime.settings.db_path
     database = await _database(request)
-    database["size_bytes"] = db_file.stat().st_size if db_file.exists() else 0
-    database["migrations"] = await runtime.store.applied_migrations()
+    db_file = runtime.store.path
+    if db_file is not None:
+        database["path"] = str(db_file)
+        database["size_bytes"] = db_file.stat().st_size if db_file.exists() else 0
+    if database["reachable"]:
+        database["migrations"] = await runtime.store.applied_migrations()
     checks = {
         "database": database,
         "disk": {

@@ -179,6 +179,7 @@ async def login(ctx: ActionContext, args: LoginArgs) -> dict[str, Any]:
     if user is None:
         raise ApiError("UNAUTHORIZED", "invalid username or password")
     ctx.user = user
+    await ctx.store.act_as(user.id)  # anonymous until now: the session is this player's write
     token = new_session_token()
     ttl = ctx.settings.token_ttl_seconds
     expires = (ctx.now + timedelta(seconds=ttl)).isoformat()

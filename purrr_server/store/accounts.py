@@ -7,10 +7,9 @@ tables added by later migrations are covered without touching this module.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-from purrr_server.store.base import Repository
+from purrr_server.store.base import Repository, Session
 
 #: Columns never exported: secrets are stored only as hashes, and even those stay private.
 SECRET_SUFFIXES = ("_hash",)
@@ -32,32 +31,37 @@ def _public_row(row: dict[str, Any]) -> dict[str, Any]:
     return {k: decode_json(v) for k, v in row.items() if not k.endswith(SECRET_SUFFIXES)}
 
 
-def export_user(db_path: Path, user_id: int) -> dict[str, Any]:
-    """Every row owned by `user_id`, table by table (sync; run it in a worker thread)."""
-    import sqlite_utils  # only here: exports are rare, start-up is not
+async def export_user(session: Session, user_id: int) -> dict[str, Any]:
+    """Every row owned by `user_id`, table by table (plain SQL: both databases)."""
+    return await session.accounts.export(user_id)
 
-    db = sqlite_utils.Database(db_path)
-    try:
-        users = db["users"].rows_where("id = ?", [user_id])
-        out: dict[str, Any] = {"users": [_public_row(r) for r in users]}
-        for table in db.tables:
-            if table.name in PRIVATE_TABLES or "user_id" not in table.columns_dict:
-                continue
-            rows = table.rows_where("user_id = ?", [user_id], order_by="rowid")
-            out[table.name] = [_public_row(r) for r in rows]
-        return out
-    finally:
-        db.close()
+
+def _row_dict(row: Any) -> dict[str, Any]:
+    return {key: row[key] for key in row.keys()}
 
 
 class AccountRepository(Repository):
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Every row owned by `user_id` (secret columns and private tables left out), table by
+        table; rows in id order, or by their columns where a table has no id."""
+        users = await self.fetchall("SELECT * FROM users WHERE id = ?", (user_id,))
+        out: dict[str, Any] = {"users": [_public_row(_row_dict(r)) for r in users]}
+        for table in await self.table_names():
+            if table in PRIVATE_TABLES:
+                continue
+            columns = await self.columns(table)
+            if "user_id" not in columns:
+                continue
+            order = "id" if "id" in columns else ", ".join(str(i + 1) for i in range(len(columns)))
+            rows = await self.fetchall(
+                f"SELECT * FROM {table} WHERE user_id = ? ORDER BY {order}", (user_id,)
+            )
+            out[table] = [_public_row(_row_dict(r)) for r in rows]
+        return out
+
     async def user_tables(self) -> list[str]:
         """Every table with a `user_id` column."""
-        rows = await self.fetchall(
-            "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c"
-            " WHERE m.type = 'table' AND c.name = 'user_id' ORDER BY m.name"
-        )
-        return [row[0] for row in rows]
+        return [name for name in await self.table_names() if "user_id" in await self.columns(name)]
 
     async def erase(self, user_id: int) -> dict[str, int]:
         """Delete everything `user_id` owns, then the account; rows deleted per table."""

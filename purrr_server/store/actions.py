@@ -44,7 +44,7 @@ class ActionRepository(Repository):
         return await self.insert(
             "INSERT INTO actions (user_id, cat_id, client_id, mutation_id, name, args, fingerprint,"
             " seed, status, result, created_at, version, row_version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'applied', ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'applied', ?, ?, ?, ?) RETURNING id",
             (
                 record.user_id,
                 record.cat_id,

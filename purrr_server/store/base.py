@@ -1,9 +1,13 @@
 """Repositories and sessions: the narrow door every SQL statement goes through.
 
-A `Session` binds repositories to one connection. The read session works in autocommit mode on
-the reader connection; a `UnitOfWork` (from `Store.write()`) is a session inside one
-`BEGIN IMMEDIATE` transaction on the writer connection and knows the transaction's global
-`version`, which every written row stores as its `row_version`.
+A `Session` binds repositories to one driver connection (`drivers/`: SQLite or PostgreSQL). The
+read session works in autocommit mode; a `UnitOfWork` (from `Store.write()`) is a session inside
+one write transaction and knows the acting player's `version` for this transaction (per-player
+versions, `database.py`), which every row it writes stores as its `row_version`.
+
+The SQL is the subset both databases run: qmark placeholders, `INSERT … ON CONFLICT … DO
+UPDATE/NOTHING`, `RETURNING id` for a new row's id (`insert()` returns it), no `rowid`,
+`json_extract` or `INSERT OR …`.
 
 Each repository is one typed attribute of `Session` (`session.cats`, `uow.nightwatch`), created on
 first use, once per session; its module is imported then too, so a process pays only for the
@@ -15,11 +19,11 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
+from purrr_server.store.drivers import Connection, Params
 
 if TYPE_CHECKING:
     from purrr_server.store.accounts import AccountRepository
@@ -47,9 +51,10 @@ if TYPE_CHECKING:
     from purrr_server.store.sync import SyncLocalRepository, SyncLogRepository
     from purrr_server.store.users import UserRepository
 
-Params = Iterable[Any] | dict[str, Any]
+__all__ = ["Connection", "Params", "Repository", "Session", "dumps", "user_where"]
 
-_INSERT_INTO = re.compile(r"\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(\w+)", re.IGNORECASE)
+_INSERT_INTO = re.compile(r"\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
+_RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 
 
 def dumps(value: Any) -> str:
@@ -71,20 +76,34 @@ def user_where(user_id: int, **equal: object) -> tuple[str, list[object]]:
     return " AND ".join(conditions), params
 
 
+def _parent_of(message: str) -> str:
+    """The referenced table named in PostgreSQL's foreign-key violation message."""
+    found = re.search(r'is not present in table "(\w+)"', message)
+    return found.group(1) if found else "?"
+
+
 class Session:
     """Repositories bound to one connection (see the module docstring)."""
 
-    def __init__(self, conn: aiosqlite.Connection, version: int | None = None) -> None:
+    def __init__(self, conn: Connection, version: int | None = None) -> None:
         self.conn = conn
         self._version = version
-        #: (table, rowid) of every row inserted through this session, in order (sync maps them).
+        #: (table, id) of every row inserted through this session, in order (sync maps them).
         self.inserted: list[tuple[str, int]] = []
 
     @property
+    def kind(self) -> str:
+        """The database behind this session: "sqlite" or "postgresql"."""
+        return self.conn.kind
+
+    @property
     def version(self) -> int:
-        """The global version this transaction writes; only a unit of work has one."""
+        """The acting player's version this transaction writes; only a unit of work has one."""
         if self._version is None:
-            raise RuntimeError("writes need a unit of work: use `async with store.write()`")
+            raise RuntimeError(
+                "writes need a unit of work acting for a player: use "
+                "`async with store.write(user_id)` (or `await uow.act_as(user_id)` first)"
+            )
         return self._version
 
     # --- the repositories, alphabetically: one attribute each, created on first use ---
@@ -245,35 +264,109 @@ class Repository:
     def version(self) -> int:
         return self.session.version
 
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+    @property
+    def kind(self) -> str:
+        return self.conn.kind
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+    async def fetchone(self, sql: str, params: Params = ()) -> Any:
+        """The first row (`row["column"]` or `row[0]`), or None."""
+        return await self.conn.fetchone(sql, params)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        return await self.conn.fetchall(sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
-        """Run an INSERT inside the unit of work; return the new row id."""
+        """Run an INSERT inside the unit of work; with `RETURNING id`, return the new row's id
+        (0 when `ON CONFLICT DO NOTHING` inserted nothing), otherwise 0."""
         self.session.version  # noqa: B018 - refuse writes outside a unit of work
-        async with self.conn.execute(sql, params) as cursor:
-            row_id = cursor.lastrowid or 0
+        if _RETURNING.search(sql):
+            row = await self.conn.fetchone(sql, params)
+            row_id = int(row[0]) if row is not None else 0
+        else:
+            await self.conn.execute(sql, params)
+            row_id = 0
         table = _INSERT_INTO.match(sql)
-        if table:
+        if table and row_id:
             self.session.inserted.append((table.group(1), row_id))
         return row_id
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run an UPDATE/DELETE inside the unit of work; return the number of rows changed."""
         self.session.version  # noqa: B018 - refuse writes outside a unit of work
-        async with self.conn.execute(sql, params) as cursor:
-            return cursor.rowcount
+        return await self.conn.execute(sql, params)
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.session.version  # noqa: B018 - refuse writes outside a unit of work
+        await self.conn.executemany(sql, rows)
+
+    # --- the schema, asked the way each database answers (the one place SQL differs) ---
+
+    async def table_names(self) -> list[str]:
+        """The database's tables (its own bookkeeping left out), sorted."""
+        if self.kind == "postgresql":
+            sql = (
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            )
+        else:
+            sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        return sorted(str(row[0]) for row in await self.fetchall(sql))
+
+    async def columns(self, table: str) -> list[str]:
+        """`table`'s columns in order (table names come from the code or `table_names`)."""
+        if self.kind == "postgresql":
+            rows = await self.fetchall(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = ?"
+                " ORDER BY ordinal_position",
+                (table,),
+            )
+            return [str(row[0]) for row in rows]
+        return [str(row[1]) for row in await self.fetchall(f'PRAGMA table_info("{table}")')]
+
+    async def ids_used(self, table: str) -> None:
+        """After rows were inserted with explicit ids: new rows get ids above them (SQLite's
+        AUTOINCREMENT does this by itself; a PostgreSQL identity's sequence must be moved)."""
+        if self.kind == "postgresql":
+            await self.conn.fetchone(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                f" GREATEST((SELECT MAX(id) FROM {table}),"
+                f" (SELECT last_value FROM {table}_id_seq)))"
+            )
+
+    async def foreign_key_problem(self) -> tuple[str, str] | None:
+        """(table, parent table) of a row whose foreign key names a missing row, checked now
+        (after `defer_foreign_keys`); None when every reference holds."""
+        if self.kind == "postgresql":
+            import psycopg
+
+            try:
+                await self.conn.execute("SAVEPOINT fk_check")
+                await self.conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            except sqlite3.IntegrityError as exc:
+                await self.conn.execute("ROLLBACK TO SAVEPOINT fk_check")
+                cause = exc.__cause__
+                diag = cause.diag if isinstance(cause, psycopg.Error) else None
+                table = diag.table_name if diag and diag.table_name else "?"
+                return table, _parent_of(str(exc))
+            await self.conn.execute("RELEASE SAVEPOINT fk_check")
+            return None
+        problems = await self.fetchall("PRAGMA foreign_key_check")
+        return (str(problems[0][0]), str(problems[0][2])) if problems else None
+
+    async def defer_foreign_keys(self) -> None:
+        """Check foreign keys at commit rather than per statement (bulk replacements)."""
+        if self.kind == "postgresql":
+            await self.conn.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            await self.conn.execute("PRAGMA defer_foreign_keys = ON")
 
     async def tombstone(self, table: str, row_id: int, user_id: int, now: str) -> None:
         """Record a deletion so sync can propagate it."""
         await self.insert(
-            "INSERT OR REPLACE INTO tombstones (table_name, row_id, user_id, row_version, deleted_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO tombstones (table_name, row_id, user_id, row_version, deleted_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (table_name, row_id) DO UPDATE SET"
+            " user_id = excluded.user_id, row_version = excluded.row_version,"
+            " deleted_at = excluded.deleted_at",
             (table, row_id, user_id, self.version, now),
         )

@@ -69,7 +69,7 @@ class BreedingRepository(Repository):
             "INSERT INTO breedings (user_id, sire_id, dam_id, method, cost, seed,"
             " success_probability, compatibility, coi, status, started_at, estimated_completion,"
             " created_at, updated_at, row_version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) RETURNING id",
             (
                 user_id,
                 breeding.sire_id,

@@ -44,7 +44,7 @@ class CatRepository(Repository):
         stamp = cat.created_at.isoformat()
         cat_id = await self.insert(
             "INSERT INTO cats (user_id, name, data, version, created_at, updated_at, row_version)"
-            " VALUES (?, ?, '{}', ?, ?, ?, ?)",
+            " VALUES (?, ?, '{}', ?, ?, ?, ?) RETURNING id",
             (user_id, cat.name, cat.version, stamp, stamp, self.version),
         )
         saved = cat.model_copy(update={"id": cat_id})

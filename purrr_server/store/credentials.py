@@ -49,7 +49,7 @@ class CredentialRepository(Repository):
     ) -> None:
         await self.insert(
             "INSERT INTO tokens (user_id, token_hash, kind, created_at, expires_at, row_version)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (user_id, token_hash, kind, now, expires_at, self.version),
         )
 
@@ -85,7 +85,7 @@ class CredentialRepository(Repository):
     ) -> dict[str, Any]:
         key_id = await self.insert(
             "INSERT INTO api_keys (user_id, name, prefix, key_hash, scopes, allowed_ips,"
-            " expires_at, created_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " expires_at, created_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 user_id,
                 name,

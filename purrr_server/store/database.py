@@ -1,56 +1,108 @@
-"""The SQLite store of one server process: a reader and a writer connection, and write transactions.
+"""The store of one server process: a driver (SQLite or PostgreSQL), sessions and write
+transactions with per-player versions.
 
-Reads use their own connection in autocommit mode, so WAL gives them a committed snapshot and they
-never see a write that is still in progress. Writes go through one writer connection, serialized
-in-process by an `asyncio.Lock` and across processes by `BEGIN IMMEDIATE` plus `busy_timeout`.
-Each write transaction bumps the global version counter once (the sync and live-events cursor).
+Every player has a version counter (`player_versions`). A write transaction acts for one player:
+its first statement bumps that player's counter (`INSERT … ON CONFLICT DO UPDATE … RETURNING`),
+and every row the transaction writes stores the new value as its `row_version`. The counter is
+the player's sync cursor and live-events cursor.
+
+Locking rule. On PostgreSQL that upsert's row lock is the only serialisation between writes: two
+writes of one player queue on the player's row, two players' writes never wait on each other.
+Every write transaction locks its player first, before reading anything it will decide on, so
+at READ COMMITTED each transaction sees everything its player's earlier transactions committed
+(no retry loop is needed: nothing runs at REPEATABLE READ or SERIALIZABLE, and a transaction that
+locks more than one player — `lock_players` — takes the locks in id order, so two such
+transactions cannot deadlock). On SQLite the single writer (`BEGIN IMMEDIATE`) serialises every
+write anyway and the counter is just a number.
+
+A write made before any player is known (an anonymous action such as register or login) binds
+its player with `act_as(user_id)` once it knows them (register: the account it just created,
+starting at version 1). `write(bump_version=False)` is bookkeeping that changes no player's
+synced state (tokens' last use, sync leases, bans): its rows keep version 0; given a user id it
+still locks that player (without bumping), which makes a sync pull a consistent snapshot.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import aiosqlite
-
 from purrr_server.store.base import Session
+from purrr_server.store.drivers import Connection, Driver, Kind, driver_for
 
 AfterCommit = Callable[[], None | Awaitable[None]]
 
+#: The counter of writes that act for no player (none today; kept so such a write has a home).
+SYSTEM_PLAYER = 0
 
-def _no_statement_logs(record: logging.LogRecord) -> bool:
-    """aiosqlite logs every call at DEBUG with its SQL parameters (password hashes, TOTP
-    seeds, tokens' digests): those records are dropped, whatever the log level."""
-    return record.levelno > logging.DEBUG
-
-
-logging.getLogger("aiosqlite").addFilter(_no_statement_logs)
+_BUMP = (
+    "INSERT INTO player_versions (user_id, version) VALUES (?, ?)"
+    " ON CONFLICT (user_id) DO UPDATE SET version = player_versions.version + ?"
+    " RETURNING version"
+)
 
 
 class UnitOfWork(Session):
     """A session inside one write transaction; `after_commit` callbacks run once it is durable."""
 
-    def __init__(self, conn: aiosqlite.Connection, version: int) -> None:
-        super().__init__(conn, version)
+    def __init__(self, conn: Connection, *, bump: bool = True) -> None:
+        super().__init__(conn, None if bump else 0)
+        self.bump = bump
+        #: The player this transaction acts for (None until known) and their counter's value.
+        self.player: int | None = None
+        self.player_version = 0
         self.after_commit: list[AfterCommit] = []
+        self._locked: set[int] = set()
+
+    async def act_as(self, user_id: int) -> int:
+        """Act for `user_id`: lock their version row and (unless version-neutral) bump it.
+        Idempotent for the same player; a second, different player is refused (use
+        `lock_players` for the rare write that touches two players)."""
+        if self.player is not None:
+            if self.player != user_id:
+                raise RuntimeError(f"this transaction acts for player {self.player}, not {user_id}")
+            return self.player_version
+        step = 1 if self.bump else 0
+        row = await self.conn.fetchone(_BUMP, (user_id, step, step))
+        assert row is not None
+        self.player = user_id
+        self.player_version = int(row[0])
+        self._locked.add(user_id)
+        if self.bump:
+            self._version = self.player_version
+        return self.player_version
+
+    async def lock_players(self, *user_ids: int) -> None:
+        """Lock other players' version rows too, in id order (without bumping them)."""
+        for user_id in sorted(set(user_ids) - self._locked):
+            await self.conn.fetchone(_BUMP, (user_id, 0, 0))
+            self._locked.add(user_id)
 
 
 class Store:
-    """Connections and transactions for one database file (see the module docstring)."""
+    """Sessions and write transactions on one database (see the module docstring)."""
 
-    def __init__(self, path: Path, *, busy_timeout_ms: int = 10000) -> None:
-        self.path = path
-        self.busy_timeout_ms = busy_timeout_ms
-        self._reader: aiosqlite.Connection | None = None
-        self._writer: aiosqlite.Connection | None = None
-        self._write_lock = asyncio.Lock()
-        self._open_lock = asyncio.Lock()
+    def __init__(
+        self, target: Path | str, *, busy_timeout_ms: int = 10000, pool_size: int = 10
+    ) -> None:
+        self.target = target
+        self.driver: Driver = driver_for(
+            target, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size
+        )
         self._changed = asyncio.Event()
         self._read_session: Session | None = None
+
+    @property
+    def kind(self) -> Kind:
+        """ "sqlite" or "postgresql"."""
+        return self.driver.kind
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file (None on PostgreSQL)."""
+        return self.target if isinstance(self.target, Path) else None
 
     @property
     def read(self) -> Session:
@@ -61,54 +113,35 @@ class Store:
 
     @property
     def is_open(self) -> bool:
-        return self._writer is not None
+        return self.driver.is_open and self._read_session is not None
 
     async def open(self) -> None:
-        """Open both connections (idempotent; safe to call from concurrent first requests)."""
-        async with self._open_lock:
-            if self.is_open:
-                return
-            self._reader = await self._connect()
-            self._writer = await self._connect()
-            self._read_session = Session(self._reader)
-
-    async def _connect(self) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        for pragma in (
-            "journal_mode=WAL",
-            "synchronous=NORMAL",  # WAL + NORMAL: a killed process loses nothing committed
-            f"busy_timeout={self.busy_timeout_ms}",
-            "foreign_keys=ON",
-        ):
-            await conn.execute(f"PRAGMA {pragma}")
-        return conn
+        """Open the connections (idempotent; safe to call from concurrent first requests)."""
+        await self.driver.open()
+        if self._read_session is None:
+            self._read_session = Session(self.driver.reader)
 
     async def close(self) -> None:
-        for conn in (self._reader, self._writer):
-            if conn is not None:
-                await conn.close()
-        self._reader = self._writer = None
+        await self.driver.close()
         self._read_session = None
 
+    async def ping(self) -> bool:
+        """Whether the database answers now (for health checks)."""
+        return await self.driver.ping()
+
     @asynccontextmanager
-    async def write(self, *, bump_version: bool = True) -> AsyncIterator[UnitOfWork]:
-        """One `BEGIN IMMEDIATE` transaction: commit on success, roll back on any exception."""
-        if self._writer is None:
+    async def write(
+        self, user_id: int | None = None, *, bump_version: bool = True
+    ) -> AsyncIterator[UnitOfWork]:
+        """One write transaction acting for `user_id` (None: bind later with `act_as`):
+        commit on success, roll back on any exception."""
+        if not self.is_open:
             await self.open()
-        conn = self._writer
-        assert conn is not None
-        async with self._write_lock:
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                version = await self._next_version(conn) if bump_version else 0
-                uow = UnitOfWork(conn, version)
-                yield uow
-                await conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    await conn.execute("ROLLBACK")
-                raise
+        async with self.driver.transaction() as conn:
+            uow = UnitOfWork(conn, bump=bump_version)
+            if user_id is not None:
+                await uow.act_as(user_id)
+            yield uow
         if bump_version:
             self._notify()
         for callback in uow.after_commit:
@@ -116,17 +149,17 @@ class Store:
             if outcome is not None:
                 await outcome
 
-    @staticmethod
-    async def _next_version(conn: aiosqlite.Connection) -> int:
-        async with conn.execute(
-            "UPDATE meta SET value = value + 1 WHERE key = 'version' RETURNING value"
-        ) as cursor:
-            row = await cursor.fetchone()
-        assert row is not None
-        return int(row[0])
+    async def player_version(self, user_id: int) -> int:
+        """The last committed version of `user_id` (their sync and live-events cursor)."""
+        if not self.is_open:
+            await self.open()
+        return await self.read.events.player_version(user_id)
 
     async def current_version(self) -> int:
-        return await self.read.events.committed_version()
+        """The highest committed version of any player (a liveness figure for health checks)."""
+        if not self.is_open:
+            await self.open()
+        return await self.read.events.highest_version()
 
     async def applied_migrations(self) -> list[str]:
         rows = await self.read.events.fetchall("SELECT name FROM schema_migrations ORDER BY name")

@@ -17,6 +17,8 @@ from purrr_server.store.users import User
 # Both tables are declared local-only in store/sync.py: a device key is a credential of the
 # server that issued it, so neither table leaves it.
 
+#: Readings scanned per query when looking for a metric's previous value.
+_PAGE = 100
 _DEVICE_FIELDS = (
     "d.id, d.cat_id, d.device_type, d.name, d.key_prefix, d.created_at, d.last_reading_at"
 )
@@ -74,7 +76,7 @@ class DeviceRepository(Repository):
             "INSERT INTO cat_devices (user_id, cat_id, cat_created_at, device_type, name,"
             " key_prefix, key_hash, created_at, row_version)"
             " SELECT user_id, id, created_at, ?, ?, ?, ?, ?, ? FROM cats"
-            " WHERE id = ? AND user_id = ?",
+            " WHERE id = ? AND user_id = ? RETURNING id",
             (device_type, name, key_prefix, key_hash, now, self.version, cat_id, user_id),
         )
         device = await self.get(user_id, cat_id, device_id)
@@ -140,7 +142,7 @@ class DeviceRepository(Repository):
         reading_id = await self.insert(
             "INSERT INTO cat_device_readings (user_id, device_id, cat_id, source, measured_at,"
             " metrics, alerts, alert_count, created_at, row_version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 user_id,
                 device["id"],
@@ -176,16 +178,25 @@ class DeviceRepository(Repository):
         """The cat's latest value of each metric measured at or before `before`, from any of its
         devices (what a change alert compares with)."""
         out: dict[str, float] = {}
-        for metric_id in metric_ids:
-            row = await self.fetchone(
-                "SELECT json_extract(r.metrics, ?) FROM cat_device_readings r"
+        wanted = set(metric_ids)
+        offset = 0
+        while wanted:  # newest first, a page at a time, until every metric has a value
+            rows = await self.fetchall(
+                "SELECT r.metrics FROM cat_device_readings r"
                 " JOIN cat_devices d ON d.id = r.device_id" + _CAT_JOIN + " WHERE r.user_id = ?"
-                " AND r.cat_id = ? AND r.measured_at <= ? AND json_extract(r.metrics, ?) IS NOT NULL"
-                " ORDER BY r.measured_at DESC, r.id DESC LIMIT 1",
-                (f"$.{metric_id}", user_id, cat_id, before, f"$.{metric_id}"),
+                " AND r.cat_id = ? AND r.measured_at <= ?"
+                " ORDER BY r.measured_at DESC, r.id DESC LIMIT ? OFFSET ?",
+                (user_id, cat_id, before, _PAGE, offset),
             )
-            if row is not None:
-                out[metric_id] = float(row[0])
+            for row in rows:
+                metrics = json.loads(row[0])
+                for metric_id in list(wanted):
+                    if metrics.get(metric_id) is not None:
+                        out[metric_id] = float(metrics[metric_id])
+                        wanted.discard(metric_id)
+            if len(rows) < _PAGE:
+                break
+            offset += _PAGE
         return out
 
     async def readings(

@@ -68,7 +68,7 @@ class WalletRepository(Repository):
             await self.insert(
                 "INSERT INTO ledger_entries (user_id, currency, amount, balance_after, reason,"
                 " counterparty, action_version, created_at, row_version)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     user_id,
                     e.currency,
@@ -150,7 +150,7 @@ class WithdrawalRepository(Repository):
     ) -> dict[str, Any]:
         new_id = await self.insert(
             "INSERT INTO withdrawals (user_id, currency, amount, address, status, created_at,"
-            " updated_at, row_version) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
+            " updated_at, row_version) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id",
             (user_id, currency, format_amount(amount), address, now, now, self.version),
         )
         found = await self.get(user_id, new_id)

@@ -1,4 +1,5 @@
-"""Events: what happened to a player's world, in global-version order (live stream and polling)."""
+"""Events: what happened to a player's world, in the player's version order (live stream and
+polling; a stream resumes after the last version it saw, `Last-Event-ID`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ class EventRepository(Repository):
     async def append(self, user_id: int, event_type: str, payload: dict[str, Any], now: str) -> int:
         return await self.insert(
             "INSERT INTO events (user_id, version, type, payload, created_at, row_version)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (user_id, self.version, event_type, dumps(payload), now, self.version),
         )
 
@@ -34,7 +35,14 @@ class EventRepository(Repository):
             for r in rows
         ]
 
-    async def committed_version(self) -> int:
-        """The last committed global version (the events and sync cursor)."""
-        row = await self.fetchone("SELECT value FROM meta WHERE key = 'version'")
+    async def player_version(self, user_id: int) -> int:
+        """The player's last committed version (their events and sync cursor)."""
+        row = await self.fetchone(
+            "SELECT version FROM player_versions WHERE user_id = ?", (user_id,)
+        )
         return int(row[0]) if row else 0
+
+    async def highest_version(self) -> int:
+        """The highest version of any player."""
+        row = await self.fetchone("SELECT MAX(version) FROM player_versions")
+        return int(row[0]) if row and row[0] is not None else 0

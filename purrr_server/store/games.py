@@ -36,7 +36,7 @@ class GameResultRepository(Repository):
         return await self.insert(
             "INSERT INTO game_results (user_id, cat_id, game_type, mode, crypto_type, entry_fee,"
             " win_amount, coins, result, score, seed, cat_snapshot, rates, game_data, created_at,"
-            " row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 user_id,
                 before.id,
@@ -81,9 +81,11 @@ class GameResultRepository(Repository):
         where = "WHERE g.game_type = ?" if game_type else ""
         params: tuple[Any, ...] = (game_type, limit) if game_type else (limit,)
         rows = await self.fetchall(
-            "SELECT u.username, COUNT(*) AS plays, SUM(g.result = 'win') AS wins,"
-            " MAX(g.score) AS best_score, SUM(g.coins) AS coins_won FROM game_results g"
-            f" JOIN users u ON u.id = g.user_id {where} GROUP BY g.user_id"
+            "SELECT u.username, COUNT(*) AS plays,"
+            " CAST(SUM(CASE WHEN g.result = 'win' THEN 1 ELSE 0 END) AS BIGINT) AS wins,"
+            " MAX(g.score) AS best_score, CAST(SUM(g.coins) AS BIGINT) AS coins_won"
+            f" FROM game_results g JOIN users u ON u.id = g.user_id {where}"
+            " GROUP BY g.user_id, u.username"
             " ORDER BY wins DESC, best_score DESC, u.username LIMIT ?",
             params,
         )

@@ -13,7 +13,7 @@ class InteractionRepository(Repository):
         return await self.insert(
             "INSERT INTO interactions (user_id, cat_id, type, activity, kind, hour,"
             " happiness_delta, mood_before, created_at, row_version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 user_id,
                 cat_id,

@@ -9,6 +9,11 @@ Python file `NNNN_name.py` defining `upgrade(conn: sqlite3.Connection) -> None`.
 foreign keys off (so dropping a parent table cannot cascade into its children), inside the same
 kind of transaction, and `PRAGMA foreign_key_check` must come back clean before it commits —
 the procedure of https://www.sqlite.org/lang_altertable.html#otheralter.
+
+PostgreSQL (a `postgresql://` URL instead of a path) has the same history under the same names:
+each migration's PostgreSQL form is `migrations/postgresql/NNNN_name.sql` (a Python migration's
+form is SQL too, or only a comment when there is nothing to do). Each runs in one transaction
+with its bookkeeping row, and a session advisory lock keeps two starting processes apart.
 """
 
 from __future__ import annotations
@@ -102,8 +107,62 @@ def make_private(db_path: Path) -> None:
             os.chmod(path, mode & 0o700)
 
 
-def migrate(db_path: Path, directory: Path = MIGRATIONS_DIR) -> list[str]:
-    """Apply every migration of `directory` not yet recorded in `db_path`; return their names."""
+def postgresql_form(path: Path) -> Path:
+    """Where migration `path`'s PostgreSQL form lives."""
+    return path.parent / "postgresql" / f"{path.stem}.sql"
+
+
+#: The advisory lock key of migrations (any constant; "purrr" in ASCII).
+_MIGRATION_LOCK = 0x7075727272
+
+
+def migrate_postgresql(url: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply every migration not yet recorded in the PostgreSQL database at `url`."""
+    import psycopg
+
+    missing = [p.name for p in migration_files(directory) if not postgresql_form(p).exists()]
+    if missing:
+        raise RuntimeError(
+            f"migrations without a PostgreSQL form: {', '.join(missing)} "
+            f"(write {directory / 'postgresql'}/<same name>.sql)"
+        )
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+            applied = []
+            for path in migration_files(directory):
+                if path.name in done:
+                    continue
+                script = postgresql_form(path).read_text()
+                with conn.transaction():
+                    if _has_statements(script):
+                        conn.execute(script.encode())
+                    conn.execute(
+                        "INSERT INTO schema_migrations (name, applied_at) VALUES (%s, %s)",
+                        (path.name, datetime.now(UTC).isoformat()),
+                    )
+                applied.append(path.name)
+            return applied
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+
+
+def _has_statements(script: str) -> bool:
+    """Whether `script` holds more than comments and blank lines."""
+    return any(line.strip() and not line.strip().startswith("--") for line in script.splitlines())
+
+
+def migrate(target: Path | str, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply every migration of `directory` not yet recorded in the database (a SQLite file or
+    a `postgresql://` URL); return their names."""
+    if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
+        return migrate_postgresql(target, directory)
+    db_path = Path(target)
     make_private(db_path)
     if not pending_migrations(db_path, directory):
         return []

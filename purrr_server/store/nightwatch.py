@@ -112,7 +112,7 @@ class NightWatchRepository(Repository):
         """Insert a new patrol; its id is assigned here and written into its data."""
         patrol_id = await self.insert(
             "INSERT INTO night_patrols (user_id, status, area, seed, started_at, ends_at, data,"
-            " created_at, updated_at, row_version) VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, ?)",
+            " created_at, updated_at, row_version) VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, ?) RETURNING id",
             (
                 user_id,
                 patrol.status,
@@ -194,7 +194,7 @@ class NightWatchRepository(Repository):
     async def add_zone(self, user_id: int, zone: Zone, now: str) -> Zone:
         zone_id = await self.insert(
             "INSERT INTO protection_zones (user_id, type, name, location, radius, cost,"
-            " created_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 user_id,
                 zone.type,
@@ -213,9 +213,10 @@ class NightWatchRepository(Repository):
     async def add_alert(self, user_id: int, patrol_id: int, seq: int, alert: Alert) -> None:
         """Store alert number `seq` of a patrol (once: a replayed catch-up changes nothing)."""
         await self.insert(
-            "INSERT OR IGNORE INTO community_alerts (user_id, patrol_id, seq, type, level, message,"
+            "INSERT INTO community_alerts (user_id, patrol_id, seq, type, level, message,"
             " raised_at, expires_at, npc_responders, npc_response_minutes, row_version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (patrol_id, seq) DO NOTHING RETURNING id",
             (
                 user_id,
                 patrol_id,

@@ -149,8 +149,7 @@ local_only(
 
 
 async def _tables(repo: Repository) -> set[str]:
-    rows = await repo.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
-    return {row[0] for row in rows}
+    return set(await repo.table_names())
 
 
 async def present_tables(repo: Repository) -> list[SyncTable]:
@@ -163,7 +162,7 @@ async def user_owned_tables(repo: Repository) -> list[str]:
     """Every table with `user_id` and `row_version` columns."""
     out = []
     for name in sorted(await _tables(repo)):
-        columns = {row[1] for row in await repo.fetchall(f"PRAGMA table_info({name})")}
+        columns = set(await repo.columns(name))
         if {"user_id", "row_version"} <= columns:
             out.append(name)
     return out
@@ -564,8 +563,9 @@ class SyncLocalRepository(Repository):
         """Rows a pending mutation created locally: (table, local id, ordinal)."""
         for table, local_id, ordinal in created:
             await self.insert(
-                "INSERT OR REPLACE INTO sync_provisional (table_name, local_id, mutation_id,"
-                " ordinal) VALUES (?, ?, ?, ?)",
+                "INSERT INTO sync_provisional (table_name, local_id, mutation_id, ordinal)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (table_name, local_id) DO UPDATE SET"
+                " mutation_id = excluded.mutation_id, ordinal = excluded.ordinal",
                 (table, local_id, mutation_id, ordinal),
             )
 
@@ -592,8 +592,9 @@ class SyncLocalRepository(Repository):
         """Rows an acknowledged mutation created on the remote: (table, remote id, ordinal)."""
         for table, remote_id, ordinal in created:
             await self.insert(
-                "INSERT OR REPLACE INTO sync_ids (mutation_id, table_name, ordinal, remote_id)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO sync_ids (mutation_id, table_name, ordinal, remote_id)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (mutation_id, table_name, ordinal)"
+                " DO UPDATE SET remote_id = excluded.remote_id",
                 (mutation_id, table, ordinal, remote_id),
             )
 
@@ -611,8 +612,10 @@ class SyncLocalRepository(Repository):
         self, client_id: str, pending: Pending, error: dict[str, Any], now: str
     ) -> None:
         await self.insert(
-            "INSERT OR REPLACE INTO sync_rejections (mutation_id, client_id, name, args, error,"
-            " rejected_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sync_rejections (mutation_id, client_id, name, args, error, rejected_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (client_id, mutation_id) DO UPDATE SET"
+            " name = excluded.name, args = excluded.args, error = excluded.error,"
+            " rejected_at = excluded.rejected_at",
             (pending.mutation_id, client_id, pending.name, dumps(pending.args), dumps(error), now),
         )
 
@@ -645,7 +648,8 @@ class SyncLocalRepository(Repository):
             [(stone["table_name"], dumps([stone["row_id"]])) for stone in tombstones],
         )
         await self._many(
-            "INSERT OR REPLACE INTO sync_confirmed (table_name, row_key, data) VALUES (?, ?, ?)",
+            "INSERT INTO sync_confirmed (table_name, row_key, data) VALUES (?, ?, ?)"
+            " ON CONFLICT (table_name, row_key) DO UPDATE SET data = excluded.data",
             [
                 (name, SYNC_TABLES[name].row_key(row), dumps(row))
                 for name, rows in changes.items()
@@ -671,7 +675,7 @@ class SyncLocalRepository(Repository):
         emptied and refilled in any order. Provisional ids are forgotten: pending mutations are
         re-applied on top next.
         """
-        await self.execute("PRAGMA defer_foreign_keys = ON")
+        await self.defer_foreign_keys()
         tables = await present_tables(self)
         for table in reversed(tables):
             await self.execute(f"DELETE FROM {table.name} WHERE user_id = ?", (user_id,))
@@ -682,7 +686,7 @@ class SyncLocalRepository(Repository):
             rows = confirmed.get(table.name, [])
             if not rows:
                 continue
-            present = {row[1] for row in await self.fetchall(f"PRAGMA table_info({table.name})")}
+            present = set(await self.columns(table.name))
             names = [c for c in rows[0] if c in present and c not in ("user_id", "row_version")]
             await self._many(
                 f"INSERT INTO {table.name} ({', '.join([*names, 'user_id', 'row_version'])})"

@@ -51,6 +51,14 @@ class User:
         }
 
 
+def _fold(name: str) -> str:
+    """ASCII letters lowered, as SQLite's NOCASE and PostgreSQL's citext compare them."""
+    return name.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 class UserRepository(Repository):
     async def get(self, user_id: int) -> User | None:
         row = await self.fetchone(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", (user_id,))
@@ -72,14 +80,16 @@ class UserRepository(Repository):
 
     async def taken(self, username: str, email: str | None) -> str | None:
         """Which of `username` / `email` already belongs to an account, if any."""
-        row = await self.fetchone(
-            "SELECT username = ? COLLATE NOCASE AS same_name FROM users"
-            " WHERE username = ? OR (email IS NOT NULL AND email = ?) LIMIT 1",
-            (username, username, email),
+        rows = await self.fetchall(
+            "SELECT username FROM users WHERE username = ? OR (email IS NOT NULL AND email = ?)"
+            " LIMIT 2",
+            (username, email),
         )
-        if row is None:
+        if not rows:
             return None
-        return "username" if row["same_name"] else "email"
+        # Both columns compare without case (SQLite NOCASE, PostgreSQL citext: ASCII letters).
+        same = any(_fold(row["username"]) == _fold(username) for row in rows)
+        return "username" if same else "email"
 
     async def create(
         self,
@@ -92,11 +102,28 @@ class UserRepository(Repository):
         tier: str = "free",
         is_local: bool = False,
     ) -> User:
-        user_id = await self.insert(
-            "INSERT INTO users (username, email, password_hash, role, tier, is_local, created_at,"
-            " row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (username, email, password_hash, role, tier, int(is_local), now, self.version),
-        )
+        """Create the account; a transaction that acted for nobody yet (register) now acts for
+        the new player, whose version counter starts here."""
+        act_as = getattr(self.session, "act_as", None)
+        if act_as is None:
+            raise RuntimeError("writes need a unit of work: use `async with store.write()`")
+        if self.session.player is None and self.session.bump:  # type: ignore[attr-defined]
+            # An anonymous write (register): the new player's counter starts with this row.
+            row = await self.conn.fetchone(
+                "INSERT INTO users (username, email, password_hash, role, tier, is_local,"
+                " created_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
+                (username, email, password_hash, role, tier, int(is_local), now),
+            )
+            assert row is not None
+            user_id = int(row[0])
+            version = await act_as(user_id)
+            await self.execute("UPDATE users SET row_version = ? WHERE id = ?", (version, user_id))
+        else:
+            user_id = await self.insert(
+                "INSERT INTO users (username, email, password_hash, role, tier, is_local,"
+                " created_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (username, email, password_hash, role, tier, int(is_local), now, self.version),
+            )
         return User(user_id, username, email, role, tier, is_local, now)
 
     async def record_login(self, user_id: int, now: str) -> None:

@@ -46,7 +46,7 @@ async def export_game(runtime: Runtime, user_id: int) -> dict[str, Any]:
     from purrr_server.store.accounts import export_user
 
     schema = await runtime.store.applied_migrations()
-    tables = await asyncio.to_thread(export_user, runtime.settings.db_path, user_id)
+    tables = await export_user(runtime.store.read, user_id)
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -254,7 +254,7 @@ def _stored(value: Any) -> Any:
 
 
 async def _columns(repo: Repository, table: str) -> set[str]:
-    return {row[1] for row in await repo.fetchall(f"PRAGMA table_info({table})")}
+    return set(await repo.columns(table))
 
 
 async def _allocate(
@@ -295,7 +295,7 @@ async def restore_game(
 ) -> dict[str, Any]:
     """Replace the player's game by `tables` (checked by `check_backup`), inside the caller's
     unit of work; returns rows restored per table and the ids that changed."""
-    await repo.execute("PRAGMA defer_foreign_keys = ON")
+    await repo.defer_foreign_keys()
     present = await present_tables(repo)
     known = {table.name for table in present}
     unknown = sorted(set(tables) - known - {HISTORY})
@@ -343,17 +343,17 @@ async def restore_game(
                     f"row {n} of `{table.name}` does not fit ({exc})", table=table.name, row=n
                 ) from exc
         restored[table.name] = len(moved)
+        if table.integer_id:
+            await repo.ids_used(table.name)
     for name, old_ids in before.items():
         kept = {row["id"] for row in await _rows_ids(repo, name, user_id)}
         for row_id in sorted(old_ids - kept):
             await repo.tombstone(name, row_id, user_id, now)
     history = await _restore_history(repo, user_id, tables.get(HISTORY, []), ids)
-    problems = await repo.fetchall("PRAGMA foreign_key_check")
-    if problems:
-        first = problems[0]
-        raise _bad(
-            f"`{first[0]}` refers to a missing `{first[2]}` row", table=first[0], parent=first[2]
-        )
+    problem = await repo.foreign_key_problem()
+    if problem is not None:
+        child, parent = problem
+        raise _bad(f"`{child}` refers to a missing `{parent}` row", table=child, parent=parent)
     changed = {
         name: {str(old): new for old, new in mapping.items()}
         for name, mapping in ids.items()

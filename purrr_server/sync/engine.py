@@ -632,7 +632,7 @@ class SyncEngine:
         link = await self.store.read.sync_local.link()
         if link is None or not link.needs_rebuild:
             return
-        async with self.store.write() as uow:
+        async with self.store.write(link.user_id) as uow:
             written = await uow.sync_local.replace_live(link.user_id)
             await uow.events.append(
                 link.user_id,

@@ -255,7 +255,7 @@ async def _reject(
     runtime: Runtime, user: User, client_id: str, mutation: Mutation, error: dict[str, Any]
 ) -> dict[str, Any]:
     try:
-        async with runtime.store.write() as uow:
+        async with runtime.store.write(user.id) as uow:
             await uow.sync_log.record(
                 user.id,
                 client_id,
@@ -275,15 +275,15 @@ async def _reject(
 async def pull(runtime: Runtime, user: User, cursor: int, client_id: str | None) -> dict[str, Any]:
     """Every change of `user` after `cursor`, as one consistent snapshot.
 
-    The reads run inside a (version-neutral) write transaction, so no action commits between
-    them: the new cursor covers exactly the rows, tombstones and outcomes returned, and
+    The reads run inside a version-neutral write transaction that locks the player's version
+    row, so no action of the player commits between them: the new cursor covers exactly the rows, tombstones and outcomes returned, and
     `digest` (per-table hashes of all the player's rows, for the agreement check) describes
     exactly the state at that cursor. A pull for a client takes or renews its sync lease.
     """
     if client_id:
         await take_lease(runtime, user, client_id)
-    async with runtime.store.write(bump_version=False) as uow:
-        upto = await uow.events.committed_version()  # inside the pull's transaction
+    async with runtime.store.write(user.id, bump_version=False) as uow:
+        upto = uow.player_version  # the player's row stays locked until the pull's reads end
         changes = await uow.sync_log.changes(user.id, cursor, upto)
         tombstones = await uow.sync_log.tombstones(user.id, cursor, upto)
         outcomes, last = [], 0

@@ -279,8 +279,8 @@ async def test_registration_refusals(client: httpx.AsyncClient) -> None:
 async def make_sick(app: FastAPI, cat_id: int) -> None:
     """Write a starving, ill cat straight into the store (what weeks of neglect would do)."""
     runtime = app.state.runtime
-    async with runtime.store.write() as uow:
-        user = await uow.users.local()
+    user = await runtime.store.read.users.local()
+    async with runtime.store.write(user.id) as uow:
         cat = await uow.cats.get(user.id, cat_id)
         sick = cat.model_copy(
             update={"health": 5, "hunger": 0, "energy": 10, "decayed_at": runtime.settings.now()}

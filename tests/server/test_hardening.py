@@ -237,7 +237,7 @@ async def test_argon2_runs_before_the_write_transaction(
         store = anon.app.state.runtime.store  # type: ignore[attr-defined]
 
         async def spy(password: str, settings: Settings) -> str:
-            seen.append(store._write_lock.locked())
+            seen.append(store.driver._write_lock.locked())
             return await original(password, settings)
 
         monkeypatch.setattr(account_service, "hash_password", spy)

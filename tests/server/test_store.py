@@ -29,7 +29,9 @@ def test_migrations_apply_once_in_order(tmp_path: Path) -> None:
     db = tmp_path / "m.db"
     assert migrate(db)[0] == "0001_platform.sql"
     assert migrate(db) == []
-    assert {"users", "cats", "actions", "events", "idempotency_keys", "meta"} <= tables(db)
+    assert {"users", "cats", "actions", "events", "idempotency_keys", "player_versions"} <= tables(
+        db
+    )
 
 
 def test_new_migration_on_an_existing_database_keeps_data(tmp_path: Path) -> None:
