@@ -231,20 +231,25 @@ class Repository:
     def version(self) -> int:
         return self.session.version
 
+    # Each call is one hop to the connection's thread (aiosqlite's `execute_fetchall` /
+    # `execute_insert`), not three (execute, fetch, close): under load every hop waits for a
+    # turn of the event loop, and a write transaction holds the writer across all of its hops.
+
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        rows = await self.conn.execute_fetchall(sql, params)
+        for row in rows:
+            found: sqlite3.Row = row
+            return found
+        return None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.conn.execute_fetchall(sql, params))
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run an INSERT inside the unit of work; return the new row id."""
         self.session.version  # noqa: B018 - refuse writes outside a unit of work
-        async with self.conn.execute(sql, params) as cursor:
-            row_id = cursor.lastrowid or 0
+        row = await self.conn.execute_insert(sql, params)
+        row_id = int(row[0]) if row and row[0] is not None else 0
         table = _INSERT_INTO.match(sql)
         if table:
             self.session.inserted.append((table.group(1), row_id))
