@@ -10,8 +10,11 @@ and 2 threads within 20 %); otherwise it prints the figures but refuses to print
 Then, per run, with 32 connections: the hello-world, an authenticated `GET /api/v1/cats/{id}`,
 `GET /api/v1/cats` (20 cats), an always-valid write through the whole action path
 (`PUT /api/v1/cats/{id}` with a unique `Idempotency-Key` per request, generated in wrk's Lua), and
-a mixed run (the cat read measured while writes run on 8 more connections). It prints req/s,
-p50/p99 and errors for each, and the ratio to the hello-world of the same run.
+a mixed run (the cat read measured while writes run on 8 more connections). Each scenario runs
+in 3 slices alternating with slices of the hello-world, and its ratio is to those hello-world
+slices: the machine's load from other processes changes by the second, and interleaving makes
+both sides see the same load. It prints req/s, p50 (mean of the slices), p99 (worst slice) and
+errors for each, the hello-world figure it is compared with, and the ratio.
 
 Examples:
 
@@ -38,7 +41,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -89,6 +92,10 @@ CATS = 20
 GOALS = {"GET cat": 0.5, "GET cats (20)": 0.3, "PUT cat (write)": 0.35}
 #: The write's p99 goal, milliseconds.
 WRITE_P99_MS = 50.0
+#: Each scenario is measured in this many slices, alternating with slices of the hello-world.
+SLICES = 3
+#: Connections writing during the mixed run (the reads keep --connections).
+MIXED_WRITERS = 8
 #: The generator is not the bottleneck when it drives the ceiling server this much faster.
 HEADROOM = 1.2
 
@@ -308,20 +315,54 @@ class Run:
     hello_t1: Result
     hello_t2: Result
     results: list[Result]
+    #: scenario → the hello-world measured in the slices interleaved with it
+    floors: dict[str, Result]
 
     @property
     def hello(self) -> Result:
-        return self.hello_t1
+        distinct = {id(floor): floor for floor in self.floors.values()}
+        return merge("hello-world", list(distinct.values()))
 
     @property
     def saturating(self) -> bool:
-        """Whether wrk, not the server, could be what limits the hello-world figure."""
-        if self.ceiling.rps >= HEADROOM * self.hello.rps:
+        """Whether wrk, not the server, limits the hello-world figure: no when wrk drives the
+        fixed-bytes server HEADROOM times faster, or wrk -t1 and -t2 agree within 20 %."""
+        if self.ceiling.rps >= HEADROOM * self.hello_t1.rps:
             return True
         return abs(self.hello_t2.rps - self.hello_t1.rps) <= 0.2 * self.hello_t1.rps
 
     def ratio(self, result: Result) -> float:
-        return result.rps / self.hello.rps
+        floor = self.floors.get(result.scenario, self.hello)
+        return result.rps / floor.rps
+
+
+def merge(name: str, parts: list[Result]) -> Result:
+    """Slices of one scenario as one result: requests and time add up, errors too; p50 is the
+    slices' mean, p99 the worst slice's."""
+    return Result(
+        name,
+        sum(p.requests for p in parts),
+        sum(p.seconds for p in parts),
+        sum(p.errors for p in parts),
+        sum(p.p50_ms for p in parts) / len(parts),
+        max(p.p99_ms for p in parts),
+    )
+
+
+def interleaved(
+    wrk: Wrk, hello_url: str, connections: int, scenario: Callable[[float], list[Result]]
+) -> tuple[Result, list[Result]]:
+    """Run `scenario` in SLICES slices alternating with slices of the hello-world, so that both
+    see the same machine load (other processes come and go): the ratio compares like with like."""
+    seconds = max(1.0, wrk.duration / SLICES)
+    floors: list[Result] = []
+    slices: list[list[Result]] = []
+    for _ in range(SLICES):
+        hello = wrk.start(hello_url, LUA_DONE, connections, duration=seconds)
+        floors.append(wrk.collect("hello-world", hello))
+        slices.append(scenario(seconds))
+    merged = [merge(part[0].scenario, list(part)) for part in zip(*slices, strict=True)]
+    return merge("hello-world", floors), merged
 
 
 def one_run(
@@ -338,20 +379,41 @@ def one_run(
     hello_t1 = wrk.run("hello-world", hello_url, LUA_DONE, connections)
     hello_t2 = wrk.run("hello-world, wrk -t2", hello_url, LUA_DONE, connections, threads=2)
     get = fill(LUA_GET, key=key)
-    write = fill(LUA_WRITE, key=key, cats=",".join(map(str, cats)), tag=uuid.uuid4().hex[:12])
-    results = [
-        wrk.run("GET cat", f"{base}/api/v1/cats/{cats[0]}", get, connections),
-        wrk.run("GET cats (20)", f"{base}/api/v1/cats", get, connections),
-        wrk.run("PUT cat (write)", base, write, connections),
+    one_cat = f"{base}/api/v1/cats/{cats[0]}"
+    ids = ",".join(map(str, cats))
+
+    def single(name: str, url: str, script: Callable[[], str]) -> Callable[[float], list[Result]]:
+        def go(seconds: float) -> list[Result]:
+            return [wrk.collect(name, wrk.start(url, script(), connections, duration=seconds))]
+
+        return go
+
+    def write_script() -> str:  # a new tag per slice: every request a new Idempotency-Key
+        return fill(LUA_WRITE, key=key, cats=ids, tag=uuid.uuid4().hex[:12])
+
+    def mixed(seconds: float) -> list[Result]:
+        writes = wrk.start(base, write_script(), MIXED_WRITERS, duration=seconds)
+        reads = wrk.start(one_cat, get, connections, duration=seconds)
+        return [
+            wrk.collect("GET cat, writes running", reads),
+            wrk.collect(f"  the writes ({MIXED_WRITERS} conn.)", writes),
+        ]
+
+    wrk.start(one_cat, get, connections, duration=1).communicate()  # warm up
+    scenarios = [
+        single("GET cat", one_cat, lambda: get),
+        single("GET cats (20)", f"{base}/api/v1/cats", lambda: get),
+        single("PUT cat (write)", base, write_script),
+        mixed,
     ]
-    mixed_write = uuid.uuid4().hex[:12]
-    writes = wrk.start(
-        base, fill(LUA_WRITE, key=key, cats=",".join(map(str, cats)), tag=mixed_write), 8
-    )
-    reads = wrk.start(f"{base}/api/v1/cats/{cats[0]}", get, connections)
-    results.append(wrk.collect("GET cat, writes running", reads))
-    results.append(wrk.collect("  the writes (8 conn.)", writes))
-    return Run(label, ceiling, hello_t1, hello_t2, results)
+    results: list[Result] = []
+    floors: dict[str, Result] = {}
+    for scenario in scenarios:
+        floor, measured = interleaved(wrk, hello_url, connections, scenario)
+        for result in measured:
+            results.append(result)
+            floors[result.scenario] = floor
+    return Run(label, ceiling, hello_t1, hello_t2, results, floors)
 
 
 def measure(
@@ -383,8 +445,12 @@ def print_run(run: Run) -> None:
         + ("wrk is not the bottleneck" if run.saturating else "wrk may be the bottleneck"),
         file=sys.stderr,
     )
-    print(f"{'scenario':26} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'ratio':>6}")
+    print(
+        f"{'scenario':26} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'hello':>6} {'ratio':>6}"
+    )
     for r in [run.hello, *run.results]:
+        floor = run.floors.get(r.scenario, run.hello).rps
         ratio = f"{run.ratio(r):6.2f}" if run.saturating else "     -"
         goal = GOALS.get(r.scenario)
         verdict = (
@@ -393,7 +459,8 @@ def print_run(run: Run) -> None:
             else (" ok" if run.ratio(r) >= goal else f" < {goal}")
         )
         print(
-            f"{r.scenario:26} {r.rps:7.0f} {r.p50_ms:7.2f} {r.p99_ms:7.2f} {r.errors:6d} {ratio}{verdict}"
+            f"{r.scenario:26} {r.rps:7.0f} {r.p50_ms:7.2f} {r.p99_ms:7.2f} {r.errors:6d} "
+            f"{floor:6.0f} {ratio}{verdict}"
         )
 
 
@@ -442,7 +509,7 @@ def summarize(runs: list[Run]) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
-        epilog="\n".join(__doc__.splitlines()[15:24]),
+        epilog=__doc__[__doc__.index("Examples:") :],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--runs", type=int, default=3, help="measurements per database (default 3)")

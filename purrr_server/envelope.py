@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -59,7 +60,20 @@ MAX_DETAIL_ITEMS = 20
 MAX_DETAIL_DEPTH = 4
 
 
+#: orjson writes what `json.dumps(..., default=str)` writes for these, except that datetimes
+#: and dataclasses go to `default=str` as they did with json (not orjson's own forms).
+_ORJSON_OPTIONS = (
+    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+
+
 def dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON: orjson (several times faster than json on a list of cats), and the
+    standard library for what orjson refuses (integers over 64 bits, lone surrogates)."""
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS)
+    except (orjson.JSONEncodeError, TypeError):
+        pass
     try:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str).encode()
     except UnicodeEncodeError:

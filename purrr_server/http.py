@@ -84,11 +84,12 @@ class Page:
     offset: int
 
 
-def page(
+async def page(
     limit: Annotated[int, Query(ge=1, le=1000, description="Items per page.")] = 50,
     offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
 ) -> Page:
-    """Pagination query parameters (`?limit&offset`)."""
+    """Pagination query parameters (`?limit&offset`). A coroutine: FastAPI runs a plain `def`
+    dependency in its thread pool, a thread hop per request for two integers."""
     return Page(limit, offset)
 
 

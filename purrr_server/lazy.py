@@ -2,7 +2,8 @@
 cat read after the fact already shows its kittens or its patrol XP.
 
 Each catch-up checks cheaply on the read connection (no game rules imported) and runs its action
-only when something is due.
+only when something is due. Cat reads learn whether there is anything to check from the same query
+that fetches the cats (`CatRepository.get_checked`), so the usual read costs one query.
 """
 
 from __future__ import annotations
@@ -12,20 +13,23 @@ from fastapi import Request
 from purrr_server.actions import execute
 from purrr_server.envelope import request_id
 from purrr_server.runtime import runtime_of
+from purrr_server.store.cats import Pending
 from purrr_server.store.users import User
 
 
-async def complete_due_breedings(request: Request, user: User) -> None:
-    """Complete the player's due breedings (the `breeding.complete` action)."""
+async def complete_due_breedings(request: Request, user: User) -> bool:
+    """Complete the player's due breedings (the `breeding.complete` action); whether it ran."""
     runtime = runtime_of(request)
     now = runtime.settings.now()
     if any(b.due(now) for b in await runtime.store.read.breedings.pending(user.id)):
         await execute(runtime, user, "breeding.complete", {}, request_id=request_id(request))
+        return True
+    return False
 
 
-async def catch_up_patrols(request: Request, user: User, *, create_system: bool = False) -> None:
+async def catch_up_patrols(request: Request, user: User, *, create_system: bool = False) -> bool:
     """Run `nightwatch.catch_up` when a patrol has ticks waiting (or, with `create_system`, for
-    Night Watch reads, when the player has no Night Watch system yet)."""
+    Night Watch reads, when the player has no Night Watch system yet); whether it ran."""
     runtime = runtime_of(request)
     repo = runtime.store.read.nightwatch
     waiting = False
@@ -36,9 +40,16 @@ async def catch_up_patrols(request: Request, user: User, *, create_system: bool 
         waiting = any(needs_catch_up(p, now) for p in await repo.unsettled_patrols(user.id))
     if waiting or (create_system and await repo.system(user.id) is None):
         await execute(runtime, user, "nightwatch.catch_up", {}, request_id=request_id(request))
+        return True
+    return False
 
 
-async def bring_to_now(request: Request, user: User) -> None:
-    """Everything a read of the player's cats must see first."""
-    await complete_due_breedings(request, user)
-    await catch_up_patrols(request, user)
+async def bring_to_now(request: Request, user: User, pending: Pending | None = None) -> bool:
+    """Everything a read of the player's cats must see first; whether anything ran (then what
+    was read with `pending` is stale: read it again)."""
+    if pending is None:
+        pending = await runtime_of(request).store.read.cats.pending(user.id)
+    ran = pending.breedings and await complete_due_breedings(request, user)
+    if pending.patrols:
+        ran = await catch_up_patrols(request, user) or ran
+    return ran

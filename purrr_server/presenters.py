@@ -7,9 +7,16 @@ from functools import cache
 from typing import Any
 
 from purrr_core import Cat, advance, care_status, level_progress, mood_label
+from purrr_core.timeflow import TICK
 
 #: Bookkeeping of lazy time passing; meaningless to clients.
 INTERNAL_FIELDS = frozenset({"decay_carry", "decayed_at"})
+#: Entries of each memo below before it starts again (each holds a cat and its JSON).
+MEMO_SIZE = 2048
+#: (id of a stored cat, ticks it is advanced by) → (that cat, the advanced cat)
+_advanced: dict[tuple[int, int], tuple[Cat, Cat]] = {}
+#: id of a cat → (the cat, its JSON fields that depend on the cat alone)
+_fixed: dict[int, tuple[Cat, dict[str, Any], dict[str, Any], dict[str, Any] | None]] = {}
 
 
 @cache
@@ -26,12 +33,46 @@ def _phenotype(genotype: str) -> dict[str, Any] | None:
 
 
 def cat_json(cat: Cat, now: datetime) -> dict[str, Any]:
-    """The cat brought to `now`, with its mood label, care status, level progress and phenotype."""
-    cat = advance(cat, now)
-    out = cat.model_dump(mode="json", exclude=set(INTERNAL_FIELDS))
+    """The cat brought to `now`, with its mood label, care status, level progress and phenotype.
+
+    What depends on the cat alone (its fields, level progress, phenotype) is computed once per
+    cat object, and `advance` once per cat and tick count: cats read from the store are shared
+    objects (`purrr_server.store.cats`), and a cat only changes state at whole ticks. Mood and
+    care depend on `now` and are computed every time."""
+    cat = _advance(cat, now)
+    fields, progress, phenotype = _fixed_parts(cat)
+    out = dict(fields)
     out["mood_label"] = mood_label(cat, now)
     out["care"] = care_status(cat, now)
-    out["level_progress"] = level_progress(cat)
+    out["level_progress"] = dict(progress)
     if cat.genotype:
-        out["phenotype"] = _phenotype(cat.genotype)
+        out["phenotype"] = phenotype
     return out
+
+
+def _advance(cat: Cat, now: datetime) -> Cat:
+    ticks = (now - cat.decayed_at) // TICK
+    if ticks <= 0:
+        return cat
+    key = (id(cat), ticks)
+    hit = _advanced.get(key)
+    if hit is not None and hit[0] is cat:
+        return hit[1]
+    advanced = advance(cat, now)
+    if len(_advanced) >= MEMO_SIZE:
+        _advanced.clear()
+    _advanced[key] = (cat, advanced)  # holding `cat` keeps its id from being reused
+    return advanced
+
+
+def _fixed_parts(cat: Cat) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+    hit = _fixed.get(id(cat))
+    if hit is not None and hit[0] is cat:
+        return hit[1], hit[2], hit[3]
+    fields = cat.model_dump(mode="json", exclude=set(INTERNAL_FIELDS))
+    progress = level_progress(cat)
+    phenotype = _phenotype(cat.genotype) if cat.genotype else None
+    if len(_fixed) >= MEMO_SIZE:
+        _fixed.clear()
+    _fixed[id(cat)] = (cat, fields, progress, phenotype)
+    return fields, progress, phenotype

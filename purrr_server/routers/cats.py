@@ -71,10 +71,9 @@ def expected_version(if_match: str | None, body_version: int | None = None) -> i
 @router.get("", summary="List your cats", response_model=Envelope[list[CatOut]])
 async def list_cats(request: Request, paging: Paging, who: Caller) -> Response:
     await bring_to_now(request, who.user)
-    store = runtime_of(request).store.read
-    now = runtime_of(request).settings.now()
-    cats = await store.cats.for_user(who.user.id, paging.limit, paging.offset)
-    total = await store.cats.count(who.user.id)
+    runtime = runtime_of(request)
+    cats, total = await runtime.store.read.cats.page(who.user.id, paging.limit, paging.offset)
+    now = runtime.settings.now()
     return ok(request, [cat_json(c, now) for c in cats], headers={"X-Total-Count": str(total)})
 
 
@@ -102,9 +101,11 @@ async def cats_status(request: Request, who: Caller) -> Response:
 
 @router.get("/{cat_id}", summary="One cat, brought to now", response_model=Envelope[CatOut])
 async def get_cat(request: Request, cat_id: CatId, who: Caller) -> Response:
-    await bring_to_now(request, who.user)
     runtime = runtime_of(request)
-    cat = await find_cat(runtime.store.read, who.user.id, cat_id)
+    found, pending = await runtime.store.read.cats.get_checked(who.user.id, cat_id)
+    if await bring_to_now(request, who.user, pending) or found is None:
+        found = await find_cat(runtime.store.read, who.user.id, cat_id)
+    cat = found
     return ok(request, cat_json(cat, runtime.settings.now()), headers={"ETag": f'"{cat.version}"'})
 
 

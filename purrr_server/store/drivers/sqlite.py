@@ -37,14 +37,18 @@ class SqliteConnection:
     def __init__(self, raw: aiosqlite.Connection) -> None:
         self.raw = raw
 
+    # A read is one hop to the connection's thread (aiosqlite's `execute_fetchall`), not three
+    # (execute, fetch, close): under load every hop waits for a turn of the event loop, and a
+    # write transaction holds the writer across all of its hops.
+
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self.raw.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        for row in await self.raw.execute_fetchall(sql, params):
+            found: sqlite3.Row = row
+            return found
+        return None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self.raw.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.raw.execute_fetchall(sql, params))
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with self.raw.execute(sql, params) as cursor:
