@@ -38,6 +38,7 @@ MODULES: dict[str, str] = {
     "genetics": "purrr_server.routers.breeding",
     "sync": "purrr_server.sync.router",
     "backup": "purrr_server.routers.backup",
+    "territories": "purrr_server.routers.territory",
 }
 
 

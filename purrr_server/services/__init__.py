@@ -23,6 +23,7 @@ MODULES: dict[str, str] = {
     "store": "purrr_server.services.shop",
     "game": "purrr_server.sync.backup",
     "devices": "purrr_server.services.devices",
+    "territory": "purrr_server.services.territory",
 }
 #: Modules whose hooks run after every action (quest progress, due breedings).
 HOOKS = ("purrr_server.services.quests", "purrr_server.services.breeding")

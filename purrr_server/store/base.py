@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from purrr_server.store.quests import CounterRepository, QuestProgressRepository
     from purrr_server.store.security import SecurityRepository
     from purrr_server.store.sync import SyncLocalRepository, SyncLogRepository
+    from purrr_server.store.territory import TerritoryRepository
     from purrr_server.store.users import UserRepository
 
 Params = Iterable[Any] | dict[str, Any]
@@ -194,6 +195,12 @@ class Session:
         from purrr_server.store.sync import SyncLogRepository
 
         return SyncLogRepository(self)
+
+    @cached_property
+    def territories(self) -> TerritoryRepository:
+        from purrr_server.store.territory import TerritoryRepository
+
+        return TerritoryRepository(self)
 
     @cached_property
     def totp(self) -> TotpRepository:
