@@ -54,6 +54,10 @@ class SoftCap(_Frozen):
         return self.min_share + (1 - self.min_share) * left
 
 
+class BreedingCondition(_Frozen):
+    exponent: float
+
+
 class Balance(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -61,6 +65,7 @@ class Balance(BaseModel):
     condition: dict[str, Need]
     happiness: SoftCap
     stats: SoftCap
+    breeding: BreedingCondition
 
 
 @cache
@@ -113,6 +118,12 @@ def condition(cat: Cat) -> float:
     for need in table().condition:
         result *= need_factor(need, int(getattr(cat, need)))
     return result
+
+
+def breeding_factor(sire: Cat, dam: Cat) -> float:
+    """How the parents' condition scales a breeding's success: (condition(sire)·condition(dam))
+    to the power exponent/2 — 1 for a well-kept pair (the cats as they are at the start)."""
+    return float((condition(sire) * condition(dam)) ** (table().breeding.exponent / 2))
 
 
 def happiness_gain(current: float, gain: float) -> float:
