@@ -12,6 +12,7 @@ All pure functions of the cat and `now`; docs/balance.md shows the curves.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -123,7 +124,9 @@ def condition(cat: Cat) -> float:
 def breeding_factor(sire: Cat, dam: Cat) -> float:
     """How the parents' condition scales a breeding's success: (condition(sire)·condition(dam))
     to the power exponent/2 — 1 for a well-kept pair (the cats as they are at the start)."""
-    return float((condition(sire) * condition(dam)) ** (table().breeding.exponent / 2))
+    parents = (condition(sire), condition(dam))
+    mean = math.prod(parents) ** (1 / len(parents))  # the geometric mean of the two
+    return float(mean ** table().breeding.exponent)
 
 
 def happiness_gain(current: float, gain: float) -> float:
