@@ -245,6 +245,9 @@ async def challenge_territory(ctx: ActionContext, args: ChallengeArgs) -> dict[s
     outcome = claim(cat, held["type"], held["location"], holder, ctx.rng, ctx.now)
     if outcome["won"]:
         await ctx.store.territories.remove(held["user_id"], held["id"], ctx.stamp)
+        # The loser hears of it on their own event stream (they did not run this action).
+        lost = {"territory_id": held["id"], "cat_id": held["cat_id"], "location": held["location"]}
+        await ctx.store.events.append(held["user_id"], "territory.lost", lost, ctx.stamp)
     result = await _settle(ctx, cat, outcome, held["type"], held["location"])
     if outcome["won"]:
         territory_id = result.pop("territory_id")

@@ -168,6 +168,9 @@ async def test_a_challenge_between_players_is_seeded_and_moves_the_furniture(
     assert data["territory"]["mine"] and data["territory"]["holder"]["cat_id"] == bob_cat
     anon.headers.update(alice)
     assert (await anon.get("/api/v1/territories")).json()["data"] == []
+    polled = (await anon.get("/api/v1/events/poll", params={"since": 0})).json()["data"]
+    lost = [e for e in polled["events"] if e["type"] == "territory.lost"]
+    assert [e["payload"]["location"] for e in lost] == ["Fish alley"]
     seen = (await anon.get("/api/v1/territories?scope=all")).json()["data"]
     assert [(t["holder"]["name"], t["mine"]) for t in seen] == [("bobcat", False)]
 
