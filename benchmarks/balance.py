@@ -13,7 +13,8 @@ Plays the pure rules (`purrr_core`) as four kinds of player would, for every per
 Prints Markdown tables (pasted into docs/balance.md): coins and XP per day by player, Night Watch
 deter and rescue rates by stage (a team that grows with its player's reputation), special cats at
 their signature against ordinary cats of the same level and grown stats, and each personality's
-best coin and crypto game. Deterministic: the same DAYS give the same tables.
+best coin and crypto game, and every coin game, personality and store item with the situations
+where it is the best choice (`options`). Deterministic: the same DAYS give the same tables.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from purrr_core import Cat, RuleError, adopt, catalog, perform, special_cat
 from purrr_core.economy import default_rates
 from purrr_core.games import expected_value, game, games, performance, play_game, special_bonus
 from purrr_core.levels import level_for_xp, stat_growth
+from purrr_core.models import ADVANCED_STATS
 from purrr_core.nightwatch import (
     PatrolCat,
     apply_result,
@@ -41,6 +43,8 @@ from purrr_core.nightwatch import (
 )
 from purrr_core.nightwatch.simulation import night_seed, run_night
 from purrr_core.pacing import condition
+from purrr_core.pacing import table as pacing_table
+from purrr_core.shop import items
 
 START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday in spring
 RATES = default_rates()
@@ -327,6 +331,164 @@ def personalities_report() -> list[dict[str, Any]]:
     return rows
 
 
+#: What a coin game can be best at, for a grown level-10 cat of some personality.
+GAME_METRICS: dict[str, Callable[[Cat, str], float]] = {}
+
+
+def _game_metric(name: str) -> Callable[[Callable[[Cat, str], float]], Callable[[Cat, str], float]]:
+    def register(fn: Callable[[Cat, str], float]) -> Callable[[Cat, str], float]:
+        GAME_METRICS[name] = fn
+        return fn
+
+    return register
+
+
+def _ev(cat: Cat, game_id: str) -> dict[str, float]:
+    return expected_value(game(game_id), performance(cat, game(game_id)))
+
+
+def _xp(cat: Cat, game_id: str) -> float:
+    g = game(game_id)
+    chance = _ev(cat, game_id)["win_chance"]
+    mult = catalog.personality(cat.personality_type).xp_multiplier(g.activity)
+    return g.xp * mult * (chance + (1 - chance) / 2)
+
+
+@_game_metric("coins per play")
+def _coins(cat: Cat, game_id: str) -> float:
+    return _ev(cat, game_id)["expected_coins"]
+
+
+@_game_metric("coins per energy")
+def _coins_per_energy(cat: Cat, game_id: str) -> float:
+    return _ev(cat, game_id)["expected_coins"] / game(game_id).energy
+
+
+@_game_metric("XP per play")
+def _xp_per_play(cat: Cat, game_id: str) -> float:
+    return _xp(cat, game_id)
+
+
+@_game_metric("XP per energy (a tired cat)")
+def _xp_per_energy(cat: Cat, game_id: str) -> float:
+    return _xp(cat, game_id) / game(game_id).energy
+
+
+@_game_metric("happiness per play (an unhappy cat)")
+def _happiness(cat: Cat, game_id: str) -> float:
+    g = game(game_id)
+    chance = _ev(cat, game_id)["win_chance"]
+    mult = catalog.personality(cat.personality_type).happiness_multiplier(g.activity)
+    return chance * g.happiness_win * mult + (1 - chance) * g.happiness_loss
+
+
+def game_uses() -> dict[str, list[str]]:
+    """For each coin game, the situations (metric, personalities) where it is the best choice."""
+    uses: dict[str, list[str]] = {g: [] for g in COIN_GAMES}
+    for metric, fn in GAME_METRICS.items():
+        winners: dict[str, list[str]] = {}
+        for personality in PERSONALITIES:
+            cat = grown(personality, 10)
+            best = max(COIN_GAMES, key=lambda g: fn(cat, g))
+            winners.setdefault(best, []).append(personality)
+        for best, who in winners.items():
+            everyone = len(who) == len(PERSONALITIES)
+            uses[best].append(f"{metric} ({'every personality' if everyone else ', '.join(who)})")
+    return uses
+
+
+def personality_uses() -> dict[str, list[str]]:
+    """For each personality, the games at which a grown level-10 cat of it plays best."""
+    uses: dict[str, list[str]] = {p: [] for p in PERSONALITIES}
+    cats = {p: grown(p, 10) for p in PERSONALITIES}
+    for g in games().values():
+        best = max(PERSONALITIES, key=lambda p: performance(cats[p], g))
+        uses[best].append(f"game {g.id}")
+    table = catalog.personalities()
+    for kind in sorted({k for p in table.values() for k in p.xp}):
+        top = max(table[p].xp_multiplier(kind) for p in PERSONALITIES)
+        for p in PERSONALITIES:
+            if top > 1 and table[p].xp_multiplier(kind) == top:
+                uses[p].append(f"{kind} XP ×{top}")
+    for part in ("morning", "afternoon", "evening", "night"):
+        for p in PERSONALITIES:
+            if (
+                table[p].schedule[part] == "high"
+                and sum(table[q].schedule[part] == "high" for q in PERSONALITIES)
+                <= len(PERSONALITIES) // 2
+            ):
+                uses[p].append(f"active in the {part} (few are)")
+    cheapest = min(table[p].energy_use for p in PERSONALITIES)
+    uses[min(PERSONALITIES, key=lambda p: table[p].energy_use)].append(
+        f"most activity per energy (energy use ×{cheapest})"
+    )
+    return uses
+
+
+def free_care_best() -> dict[str, float]:
+    """The most one free care action can add to each stat (foods, play, grooming, pet, rest)."""
+    best: dict[str, float] = {}
+
+    def up(stat: str, value: float) -> None:
+        best[stat] = max(best.get(stat, 0.0), value)
+
+    for food in catalog.foods().values():
+        up("hunger", food.satiation)
+        up("happiness", food.happiness)
+        up("energy", food.energy)
+    for kind in catalog.play_kinds().values():
+        up("happiness", kind.happiness)
+    for groom in catalog.grooming_kinds().values():
+        up("cleanliness", groom.cleanliness)
+        up("health", groom.health)
+        up("happiness", groom.happiness)
+    rules = catalog.care_rules()
+    up("happiness", rules.pet.happiness)
+    up("mood", rules.pet.mood)
+    up("energy", rules.rest.energy)
+    return best
+
+
+def store_uses() -> dict[str, list[str]]:
+    """For each store item, what it does that free care cannot: items are used without fatigue
+    (full strength when the free action is stale: `purrr_core.shop.use_item` is not paced; food
+    has no meter, so that is no advantage for food items), and what else it does."""
+    free = free_care_best()
+    paced = set(pacing_table().pacing.actions)
+    #: The free action each care clock belongs to (feeding has no fatigue meter).
+    action_of = {"fed": "feed", "treat": "treat", "played": "play", "groomed": "groom"}
+    uses: dict[str, list[str]] = {}
+    for item in items().values():
+        stale = item.clock is None or action_of[item.clock] in paced
+        reasons = ["no fatigue"] if stale else []
+        for stat, value in item.effects.items():
+            if stat in ADVANCED_STATS and value > 0:
+                reasons.append(f"{stat} +{value} for sure")
+            elif value > free.get(stat, 0):
+                reasons.append(f"{stat} +{value} (free care: at most +{free.get(stat, 0):g})")
+        if item.stimulant == "dual":
+            reasons.append("excites by the stronger of catnip and honeysuckle")
+        if item.installs is not None:
+            reasons.append("installs in a territory")
+        uses[item.id] = reasons
+    return uses
+
+
+def options_report() -> list[dict[str, Any]]:
+    """Every coin game and personality with the situations where it is the best choice
+    (docs/balance.md "Every option has a use"); an empty `best_when` is a dominated option."""
+    rows = [
+        {"option": f"game {g}", "best_when": "; ".join(w) or "never (dominated)"}
+        for g, w in game_uses().items()
+    ]
+    rows += [
+        {"option": f"personality {p}", "best_when": ", ".join(w) or "never (dominated)"}
+        for p, w in personality_uses().items()
+    ]
+    rows += [{"option": f"item {i}", "best_when": ", ".join(w)} for i, w in store_uses().items()]
+    return rows
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     keys = list(rows[0])
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
@@ -347,6 +509,7 @@ def main(argv: list[str]) -> int:
         "nightwatch_by_stage": nightwatch_by_stage(),
         "special_cats": special_cats_report(),
         "personalities": personalities_report(),
+        "options": options_report(),
     }
     if as_json:
         print(json.dumps(report, indent=2))

@@ -56,6 +56,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "store": ("purrr_cli.commands.store", "Buy items with coins; your inventory."),
     "wallet": ("purrr_cli.commands.wallet", "Coins and crypto: balance, ledger, deposits."),
     "nightwatch": ("purrr_cli.commands.nightwatch", "Night Watch: patrol at night, save strays."),
+    "territory": ("purrr_cli.commands.territory", "Claim, challenge, furnish and release ground."),
     "events": ("purrr_cli.commands.events", "Your events; --follow to watch them live."),
     "help": ("purrr_cli.commands.help", "Help on exit-codes, environment, json, or a command."),
 }

@@ -18,6 +18,7 @@ from purrr_core import catalog, pacing
 from purrr_core.errors import Conflict, InvalidRequest, choose_one
 from purrr_core.levels import gain_xp
 from purrr_core.models import ADVANCED_STATS, CORE_STATS, Cat
+from purrr_core.territory import NO_PERKS, Perks
 from purrr_core.timeflow import advance
 
 Effects = dict[str, Any]
@@ -187,7 +188,9 @@ def _chance_points(rng: random.Random, cat: Cat, stat: str, tries: int, chance: 
     return sum(1 for _ in range(tries) if rng.random() < chance)
 
 
-def feed(cat: Cat, req: FeedRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+def feed(
+    cat: Cat, req: FeedRequest, now: datetime, rng: random.Random, perks: Perks = NO_PERKS
+) -> tuple[Cat, Effects]:
     """Effects follow what the cat actually eats: a nearly full cat eats (and gains) little.
     Catnip and honeysuckle are stimulants: paced like treats, they may excite the cat."""
     cat = advance(cat, now)
@@ -235,7 +238,9 @@ def feed(cat: Cat, req: FeedRequest, now: datetime, rng: random.Random) -> tuple
     return after, effects
 
 
-def play(cat: Cat, req: PlayRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+def play(
+    cat: Cat, req: PlayRequest, now: datetime, rng: random.Random, perks: Perks = NO_PERKS
+) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     game = catalog.play_kinds()[req.game]
     pers = catalog.personality(cat.personality_type)
@@ -249,7 +254,10 @@ def play(cat: Cat, req: PlayRequest, now: datetime, rng: random.Random) -> tuple
         )
     fresh, extra = _paced(cat, "play", now)
     activity_level = pers.activity_level(now.hour)
-    happiness = game.happiness * scale * pers.happiness_multiplier("play") * _mood_factor(cat)
+    climbing = perks.climbing_for(game.id)
+    happiness = (
+        game.happiness * scale * pers.happiness_multiplier("play") * _mood_factor(cat) * climbing
+    )
     changes: dict[str, float] = {
         "energy": -cost,
         "happiness": happiness * activity_level * fresh,
@@ -268,7 +276,7 @@ def play(cat: Cat, req: PlayRequest, now: datetime, rng: random.Random) -> tuple
         "play",
         game.id,
         "play",
-        game.xp * scale * fresh,
+        game.xp * scale * fresh * climbing,
         now,
         {"duration": req.duration, "freshness": round(fresh, 3)},
     )
@@ -278,7 +286,9 @@ def play(cat: Cat, req: PlayRequest, now: datetime, rng: random.Random) -> tuple
     return after, effects
 
 
-def groom(cat: Cat, req: GroomRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+def groom(
+    cat: Cat, req: GroomRequest, now: datetime, rng: random.Random, perks: Perks = NO_PERKS
+) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     kind = catalog.grooming_kinds()[req.kind]
     pers = catalog.personality(cat.personality_type)
@@ -298,7 +308,9 @@ def groom(cat: Cat, req: GroomRequest, now: datetime, rng: random.Random) -> tup
     return after, effects
 
 
-def pet(cat: Cat, req: PetRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+def pet(
+    cat: Cat, req: PetRequest, now: datetime, rng: random.Random, perks: Perks = NO_PERKS
+) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     pers = catalog.personality(cat.personality_type)
     rule = rules().pet
@@ -321,7 +333,9 @@ def pet(cat: Cat, req: PetRequest, now: datetime, rng: random.Random) -> tuple[C
     return after, effects
 
 
-def rest(cat: Cat, req: RestRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+def rest(
+    cat: Cat, req: RestRequest, now: datetime, rng: random.Random, perks: Perks = NO_PERKS
+) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     rule = rules().rest
     if cat.energy >= rule.refused_at_energy:
@@ -331,7 +345,7 @@ def rest(cat: Cat, req: RestRequest, now: datetime, rng: random.Random) -> tuple
         )
     pers = catalog.personality(cat.personality_type)
     fresh, extra = _paced(cat, "rest", now)
-    energy = rule.energy * pers.energy_gain * fresh
+    energy = rule.energy * pers.energy_gain * fresh * perks.rest
     happiness = rule.happiness * pers.happiness_multiplier("solitude") * fresh
     extra["is_resting"] = True
     after = apply_care(cat, {"energy": energy, "happiness": happiness}, now, extra)
@@ -342,7 +356,9 @@ def rest(cat: Cat, req: RestRequest, now: datetime, rng: random.Random) -> tuple
     return after, effects
 
 
-def train(cat: Cat, req: TrainRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+def train(
+    cat: Cat, req: TrainRequest, now: datetime, rng: random.Random, perks: Perks = NO_PERKS
+) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     command = catalog.training_commands()[req.command]
     pers = catalog.personality(cat.personality_type)
@@ -391,7 +407,9 @@ def success_chance(cat: Cat, difficulty: int) -> float:
     return max(rule.min, min(rule.max, raw))
 
 
-def treat(cat: Cat, req: TreatRequest, now: datetime, rng: random.Random) -> tuple[Cat, Effects]:
+def treat(
+    cat: Cat, req: TreatRequest, now: datetime, rng: random.Random, perks: Perks = NO_PERKS
+) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     factor = stimulant_factor(cat, req.kind)
     fresh, extra = _paced(cat, "treat", now)
@@ -425,7 +443,7 @@ def treat(cat: Cat, req: TreatRequest, now: datetime, rng: random.Random) -> tup
     return after, effects
 
 
-Action = Callable[[Cat, Any, datetime, random.Random], tuple[Cat, Effects]]
+Action = Callable[[Cat, Any, datetime, random.Random, Perks], tuple[Cat, Effects]]
 
 #: The care actions by name, with the request model each takes.
 ACTIONS: dict[str, tuple[type[_Request], Action]] = {
@@ -463,8 +481,14 @@ def parse_request(action: str, args: dict[str, Any]) -> _Request:
 
 
 def perform(
-    cat: Cat, action: str, args: dict[str, Any], now: datetime, rng: random.Random
+    cat: Cat,
+    action: str,
+    args: dict[str, Any],
+    now: datetime,
+    rng: random.Random,
+    perks: Perks = NO_PERKS,
 ) -> tuple[Cat, Effects]:
-    """Run care action `action` with raw `args` (as received from the API)."""
+    """Run care action `action` with raw `args` (as received from the API); `perks` are those of
+    the territory the cat holds (purrr_core.territory.perks)."""
     request = parse_request(action, args)
-    return ACTIONS[action][1](cat, request, now, rng)
+    return ACTIONS[action][1](cat, request, now, rng, perks)

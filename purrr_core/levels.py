@@ -35,6 +35,17 @@ def account_level(total_xp: int) -> int:
     return total_xp // ACCOUNT_XP_PER_LEVEL + 1
 
 
+def player_progress(cat_xp: int, account_xp: int) -> dict[str, int]:
+    """The player (account) level shown by the API: the XP of the player's cats plus the XP of
+    quests claimed without a cat, `account_level` of it, and the XP still needed for the next."""
+    total = max(0, cat_xp) + max(0, account_xp)
+    return {
+        "player_level": account_level(total),
+        "player_xp": total,
+        "player_xp_to_next": ACCOUNT_XP_PER_LEVEL - total % ACCOUNT_XP_PER_LEVEL,
+    }
+
+
 def gain_xp(cat: Cat, base_xp: float, kind: str) -> tuple[Cat, dict[str, object]]:
     """Add XP scaled by the cat's personality for this activity kind; apply level-ups."""
     xp = max(0, round(base_xp * personality(cat.personality_type).xp_multiplier(kind)))

@@ -12,6 +12,7 @@ All pure functions of the cat and `now`; docs/balance.md shows the curves.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -54,6 +55,10 @@ class SoftCap(_Frozen):
         return self.min_share + (1 - self.min_share) * left
 
 
+class BreedingCondition(_Frozen):
+    exponent: float
+
+
 class Balance(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -61,6 +66,7 @@ class Balance(BaseModel):
     condition: dict[str, Need]
     happiness: SoftCap
     stats: SoftCap
+    breeding: BreedingCondition
 
 
 @cache
@@ -113,6 +119,14 @@ def condition(cat: Cat) -> float:
     for need in table().condition:
         result *= need_factor(need, int(getattr(cat, need)))
     return result
+
+
+def breeding_factor(sire: Cat, dam: Cat) -> float:
+    """How the parents' condition scales a breeding's success: (condition(sire)·condition(dam))
+    to the power exponent/2 — 1 for a well-kept pair (the cats as they are at the start)."""
+    parents = (condition(sire), condition(dam))
+    mean = math.prod(parents) ** (1 / len(parents))  # the geometric mean of the two
+    return float(mean ** table().breeding.exponent)
 
 
 def happiness_gain(current: float, gain: float) -> float:

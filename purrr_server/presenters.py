@@ -76,3 +76,15 @@ def _fixed_parts(cat: Cat) -> tuple[dict[str, Any], dict[str, Any], dict[str, An
         _fixed.clear()
     _fixed[id(cat)] = (cat, fields, progress, phenotype)
     return fields, progress, phenotype
+#: The counter holding quest XP claimed without a cat (services/quests.py).
+ACCOUNT_XP = "account_xp"
+
+
+async def player_json(session: Any, user_id: int) -> dict[str, int]:
+    """The player's level (`player_level`, `player_xp`, `player_xp_to_next`): the XP of their
+    cats plus the quest XP claimed without a cat (docs/rules.md "Levels")."""
+    from purrr_core.levels import player_progress
+
+    cats: list[Cat] = await session.cats.for_user(user_id, limit=1_000_000)
+    counters: dict[str, int] = await session.counters.all(user_id)
+    return player_progress(sum(c.experience for c in cats), counters.get(ACCOUNT_XP, 0))

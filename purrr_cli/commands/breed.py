@@ -18,7 +18,8 @@ from purrr_cli.resolve import ID_MAX, cat_id, parse_id
 app = PurrrTyper(
     help="Breed your cats: ranked pairs, exact kitten predictions, breedings and their kittens.\n\n"
     "Methods: natural (free, 60 % success), ai_assisted (100 coins, 80 %), genetic_enhancement "
-    "(250 coins, 95 %). The sire must be male, the dam female, both adults, off their 72 h "
+    "(250 coins, 95 %), for parents in good condition: hungry, ill, dirty or unhappy parents "
+    "breed less often (docs/balance.md). The sire must be male, the dam female, both adults, off their 72 h "
     "cooldown and not on patrol. SIRE and DAM are cat ids or unique names."
 )
 

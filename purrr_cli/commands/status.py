@@ -78,6 +78,9 @@ def overview(client: Client) -> dict[str, Any]:
     window = night.get("window") or {}
     return {
         "user": profile.get("username"),
+        "player_level": profile.get("player_level"),
+        "player_xp": profile.get("player_xp"),
+        "player_xp_to_next": profile.get("player_xp_to_next"),
         "server": client.which().as_dict(),
         "coins": balance.get("coins"),
         "crypto": {c: balance[c] for c in CURRENCIES if c in balance and float(balance[c])},
@@ -110,6 +113,11 @@ def _lines(data: dict[str, Any]) -> list[str]:
     server = data["server"]
     where = "local game" if server["kind"] != "remote" else server["url"]
     lines = [f"{data['user'] or '?'} on the {where} · {data['coins']} coins"]
+    if data.get("player_level") is not None:
+        lines[0] += (
+            f" · player level {data['player_level']} "
+            f"({data['player_xp']} XP, {data['player_xp_to_next']} to next)"
+        )
     if data["crypto"]:
         lines[0] += " · " + ", ".join(f"{v} {k}" for k, v in data["crypto"].items())
     needy = data["needing_care"]

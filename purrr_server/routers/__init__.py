@@ -40,6 +40,7 @@ MODULES: dict[str, str] = {
     "backup": "purrr_server.routers.backup",
     "rooms": "purrr_server.routers.rooms",
     "oauth": "purrr_server.routers.oauth",
+    "territories": "purrr_server.routers.territory",
 }
 
 

@@ -19,6 +19,7 @@ from purrr_server.auth import (
 )
 from purrr_server.envelope import ApiError, ok
 from purrr_server.http import Envelope, run_action
+from purrr_server.presenters import player_json
 from purrr_server.runtime import runtime_of
 from purrr_server.services.accounts import LoggedOut, Profile, RegisterArgs, Session
 
@@ -34,6 +35,9 @@ class Login(BaseModel):
 class ProfileOut(Profile):
     auth: str
     scopes: list[str]
+    player_level: int = Field(description="The account level: floor(player_xp / 1000) + 1.")
+    player_xp: int = Field(description="XP of your cats plus the quest XP claimed without a cat.")
+    player_xp_to_next: int
 
 
 async def hosted_only(request: Request) -> None:
@@ -99,4 +103,6 @@ async def logout(request: Request, who: Caller) -> Response:
 
 @router.get("/profile", summary="The authenticated account", response_model=Envelope[ProfileOut])
 async def profile(request: Request, who: Caller) -> Response:
-    return ok(request, {**who.user.public(), "auth": who.kind, "scopes": sorted(who.scopes)})
+    player = await player_json(runtime_of(request).store.read, who.user.id)
+    shown = {**who.user.public(), "auth": who.kind, "scopes": sorted(who.scopes), **player}
+    return ok(request, shown)

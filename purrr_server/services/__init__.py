@@ -25,6 +25,7 @@ MODULES: dict[str, str] = {
     "devices": "purrr_server.services.devices",
     "rooms": "purrr_server.services.rooms",
     "oauth": "purrr_server.services.oauth",
+    "territory": "purrr_server.services.territory",
 }
 #: Modules whose hooks run after every action (quest progress, due breedings).
 HOOKS = ("purrr_server.services.quests", "purrr_server.services.breeding")

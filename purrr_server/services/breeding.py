@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import Field
 
-from purrr_core import Cat, InvalidRequest
+from purrr_core import Cat, InvalidRequest, advance
 from purrr_core.breeding import (
     COOLDOWN,
     DEFAULT_METHOD,
@@ -42,6 +42,7 @@ from purrr_core.genetics import (
     parse_genotype,
     personality_distribution,
 )
+from purrr_core.pacing import breeding_factor
 from purrr_server.actions import (
     ActionArgs,
     ActionContext,
@@ -182,17 +183,32 @@ def _traits(offspring: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return _fractions(by_name, "name")
 
 
+def success_chance(method: BreedingMethod, sire: Cat, dam: Cat, now: datetime) -> Fraction:
+    """The method's success × the parents' condition at `now` (docs/balance.md), to 3 places."""
+    factor = breeding_factor(advance(sire, now), advance(dam, now))
+    return Fraction(str(round(float(method.success) * factor, 3)))
+
+
 def prediction(
-    sire: Cat, dam: Cat, coi: Fraction, score: int, blocked: str | None, method: BreedingMethod
+    sire: Cat,
+    dam: Cat,
+    coi: Fraction,
+    score: int,
+    blocked: str | None,
+    method: BreedingMethod,
+    now: datetime,
 ) -> dict[str, Any]:
-    """A pair's prediction: compatibility, COI, success, and the exact kitten distribution."""
+    """A pair's prediction: compatibility, COI, success (the method's chance scaled by the
+    parents' condition now), and the exact kitten distribution."""
+    factor = breeding_factor(advance(sire, now), advance(dam, now))
     contract = _cross(sire.genotype or "", dam.genotype or "")
     return {
         "sire_id": sire.id, "sire_name": sire.name, "dam_id": dam.id, "dam_name": dam.name,
         "compatibility": score, **inbreeding_summary(coi),
         "can_breed": blocked is None, "blocked_reason": blocked,
-        "method": method.name, "success_rate": float(method.success),
-        "success_rates": {m.name: float(m.success) for m in METHODS.values()},
+        "method": method.name, "success_rate": round(float(method.success) * factor, 3),
+        "success_rates": {m.name: round(float(m.success) * factor, 3) for m in METHODS.values()},
+        "condition_factor": round(factor, 3),
         "cost": method.cost,
         "sire": contract["sire"], "dam": contract["dam"], "offspring": contract["offspring"],
         "predicted_traits": _traits(contract["offspring"]),
@@ -248,7 +264,7 @@ def _rank(
             ranked.append((-score, coi, sire.id, dam.id, blocked))
     ranked.sort(key=lambda r: r[:4])
     page = [
-        prediction(family.cats[s], family.cats[d], coi, -neg, blocked, method)
+        prediction(family.cats[s], family.cats[d], coi, -neg, blocked, method, now)
         for neg, coi, s, d, blocked in ranked[offset : offset + limit]
     ]
     return page, len(ranked)
@@ -275,7 +291,7 @@ async def predict_pair(
         on_patrol=await cats_on_patrol(session, user_id, now),
         breeding=await breeding_cats(session, user_id),
     )
-    return prediction(sire, dam, coi, score, blocked, method)
+    return prediction(sire, dam, coi, score, blocked, method, now)
 
 
 async def pedigree_of(session: Session, user_id: int, cat_id: int) -> dict[str, Any]:
@@ -484,6 +500,7 @@ async def breed(ctx: ActionContext, args: BreedArgs) -> dict[str, Any]:
         on_patrol=await cats_on_patrol(ctx.store, ctx.user_id, ctx.now),
         breeding=await breeding_cats(ctx.store, ctx.user_id),
     )
+    success = success_chance(method, sire, dam, ctx.now)
     if method.cost:
         await change_wallet(
             ctx,
@@ -504,7 +521,7 @@ async def breed(ctx: ActionContext, args: BreedArgs) -> dict[str, Any]:
             method=method.name,
             cost=method.cost,
             seed=seed,
-            success_probability=method.success,
+            success_probability=success,
             compatibility=score,
             coi=coi,
             started_at=ctx.now,
@@ -528,7 +545,7 @@ async def breed(ctx: ActionContext, args: BreedArgs) -> dict[str, Any]:
     return {
         "breeding_id": stored.id,
         "estimated_completion": stored.estimated_completion.isoformat(),
-        "success_probability": float(method.success),
+        "success_probability": float(success),
         "breeding": breeding_json(stored),
     }
 

@@ -174,6 +174,9 @@ async def update_cat(ctx: ActionContext, args: UpdateArgs) -> dict[str, Any]:
 async def delete_cat(ctx: ActionContext, args: DeleteArgs) -> dict[str, Any]:
     cat = await load_cat(ctx, args.cat_id)
     check_version(cat, args.version)
+    from purrr_server.services.territory import release_cat  # imports this module
+
+    await release_cat(ctx, cat.id)
     await ctx.store.cats.delete(ctx.user_id, cat.id, ctx.stamp)
     ctx.emit("cat.deleted", {"cat_id": cat.id})
     return {"id": cat.id, "deleted": True}
@@ -204,7 +207,10 @@ async def care(ctx: ActionContext, name: str, args: CatArgs) -> dict[str, Any]:
     """Run care action `name` through `purrr_core.perform` and store the cat and interaction."""
     request = args.model_dump(exclude={"cat_id"})
     cat = await load_cat(ctx, args.cat_id)
-    after, effects = perform(cat, name, request, ctx.now, ctx.rng)
+    from purrr_server.services.territory import cat_perks  # imports this module
+
+    perks = await cat_perks(ctx.store, ctx.user_id, cat)
+    after, effects = perform(cat, name, request, ctx.now, ctx.rng, perks)
     await ctx.store.cats.save(ctx.user_id, after)
     interaction = effects.get("interaction")
     if interaction:

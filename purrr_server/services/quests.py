@@ -9,7 +9,7 @@ rescues and deterred bobcats. Any other action reports progress by emitting
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -25,7 +25,7 @@ from purrr_server.actions import (
     action,
     after_action,
 )
-from purrr_server.presenters import cat_json
+from purrr_server.presenters import ACCOUNT_XP, cat_json, player_json
 from purrr_server.services.cats import CatOut, load_cat
 from purrr_server.services.economy import change_wallet
 
@@ -149,6 +149,12 @@ class Claimed(ActionResult):
     rewards: dict[str, Any]
     balance: dict[str, Any]
     cat: CatOut | None = None
+    xp_to: Literal["cat", "player"] = Field(
+        description="Where the quest's XP went: the cat named, else the player level."
+    )
+    player_level: int
+    player_xp: int
+    player_xp_to_next: int
 
 
 @action("quests.claim", args=ClaimArgs, result=Claimed)
@@ -190,6 +196,8 @@ async def claim_quest(ctx: ActionContext, args: ClaimArgs) -> dict[str, Any]:
         await ctx.store.cats.save(ctx.user_id, after)
         out.update(xp, cat=cat_json(after, ctx.now))
     else:
-        await ctx.store.counters.add(ctx.user_id, "account_xp", rewards.xp)
+        await ctx.store.counters.add(ctx.user_id, ACCOUNT_XP, rewards.xp)
+    out["xp_to"] = "cat" if cat is not None else "player"
+    out.update(await player_json(ctx.store, ctx.user_id))
     ctx.emit("quest.claimed", {"quest_id": quest_id})
     return out

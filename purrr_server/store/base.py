@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from purrr_server.store.rooms import RoomRepository
     from purrr_server.store.security import SecurityRepository
     from purrr_server.store.sync import SyncLocalRepository, SyncLogRepository
+    from purrr_server.store.territory import TerritoryRepository
     from purrr_server.store.users import UserRepository
 
 __all__ = ["Connection", "Params", "Repository", "Session", "dumps", "user_where"]
@@ -227,6 +228,12 @@ class Session:
         from purrr_server.store.sync import SyncLogRepository
 
         return SyncLogRepository(self)
+
+    @cached_property
+    def territories(self) -> TerritoryRepository:
+        from purrr_server.store.territory import TerritoryRepository
+
+        return TerritoryRepository(self)
 
     @cached_property
     def totp(self) -> TotpRepository:

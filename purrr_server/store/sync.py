@@ -127,6 +127,7 @@ syncable(
     refs=("breeding_id",),
     ids={"sire_id": "cats", "dam_id": "cats", "kitten_ids[]": "cats"},
 )
+syncable("territories", refs=("territory_id",), ids={"cat_id": "cats"})
 local_only(
     "users",
     "tokens",

@@ -44,6 +44,9 @@ def test_status_overview(purrr: Purrr) -> None:
     night = "2026-11-24T03:00:00+00:00"
     data = ok_json(purrr("status", "--json", now=night))
     assert data["user"] == "local" and data["coins"] == 1000 and data["cats"] == 3
+    cats_xp = sum(c["experience"] for c in ok_json(purrr("cats", "list", "--json", now=night)))
+    assert data["player_level"] == 1 and data["player_xp"] == cats_xp > 0
+    assert data["player_xp_to_next"] == 1000 - data["player_xp"]
     assert data["server"]["kind"] == "in-process"
     needy = {cat["name"]: cat for cat in data["needing_care"]}
     assert set(needy) == {"Tom", "Luna", "Sly"}
@@ -64,6 +67,7 @@ def test_status_overview(purrr: Purrr) -> None:
     assert f"Patrol #{data['patrol']['id']}" in text
     assert f"purrr breed status {breeding['breeding_id']}" in text
     assert "purrr quests claim first_meal" in text
+    assert f"player level 1 ({data['player_xp']} XP, " in text.splitlines()[0]
     assert "\x1b" not in text
     assert purrr("status", "--jq", ".patrol.cats[0]", now=night).stdout == "Sly\n"
 
@@ -113,8 +117,9 @@ def test_docs_list_every_environment_variable() -> None:
 def test_status_json_is_an_object_with_these_keys(purrr: Purrr) -> None:
     keys = set(json.loads(purrr("status", "--json").stdout))
     assert keys == {
-        "user", "server", "coins", "crypto", "cats", "needing_care", "patrol", "night_window",
-        "breedings", "claimable_quests", "open_alerts", "sync",
+        "user", "player_level", "player_xp", "player_xp_to_next", "server", "coins", "crypto",
+        "cats", "needing_care", "patrol", "night_window", "breedings", "claimable_quests",
+        "open_alerts", "sync",
     }  # fmt: skip
 
 

@@ -90,3 +90,47 @@ def test_furniture_adds_bonuses():
     assert t.bonuses() == {"rest": 0.05, "climbing": 0.2}
     with pytest.raises(InvalidRequest, match="'sofa'"):
         install_furniture(t, "sofa")
+
+
+def test_a_claim_with_a_clock_costs_energy_win_or_lose():
+    from tests.core.conftest import NOW
+
+    cat = make_cat(id=4, level=3, energy=60, decayed_at=NOW)
+    won = claim(cat, "garden", "Backyard", None, random.Random(1), NOW)
+    assert won["won"] and won["cat"].energy == 45 and won["energy_spent"] == 15
+    strong = make_cat(id=5, level=30, strength=99, agility=99, energy=99, decayed_at=NOW)
+    lost = claim(cat, "garden", "Backyard", strong, random.Random(1), NOW)
+    assert not lost["won"] and lost["cat"].energy == 45 and "territory" not in lost
+
+
+def test_territory_perks_scale_rest_and_climbing_and_favour_territorial_cats():
+    from purrr_core import perform
+    from purrr_core.territory import NO_PERKS, Territory, perks
+    from tests.core.conftest import NOW
+
+    alley = Territory(
+        type="alley",
+        location="Fish alley",
+        holder_cat_id=1,
+        bonus_multiplier=1.2,
+        furniture=("cat_bed", "cat_tree", "scratching_post", "window_perch"),
+    )
+    assert perks(alley, "territorial").model_dump() == {"rest": 1.6, "climbing": 1.6}
+    assert perks(alley, "lazy").model_dump() == {"rest": 1.5, "climbing": 1.5}
+    assert perks(None, "lazy") == NO_PERKS
+    tired = make_cat(energy=20, decayed_at=NOW)
+    _, plain = perform(tired, "rest", {}, NOW, random.Random(1))
+    _, held = perform(tired, "rest", {}, NOW, random.Random(1), perks(alley, "playful"))
+    assert held["energy_gained"] > plain["energy_gained"]
+    climb = {"game": "cat_tower_climbing", "duration": 10}
+    _, plain = perform(make_cat(decayed_at=NOW), "play", climb, NOW, random.Random(1))
+    _, held = perform(
+        make_cat(decayed_at=NOW), "play", climb, NOW, random.Random(1), perks(alley, "playful")
+    )
+    assert held["xp_gained"] > plain["xp_gained"]
+    ball = {"game": "ball_toss", "duration": 10}
+    _, plain = perform(make_cat(decayed_at=NOW), "play", ball, NOW, random.Random(1))
+    _, held = perform(
+        make_cat(decayed_at=NOW), "play", ball, NOW, random.Random(1), perks(alley, "playful")
+    )
+    assert held["xp_gained"] == plain["xp_gained"]  # only climbing play

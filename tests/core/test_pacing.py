@@ -184,3 +184,15 @@ def test_freshness_is_bounded_falls_with_use_and_recovers_with_time(
             cat, key, now
         )
         assert cat.fatigue[key].level <= cap
+
+
+def test_breeding_success_follows_the_parents_condition() -> None:
+    """docs/balance.md "Breeding": the method's chance × (condition(sire)·condition(dam))^½."""
+    fit = make_cat(hunger=80, health=90, cleanliness=80, happiness=70)
+    assert pacing.breeding_factor(fit, fit) == 1.0
+    starving = make_cat(hunger=0, health=90, cleanliness=80, happiness=70)
+    assert pacing.breeding_factor(starving, fit) == pytest.approx(0.6**0.5)
+    wreck = make_cat(hunger=0, health=0, cleanliness=0, happiness=0)
+    assert pacing.breeding_factor(wreck, wreck) == pytest.approx(0.6 * 0.5 * 0.85 * 0.8)
+    # natural breeding (60 %) of a neglected pair takes about one time in eight
+    assert 0.6 * pacing.breeding_factor(wreck, wreck) < 0.125

@@ -61,10 +61,27 @@ async def cat(client: httpx.AsyncClient, name: str, genotype: str, **fields: Any
     return dict(r.json()["data"])
 
 
-async def pair(client: httpx.AsyncClient, suffix: str = "") -> tuple[int, int]:
+async def pair(client: httpx.AsyncClient, suffix: str = "", *, fed: bool = True) -> tuple[int, int]:
+    """A compatible pair, fed so that their condition leaves the method's success as it is."""
     sire = await cat(client, f"Tom{suffix}", SIRE, breed="maine_coon")
     dam = await cat(client, f"Kitty{suffix}", DAM, personality_type="curious", breed="siamese")
+    for one in (sire, dam) if fed else ():
+        r = await client.post(f"{API}/cats/{one['id']}/feed", json={"quantity": 2}, headers=idem())
+        assert r.status_code == 200, r.text
     return sire["id"], dam["id"]
+
+
+async def test_a_hungry_pair_breeds_less_often(client: httpx.AsyncClient) -> None:
+    """docs/balance.md "Breeding": success × the parents' condition (new cats are hungry)."""
+    sire, dam = await pair(client, fed=False)
+    shown = data(
+        await client.get(f"{API}/genetics/predict", params={"sire_id": sire, "dam_id": dam})
+    )
+    assert shown["condition_factor"] == 0.6 and shown["success_rate"] == 0.36
+    assert shown["success_rates"]["genetic_enhancement"] == 0.57
+    started = data(await breed(client, sire, dam), 201)
+    assert started["success_probability"] == 0.36
+    assert started["breeding"]["success_probability"] == 0.36
 
 
 async def breed(client: httpx.AsyncClient, sire: int, dam: int, **body: Any) -> httpx.Response:
