@@ -9,7 +9,7 @@ from functools import cache
 
 import pyotp
 
-from purrr_core.economy import PaymentProvider, SandboxProvider
+from purrr_core.economy import PaymentProvider, PayoutProvider, SandboxPayouts, SandboxProvider
 from purrr_server.envelope import ApiError
 from purrr_server.payments.coinbase import CoinbaseCommerceProvider
 from purrr_server.payments.settings import EconomySettings
@@ -35,6 +35,22 @@ def provider_for(settings: EconomySettings) -> PaymentProvider:
             base_url=settings.coinbase_base_url,
         )
     return SandboxProvider()
+
+
+def payout_provider_for(
+    settings: EconomySettings, hosted: bool, allow_sandbox: bool
+) -> PayoutProvider:
+    """Where withdrawals are paid out: the sandbox network (local servers, or hosted test
+    servers that opted in with `--allow-sandbox-payments`). A hosted server without it has no
+    payout provider: withdrawals wait in the queue and the operator is told why."""
+    if hosted and not allow_sandbox:
+        raise ApiError(
+            "CONFLICT",
+            "this hosted server has no payout provider: withdrawals stay pending until one is "
+            "configured (or, for a test server only, run it with --allow-sandbox-payments)",
+            details={"provider": None},
+        )
+    return SandboxPayouts(settings.sandbox_payout_delay)
 
 
 def sandbox_refused(settings: EconomySettings, hosted: bool, allow_sandbox: bool) -> bool:
@@ -94,6 +110,7 @@ __all__ = [
     "EconomySettings",
     "economy_settings",
     "new_totp_secret",
+    "payout_provider_for",
     "provider_for",
     "sandbox_refused",
     "startup_notice",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 from decimal import Decimal
 from functools import cached_property
 from typing import Literal
@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from purrr_core.economy import default_rates
+from purrr_core.economy import HOLD, SANDBOX_SETTLE, default_rates
 
 
 class EconomySettings(BaseSettings):
     """`PURRR_PAYMENT_PROVIDER` (sandbox|coinbase), `PURRR_COINBASE_API_KEY`, `PURRR_USD_RATES`
-    (JSON, e.g. `{"BTC": "65000"}`), `PURRR_QUEST_TIMEZONE` (IANA name; default the server's)."""
+    (JSON, e.g. `{"BTC": "65000"}`), `PURRR_QUEST_TIMEZONE` (IANA name; default the server's),
+    `PURRR_WITHDRAWAL_HOLD_SECONDS`, `PURRR_SANDBOX_PAYOUT_SECONDS`."""
 
     model_config = SettingsConfigDict(env_prefix="PURRR_", extra="ignore")
 
@@ -26,11 +27,30 @@ class EconomySettings(BaseSettings):
     coinbase_base_url: str = "https://api.commerce.coinbase.com"
     usd_rates: dict[str, Decimal] = Field(default_factory=dict)
     quest_timezone: str | None = None
+    #: Seconds a local server holds a new withdrawal (cancellable) before sending it; default
+    #: `hold_seconds` of purrr_core/data/economy.json.
+    withdrawal_hold_seconds: int | None = Field(None, ge=0)
+    #: Seconds the sandbox payout network takes to settle; default `sandbox_settle_seconds`.
+    sandbox_payout_seconds: int | None = Field(None, ge=0)
 
     @cached_property
     def rates(self) -> dict[str, Decimal]:
         """The shipped rate table with any configured overrides."""
         return {**default_rates(), **self.usd_rates}
+
+    @property
+    def withdrawal_hold(self) -> timedelta:
+        return (
+            HOLD
+            if self.withdrawal_hold_seconds is None
+            else timedelta(seconds=self.withdrawal_hold_seconds)
+        )
+
+    @property
+    def sandbox_payout_delay(self) -> timedelta:
+        if self.sandbox_payout_seconds is None:
+            return SANDBOX_SETTLE
+        return timedelta(seconds=self.sandbox_payout_seconds)
 
     @property
     def timezone(self) -> tzinfo:
