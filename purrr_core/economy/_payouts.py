@@ -86,6 +86,10 @@ class PayoutProvider(Protocol):
         """The provider's view of `payout` at `now`."""
         ...
 
+    def check_due(self, payout: Payout, last_checked: datetime, now: datetime) -> bool:
+        """Whether asking `payout_status` now could tell something new (reads ask only then)."""
+        ...
+
 
 class SandboxPayouts:
     """Offline payout network: deterministic ids, settles after a delay, known failing addresses."""
@@ -103,6 +107,9 @@ class SandboxPayouts:
 
     async def payout_status(self, payout: Payout, address: str, now: datetime) -> PayoutOutcome:
         return sandbox_outcome(payout.submitted_at, address, now, self.settle_after)
+
+    def check_due(self, payout: Payout, last_checked: datetime, now: datetime) -> bool:
+        return now >= payout.submitted_at + self.settle_after
 
 
 def sandbox_outcome(

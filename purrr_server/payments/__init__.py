@@ -12,6 +12,7 @@ import pyotp
 from purrr_core.economy import PaymentProvider, PayoutProvider, SandboxPayouts, SandboxProvider
 from purrr_server.envelope import ApiError
 from purrr_server.payments.coinbase import CoinbaseCommerceProvider
+from purrr_server.payments.coinbase_exchange import CoinbaseExchangePayouts
 from purrr_server.payments.settings import EconomySettings
 
 
@@ -40,9 +41,25 @@ def provider_for(settings: EconomySettings) -> PaymentProvider:
 def payout_provider_for(
     settings: EconomySettings, hosted: bool, allow_sandbox: bool
 ) -> PayoutProvider:
-    """Where withdrawals are paid out: the sandbox network (local servers, or hosted test
-    servers that opted in with `--allow-sandbox-payments`). A hosted server without it has no
-    payout provider: withdrawals wait in the queue and the operator is told why."""
+    """Where withdrawals are paid out: the operator's Coinbase Exchange account when configured,
+    else the sandbox network (local servers, or hosted test servers that opted in with
+    `--allow-sandbox-payments`). A hosted server with neither has no payout provider:
+    withdrawals wait in the queue and the operator is told why."""
+    if settings.payout_provider == "coinbase_exchange":
+        key, secret, passphrase = (
+            settings.coinbase_exchange_key,
+            settings.coinbase_exchange_secret,
+            settings.coinbase_exchange_passphrase,
+        )
+        if not (key and secret and passphrase):
+            raise ApiError(
+                "INTERNAL_SERVER_ERROR",
+                "PURRR_PAYOUT_PROVIDER=coinbase_exchange needs PURRR_COINBASE_EXCHANGE_KEY, "
+                "PURRR_COINBASE_EXCHANGE_SECRET and PURRR_COINBASE_EXCHANGE_PASSPHRASE",
+            )
+        return CoinbaseExchangePayouts(
+            key, secret, passphrase, base_url=settings.coinbase_exchange_url
+        )
     if hosted and not allow_sandbox:
         raise ApiError(
             "CONFLICT",
@@ -107,6 +124,7 @@ def totp_step(secret: str, code: str, now: datetime) -> int | None:
 
 __all__ = [
     "CoinbaseCommerceProvider",
+    "CoinbaseExchangePayouts",
     "EconomySettings",
     "economy_settings",
     "new_totp_secret",

@@ -17,6 +17,7 @@ from purrr_core.economy import HOLD, SANDBOX_SETTLE, default_rates
 class EconomySettings(BaseSettings):
     """`PURRR_PAYMENT_PROVIDER` (sandbox|coinbase), `PURRR_COINBASE_API_KEY`, `PURRR_USD_RATES`
     (JSON, e.g. `{"BTC": "65000"}`), `PURRR_QUEST_TIMEZONE` (IANA name; default the server's),
+    `PURRR_PAYOUT_PROVIDER` (sandbox|coinbase_exchange) and its keys,
     `PURRR_WITHDRAWAL_HOLD_SECONDS`, `PURRR_SANDBOX_PAYOUT_SECONDS`."""
 
     model_config = SettingsConfigDict(env_prefix="PURRR_", extra="ignore")
@@ -27,6 +28,13 @@ class EconomySettings(BaseSettings):
     coinbase_base_url: str = "https://api.commerce.coinbase.com"
     usd_rates: dict[str, Decimal] = Field(default_factory=dict)
     quest_timezone: str | None = None
+    #: Where withdrawals are paid out: the sandbox network, or the operator's Coinbase Exchange
+    #: account (`PURRR_COINBASE_EXCHANGE_KEY`, `_SECRET`, `_PASSPHRASE`).
+    payout_provider: Literal["sandbox", "coinbase_exchange"] = "sandbox"
+    coinbase_exchange_key: str | None = None
+    coinbase_exchange_secret: str | None = None
+    coinbase_exchange_passphrase: str | None = None
+    coinbase_exchange_url: str = "https://api.exchange.coinbase.com"
     #: Seconds a local server holds a new withdrawal (cancellable) before sending it; default
     #: `hold_seconds` of purrr_core/data/economy.json.
     withdrawal_hold_seconds: int | None = Field(None, ge=0)

@@ -9,10 +9,11 @@ from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from purrr_core.economy import Wallet, charge_view, check_asset
+from purrr_core.economy import PayoutProvider, Wallet, charge_view, check_asset
+from purrr_server import payments
 from purrr_server.actions import MAX_ID, ActionResult, execute
 from purrr_server.auth import Admin, Caller
-from purrr_server.envelope import ok, request_id
+from purrr_server.envelope import ApiError, ok, request_id
 from purrr_server.http import Envelope, Paging, run_action
 from purrr_server.runtime import runtime_of
 from purrr_server.services.economy import (
@@ -35,7 +36,16 @@ async def catch_up_withdrawals(request: Request, who: Caller) -> None:
     are shown: an `economy.withdrawals_catch_up` action, run only when one is due."""
     runtime = runtime_of(request)
     rows = await runtime.store.read.withdrawals.open_for_user(who.user.id)
-    if not rows or not withdrawals_due(rows, runtime.settings.now(), runtime.settings.hosted):
+    if not rows:
+        return
+    settings = runtime.settings
+    try:
+        provider: PayoutProvider | None = payments.payout_provider_for(
+            payments.economy_settings(), settings.hosted, settings.allow_sandbox_payments
+        )
+    except ApiError:
+        provider = None  # a hosted server without a payout provider sends nothing
+    if not withdrawals_due(rows, settings.now(), settings.hosted, provider):
         return
     await execute(
         runtime,

@@ -406,16 +406,26 @@ def _payout_of(row: dict[str, Any]) -> Payout:
     )
 
 
-def withdrawals_due(rows: list[dict[str, Any]], now: datetime, hosted: bool) -> bool:
+def withdrawals_due(
+    rows: list[dict[str, Any]], now: datetime, hosted: bool, provider: PayoutProvider | None
+) -> bool:
     """Whether a catch-up would move any of these open withdrawals (checked on reads, before
     deciding to run the `economy.withdrawals_catch_up` action)."""
     hold = payments.economy_settings().withdrawal_hold
     for row in rows:
         if row["status"] == "processing":
-            return True
-        if not hosted and due_for_sending(datetime.fromisoformat(row["created_at"]), now, hold):
+            if provider is not None and _checkable(row, provider, now):
+                return True
+        elif not hosted and due_for_sending(datetime.fromisoformat(row["created_at"]), now, hold):
             return True
     return False
+
+
+def _checkable(row: dict[str, Any], provider: PayoutProvider, now: datetime) -> bool:
+    """A processing withdrawal this provider sent, worth asking about now."""
+    if row["provider"] != provider.name:
+        return False
+    return provider.check_due(_payout_of(row), datetime.fromisoformat(row["updated_at"]), now)
 
 
 @action(
@@ -442,9 +452,14 @@ async def catch_up_withdrawals(ctx: ActionContext, args: NoArgs) -> dict[str, An
             await _send(ctx, row, provider, created + hold)
             moved.append(row["id"])
             row = await ctx.store.withdrawals.get(ctx.user_id, row["id"]) or row
-        if row["status"] == "processing":
+        if row["status"] == "processing" and _checkable(row, provider, ctx.now):
             outcome = await provider.payout_status(_payout_of(row), row["address"], ctx.now)
-            if await _finish(ctx, row, outcome) and row["id"] not in moved:
+            if outcome.status == "processing":
+                # remember when the provider was last asked (reads wait before asking again)
+                await ctx.store.withdrawals.transition(
+                    ctx.user_id, row["id"], "processing", "processing", ctx.stamp
+                )
+            elif await _finish(ctx, row, outcome) and row["id"] not in moved:
                 moved.append(row["id"])
     changed = [await ctx.store.withdrawals.get(ctx.user_id, i) for i in moved]
     return {"withdrawals": [w for w in changed if w is not None]}
