@@ -76,6 +76,8 @@ def _fixed_parts(cat: Cat) -> tuple[dict[str, Any], dict[str, Any], dict[str, An
         _fixed.clear()
     _fixed[id(cat)] = (cat, fields, progress, phenotype)
     return fields, progress, phenotype
+
+
 #: The counter holding quest XP claimed without a cat (services/quests.py).
 ACCOUNT_XP = "account_xp"
 

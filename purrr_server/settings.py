@@ -10,7 +10,7 @@ reads, each under its own variables: `night_watch` (`PURRR_NIGHT_WATCH_*`) and `
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -60,6 +60,18 @@ class EconomySection(BaseModel):
     coinbase_base_url: str = "https://api.commerce.coinbase.com"
     usd_rates: dict[str, Decimal] = Field(default_factory=dict)
     quest_timezone: str | None = None
+    #: Where withdrawals are paid out: the sandbox network, or the operator's Coinbase Exchange
+    #: account (`PURRR_COINBASE_EXCHANGE_KEY`, `_SECRET`, `_PASSPHRASE`).
+    payout_provider: Literal["sandbox", "coinbase_exchange"] = "sandbox"
+    coinbase_exchange_key: str | None = None
+    coinbase_exchange_secret: str | None = None
+    coinbase_exchange_passphrase: str | None = None
+    coinbase_exchange_url: str = "https://api.exchange.coinbase.com"
+    #: Seconds a local server holds a new withdrawal (cancellable) before sending it; default
+    #: `hold_seconds` of purrr_core/data/economy.json.
+    withdrawal_hold_seconds: int | None = Field(None, ge=0)
+    #: Seconds the sandbox payout network takes to settle; default `sandbox_settle_seconds`.
+    sandbox_payout_seconds: int | None = Field(None, ge=0)
 
     @field_validator("quest_timezone", mode="after")
     @classmethod
@@ -81,6 +93,22 @@ class EconomySection(BaseModel):
         from purrr_core.economy import default_rates
 
         return {**default_rates(), **self.usd_rates}
+
+    @property
+    def withdrawal_hold(self) -> timedelta:
+        from purrr_core.economy import HOLD
+
+        if self.withdrawal_hold_seconds is None:
+            return HOLD
+        return timedelta(seconds=self.withdrawal_hold_seconds)
+
+    @property
+    def sandbox_payout_delay(self) -> timedelta:
+        from purrr_core.economy import SANDBOX_SETTLE
+
+        if self.sandbox_payout_seconds is None:
+            return SANDBOX_SETTLE
+        return timedelta(seconds=self.sandbox_payout_seconds)
 
     @property
     def timezone(self) -> tzinfo:

@@ -11,6 +11,7 @@ import typer
 from purrr_cli import config
 from purrr_cli.client import choose_server
 from purrr_cli.commands.server_oauth import app as oauth_client_app
+from purrr_cli.commands.server_withdrawals import app as withdrawals_app
 from purrr_cli.errors import CliError, ConflictError, UsageError
 from purrr_cli.output import PurrrTyper, examples, message, options, render
 
@@ -271,3 +272,4 @@ def logs(
 
 
 app.add_typer(oauth_client_app, name="oauth-client")
+app.add_typer(withdrawals_app, name="withdrawals")

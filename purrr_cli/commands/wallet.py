@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from typing import Annotated
 
 import typer
@@ -10,7 +11,7 @@ import typer
 from purrr_cli import complete
 from purrr_cli.client import connect
 from purrr_cli.errors import UsageError
-from purrr_cli.output import PurrrTyper, examples, message, render
+from purrr_cli.output import PurrrTyper, examples, message, options, render
 from purrr_cli.resolve import parse_id
 
 app = PurrrTyper(
@@ -114,7 +115,7 @@ def withdraw(
     address: Annotated[str, typer.Option(help="Destination address.")],
     totp: Annotated[str | None, typer.Option(help="Second-factor code (hosted servers).")] = None,
 ) -> None:
-    """Queue a withdrawal; the amount is locked until it is processed or cancelled."""
+    """Queue a withdrawal; its amount is locked until it is sent (then debited) or cancelled."""
     body: dict[str, object] = {
         "crypto_type": currency.upper(),
         "amount": decimal_amount(amount, "--amount"),
@@ -141,10 +142,11 @@ def charges(
 
 @app.command(epilog=examples("purrr wallet withdrawals", "purrr wallet withdrawals --json"))
 def withdrawals() -> None:
-    """Your withdrawals, newest first (pending ones hold their amount as `locked`)."""
+    """Your withdrawals, newest first: pending (locked, cancellable), processing (sent),
+    settled, failed (refunded), cancelled or rejected."""
     render(
         connect().get("economy/withdrawals"),
-        ["id", "status", "currency", "amount", "address", "created_at"],
+        ["id", "status", "currency", "amount", "address", "created_at", "finished_at"],
         empty="No withdrawals.",
     )
 
@@ -165,3 +167,31 @@ def cancel(
     result = connect().post(f"economy/withdrawals/{number}/cancel")
     message(f"Cancelled withdrawal {number}.")
     render(result, hide=("balance",))
+
+
+second_factor = PurrrTyper(
+    help="The second factor (TOTP) a hosted server asks for on every withdrawal."
+)
+
+
+@second_factor.command(epilog=examples("purrr wallet 2fa setup", "purrr wallet 2fa setup --json"))
+def setup() -> None:
+    """Set up the second factor: scan the QR code (or type the secret) into an authenticator app.
+
+    The secret is shown only this once; then withdraw with --totp CODE."""
+    enrolled = connect().post("economy/2fa")
+    if options.json:
+        render(enrolled)
+        return
+    import segno  # only here: a QR code is drawn once per account
+
+    segno.make(enrolled["otpauth_uri"], error="m").terminal(out=sys.stdout, compact=True, border=2)
+    typer.echo(enrolled["otpauth_uri"])
+    typer.echo(f"secret: {enrolled['secret']}")
+    message(
+        "Scan the code with an authenticator app now: it is shown only once. "
+        "Then: purrr wallet withdraw … --totp CODE"
+    )
+
+
+app.add_typer(second_factor, name="2fa")

@@ -8,9 +8,10 @@ from datetime import datetime
 
 import pyotp
 
-from purrr_core.economy import PaymentProvider, SandboxProvider
+from purrr_core.economy import PaymentProvider, PayoutProvider, SandboxPayouts, SandboxProvider
 from purrr_server.envelope import ApiError
 from purrr_server.payments.coinbase import CoinbaseCommerceProvider
+from purrr_server.payments.coinbase_exchange import CoinbaseExchangePayouts
 from purrr_server.settings import EconomySection, Settings
 
 
@@ -28,6 +29,38 @@ def provider_for(settings: EconomySection) -> PaymentProvider:
             base_url=settings.coinbase_base_url,
         )
     return SandboxProvider()
+
+
+def payout_provider_for(
+    settings: EconomySection, hosted: bool, allow_sandbox: bool
+) -> PayoutProvider:
+    """Where withdrawals are paid out: the operator's Coinbase Exchange account when configured,
+    else the sandbox network (local servers, or hosted test servers that opted in with
+    `--allow-sandbox-payments`). A hosted server with neither has no payout provider:
+    withdrawals wait in the queue and the operator is told why."""
+    if settings.payout_provider == "coinbase_exchange":
+        key, secret, passphrase = (
+            settings.coinbase_exchange_key,
+            settings.coinbase_exchange_secret,
+            settings.coinbase_exchange_passphrase,
+        )
+        if not (key and secret and passphrase):
+            raise ApiError(
+                "INTERNAL_SERVER_ERROR",
+                "PURRR_PAYOUT_PROVIDER=coinbase_exchange needs PURRR_COINBASE_EXCHANGE_KEY, "
+                "PURRR_COINBASE_EXCHANGE_SECRET and PURRR_COINBASE_EXCHANGE_PASSPHRASE",
+            )
+        return CoinbaseExchangePayouts(
+            key, secret, passphrase, base_url=settings.coinbase_exchange_url
+        )
+    if hosted and not allow_sandbox:
+        raise ApiError(
+            "CONFLICT",
+            "this hosted server has no payout provider: withdrawals stay pending until one is "
+            "configured (or, for a test server only, run it with --allow-sandbox-payments)",
+            details={"provider": None},
+        )
+    return SandboxPayouts(settings.sandbox_payout_delay)
 
 
 def sandbox_refused(settings: Settings) -> bool:
@@ -88,8 +121,10 @@ def totp_step(secret: str, code: str, now: datetime) -> int | None:
 
 __all__ = [
     "CoinbaseCommerceProvider",
+    "CoinbaseExchangePayouts",
     "EconomySection",
     "new_totp_secret",
+    "payout_provider_for",
     "provider_for",
     "sandbox_refused",
     "startup_notice",

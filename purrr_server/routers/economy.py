@@ -9,10 +9,11 @@ from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from purrr_core.economy import Wallet, charge_view, check_asset
+from purrr_core.economy import PayoutProvider, Wallet, charge_view, check_asset
+from purrr_server import payments
 from purrr_server.actions import MAX_ID, ActionResult, execute
 from purrr_server.auth import Admin, Caller
-from purrr_server.envelope import ok, request_id
+from purrr_server.envelope import ApiError, ok, request_id
 from purrr_server.http import Envelope, Paging, run_action
 from purrr_server.runtime import runtime_of
 from purrr_server.services.economy import (
@@ -24,14 +25,43 @@ from purrr_server.services.economy import (
     Withdrawal,
     WithdrawalOut,
     WithdrawArgs,
+    withdrawals_due,
 )
 
 router = APIRouter(prefix="/economy", tags=["economy"])
 
 
-async def current_wallet(request: Request, who: Caller) -> Wallet:
-    """The caller's wallet; the first look opens it (an `economy.open` action)."""
+async def catch_up_withdrawals(request: Request, who: Caller) -> None:
+    """Let the caller's withdrawals move on (sent after the hold, settled or failed) before they
+    are shown: an `economy.withdrawals_catch_up` action, run only when one is due."""
     runtime = runtime_of(request)
+    rows = await runtime.store.read.withdrawals.open_for_user(who.user.id)
+    if not rows:
+        return
+    settings = runtime.settings
+    try:
+        provider: PayoutProvider | None = payments.payout_provider_for(
+            settings.economy, settings.hosted, settings.allow_sandbox_payments
+        )
+    except ApiError:
+        provider = None  # a hosted server without a payout provider sends nothing
+    if not withdrawals_due(rows, settings.now(), settings, provider):
+        return
+    await execute(
+        runtime,
+        who.user,
+        "economy.withdrawals_catch_up",
+        {},
+        via="internal",
+        scopes=who.scopes,
+        request_id=request_id(request),
+    )
+
+
+async def current_wallet(request: Request, who: Caller) -> Wallet:
+    """The caller's wallet, withdrawals caught up; the first look opens it (`economy.open`)."""
+    runtime = runtime_of(request)
+    await catch_up_withdrawals(request, who)
     wallet: Wallet | None = await runtime.store.read.wallets.load(who.user.id)
     if wallet is None:
         await execute(
@@ -132,6 +162,7 @@ async def withdraw(request: Request, body: WithdrawArgs, who: Caller) -> Respons
     response_model=Envelope[list[WithdrawalOut]],
 )
 async def withdrawals(request: Request, who: Caller) -> Response:
+    await catch_up_withdrawals(request, who)
     return ok(request, await runtime_of(request).store.read.withdrawals.for_user(who.user.id))
 
 

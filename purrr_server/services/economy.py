@@ -8,7 +8,8 @@ action's transaction, so a refusal anywhere rolls every change back.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
@@ -16,13 +17,20 @@ from purrr_core import NotFound
 from purrr_core.economy import (
     Change,
     LedgerEntry,
+    Payout,
+    PayoutOutcome,
+    PayoutProvider,
+    PayoutRequest,
     Wallet,
     apply_changes,
     charge_view,
     deposit_request,
+    due_for_sending,
     open_wallet,
+    refund_withdrawal,
     release_funds,
     request_withdrawal,
+    send_withdrawal,
     settle_deposit,
     withdrawal_request,
 )
@@ -42,6 +50,9 @@ from purrr_server.envelope import ApiError
 #: A decimal amount as a string ("0.05"; exact) or a JSON number.
 Amount = Annotated[str, Field(max_length=40)] | int | float
 Currency = Annotated[str, Field(max_length=20, examples=["BTC"])]
+
+if TYPE_CHECKING:
+    from purrr_server.settings import Settings
 
 
 class Balance(ActionResult):
@@ -100,7 +111,16 @@ class WithdrawalOut(ActionResult):
     currency: str
     amount: str
     address: str
-    status: str
+    status: str = Field(
+        ...,
+        description="pending, processing (sent; amount debited), settled, failed (amount "
+        "refunded), cancelled or rejected.",
+    )
+    provider: str | None = None
+    payout_id: str | None = None
+    submitted_at: str | None = None
+    finished_at: str | None = None
+    failure_reason: str | None = None
 
 
 class Withdrawal(ActionResult):
@@ -110,6 +130,17 @@ class Withdrawal(ActionResult):
 
 class CancelArgs(ActionArgs):
     withdrawal_id: RowId
+
+
+class RejectArgs(ActionArgs):
+    withdrawal_id: RowId
+    reason: LongLabel = Field("rejected by the operator", examples=["address on a sanctions list"])
+
+
+class CaughtUp(ActionResult):
+    """The withdrawals a catch-up moved (sent, settled or failed), with their new state."""
+
+    withdrawals: list[WithdrawalOut]
 
 
 def account(ctx: ActionContext, user_id: int | None = None) -> str:
@@ -296,7 +327,210 @@ async def cancel_withdrawal(ctx: ActionContext, args: CancelArgs) -> dict[str, A
             f"withdrawal {withdrawal_id} is {row['status']}, not pending",
             details={"withdrawal_id": withdrawal_id, "status": row["status"]},
         )
+    if not await ctx.store.withdrawals.transition(
+        ctx.user_id, withdrawal_id, "pending", "cancelled", ctx.stamp, finished_at=ctx.stamp
+    ):
+        raise Conflict(f"withdrawal {withdrawal_id} is no longer pending")
     wallet = release_funds(await wallet_of(ctx), row["currency"], row["amount"])
     await save_wallet(ctx, wallet)
-    await ctx.store.withdrawals.set_status(ctx.user_id, withdrawal_id, "cancelled", ctx.stamp)
-    return {"withdrawal": {**row, "status": "cancelled"}, "balance": wallet.view()}
+    ctx.emit("economy.withdrawal_cancelled", {"withdrawal_id": withdrawal_id})
+    updated = await ctx.store.withdrawals.get(ctx.user_id, withdrawal_id)
+    return {"withdrawal": updated, "balance": wallet.view()}
+
+
+def payout_provider(ctx: ActionContext) -> PayoutProvider:
+    return payments.payout_provider_for(
+        ctx.settings.economy, ctx.settings.hosted, ctx.settings.allow_sandbox_payments
+    )
+
+
+async def _send(
+    ctx: ActionContext, row: dict[str, Any], provider: PayoutProvider, at: datetime
+) -> None:
+    """Pending → processing: the provider takes the payout (sent `at`: when it became due, so a
+    lazy catch-up gives the same times however late it runs); the amount leaves the wallet."""
+    payout = await provider.submit_payout(
+        PayoutRequest(
+            reference=f"withdrawal:{row['id']}",
+            currency=row["currency"],
+            amount=row["amount"],
+            address=row["address"],
+            now=at,
+        )
+    )
+    if not await ctx.store.withdrawals.transition(
+        ctx.user_id,
+        row["id"],
+        "pending",
+        "processing",
+        ctx.stamp,
+        provider=payout.provider,
+        payout_id=payout.payout_id,
+        submitted_at=payout.submitted_at.isoformat(),
+    ):
+        raise Conflict(f"withdrawal {row['id']} is no longer pending")
+    wallet, entries = send_withdrawal(
+        await wallet_of(ctx),
+        row["currency"],
+        row["amount"],
+        account=account(ctx),
+        action_ref=f"v{ctx.version}",
+        payout=payout,
+    )
+    await record(ctx, wallet, entries)
+    ctx.emit("economy.withdrawal_sent", {"withdrawal_id": row["id"], "payout_id": payout.payout_id})
+
+
+async def _finish(ctx: ActionContext, row: dict[str, Any], outcome: PayoutOutcome) -> bool:
+    """Processing → settled, or → failed with the amount refunded (each exactly once)."""
+    if outcome.status == "processing":
+        return False
+    moved = await ctx.store.withdrawals.transition(
+        ctx.user_id,
+        row["id"],
+        "processing",
+        outcome.status,
+        ctx.stamp,
+        finished_at=ctx.stamp,
+        failure_reason=outcome.reason,
+    )
+    if not moved:
+        return False
+    if outcome.status == "failed":
+        wallet, entries = refund_withdrawal(
+            await wallet_of(ctx),
+            row["currency"],
+            row["amount"],
+            account=account(ctx),
+            action_ref=f"v{ctx.version}",
+            counterparty=f"{row['provider']}:{row['payout_id']}",
+        )
+        await record(ctx, wallet, entries)
+    ctx.emit(
+        f"economy.withdrawal_{outcome.status}",
+        {"withdrawal_id": row["id"], "reason": outcome.reason},
+    )
+    return True
+
+
+def _payout_of(row: dict[str, Any]) -> Payout:
+    return Payout(
+        payout_id=row["payout_id"],
+        provider=row["provider"],
+        submitted_at=datetime.fromisoformat(row["submitted_at"]),
+    )
+
+
+def withdrawals_due(
+    rows: list[dict[str, Any]], now: datetime, settings: Settings, provider: PayoutProvider | None
+) -> bool:
+    """Whether a catch-up would move any of these open withdrawals (checked on reads, before
+    deciding to run the `economy.withdrawals_catch_up` action)."""
+    hold, hosted = settings.economy.withdrawal_hold, settings.hosted
+    for row in rows:
+        if row["status"] == "processing":
+            if provider is not None and _checkable(row, provider, now):
+                return True
+        elif not hosted and due_for_sending(datetime.fromisoformat(row["created_at"]), now, hold):
+            return True
+    return False
+
+
+def _checkable(row: dict[str, Any], provider: PayoutProvider, now: datetime) -> bool:
+    """A processing withdrawal this provider sent, worth asking about now."""
+    if row["provider"] != provider.name:
+        return False
+    return provider.check_due(_payout_of(row), datetime.fromisoformat(row["updated_at"]), now)
+
+
+@action(
+    "economy.withdrawals_catch_up",
+    args=NoArgs,
+    result=CaughtUp,
+    scope="read",
+    syncs=False,
+)
+async def catch_up_withdrawals(ctx: ActionContext, args: NoArgs) -> dict[str, Any]:
+    """Move the caller's withdrawals as far as time and the payout provider allow: a local
+    server sends a pending one after its hold; a processing one settles or fails (refunded)."""
+    moved: list[int] = []
+    rows = await ctx.store.withdrawals.open_for_user(ctx.user_id)
+    if not rows:
+        return {"withdrawals": []}
+    provider = payout_provider(ctx)
+    hold = ctx.settings.economy.withdrawal_hold
+    for row in rows:
+        created = datetime.fromisoformat(row["created_at"])
+        if row["status"] == "pending" and not ctx.settings.hosted:
+            if not due_for_sending(created, ctx.now, hold):
+                continue
+            await _send(ctx, row, provider, created + hold)
+            moved.append(row["id"])
+            row = await ctx.store.withdrawals.get(ctx.user_id, row["id"]) or row
+        if row["status"] == "processing" and _checkable(row, provider, ctx.now):
+            outcome = await provider.payout_status(_payout_of(row), row["address"], ctx.now)
+            if outcome.status == "processing":
+                # remember when the provider was last asked (reads wait before asking again)
+                await ctx.store.withdrawals.transition(
+                    ctx.user_id, row["id"], "processing", "processing", ctx.stamp
+                )
+            elif await _finish(ctx, row, outcome) and row["id"] not in moved:
+                moved.append(row["id"])
+    changed = [await ctx.store.withdrawals.get(ctx.user_id, i) for i in moved]
+    return {"withdrawals": [w for w in changed if w is not None]}
+
+
+def _operator_only(ctx: ActionContext, what: str) -> None:
+    if ctx.via != "internal":
+        raise ApiError(
+            "FORBIDDEN",
+            f"withdrawals are {what} by the server's operator: purrr server withdrawals",
+        )
+
+
+async def _pending(ctx: ActionContext, withdrawal_id: int) -> dict[str, Any]:
+    row = await ctx.store.withdrawals.get(ctx.user_id, withdrawal_id)
+    if row is None:
+        raise NotFound(
+            f"withdrawal {withdrawal_id} not found", details={"withdrawal_id": withdrawal_id}
+        )
+    if row["status"] != "pending":
+        raise Conflict(
+            f"withdrawal {withdrawal_id} is {row['status']}, not pending",
+            details={"withdrawal_id": withdrawal_id, "status": row["status"]},
+        )
+    return row
+
+
+@action("economy.withdrawal_approve", args=CancelArgs, result=Withdrawal, syncs=False)
+async def approve_withdrawal(ctx: ActionContext, args: CancelArgs) -> dict[str, Any]:
+    """The operator sends a pending withdrawal to the payout provider."""
+    _operator_only(ctx, "approved")
+    row = await _pending(ctx, args.withdrawal_id)
+    await _send(ctx, row, payout_provider(ctx), ctx.now)
+    updated = await ctx.store.withdrawals.get(ctx.user_id, args.withdrawal_id)
+    return {"withdrawal": updated, "balance": (await wallet_of(ctx)).view()}
+
+
+@action("economy.withdrawal_reject", args=RejectArgs, result=Withdrawal, syncs=False)
+async def reject_withdrawal(ctx: ActionContext, args: RejectArgs) -> dict[str, Any]:
+    """The operator refuses a pending withdrawal; its amount is unlocked."""
+    _operator_only(ctx, "rejected")
+    row = await _pending(ctx, args.withdrawal_id)
+    if not await ctx.store.withdrawals.transition(
+        ctx.user_id,
+        args.withdrawal_id,
+        "pending",
+        "rejected",
+        ctx.stamp,
+        finished_at=ctx.stamp,
+        failure_reason=args.reason,
+    ):
+        raise Conflict(f"withdrawal {args.withdrawal_id} is no longer pending")
+    wallet = release_funds(await wallet_of(ctx), row["currency"], row["amount"])
+    await save_wallet(ctx, wallet)
+    ctx.emit(
+        "economy.withdrawal_rejected", {"withdrawal_id": args.withdrawal_id, "reason": args.reason}
+    )
+    updated = await ctx.store.withdrawals.get(ctx.user_id, args.withdrawal_id)
+    return {"withdrawal": updated, "balance": wallet.view()}

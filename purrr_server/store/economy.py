@@ -143,7 +143,10 @@ class ChargeRepository(Repository):
 
 
 class WithdrawalRepository(Repository):
-    _COLUMNS = "id, currency, amount, address, status, created_at, updated_at"
+    _COLUMNS = (
+        "id, currency, amount, address, status, created_at, updated_at, provider, payout_id,"
+        " submitted_at, finished_at, failure_reason"
+    )
 
     async def add(
         self, user_id: int, currency: str, amount: Decimal, address: str, now: str
@@ -171,12 +174,62 @@ class WithdrawalRepository(Repository):
         )
         return [dict(row) for row in rows]
 
-    async def set_status(self, user_id: int, withdrawal_id: int, status: str, now: str) -> None:
-        await self.execute(
-            "UPDATE withdrawals SET status = ?, updated_at = ?, row_version = ?"
-            " WHERE user_id = ? AND id = ?",
-            (status, now, self.version, user_id, withdrawal_id),
+    async def open_for_user(self, user_id: int) -> list[dict[str, Any]]:
+        """The user's withdrawals still on their way (pending or processing), oldest first."""
+        rows = await self.fetchall(
+            f"SELECT {self._COLUMNS} FROM withdrawals WHERE user_id = ?"
+            " AND status IN ('pending', 'processing') ORDER BY id",
+            (user_id,),
         )
+        return [dict(row) for row in rows]
+
+    async def owner(self, withdrawal_id: int) -> int | None:
+        """The user a withdrawal belongs to (the operator names withdrawals by id alone)."""
+        row = await self.fetchone("SELECT user_id FROM withdrawals WHERE id = ?", (withdrawal_id,))
+        return int(row["user_id"]) if row else None
+
+    async def every(self, status: str | None, limit: int) -> list[dict[str, Any]]:
+        """Every player's withdrawals, newest first, with the username (the operator's queue)."""
+        where = "WHERE w.status = ?" if status else ""
+        params: tuple[Any, ...] = (status, limit) if status else (limit,)
+        columns = ", ".join(f"w.{c.strip()}" for c in self._COLUMNS.split(","))
+        rows = await self.fetchall(
+            f"SELECT {columns}, w.user_id, u.username FROM withdrawals w"
+            f" JOIN users u ON u.id = w.user_id {where} ORDER BY w.id DESC LIMIT ?",
+            params,
+        )
+        return [dict(row) for row in rows]
+
+    async def users_with_open(self) -> list[int]:
+        rows = await self.fetchall(
+            "SELECT DISTINCT user_id FROM withdrawals WHERE status IN ('pending', 'processing')"
+            " ORDER BY user_id"
+        )
+        return [int(row["user_id"]) for row in rows]
+
+    async def transition(
+        self,
+        user_id: int,
+        withdrawal_id: int,
+        before: str,
+        after: str,
+        now: str,
+        **fields: str | None,
+    ) -> bool:
+        """Move a withdrawal from status `before` to `after` (and set `fields`: provider,
+        payout_id, submitted_at, finished_at, failure_reason); False when it was not `before`
+        any more. One conditional statement, so each step happens once."""
+        allowed = {"provider", "payout_id", "submitted_at", "finished_at", "failure_reason"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"unknown withdrawal fields {sorted(unknown)}")
+        assignments = "".join(f", {name} = ?" for name in fields)
+        changed = await self.execute(
+            f"UPDATE withdrawals SET status = ?, updated_at = ?, row_version = ?{assignments}"
+            " WHERE user_id = ? AND id = ? AND status = ?",
+            (after, now, self.version, *fields.values(), user_id, withdrawal_id, before),
+        )
+        return changed > 0
 
 
 class InventoryRepository(Repository):

@@ -39,6 +39,9 @@ NEVER_SYNC = {
     "economy.withdraw",
     "economy.withdraw_cancel",
     "economy.totp_enroll",
+    "economy.withdrawals_catch_up",  # payouts are decided by the server that sends them
+    "economy.withdrawal_approve",
+    "economy.withdrawal_reject",
     "game.restore",  # a backup states every balance; a link uploads it explicitly
     "devices.register",  # a device key belongs to the server that issued it
     "devices.remove",
