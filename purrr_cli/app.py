@@ -18,6 +18,7 @@ from typer.main import get_command
 
 from purrr_cli import output
 from purrr_cli._argv import normalize_json_flag
+from purrr_cli._metavars import conventional_metavars
 from purrr_cli.errors import CliError
 
 #: name -> (module exposing `app`, one-line help). One line per command group.
@@ -87,7 +88,7 @@ def load_group(name: str) -> Any:
     """The click command for group `name` (imports its module)."""
     module_path, help_text = GROUPS[name]
     typer_app = importlib.import_module(module_path).app
-    command = get_command(typer_app)
+    command = conventional_metavars(get_command(typer_app))
     command.name = name
     if not command.help:
         command.help = help_text
@@ -171,11 +172,13 @@ class LazyGroup(TyperGroup):
 
 
 def build_root() -> LazyGroup:
-    return LazyGroup(
-        name="purrr",
-        help=ROOT_HELP,
-        no_args_is_help=True,
-        context_settings={"help_option_names": ["-h", "--help"]},
+    return conventional_metavars(
+        LazyGroup(
+            name="purrr",
+            help=ROOT_HELP,
+            no_args_is_help=True,
+            context_settings={"help_option_names": ["-h", "--help"]},
+        )
     )
 
 

@@ -5,13 +5,23 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import cache
-from importlib import resources
+from importlib.util import find_spec
+from pathlib import Path
 from typing import Any
 
 
 @cache
+def _data_dir() -> Path:
+    """`purrr_core/data`, found without importing `purrr_core` (pydantic) or
+    `importlib.resources` (tempfile, random: a few per cent of a command's start-up)."""
+    spec = find_spec("purrr_core")
+    assert spec is not None and spec.submodule_search_locations, "purrr_core is not installed"
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+@cache
 def _table(name: str) -> dict[str, Any]:
-    text = resources.files("purrr_core.data").joinpath(f"{name}.json").read_text("utf-8")
+    text = (_data_dir() / f"{name}.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 

@@ -136,8 +136,9 @@ class Client:
         if self._transport is not None:
             return base_url, self._transport
         if choice.kind == "daemon":
-            # Plain HTTP over a Unix socket: skip loading the CA bundle (about 0.1 s).
-            return base_url, httpx.HTTPTransport(uds=choice.url, verify=False)
+            from purrr_cli._uds import UnixSocketTransport
+
+            return base_url, UnixSocketTransport(choice.url)
         if choice.kind == "in-process":
             from purrr_cli._inprocess import in_process_transport
 

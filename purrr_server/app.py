@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from purrr_server import __version__, services
 from purrr_server.errors import install_error_handlers
@@ -58,6 +57,8 @@ def create_app(settings: Settings | None = None, *, mount_on_demand: bool = Fals
         services.load_all()
         mounter.mount_all()
     if settings.hosted and settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,

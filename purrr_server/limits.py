@@ -15,7 +15,6 @@ import anyio
 import anyio.to_thread
 
 from purrr_core import Conflict
-from purrr_core.breeding import LITTER_WEIGHTS
 from purrr_server.envelope import ApiError
 
 if TYPE_CHECKING:
@@ -24,8 +23,14 @@ if TYPE_CHECKING:
     from purrr_server.actions import ActionContext
 
 T = TypeVar("T")
-#: The most kittens one breeding can give.
-MAX_LITTER = max(LITTER_WEIGHTS)
+
+
+def max_litter() -> int:
+    """The most kittens one breeding can give (the breeding rules are imported on first use:
+    most requests never need them)."""
+    from purrr_core.breeding import LITTER_WEIGHTS
+
+    return max(LITTER_WEIGHTS)
 
 
 class Runner(Protocol):
@@ -46,7 +51,7 @@ async def ensure_cat_room(ctx: ActionContext, adding: int = 1) -> None:
     they arrive."""
     limit = ctx.settings.max_cats_per_player
     owned = await ctx.store.cats.count(ctx.user_id)
-    expected = owned + await ctx.store.cats.pending_kittens(ctx.user_id, MAX_LITTER)
+    expected = owned + await ctx.store.cats.pending_kittens(ctx.user_id, max_litter())
     if expected + adding > limit:
         raise Conflict(
             f"a player may keep at most {limit} cats; you have {owned}"

@@ -68,13 +68,20 @@ def api(
     method: Annotated[str, typer.Argument(help="GET, POST, PUT, PATCH or DELETE.")],
     path: Annotated[str, typer.Argument(help="Path; relative paths go under /api/v1/.")],
     field: Annotated[
-        list[str] | None, typer.Option("--field", "-f", help="key=value string field.")
+        list[str] | None,
+        typer.Option("--field", "-f", metavar="KEY=VALUE", help="A string field (repeatable)."),
     ] = None,
     typed_field: Annotated[
-        list[str] | None, typer.Option("--typed-field", "-F", help="key=value JSON-typed field.")
+        list[str] | None,
+        typer.Option(
+            "--typed-field", "-F", metavar="KEY=JSON", help="A JSON-typed field: 3, true, null…"
+        ),
     ] = None,
     header: Annotated[
-        list[str] | None, typer.Option("--header", "-H", help="'Name: value' request header.")
+        list[str] | None,
+        typer.Option(
+            "--header", "-H", metavar="'NAME: VALUE'", help="A request header (repeatable)."
+        ),
     ] = None,
     input_file: Annotated[
         Path | None, typer.Option("--input", help="JSON request body from a file ('-' = stdin).")

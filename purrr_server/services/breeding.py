@@ -52,7 +52,7 @@ from purrr_server.actions import (
     action,
     after_action,
 )
-from purrr_server.limits import MAX_LITTER, Runner, ensure_cat_room, run_here
+from purrr_server.limits import Runner, ensure_cat_room, max_litter, run_here
 from purrr_server.presenters import cat_json
 from purrr_server.services.cats import cat_not_found, load_cat
 from purrr_server.services.economy import change_wallet
@@ -486,7 +486,7 @@ async def breed(ctx: ActionContext, args: BreedArgs) -> dict[str, Any]:
     method = breeding_method(args.method)
     sire = await load_cat(ctx, args.sire_id)
     dam = await load_cat(ctx, args.dam_id)
-    await ensure_cat_room(ctx, MAX_LITTER)
+    await ensure_cat_room(ctx, max_litter())
     seed = _seed(ctx, args)
     family = await load_family(ctx.store, ctx.user_id)
     coi = family.coi(sire.id, dam.id) if sire.id != dam.id else Fraction(0)

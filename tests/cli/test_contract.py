@@ -8,6 +8,7 @@ command. No subprocesses, no server: it runs in a few seconds.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -127,3 +128,32 @@ def test_config_answers_json(cli: Callable[..., Result]) -> None:
     stored = cli("config", "set", "request_timeout", "5", "--json")
     assert stored.code == 0 and json.loads(stored.out) == {"request_timeout": 5.0}
     assert cli("server", "logs", "--json").out.strip() == "[]"
+
+
+#: A value label as gh and clig.dev write them: upper case (`ID`, `FILE`, `KEY=VALUE`,
+#: `[FIELDS]`, `'NAME: VALUE'`, `CAT...`) or a short list of choices (`small|normal|large`).
+CONVENTIONAL = re.compile(
+    r"^(\[?'?[A-Z][A-Z0-9_=:| ]*'?\]?(\.\.\.)?\]?|[a-z0-9_]+(\|[a-z0-9_]+)+)$"
+)
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=IDS)
+def test_help_uses_conventional_metavars(
+    path: tuple[str, ...], command: Any, cli: Callable[..., Result]
+) -> None:
+    """`purrr api [OPTIONS] METHOD PATH`, `--food FOOD`, `--input FILE`, `--yes` alone: no
+    Python type names (`<str>`, `<bool>`, `{method}`) anywhere in a command's help."""
+    where = f"purrr {' '.join(path)}"
+    for param in command.params:
+        if param.param_type_name == "argument":
+            assert CONVENTIONAL.match(param.metavar or ""), (where, param.name, param.metavar)
+        elif not (param.is_flag or param.count):
+            assert CONVENTIONAL.match(param.metavar or ""), (where, param.name, param.metavar)
+    shown = cli(*path, "--help")
+    assert shown.code == 0, shown.err
+    labels = re.findall(r"<[a-z][\w\[\], |.]*>|\{[a-z_]+\}", shown.out)
+    assert not labels, f"{where}: {labels}"
+    usage = next(line for line in shown.out.splitlines() if "Usage:" in line)
+    for param in command.params:
+        if param.param_type_name == "argument":
+            assert param.metavar in usage, (where, usage)
