@@ -1,5 +1,7 @@
 """Dashboard start-up: process start → first frame, and → the player's cats on screen (goal < 1 s).
 
+`purrr tui` starts its server in a child process at once (purrr_cli.tui.companion); the
+same dashboard with the server in its own process (as other commands run it) is measured too.
 The two floors printed below are a bare Textual app's first frame and the same cats fetched
 in-process without any dashboard (starting the server dominates): the dashboard's own cost is
 the ratio of its cats-on-screen time to the slower floor.
@@ -40,15 +42,28 @@ def build_app():
 def cats_shown(app):
     return True
 """
-PURRR = """
-from purrr_cli.tui.run import build_app
-
+CATS_SHOWN = """
 def cats_shown(app):
     from purrr_cli.tui.widgets.cat_table import CatTable
 
     tables = app.screen.query(CatTable)
     return bool(tables) and tables.first().row_count >= 3
 """
+#: `purrr tui` as the player starts it: the server in a child process started first.
+PURRR = "from purrr_cli.tui.run import build_app\n" + CATS_SHOWN
+#: The same dashboard with its server in its own process (how it started before the child).
+SAME_PROCESS = (
+    """
+from purrr_cli.tui.api import PurrrApi
+from purrr_cli.tui.app import PurrrApp
+
+def build_app():
+    from purrr_cli.client import Client
+
+    return PurrrApp(PurrrApi(lambda: Client()))
+"""
+    + CATS_SHOWN
+)
 CHILD = """
 import asyncio, time
 {setup}
@@ -120,11 +135,12 @@ def main() -> None:
         }
         env.pop("PURRR_SERVER", None)
         subprocess.run([sys.executable, "-c", SEED], env=env, check=True)
-        frames, cats, floor, fetch = [], [], [], []
+        frames, cats, same, floor, fetch = [], [], [], [], []
         for _ in range(args.runs):  # interleaved, so load on the machine hits all alike
             frame, shown = one_run(env, PURRR)
             frames.append(frame)
             cats.append(shown)
+            same.append(one_run(env, SAME_PROCESS)[1])
             floor.append(one_run(env, BARE)[0])
             fetch.append(one_run(env, None)[1])
     median_cats, bare = statistics.median(cats), statistics.median(floor)
@@ -132,6 +148,7 @@ def main() -> None:
     verdict = "ok" if median_cats < 1 else "MISSED"
     print(f"{summary('purrr tui first frame     ', frames)} over {len(frames)} runs")
     print(f"{summary('purrr tui cats on screen  ', cats)} (goal < 1000 ms: {verdict})")
+    print(f"{summary('same, server in-process   ', same)} (no server child)")
     print(f"{summary('bare Textual app frame    ', floor)}")
     print(f"{summary('cats fetched, no dashboard', fetch)} (in-process server floor)")
     print(

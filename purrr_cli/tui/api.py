@@ -20,6 +20,8 @@ class SyncClient(Protocol):
 
     def get(self, path: str, **params: Any) -> JSON: ...
 
+    def get_all(self, path: str, **params: Any) -> list[Any]: ...
+
     def post(self, path: str, body: dict[str, Any] | None = None) -> JSON: ...
 
     def close(self) -> None: ...
@@ -51,6 +53,10 @@ class PurrrApi:
     async def get(self, path: str, **params: Any) -> JSON:
         return await asyncio.to_thread(self._call, "get", path, **params)
 
+    async def get_all(self, path: str, **params: Any) -> list[Any]:
+        """Every item of a paged list (the server pages lists by 50 by default)."""
+        return list(await asyncio.to_thread(self._call, "get_all", path, **params))
+
     async def post(self, path: str, body: dict[str, Any] | None = None) -> JSON:
         return await asyncio.to_thread(self._call, "post", path, body or {})
 
@@ -61,7 +67,8 @@ class PurrrApi:
     # --- cats ---------------------------------------------------------------------------
 
     async def cats(self) -> list[dict[str, Any]]:
-        return list(await self.get("cats"))
+        """All of the player's cats, however many pages."""
+        return await self.get_all("cats")
 
     async def cat(self, cat_id: int) -> dict[str, Any]:
         return dict(await self.get(f"cats/{cat_id}"))

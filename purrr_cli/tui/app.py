@@ -96,6 +96,14 @@ class PurrrApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.live:
             self.call_after_refresh(self.watch_events)
+        self.call_after_refresh(self._import_rules)
+
+    @work(thread=True, group="import")
+    def _import_rules(self) -> None:
+        """Import purrr_core (portraits, about 0.3 s) while the first request is under way:
+        the cats table needs it for its thumbnails, and the main thread would otherwise pay
+        for it after the cats arrive."""
+        importlib.import_module("purrr_core.portrait")
 
     async def on_unmount(self) -> None:
         await asyncio.to_thread(self.api.close)

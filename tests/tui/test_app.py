@@ -123,6 +123,10 @@ class FlakyClient:
         self._check()
         return self.client.get(path, **params)
 
+    def get_all(self, path: str, **params: Any) -> list[Any]:
+        self._check()
+        return list(self.client.get_all(path, **params))
+
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
         self._check()
         return self.client.post(path, body)

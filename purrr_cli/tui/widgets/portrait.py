@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from rich.text import Text
@@ -17,16 +19,23 @@ def _phenotype(cat: dict[str, Any]) -> dict[str, Any]:
 
 def coat_colours(cat: dict[str, Any], limit: int = 3) -> list[str]:
     """The first distinct fur colours of the cat's portrait (tortie patches, stripes, white)."""
+    return list(_coat_colours(json.dumps(_phenotype(cat), sort_keys=True), limit))
+
+
+@lru_cache(maxsize=1024)
+def _coat_colours(phenotype: str, limit: int) -> tuple[str, ...]:
+    """`coat_colours` by phenotype: drawing a portrait is the dearest part of a table row, and
+    a coat never changes, so a reload of many cats draws none."""
     # Imported on first use: purrr_core is not needed to paint the first frame.
     from purrr_core import portrait as core_portrait
 
     fur = {core_portrait.FUR_CHAR, core_portrait.STRIPE_CHAR, core_portrait.LONG_HAIR_CHAR}
     colours: list[str] = []
-    for row in core_portrait.portrait_cells(_phenotype(cat)):
+    for row in core_portrait.portrait_cells(json.loads(phenotype)):
         for char, colour in row:
             if char in fur and colour and colour not in colours:
                 colours.append(colour)
-    return colours[:limit] or [core_portrait.COLOURS["outline"]]
+    return tuple(colours[:limit] or [core_portrait.COLOURS["outline"]])
 
 
 def thumbnail(cat: dict[str, Any]) -> Text:
