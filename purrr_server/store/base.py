@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
+from purrr_server.store.inline import Connection
 
 if TYPE_CHECKING:
     from purrr_server.store.accounts import AccountRepository
@@ -72,7 +72,7 @@ def user_where(user_id: int, **equal: object) -> tuple[str, list[object]]:
 class Session:
     """Repositories bound to one connection (see the module docstring)."""
 
-    def __init__(self, conn: aiosqlite.Connection, version: int | None = None) -> None:
+    def __init__(self, conn: Connection, version: int | None = None) -> None:
         self.conn = conn
         self._version = version
         #: (table, rowid) of every row inserted through this session, in order (sync maps them).
@@ -231,9 +231,9 @@ class Repository:
     def version(self) -> int:
         return self.session.version
 
-    # Each call is one hop to the connection's thread (aiosqlite's `execute_fetchall` /
-    # `execute_insert`), not three (execute, fetch, close): under load every hop waits for a
-    # turn of the event loop, and a write transaction holds the writer across all of its hops.
+    # One connection call each (`execute_fetchall` / `execute_insert`), not three (execute,
+    # fetch, close): each was a hop to aiosqlite's thread; `store.inline` has no thread, and
+    # a read statement is still always stepped to its end (no read snapshot left open).
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self.conn.execute_fetchall(sql, params)

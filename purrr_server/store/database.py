@@ -4,37 +4,28 @@ Reads use their own connection in autocommit mode, so WAL gives them a committed
 never see a write that is still in progress. Writes go through one writer connection, serialized
 in-process by an `asyncio.Lock` and across processes by `BEGIN IMMEDIATE` plus `busy_timeout`.
 Each write transaction bumps the global version counter once (the sync and live-events cursor).
+Both connections run their statements on the event loop's thread (`purrr_server.store.inline`:
+why, and how the busy timeout is waited out without blocking the loop).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import aiosqlite
-
+from purrr_server.store import inline
 from purrr_server.store.base import Session
 
 AfterCommit = Callable[[], None | Awaitable[None]]
 
 
-def _no_statement_logs(record: logging.LogRecord) -> bool:
-    """aiosqlite logs every call at DEBUG with its SQL parameters (password hashes, TOTP
-    seeds, tokens' digests): those records are dropped, whatever the log level."""
-    return record.levelno > logging.DEBUG
-
-
-logging.getLogger("aiosqlite").addFilter(_no_statement_logs)
-
-
 class UnitOfWork(Session):
     """A session inside one write transaction; `after_commit` callbacks run once it is durable."""
 
-    def __init__(self, conn: aiosqlite.Connection, version: int) -> None:
+    def __init__(self, conn: inline.Connection, version: int) -> None:
         super().__init__(conn, version)
         self.after_commit: list[AfterCommit] = []
 
@@ -45,8 +36,8 @@ class Store:
     def __init__(self, path: Path, *, busy_timeout_ms: int = 10000) -> None:
         self.path = path
         self.busy_timeout_ms = busy_timeout_ms
-        self._reader: aiosqlite.Connection | None = None
-        self._writer: aiosqlite.Connection | None = None
+        self._reader: inline.Connection | None = None
+        self._writer: inline.Connection | None = None
         self._write_lock = asyncio.Lock()
         self._open_lock = asyncio.Lock()
         self._changed = asyncio.Event()
@@ -72,8 +63,8 @@ class Store:
             self._writer = await self._connect()
             self._read_session = Session(self._reader)
 
-    async def _connect(self) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
+    async def _connect(self) -> inline.Connection:
+        conn = await inline.connect(self.path)
         conn.row_factory = sqlite3.Row
         for pragma in (
             "journal_mode=WAL",
@@ -117,7 +108,7 @@ class Store:
                 await outcome
 
     @staticmethod
-    async def _next_version(conn: aiosqlite.Connection) -> int:
+    async def _next_version(conn: inline.Connection) -> int:
         async with conn.execute(
             "UPDATE meta SET value = value + 1 WHERE key = 'version' RETURNING value"
         ) as cursor:
