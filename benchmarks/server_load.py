@@ -155,10 +155,39 @@ class Result:
     errors: int
     p50_ms: float
     p99_ms: float
+    #: CPU time the server process spent meanwhile (Linux: /proc), None when unknown
+    cpu_seconds: float | None = None
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_us(self) -> float | None:
+        """Server CPU per request, microseconds: unlike req/s, barely moved by other
+        processes taking turns on the machine's cores."""
+        if self.cpu_seconds is None or not self.requests:
+            return None
+        return self.cpu_seconds / self.requests * 1e6
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of process `pid` and its threads so far (None off Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(pid: int, run: Callable[[], Result]) -> Result:
+    """`run()` with the CPU time process `pid` spent during it."""
+    before = cpu_seconds(pid)
+    result = run()
+    after = cpu_seconds(pid)
+    if before is not None and after is not None:
+        result.cpu_seconds = after - before
+    return result
 
 
 class BenchError(Exception):
@@ -335,10 +364,19 @@ class Run:
         floor = self.floors.get(result.scenario, self.hello)
         return result.rps / floor.rps
 
+    def cpu_ratio(self, result: Result) -> float | None:
+        """The hello-world's CPU per request over this scenario's (the throughput ratio a
+        server would reach on a core of its own)."""
+        floor = self.floors.get(result.scenario, self.hello)
+        if result.cpu_us is None or floor.cpu_us is None:
+            return None
+        return floor.cpu_us / result.cpu_us
+
 
 def merge(name: str, parts: list[Result]) -> Result:
-    """Slices of one scenario as one result: requests and time add up, errors too; p50 is the
-    slices' mean, p99 the worst slice's."""
+    """Slices of one scenario as one result: requests, time, errors and CPU add up; p50 is
+    the slices' mean, p99 the worst slice's."""
+    cpu = [p.cpu_seconds for p in parts]
     return Result(
         name,
         sum(p.requests for p in parts),
@@ -346,20 +384,31 @@ def merge(name: str, parts: list[Result]) -> Result:
         sum(p.errors for p in parts),
         sum(p.p50_ms for p in parts) / len(parts),
         max(p.p99_ms for p in parts),
+        None if None in cpu else sum(c or 0.0 for c in cpu),
     )
 
 
 def interleaved(
-    wrk: Wrk, hello_url: str, connections: int, scenario: Callable[[float], list[Result]]
+    wrk: Wrk,
+    hello: tuple[str, int],
+    connections: int,
+    scenario: Callable[[float], list[Result]],
 ) -> tuple[Result, list[Result]]:
     """Run `scenario` in SLICES slices alternating with slices of the hello-world, so that both
     see the same machine load (other processes come and go): the ratio compares like with like."""
     seconds = max(1.0, wrk.duration / SLICES)
     floors: list[Result] = []
     slices: list[list[Result]] = []
+    hello_url, hello_pid = hello
     for _ in range(SLICES):
-        hello = wrk.start(hello_url, LUA_DONE, connections, duration=seconds)
-        floors.append(wrk.collect("hello-world", hello))
+        floors.append(
+            timed(
+                hello_pid,
+                lambda: wrk.collect(
+                    "hello-world", wrk.start(hello_url, LUA_DONE, connections, duration=seconds)
+                ),
+            )
+        )
         slices.append(scenario(seconds))
     merged = [merge(part[0].scenario, list(part)) for part in zip(*slices, strict=True)]
     return merge("hello-world", floors), merged
@@ -367,15 +416,17 @@ def interleaved(
 
 def one_run(
     wrk: Wrk,
-    hello_url: str,
+    hello: tuple[str, int],
     ceiling_url: str,
-    base: str,
+    purrr: tuple[str, int],
     key: str,
     cats: list[int],
     label: str,
     connections: int,
 ) -> Run:
     ceiling = wrk.run("ceiling (fixed bytes)", ceiling_url, LUA_DONE, connections)
+    hello_url = hello[0]
+    base, purrr_pid = purrr
     hello_t1 = wrk.run("hello-world", hello_url, LUA_DONE, connections)
     hello_t2 = wrk.run("hello-world, wrk -t2", hello_url, LUA_DONE, connections, threads=2)
     get = fill(LUA_GET, key=key)
@@ -384,7 +435,8 @@ def one_run(
 
     def single(name: str, url: str, script: Callable[[], str]) -> Callable[[float], list[Result]]:
         def go(seconds: float) -> list[Result]:
-            return [wrk.collect(name, wrk.start(url, script(), connections, duration=seconds))]
+            process = wrk.start(url, script(), connections, duration=seconds)
+            return [timed(purrr_pid, lambda: wrk.collect(name, process))]
 
         return go
 
@@ -409,7 +461,7 @@ def one_run(
     results: list[Result] = []
     floors: dict[str, Result] = {}
     for scenario in scenarios:
-        floor, measured = interleaved(wrk, hello_url, connections, scenario)
+        floor, measured = interleaved(wrk, hello, connections, scenario)
         for result in measured:
             results.append(result)
             floors[result.scenario] = floor
@@ -428,12 +480,23 @@ def measure(
     out: list[Run] = []
     with (
         running(python_script(CEILING_APP, ceiling_port), ceiling_url),
-        running(python_script(HELLO_APP, hello_port), hello_url),
-        running(purrr_argv(purrr_port, data_dir, database), f"{base}/health/live"),
+        running(python_script(HELLO_APP, hello_port), hello_url) as hello,
+        running(purrr_argv(purrr_port, data_dir, database), f"{base}/health/live") as purrr,
     ):
         key, cats = prepare_player(base)
         for _ in range(runs):
-            out.append(one_run(wrk, hello_url, ceiling_url, base, key, cats, label, connections))
+            out.append(
+                one_run(
+                    wrk,
+                    (hello_url, hello.pid),
+                    ceiling_url,
+                    (base, purrr.pid),
+                    key,
+                    cats,
+                    label,
+                    connections,
+                )
+            )
             print_run(out[-1])
     return out
 
@@ -447,9 +510,12 @@ def print_run(run: Run) -> None:
     )
     print(
         f"{'scenario':26} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
-        f"{'hello':>6} {'ratio':>6}"
+        f"{'hello':>6} {'ratio':>6} {'CPU us':>7} {'CPU ratio':>9}"
     )
     for r in [run.hello, *run.results]:
+        cpu = f"{r.cpu_us:7.0f}" if r.cpu_us is not None else "      -"
+        cpu_ratio = run.cpu_ratio(r)
+        by_cpu = f"{cpu_ratio:9.2f}" if cpu_ratio is not None else "        -"
         floor = run.floors.get(r.scenario, run.hello).rps
         ratio = f"{run.ratio(r):6.2f}" if run.saturating else "     -"
         goal = GOALS.get(r.scenario)
@@ -460,7 +526,7 @@ def print_run(run: Run) -> None:
         )
         print(
             f"{r.scenario:26} {r.rps:7.0f} {r.p50_ms:7.2f} {r.p99_ms:7.2f} {r.errors:6d} "
-            f"{floor:6.0f} {ratio}{verdict}"
+            f"{floor:6.0f} {ratio} {cpu} {by_cpu}{verdict}"
         )
 
 
@@ -474,7 +540,8 @@ def summarize(runs: list[Run]) -> int:
         return 3
     failed = False
     print(
-        f"\n{'summary (min-max over runs)':34} {'req/s':>13} {'ratio':>11} {'p99 ms':>13} {'errors':>6}"
+        f"\n{'summary (min-max over runs)':36} {'req/s':>13} {'ratio':>11} {'p99 ms':>13} "
+        f"{'errors':>6} {'CPU ratio':>11}"
     )
     for database in dict.fromkeys(r.database for r in runs):
         mine = [r for r in runs if r.database == database]
@@ -493,9 +560,12 @@ def summarize(runs: list[Run]) -> int:
             ratios = [r.ratio(x) for r, x in picked]
             p99 = [x.p99_ms for _, x in picked]
             errors = sum(x.errors for _, x in picked)
+            by_cpu = [c for c in (r.cpu_ratio(x) for r, x in picked) if c is not None]
+            cpu_range = f"{min(by_cpu):5.2f}-{max(by_cpu):<5.2f}" if by_cpu else "-"
             print(
-                f"[{database}] {name:26} {min(rps):6.0f}-{max(rps):<6.0f} {min(ratios):5.2f}-{max(ratios):<5.2f} "
-                f"{min(p99):6.1f}-{max(p99):<6.1f} {errors:6d}"
+                f"[{database}] {name:26} {min(rps):6.0f}-{max(rps):<6.0f} "
+                f"{min(ratios):5.2f}-{max(ratios):<5.2f} {min(p99):6.1f}-{max(p99):<6.1f} "
+                f"{errors:6d} {cpu_range}"
             )
             goal = GOALS.get(name)
             failed |= goal is not None and min(ratios) < goal

@@ -2,7 +2,7 @@
 
 The database schema is migrated synchronously when the runtime is built (so `create_app` leaves a
 ready database and, in local mode, the local token file). The connections are opened
-lazily by the first request (SQLite: aiosqlite connections; PostgreSQL: a psycopg pool), so the app also works under transports that skip ASGI lifespan.
+lazily by the first request (SQLite: two connections; PostgreSQL: a psycopg pool), so the app also works under transports that skip ASGI lifespan.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Synchronous start-up writes (standard sqlite3): the local player and its bearer token.
 
-These run before any event loop exists (from `create_app` or the CLI), hence not aiosqlite.
+These run before any event loop exists (from `create_app` or the CLI), hence synchronous sqlite3.
 """
 
 from __future__ import annotations

@@ -1,40 +1,31 @@
-"""The SQLite driver: a reader and a writer connection (aiosqlite), one writer at a time.
+"""The SQLite driver: a reader and a writer connection, one writer at a time.
 
 Reads use their own connection in autocommit mode, so WAL gives them a committed snapshot and they
 never see a write that is still in progress. Writes go through one writer connection, serialized
-in-process by an `asyncio.Lock` and across processes by `BEGIN IMMEDIATE` plus `busy_timeout`.
+in-process by an `asyncio.Lock` and across processes by `BEGIN IMMEDIATE` plus a busy timeout.
+Statements run on the event loop's thread (`purrr_server.store.inline` says why, and how the busy
+timeout is waited out without blocking the loop).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
+from purrr_server.store import inline
 from purrr_server.store.drivers import Kind, Params
 
 
-def _no_statement_logs(record: logging.LogRecord) -> bool:
-    """aiosqlite logs every call at DEBUG with its SQL parameters (password hashes, TOTP
-    seeds, tokens' digests): those records are dropped, whatever the log level."""
-    return record.levelno > logging.DEBUG
-
-
-logging.getLogger("aiosqlite").addFilter(_no_statement_logs)
-
-
 class SqliteConnection:
-    """Statements on one aiosqlite connection; rows are `sqlite3.Row`."""
+    """Statements on one SQLite connection; rows are `sqlite3.Row`."""
 
     kind: Kind = "sqlite"
 
-    def __init__(self, raw: aiosqlite.Connection) -> None:
+    def __init__(self, raw: inline.Connection) -> None:
         self.raw = raw
 
     # A read is one hop to the connection's thread (aiosqlite's `execute_fetchall`), not three
@@ -88,13 +79,13 @@ class SqliteDriver:
             self._reader = SqliteConnection(await self._connect())
             self._writer = SqliteConnection(await self._connect())
 
-    async def _connect(self) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
+    async def _connect(self) -> inline.Connection:
+        # The busy timeout is waited out by `inline` without blocking the event loop.
+        conn = await inline.connect(self.path, self.busy_timeout_ms)
         conn.row_factory = sqlite3.Row
         for pragma in (
             "journal_mode=WAL",
             "synchronous=NORMAL",  # WAL + NORMAL: a killed process loses nothing committed
-            f"busy_timeout={self.busy_timeout_ms}",
             "foreign_keys=ON",
         ):
             await conn.execute(f"PRAGMA {pragma}")
