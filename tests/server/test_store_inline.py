@@ -54,7 +54,7 @@ async def test_a_locked_out_writer_waits_without_blocking_the_loop(tmp_path: Pat
             ticks += 1
 
     async def write() -> int:
-        async with store.write() as uow:
+        async with store.write(1) as uow:
             return uow.version
 
     ticking = asyncio.create_task(ticker())
@@ -78,11 +78,11 @@ async def test_the_busy_timeout_still_ends_the_wait(tmp_path: Path) -> None:
     other.execute("BEGIN IMMEDIATE")
     started = time.monotonic()
     with pytest.raises(sqlite3.OperationalError, match="locked"):
-        async with store.write():
+        async with store.write(1):
             pass
     assert 0.1 <= time.monotonic() - started < 2
     other.execute("ROLLBACK")
-    async with store.write() as uow:  # the writer is usable again
+    async with store.write(1) as uow:  # the writer is usable again
         assert uow.version >= 1
     other.close()
     await store.close()
