@@ -175,6 +175,10 @@ def valid_args(player: Player, cats: dict[str, int], key_id: int) -> dict[str, d
         "devices.remove": {"cat_id": cats["a"], "device_id": 1},
         "devices.record": {"cat_id": cats["a"], "device_id": 1, "metrics": {"heart_rate_bpm": 1}},
         "devices.simulate": {"cat_id": cats["a"], "device_id": 1},
+        "territory.claim": {"cat_id": cats["b"], "type": "garden", "location": "Yard"},
+        "territory.challenge": {"cat_id": cats["b"], "territory_id": 1},
+        "territory.install": {"territory_id": 1, "item_id": "cat_bed"},
+        "territory.release": {"territory_id": 1},
     }
 
 
