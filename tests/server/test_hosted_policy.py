@@ -185,6 +185,10 @@ def valid_args(player: Player, cats: dict[str, int], key_id: int) -> dict[str, d
         "oauth.authorize": {"client_id": "pci_0", "code_challenge": "x" * 43},
         "oauth.token": {"grant_type": "client_credentials", "client_id": "pci_0"},
         "oauth.revoke": {"token": "poa_0", "client_id": "pci_0"},
+        "territory.claim": {"cat_id": cats["b"], "type": "garden", "location": "Yard"},
+        "territory.challenge": {"cat_id": cats["b"], "territory_id": 1},
+        "territory.install": {"territory_id": 1, "item_id": "cat_bed"},
+        "territory.release": {"territory_id": 1},
     }
 
 
