@@ -175,6 +175,9 @@ def valid_args(player: Player, cats: dict[str, int], key_id: int) -> dict[str, d
         "devices.remove": {"cat_id": cats["a"], "device_id": 1},
         "devices.record": {"cat_id": cats["a"], "device_id": 1, "metrics": {"heart_rate_bpm": 1}},
         "devices.simulate": {"cat_id": cats["a"], "device_id": 1},
+        "rooms.join": {"cat_id": cats["a"], "type": "contest"},
+        "rooms.leave": {"room_id": 1},
+        "rooms.play": {"room_id": 1},
     }
 
 
