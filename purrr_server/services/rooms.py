@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from purrr_core import Conflict, NotFound
+from purrr_core import Conflict, InvalidRequest, NotFound
 from purrr_core.duty import patrolling
 from purrr_core.economy import COINS, Change
 from purrr_core.models import Cat
@@ -52,12 +52,6 @@ class JoinArgs(ActionArgs):
     cat_id: RowId
     type: str | None = Field(None, min_length=1, max_length=30, examples=["contest"])
     room_id: RowId | None = None
-
-    @model_validator(mode="after")
-    def _one_target(self) -> JoinArgs:
-        if (self.type is None) == (self.room_id is None):
-            raise ValueError("give either type (playground, contest, patrol) or room_id")
-        return self
 
 
 class RoomArgs(ActionArgs):
@@ -171,6 +165,11 @@ async def join(ctx: ActionContext, args: JoinArgs) -> dict[str, Any]:
     if args.type is not None:
         room_type(args.type)  # an unknown type names the valid ones before anything else
     cat = await load_cat(ctx, args.cat_id)  # refuses a cat out on patrol
+    if (args.type is None) == (args.room_id is None):
+        raise InvalidRequest(
+            "give either type (playground, contest, patrol) or room_id, not both",
+            details={"field": "type", "type": args.type, "room_id": args.room_id},
+        )
     check_fit(cat, ctx.now)
     elsewhere = await ctx.store.rooms.room_of_cat(cat.id)
     if elsewhere is not None:

@@ -189,6 +189,9 @@ def valid_args(player: Player, cats: dict[str, int], key_id: int) -> dict[str, d
         "territory.challenge": {"cat_id": cats["b"], "territory_id": 1},
         "territory.install": {"territory_id": 1, "item_id": "cat_bed"},
         "territory.release": {"territory_id": 1},
+        "rooms.join": {"cat_id": cats["a"], "type": "contest"},
+        "rooms.leave": {"room_id": 1},
+        "rooms.play": {"room_id": 1},
     }
 
 
