@@ -90,6 +90,22 @@ class PurrrApi:
     async def poll_events(self, since: int | None) -> JSON:
         return await self.get("events/poll", since=since or 0, limit=1 if since is None else None)
 
+    async def recent_events(self, since: int, limit: int) -> JSON:
+        return await self.get("events/poll", since=since, limit=limit)
+
+    async def device_alerts(self, cat_id: int, limit: int = 5) -> JSON:
+        return await self.get(f"cats/{cat_id}/devices/alerts", limit=limit)
+
+    # --- sync (the local game's link to a remote) -------------------------------------------
+
+    async def sync_status(self) -> JSON:
+        return await self.get("sync/status")
+
+    async def profile(self) -> JSON:
+        """The account: `player_level`, `player_xp`, `player_xp_to_next` on servers that have
+        player levels."""
+        return await self.get("auth/profile")
+
     # --- night watch ----------------------------------------------------------------------
 
     async def nightwatch_status(self) -> JSON:

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
 from purrr_cli.errors import CliError, UnreachableError
+from purrr_cli.tui.alerts import RECENT_EVENTS, DeviceAlerts, alerts_of
 from purrr_cli.tui.api import PurrrApi
 from purrr_cli.tui.commands import PurrrCommands
 from purrr_cli.tui.messages import ConnectionChanged, OverviewChanged, ServerEvent
@@ -82,6 +83,8 @@ class PurrrApp(App[None]):
         self._keymap_config = keymap or {}
         self._theme_config = theme
         self._save_theme = save_theme
+        #: Health-device alerts of the last day, per cat (the home's needs and card show them).
+        self.device_alerts = DeviceAlerts()
         #: patrol id → (deterred, strays saved) last announced, for "bobcat deterred" toasts.
         self._patrol_seen: dict[int, tuple[int, int]] = {}
         for purrr_theme in PURRR_THEMES:
@@ -97,6 +100,8 @@ class PurrrApp(App[None]):
         if self.live:
             self.call_after_refresh(self.watch_events)
         self.call_after_refresh(self._import_rules)
+        if not self.live:
+            self.call_after_refresh(self._load_recent_alerts)
 
     @work(thread=True, group="import")
     def _import_rules(self) -> None:
@@ -162,6 +167,28 @@ class PurrrApp(App[None]):
         while isinstance(self.screen, ModalScreen):
             self.pop_screen()
 
+    @work(group="recent-alerts")
+    async def _load_recent_alerts(self) -> None:
+        """Without live events: the device alerts of the last day, read once."""
+        try:
+            head = await self.api.poll_events(None)
+        except CliError:
+            return  # the screens report an unreachable server; alerts simply stay unknown
+        _, version = split_batch(head, None)
+        await self._read_recent_alerts(version or 0)
+
+    async def _read_recent_alerts(self, version: int) -> None:
+        """The device alerts of the last day, from the events up to `version` (the live feed
+        brings those raised after it)."""
+        try:
+            batch = await self.api.recent_events(max(0, version - RECENT_EVENTS), RECENT_EVENTS)
+        except CliError:
+            return
+        events = batch.get("events") if isinstance(batch, dict) else None
+        added = [a for a in alerts_of(events or []) if self.device_alerts.add(a)]
+        if added:
+            self.broadcast(OverviewChanged)
+
     # --- the header's overview ----------------------------------------------------------------
 
     def remember_cats(self, cats: list[dict[str, Any]]) -> None:
@@ -216,8 +243,13 @@ class PurrrApp(App[None]):
                 continue
             self.connection_restored()
             delay = RETRY_FIRST
+            first = since is None
             events, since = split_batch(batch, since)
+            if first:
+                await self._read_recent_alerts(since or 0)
             for event in events:
+                for alert in alerts_of([event]):
+                    self.device_alerts.add(alert)
                 self.broadcast(_event_message(event))
                 self.announce(event)
             if events:
@@ -277,6 +309,11 @@ def event_notice(
         return (f"The breeding of {pair} did not take.", "warning")
     if kind == "quest.completed":
         return ("A quest is complete: claim its reward on Games (g).", "information")
+    if kind == "device.alert":
+        name = names.get(payload.get("cat_id"), "A cat")
+        device = str(payload.get("device_type") or "device").replace("_", " ")
+        message = payload.get("message") or "a reading out of range"
+        return (f"Health alert: {name}: {message} ({device}).", "warning")
     if kind == "cat.cared":
         stats = payload.get("new_stats") or {}
         if isinstance(stats, dict) and int(stats.get("health", 100)) < 25:

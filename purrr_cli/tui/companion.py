@@ -50,6 +50,8 @@ START_TIMEOUT = 15.0
 #: How long a quitting dashboard waits for the child to stop before killing it.
 STOP_TIMEOUT = 5.0
 SERVER_LOG = "server.log"
+#: The private directory of the child's socket (in the temporary directory).
+SOCKET_DIR_PREFIX = "purrr-tui-"
 
 
 class Companion:
@@ -57,7 +59,7 @@ class Companion:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
-        self._dir = Path(tempfile.mkdtemp(prefix="purrr-tui-"))
+        self._dir = Path(tempfile.mkdtemp(prefix=SOCKET_DIR_PREFIX))
         self.socket_path = self._dir / "purrr.sock"
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -242,7 +244,9 @@ def _serve(fd: int, data_dir: Path) -> int:
     import logging
 
     server: list[Any] = []
-    told_to_serve = threading.Event()
+    told_to_serve, parent_gone = threading.Event(), threading.Event()
+    listener = socket.socket(fileno=fd)
+    socket_dir = Path(listener.getsockname()).parent
 
     def follow_parent() -> None:
         """`serve` on stdin: go ahead; end of file: stop (at once if not serving yet)."""
@@ -251,7 +255,9 @@ def _serve(fd: int, data_dir: Path) -> int:
             said += chunk
             if SERVE in said:
                 told_to_serve.set()
+        parent_gone.set()
         if not told_to_serve.is_set():
+            _remove(socket_dir)
             os._exit(0)
         if server:
             server[0].should_exit = True
@@ -293,8 +299,17 @@ def _serve(fd: int, data_dir: Path) -> int:
         timeout_graceful_shutdown=3,
     )
     server.append(uvicorn.Server(config))
-    server[0].run(sockets=[socket.socket(fileno=fd)])
+    try:
+        if not parent_gone.is_set():  # else it went while the server was being built
+            server[0].run(sockets=[listener])
+    finally:
+        _remove(socket_dir)  # the dashboard does too, unless it was killed
     return 0
+
+
+def _remove(socket_dir: Path) -> None:
+    if socket_dir.name.startswith(SOCKET_DIR_PREFIX):
+        shutil.rmtree(socket_dir, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

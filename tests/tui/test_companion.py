@@ -104,7 +104,7 @@ def test_child_stops_when_the_dashboard_is_killed(purrr_env: Path) -> None:
         companion = Companion(config.data_dir())
         companion.serve()
         CompanionClient(companion, companion.data_dir).get("cats")
-        print(companion.process.pid, flush=True)
+        print(companion.process.pid, companion.socket_path.parent, flush=True)
         time.sleep(60)
         """
     )
@@ -113,13 +113,15 @@ def test_child_stops_when_the_dashboard_is_killed(purrr_env: Path) -> None:
     )
     try:
         assert parent.stdout is not None
-        child_pid = int(parent.stdout.readline())
+        pid, socket_dir = parent.stdout.readline().split()
+        child_pid = int(pid)
         parent.kill()
         parent.wait()
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and _running(child_pid):
             time.sleep(0.05)
         assert not _running(child_pid), "the server child outlived a killed dashboard"
+        assert not Path(socket_dir.decode()).exists()
     finally:
         parent.kill()
         parent.wait()

@@ -27,13 +27,14 @@ class CatsScreen(PurrrScreen):
 Every cat you own, with **happiness**, **energy**, **fed** (satiation: 100 = full,
 0 = starving), **health** and **cleanliness**; a `!` after a number marks a low stat.
 The last column says what the cat is doing (on patrol, breeding, resting) and what it needs
-now (`⚠ feed, play`).
+now (`⚠ feed, play`), including what its health devices reported in the last day
+(`⚠ heart rate high`: see `purrr cats devices alerts`).
 
 Care for the highlighted cat without opening it: **f** feed, **e** pet, **p** play,
 **o** groom. **Enter** (or a click) opens the cat, **a** adopts a new one.
 """
     MODE = "cats"
-    LIVE_EVENTS = ("cat.", "cats.", "breeding.", "nightwatch.")
+    LIVE_EVENTS = ("cat.", "cats.", "breeding.", "nightwatch.", "device.alert")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_cat", "Open", id="cats.open"),
         Binding("f", "care('feed')", "Feed", id="cats.feed"),
@@ -65,7 +66,8 @@ Care for the highlighted cat without opening it: **f** feed, **e** pet, **p** pl
         cat = self.query_one(CatTable).selected_cat()
         overview = self.purrr.overview
         doing = cat_doing(cat, overview.busy if overview else {}) if cat else ""
-        self.query_one(CatCard).show_cat(cat, doing)
+        alerts = self.purrr.device_alerts.for_cat(int(cat["id"])) if cat else []
+        self.query_one(CatCard).show_cat(cat, doing, alerts)
 
     async def fetch(self) -> list[dict[str, Any]]:
         return await self.api.cats()
@@ -73,8 +75,11 @@ Care for the highlighted cat without opening it: **f** feed, **e** pet, **p** pl
     def show(self, data: list[dict[str, Any]]) -> None:
         self.purrr.remember_cats(data)
         overview = self.purrr.overview
-        self.query_one(CatTable).set_cats(data, overview.busy if overview else None)
-        needing = sum(1 for cat in data if care_needs(cat))
+        self.query_one(CatTable).set_cats(
+            data, overview.busy if overview else None, self._alert_labels(data)
+        )
+        alerting = self._alert_labels(data)
+        needing = sum(1 for cat in data if care_needs(cat) or alerting.get(cat["id"]))
         count = f"{len(data)} cat" + ("" if len(data) == 1 else "s")
         summary = count if data else "No cats yet — press a to adopt one."
         if needing:
@@ -90,9 +95,16 @@ Care for the highlighted cat without opening it: **f** feed, **e** pet, **p** pl
 
     def overview_changed(self) -> None:
         overview = self.purrr.overview
+        table = self.query_one(CatTable)
         if overview is not None:
-            self.query_one(CatTable).set_busy(overview.busy)
-            self._show_card()
+            table.set_busy(overview.busy, self._alert_labels(table.cats))
+        elif self.purrr.device_alerts:
+            table.set_cats(table.cats, alerts=self._alert_labels(table.cats))
+        self._show_card()
+
+    def _alert_labels(self, cats: list[dict[str, Any]]) -> dict[int, list[str]]:
+        alerts = self.purrr.device_alerts
+        return {int(c["id"]): labels for c in cats if (labels := alerts.labels(int(c["id"])))}
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open_cat()

@@ -8,6 +8,7 @@ from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
+from purrr_cli.tui import clock
 from purrr_cli.tui.widgets.cat_table import care_needs
 from purrr_cli.tui.widgets.info import kv_table
 
@@ -15,8 +16,9 @@ from purrr_cli.tui.widgets.info import kv_table
 CARD_FROM = 150
 
 
-def card(cat: dict[str, Any], doing: str) -> Group:
-    """Portrait, who the cat is, what it does and needs, and the keys that care for it."""
+def card(cat: dict[str, Any], doing: str, alerts: list[dict[str, Any]] | None = None) -> Group:
+    """Portrait, who the cat is, what it does and needs, its health devices' recent alerts,
+    and the keys that care for it."""
     from purrr_core.portrait import portrait
 
     needs = care_needs(cat)
@@ -29,6 +31,9 @@ def card(cat: dict[str, Any], doing: str) -> Group:
         ("Doing", doing or "nothing special"),
         ("Needs", Text("⚠ " + ", ".join(needs), style="bold") if needs else "nothing"),
     ]
+    for alert in (alerts or [])[:3]:
+        when = clock.short(alert.get("measured_at"), compact=True)
+        rows.append(("Health", Text(f"⚠ {alert.get('message', '')} · {when}", style="bold")))
     keys = Text("f feed · e pet · p play · o groom\n⏎ open the cat", style="bold")
     return Group(portrait(cat), Text(""), kv_table(rows), Text(""), keys)
 
@@ -36,5 +41,10 @@ def card(cat: dict[str, Any], doing: str) -> Group:
 class CatCard(Static):
     """Updated by the home screen when the cursor moves or the data changes."""
 
-    def show_cat(self, cat: dict[str, Any] | None, doing: str = "") -> None:
-        self.update(card(cat, doing) if cat else "No cat selected.")
+    def show_cat(
+        self,
+        cat: dict[str, Any] | None,
+        doing: str = "",
+        alerts: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.update(card(cat, doing, alerts) if cat else "No cat selected.")

@@ -100,20 +100,31 @@ class CatTable(DataTable[Any]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._cats: list[dict[str, Any]] = []
         self._busy: dict[int, str] = {}
+        #: cat id → short labels of its recent health-device alerts ("heart rate high").
+        self._alerts: dict[int, list[str]] = {}
         self._width: int | None = None
 
     @property
     def cats(self) -> list[dict[str, Any]]:
         return self._cats
 
-    def set_cats(self, cats: list[dict[str, Any]], busy: dict[int, str] | None = None) -> None:
+    def set_cats(
+        self,
+        cats: list[dict[str, Any]],
+        busy: dict[int, str] | None = None,
+        alerts: dict[int, list[str]] | None = None,
+    ) -> None:
         self._cats = cats
         if busy is not None:
             self._busy = busy
+        if alerts is not None:
+            self._alerts = alerts
         self._render_rows(force=True)
 
-    def set_busy(self, busy: dict[int, str]) -> None:
+    def set_busy(self, busy: dict[int, str], alerts: dict[int, list[str]] | None = None) -> None:
         self._busy = busy
+        if alerts is not None:
+            self._alerts = alerts
         self._render_rows(force=True)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -156,7 +167,8 @@ class CatTable(DataTable[Any]):
             self.move_cursor(row=max(0, min(row, self.row_count - 1)))
 
     def _cells(self, cat: dict[str, Any], layout: Layout, styles: dict[str, str]) -> list[Text]:
-        needs = care_needs(cat)
+        # Its health devices' recent alerts (the most urgent), then what the server says it needs.
+        needs = self._alerts.get(int(cat["id"]), []) + care_needs(cat)
         cells = [thumbnail(cat), fit(str(cat["name"]), layout.name, "bold" if needs else "")]
         if layout.personality:
             personality = str(cat.get("personality_type", "")).replace("_", " ")

@@ -1,5 +1,5 @@
 """The two header lines of every screen: where you can go (with keys), then coins, the patrol,
-open alerts, quests to claim and whether the server answers."""
+open alerts, quests to claim, the sync state of a linked game and whether the server answers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from rich.text import Text
 from textual.widget import Widget
 
 from purrr_cli.render.patrol import local_clock
+from purrr_cli.tui import clock
+from purrr_cli.tui.overview import sync_state
 
 if TYPE_CHECKING:
     from purrr_cli.tui.app import PurrrApp
@@ -16,10 +18,16 @@ if TYPE_CHECKING:
 
 
 def status_parts(overview: Overview | None) -> list[str]:
-    """`1000 coins`, `patrol out 3/16 (home 06:00)`, `2 open alerts`, `1 quest to claim`."""
+    """`level 3 (250 XP to next)`, `1000 coins`, `patrol out 3/16 (home 06:00)`,
+    `2 open alerts`, `1 quest to claim`, `⇅ synced Sat 22:05`."""
     if overview is None:
         return ["loading…"]
     parts = []
+    if overview.level is not None:
+        level = f"level {overview.level}"
+        if overview.xp_to_next is not None:
+            level += f" ({overview.xp_to_next} XP to next)"
+        parts.append(level)
     if overview.coins is not None:
         parts.append(f"{overview.coins} coins")
     patrol = overview.patrol
@@ -36,6 +44,9 @@ def status_parts(overview: Overview | None) -> list[str]:
     if overview.claimable_quests:
         count = overview.claimable_quests
         parts.append(f"{count} quest{'s' * (count != 1)} to claim")
+    sync, _ = sync_state(overview.sync, lambda iso: clock.short(iso, compact=True))
+    if sync:
+        parts.append(sync)
     return parts
 
 
