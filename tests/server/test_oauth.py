@@ -152,7 +152,11 @@ async def test_the_code_flow_issues_tokens_that_act_as_the_player_within_their_s
         headers={**bearer(token["access_token"]), **idem()},
         json={"name": "Nope", "personality_type": "lazy"},
     )
-    assert write.status_code == 403 and "'write'" in write.json()["error"]["message"]
+    assert write.json()["error"]["message"] == "this OAuth2 token lacks the 'write' scope"
+    logout = await anon.post(
+        f"{API}/auth/logout", headers={**bearer(token["access_token"]), **idem()}
+    )
+    assert logout.status_code in (400, 403)
     keys = await anon.get(f"{API}/keys", headers=bearer(token["access_token"]))
     assert keys.status_code == 403 and "OAuth2 token" in keys.json()["error"]["message"]
 
