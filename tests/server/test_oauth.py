@@ -580,3 +580,31 @@ async def test_a_third_party_client_runs_the_whole_flow_over_real_http(tmp_path:
                 assert (await tracker.get(f"{server.url}{API}/cats")).status_code == 401
     finally:
         server.stop()
+
+
+async def test_a_code_requested_without_a_redirect_uri_is_exchanged_without_one(
+    anon: httpx.AsyncClient, hosted_app: FastAPI
+) -> None:
+    client = await add_client(hosted_app, confidential=False)
+    session = await register_and_login(anon, "owner")
+    verifier, challenge = pkce()
+    r = await anon.post(
+        f"{API}/oauth/authorize",
+        headers={"Authorization": f"Bearer {session}", **idem()},
+        json={"client_id": client["client_id"], "code_challenge": challenge},
+    )
+    data = r.json()["data"]
+    assert data["redirect_to"].startswith(REDIRECT + "?code=")
+    r = await exchange(
+        anon,
+        grant_type="authorization_code",
+        code=data["code"],
+        code_verifier=verifier,
+        client_id=client["client_id"],
+    )
+    assert r.status_code == 200, r.text
+    # named in the authorization request: required, and identical, in the token request
+    code, verifier = await code_for(anon, session, client)
+    common = {"grant_type": "authorization_code", "code": code, "code_verifier": verifier}
+    missing = await exchange(anon, **common, client_id=client["client_id"])
+    assert missing.json()["error"] == "invalid_grant"
