@@ -211,8 +211,9 @@ async def _authenticate(request: Request, *, rate_limited: bool) -> Principal:
         )
     needed = "read" if request.method in READ_METHODS else "write"
     if needed not in credential.scopes and "admin" not in credential.scopes:
+        what = "OAuth2 token" if credential.kind == "oauth" else "API key"
         raise await _forbidden(
-            runtime, request, credential.user.id, f"this API key lacks the {needed!r} scope"
+            runtime, request, credential.user.id, f"this {what} lacks the {needed!r} scope"
         )
     if rate_limited:
         await enforce_rate_limit(

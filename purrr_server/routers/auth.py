@@ -96,6 +96,12 @@ async def logout(request: Request, who: Caller) -> Response:
             "BAD_REQUEST",
             "logout revokes bearer tokens; delete API keys with DELETE /api/v1/keys/{id}",
         )
+    if who.kind == "oauth":
+        raise ApiError(
+            "BAD_REQUEST",
+            "logout ends login sessions; a client revokes its OAuth2 tokens with "
+            "POST /api/v1/oauth/revoke",
+        )
     response = await run_action(request, who, "auth.logout", {"token_hash": who.token_hash})
     runtime_of(request).auth_cache.pop(who.token_hash, None)
     return response

@@ -287,7 +287,8 @@ async def authorize(ctx: ActionContext, args: AuthorizeArgs) -> dict[str, Any]:
         code_hash=hash_secret(code),
         client_ref=client.ref,
         user_id=ctx.user_id,
-        redirect_uri=redirect_uri,
+        # "" when the request named none: the token request need not name one either
+        redirect_uri=args.redirect_uri or "",
         scopes=scopes,
         code_challenge=args.code_challenge,
         family=oauth.new_family(),
@@ -387,6 +388,15 @@ async def _revoke_grant(ctx: ActionContext, family: str, user_id: int, why: str)
     }
 
 
+def _same_redirect(given: str | None, issued_for: str, client: OAuthClient) -> bool:
+    """RFC 6749 §4.1.3: the token request repeats the authorization request's redirect_uri,
+    exactly; when that request named none (the client's only one was used), any registered one
+    or none at all."""
+    if issued_for:
+        return given == issued_for
+    return given is None or given in client.redirect_uris
+
+
 async def _code_grant(ctx: ActionContext, client: OAuthClient, args: TokenArgs) -> dict[str, Any]:
     if not args.code:
         raise OAuthError("invalid_request", "code is required")
@@ -399,7 +409,7 @@ async def _code_grant(ctx: ActionContext, client: OAuthClient, args: TokenArgs) 
         return await _revoke_grant(ctx, code.family, code.user_id, "this code was already used")
     if _expired(code.expires_at, ctx.now):
         raise OAuthError("invalid_grant", "the authorization code has expired")
-    if args.redirect_uri != code.redirect_uri:
+    if not _same_redirect(args.redirect_uri, code.redirect_uri, client):
         raise OAuthError("invalid_grant", "redirect_uri must be the one the code was issued for")
     if not oauth.pkce_matches(args.code_verifier, code.code_challenge):
         raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")

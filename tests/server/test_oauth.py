@@ -152,7 +152,11 @@ async def test_the_code_flow_issues_tokens_that_act_as_the_player_within_their_s
         headers={**bearer(token["access_token"]), **idem()},
         json={"name": "Nope", "personality_type": "lazy"},
     )
-    assert write.status_code == 403 and "'write'" in write.json()["error"]["message"]
+    assert write.json()["error"]["message"] == "this OAuth2 token lacks the 'write' scope"
+    logout = await anon.post(
+        f"{API}/auth/logout", headers={**bearer(token["access_token"]), **idem()}
+    )
+    assert logout.status_code in (400, 403)
     keys = await anon.get(f"{API}/keys", headers=bearer(token["access_token"]))
     assert keys.status_code == 403 and "OAuth2 token" in keys.json()["error"]["message"]
 
@@ -576,3 +580,31 @@ async def test_a_third_party_client_runs_the_whole_flow_over_real_http(tmp_path:
                 assert (await tracker.get(f"{server.url}{API}/cats")).status_code == 401
     finally:
         server.stop()
+
+
+async def test_a_code_requested_without_a_redirect_uri_is_exchanged_without_one(
+    anon: httpx.AsyncClient, hosted_app: FastAPI
+) -> None:
+    client = await add_client(hosted_app, confidential=False)
+    session = await register_and_login(anon, "owner")
+    verifier, challenge = pkce()
+    r = await anon.post(
+        f"{API}/oauth/authorize",
+        headers={"Authorization": f"Bearer {session}", **idem()},
+        json={"client_id": client["client_id"], "code_challenge": challenge},
+    )
+    data = r.json()["data"]
+    assert data["redirect_to"].startswith(REDIRECT + "?code=")
+    r = await exchange(
+        anon,
+        grant_type="authorization_code",
+        code=data["code"],
+        code_verifier=verifier,
+        client_id=client["client_id"],
+    )
+    assert r.status_code == 200, r.text
+    # named in the authorization request: required, and identical, in the token request
+    code, verifier = await code_for(anon, session, client)
+    common = {"grant_type": "authorization_code", "code": code, "code_verifier": verifier}
+    missing = await exchange(anon, **common, client_id=client["client_id"])
+    assert missing.json()["error"] == "invalid_grant"
