@@ -12,6 +12,7 @@ import itertools
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -46,7 +47,7 @@ class Cluster:
         self.started = False
 
     def _run(self, *args: str) -> None:
-        command = [*(["runuser", "-u", "postgres", "--"] if self.as_root else []), *args]
+        command = [*self._prefix(), *args]
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
             raise RuntimeError(
@@ -87,10 +88,38 @@ class Cluster:
             "start",
         )
         self.started = True
+        self._watch()
         from purrr_server.store.migrate import migrate
 
         self.admin(f"CREATE DATABASE {TEMPLATE}")
         migrate(self.url(TEMPLATE))
+
+    def _watch(self) -> None:
+        """`pg_ctl` detaches the server: should this test process die without its teardown
+        (killed by a timeout, Ctrl-C twice), a watchdog stops the cluster and removes it."""
+        stop = [*self._prefix(), str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate"]
+        code = (
+            "import os, shutil, subprocess, sys, time\n"
+            f"pid, stop, root = {os.getpid()}, {[*stop, 'stop']!r}, {str(self.root)!r}\n"
+            "while os.path.isdir(root):\n"
+            "    try:\n"
+            "        os.kill(pid, 0)\n"
+            "    except ProcessLookupError:\n"
+            "        subprocess.run(stop, capture_output=True)\n"
+            "        shutil.rmtree(root, ignore_errors=True)\n"
+            "        break\n"
+            "    time.sleep(1)\n"
+        )
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def _prefix(self) -> list[str]:
+        return ["runuser", "-u", "postgres", "--"] if self.as_root else []
 
     def url(self, database: str) -> str:
         return f"postgresql://postgres@/{database}?host={self.socket}"

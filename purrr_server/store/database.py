@@ -93,6 +93,8 @@ class Store:
         )
         self._changed = asyncio.Event()
         self._read_session: Session | None = None
+        #: Write transactions of this process open right now.
+        self.open_writes = 0
 
     @property
     def kind(self) -> Kind:
@@ -138,10 +140,14 @@ class Store:
         if not self.is_open:
             await self.open()
         async with self.driver.transaction() as conn:
-            uow = UnitOfWork(conn, bump=bump_version)
-            if user_id is not None:
-                await uow.act_as(user_id)
-            yield uow
+            self.open_writes += 1
+            try:
+                uow = UnitOfWork(conn, bump=bump_version)
+                if user_id is not None:
+                    await uow.act_as(user_id)
+                yield uow
+            finally:
+                self.open_writes -= 1
         if bump_version:
             self._notify()
         for callback in uow.after_commit:

@@ -53,7 +53,7 @@ class WalletRepository(Repository):
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, currency) DO UPDATE SET"
                 " balance = excluded.balance, locked = excluded.locked,"
                 " row_version = excluded.row_version"
-                " WHERE balance != excluded.balance OR locked != excluded.locked",
+                " WHERE balances.balance != excluded.balance OR balances.locked != excluded.locked",
                 (
                     user_id,
                     code,
@@ -245,7 +245,7 @@ class InventoryRepository(Repository):
         """Add items; return the new quantity."""
         row = await self.fetchone(
             "INSERT INTO inventory (user_id, item_id, quantity, row_version) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (user_id, item_id) DO UPDATE SET quantity = quantity + excluded.quantity,"
+            " ON CONFLICT (user_id, item_id) DO UPDATE SET quantity = inventory.quantity + excluded.quantity,"
             " row_version = excluded.row_version RETURNING quantity",
             (user_id, item_id, quantity, self.version),
         )

@@ -81,7 +81,7 @@ class CounterRepository(Repository):
     async def add(self, user_id: int, counter: str, amount: int) -> None:
         await self.execute(
             "INSERT INTO player_counters (user_id, counter, value, row_version) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (user_id, counter) DO UPDATE SET value = value + excluded.value,"
+            " ON CONFLICT (user_id, counter) DO UPDATE SET value = player_counters.value + excluded.value,"
             " row_version = excluded.row_version",
             (user_id, counter, amount, self.version),
         )

@@ -43,8 +43,14 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def hosted_settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path / "hosted", hosted=True, cors_origins=["https://purrr.love"])
+def hosted_settings(tmp_path: Path, database: str | None) -> Settings:
+    """A hosted server's settings, once on SQLite and once on PostgreSQL (`database`)."""
+    return make_settings(
+        tmp_path / "hosted",
+        hosted=True,
+        cors_origins=["https://purrr.love"],
+        database_url=database,
+    )
 
 
 async def _serve(app: FastAPI, headers: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:

@@ -101,8 +101,10 @@ async def test_default_body_limit_is_one_mebibyte() -> None:
     assert Settings().max_body_bytes == 1_048_576
 
 
-async def test_a_declared_oversized_body_is_refused_before_parsing(tmp_path: Path) -> None:
-    async with hosted_client(tmp_path) as anon:
+async def test_a_declared_oversized_body_is_refused_before_parsing(
+    tmp_path: Path, database: str | None
+) -> None:
+    async with hosted_client(tmp_path, database_url=database) as anon:
         body = b'{"username": "' + b"x" * 2_000_000 + b'"}'
         r = await anon.post(
             f"{API}/auth/register", content=body, headers={"content-type": "application/json"}
@@ -228,16 +230,16 @@ async def test_pair_ranking_and_crosses_run_off_the_event_loop(
 
 
 async def test_argon2_runs_before_the_write_transaction(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: str | None
 ) -> None:
     seen: list[bool] = []
     original = account_service.hash_password
 
-    async with hosted_client(tmp_path) as anon:
+    async with hosted_client(tmp_path, database_url=database) as anon:
         store = anon.app.state.runtime.store  # type: ignore[attr-defined]
 
         async def spy(password: str, settings: Settings) -> str:
-            seen.append(store.driver._write_lock.locked())
+            seen.append(store.open_writes > 0)
             return await original(password, settings)
 
         monkeypatch.setattr(account_service, "hash_password", spy)
@@ -277,7 +279,7 @@ async def test_integers_beyond_64_bits_are_refused_never_500(tmp_path: Path) -> 
         assert r.status_code == 422, r.text
 
 
-async def test_a_lone_surrogate_is_a_validation_error(tmp_path: Path) -> None:
+async def test_a_lone_surrogate_is_a_validation_error(tmp_path: Path, database: str | None) -> None:
     raw = b'{"name": "Bad\\ud800", "personality_type": "playful", "breed": "x\\udc00"}'
     async with local_client(tmp_path) as client:
         r = await client.post(
@@ -286,7 +288,7 @@ async def test_a_lone_surrogate_is_a_validation_error(tmp_path: Path) -> None:
         refused(r, 422, "VALIDATION_ERROR")
         r.content.decode("utf-8")  # the error itself is valid UTF-8
         assert (await client.get(f"{API}/cats")).json()["data"] == []
-    async with hosted_client(tmp_path) as anon:
+    async with hosted_client(tmp_path, database_url=database) as anon:
         raw = b'{"username": "ab\\ud800c", "email": "a@b.cd", "password": "pw-12345678"}'
         r = await anon.post(
             f"{API}/auth/register", content=raw, headers={"content-type": "application/json"}
@@ -314,7 +316,9 @@ async def test_money_beyond_range_is_a_validation_error(tmp_path: Path, amount: 
 @pytest.mark.parametrize(
     "text", ["\x1b[31mred\x1b[0m", "bell\x07", "rtl\u202eoverride", "zero\u200bwidth"]
 )
-async def test_every_stored_label_refuses_control_characters(tmp_path: Path, text: str) -> None:
+async def test_every_stored_label_refuses_control_characters(
+    tmp_path: Path, text: str, database: str | None
+) -> None:
     async with local_client(tmp_path) as client:
         cat = await adopt(client)
         attempts = [
@@ -347,7 +351,7 @@ async def test_every_stored_label_refuses_control_characters(tmp_path: Path, tex
             f"{API}/cats/{cat['id']}", headers=idem(), json={"description": "line 1\nline 2"}
         )
         assert r.status_code == 200, r.text
-    async with hosted_client(tmp_path) as anon:
+    async with hosted_client(tmp_path, database_url=database) as anon:
         r = await anon.post(
             f"{API}/auth/register",
             json={"username": "okname", "email": f"{text}@example.com", "password": "pw-12345678"},
@@ -359,9 +363,9 @@ async def test_every_stored_label_refuses_control_characters(tmp_path: Path, tex
 
 
 async def test_detailed_health_needs_an_account_manager_when_hosted(
-    tmp_path: Path, bearer: Bearer
+    tmp_path: Path, bearer: Bearer, database: str | None
 ) -> None:
-    async with hosted_client(tmp_path) as anon:
+    async with hosted_client(tmp_path, database_url=database) as anon:
         refused(await anon.get("/health/detailed"), 401, "UNAUTHORIZED")
         token = await register(anon, "operator")
         r = await anon.post(
@@ -399,7 +403,7 @@ async def test_database_files_are_private(tmp_path: Path) -> None:
 
 
 async def test_login_verifies_one_hash_for_known_and_unknown_names(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: str | None
 ) -> None:
     verified: list[str | None] = []
     original = auth.verify_password
@@ -409,7 +413,7 @@ async def test_login_verifies_one_hash_for_known_and_unknown_names(
         return await original(password_hash, password, settings)
 
     monkeypatch.setattr(auth, "verify_password", spy)
-    async with hosted_client(tmp_path) as anon:
+    async with hosted_client(tmp_path, database_url=database) as anon:
         await register(anon, "known")
         verified.clear()
         for username in ("known", "nobody-by-this-name"):
@@ -645,11 +649,12 @@ async def _declare_body(port: int, path: str, length: int) -> tuple[int, str]:
 
 async def test_a_hosted_server_never_links_to_a_remote_or_writes_a_players_path(
     tmp_path: Path,
+    database: str | None,
 ) -> None:
     """The local sync role would let any player point a hosted server at any URL (and have it
     write the backup file where the player says): refused before anything happens."""
     target = tmp_path / "written-by-a-stranger.json"
-    async with hosted_client(tmp_path) as client:
+    async with hosted_client(tmp_path, database_url=database) as client:
         token = await register(client, "stranger")
         auth = {"Authorization": f"Bearer {token}", **idem()}
         r = await client.post(
