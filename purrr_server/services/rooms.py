@@ -234,6 +234,8 @@ async def _entrants(
     ctx: ActionContext, members: list[dict[str, Any]]
 ) -> tuple[list[Entrant], list[dict[str, Any]]]:
     """The members' cats fit to play now, and those sitting this round out (with why)."""
+    # A round writes every member's cats, wallet, quests and events: lock them all first.
+    await ctx.store.lock_players(*(member["user_id"] for member in members))
     entrants: list[Entrant] = []
     skipped: list[dict[str, Any]] = []
     for member in members:

@@ -239,6 +239,7 @@ async def challenge_territory(ctx: ActionContext, args: ChallengeArgs) -> dict[s
             f"{held['location']} is already yours (held by {held['cat_name']})",
             details={"territory_id": held["id"], "holder_cat_id": held["cat_id"]},
         )
+    await ctx.store.lock_players(held["user_id"])  # a win writes the holder's rows and events
     holder = await ctx.store.cats.get(held["user_id"], held["cat_id"])
     assert holder is not None  # the territory row joins its cat
     cat = await _claimant(ctx, args.cat_id)

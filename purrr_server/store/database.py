@@ -75,10 +75,29 @@ class UnitOfWork(Session):
         return self.player_version
 
     async def lock_players(self, *user_ids: int) -> None:
-        """Lock other players' version rows too, in id order (without bumping them)."""
-        for user_id in sorted(set(user_ids) - self._locked):
-            await self.conn.fetchone(_BUMP, (user_id, 0, 0))
+        """Lock other players' version rows too, in id order, before writing any of their rows.
+
+        Every row and event this transaction writes carries one version, and it must be new for
+        each player it touches (their sync and live-events cursors only move forward): so the
+        transaction's version becomes one above the highest of its players' counters, and every
+        locked player's counter (the acting player's too) is set to it. A client's cursor is
+        always a version its player had, so the rows written before this call, stamped with the
+        acting player's earlier new version, stay above any cursor of theirs."""
+        others = sorted(set(user_ids) - self._locked)
+        highest = 0
+        for user_id in others:
+            row = await self.conn.fetchone(_BUMP, (user_id, 0, 0))
+            assert row is not None
+            highest = max(highest, int(row[0]))
             self._locked.add(user_id)
+        if not self.bump or not others or highest < self.version:
+            return
+        version = highest + 1
+        for user_id in sorted(self._locked):
+            await self.conn.execute(
+                "UPDATE player_versions SET version = ? WHERE user_id = ?", (version, user_id)
+            )
+        self._version = self.player_version = version
 
 
 class Store:

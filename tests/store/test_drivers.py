@@ -266,3 +266,27 @@ def test_the_sqlite_path_never_imports_psycopg(tmp_path: Path) -> None:
         "assert not [m for m in sys.modules if m.startswith('psycopg')], sorted(sys.modules)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+async def test_a_write_touching_another_player_is_new_to_both_of_them(store: Store) -> None:
+    """A room round or a territory challenge writes another player's rows and events: their
+    cursors must see it, whichever of the two players is further ahead."""
+    alice = await _player(store, "alice")
+    bob = await _player(store, "bob")
+    for _ in range(5):
+        async with store.write(bob) as uow:
+            await uow.events.append(bob, "test.ping", {}, NOW)
+    bob_cursor = await store.player_version(bob)  # 6, ahead of alice's 1
+    async with store.write(alice) as uow:
+        await uow.lock_players(bob)
+        await uow.events.append(bob, "test.told", {}, NOW)
+        await uow.events.append(alice, "test.told", {}, NOW)
+        assert uow.version == bob_cursor + 1
+    assert [e["type"] for e in await store.read.events.since(bob, bob_cursor)] == ["test.told"]
+    assert await store.player_version(alice) == await store.player_version(bob) == bob_cursor + 1
+    # The other way round: a player behind is simply bumped past their own cursor.
+    async with store.write(bob) as uow:
+        await uow.lock_players(alice)
+        await uow.events.append(alice, "test.told", {}, NOW)
+    alice_events = await store.read.events.since(alice, bob_cursor + 1)
+    assert [e["type"] for e in alice_events] == ["test.told"]
