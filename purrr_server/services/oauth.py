@@ -24,6 +24,7 @@ from purrr_server.auth import hash_secret
 from purrr_server.envelope import ApiError
 from purrr_server.oauth import OAuthError
 from purrr_server.store.base import Session
+from purrr_server.store.database import SYSTEM_PLAYER
 from purrr_server.store.oauth import OAuthClient
 
 ClientScope = Literal["read", "write", "admin"]
@@ -154,6 +155,13 @@ class Revoked(ActionResult):
     revoked: int
 
 
+async def _bookkeeping(ctx: ActionContext) -> None:
+    """Clients, codes and tokens are the server's own rows (never synced to a player): an
+    anonymous call writes them on the system counter (store.database's `SYSTEM_PLAYER`)."""
+    if ctx.user is None:
+        await ctx.store.act_as(SYSTEM_PLAYER)
+
+
 @action(
     "oauth.client_register",
     args=RegisterClientArgs,
@@ -167,6 +175,7 @@ class Revoked(ActionResult):
 async def register_client(ctx: ActionContext, args: RegisterClientArgs) -> dict[str, Any]:
     _hosted(ctx)
     _operator(ctx)
+    await _bookkeeping(ctx)
     owner_id = None
     if args.owner is not None:
         if not args.confidential:
@@ -209,6 +218,7 @@ async def register_client(ctx: ActionContext, args: RegisterClientArgs) -> dict[
 )
 async def revoke_client(ctx: ActionContext, args: ClientIdArgs) -> dict[str, Any]:
     _operator(ctx)
+    await _bookkeeping(ctx)
     if await ctx.store.oauth.client(args.client_id) is None:
         raise NotFound(
             f"OAuth2 client {args.client_id} not found", details={"client_id": args.client_id}
@@ -478,6 +488,7 @@ GRANTS = {
 )
 async def token(ctx: ActionContext, args: TokenArgs) -> dict[str, Any]:
     _hosted(ctx)
+    await _bookkeeping(ctx)
     grant = GRANTS.get(args.grant_type)
     if grant is None:
         raise OAuthError(
@@ -500,6 +511,7 @@ async def revoke(ctx: ActionContext, args: RevokeArgs) -> dict[str, Any]:
     """RFC 7009: revoke a token the calling client holds. A refresh token takes its whole grant
     with it; an unknown token, or another client's, is not an error (nothing is revealed)."""
     _hosted(ctx)
+    await _bookkeeping(ctx)
     client = await _client(ctx, args.client_id, args.client_secret)
     found = await ctx.store.oauth.token(hash_secret(args.token))
     if found is None or found.client_ref != client.ref:

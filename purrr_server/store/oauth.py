@@ -100,7 +100,7 @@ class OAuthRepository(Repository):
     ) -> OAuthClient:
         ref = await self.insert(
             "INSERT INTO oauth_clients (client_id, name, secret_hash, redirect_uris, scopes,"
-            " user_id, created_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " user_id, created_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 client_id,
                 name,
@@ -161,7 +161,7 @@ class OAuthRepository(Repository):
         await self.insert(
             "INSERT INTO oauth_codes (code_hash, client_ref, user_id, redirect_uri, scopes,"
             " code_challenge, family, expires_at, created_at, row_version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 code_hash,
                 client_ref,
@@ -219,7 +219,7 @@ class OAuthRepository(Repository):
     ) -> None:
         await self.insert(
             "INSERT INTO oauth_tokens (token_hash, kind, client_ref, user_id, scopes, family,"
-            " expires_at, created_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " expires_at, created_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 token_hash,
                 kind,

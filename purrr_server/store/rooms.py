@@ -73,7 +73,7 @@ class RoomRepository(Repository):
     async def create(self, room_type: str, now: str) -> int:
         return await self.insert(
             "INSERT INTO rooms (type, status, rounds, created_at, row_version)"
-            " VALUES (?, 'open', 0, ?, ?)",
+            " VALUES (?, 'open', 0, ?, ?) RETURNING id",
             (room_type, now, self.version),
         )
 
@@ -110,7 +110,7 @@ class RoomRepository(Repository):
     async def add_member(self, room_id: int, user_id: int, cat_id: int, now: str) -> int:
         return await self.insert(
             "INSERT INTO room_members (room_id, user_id, cat_id, joined_at, row_version)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             (room_id, user_id, cat_id, now, self.version),
         )
 
@@ -139,7 +139,7 @@ class RoomRepository(Repository):
         number = (int(room["rounds"]) if room else 0) + 1
         await self.insert(
             "INSERT INTO room_rounds (room_id, round, activity, seed, result, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (room_id, number, activity, seed, dumps(result), now),
         )
         await self.execute(
@@ -173,23 +173,25 @@ class RoomRepository(Repository):
     ) -> int:
         return await self.insert(
             "INSERT INTO room_events (room_id, version, type, payload, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             (room_id, self.version, event_type, dumps(payload), now),
         )
 
     async def events_since(
         self, room_id: int, version: int, limit: int = 500
     ) -> list[dict[str, Any]]:
-        """The room's events above `version`, oldest first."""
+        """The room's events above `version`, oldest first. A room's cursor is its events' own
+        sequence (the row id), not a player's version: every member's actions write to the one
+        channel, and players' versions are separate counters."""
         rows = await self.fetchall(
-            "SELECT id, version, type, payload, created_at FROM room_events"
-            " WHERE room_id = ? AND version > ? ORDER BY version, id LIMIT ?",
+            "SELECT id, type, payload, created_at FROM room_events"
+            " WHERE room_id = ? AND id > ? ORDER BY id LIMIT ?",
             (room_id, version, limit),
         )
         return [
             {
                 "id": r["id"],
-                "version": r["version"],
+                "version": r["id"],
                 "type": r["type"],
                 "room_id": room_id,
                 "payload": json.loads(r["payload"]),

@@ -88,6 +88,6 @@ class SecurityRepository(Repository):
             (username, ip, forget_before),
         )
         await self.insert(
-            "INSERT INTO login_failures (username, ip, failed_at) VALUES (?, ?, ?)",
+            "INSERT INTO login_failures (username, ip, failed_at) VALUES (?, ?, ?) RETURNING id",
             (username, ip, at),
         )

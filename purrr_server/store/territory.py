@@ -76,7 +76,7 @@ class TerritoryRepository(Repository):
     ) -> int:
         return await self.insert(
             "INSERT INTO territories (user_id, cat_id, type, location, location_key, furniture,"
-            " claimed_at, row_version) VALUES (?, ?, ?, ?, ?, '[]', ?, ?)",
+            " claimed_at, row_version) VALUES (?, ?, ?, ?, ?, '[]', ?, ?) RETURNING id",
             (user_id, cat_id, territory_type, location, location_key(location), now, self.version),
         )
 

@@ -436,9 +436,8 @@ async def test_clients_are_managed_by_administrators_only(
         json={"name": "Mine", "redirect_uris": [REDIRECT]},
     )
     assert r.status_code == 403
-    db = hosted_app.state.settings.db_path
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE users SET role = 'admin' WHERE username = 'player'")
+    async with hosted_app.state.runtime.store.write(bump_version=False) as uow:
+        await uow.users.execute("UPDATE users SET role = 'admin' WHERE username = 'player'")
     hosted_app.state.runtime.auth_cache.clear()
     r = await anon.post(
         f"{API}/oauth/clients",

@@ -18,9 +18,11 @@ from tests.server.conftest import adopt, idem, register_and_login
 async def grow(app: FastAPI, user_id: int | None, cat_id: int, **stats: Any) -> None:
     """Write grown stats straight into the store (what weeks of care would do)."""
     runtime = app.state.runtime
-    async with runtime.store.write() as uow:
-        if user_id is None:
-            user_id = (await uow.users.local()).id
+    if user_id is None:
+        local = await runtime.store.read.users.local()
+        assert local is not None
+        user_id = local.id
+    async with runtime.store.write(user_id) as uow:
         cat = await uow.cats.get(user_id, cat_id)
         await uow.cats.save(user_id, cat.model_copy(update={"level": 5, "energy": 90, **stats}))
 
