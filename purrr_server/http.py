@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from purrr_server.actions import execute
 from purrr_server.auth import Principal
@@ -94,3 +95,29 @@ async def page(
 
 
 Paging = Annotated[Page, Depends(page)]
+
+
+#: A live stream's body, given the cursor to resume after and the callback that frees its slot.
+EventStream = Callable[[int, Callable[[], None]], AsyncIterator[bytes]]
+
+
+def sse_response(
+    request: Request, user_id: int, since: int, stream: EventStream
+) -> StreamingResponse:
+    """A Server-Sent Events response: it resumes after `since` or the client's `Last-Event-ID`,
+    whichever is later, and holds one of the player's stream slots (`limits.stream_slots`) until
+    it ends, also when it never started."""
+    from starlette.background import BackgroundTask
+
+    from purrr_server.limits import stream_slots
+
+    last_id = request.headers.get("last-event-id", "")
+    if last_id.isdigit():
+        since = max(since, int(last_id))
+    release = stream_slots(request).acquire(user_id)
+    return StreamingResponse(
+        stream(since, release),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        background=BackgroundTask(release),
+    )

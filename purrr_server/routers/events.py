@@ -13,14 +13,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
-from purrr_server.http import Envelope
-from purrr_server.limits import stream_slots
+from purrr_server.http import Envelope, sse_response
 from purrr_server.runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -105,15 +103,11 @@ async def stream(
     ] = None,
 ) -> StreamingResponse:
     runtime = runtime_of(request)
-    last_id = request.headers.get("last-event-id", "")
-    if last_id.isdigit():
-        since = max(since, int(last_id))
-    release = stream_slots(request).acquire(who.user.id)
-    return StreamingResponse(
-        _stream(request, runtime, who.user.id, since, timeout, release),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-        background=BackgroundTask(release),  # also when the stream never started
+    return sse_response(
+        request,
+        who.user.id,
+        since,
+        lambda since, release: _stream(request, runtime, who.user.id, since, timeout, release),
     )
 
 

@@ -16,7 +16,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -24,8 +23,7 @@ from purrr_core.rooms import room_type
 from purrr_server.actions import MAX_ID
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
-from purrr_server.http import Envelope, run_action
-from purrr_server.limits import stream_slots
+from purrr_server.http import Envelope, run_action, sse_response
 from purrr_server.runtime import Runtime, runtime_of
 from purrr_server.services.rooms import (
     JoinArgs,
@@ -183,15 +181,11 @@ async def room_events(
     runtime = runtime_of(request)
     require_hosted(runtime.settings)
     await load_room(runtime.store.read, room_id)
-    last_id = request.headers.get("last-event-id", "")
-    if last_id.isdigit():
-        since = max(since, int(last_id))
-    release = stream_slots(request).acquire(who.user.id)
-    return StreamingResponse(
-        _events(request, runtime, room_id, since, timeout, release),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-        background=BackgroundTask(release),  # also when the stream never started
+    return sse_response(
+        request,
+        who.user.id,
+        since,
+        lambda since, release: _events(request, runtime, room_id, since, timeout, release),
     )
 
 
