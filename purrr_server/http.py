@@ -97,6 +97,25 @@ async def page(
 Paging = Annotated[Page, Depends(page)]
 
 
+#: The OpenAPI description of a Server-Sent Events route's answer.
+SSE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}
+}
+
+#: A live stream's `?timeout=` (seconds until the server closes it; none: until the client goes).
+StreamTimeout = Annotated[
+    float | None, Query(gt=0, le=3600, description="Close after this many seconds.")
+]
+
+
+def sse_event(event: dict[str, Any]) -> bytes:
+    """One event in Server-Sent Events framing; its `version` is the id a client resumes after."""
+    import json
+
+    data = json.dumps(event, separators=(",", ":"), default=str)
+    return f"id: {event['version']}\nevent: {event['type']}\ndata: {data}\n\n".encode()
+
+
 #: A live stream's body, given the cursor to resume after and the callback that frees its slot.
 EventStream = Callable[[int, Callable[[], None]], AsyncIterator[bytes]]
 

@@ -7,7 +7,6 @@ LISTEN/NOTIFY, or on SQLite a poll every `events_poll_seconds`; one per process,
 """
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
@@ -18,7 +17,7 @@ from starlette.responses import Response, StreamingResponse
 
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
-from purrr_server.http import Envelope, sse_response
+from purrr_server.http import SSE_RESPONSES, Envelope, StreamTimeout, sse_event, sse_response
 from purrr_server.runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -26,11 +25,6 @@ Since = Annotated[int, Query(ge=0, description="Only events with a higher versio
 HEARTBEAT_SECONDS = 15.0
 #: Events read at once; a full batch is followed by the next at once.
 BATCH = 500
-
-
-def _sse(event: dict[str, Any]) -> bytes:
-    data = json.dumps(event, separators=(",", ":"), default=str)
-    return f"id: {event['version']}\nevent: {event['type']}\ndata: {data}\n\n".encode()
 
 
 async def _stream(
@@ -62,7 +56,7 @@ async def _events(
             batch = await runtime.store.read.events.since(user_id, since, BATCH)
             for event in batch:
                 since = event["version"]
-                yield _sse(event)
+                yield sse_event(event)
             if len(batch) == BATCH:
                 continue  # more are waiting: no pause
             if await request.is_disconnected():
@@ -92,15 +86,13 @@ class EventsPage(BaseModel):
     "",
     summary="Live events (text/event-stream)",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}},
+    responses=SSE_RESPONSES,
 )
 async def stream(
     request: Request,
     who: Caller,
     since: Since = 0,
-    timeout: Annotated[
-        float | None, Query(gt=0, le=3600, description="Close after this many seconds.")
-    ] = None,
+    timeout: StreamTimeout = None,
 ) -> StreamingResponse:
     runtime = runtime_of(request)
     return sse_response(

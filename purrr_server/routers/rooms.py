@@ -10,7 +10,6 @@ without streaming. The local game answers every route with HOSTED_ONLY (409).
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
@@ -23,7 +22,14 @@ from purrr_core.rooms import room_type
 from purrr_server.actions import MAX_ID
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
-from purrr_server.http import Envelope, run_action, sse_response
+from purrr_server.http import (
+    SSE_RESPONSES,
+    Envelope,
+    StreamTimeout,
+    run_action,
+    sse_event,
+    sse_response,
+)
 from purrr_server.runtime import Runtime, runtime_of
 from purrr_server.services.rooms import (
     JoinArgs,
@@ -123,11 +129,6 @@ async def play_round(request: Request, who: Caller, room_id: RoomId) -> Response
     return await run_action(request, who, "rooms.play", {"room_id": room_id})
 
 
-def _sse(event: dict[str, Any]) -> bytes:
-    data = json.dumps(event, separators=(",", ":"), default=str)
-    return f"id: {event['version']}\nevent: {event['type']}\ndata: {data}\n\n".encode()
-
-
 async def _events(
     request: Request,
     runtime: Runtime,
@@ -145,7 +146,7 @@ async def _events(
         while deadline is None or loop.time() < deadline:
             for event in await runtime.store.read.rooms.events_since(room_id, since):
                 since = event["version"]
-                yield _sse(event)
+                yield sse_event(event)
                 if event["type"] == "room.closed":
                     return
             if await request.is_disconnected():
@@ -167,16 +168,14 @@ async def _events(
     "/{room_id}/events",
     summary="The room's live channel (text/event-stream)",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}},
+    responses=SSE_RESPONSES,
 )
 async def room_events(
     request: Request,
     who: Caller,
     room_id: RoomId,
     since: Since = 0,
-    timeout: Annotated[
-        float | None, Query(gt=0, le=3600, description="Close after this many seconds.")
-    ] = None,
+    timeout: StreamTimeout = None,
 ) -> StreamingResponse:
     runtime = runtime_of(request)
     require_hosted(runtime.settings)
