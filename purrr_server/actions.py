@@ -107,7 +107,8 @@ class ActionSpec:
     status_code: int = 200
     #: The credential scope needed (sessions and the local token hold every scope).
     scope: Scope = "write"
-    #: May run without an authenticated user (register, login); the handler sets `ctx.user`.
+    #: May run without an authenticated user (register, login, OAuth's token endpoint). Such a
+    #: call writes on the system counter (`SYSTEM_PLAYER`) unless the action `binds_player`.
     anonymous: bool = False
     #: May arrive through `POST /sync/push`, and is queued for the remote when played on a linked
     #: local game. Account, credential and money-in/out actions never sync.
@@ -120,6 +121,9 @@ class ActionSpec:
     secret_result: tuple[str, ...] = ()
     #: Slow work before the transaction opens (see `Prepare`).
     prepare: Prepare | None = None
+    #: An anonymous action whose handler names the player it acts for and binds them before its
+    #: first write (register creates the account, login looks it up; see `_run`).
+    binds_player: bool = False
 
     def parse(self, raw: dict[str, Any] | BaseModel) -> ActionArgs:
         """The validated arguments, or VALIDATION_ERROR naming the first bad field."""
@@ -187,6 +191,7 @@ def action(
     secret_args: tuple[str, ...] = (),
     secret_result: tuple[str, ...] = (),
     prepare: Prepare | None = None,
+    binds_player: bool = False,
 ) -> Callable[[Handler[A]], Handler[A]]:
     """Decorator: register `handler` as the action `name` with its models and policy."""
     unknown = [f for f in secret_args if f not in args.model_fields]
@@ -194,6 +199,8 @@ def action(
         raise ValueError(f"action {name!r}: secret_args {unknown} are not fields of {args}")
     if anonymous and syncs:
         raise ValueError(f"action {name!r}: an anonymous action cannot sync")
+    if binds_player and not anonymous:
+        raise ValueError(f"action {name!r}: only an anonymous action binds its own player")
 
     def register(handler: Handler[A]) -> Handler[A]:
         if name in ACTIONS and ACTIONS[name].handler is not handler:
@@ -211,6 +218,7 @@ def action(
             secret_args,
             secret_result,
             prepare,
+            binds_player,
         )
         return handler
 
@@ -544,9 +552,10 @@ async def _run(
             via=call.via,
             prepared=call.prepared,
         )
+        if user is None and not spec.binds_player:
+            await uow.act_as(SYSTEM_PLAYER)  # an anonymous write that names no player
         result = await spec.handler(ctx, call.args)
-        if uow.player is None:  # an anonymous action that bound no player (see store.database)
-            await uow.act_as(ctx.user.id if ctx.user else SYSTEM_PLAYER)
+        await _bind_player(uow, ctx)
         for hook in AFTER_ACTION:
             await hook(ctx, spec.name, call.args, result)
         owner = ctx.user.id if ctx.user else None
@@ -581,6 +590,17 @@ async def _run(
                 now=ctx.stamp,
             )
     return Outcome(result, spec.status_code, body, action_id=action_id, version=uow.version)
+
+
+async def _bind_player(uow: UnitOfWork, ctx: ActionContext) -> None:
+    """After the handler: the player the action turned out to be about (`ctx.user`, set by an
+    anonymous handler such as OAuth's token endpoint) gets a version of their own for the log
+    row and their events, which their live stream reads in their version order; a write that
+    named nobody at all stays on the system counter."""
+    if uow.player is None:
+        await uow.act_as(ctx.user.id if ctx.user else SYSTEM_PLAYER)
+    elif ctx.user is not None and uow.player != ctx.user.id:
+        await uow.lock_players(ctx.user.id)
 
 
 async def _store_events(ctx: ActionContext, owner: int, name: str, action_id: int) -> None:

@@ -145,6 +145,7 @@ async def _hash_password(settings: Settings, args: RegisterArgs) -> dict[str, An
     syncs=False,
     secret_args=("password",),
     prepare=_hash_password,
+    binds_player=True,
 )
 async def register(ctx: ActionContext, args: RegisterArgs) -> dict[str, Any]:
     taken = await ctx.store.users.taken(args.username, args.email)
@@ -170,6 +171,7 @@ async def register(ctx: ActionContext, args: RegisterArgs) -> dict[str, Any]:
     anonymous=True,
     syncs=False,
     secret_result=("access_token",),
+    binds_player=True,
 )
 async def login(ctx: ActionContext, args: LoginArgs) -> dict[str, Any]:
     """Exchange a verified user (checked by the route) for a new session token."""

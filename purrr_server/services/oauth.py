@@ -2,8 +2,10 @@
 token endpoint's three grants, revocation.
 
 None of them syncs: clients, codes and tokens are credentials of the server that issued them.
-`oauth.token` and `oauth.revoke` are anonymous (the client, not a player, calls them); they set
-`ctx.user` to the player the grant belongs to, so the action log files them under that player.
+`oauth.token` and `oauth.revoke` are anonymous (the client, not a player, calls them): like every
+anonymous action they write on the system counter (the executor's rule, `purrr_server.actions`),
+and they set `ctx.user` to the player the grant belongs to, so the action log and the events
+are that player's, at a version of theirs.
 Refusals raise `OAuthError` and change nothing, except the reuse of a spent code or a rotated
 refresh token: that answers `invalid_grant` *and* revokes the whole grant (RFC 6749 §4.1.2,
 OAuth 2.0 Security BCP §4.14), so the handler returns the refusal instead of raising, and the
@@ -24,7 +26,6 @@ from purrr_server.auth import hash_secret
 from purrr_server.envelope import ApiError
 from purrr_server.oauth import OAuthError
 from purrr_server.store.base import Session
-from purrr_server.store.database import SYSTEM_PLAYER
 from purrr_server.store.oauth import OAuthClient
 
 ClientScope = Literal["read", "write", "admin"]
@@ -155,13 +156,6 @@ class Revoked(ActionResult):
     revoked: int
 
 
-async def _bookkeeping(ctx: ActionContext) -> None:
-    """Clients, codes and tokens are the server's own rows (never synced to a player): an
-    anonymous call writes them on the system counter (store.database's `SYSTEM_PLAYER`)."""
-    if ctx.user is None:
-        await ctx.store.act_as(SYSTEM_PLAYER)
-
-
 @action(
     "oauth.client_register",
     args=RegisterClientArgs,
@@ -175,7 +169,6 @@ async def _bookkeeping(ctx: ActionContext) -> None:
 async def register_client(ctx: ActionContext, args: RegisterClientArgs) -> dict[str, Any]:
     _hosted(ctx)
     _operator(ctx)
-    await _bookkeeping(ctx)
     owner_id = None
     if args.owner is not None:
         if not args.confidential:
@@ -218,7 +211,6 @@ async def register_client(ctx: ActionContext, args: RegisterClientArgs) -> dict[
 )
 async def revoke_client(ctx: ActionContext, args: ClientIdArgs) -> dict[str, Any]:
     _operator(ctx)
-    await _bookkeeping(ctx)
     if await ctx.store.oauth.client(args.client_id) is None:
         raise NotFound(
             f"OAuth2 client {args.client_id} not found", details={"client_id": args.client_id}
@@ -488,7 +480,6 @@ GRANTS = {
 )
 async def token(ctx: ActionContext, args: TokenArgs) -> dict[str, Any]:
     _hosted(ctx)
-    await _bookkeeping(ctx)
     grant = GRANTS.get(args.grant_type)
     if grant is None:
         raise OAuthError(
@@ -511,7 +502,6 @@ async def revoke(ctx: ActionContext, args: RevokeArgs) -> dict[str, Any]:
     """RFC 7009: revoke a token the calling client holds. A refresh token takes its whole grant
     with it; an unknown token, or another client's, is not an error (nothing is revealed)."""
     _hosted(ctx)
-    await _bookkeeping(ctx)
     client = await _client(ctx, args.client_id, args.client_secret)
     found = await ctx.store.oauth.token(hash_secret(args.token))
     if found is None or found.client_ref != client.ref:

@@ -34,7 +34,8 @@ from purrr_server.store.drivers import Connection, Driver, Kind, driver_for
 
 AfterCommit = Callable[[], None | Awaitable[None]]
 
-#: The counter of writes that act for no player (none today; kept so such a write has a home).
+#: The counter of writes that act for no player: an anonymous action that binds none (OAuth's
+#: token endpoint, the operator registering a client) writes on it (`purrr_server.actions`).
 SYSTEM_PLAYER = 0
 
 _BUMP = (
@@ -90,9 +91,10 @@ class UnitOfWork(Session):
             assert row is not None
             highest = max(highest, int(row[0]))
             self._locked.add(user_id)
-        if not self.bump or not others or highest < self.version:
+        if not self.bump or not others:
             return
-        version = highest + 1
+        # Above every locked counter, and never below what this transaction already wrote.
+        version = max(highest + 1, self.version)
         for user_id in sorted(self._locked):
             await self.conn.execute(
                 "UPDATE player_versions SET version = ? WHERE user_id = ?", (version, user_id)
