@@ -47,6 +47,7 @@ from purrr_server.runtime import Runtime
 from purrr_server.settings import Settings
 from purrr_server.store import UnitOfWork
 from purrr_server.store.actions import ActionRecord
+from purrr_server.store.base import Session
 from purrr_server.store.database import SYSTEM_PLAYER
 from purrr_server.store.users import User
 
@@ -91,9 +92,24 @@ class ActionResult(BaseModel):
 
 A = TypeVar("A", bound=ActionArgs)
 Handler = Callable[["ActionContext", A], Awaitable[dict[str, Any]]]
-#: Slow work on the arguments done before the write transaction opens (Argon2 hashing), so it
-#: never holds the one writer: its values reach the handler as `ctx.prepared`.
-Prepare = Callable[[Settings, Any], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Preparing:
+    """What an action's `prepare` step gets: it runs before the write transaction opens, so it
+    may only read (`read`, the autocommit read session) and compute. `now` is the action's clock:
+    the handler's `ctx.now` is the same instant."""
+
+    settings: Settings
+    read: Session
+    user: User | None
+    now: datetime
+
+
+#: Slow work done before the write transaction opens, so it never holds the writer: Argon2
+#: hashing (register), calls to a payment provider (withdrawals). Its values reach the handler as
+#: `ctx.prepared`; the handler re-checks, under its lock, anything it decides on.
+Prepare = Callable[[Preparing, Any], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,12 +473,17 @@ async def execute(
             )
             if applied is not None:
                 return _applied_mutation(applied, digest, spec)
-        prepared = await spec.prepare(runtime.settings, parsed) if spec.prepare else {}
+        now = runtime.settings.now()
+        prepared = {}
+        if spec.prepare is not None:
+            await runtime.ensure_open()
+            reading = Preparing(runtime.settings, runtime.store.read, user, now)
+            prepared = await spec.prepare(reading, parsed)
         return await _run(
             runtime,
             spec,
             user,
-            _Call(parsed, canonical, digest, via, prepared),
+            _Call(parsed, canonical, digest, via, prepared, now),
             idempotency_key,
             client_id,
             mutation_id,
@@ -488,6 +509,7 @@ class _Call:
     digest: str
     via: Via
     prepared: dict[str, Any]
+    now: datetime
 
 
 def _load_hooks() -> None:
@@ -538,7 +560,7 @@ async def _run(
     request_id: str,
 ) -> Outcome:
     seed = secrets.randbits(63) if seed is None else seed
-    now = runtime.settings.now()
+    now = call.now
     cat_id = call.canonical.get("cat_id")
     async with runtime.store.write(user.id if user else None) as uow:
         ctx = ActionContext(

@@ -56,7 +56,19 @@ async def _as_owner(settings: Settings, withdrawal_id: int, name: str, args: dic
                 f"withdrawal {withdrawal_id} not found", details={"withdrawal_id": withdrawal_id}
             )
         outcome = await execute(runtime, user, name, args, via="internal", scopes=None)
-        return outcome.result
+        if name != "economy.withdrawal_approve":
+            return outcome.result
+        # Approved means marked sent: pay it out now (the provider is called outside any
+        # transaction) rather than at the player's next read.
+        caught = await execute(
+            runtime, user, "economy.withdrawals_catch_up", {}, via="internal", scopes=None
+        )
+        result: dict[str, Any] = dict(outcome.result)
+        fresh = await runtime.store.read.withdrawals.get(user.id, withdrawal_id)
+        if fresh is not None:
+            result["withdrawal"] = fresh
+        result["provider_errors"] = caught.result.get("provider_errors", [])
+        return result
     finally:
         await runtime.close()
 

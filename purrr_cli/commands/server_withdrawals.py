@@ -110,7 +110,16 @@ def approve(
     confirm(f"send withdrawal {withdrawal} to the payout provider?", yes=yes)
     result = _act(data_dir, allow_sandbox_payments, withdrawal, "economy.withdrawal_approve")
     sent = result["withdrawal"]
-    message(f"Withdrawal {sent['id']} is {sent['status']} (payout {sent['payout_id']}).")
+    if sent["payout_id"]:
+        message(f"Withdrawal {sent['id']} is {sent['status']} (payout {sent['payout_id']}).")
+    else:
+        message(
+            f"Withdrawal {sent['id']} is {sent['status']}: its amount left the wallet; the payout "
+            "provider did not acknowledge it yet (the next read or `purrr server withdrawals "
+            "list` sends it again, under the same idempotency key)."
+        )
+    for trouble in result.get("provider_errors", []):
+        message(f"payout provider, withdrawal {trouble['withdrawal_id']}: {trouble['message']}")
     if options.json:
         render(result)
 

@@ -6,12 +6,20 @@ A withdrawal moves::
        │  └──(operator rejects)──▶ rejected                                   └──────▶ failed
        └──(player cancels)──▶ cancelled
 
-While *pending* its amount is only locked. Sending it to the payout provider (*processing*)
-unlocks and debits the amount: one `withdrawal` ledger entry, since the money has left the wallet.
-*settled* moves nothing more. *failed* credits the amount back: one `withdrawal_refund` entry. The
-server applies each step with a conditional update of the withdrawal's status in the same
-transaction as its ledger entry, so each happens exactly once, whoever (a read's catch-up, the
-operator, a restarted process) gets there first.
+While *pending* its amount is only locked. Sending it (*processing*) unlocks and debits the
+amount: one `withdrawal` ledger entry, since the money is on its way out. *settled* moves nothing
+more. *failed* credits the amount back: one `withdrawal_refund` entry. The server applies each
+step with a conditional update of the withdrawal's status in the same transaction as its ledger
+entry, so each happens exactly once, whoever (a read's catch-up, the operator, a restarted
+process) gets there first.
+
+The provider is never called inside a transaction (a slow provider would hold every write). A send
+is two-phase: one transaction marks the withdrawal *processing* (and debits it) with no payout id
+yet; the provider is then called outside any transaction with the withdrawal's reference as its
+idempotency key (`payout_reference`); a later transaction records the payout id. A crash between
+the phases leaves a processing withdrawal without a payout id, which the next catch-up sends again
+under the same reference: the provider pays it once. Asking a payout's status also happens before
+the transaction that records the outcome.
 
 The sandbox provider needs no network and is deterministic: a payout settles
 `sandbox_settle_seconds` after it was sent, or fails if it goes to one of the sandbox's failing
@@ -131,6 +139,12 @@ def due_for_sending(requested_at: datetime, now: datetime, hold: timedelta = HOL
     return now >= requested_at + hold
 
 
+def payout_reference(withdrawal_id: int) -> str:
+    """The idempotency key a provider gets for one withdrawal: every send of it, however often
+    a crash makes the server repeat it, names the same payout."""
+    return f"withdrawal:{withdrawal_id}"
+
+
 def send_withdrawal(
     wallet: Wallet,
     currency: str,
@@ -138,16 +152,17 @@ def send_withdrawal(
     *,
     account: str,
     action_ref: str,
-    payout: Payout,
+    counterparty: str,
 ) -> tuple[Wallet, list[LedgerEntry]]:
-    """The withdrawal leaves the wallet: unlock and debit its amount (one `withdrawal` entry)."""
+    """The withdrawal leaves the wallet: unlock and debit its amount (one `withdrawal` entry).
+    `counterparty` names the provider and the payout's reference (`payout_reference`)."""
     return settle_locked(
         wallet,
         currency,
         parse_amount(amount),
         account=account,
         action_ref=action_ref,
-        counterparty=f"{payout.provider}:{payout.payout_id}",
+        counterparty=counterparty,
     )
 
 

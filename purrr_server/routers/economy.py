@@ -31,13 +31,16 @@ from purrr_server.services.economy import (
 router = APIRouter(prefix="/economy", tags=["economy"])
 
 
+#: Catch-ups one read runs at most: mark sent, then send and (when already due) settle.
+CATCH_UP_ROUNDS = 3
+
+
 async def catch_up_withdrawals(request: Request, who: Caller) -> None:
     """Let the caller's withdrawals move on (sent after the hold, settled or failed) before they
-    are shown: an `economy.withdrawals_catch_up` action, run only when one is due."""
+    are shown: `economy.withdrawals_catch_up` actions, run only while one is due. A send takes
+    two (one marks the withdrawal sent, the next calls the provider before its transaction), so
+    a read runs a few at most."""
     runtime = runtime_of(request)
-    rows = await runtime.store.read.withdrawals.open_for_user(who.user.id)
-    if not rows:
-        return
     settings = runtime.settings
     try:
         provider: PayoutProvider | None = payments.payout_provider_for(
@@ -45,17 +48,21 @@ async def catch_up_withdrawals(request: Request, who: Caller) -> None:
         )
     except ApiError:
         provider = None  # a hosted server without a payout provider sends nothing
-    if not withdrawals_due(rows, settings.now(), settings, provider):
-        return
-    await execute(
-        runtime,
-        who.user,
-        "economy.withdrawals_catch_up",
-        {},
-        via="internal",
-        scopes=who.scopes,
-        request_id=request_id(request),
-    )
+    for _ in range(CATCH_UP_ROUNDS):
+        rows = await runtime.store.read.withdrawals.open_for_user(who.user.id)
+        if not rows or not withdrawals_due(rows, settings.now(), settings, provider):
+            return
+        outcome = await execute(
+            runtime,
+            who.user,
+            "economy.withdrawals_catch_up",
+            {},
+            via="internal",
+            scopes=who.scopes,
+            request_id=request_id(request),
+        )
+        if not outcome.result["withdrawals"]:
+            return  # nothing moved (e.g. the provider is unreachable): ask again next read
 
 
 async def current_wallet(request: Request, who: Caller) -> Wallet:

@@ -16,10 +16,17 @@ from pydantic import Field, field_validator
 
 from purrr_core import Conflict, NotFound
 from purrr_core.models import LongLabel
-from purrr_server.actions import ActionArgs, ActionContext, ActionResult, NoArgs, RowId, action
+from purrr_server.actions import (
+    ActionArgs,
+    ActionContext,
+    ActionResult,
+    NoArgs,
+    Preparing,
+    RowId,
+    action,
+)
 from purrr_server.auth import hash_password, hash_secret, new_api_key, new_session_token
 from purrr_server.envelope import ApiError
-from purrr_server.settings import Settings
 from purrr_server.store.credentials import DEFAULT_SCOPES
 
 USERNAME = r"^[A-Za-z0-9_.-]{3,32}$"
@@ -130,10 +137,10 @@ class AccountDeleted(ActionResult):
     rows: dict[str, int]
 
 
-async def _hash_password(settings: Settings, args: RegisterArgs) -> dict[str, Any]:
+async def _hash_password(prep: Preparing, args: RegisterArgs) -> dict[str, Any]:
     """Argon2id before the write transaction opens: hashing takes tens of milliseconds and
     would hold every other player's writes while it runs."""
-    return {"password_hash": await hash_password(args.password, settings)}
+    return {"password_hash": await hash_password(args.password, prep.settings)}
 
 
 @action(

@@ -27,6 +27,7 @@ from purrr_core.economy import (
     deposit_request,
     due_for_sending,
     open_wallet,
+    payout_reference,
     refund_withdrawal,
     release_funds,
     request_withdrawal,
@@ -42,6 +43,7 @@ from purrr_server.actions import (
     ActionContext,
     ActionResult,
     NoArgs,
+    Preparing,
     RowId,
     action,
 )
@@ -135,12 +137,6 @@ class CancelArgs(ActionArgs):
 class RejectArgs(ActionArgs):
     withdrawal_id: RowId
     reason: LongLabel = Field("rejected by the operator", examples=["address on a sanctions list"])
-
-
-class CaughtUp(ActionResult):
-    """The withdrawals a catch-up moved (sent, settled or failed), with their new state."""
-
-    withdrawals: list[WithdrawalOut]
 
 
 def account(ctx: ActionContext, user_id: int | None = None) -> str:
@@ -338,35 +334,27 @@ async def cancel_withdrawal(ctx: ActionContext, args: CancelArgs) -> dict[str, A
     return {"withdrawal": updated, "balance": wallet.view()}
 
 
-def payout_provider(ctx: ActionContext) -> PayoutProvider:
+def payout_provider(settings: Settings) -> PayoutProvider:
     return payments.payout_provider_for(
-        ctx.settings.economy, ctx.settings.hosted, ctx.settings.allow_sandbox_payments
+        settings.economy, settings.hosted, settings.allow_sandbox_payments
     )
 
 
-async def _send(
+async def _mark_sent(
     ctx: ActionContext, row: dict[str, Any], provider: PayoutProvider, at: datetime
 ) -> None:
-    """Pending → processing: the provider takes the payout (sent `at`: when it became due, so a
-    lazy catch-up gives the same times however late it runs); the amount leaves the wallet."""
-    payout = await provider.submit_payout(
-        PayoutRequest(
-            reference=f"withdrawal:{row['id']}",
-            currency=row["currency"],
-            amount=row["amount"],
-            address=row["address"],
-            now=at,
-        )
-    )
+    """Pending → processing, the first phase of a send: the amount leaves the wallet and the
+    withdrawal is this provider's to pay (sent `at`: when it became due, so a lazy catch-up gives
+    the same times however late it runs). No payout id yet: the provider is called after this
+    transaction commits (`_prepare_catch_up`), and the next catch-up records its answer."""
     if not await ctx.store.withdrawals.transition(
         ctx.user_id,
         row["id"],
         "pending",
         "processing",
         ctx.stamp,
-        provider=payout.provider,
-        payout_id=payout.payout_id,
-        submitted_at=payout.submitted_at.isoformat(),
+        provider=provider.name,
+        submitted_at=at.isoformat(),
     ):
         raise Conflict(f"withdrawal {row['id']} is no longer pending")
     wallet, entries = send_withdrawal(
@@ -375,10 +363,9 @@ async def _send(
         row["amount"],
         account=account(ctx),
         action_ref=f"v{ctx.version}",
-        payout=payout,
+        counterparty=f"{provider.name}:{payout_reference(row['id'])}",
     )
     await record(ctx, wallet, entries)
-    ctx.emit("economy.withdrawal_sent", {"withdrawal_id": row["id"], "payout_id": payout.payout_id})
 
 
 async def _finish(ctx: ActionContext, row: dict[str, Any], outcome: PayoutOutcome) -> bool:
@@ -421,6 +408,15 @@ def _payout_of(row: dict[str, Any]) -> Payout:
     )
 
 
+def _unsent(row: dict[str, Any], provider: PayoutProvider) -> bool:
+    """Marked processing for this provider, its payout not yet acknowledged."""
+    return (
+        row["status"] == "processing"
+        and row["payout_id"] is None
+        and row["provider"] == provider.name
+    )
+
+
 def withdrawals_due(
     rows: list[dict[str, Any]], now: datetime, settings: Settings, provider: PayoutProvider | None
 ) -> bool:
@@ -429,7 +425,7 @@ def withdrawals_due(
     hold, hosted = settings.economy.withdrawal_hold, settings.hosted
     for row in rows:
         if row["status"] == "processing":
-            if provider is not None and _checkable(row, provider, now):
+            if provider is not None and (_unsent(row, provider) or _checkable(row, provider, now)):
                 return True
         elif not hosted and due_for_sending(datetime.fromisoformat(row["created_at"]), now, hold):
             return True
@@ -437,10 +433,64 @@ def withdrawals_due(
 
 
 def _checkable(row: dict[str, Any], provider: PayoutProvider, now: datetime) -> bool:
-    """A processing withdrawal this provider sent, worth asking about now."""
-    if row["provider"] != provider.name:
+    """A processing withdrawal this provider acknowledged, worth asking about now."""
+    if row["provider"] != provider.name or row["payout_id"] is None:
         return False
     return provider.check_due(_payout_of(row), datetime.fromisoformat(row["updated_at"]), now)
+
+
+class ProviderTrouble(ActionResult):
+    """A withdrawal the payout provider could not be asked about this time (it stays as it is;
+    the next catch-up asks again)."""
+
+    withdrawal_id: int
+    message: str
+
+
+class CaughtUp(ActionResult):
+    """The withdrawals a catch-up moved (sent, settled or failed), with their new state."""
+
+    withdrawals: list[WithdrawalOut]
+    provider_errors: list[ProviderTrouble] = Field(default_factory=list)
+
+
+async def _prepare_catch_up(prep: Preparing, args: NoArgs) -> dict[str, Any]:
+    """The provider calls of a catch-up, made before its transaction opens: send every
+    withdrawal marked processing but not yet acknowledged (under its reference, so a repeat
+    pays nothing twice) and ask about every payout that is due a look. The answers reach the
+    handler, which records them only for withdrawals still in the state they were asked in."""
+    if prep.user is None:
+        return {}
+    rows = await prep.read.withdrawals.open_for_user(prep.user.id)
+    if not any(row["status"] == "processing" for row in rows):
+        return {}
+    try:
+        provider = payout_provider(prep.settings)
+    except ApiError:
+        return {}  # a hosted server without a payout provider: the handler says why
+    sent: dict[str, str] = {}
+    outcomes: dict[str, dict[str, Any]] = {}
+    troubles: list[dict[str, Any]] = []
+    for row in rows:
+        try:
+            if _unsent(row, provider):
+                payout = await provider.submit_payout(
+                    PayoutRequest(
+                        reference=payout_reference(row["id"]),
+                        currency=row["currency"],
+                        amount=row["amount"],
+                        address=row["address"],
+                        now=datetime.fromisoformat(row["submitted_at"]),
+                    )
+                )
+                sent[str(row["id"])] = payout.payout_id
+                row = {**row, "payout_id": payout.payout_id}
+            if _checkable(row, provider, prep.now):
+                outcome = await provider.payout_status(_payout_of(row), row["address"], prep.now)
+                outcomes[str(row["id"])] = outcome.model_dump()
+        except ApiError as exc:
+            troubles.append({"withdrawal_id": row["id"], "message": exc.message})
+    return {"sent": sent, "outcomes": outcomes, "troubles": troubles}
 
 
 @action(
@@ -449,35 +499,53 @@ def _checkable(row: dict[str, Any], provider: PayoutProvider, now: datetime) -> 
     result=CaughtUp,
     scope="read",
     syncs=False,
+    prepare=_prepare_catch_up,
 )
 async def catch_up_withdrawals(ctx: ActionContext, args: NoArgs) -> dict[str, Any]:
     """Move the caller's withdrawals as far as time and the payout provider allow: a local
-    server sends a pending one after its hold; a processing one settles or fails (refunded)."""
+    server marks a pending one sent after its hold; the provider's answers (asked before this
+    transaction, `_prepare_catch_up`) record a payout id, or settle or fail (refund) a payout.
+    A withdrawal marked sent here is sent to the provider by the next catch-up's preparation."""
     moved: list[int] = []
     rows = await ctx.store.withdrawals.open_for_user(ctx.user_id)
     if not rows:
         return {"withdrawals": []}
-    provider = payout_provider(ctx)
+    provider = payout_provider(ctx.settings)
+    sent: dict[str, str] = ctx.prepared.get("sent", {})
+    outcomes: dict[str, dict[str, Any]] = ctx.prepared.get("outcomes", {})
     hold = ctx.settings.economy.withdrawal_hold
     for row in rows:
-        created = datetime.fromisoformat(row["created_at"])
-        if row["status"] == "pending" and not ctx.settings.hosted:
-            if not due_for_sending(created, ctx.now, hold):
-                continue
-            await _send(ctx, row, provider, created + hold)
-            moved.append(row["id"])
-            row = await ctx.store.withdrawals.get(ctx.user_id, row["id"]) or row
-        if row["status"] == "processing" and _checkable(row, provider, ctx.now):
-            outcome = await provider.payout_status(_payout_of(row), row["address"], ctx.now)
-            if outcome.status == "processing":
-                # remember when the provider was last asked (reads wait before asking again)
-                await ctx.store.withdrawals.transition(
-                    ctx.user_id, row["id"], "processing", "processing", ctx.stamp
-                )
-            elif await _finish(ctx, row, outcome) and row["id"] not in moved:
+        key = str(row["id"])
+        if row["status"] == "pending":
+            created = datetime.fromisoformat(row["created_at"])
+            if not ctx.settings.hosted and due_for_sending(created, ctx.now, hold):
+                await _mark_sent(ctx, row, provider, created + hold)
                 moved.append(row["id"])
+            continue
+        if row["payout_id"] is None and key in sent and _unsent(row, provider):
+            if await ctx.store.withdrawals.record_payout(
+                ctx.user_id, row["id"], sent[key], ctx.stamp
+            ):
+                ctx.emit(
+                    "economy.withdrawal_sent", {"withdrawal_id": row["id"], "payout_id": sent[key]}
+                )
+                moved.append(row["id"])
+                row = {**row, "payout_id": sent[key]}
+        if key not in outcomes or row["payout_id"] is None:
+            continue
+        outcome = PayoutOutcome.model_validate(outcomes[key])
+        if outcome.status == "processing":
+            # remember when the provider was last asked (reads wait before asking again)
+            await ctx.store.withdrawals.transition(
+                ctx.user_id, row["id"], "processing", "processing", ctx.stamp
+            )
+        elif await _finish(ctx, row, outcome) and row["id"] not in moved:
+            moved.append(row["id"])
     changed = [await ctx.store.withdrawals.get(ctx.user_id, i) for i in moved]
-    return {"withdrawals": [w for w in changed if w is not None]}
+    return {
+        "withdrawals": [w for w in changed if w is not None],
+        "provider_errors": ctx.prepared.get("troubles", []),
+    }
 
 
 def _operator_only(ctx: ActionContext, what: str) -> None:
@@ -504,10 +572,11 @@ async def _pending(ctx: ActionContext, withdrawal_id: int) -> dict[str, Any]:
 
 @action("economy.withdrawal_approve", args=CancelArgs, result=Withdrawal, syncs=False)
 async def approve_withdrawal(ctx: ActionContext, args: CancelArgs) -> dict[str, Any]:
-    """The operator sends a pending withdrawal to the payout provider."""
+    """The operator lets a pending withdrawal go: it is marked sent (amount debited) and the
+    next catch-up (`purrr server withdrawals approve` runs one at once) pays it out."""
     _operator_only(ctx, "approved")
     row = await _pending(ctx, args.withdrawal_id)
-    await _send(ctx, row, payout_provider(ctx), ctx.now)
+    await _mark_sent(ctx, row, payout_provider(ctx.settings), ctx.now)
     updated = await ctx.store.withdrawals.get(ctx.user_id, args.withdrawal_id)
     return {"withdrawal": updated, "balance": (await wallet_of(ctx)).view()}
 

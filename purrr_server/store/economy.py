@@ -231,6 +231,18 @@ class WithdrawalRepository(Repository):
         )
         return changed > 0
 
+    async def record_payout(
+        self, user_id: int, withdrawal_id: int, payout_id: str, now: str
+    ) -> bool:
+        """The provider's id for a withdrawal marked processing; False when one is already
+        recorded (another catch-up got there first) or it is no longer processing."""
+        changed = await self.execute(
+            "UPDATE withdrawals SET payout_id = ?, updated_at = ?, row_version = ?"
+            " WHERE user_id = ? AND id = ? AND status = 'processing' AND payout_id IS NULL",
+            (payout_id, now, self.version, user_id, withdrawal_id),
+        )
+        return changed > 0
+
 
 class InventoryRepository(Repository):
     async def for_user(self, user_id: int) -> dict[str, int]:
