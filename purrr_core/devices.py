@@ -9,6 +9,7 @@ from the cat's state at `now` with a seeded RNG, so the same cat, time and seed 
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import datetime, timedelta
 from functools import cache
@@ -92,25 +93,39 @@ def device_type(type_id: str) -> DeviceType:
     return found
 
 
+#: The longest piece of a refused value an error message repeats.
+_ECHO = 40
+
+
+def _brief(value: Any) -> str:
+    """A refused value as an error repeats it: at most `_ECHO` characters."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= _ECHO else text[:_ECHO] + "…"
+
+
 def _number(metric: Metric, raw: Any) -> float:
     """`raw` as this metric's number, or VALIDATION_ERROR naming the field and its range."""
     low, high = metric.valid
     unit = f" {metric.unit}"
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
+    if (
+        isinstance(raw, bool)
+        or not isinstance(raw, int | float)
+        or (isinstance(raw, float) and not math.isfinite(raw))
+    ):
         raise InvalidRequest(
-            f"{metric.id} must be a number ({metric.label} in {metric.unit})",
-            details={"field": metric.id, "value": raw},
+            f"{metric.id} must be a finite number ({metric.label} in {metric.unit})",
+            details={"field": metric.id, "value": _brief(raw)},
+        )
+    if not low <= raw <= high:
+        raise InvalidRequest(
+            f"{metric.id} {_brief(raw)}{unit} is not a possible reading; it must be between "
+            f"{_show(metric, low)} and {_show(metric, high)}{unit} (check the sensor)",
+            details={"field": metric.id, "value": _brief(raw), "min": low, "max": high},
         )
     if metric.integer and raw != int(raw):
         raise InvalidRequest(
             f"{metric.id} must be a whole number of {metric.unit}",
             details={"field": metric.id, "value": raw},
-        )
-    if not low <= raw <= high:
-        raise InvalidRequest(
-            f"{metric.id} {raw}{unit} is not a possible reading; it must be between "
-            f"{_show(metric, low)} and {_show(metric, high)}{unit} (check the sensor)",
-            details={"field": metric.id, "value": raw, "min": low, "max": high},
         )
     return int(raw) if metric.integer else round(float(raw), 2)
 
@@ -126,8 +141,9 @@ def validate_reading(type_id: str, values: dict[str, Any]) -> dict[str, float]:
     unknown = sorted(set(values) - set(kind.metrics))
     if unknown:
         raise InvalidRequest(
-            f"a {kind.id} does not report {unknown[0]!r}; it reports {', '.join(kind.metrics)}",
-            details={"field": unknown[0], "choices": list(kind.metrics)},
+            f"a {kind.id} does not report {_brief(unknown[0])!r}; it reports "
+            f"{', '.join(kind.metrics)}",
+            details={"field": _brief(unknown[0]), "choices": list(kind.metrics)},
         )
     missing = [m for m in kind.metrics if values.get(m) is None]
     if missing:
