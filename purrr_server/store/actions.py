@@ -65,10 +65,11 @@ class ActionRepository(Repository):
         self, user_id: int | None, client_id: str, mutation_id: int
     ) -> dict[str, Any] | None:
         """The action already applied for this sync mutation, if any."""
+        # `user_id IS ?` is SQLite only: PostgreSQL rejects a parameter after IS.
+        owner = "user_id IS NULL" if user_id is None else "user_id = ?"
         row = await self.fetchone(
-            f"SELECT {_COLUMNS} FROM actions WHERE user_id IS ? AND client_id = ?"
-            " AND mutation_id = ?",
-            (user_id, client_id, mutation_id),
+            f"SELECT {_COLUMNS} FROM actions WHERE {owner} AND client_id = ? AND mutation_id = ?",
+            (*([] if user_id is None else [user_id]), client_id, mutation_id),
         )
         return action_json(row) if row else None
 

@@ -146,9 +146,18 @@ class Remote(Server):
 
     @classmethod
     async def start(
-        cls, data_dir: Path, username: str = "traveller", *, allow_game_uploads: bool = True
+        cls,
+        data_dir: Path,
+        username: str = "traveller",
+        *,
+        allow_game_uploads: bool = True,
+        database_url: str | None = None,
     ) -> Remote:
-        remote = cls(settings_for(data_dir, hosted=True, allow_game_uploads=allow_game_uploads))
+        """A hosted server on `data_dir`'s SQLite file, or on the PostgreSQL `database_url`."""
+        settings = settings_for(
+            data_dir, hosted=True, allow_game_uploads=allow_game_uploads, database_url=database_url
+        )
+        remote = cls(settings)
         async with remote.client() as c:
             data(
                 await c.post(
@@ -249,10 +258,13 @@ async def adopt(server: Server, name: str) -> dict[str, Any]:
 
 
 async def pair(
-    tmp: Path, *, allow_game_uploads: bool = True
+    tmp: Path, *, allow_game_uploads: bool = True, database_url: str | None = None
 ) -> tuple[Remote, Local, FaultTransport]:
-    """A remote with an account, a local game, and the transport between them (not linked)."""
-    remote = await Remote.start(tmp / "remote", allow_game_uploads=allow_game_uploads)
+    """A remote with an account (on SQLite, or PostgreSQL at `database_url`), a local game,
+    and the transport between them (not linked)."""
+    remote = await Remote.start(
+        tmp / "remote", allow_game_uploads=allow_game_uploads, database_url=database_url
+    )
     local = Local(tmp / "local")
     transport = FaultTransport(lambda: remote.app)
     local.engine(transport)

@@ -44,6 +44,38 @@ async def test_every_user_owned_table_is_syncable_or_local_only(tmp_path: Path) 
         await local.close()
 
 
+async def test_both_kinds_of_remote_apply_each_pushed_mutation_once(
+    tmp_path: Path, database: str | None
+) -> None:
+    """On a SQLite and on a PostgreSQL remote, queued play is applied (not rejected): a
+    provisional cat and care that names it, one push's answer lost and the push sent again.
+    (On PostgreSQL every pushed mutation crashed on `user_id IS ?` until the fault soak ran
+    against it, and was rejected as INTERNAL_SERVER_ERROR after three attempts.)"""
+    remote, local, transport = await pair(tmp_path, database_url=database)
+    try:
+        engine = local.app.state.sync_engine
+        await engine.link("http://remote.test", remote.key)
+        cat = await adopt(local, "Queued")
+        await local.post(f"cats/{cat['id']}/feed", {"food_item": "salmon"}, 200)
+        await local.post(f"cats/{cat['id']}/pet", {}, 200)
+        transport.plan = ["lose"]
+        with pytest.raises(SyncFailure):
+            await engine.sync()
+        report = await engine.sync()
+        assert (report.applied, report.rejected) == (3, [])
+        status = await engine.status()
+        assert status["pending"] == 0 and status["rejections"] == []
+        assert await remote_accounting(remote, status["remote"]["client_id"], 3) == []
+        [mirrored] = await remote.get("cats")
+        assert mirrored["name"] == "Queued"
+        history = await remote.get(f"cats/{mirrored['id']}/history")
+        assert sorted(e["name"] for e in history) == ["cats.adopt", "cats.feed", "cats.pet"]
+        assert await local.rows() == await remote.rows()
+    finally:
+        await local.close()
+        await remote.close()
+
+
 async def test_link_keeping_the_remote_backs_up_and_replaces_the_local_game(
     tmp_path: Path,
 ) -> None:
