@@ -1,21 +1,21 @@
 """The zero-set-up server: the real ASGI app run inside the CLI process, behind a sync transport.
 
 Imported only when no server URL is configured and no daemon answers, so the daemon path never
-loads FastAPI. The app runs on an anyio blocking portal (its own event-loop thread) with its
-lifespan started before the first request and shut down when the transport closes.
+loads FastAPI. The app runs on its own event loop in a background thread, with its lifespan
+started before the first request and shut down when the transport closes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import anyio
 import httpx
-from anyio.abc import TaskStatus
-from anyio.from_thread import start_blocking_portal
 
 Message = dict[str, Any]
 
@@ -54,23 +54,38 @@ def in_process_transport(data_dir: Path, **settings_overrides: Any) -> httpx.Bas
 
 
 class ASGIPortalTransport(httpx.BaseTransport):
-    """Run an ASGI app (with lifespan) on a background event loop and call it synchronously."""
+    """Run an ASGI app (with lifespan) on an event loop in a background thread and call it
+    synchronously, from any thread.
+
+    A plain asyncio loop, not anyio's blocking portal: the portal's backend module with its
+    socket and TLS streams is a twentieth of an in-process command's start-up, and the app
+    itself needs none of it to answer (Starlette imports what it uses when it uses it).
+    """
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self._state: dict[str, Any] = {}
-        self._portal_cm = start_blocking_portal()
-        self._portal = self._portal_cm.__enter__()
-        self._stop: anyio.Event | None = None
-        self._lifespan, failure = self._portal.start_task(self._run_lifespan)
+        self._loop = asyncio.new_event_loop()
+        self._thread: threading.Thread | None = threading.Thread(
+            target=self._loop.run_forever, name="purrr-in-process", daemon=True
+        )
+        self._thread.start()
+        self._stop: asyncio.Event | None = None
+        started: Future[str | None] = Future()
+        self._lifespan = asyncio.run_coroutine_threadsafe(self._run_lifespan(started), self._loop)
+        try:
+            failure = started.result()
+        except BaseException:
+            self.close()
+            raise
         if failure:
             self.close()
             raise RuntimeError(f"the in-process server failed to start: {failure}")
 
-    async def _run_lifespan(self, *, task_status: TaskStatus[str | None]) -> None:
-        self._stop = anyio.Event()
-        inbox_send, inbox = anyio.create_memory_object_stream[Message](4)
-        started, finished = anyio.Event(), anyio.Event()
+    async def _run_lifespan(self, started: Future[str | None]) -> None:
+        stop = self._stop = asyncio.Event()
+        inbox: asyncio.Queue[Message] = asyncio.Queue()
+        up, down = asyncio.Event(), asyncio.Event()
         failure: list[str] = []
 
         async def send(message: Message) -> None:
@@ -78,30 +93,38 @@ class ASGIPortalTransport(httpx.BaseTransport):
             if kind.startswith("lifespan.startup"):
                 if kind.endswith("failed"):
                     failure.append(str(message.get("message", "startup failed")))
-                started.set()
+                up.set()
             elif kind.startswith("lifespan.shutdown"):
-                finished.set()
+                down.set()
 
         async def run_app() -> None:
             scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": self._state}
             try:
-                await self.app(scope, inbox.receive, send)
+                await self.app(scope, inbox.get, send)
             finally:
-                started.set()
-                finished.set()
+                up.set()
+                down.set()
 
-        async with anyio.create_task_group() as group:
-            group.start_soon(run_app)
-            await inbox_send.send({"type": "lifespan.startup"})
-            await started.wait()
-            task_status.started(failure[0] if failure else None)
-            await self._stop.wait()
-            await inbox_send.send({"type": "lifespan.shutdown"})
-            await finished.wait()
+        task = asyncio.create_task(run_app())
+        await inbox.put({"type": "lifespan.startup"})
+        await up.wait()
+        if not failure and task.done() and not task.cancelled() and task.exception():
+            failure.append(repr(task.exception()))
+        started.set_result(failure[0] if failure else None)
+        await stop.wait()
+        await inbox.put({"type": "lifespan.shutdown"})
+        await down.wait()
+        if failure:  # reported already: the app's own exception adds nothing
+            if task.done() and not task.cancelled():
+                task.exception()
+            return
+        await task
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
-        status, headers, content = self._portal.call(self._call, request, body)
+        status, headers, content = asyncio.run_coroutine_threadsafe(
+            self._call(request, body), self._loop
+        ).result()
         return httpx.Response(status, headers=headers, content=content, request=request)
 
     async def _call(
@@ -124,7 +147,7 @@ class ASGIPortalTransport(httpx.BaseTransport):
             "state": dict(self._state),
         }
         sent_body = False
-        done = anyio.Event()
+        done = asyncio.Event()
         status = 500
         headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
@@ -152,10 +175,29 @@ class ASGIPortalTransport(httpx.BaseTransport):
         return status, headers, b"".join(chunks)
 
     def close(self) -> None:
-        if self._portal_cm is None:
+        """Shut the app down (its lifespan's shutdown) and stop the loop; idempotent."""
+        thread, self._thread = self._thread, None
+        if thread is None:
             return
-        if self._stop is not None:
-            self._portal.call(self._stop.set)
-            self._lifespan.result(timeout=30)
-        self._portal_cm.__exit__(None, None, None)
-        self._portal_cm = None  # type: ignore[assignment]
+        try:
+            if self._stop is not None:
+                self._loop.call_soon_threadsafe(self._stop.set)
+                self._lifespan.result(timeout=30)
+        finally:
+            asyncio.run_coroutine_threadsafe(_wind_down(), self._loop).result(timeout=30)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            thread.join(timeout=30)
+            if not thread.is_alive():
+                self._loop.close()
+
+
+async def _wind_down() -> None:
+    """What `asyncio.run` does before closing its loop: cancel the tasks left (none, when the
+    app shut down cleanly), close async generators, join the default executor's threads."""
+    loop = asyncio.get_running_loop()
+    left = [task for task in asyncio.all_tasks(loop) if task is not asyncio.current_task()]
+    for task in left:
+        task.cancel()
+    await asyncio.gather(*left, return_exceptions=True)
+    await loop.shutdown_asyncgens()
+    await loop.shutdown_default_executor()

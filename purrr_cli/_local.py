@@ -48,9 +48,8 @@ def settings(**overrides: Any) -> Any:
     import re
 
     from pydantic import ValidationError
-    from pydantic_settings import SettingsError
 
-    from purrr_server.settings import Settings, variable_for
+    from purrr_server.settings import Settings, SettingsError, variable_for
 
     try:
         return Settings(**{"data_dir": usable_data_dir(), **overrides})

@@ -10,11 +10,13 @@ import importlib
 import os
 import sys
 import traceback
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
-from typer.main import get_command
+from typer.main import get_command, get_command_from_info, get_command_name, get_group
+from typer.models import CommandInfo
 
 from purrr_cli import output
 from purrr_cli._argv import normalize_json_flag
@@ -88,11 +90,90 @@ def load_group(name: str) -> Any:
     """The click command for group `name` (imports its module)."""
     module_path, help_text = GROUPS[name]
     typer_app = importlib.import_module(module_path).app
-    command = conventional_metavars(get_command(typer_app))
+    command = build_lazily(typer_app)
     command.name = name
     if not command.help:
         command.help = help_text
     return command
+
+
+class _Unbuilt:
+    """A subcommand not built yet: `build()` makes it."""
+
+    __slots__ = ("build",)
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self.build = build
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """A group's subcommands by name, in registration order, each built the first time it is
+    looked up. Listing names builds nothing; listing the commands (help, completion) builds
+    them all."""
+
+    def __init__(self, items: dict[str, Any]) -> None:
+        self._items = items
+
+    def __getitem__(self, name: str) -> Any:
+        value = self._items[name]
+        if isinstance(value, _Unbuilt):
+            value = self._items[name] = value.build()
+        return value
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self._items[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        del self._items[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items  # without building it (Mapping's would)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def build_lazily(typer_app: typer.Typer) -> Any:
+    """What `typer.main.get_command(typer_app)` builds, relabelled (`conventional_metavars`),
+    except that a group's own commands are built when first looked up (`LazyCommands`): Typer
+    reads every parameter of every command of a group to build it, a tenth of a read against the
+    daemon for `cats`' twenty commands, of which one runs."""
+    registered = list(typer_app.registered_commands)
+    a_group = (
+        len(registered) > 1
+        or typer_app.registered_callback
+        or typer_app.info.callback
+        or typer_app.registered_groups
+    )
+    if not a_group or typer_app._add_completion:
+        return conventional_metavars(get_command(typer_app))
+    typer_app.registered_commands = []
+    try:
+        group = conventional_metavars(get_group(typer_app))
+    finally:
+        typer_app.registered_commands = registered
+
+    def builder(info: CommandInfo) -> _Unbuilt:
+        return _Unbuilt(
+            lambda: conventional_metavars(
+                get_command_from_info(
+                    info,
+                    pretty_exceptions_short=typer_app.pretty_exceptions_short,
+                    rich_markup_mode=typer_app.rich_markup_mode,
+                )
+            )
+        )
+
+    items: dict[str, Any] = {}
+    for info in registered:
+        assert info.callback is not None
+        items[info.name or get_command_name(info.callback.__name__)] = builder(info)
+    items.update(group.commands)  # sub-groups (`server oauth`), after the commands as Typer has
+    group.commands = LazyCommands(items)
+    return group
 
 
 def _coerce_plain_values_without_pydantic() -> None:

@@ -15,7 +15,7 @@ from purrr_server.middleware import BodyLimit, PlatformMiddleware
 from purrr_server.routers import Mounter, health
 from purrr_server.runtime import Runtime, build_runtime
 from purrr_server.settings import Settings
-from purrr_server.sync.engine import lifespan as sync_lifespan
+from purrr_server.sync import lifespan as sync_lifespan
 
 DESCRIPTION = """The Purrr.love v1 API on SQLite. Every response uses one envelope:
 `{"success", "data" | "error", "meta": {"request_id", "timestamp"}}`. Send `Idempotency-Key` on

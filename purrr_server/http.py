@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from purrr_server.actions import execute
+from purrr_server.actions import MAX_ID, execute
 from purrr_server.auth import Principal
 from purrr_server.envelope import ApiError, JSONBody, ok, request_id
 from purrr_server.runtime import runtime_of
@@ -131,8 +131,9 @@ def sse_response(
     from purrr_server.limits import stream_slots
 
     last_id = request.headers.get("last-event-id", "")
-    if last_id.isdigit():
-        since = max(since, int(last_id))
+    # Only a version this server could have sent (ASCII digits, a 63-bit number); else ignored.
+    if 0 < len(last_id) <= 19 and last_id.isascii() and last_id.isdigit():
+        since = max(since, min(int(last_id), MAX_ID))
     release = stream_slots(request).acquire(user_id)
     return StreamingResponse(
         stream(since, release),

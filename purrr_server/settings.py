@@ -10,19 +10,15 @@ reads, each under its own variables: `night_watch` (`PURRR_NIGHT_WATCH_*`) and `
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, Field, field_validator
-from pydantic.fields import FieldInfo
-from pydantic_settings import (
-    BaseSettings,
-    EnvSettingsSource,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 if TYPE_CHECKING:
     from purrr_core.nightwatch import NightWatchConfig
@@ -124,23 +120,57 @@ class EconomySection(BaseModel):
 
 #: Each section's fields are read from the environment with this prefix.
 SECTION_PREFIXES = {"night_watch": "PURRR_NIGHT_WATCH_", "economy": "PURRR_"}
+PREFIX = "PURRR_"
 
 
-class _SectionsFromEnvironment(PydanticBaseSettingsSource):
-    """`PURRR_NIGHT_WATCH_START_HOUR` → `night_watch.start_hour`: each section's variables, merged
-    under the keyword arguments (a section's keys given as a dict keep the others from here)."""
+class SettingsError(ValueError):
+    """A variable that must hold JSON (a list, a mapping, a section) does not; the message
+    names the field (`field "cors_origins"`)."""
 
-    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False
 
-    def __call__(self) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for name, prefix in SECTION_PREFIXES.items():
-            section = self.settings_cls.model_fields[name].annotation
-            found = EnvSettingsSource(section, env_prefix=prefix, case_sensitive=False)()  # type: ignore[arg-type]
-            if found:
-                values[name] = found
-        return values
+def _is_json(annotation: Any) -> bool:
+    """Whether a field of this type is given as JSON in the environment (lists, mappings and
+    models, alone or in a union)."""
+    kinds = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    for kind in kinds:
+        origin = get_origin(kind) or kind
+        if isinstance(origin, type) and issubclass(origin, (BaseModel, list, dict, set, tuple)):
+            return True
+    return False
+
+
+def from_environment(model: type[BaseModel], prefix: str) -> dict[str, Any]:
+    """The values of `model`'s fields set in the environment: `PREFIX` + the field's name, in any
+    case (a field with a validation alias: the alias); lists, mappings and sections as JSON."""
+    variables = {name.upper(): value for name, value in os.environ.items()}
+    values: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        alias = field.validation_alias
+        variable = (alias if isinstance(alias, str) else prefix + name).upper()
+        if variable not in variables:
+            continue
+        value: Any = variables[variable]
+        if _is_json(field.annotation):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise SettingsError(
+                    f'error parsing value for field "{name}" from {variable}: not JSON'
+                ) from None
+        values[name] = value
+    return values
+
+
+def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """`override` over `base`, mappings merged key by key (a section's keyword arguments keep
+    its other values from the environment)."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def variable_for(location: tuple[int | str, ...]) -> str:
@@ -159,10 +189,14 @@ def variable_for(location: tuple[int | str, ...]) -> str:
     return f"PURRR_{str(location[0]).upper()}"
 
 
-class Settings(BaseSettings):
-    """Everything the server needs to start. `PURRR_DATA_DIR`, `PURRR_PORT`, `PURRR_NOW`…"""
+class Settings(BaseModel):
+    """Everything the server needs to start. `PURRR_DATA_DIR`, `PURRR_PORT`, `PURRR_NOW`…
 
-    model_config = SettingsConfigDict(env_prefix="PURRR_", extra="ignore", populate_by_name=True)
+    Keyword arguments win over `PURRR_<FIELD>` variables, which win over each section's own
+    variables (`SECTION_PREFIXES`); the environment is read once, when the object is built.
+    """
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     data_dir: Path = DEFAULT_DATA_DIR
     host: str = "127.0.0.1"
@@ -230,16 +264,19 @@ class Settings(BaseSettings):
     #: "*"); empty: the peer address is the client, whatever the headers say.
     forwarded_allow_ips: list[str] = Field(default_factory=list)
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return init_settings, env_settings, _SectionsFromEnvironment(settings_cls)
+    def __init__(self, **values: Any) -> None:
+        sections: dict[str, Any] = {}
+        for name, prefix in SECTION_PREFIXES.items():
+            section = type(self).model_fields[name].annotation
+            assert isinstance(section, type) and issubclass(section, BaseModel)
+            if found := from_environment(section, prefix):
+                sections[name] = found
+        fields = type(self).model_fields
+        given = {
+            (_field_of_alias(key) if key not in fields else key): value
+            for key, value in values.items()
+        }
+        super().__init__(**_merged(_merged(sections, from_environment(type(self), PREFIX)), given))
 
     @field_validator("data_dir", "uds", mode="after")
     @classmethod
@@ -284,3 +321,11 @@ class Settings(BaseSettings):
     def token_path(self) -> Path:
         """The local player's bearer token (0600), read by the CLI in local mode."""
         return self.data_dir / "local-token"
+
+
+def _field_of_alias(key: str) -> str:
+    """The field whose validation alias is `key` (`PURRR_NOW` → `pinned_now`), else `key`."""
+    for name, field in Settings.model_fields.items():
+        if field.validation_alias == key:
+            return name
+    return key

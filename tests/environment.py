@@ -71,8 +71,9 @@ FIXED: dict[str, str] = {
 #: Kept although a prefix above matches: pytest-textual-snapshot shares its report directory
 #: with the xdist workers through TEXTUAL_SNAPSHOT_TEMPDIR.
 KEPT_PREFIXES = ("TEXTUAL_SNAPSHOT_",)
-#: The suite's own knobs, which no product code reads (tests/sync/test_simulation.py).
-KEPT = frozenset({"PURRR_SIM_SEED"})
+#: The suite's own knobs, which no product code reads (tests/sync/test_simulation.py,
+#: tests/sync/test_soak.py).
+KEPT = frozenset({"PURRR_SIM_SEED", "PURRR_SOAK_SEED", "PURRR_SOAK_LOG"})
 
 
 def is_cleared(name: str) -> bool:

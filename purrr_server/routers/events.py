@@ -15,13 +15,14 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from purrr_server.actions import MAX_ID
 from purrr_server.auth import Caller
 from purrr_server.envelope import ok
 from purrr_server.http import SSE_RESPONSES, Envelope, StreamTimeout, sse_event, sse_response
 from purrr_server.runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/events", tags=["events"])
-Since = Annotated[int, Query(ge=0, description="Only events with a higher version.")]
+Since = Annotated[int, Query(ge=0, le=MAX_ID, description="Only events with a higher version.")]
 HEARTBEAT_SECONDS = 15.0
 #: Events read at once; a full batch is followed by the next at once.
 BATCH = 500

@@ -42,7 +42,7 @@ from purrr_server.services.rooms import (
 
 router = APIRouter(prefix="/rooms", tags=["rooms"])
 RoomId = Annotated[int, Path(ge=1, le=MAX_ID, description="The room's id.")]
-Since = Annotated[int, Query(ge=0, description="Only events with a higher version.")]
+Since = Annotated[int, Query(ge=0, le=MAX_ID, description="Only events with a higher version.")]
 POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0
 

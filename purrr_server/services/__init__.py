@@ -27,8 +27,13 @@ MODULES: dict[str, str] = {
     "oauth": "purrr_server.services.oauth",
     "territory": "purrr_server.services.territory",
 }
-#: Modules whose hooks run after every action (quest progress, due breedings).
-HOOKS = ("purrr_server.services.quests", "purrr_server.services.breeding")
+#: Modules whose hooks run after every action (quest progress, due breedings) or as it is logged
+#: (the sync outbox: `purrr_server.sync.hooks`).
+HOOKS = (
+    "purrr_server.services.quests",
+    "purrr_server.services.breeding",
+    "purrr_server.sync.hooks",
+)
 
 
 def load_for(action: str) -> None:

@@ -48,6 +48,8 @@ log = logging.getLogger("purrr.sync")
 API = "/api/v1/sync"
 PUSH_BATCH = 500
 TIMEOUT_SECONDS = 30.0
+#: `PURRR_SYNC_TIMEOUT_SECONDS` overrides it (a slow link; the fault soak's short waits).
+TIMEOUT_ENV = "PURRR_SYNC_TIMEOUT_SECONDS"
 #: The end-of-sync lease release is a courtesy: never wait long for it.
 RELEASE_TIMEOUT = 5.0
 BACKOFF_FIRST_SECONDS = 5.0
@@ -82,7 +84,7 @@ class RemoteClient:
         self._http = httpx.AsyncClient(
             base_url=self.url,
             transport=transport,
-            timeout=TIMEOUT_SECONDS,
+            timeout=request_timeout(),
             headers={
                 "X-API-Key": api_key,
                 "User-Agent": "purrr-sync",
@@ -165,6 +167,16 @@ class RemoteClient:
                 after = self.clock()
                 middle = before + (after - before) / 2
                 self.skew_seconds = (datetime.fromisoformat(stamp) - middle).total_seconds()
+
+
+def request_timeout() -> float:
+    """Seconds to wait for the remote: `PURRR_SYNC_TIMEOUT_SECONDS`, else 30 (a value that is
+    not a positive number is ignored)."""
+    try:
+        seconds = float(os.environ.get(TIMEOUT_ENV) or TIMEOUT_SECONDS)
+    except ValueError:
+        return TIMEOUT_SECONDS
+    return seconds if seconds > 0 else TIMEOUT_SECONDS
 
 
 def _unsupported(url: str, advertised: dict[str, Any]) -> SyncFailure:

@@ -208,3 +208,31 @@ async def test_another_clients_tokens_and_another_players_grants_are_out_of_reac
     assert (
         await anon.get(f"{API}/cats", headers={"Authorization": f"Bearer {tokens['access_token']}"})
     ).status_code == 200
+
+
+async def test_room_cursors_beyond_64_bits_are_refused_or_ignored(
+    players: Callable[[str], Any],
+) -> None:
+    alice = await players("alice")
+    tom = await fed_cat(alice, "Tom", "territorial")
+    room = data(await join(alice, type="contest", cat_id=tom["id"]))
+    base = f"{API}/rooms/{room['id']}/events"
+    for since in (2**64, 2**63):
+        error(await alice.get(f"{base}/poll", params={"since": since}), 422, "VALIDATION_ERROR")
+        error(await alice.get(base, params={"since": since}), 422, "VALIDATION_ERROR")
+        mine = await alice.get(f"{API}/events", params={"since": since})  # the player's own
+        error(mine, 422, "VALIDATION_ERROR")
+    # A Last-Event-ID that is no version this server could have given is ignored.
+    for last in (str(2**64), "²", "٣", "-1", "1e3", "x" * 10_000):
+        async with alice.stream(
+            "GET", base, params={"timeout": 0.2}, headers={"Last-Event-ID": last.encode()}
+        ) as stream:
+            assert stream.status_code == 200, (last, await stream.aread())
+            body = (await stream.aread()).decode()
+        assert "room.joined" in body, (last, body)
+    device = await add_device(alice, tom["id"])
+    for offset in (2**63, 2**64):
+        r = await alice.get(
+            f"{API}/cats/{tom['id']}/devices/{device['id']}/readings", params={"offset": offset}
+        )
+        error(r, 422, "VALIDATION_ERROR")

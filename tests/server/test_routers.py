@@ -100,10 +100,12 @@ async def test_unknown_paths_mount_everything_and_still_404(lazy_client) -> None
 
 def test_the_services_table_names_the_module_of_every_action_and_hook() -> None:
     from purrr_server import services
-    from purrr_server.actions import ACTIONS, AFTER_ACTION
+    from purrr_server.actions import ACTIONS, AFTER_ACTION, ON_LOGGED
 
     services.load_all()
     assert len(ACTIONS) > 30
     for name, spec in ACTIONS.items():
         assert services.MODULES[name.split(".", 1)[0]] == spec.handler.__module__, name
     assert {hook.__module__ for hook in AFTER_ACTION} <= set(services.HOOKS)
+    # the sync outbox's hook too: the sync package itself loads nothing (tests/cli checks)
+    assert {hook.__module__ for hook in ON_LOGGED} <= set(services.HOOKS)

@@ -8,7 +8,8 @@ and at the end (faults off): nothing pending, every queued mutation processed ex
 live state equal to the remote's, ledger invariants held on both sides.
 
 The default suite runs `SIM_RUNS` seeds; `-m slow` runs `SOAK_RUNS` more. A failure names its
-seed: rerun one with `PURRR_SIM_SEED=<seed> pytest tests/sync/test_simulation.py`.
+seed: rerun one with `PURRR_SIM_SEED=<seed> pytest tests/sync/test_simulation.py`. Even seeds
+run against a SQLite remote, odd ones against PostgreSQL (a throw-away cluster, tests/postgres.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ from tests.sync.harness import (
     ledger_problems,
     pair,
     remote_accounting,
+)
+
+REJECTED_SQL = (
+    "SELECT mutation_id, result FROM sync_mutations WHERE client_id = ? AND status = 'rejected'"
 )
 
 SIM_RUNS = 50
@@ -106,9 +111,9 @@ async def check_confirmed(local: Local, remote: Remote) -> None:
     assert await local.confirmed() == await remote.rows(), "confirmed state != remote"
 
 
-async def simulate(seed: int, tmp: Path, steps: int) -> None:
+async def simulate(seed: int, tmp: Path, steps: int, database_url: str | None = None) -> None:
     rng = random.Random(seed)
-    remote, local, transport = await pair(tmp)
+    remote, local, transport = await pair(tmp, database_url=database_url)
     try:
         engine = local.app.state.sync_engine
         await play(remote, rng, rng.randrange(3))
@@ -158,7 +163,9 @@ async def simulate(seed: int, tmp: Path, steps: int) -> None:
         remote_rows = await remote.rows()
         assert await local.rows() == remote_rows, "live state != remote after a clean sync"
         queued = status["next_mutation_id"] - 1
-        assert await remote_accounting(remote, status["remote"]["client_id"], queued) == []
+        client_id = status["remote"]["client_id"]
+        assert await remote_accounting(remote, client_id, queued) == []
+        assert await crashed(remote, client_id) == [], "mutations the remote crashed on"
         assert ledger_problems(remote_rows) == []
         assert ledger_problems(await local.rows()) == []
         assert status["agreement"]["mismatches"] == 0 and status["agreement"]["agreed"]
@@ -167,15 +174,30 @@ async def simulate(seed: int, tmp: Path, steps: int) -> None:
         await remote.close()
 
 
-async def run_seed(seed: int, steps: int = STEPS) -> None:
-    with tempfile.TemporaryDirectory(prefix=f"purrr-sim-{seed}-") as tmp:
-        try:
-            await simulate(seed, Path(tmp), steps)
-        except BaseException as exc:
-            raise AssertionError(
-                f"sync simulation failed for seed {seed} (rerun with "
-                f"PURRR_SIM_SEED={seed}): {exc!r}"
-            ) from exc
+async def crashed(remote: Remote, client_id: str) -> list[int]:
+    """Mutations the remote rejected because it crashed on them (none of the simulation's
+    poison pills crashes: they are refused by validation)."""
+    rows = await remote.query(REJECTED_SQL, (client_id,))
+    return [r["mutation_id"] for r in rows if "INTERNAL_SERVER_ERROR" in r["result"]]
+
+
+async def run_seed(request: pytest.FixtureRequest, seed: int, steps: int = STEPS) -> None:
+    """Even seeds against a SQLite remote, odd ones against PostgreSQL."""
+    cluster = request.getfixturevalue("postgres_cluster") if seed % 2 else None
+    url = cluster.new_database() if cluster else None
+    kind = "PostgreSQL" if url else "SQLite"
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"purrr-sim-{seed}-") as tmp:
+            try:
+                await simulate(seed, Path(tmp), steps, url)
+            except BaseException as exc:
+                raise AssertionError(
+                    f"sync simulation failed for seed {seed} ({kind} remote; rerun with "
+                    f"PURRR_SIM_SEED={seed}): {exc!r}"
+                ) from exc
+    finally:
+        if cluster and url:
+            cluster.drop(url)
 
 
 def _seeds(count: int, offset: int) -> list[int]:
@@ -184,11 +206,11 @@ def _seeds(count: int, offset: int) -> list[int]:
 
 
 @pytest.mark.parametrize("seed", _seeds(SIM_RUNS, 0))
-async def test_simulation(seed: int) -> None:
-    await run_seed(seed)
+async def test_simulation(request: pytest.FixtureRequest, seed: int) -> None:
+    await run_seed(request, seed)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", _seeds(SOAK_RUNS, 10_000))
-async def test_simulation_soak(seed: int) -> None:
-    await run_seed(seed, SOAK_STEPS)
+async def test_simulation_soak(request: pytest.FixtureRequest, seed: int) -> None:
+    await run_seed(request, seed, SOAK_STEPS)
