@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from purrr_core import catalog, pacing
+from purrr_core import catalog, clock, pacing
 from purrr_core.errors import Conflict, InvalidRequest, choose_one
 from purrr_core.levels import gain_xp
 from purrr_core.models import ADVANCED_STATS, CORE_STATS, Cat
@@ -131,6 +131,7 @@ def finish_care(
     xp: float,
     now: datetime,
     extra: Effects | None = None,
+    tz: tzinfo = UTC,
 ) -> tuple[Cat, Effects]:
     """Grant the XP, then report what changed since `before` and the interaction it was."""
     after, xp_effects = gain_xp(after, xp, kind)
@@ -149,7 +150,7 @@ def finish_care(
             "type": action,
             "activity": activity,
             "kind": kind,
-            "hour": now.hour,
+            "hour": clock.local_hour(now, tz),
             "happiness_delta": after.happiness - before.happiness,
             "mood_before": before.mood,
         },
@@ -189,7 +190,12 @@ def _chance_points(rng: random.Random, cat: Cat, stat: str, tries: int, chance: 
 
 
 def feed(
-    cat: Cat, req: FeedRequest, now: datetime, rng: random.Random, perks: Perks = NO_PERKS
+    cat: Cat,
+    req: FeedRequest,
+    now: datetime,
+    rng: random.Random,
+    perks: Perks = NO_PERKS,
+    tz: tzinfo = UTC,
 ) -> tuple[Cat, Effects]:
     """Effects follow what the cat actually eats: a nearly full cat eats (and gains) little.
     Catnip and honeysuckle are stimulants: paced like treats, they may excite the cat."""
@@ -226,7 +232,7 @@ def feed(
     )
     after = apply_care(cat, changes, now, extra)
     xp = rules().feed.xp_per_portion * req.quantity * eaten
-    after, effects = finish_care(cat, after, "feed", food.id, "care", xp, now)
+    after, effects = finish_care(cat, after, "feed", food.id, "care", xp, now, tz=tz)
     effects.update(
         hunger_restored=after.hunger - cat.hunger,
         happiness_gained=after.happiness - cat.happiness,
@@ -239,7 +245,12 @@ def feed(
 
 
 def play(
-    cat: Cat, req: PlayRequest, now: datetime, rng: random.Random, perks: Perks = NO_PERKS
+    cat: Cat,
+    req: PlayRequest,
+    now: datetime,
+    rng: random.Random,
+    perks: Perks = NO_PERKS,
+    tz: tzinfo = UTC,
 ) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     game = catalog.play_kinds()[req.game]
@@ -253,7 +264,7 @@ def play(
             details={"cat_id": cat.id, "energy": cat.energy, "needed": cost},
         )
     fresh, extra = _paced(cat, "play", now)
-    activity_level = pers.activity_level(now.hour)
+    activity_level = pers.activity_level(clock.local_hour(now, tz))
     climbing = perks.climbing_for(game.id)
     happiness = (
         game.happiness * scale * pers.happiness_multiplier("play") * _mood_factor(cat) * climbing
@@ -279,6 +290,7 @@ def play(
         game.xp * scale * fresh * climbing,
         now,
         {"duration": req.duration, "freshness": round(fresh, 3)},
+        tz=tz,
     )
     effects.update(
         energy_spent=cat.energy - after.energy, happiness_gained=after.happiness - cat.happiness
@@ -287,7 +299,12 @@ def play(
 
 
 def groom(
-    cat: Cat, req: GroomRequest, now: datetime, rng: random.Random, perks: Perks = NO_PERKS
+    cat: Cat,
+    req: GroomRequest,
+    now: datetime,
+    rng: random.Random,
+    perks: Perks = NO_PERKS,
+    tz: tzinfo = UTC,
 ) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     kind = catalog.grooming_kinds()[req.kind]
@@ -302,14 +319,27 @@ def groom(
     extra.update(last_groomed_at=now, is_resting=False)
     after = apply_care(cat, changes, now, extra)
     after, effects = finish_care(
-        cat, after, "groom", kind.id, "care", kind.xp * fresh, now, {"freshness": round(fresh, 3)}
+        cat,
+        after,
+        "groom",
+        kind.id,
+        "care",
+        kind.xp * fresh,
+        now,
+        {"freshness": round(fresh, 3)},
+        tz=tz,
     )
     effects["cleanliness_gained"] = after.cleanliness - cat.cleanliness
     return after, effects
 
 
 def pet(
-    cat: Cat, req: PetRequest, now: datetime, rng: random.Random, perks: Perks = NO_PERKS
+    cat: Cat,
+    req: PetRequest,
+    now: datetime,
+    rng: random.Random,
+    perks: Perks = NO_PERKS,
+    tz: tzinfo = UTC,
 ) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     pers = catalog.personality(cat.personality_type)
@@ -328,13 +358,19 @@ def pet(
         rule.xp * fresh,
         now,
         {"freshness": round(fresh, 3)},
+        tz=tz,
     )
     effects["happiness_gained"] = after.happiness - cat.happiness
     return after, effects
 
 
 def rest(
-    cat: Cat, req: RestRequest, now: datetime, rng: random.Random, perks: Perks = NO_PERKS
+    cat: Cat,
+    req: RestRequest,
+    now: datetime,
+    rng: random.Random,
+    perks: Perks = NO_PERKS,
+    tz: tzinfo = UTC,
 ) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     rule = rules().rest
@@ -350,14 +386,27 @@ def rest(
     extra["is_resting"] = True
     after = apply_care(cat, {"energy": energy, "happiness": happiness}, now, extra)
     after, effects = finish_care(
-        cat, after, "rest", "nap", "solitude", rule.xp * fresh, now, {"freshness": round(fresh, 3)}
+        cat,
+        after,
+        "rest",
+        "nap",
+        "solitude",
+        rule.xp * fresh,
+        now,
+        {"freshness": round(fresh, 3)},
+        tz=tz,
     )
     effects.update(energy_gained=after.energy - cat.energy, resting=True)
     return after, effects
 
 
 def train(
-    cat: Cat, req: TrainRequest, now: datetime, rng: random.Random, perks: Perks = NO_PERKS
+    cat: Cat,
+    req: TrainRequest,
+    now: datetime,
+    rng: random.Random,
+    perks: Perks = NO_PERKS,
+    tz: tzinfo = UTC,
 ) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     command = catalog.training_commands()[req.command]
@@ -391,6 +440,7 @@ def train(
         xp,
         now,
         {"success": success, "success_chance": round(chance, 3), "freshness": round(fresh, 3)},
+        tz=tz,
     )
     return after, effects
 
@@ -408,7 +458,12 @@ def success_chance(cat: Cat, difficulty: int) -> float:
 
 
 def treat(
-    cat: Cat, req: TreatRequest, now: datetime, rng: random.Random, perks: Perks = NO_PERKS
+    cat: Cat,
+    req: TreatRequest,
+    now: datetime,
+    rng: random.Random,
+    perks: Perks = NO_PERKS,
+    tz: tzinfo = UTC,
 ) -> tuple[Cat, Effects]:
     cat = advance(cat, now)
     factor = stimulant_factor(cat, req.kind)
@@ -436,6 +491,7 @@ def treat(
             "excited": excited,
             "freshness": round(fresh, 3),
         },
+        tz=tz,
     )
     effects.update(
         energy_gained=after.energy - cat.energy, happiness_gained=after.happiness - cat.happiness
@@ -443,7 +499,7 @@ def treat(
     return after, effects
 
 
-Action = Callable[[Cat, Any, datetime, random.Random, Perks], tuple[Cat, Effects]]
+Action = Callable[[Cat, Any, datetime, random.Random, Perks, tzinfo], tuple[Cat, Effects]]
 
 #: The care actions by name, with the request model each takes.
 ACTIONS: dict[str, tuple[type[_Request], Action]] = {
@@ -487,8 +543,10 @@ def perform(
     now: datetime,
     rng: random.Random,
     perks: Perks = NO_PERKS,
+    tz: tzinfo = UTC,
 ) -> tuple[Cat, Effects]:
     """Run care action `action` with raw `args` (as received from the API); `perks` are those of
-    the territory the cat holds (purrr_core.territory.perks)."""
+    the territory the cat holds (purrr_core.territory.perks); `tz` is the player's time zone
+    (activity schedules, the interaction's hour: purrr_core.clock)."""
     request = parse_request(action, args)
-    return ACTIONS[action][1](cat, request, now, rng, perks)
+    return ACTIONS[action][1](cat, request, now, rng, perks, tz)

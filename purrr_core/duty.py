@@ -35,7 +35,7 @@ def check_home(cat: Cat, patrols: Iterable[Patrol], now: datetime) -> None:
         return
     raise Conflict(
         f"{cat.name} (#{cat.id}) is out on Night Watch patrol #{patrol.id} until "
-        f"{patrol.ends_at:%H:%M} UTC; recall it with `purrr nightwatch recall` first",
+        f"{patrol.until()}; recall it with `purrr nightwatch recall` first",
         details={
             "cat_id": cat.id,
             "reason": "on_patrol",

@@ -4,7 +4,7 @@ on a cat."""
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from functools import cache
 from typing import Any, Literal
 
@@ -96,7 +96,7 @@ def quote(item_id: str, quantity: object = 1) -> Purchase:
 
 
 def use_item(
-    cat: Cat, item_id: str, now: datetime, rng: random.Random
+    cat: Cat, item_id: str, now: datetime, rng: random.Random, tz: tzinfo = UTC
 ) -> tuple[Cat, dict[str, Any]]:
     """Apply one `item_id` to `cat`; the caller removes it from the inventory."""
     used = item(item_id)
@@ -118,7 +118,7 @@ def use_item(
     if used.clock is not None:
         extra[CLOCKS[used.clock]] = now
     after = apply_care(cat, deltas, now, extra)
-    after, effects = finish_care(cat, after, "use_item", used.id, used.kind, used.xp, now)
+    after, effects = finish_care(cat, after, "use_item", used.id, used.kind, used.xp, now, tz=tz)
     effects = {"action": "use_item", "item": used.id, **effects}  # "item" right after "action"
     if factor is not None:
         effects.update(stimulant=used.stimulant, factor=round(factor, 3), excited=excited)

@@ -5,7 +5,8 @@ and the environment (`PURRR_*`), and the injectable clock.
 in-process server) and reaches every service through the runtime (`runtime.settings`,
 `ctx.settings`); nothing reads the environment after that. Its sections group what one feature
 reads, each under its own variables: `night_watch` (`PURRR_NIGHT_WATCH_*`) and `economy`
-(`PURRR_PAYMENT_PROVIDER`, `PURRR_USD_RATES`, `PURRR_QUEST_TIMEZONE`…).
+(`PURRR_PAYMENT_PROVIDER`, `PURRR_USD_RATES`…). `timezone` (`PURRR_TIMEZONE`) is the server's
+clock for every time-of-day rule (purrr_server.services.timezones).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from types import UnionType
 from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 if TYPE_CHECKING:
     from purrr_core.nightwatch import NightWatchConfig
@@ -31,8 +32,10 @@ DEFAULT_TIER_LIMITS = {"free": 100, "premium": 1000, "enterprise": 10000}
 
 class NightWatchSection(BaseModel):
     """The night window and deployment limit: `PURRR_NIGHT_WATCH_START_HOUR=21`, `…_END_HOUR=6`,
-    `…_MAX_CATS=10`, `…_TICK_MINUTES=30`, `…_UTC_OFFSET_MINUTES=0` (the server-local clock).
-    Unset values come from the rules table (`purrr_core/data/nightwatch.json`)."""
+    `…_MAX_CATS=10`, `…_TICK_MINUTES=30`. Unset values come from the rules table
+    (`purrr_core/data/nightwatch.json`). The window is read on the player's clock
+    (`PURRR_TIMEZONE`); `…_UTC_OFFSET_MINUTES`, its old fixed-offset form, is still read when
+    `PURRR_TIMEZONE` is unset."""
 
     start_hour: int | None = Field(None, ge=0, le=23)
     end_hour: int | None = Field(None, ge=0, le=23)
@@ -40,22 +43,23 @@ class NightWatchSection(BaseModel):
     tick_minutes: int | None = Field(None, ge=5, le=120)
     utc_offset_minutes: int | None = Field(None, ge=-14 * 60, le=14 * 60)
 
-    def config(self) -> NightWatchConfig:
+    def config(self, tz: tzinfo = UTC) -> NightWatchConfig:
+        """The rules' config, the window read in `tz` (the player's zone)."""
         from purrr_core.nightwatch import NightWatchConfig
 
-        return NightWatchConfig(**self.model_dump(exclude_none=True))
+        given = self.model_dump(exclude_none=True, exclude={"utc_offset_minutes"})
+        return NightWatchConfig(**given, tz=tz)
 
 
 class EconomySection(BaseModel):
     """`PURRR_PAYMENT_PROVIDER` (sandbox|coinbase), `PURRR_COINBASE_API_KEY`, `PURRR_USD_RATES`
-    (JSON, e.g. `{"BTC": "65000"}`), `PURRR_QUEST_TIMEZONE` (IANA name; default the server's)."""
+    (JSON, e.g. `{"BTC": "65000"}`)."""
 
     payment_provider: Literal["sandbox", "coinbase"] = "sandbox"
     coinbase_api_key: str | None = None
     coinbase_api_version: str = "2018-03-22"
     coinbase_base_url: str = "https://api.commerce.coinbase.com"
     usd_rates: dict[str, Decimal] = Field(default_factory=dict)
-    quest_timezone: str | None = None
     #: Where withdrawals are paid out: the sandbox network, or the operator's Coinbase Exchange
     #: account (`PURRR_COINBASE_EXCHANGE_KEY`, `_SECRET`, `_PASSPHRASE`).
     payout_provider: Literal["sandbox", "coinbase_exchange"] = "sandbox"
@@ -68,20 +72,6 @@ class EconomySection(BaseModel):
     withdrawal_hold_seconds: int | None = Field(None, ge=0)
     #: Seconds the sandbox payout network takes to settle; default `sandbox_settle_seconds`.
     sandbox_payout_seconds: int | None = Field(None, ge=0)
-
-    @field_validator("quest_timezone", mode="after")
-    @classmethod
-    def _known_zone(cls, value: str | None) -> str | None:
-        if value:
-            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(
-                    "expected an IANA time zone name, e.g. Europe/Paris or UTC"
-                ) from None
-        return value
 
     @property
     def rates(self) -> dict[str, Decimal]:
@@ -105,17 +95,6 @@ class EconomySection(BaseModel):
         if self.sandbox_payout_seconds is None:
             return SANDBOX_SETTLE
         return timedelta(seconds=self.sandbox_payout_seconds)
-
-    @property
-    def timezone(self) -> tzinfo:
-        """Where daily quests reset at midnight: the configured zone or the server's local one."""
-        if self.quest_timezone:
-            from zoneinfo import ZoneInfo
-
-            return ZoneInfo(self.quest_timezone)
-        local = datetime.now().astimezone().tzinfo
-        assert local is not None
-        return local
 
 
 #: Each section's fields are read from the environment with this prefix.
@@ -146,8 +125,14 @@ def from_environment(model: type[BaseModel], prefix: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, field in model.model_fields.items():
         alias = field.validation_alias
-        variable = (alias if isinstance(alias, str) else prefix + name).upper()
-        if variable not in variables:
+        if isinstance(alias, AliasChoices):
+            # the first of its variable names that is set (a renamed variable keeps its old name)
+            names = [str(choice).upper() for choice in alias.choices if isinstance(choice, str)]
+            names = [choice for choice in names if choice.startswith(PREFIX)]
+        else:
+            names = [(alias if isinstance(alias, str) else prefix + name).upper()]
+        variable = next((choice for choice in names if choice in variables), None)
+        if variable is None:
             continue
         value: Any = variables[variable]
         if _is_json(field.annotation):
@@ -178,8 +163,14 @@ def variable_for(location: tuple[int | str, ...]) -> str:
     field name of a section is found in its section)."""
     if not location:
         return "PURRR_*"
-    if location[0] in ("PURRR_NOW", "pinned_now"):
+    if location[0] == "pinned_now":
         return "PURRR_NOW"
+    if location[0] == "timezone":
+        import os
+
+        # the name it was set under: the old PURRR_QUEST_TIMEZONE still works
+        old = "PURRR_QUEST_TIMEZONE" in os.environ and "PURRR_TIMEZONE" not in os.environ
+        return "PURRR_QUEST_TIMEZONE" if old else "PURRR_TIMEZONE"
     if len(location) > 1 and location[0] in SECTION_PREFIXES:
         return f"{SECTION_PREFIXES[str(location[0])]}{str(location[1]).upper()}"
     for name, prefix in SECTION_PREFIXES.items():
@@ -216,6 +207,12 @@ class Settings(BaseModel):
     allow_game_uploads: bool = False
     #: Pins the clock (ISO 8601); tests and replays use it. Read through `now()`.
     pinned_now: datetime | None = Field(None, validation_alias="PURRR_NOW")
+    #: The server's time zone (IANA name, or `UTC±HH:MM`) for every time-of-day rule: the Night
+    #: Watch window, activity schedules, daily quest resets; players may set their own in hosted
+    #: mode. Unset: the machine's (`TZ`). `PURRR_QUEST_TIMEZONE` is its old name.
+    timezone: str | None = Field(
+        None, validation_alias=AliasChoices("timezone", "PURRR_TIMEZONE", "PURRR_QUEST_TIMEZONE")
+    )
     cors_origins: list[str] = Field(default_factory=list)
     tier_limits: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_TIER_LIMITS))
     rate_window_seconds: int = 3600
@@ -308,6 +305,15 @@ class Settings(BaseModel):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+    @field_validator("timezone", mode="after")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        from purrr_server.services.timezones import checked
+
+        return checked(value)
 
     def now(self) -> datetime:
         """The game clock: `PURRR_NOW` when pinned, otherwise the UTC wall clock."""

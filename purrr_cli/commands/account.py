@@ -1,4 +1,5 @@
-"""`purrr account …`: export everything your account holds, or delete the account (hosted)."""
+"""`purrr account …`: your time zone, export everything your account holds, or delete the
+account (hosted)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,55 @@ from purrr_cli.client import connect, secret_name
 from purrr_cli.errors import UsageError
 from purrr_cli.output import PurrrTyper, confirm, examples, message, options, render
 
-app = PurrrTyper(help="Export all your data as JSON, or delete your account (hosted servers).")
+app = PurrrTyper(
+    help="Your time zone; export all your data as JSON, or delete your account (hosted servers)."
+)
+CLOCK_COLUMNS = ["timezone", "effective_timezone", "server_timezone", "local_time"]
+
+
+@app.command(
+    epilog=examples(
+        "purrr account timezone",
+        "purrr account timezone Europe/Berlin",
+        "purrr account timezone --clear",
+        "purrr account timezone --json --jq .effective_timezone",
+    )
+)
+def timezone(
+    zone: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ZONE]",
+            help="An IANA time zone (Europe/Berlin, America/New_York, UTC) or UTC±HH:MM.",
+        ),
+    ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Forget your setting: use the server's zone.")
+    ] = False,
+) -> None:
+    """Show or set the time zone your game's clock reads.
+
+    The Night Watch window (21:00–06:00), the cats' activity schedules and the daily quest reset
+    (local midnight) follow it. Unset, it is the server's zone: on your own computer, the
+    machine's. A patrol under way keeps the clock it was deployed with.
+    """
+    if zone is not None and clear:
+        raise UsageError(
+            "give a ZONE or --clear, not both", details={"field": "--clear", "value": zone}
+        )
+    client = connect()
+    if zone is None and not clear:
+        render(client.get("account/timezone"), CLOCK_COLUMNS)
+        return
+    result = client.put("account/timezone", {"timezone": None if clear else zone})
+    if options.json:
+        render(result)
+        return
+    if clear:
+        message(f"Your clock follows the server's time zone ({result['effective_timezone']}).")
+    else:
+        message(f"Your time zone is {result['timezone']}.")
+    render(result, CLOCK_COLUMNS)
 
 
 @app.command(

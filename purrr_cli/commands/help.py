@@ -25,6 +25,9 @@ ENVIRONMENT: dict[str, str] = {
     "PURRR_DATA_DIR": "the local server's data directory (above config data_dir; "
     "default ~/.purrr/data)",
     "PURRR_NOW": "pin the local server's game clock (ISO 8601, e.g. 2026-03-01T12:00:00Z)",
+    "PURRR_TIMEZONE": "the local server's clock for the night window, activity schedules and "
+    "daily resets (IANA name, e.g. Europe/Berlin; default the machine's TZ; old name "
+    "PURRR_QUEST_TIMEZONE)",
     "PURRR_NO_KEYRING": "keep secrets in the 0600 file config/secrets.json, not the OS keyring",
     "PURRR_DEBUG": "print the traceback of an internal error",
     "PAGER": "the pager for tables taller than the terminal (default less, with LESS=FRX); "

@@ -11,13 +11,13 @@ being a special cat's win-probability bonus at this game; the play is a win when
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from purrr_core import catalog, pacing
+from purrr_core import catalog, clock, pacing
 from purrr_core.care import landed
 from purrr_core.economy import Rates, check_currency, quantize, usd_to_crypto
 from purrr_core.errors import Conflict
@@ -134,6 +134,7 @@ def play_game(
     *,
     currency: str | None = None,
     rates: Rates,
+    tz: tzinfo = UTC,
 ) -> GameOutcome:
     """Play `game_id` with `cat`. Crypto games with a currency charge the fee; without one they are
     practice (no fee, no payout). Balances are not touched here: the caller applies `entry_fee`
@@ -226,7 +227,7 @@ def play_game(
             "type": "game",
             "activity": g.id,
             "kind": g.activity,
-            "hour": now.hour,
+            "hour": clock.local_hour(now, tz),
             "happiness_delta": after.happiness - cat.happiness,
             "mood_before": cat.mood,
         },

@@ -12,9 +12,10 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from functools import cache, lru_cache
 
+from purrr_core import clock
 from purrr_core.catalog import TimeOfDay, personality, time_of_day
 from purrr_core.errors import Conflict, InvalidRequest, choose_one
 from purrr_core.nightwatch.models import (
@@ -40,15 +41,10 @@ HALF_HOUR = 30.0
 
 
 def local_time(now: datetime, config: NightWatchConfig) -> datetime:
-    """`now` on the server-local clock the night window is read in (naive)."""
-    return now.replace(tzinfo=None) + timedelta(minutes=config.utc_offset_minutes) - _utcoffset(now)
-
-
-def _utcoffset(now: datetime) -> timedelta:
-    offset = now.utcoffset()
-    if offset is None:
+    """`now` on the player's clock the night window is read in (aware, in `config.tz`)."""
+    if now.utcoffset() is None:
         raise InvalidRequest("times must be timezone-aware (UTC)", details={"field": "now"})
-    return offset
+    return clock.local(now, config.tz)
 
 
 def in_window(now: datetime, config: NightWatchConfig | None = None) -> bool:
@@ -81,12 +77,13 @@ def check_window(now: datetime, config: NightWatchConfig | None = None) -> None:
 
 
 def window_end(now: datetime, config: NightWatchConfig) -> datetime:
-    """The next end of the night window after `now` (aware, same zone as `now`)."""
+    """The next end of the night window after `now` (aware UTC; a summer-time change during the
+    night makes it an hour longer or shorter, as the player's clock says)."""
     local = local_time(now, config)
-    end = local.replace(hour=config.end_hour, minute=0, second=0, microsecond=0)
-    if end <= local:
-        end += timedelta(days=1)
-    return now + (end - local)
+    end = clock.at_local(local.date(), config.end_hour, config.tz)
+    if end <= now:
+        end = clock.at_local(local.date() + timedelta(days=1), config.end_hour, config.tz)
+    return end
 
 
 def night_date(now: datetime, config: NightWatchConfig | None = None) -> date:
@@ -339,7 +336,10 @@ def start_patrol(
         night=night,
         threat=table.threat.scale(reputation),
         tick_minutes=config.tick_minutes,
-        utc_offset_minutes=config.utc_offset_minutes,
+        timezone=clock.zone_name(config.tz),
+        utc_offset_minutes=_offset_minutes(now, config.tz),
+        tick_hours=_tick_hours(now, ends_at, config),
+        ends_local=f"{clock.local(ends_at, config.tz):%H:%M}",
         started_at=now,
         ends_at=ends_at,
     )
@@ -382,6 +382,26 @@ def tick_bounds(patrol: Patrol, tick: int) -> tuple[datetime, datetime]:
     step = timedelta(minutes=patrol.tick_minutes)
     start = patrol.started_at + step * tick
     return start, min(start + step, patrol.ends_at)
+
+
+def _offset_minutes(now: datetime, tz: tzinfo) -> int:
+    offset = clock.local(now, tz).utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
+def _tick_hours(start: datetime, end: datetime, config: NightWatchConfig) -> tuple[int, ...]:
+    step = timedelta(minutes=config.tick_minutes)
+    count = max(1, math.ceil((end - start) / step))
+    return tuple(clock.local_hour(start + step * tick, config.tz) for tick in range(count))
+
+
+def tick_hour(patrol: Patrol, tick: int) -> int:
+    """The local hour tick `tick` starts at: fixed at deployment in the player's time zone
+    (patrols stored before that kept only their offset from UTC)."""
+    if tick < len(patrol.tick_hours):
+        return patrol.tick_hours[tick]
+    start = tick_bounds(patrol, tick)[0]
+    return clock.local_hour(start, clock.fixed_zone(patrol.utc_offset_minutes))
 
 
 def tick_rng(seed: int, tick: int) -> random.Random:
@@ -693,13 +713,12 @@ def advance_patrol(patrol: Patrol, now: datetime) -> Patrol:
     if tick < total and tick_bounds(patrol, tick)[1] > now:
         return patrol
     ledger = _Ledger.open(patrol)
-    config = NightWatchConfig(utc_offset_minutes=patrol.utc_offset_minutes)
     teams: dict[str, Team] = {}
     while tick < total:
         start, end = tick_bounds(patrol, tick)
         if end > now:
             break
-        hour = local_time(start, config).hour
+        hour = tick_hour(patrol, tick)
         period = time_of_day(hour)
         if period not in teams:
             teams[period] = team_strength(patrol, hour)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,16 +22,17 @@ class _Frozen(BaseModel):
 
 
 class NightWatchConfig(_Frozen):
-    """Server-configurable limits: the night window (local hours), deployment limit, tick length."""
+    """Server-configurable limits: the night window (local hours), deployment limit, tick length,
+    and the player's time zone (`tz`) the window is read in (purrr_core.clock)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
     start_hour: int = Field(default_factory=lambda: rules().window.start_hour, ge=0, le=23)
     end_hour: int = Field(default_factory=lambda: rules().window.end_hour, ge=0, le=23)
     max_cats: int = Field(default_factory=lambda: rules().window.max_cats, ge=1)
     tick_minutes: int = Field(default_factory=lambda: rules().window.tick_minutes, ge=5, le=120)
-    #: Offset of the server-local clock from UTC; the window is read in local time.
-    utc_offset_minutes: int = Field(
-        default_factory=lambda: rules().window.utc_offset_minutes, ge=-14 * 60, le=14 * 60
-    )
+    #: The player's time zone: the window's hours and the time-of-day schedules are read in it.
+    tz: tzinfo = UTC
 
     def window_text(self) -> str:
         return f"{self.start_hour:02d}:00 and {self.end_hour:02d}:00"
@@ -194,7 +195,14 @@ class Patrol(_Frozen):
     #: Deterrence difficulty multiplier from the player's reputation at deployment (≥ 1).
     threat: float = Field(1.0, ge=1)
     tick_minutes: int
+    #: The player's time zone at deployment (purrr_core.clock.zone_name) and its offset from UTC
+    #: then; clients show the patrol's times with them.
+    timezone: str = "UTC"
     utc_offset_minutes: int = 0
+    #: The local hour each tick starts at (time-of-day schedules), fixed at deployment.
+    tick_hours: tuple[int, ...] = ()
+    #: `ends_at` on the player's clock (HH:MM), for messages.
+    ends_local: str = ""
     started_at: datetime
     ends_at: datetime
     status: PatrolStatus = "active"
@@ -210,6 +218,13 @@ class Patrol(_Frozen):
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+    def until(self) -> str:
+        """When the patrol ends on the player's clock: `06:00 Europe/Berlin`."""
+        if self.ends_local:
+            return f"{self.ends_local} {self.timezone}"
+        offset = timedelta(minutes=self.utc_offset_minutes)  # stored before ends_local
+        return f"{(self.ends_at + offset):%H:%M} {self.timezone}"
 
     def summary(self) -> dict[str, Any]:
         """Headline numbers of the patrol so far (`coins_earned`: see `patrol_reward`) and the

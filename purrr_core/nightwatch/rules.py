@@ -61,7 +61,6 @@ class WindowDefaults(_Frozen):
     end_hour: int
     max_cats: int
     tick_minutes: int
-    utc_offset_minutes: int
 
 
 class Effectiveness(_Frozen):

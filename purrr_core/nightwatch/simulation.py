@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from purrr_core import clock
 from purrr_core.errors import InvalidRequest
 from purrr_core.models import Cat
 from purrr_core.nightwatch.engine import advance_patrol, plan_night, start_patrol
@@ -100,8 +101,7 @@ def _as_patrol_cat(cat: PatrolCat | Cat) -> PatrolCat:
 
 def deploy_instant(day: date, config: NightWatchConfig) -> datetime:
     """21:00 local (the window's start) on `day`, as an aware UTC instant."""
-    local = datetime.combine(day, time(config.start_hour))
-    return (local - timedelta(minutes=config.utc_offset_minutes)).replace(tzinfo=UTC)
+    return clock.at_local(day, config.start_hour, config.tz)
 
 
 def run_night(

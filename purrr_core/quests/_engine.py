@@ -8,11 +8,12 @@ period counts as empty, so nothing needs a scheduler: the reset happens when the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from purrr_core import clock
 from purrr_core.errors import Conflict, InvalidRequest
 from purrr_core.quests._catalog import (
     Quest,
@@ -68,7 +69,7 @@ def season_of(month: int) -> str:
 
 def period_key(q: Quest, now: datetime, tz: tzinfo = UTC) -> str | None:
     """The period `now` falls in for `q`, or None when a seasonal quest is out of season."""
-    local = now.astimezone(tz)
+    local = clock.local(now, tz)
     if q.type == "daily":
         return local.date().isoformat()
     if q.type == "seasonal":
@@ -84,9 +85,7 @@ def resets_at(q: Quest, now: datetime, tz: tzinfo = UTC) -> datetime | None:
     """When a daily quest next resets (the next local midnight, in UTC)."""
     if q.type != "daily":
         return None
-    local = now.astimezone(tz)
-    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=tz)
-    return midnight.astimezone(UTC)
+    return clock.at_local(clock.local_date(now, tz) + timedelta(days=1), 0, tz)
 
 
 def current(state: QuestState, q: Quest, now: datetime, tz: tzinfo = UTC) -> QuestProgress | None:

@@ -1,4 +1,5 @@
-"""`/api/v1/account`: GDPR export of everything a user owns, and account deletion."""
+"""`/api/v1/account`: GDPR export of everything a user owns, account deletion, and the player's
+time zone."""
 
 from typing import Any
 
@@ -7,11 +8,11 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
-from purrr_server.auth import Owner
+from purrr_server.auth import Caller, Owner
 from purrr_server.envelope import ApiError, ok
 from purrr_server.http import Envelope, run_action
 from purrr_server.runtime import runtime_of
-from purrr_server.services.accounts import AccountDeleted
+from purrr_server.services.accounts import AccountDeleted, Clock, TimezoneArgs, clock_json
 from purrr_server.store.accounts import export_user
 
 router = APIRouter(prefix="/account", tags=["account"])
@@ -53,4 +54,25 @@ async def delete_account(request: Request, who: Owner) -> Response:
         )
     response = await run_action(request, who, "account.delete", {})
     runtime_of(request).forget_user(who.user.id)
+    return response
+
+
+@router.get(
+    "/timezone",
+    summary="Your clock: your time zone setting, the zone in effect, the time there",
+    response_model=Envelope[Clock],
+)
+async def timezone(request: Request, who: Caller) -> Response:
+    runtime = runtime_of(request)
+    return ok(request, clock_json(runtime.settings, who.user, runtime.settings.now()))
+
+
+@router.put(
+    "/timezone",
+    summary="Set your time zone (IANA name; null: the server's)",
+    response_model=Envelope[Clock],
+)
+async def set_timezone(request: Request, body: TimezoneArgs, who: Caller) -> Response:
+    response = await run_action(request, who, "account.timezone", body)
+    runtime_of(request).forget_user(who.user.id)  # cached credentials carry the old zone
     return response

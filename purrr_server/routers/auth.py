@@ -21,7 +21,13 @@ from purrr_server.envelope import ApiError, ok
 from purrr_server.http import Envelope, run_action
 from purrr_server.presenters import player_json
 from purrr_server.runtime import runtime_of
-from purrr_server.services.accounts import LoggedOut, Profile, RegisterArgs, Session
+from purrr_server.services.accounts import (
+    LoggedOut,
+    Profile,
+    RegisterArgs,
+    Session,
+    clock_json,
+)
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -38,6 +44,9 @@ class ProfileOut(Profile):
     player_level: int = Field(description="The account level: floor(player_xp / 1000) + 1.")
     player_xp: int = Field(description="XP of your cats plus the quest XP claimed without a cat.")
     player_xp_to_next: int
+    effective_timezone: str = Field(
+        description="The zone your time-of-day rules read: `timezone`, else the server's."
+    )
 
 
 async def hosted_only(request: Request) -> None:
@@ -110,5 +119,13 @@ async def logout(request: Request, who: Caller) -> Response:
 @router.get("/profile", summary="The authenticated account", response_model=Envelope[ProfileOut])
 async def profile(request: Request, who: Caller) -> Response:
     player = await player_json(runtime_of(request).store.read, who.user.id)
-    shown = {**who.user.public(), "auth": who.kind, "scopes": sorted(who.scopes), **player}
+    runtime = runtime_of(request)
+    clock = clock_json(runtime.settings, who.user, runtime.settings.now())
+    shown = {
+        **who.user.public(),
+        "auth": who.kind,
+        "scopes": sorted(who.scopes),
+        **player,
+        "effective_timezone": clock["effective_timezone"],
+    }
     return ok(request, shown)

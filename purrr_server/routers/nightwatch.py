@@ -30,6 +30,7 @@ from purrr_server.services.nightwatch import (
     Responded,
     ZoneCreated,
 )
+from purrr_server.services.timezones import player_zone
 
 router = APIRouter(prefix="/night-watch", tags=["night-watch"])
 
@@ -132,7 +133,7 @@ async def status(request: Request, who: Caller) -> Response:
     runtime = runtime_of(request)
     repo = runtime.store.read.nightwatch
     now = runtime.settings.now()
-    config = runtime.settings.night_watch.config()
+    config = runtime.settings.night_watch.config(player_zone(runtime.settings, who.user))
     record = await service.read_record(runtime.store.read, who.user.id)
     recent = await repo.patrols(who.user.id, 20, 0)
     active = [s.patrol for s in recent if s.patrol.active]

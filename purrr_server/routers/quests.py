@@ -15,6 +15,7 @@ from purrr_server.envelope import ok
 from purrr_server.http import Envelope, run_action
 from purrr_server.runtime import runtime_of
 from purrr_server.services.quests import ClaimBody, Claimed, community_totals
+from purrr_server.services.timezones import player_zone
 
 router = APIRouter(prefix="/quests", tags=["quests"])
 
@@ -35,7 +36,7 @@ async def list_quests(request: Request, who: Caller) -> Response:
     views = quest_views(
         state,
         runtime.settings.now(),
-        runtime.settings.economy.timezone,
+        player_zone(runtime.settings, who.user),
         community_totals=await community_totals(runtime.store.read),
     )
     return ok(request, views)

@@ -9,7 +9,8 @@ revoked), which is why no other entry point may run them.
 from __future__ import annotations
 
 import ipaddress
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
 from pydantic import Field, field_validator
@@ -28,6 +29,7 @@ from purrr_server.actions import (
 from purrr_server.auth import hash_password, hash_secret, new_api_key, new_session_token
 from purrr_server.envelope import ApiError
 from purrr_server.store.credentials import DEFAULT_SCOPES
+from purrr_server.store.users import User
 
 USERNAME = r"^[A-Za-z0-9_.-]{3,32}$"
 EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
@@ -53,6 +55,11 @@ class Profile(ActionResult):
     is_local: bool
     created_at: str
     last_login_at: str | None
+    timezone: str | None = Field(
+        None,
+        description="Your time zone (IANA name); null: the server's. Night Watch window, "
+        "activity schedules and daily quest resets follow it.",
+    )
 
 
 class LoginArgs(ActionArgs):
@@ -130,6 +137,27 @@ class DeleteKeyArgs(ActionArgs):
 class Deleted(ActionResult):
     id: int
     deleted: bool
+
+
+class TimezoneArgs(ActionArgs):
+    """Your time zone: an IANA name (`Europe/Berlin`: summer time followed) or `UTC±HH:MM`;
+    null (or "") goes back to the server's."""
+
+    timezone: str | None = Field(..., max_length=64, examples=["Europe/Berlin"])
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        from purrr_server.services.timezones import checked
+
+        return checked(value.strip()) if value and value.strip() else None
+
+
+class Clock(ActionResult):
+    timezone: str | None = Field(description="Your own setting; null: the server's zone.")
+    effective_timezone: str = Field(description="The zone your time-of-day rules read.")
+    server_timezone: str
+    local_time: str = Field(description="Now on your clock (ISO 8601 with its offset).")
 
 
 class AccountDeleted(ActionResult):
@@ -249,6 +277,31 @@ async def delete_key(ctx: ActionContext, args: DeleteKeyArgs) -> dict[str, Any]:
     if not await ctx.store.credentials.delete_key(ctx.user_id, args.key_id, ctx.stamp):
         raise NotFound(f"API key {args.key_id} not found", details={"key_id": args.key_id})
     return {"id": args.key_id, "deleted": True}
+
+
+def clock_json(settings: Settings, user: User | None, now: datetime) -> dict[str, Any]:
+    """A player's clock: their setting, the zone in effect, the server's and the time now."""
+    from purrr_core.clock import local, zone_name
+    from purrr_server.services.timezones import player_zone, server_zone
+
+    zone = player_zone(settings, user)
+    return {
+        "timezone": user.timezone if user is not None else None,
+        "effective_timezone": zone_name(zone),
+        "server_timezone": zone_name(server_zone(settings)),
+        "local_time": local(now, zone).isoformat(timespec="seconds"),
+    }
+
+
+@action("account.timezone", args=TimezoneArgs, result=Clock, syncs=False)
+async def set_timezone(ctx: ActionContext, args: TimezoneArgs) -> dict[str, Any]:
+    """Set the player's time zone (null: the server's); it applies from the next action on
+    (a patrol under way keeps the clock it was deployed with)."""
+    await ctx.store.users.set_timezone(ctx.user_id, args.timezone)
+    user = ctx.user
+    assert user is not None
+    ctx.user = replace(user, timezone=args.timezone)
+    return clock_json(ctx.settings, ctx.user, ctx.now)
 
 
 @action(

@@ -24,6 +24,7 @@ from purrr_server.actions import (
 )
 from purrr_server.limits import ensure_cat_room
 from purrr_server.presenters import cat_json
+from purrr_server.services.timezones import zone_of
 
 EDITABLE = ("name", "description", "is_public")
 
@@ -210,7 +211,7 @@ async def care(ctx: ActionContext, name: str, args: CatArgs) -> dict[str, Any]:
     from purrr_server.services.territory import cat_perks  # imports this module
 
     perks = await cat_perks(ctx.store, ctx.user_id, cat)
-    after, effects = perform(cat, name, request, ctx.now, ctx.rng, perks)
+    after, effects = perform(cat, name, request, ctx.now, ctx.rng, perks, zone_of(ctx))
     await ctx.store.cats.save(ctx.user_id, after)
     interaction = effects.get("interaction")
     if interaction:

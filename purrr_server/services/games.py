@@ -12,6 +12,7 @@ from purrr_server.actions import ActionArgs, ActionContext, ActionResult, RowId,
 from purrr_server.presenters import cat_json
 from purrr_server.services.cats import CatOut, load_cat
 from purrr_server.services.economy import change_wallet
+from purrr_server.services.timezones import zone_of
 
 
 class PlayBody(ActionArgs):
@@ -48,7 +49,9 @@ async def play(ctx: ActionContext, args: PlayArgs) -> dict[str, Any]:
     cat = await load_cat(ctx, args.cat_id)
     currency = args.crypto_type or None
     rates = ctx.settings.economy.rates
-    outcome = play_game(cat, g.id, ctx.now, ctx.rng, currency=currency, rates=rates)
+    outcome = play_game(
+        cat, g.id, ctx.now, ctx.rng, currency=currency, rates=rates, tz=zone_of(ctx)
+    )
     house = f"game:{g.id}"
     wallet = await change_wallet(
         ctx,

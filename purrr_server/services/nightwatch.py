@@ -21,6 +21,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from purrr_core import Cat, Conflict, NotFound, advance
+from purrr_core.clock import zone_name
 from purrr_core.economy import COINS, STARTING_COINS, Change
 from purrr_core.nightwatch import (
     NightWatchConfig,
@@ -59,6 +60,7 @@ from purrr_server.actions import (
 )
 from purrr_server.services.economy import change_wallet, wallet_of
 from purrr_server.services.quests import QUEST_EVENT
+from purrr_server.services.timezones import zone_of
 from purrr_server.store.nightwatch import NightWatchSystem, StoredAlert
 
 # --- JSON shapes -----------------------------------------------------------------------------
@@ -119,6 +121,7 @@ def window_json(config: NightWatchConfig, now: Any) -> dict[str, Any]:
         "start": f"{config.start_hour:02d}:00",
         "end": f"{config.end_hour:02d}:00",
         "local_time": f"{local_time(now, config):%H:%M}",
+        "timezone": zone_name(config.tz),
         "max_cats": config.max_cats,
         "tick_minutes": config.tick_minutes,
     }
@@ -314,7 +317,7 @@ class CaughtUp(ActionResult):
 async def deploy(ctx: ActionContext, args: DeployArgs) -> dict[str, Any]:
     """Send cats on patrol now (window, one patrol at a time, limit, ownership, energy and roles
     checked)."""
-    config = ctx.settings.night_watch.config()
+    config = ctx.settings.night_watch.config(zone_of(ctx))
     cat_ids = list(args.cat_ids)
     roles = dict(args.roles or {})
     area = args.area or "neighborhood"

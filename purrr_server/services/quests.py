@@ -28,6 +28,7 @@ from purrr_server.actions import (
 from purrr_server.presenters import ACCOUNT_XP, cat_json, player_json
 from purrr_server.services.cats import CatOut, load_cat
 from purrr_server.services.economy import change_wallet
+from purrr_server.services.timezones import player_zone, zone_of
 
 QUEST_EVENT = "quest.event"
 CARE_EVENTS = {f"cats.{name}": name for name in CARE_ACTIONS}
@@ -118,7 +119,10 @@ async def record_quest_events(
     for each of them."""
     if not events:
         return []
-    tz = ctx.settings.economy.timezone
+    if ctx.user is not None and user_id == ctx.user.id:
+        tz = zone_of(ctx)
+    else:  # another player in the same round: their own clock
+        tz = player_zone(ctx.settings, await ctx.store.users.get(user_id))
     before = state = await ctx.store.quest_progress.load(user_id)
     completed: list[str] = []
     for event in events:
@@ -166,7 +170,7 @@ async def claim_quest(ctx: ActionContext, args: ClaimArgs) -> dict[str, Any]:
         before,
         quest_id,
         ctx.now,
-        ctx.settings.economy.timezone,
+        zone_of(ctx),
         community_totals=await community_totals(ctx.store),
     )
     await ctx.store.quest_progress.save(ctx.user_id, before, state)

@@ -13,6 +13,7 @@ from purrr_server.actions import ActionArgs, ActionContext, ActionResult, RowId,
 from purrr_server.presenters import cat_json
 from purrr_server.services.cats import CatOut, load_cat
 from purrr_server.services.economy import change_wallet
+from purrr_server.services.timezones import zone_of
 
 ItemId = Annotated[str, Field(min_length=1, max_length=50, examples=["catnip"])]
 
@@ -74,7 +75,7 @@ async def use(ctx: ActionContext, args: UseArgs) -> dict[str, Any]:
             f"you have no {item_id}; buy one with: purrr store buy {item_id}",
             details={"item_id": item_id, "owned": 0},
         )
-    after, effects = use_item(cat, item_id, ctx.now, ctx.rng)
+    after, effects = use_item(cat, item_id, ctx.now, ctx.rng, zone_of(ctx))
     left = await ctx.store.inventory.take(ctx.user_id, item_id)
     await ctx.store.cats.save(ctx.user_id, after)
     await ctx.store.interactions.append(ctx.user_id, cat.id, effects["interaction"], ctx.stamp)

@@ -8,7 +8,7 @@ from typing import Any
 
 from purrr_server.store.base import Repository
 
-USER_COLUMNS = "id, username, email, role, tier, is_local, created_at, last_login_at"
+USER_COLUMNS = "id, username, email, role, tier, is_local, created_at, last_login_at, timezone"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,8 @@ class User:
     is_local: bool
     created_at: str
     last_login_at: str | None = None
+    #: The player's time zone (IANA name or `UTC±HH:MM`); None: the server's.
+    timezone: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row | dict[str, Any]) -> User:
@@ -35,6 +37,7 @@ class User:
             is_local=bool(row["is_local"]),
             created_at=row["created_at"],
             last_login_at=row["last_login_at"],
+            timezone=row["timezone"],
         )
 
     def public(self) -> dict[str, Any]:
@@ -48,6 +51,7 @@ class User:
             "is_local": self.is_local,
             "created_at": self.created_at,
             "last_login_at": self.last_login_at,
+            "timezone": self.timezone,
         }
 
 
@@ -125,6 +129,13 @@ class UserRepository(Repository):
                 (username, email, password_hash, role, tier, int(is_local), now, self.version),
             )
         return User(user_id, username, email, role, tier, is_local, now)
+
+    async def set_timezone(self, user_id: int, timezone: str | None) -> None:
+        """Set (None: clear) the player's time zone."""
+        await self.execute(
+            "UPDATE users SET timezone = ?, row_version = ? WHERE id = ?",
+            (timezone, self.version, user_id),
+        )
 
     async def record_login(self, user_id: int, now: str) -> None:
         await self.execute(

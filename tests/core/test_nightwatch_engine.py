@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from purrr_core import Conflict, InvalidRequest
+from purrr_core.clock import fixed_zone
 from purrr_core.nightwatch import (
     NightWatchConfig,
     PatrolCat,
@@ -71,7 +72,7 @@ def test_window_is_configurable_and_read_in_local_time() -> None:
     with pytest.raises(Conflict, match="between 22:00 and 05:00"):
         start_patrol(team(), now=at(21, 30), seed=1, config=config)
     # UTC 20:30 is 21:30 one hour east of UTC: inside the default window there
-    east = NightWatchConfig(utc_offset_minutes=60)
+    east = NightWatchConfig(tz=fixed_zone(60))
     assert in_window(at(20, 30), east)
     patrol = start_patrol(team(), now=at(20, 30), seed=1, config=east)
     assert patrol.ends_at == at(5, 0, 24)  # 06:00 local
@@ -129,7 +130,7 @@ def test_one_active_patrol_per_player_naming_it_and_its_cats() -> None:
 
 
 def test_the_until_time_is_on_the_server_local_clock() -> None:
-    east = NightWatchConfig(utc_offset_minutes=60)
+    east = NightWatchConfig(tz=fixed_zone(60))
     under_way = start_patrol(team()[:1], now=at(21, 0), seed=1, config=east)
     with pytest.raises(Conflict, match=r"patrol #0 is already under way with Cat1 \(until 06:00\)"):
         start_patrol(team()[1:], now=at(21, 30), seed=2, config=east, active_patrol=under_way)

@@ -34,6 +34,7 @@ NEVER_SYNC = {
     "keys.create",
     "keys.delete",
     "account.delete",
+    "account.timezone",  # an account setting of the server it was set on
     "economy.deposit",
     "economy.confirm",
     "economy.withdraw",

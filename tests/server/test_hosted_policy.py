@@ -144,6 +144,7 @@ def valid_args(player: Player, cats: dict[str, int], key_id: int) -> dict[str, d
         "keys.create": {"name": "pushed", "scopes": ["admin"]},
         "keys.delete": {"key_id": key_id},
         "account.delete": {},
+        "account.timezone": {"timezone": "Europe/Berlin"},
         "economy.deposit": {"crypto_type": "BTC", "amount_usd": "10.00"},
         "economy.confirm": {"charge_id": "ch_pushed"},
         "economy.withdraw": {"crypto_type": "USDC", "amount": "1", "address": "0x" + "a" * 40},

@@ -24,7 +24,7 @@ def test_sections_read_their_variables(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert settings.night_watch.config().max_cats == 2
     assert settings.night_watch.config().end_hour == 6  # the rules table's
     assert settings.economy.rates["BTC"] == Decimal("70000")
-    assert str(settings.economy.timezone) == "Europe/Paris"
+    assert settings.timezone == "Europe/Paris"  # PURRR_QUEST_TIMEZONE: the old name
     # read once: later changes to the environment do not reach a built object
     monkeypatch.setenv("PURRR_NIGHT_WATCH_START_HOUR", "22")
     assert settings.night_watch.config().start_hour == 20
@@ -50,3 +50,26 @@ async def test_the_app_keeps_the_settings_it_started_with(
         r = await client.get("/api/v1/night-watch/status")
         assert r.status_code == 200, r.text
         assert r.json()["data"]["window"]["start"] == "19:00"
+
+
+def test_one_time_zone_setting_with_its_old_names(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from purrr_server.services.timezones import server_zone
+
+    monkeypatch.delenv("PURRR_QUEST_TIMEZONE", raising=False)
+    monkeypatch.setenv("TZ", "America/New_York")
+    assert str(server_zone(Settings(data_dir=tmp_path))) == "America/New_York"  # the machine's
+    monkeypatch.setenv("PURRR_TIMEZONE", "Europe/Berlin")
+    monkeypatch.setenv("PURRR_NIGHT_WATCH_UTC_OFFSET_MINUTES", "60")
+    settings = Settings(data_dir=tmp_path)
+    assert str(server_zone(settings)) == "Europe/Berlin"  # named zones win over the old offset
+    assert settings.night_watch.config(server_zone(settings)).tz == server_zone(settings)
+    monkeypatch.delenv("PURRR_TIMEZONE")
+    assert str(server_zone(Settings(data_dir=tmp_path))) == "UTC+01:00"  # the old fixed offset
+    assert Settings(data_dir=tmp_path, timezone="UTC-05:30").timezone == "UTC-05:30"
+    with pytest.raises(ValueError, match="unknown time zone 'Mars/Base'"):
+        Settings(data_dir=tmp_path, timezone="Mars/Base")
+    assert variable_for(("timezone",)) == "PURRR_TIMEZONE"
+    monkeypatch.setenv("PURRR_QUEST_TIMEZONE", "Mars/Base")
+    assert variable_for(("timezone",)) == "PURRR_QUEST_TIMEZONE"
