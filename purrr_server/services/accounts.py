@@ -28,8 +28,8 @@ from purrr_server.actions import (
 )
 from purrr_server.auth import hash_password, hash_secret, new_api_key, new_session_token
 from purrr_server.envelope import ApiError
-from purrr_server.store.credentials import DEFAULT_SCOPES
 from purrr_server.settings import Settings
+from purrr_server.store.credentials import DEFAULT_SCOPES
 from purrr_server.store.users import User
 
 USERNAME = r"^[A-Za-z0-9_.-]{3,32}$"
