@@ -35,8 +35,9 @@ class NotFound(RuleError):
 
 
 def choose_one(kind: str, value: str, choices: list[str] | tuple[str, ...]) -> InvalidRequest:
-    """The standard 'unknown X; choose one of …' error."""
+    """The standard 'unknown X; choose one of …' error (a long value is repeated only in part)."""
+    shown = value if len(value) <= 60 else value[:60] + "…"
     return InvalidRequest(
-        f"unknown {kind} {value!r}; choose one of {', '.join(choices)}",
-        details={"field": kind.replace(" ", "_"), "value": value, "choices": list(choices)},
+        f"unknown {kind} {shown!r}; choose one of {', '.join(choices)}",
+        details={"field": kind.replace(" ", "_"), "value": shown, "choices": list(choices)},
     )

@@ -236,3 +236,22 @@ async def test_room_cursors_beyond_64_bits_are_refused_or_ignored(
             f"{API}/cats/{tom['id']}/devices/{device['id']}/readings", params={"offset": offset}
         )
         error(r, 422, "VALIDATION_ERROR")
+
+
+async def test_unknown_names_are_echoed_briefly(
+    anon: httpx.AsyncClient, hosted_app: FastAPI
+) -> None:
+    """An unknown device type or room type of any length is named in a few dozen characters."""
+    anon.headers.update(await _hosted_player(anon, "alice"))
+    cat = await adopt(anon, "Tom")
+    r = await anon.post(
+        f"{API}/cats/{cat['id']}/devices",
+        headers=idem(),
+        json={"device_type": "collar" * 100_000},
+    )
+    err = error(r, 422, "VALIDATION_ERROR")
+    assert "collar_sensor" in err["message"] and len(r.text) < 2000, r.text[:300]
+    r = await anon.get(f"{API}/rooms", params={"type": "arena" * 2_000})
+    err = error(r, 422, "VALIDATION_ERROR")
+    assert "contest" in err["message"] and len(r.text) < 2000, r.text[:300]
+    assert (await anon.get(f"{API}/cats/{cat['id']}/devices")).json()["data"] == []
