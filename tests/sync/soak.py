@@ -72,13 +72,16 @@ FINAL_SYNCS = 8
 class FaultProxy:
     """A TCP proxy to the remote on loopback that misbehaves per request: `drop` (the request
     never arrives), `lose` (the remote answers, the answer is dropped), `twice` (delivered twice,
-    the second answer passed on), `delay`; while `partitioned`, every connection is cut."""
+    the second answer passed on), `delay`; while `partitioned`, every connection is cut, and
+    a request whose first line contains `cut` is dropped."""
 
     def __init__(self, upstream_port: int, rng: random.Random) -> None:
         self.upstream_port = upstream_port
         self.rng = rng
         self.fault_rate = 0.0
         self.partitioned = False
+        #: Requests whose first line contains this are cut (never reach the remote).
+        self.cut: str | None = None
         self.counts: dict[str, int] = {}
         self._lock = threading.Lock()
         self._server = socket.socket()
@@ -92,10 +95,12 @@ class FaultProxy:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _draw(self) -> str | None:
+    def _draw(self, request: bytes) -> str | None:
         with self._lock:
-            if self.partitioned:
-                fault: str | None = "partition"
+            if self.cut and self.cut.encode() in request.split(b"\r\n", 1)[0]:
+                fault: str | None = "drop"
+            elif self.partitioned:
+                fault = "partition"
             elif self.rng.random() < self.fault_rate:
                 fault = self.rng.choice([f for f in REQUEST_FAULTS if f])
             else:
@@ -120,7 +125,7 @@ class FaultProxy:
                 request = _read_message(client)
                 if not request:
                     return
-                fault = self._draw()
+                fault = self._draw(request)
                 if fault in ("partition", "drop"):
                     return  # cut: the request never reaches the remote
                 if fault == "delay":
