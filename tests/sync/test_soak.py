@@ -21,7 +21,7 @@ from tests.sync.servers import ServerProcess
 from tests.sync.soak import Remote, Run
 
 CI_RUNS = 50
-CI_STEPS = 5
+CI_STEPS = 4
 SOAK_RUNS = 500
 SOAK_STEPS = 8
 DATABASES = ("sqlite", "postgresql")
