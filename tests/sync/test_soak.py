@@ -51,7 +51,7 @@ class Remotes:
 
     def close(self) -> None:
         for remote in self.started.values():
-            remote.ensure_running()  # a paused process would not hear SIGTERM
+            remote.resume()  # a paused process would not hear SIGTERM
             remote.server.stop()
             if remote.database_url:
                 self.cluster.drop(remote.database_url)
