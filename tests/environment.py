@@ -73,7 +73,7 @@ FIXED: dict[str, str] = {
 KEPT_PREFIXES = ("TEXTUAL_SNAPSHOT_",)
 #: The suite's own knobs, which no product code reads (tests/sync/test_simulation.py,
 #: tests/sync/test_soak.py).
-KEPT = frozenset({"PURRR_SIM_SEED", "PURRR_SOAK_SEED", "PURRR_SOAK_LOG"})
+KEPT = frozenset({"PURRR_SIM_SEED", "PURRR_SOAK_SEED", "PURRR_SOAK_LOG", "PURRR_SOAK_FIRST_SEED"})
 
 
 def is_cleared(name: str) -> bool:

@@ -5,6 +5,7 @@ config.json."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -34,6 +35,11 @@ KEEP = ("remote", "local")
 def _describe(counts: dict[str, int]) -> str:
     cats, rows = counts.get("cats", 0), sum(counts.values())
     return f"{cats} cat{'s' if cats != 1 else ''}, {rows} row{'s' if rows != 1 else ''}"
+
+
+def _folder(path: Any) -> str:
+    """The folder of the backup a `--keep remote` would write (its name has the time in it)."""
+    return str(Path(str(path)).parent) if path else "the data directory's backups folder"
 
 
 def _ask(url: str, choice: dict[str, Any]) -> str:
@@ -116,8 +122,9 @@ def link(
             raise UsageError(
                 f"both this game ({_describe(choice.get('local') or {})}) and the remote account"
                 f" ({_describe(choice.get('remote') or {})}) have a game and there is no"
-                " terminal to ask which to keep; pass --keep remote (this game is backed up,"
-                " then replaced) or --keep local (this game is uploaded over the remote's)",
+                " terminal to ask which to keep; pass --keep remote (this game is backed up to"
+                f" a file in {_folder(choice.get('backup'))}, then replaced) or --keep local"
+                " (this game is uploaded over the remote's)",
                 details=choice,
             ) from error
         body |= {"keep": _ask(url, choice), "backup": choice.get("backup")}

@@ -37,7 +37,10 @@ async def speaks_protocol(
         )
 
 
-router = APIRouter(prefix="/sync", tags=["sync"], dependencies=[Depends(speaks_protocol)])
+router = APIRouter(prefix="/sync", tags=["sync"])
+#: The remote role's endpoints (push, pull, release) speak the sync protocol; the local role's
+#: (status, link, run, unlink) are between the CLI and its own server, one release, no protocol.
+REMOTE_ROLE = [Depends(speaks_protocol)]
 RemoteKey = Annotated[
     str | None,
     Header(alias="X-Remote-Api-Key", description="The remote's API key (from the keyring)."),
@@ -132,6 +135,7 @@ def _failed(request: Request, failure: SyncFailure) -> Response:
 
 @router.post(
     "/push",
+    dependencies=REMOTE_ROLE,
     summary="Remote: apply a client's mutations exactly once, in order",
     description="Only actions that sync may be pushed (docs/api.md lists them); each mutation "
     "is checked against the key's scopes and counts against the player's rate limit. At most "
@@ -182,6 +186,7 @@ class RunOut(BaseModel):
 
 @router.get(
     "/pull",
+    dependencies=REMOTE_ROLE,
     summary="Remote: every change after a cursor, and the client's outcomes",
     response_model=Envelope[PullOut],
 )
@@ -196,6 +201,7 @@ async def pull(
 
 @router.post(
     "/release",
+    dependencies=REMOTE_ROLE,
     summary="Remote: end a sync (the account's other devices may sync)",
     response_model=Envelope[Released],
 )

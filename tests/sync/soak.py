@@ -72,13 +72,16 @@ FINAL_SYNCS = 8
 class FaultProxy:
     """A TCP proxy to the remote on loopback that misbehaves per request: `drop` (the request
     never arrives), `lose` (the remote answers, the answer is dropped), `twice` (delivered twice,
-    the second answer passed on), `delay`; while `partitioned`, every connection is cut."""
+    the second answer passed on), `delay`; while `partitioned`, every connection is cut, and
+    a request whose first line contains `cut` is dropped."""
 
     def __init__(self, upstream_port: int, rng: random.Random) -> None:
         self.upstream_port = upstream_port
         self.rng = rng
         self.fault_rate = 0.0
         self.partitioned = False
+        #: Requests whose first line contains this are cut (never reach the remote).
+        self.cut: str | None = None
         self.counts: dict[str, int] = {}
         self._lock = threading.Lock()
         self._server = socket.socket()
@@ -92,10 +95,12 @@ class FaultProxy:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _draw(self) -> str | None:
+    def _draw(self, request: bytes) -> str | None:
         with self._lock:
-            if self.partitioned:
-                fault: str | None = "partition"
+            if self.cut and self.cut.encode() in request.split(b"\r\n", 1)[0]:
+                fault: str | None = "drop"
+            elif self.partitioned:
+                fault = "partition"
             elif self.rng.random() < self.fault_rate:
                 fault = self.rng.choice([f for f in REQUEST_FAULTS if f])
             else:
@@ -120,7 +125,7 @@ class FaultProxy:
                 request = _read_message(client)
                 if not request:
                     return
-                fault = self._draw()
+                fault = self._draw(request)
                 if fault in ("partition", "drop"):
                     return  # cut: the request never reaches the remote
                 if fault == "delay":
@@ -221,9 +226,14 @@ class Remote:
         process = self.server.process
         return process is not None and process.poll() is None
 
-    def ensure_running(self) -> None:
+    def resume(self) -> None:
+        """SIGCONT, should a run have left it paused."""
         if self.server.process is not None and self.alive():
             os.kill(self.server.process.pid, signal.SIGCONT)
+
+    def ensure_running(self) -> None:
+        if self.alive():
+            self.resume()
         else:
             self.start()
 
@@ -271,32 +281,54 @@ class Run:
     """One seeded run (see the module docstring)."""
 
     def __init__(self, seed: int, database: str, remote: Remote, tmp: Path, steps: int) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.remote = remote
         self.result = RunResult(seed, database, steps)
-        remote.ensure_running()
-        self.key = register(remote.server.url, f"soak{seed}x{uuid.uuid4().hex[:6]}")
-        self.remote_api = Client(remote.server.url, {"X-API-Key": self.key})
-        self.local = ServerProcess(tmp / "local", hosted=False).start(**LOCAL_ENV)
-        self.api = local_client(self.local)
+        self.local = ServerProcess(tmp / "local", hosted=False)
         self.proxy = FaultProxy(remote.server.port, random.Random(seed * 7919 + 1))
+        self.key = ""
+        self._api: Client | None = None
+        self._remote_api: Client | None = None
+
+    @property
+    def api(self) -> Client:
+        """The local game's API (the player's token)."""
+        assert self._api is not None, "the run has not started"
+        return self._api
+
+    @property
+    def remote_api(self) -> Client:
+        """The remote's API (the run's account key)."""
+        assert self._remote_api is not None, "the run has not started"
+        return self._remote_api
+
+    def start(self) -> None:
+        self.remote.ensure_running()
+        self.key = register(self.remote.server.url, f"soak{self.seed}x{uuid.uuid4().hex[:6]}")
+        self._remote_api = Client(self.remote.server.url, {"X-API-Key": self.key})
+        self.local.start(**LOCAL_ENV)
+        self._api = local_client(self.local)
 
     def count(self, fault: str) -> None:
         self.result.faults[fault] = self.result.faults.get(fault, 0) + 1
 
     def close(self) -> None:
+        """Whatever happened: nothing paused, the local game stopped (the remote is shared)."""
         for process in (self.local.process, self.remote.server.process):
             if process is not None and process.poll() is None:
                 os.kill(process.pid, signal.SIGCONT)
         self.local.stop()
         self.proxy.close()
-        self.api.close()
-        self.remote_api.close()
+        for api in (self._api, self._remote_api):
+            if api is not None:
+                api.close()
 
     # --- the schedule ---
 
     def execute(self) -> RunResult:
         started = time.monotonic()
+        self.start()
         rng = self.rng
         play(self.remote_api, rng, rng.randrange(3))
         if rng.random() < 0.5:  # played offline before linking: uploaded, or a choice
@@ -374,7 +406,7 @@ class Run:
             if target is self.local:
                 self.local.start(**LOCAL_ENV)
                 self.api.close()
-                self.api = local_client(self.local)
+                self._api = local_client(self.local)
             else:
                 self.remote.start()
         assert not syncing.is_alive(), f"a sync did not end after {fault}"

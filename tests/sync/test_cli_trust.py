@@ -4,13 +4,16 @@ process on loopback: backup and restore, and linking that never loses a game sil
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.sync.servers import Api, ServerProcess, purrr, register
+from tests.sync.servers import Api, ServerProcess, clean_env, purrr, register
 
 
 @pytest.fixture
@@ -31,6 +34,27 @@ def ok(*args: str, **env: Any) -> str:
     done = purrr(*args, **env)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def at_terminal(*args: str, answer: str, **env: Any) -> subprocess.CompletedProcess[str]:
+    """`purrr` with a terminal on stdin (so it may ask), answering `answer`."""
+    environment = clean_env(
+        PURRR_CONFIG_DIR=str(env["config_dir"]), PURRR_DATA_DIR=str(env["data_dir"])
+    )
+    master, terminal = os.openpty()
+    try:
+        os.write(master, answer.encode() + b"\n")
+        return subprocess.run(
+            [sys.executable, "-m", "purrr_cli", *args],
+            env=environment,
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(terminal)
+        os.close(master)
 
 
 def adopt(name: str, **env: Any) -> dict[str, Any]:
@@ -115,14 +139,20 @@ def test_link_between_two_games_makes_the_player_choose(
     assert refused.returncode == 2
     assert "--keep remote" in refused.stderr and "--keep local" in refused.stderr
     assert "1 cat" in refused.stderr
+    folder = str(env["data_dir"] / "backups")
+    assert f"backed up to a file in {folder}" in refused.stderr, refused.stderr
     assert [c["name"] for c in json.loads(ok("cats", "list", "--json", **env))] == ["OfflineCat"]
     wrong = purrr("remote", "link", remote.url, "--api-key", key, "--keep", "both", **env)
     assert wrong.returncode == 2 and "--keep takes 'remote' or 'local'" in wrong.stderr
 
-    linked = purrr("remote", "link", remote.url, "--api-key", key, "--keep", "remote", **env)
+    cancelled = at_terminal("remote", "link", remote.url, "--api-key", key, answer="no", **env)
+    assert cancelled.returncode != 0 and "nothing was changed" in cancelled.stderr
+    assert [c["name"] for c in json.loads(ok("cats", "list", "--json", **env))] == ["OfflineCat"]
+    linked = at_terminal("remote", "link", remote.url, "--api-key", key, answer="remote", **env)
     assert linked.returncode == 0, linked.stderr
+    named = linked.stderr.split("after being backed up to ")[1].split(".json")[0] + ".json"
     saved = Path(linked.stderr.split("backed up in ")[1].split(".json")[0] + ".json")
-    assert saved.exists()
+    assert saved == Path(named) and saved.exists()  # the file the question named
     assert json.loads(saved.read_text())["tables"]["cats"][0]["name"] == "OfflineCat"
     assert [c["name"] for c in json.loads(ok("cats", "list", "--json", **env))] == ["WebCat"]
     assert history("WebCat", **env) == []  # OfflineCat's feeding stays with its own game
