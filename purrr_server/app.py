@@ -12,7 +12,7 @@ from purrr_server import __version__, services
 from purrr_server.errors import install_error_handlers
 from purrr_server.limits import HeavyWork, StreamSlots
 from purrr_server.middleware import BodyLimit, PlatformMiddleware
-from purrr_server.routers import Mounter, health
+from purrr_server.routers import Mounter
 from purrr_server.runtime import Runtime, build_runtime
 from purrr_server.settings import Settings
 from purrr_server.sync import lifespan as sync_lifespan
@@ -49,7 +49,6 @@ def create_app(settings: Settings | None = None, *, mount_on_demand: bool = Fals
     app.state.heavy_work = HeavyWork(settings.heavy_workers)
     app.state.stream_slots = StreamSlots(settings.max_streams_per_player)
     install_error_handlers(app)
-    app.include_router(health.router)
     mounter = app.state.mounter = Mounter(app)
     if mount_on_demand:
         app.add_middleware(MountOnDemand, mounter=mounter)

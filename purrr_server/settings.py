@@ -118,7 +118,7 @@ def _is_json(annotation: Any) -> bool:
     return False
 
 
-def from_environment(model: type[BaseModel], prefix: str) -> dict[str, Any]:
+def _from_environment(model: type[BaseModel], prefix: str) -> dict[str, Any]:
     """The values of `model`'s fields set in the environment: `PREFIX` + the field's name, in any
     case (a field with a validation alias: the alias); lists, mappings and sections as JSON."""
     variables = {name.upper(): value for name, value in os.environ.items()}
@@ -266,14 +266,14 @@ class Settings(BaseModel):
         for name, prefix in SECTION_PREFIXES.items():
             section = type(self).model_fields[name].annotation
             assert isinstance(section, type) and issubclass(section, BaseModel)
-            if found := from_environment(section, prefix):
+            if found := _from_environment(section, prefix):
                 sections[name] = found
         fields = type(self).model_fields
         given = {
             (_field_of_alias(key) if key not in fields else key): value
             for key, value in values.items()
         }
-        super().__init__(**_merged(_merged(sections, from_environment(type(self), PREFIX)), given))
+        super().__init__(**_merged(_merged(sections, _from_environment(type(self), PREFIX)), given))
 
     @field_validator("data_dir", "uds", mode="after")
     @classmethod

@@ -1,10 +1,10 @@
 """Every API router, mounted under `/api/v1`, and which paths each one serves.
 
 `MODULES` maps a path's first segment (or, for `cats/{id}/…`, its first and third) to the module
-whose `router` serves it. The daemon and hosted servers mount every router at start; the in-process
-server of a one-shot CLI command mounts only what its requests need (`Mounter`), since building
-all ~80 routes costs more than the command itself. Append new resources here;
-`tests/server/test_routers.py` checks the table against the routes.
+whose `router` serves it (`OUTSIDE_API`: the health probes). The daemon and hosted servers mount
+every router at start; the in-process server of a one-shot CLI command mounts only what its
+requests need (`Mounter`), since building all ~80 routes costs more than the command itself.
+Append new resources here; `tests/server/test_routers.py` checks the table against the routes.
 """
 
 from __future__ import annotations
@@ -44,10 +44,15 @@ MODULES: dict[str, str] = {
 }
 
 
+#: Routers outside `/api/v1`, by the path they serve (mounted without the API prefix).
+OUTSIDE_API: dict[str, str] = {"/health": "purrr_server.routers.health"}
+
+
 def module_for(path: str) -> str | None:
-    """The module serving `path` (under `/api/v1`), or None when no table entry names it."""
+    """The module serving `path`, or None when no table entry names it."""
     if not path.startswith(API_PREFIX + "/"):
-        return None
+        first = "/" + path.lstrip("/").split("/", 1)[0]
+        return OUTSIDE_API.get(first)
     segments = path[len(API_PREFIX) + 1 :].split("/")
     if len(segments) >= 3 and (module := MODULES.get(f"{segments[0]}/*/{segments[2]}")):
         return module
@@ -65,10 +70,11 @@ class Mounter:
         if module not in self.mounted:
             self.mounted.add(module)
             router: APIRouter = import_module(module).router
-            self.app.include_router(router, prefix=API_PREFIX)
+            outside = module in OUTSIDE_API.values()
+            self.app.include_router(router, prefix="" if outside else API_PREFIX)
 
     def mount_all(self) -> None:
-        for module in dict.fromkeys(MODULES.values()):
+        for module in dict.fromkeys([*OUTSIDE_API.values(), *MODULES.values()]):
             self.mount(module)
 
     def mount_for(self, path: str) -> None:

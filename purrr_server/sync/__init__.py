@@ -42,6 +42,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 async def _rebuild_pending(runtime: Runtime) -> bool:
-    """Whether a pull left the live tables to rebuild (`sync_link.needs_rebuild`)."""
-    link = await runtime.store.read.sync_local.link()
-    return link is not None and link.needs_rebuild
+    """Whether a pull left the live tables to rebuild (`sync_link.needs_rebuild`, the flag
+    `store.sync.Link` reads). Asked through the users repository, which authentication has
+    loaded already: `sync_local` would import the sync store module with its row types, a
+    fiftieth of a one-shot command, to read one integer."""
+    row = await runtime.store.read.users.fetchone(
+        "SELECT needs_rebuild FROM sync_link WHERE id = 1"
+    )
+    return row is not None and bool(row[0])

@@ -33,6 +33,8 @@ NOT_FOR_AN_IN_PROCESS_READ = (
     "purrr_server.sync.hooks",
     "purrr_server.sync.remote",
     "purrr_server.sync.router",
+    "purrr_server.store.sync",
+    "purrr_server.routers.health",
     "purrr_core.genetics.heredity",
     "purrr_core.genetics.pedigree",
     "purrr_core.genetics.random_genome",

@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from purrr_server.routers import API_PREFIX, MODULES, module_for
+from purrr_server.routers import API_PREFIX, MODULES, OUTSIDE_API, module_for
 from purrr_server.settings import Settings
 from tests.server.conftest import _serve, adopt, idem
 
@@ -95,7 +95,7 @@ async def test_unknown_paths_mount_everything_and_still_404(lazy_client) -> None
     app, client = lazy_client
     assert (await client.get("/api/v1/no-such-thing")).status_code == 404
     assert (await client.get("/openapi.json")).json()["paths"]
-    assert mounted(app) == set(MODULES.values())
+    assert mounted(app) == {*MODULES.values(), *OUTSIDE_API.values()}
 
 
 def test_the_services_table_names_the_module_of_every_action_and_hook() -> None:
@@ -109,3 +109,14 @@ def test_the_services_table_names_the_module_of_every_action_and_hook() -> None:
     assert {hook.__module__ for hook in AFTER_ACTION} <= set(services.HOOKS)
     # the sync outbox's hook too: the sync package itself loads nothing (tests/cli checks)
     assert {hook.__module__ for hook in ON_LOGGED} <= set(services.HOOKS)
+
+
+async def test_health_probes_are_mounted_when_first_asked_for(lazy_client) -> None:
+    app, client = lazy_client
+    assert (await client.get("/api/v1/cats")).status_code == 200
+    assert "purrr_server.routers.health" not in mounted(app)
+    r = await client.get("/health")
+    assert r.status_code == 200 and r.json()["data"]["status"] == "ok"
+    assert (await client.get("/health/live")).status_code == 200
+    assert mounted(app) == {"purrr_server.routers.cats", "purrr_server.routers.health"}
+    assert "/health/ready" in (await client.get("/openapi.json")).json()["paths"]

@@ -73,3 +73,27 @@ def test_one_time_zone_setting_with_its_old_names(
     assert variable_for(("timezone",)) == "PURRR_TIMEZONE"
     monkeypatch.setenv("PURRR_QUEST_TIMEZONE", "Mars/Base")
     assert variable_for(("timezone",)) == "PURRR_QUEST_TIMEZONE"
+
+
+def test_the_environment_under_keyword_arguments(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`PURRR_<FIELD>` in any case, `PURRR_NOW` for the pinned clock, lists and mappings as
+    JSON; keyword arguments win, mappings merge key by key; a variable that is not JSON where
+    JSON is needed is a SettingsError naming the field (the CLI turns it into a usage error)."""
+    from purrr_server.settings import SettingsError
+
+    monkeypatch.setenv("purrr_port", "9000")
+    monkeypatch.setenv("PURRR_NOW", "2026-03-01T12:00:00")
+    monkeypatch.setenv("PURRR_TIER_LIMITS", '{"free": 7, "premium": 70}')
+    monkeypatch.setenv("PURRR_CORS_ORIGINS", '["https://a.example"]')
+    settings = Settings(data_dir=tmp_path, tier_limits={"free": 5}, hosted=True)
+    assert settings.port == 9000 and settings.hosted
+    assert settings.now().isoformat() == "2026-03-01T12:00:00+00:00"
+    assert settings.tier_limits == {"free": 5, "premium": 70}
+    assert settings.cors_origins == ["https://a.example"]
+    assert Settings(data_dir=tmp_path, port=1).port == 1
+    assert Settings(data_dir=tmp_path, PURRR_NOW="2027-01-01T00:00:00Z").now().year == 2027
+    monkeypatch.setenv("PURRR_CORS_ORIGINS", "https://a.example")
+    with pytest.raises(SettingsError, match='field "cors_origins"'):
+        Settings(data_dir=tmp_path)
