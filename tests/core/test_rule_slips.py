@@ -9,6 +9,7 @@ import random
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,3 +61,34 @@ def test_training_a_curious_cat_gives_the_documented_happiness() -> None:
         if effects["success"]:
             gains.add(after.happiness - cat.happiness)
     assert gains == {int(documented.group(1))}  # 3 × 1.2 = 3.6 → 4
+
+
+def test_each_free_food_has_its_own_effect() -> None:
+    """Chicken restores health, milk calms, premium cat food gives the meal ×1.5 XP, tuna gives
+    the most energy (purrr_core/data/foods.json)."""
+
+    def fed(food: str) -> dict[str, Any]:
+        cat = make_cat(hunger=40, health=40, mood=10, energy=10)
+        after, effects = perform(cat, "feed", {"food_item": food}, NOW, random.Random(1))
+        return {"health": after.health, "mood": after.mood, **effects}
+
+    assert fed("chicken_breast")["health"] == 43 and fed("salmon")["health"] == 40
+    assert fed("milk")["mood"] == 15 and fed("salmon")["mood"] == 10
+    assert fed("premium_cat_food")["xp_gained"] > fed("salmon")["xp_gained"]  # ×1.5
+    energy = {f: fed(f)["energy_gained"] for f in ("tuna_fish", "salmon", "chicken_breast")}
+    assert max(energy, key=lambda f: energy[f]) == "tuna_fish"
+
+
+def test_the_pacing_table_in_the_docs_is_the_data() -> None:
+    from purrr_core import pacing
+
+    text = RULES_DOC.read_text()
+    rules = pacing.table().pacing
+    names = {
+        "treat": "treat (and catnip/honeysuckle as food)",
+        "games": "mini-games (docs/games.md)",
+    }
+    for action, pace in rules.actions.items():
+        row = f"| {names.get(action, action)} | {pace.free} | {pace.recover_minutes:g} |"
+        assert row in text, row
+    assert f"less than {rules.worthless_below:g} is worth nothing" in text
