@@ -436,6 +436,8 @@ def free_care_best() -> dict[str, float]:
         up("hunger", food.satiation)
         up("happiness", food.happiness)
         up("energy", food.energy)
+        up("health", food.health)
+        up("mood", food.mood)
     for kind in catalog.play_kinds().values():
         up("happiness", kind.happiness)
     for groom in catalog.grooming_kinds().values():
@@ -474,6 +476,146 @@ def store_uses() -> dict[str, list[str]]:
     return uses
 
 
+#: Situations a free food is chosen in: the cat as it is, what to measure on one normal portion.
+FOOD_SITUATIONS: dict[str, tuple[dict[str, Any], str]] = {
+    "a hungry cat (satiation restored)": ({"hunger": 0}, "hunger"),
+    "an unhappy cat (happiness)": ({"hunger": 40, "happiness": 20}, "happiness"),
+    "a nearly full cat (happiness from what it still eats)": (
+        {"hunger": 85, "happiness": 20},
+        "happiness",
+    ),
+    "a tired cat (energy)": ({"hunger": 40, "energy": 10}, "energy"),
+    "a sick cat (health)": ({"hunger": 40, "health": 40}, "health"),
+    "a grumpy cat (mood)": ({"hunger": 40, "mood": 10}, "mood"),
+    "a cat near its next level (XP per meal)": ({"hunger": 0}, "experience"),
+    "a catnip responder (excitement)": (
+        {"hunger": 40, "energy": 20, "stimulant_response": "catnip_responder"},
+        "excited",
+    ),
+    "a honeysuckle responder (excitement)": (
+        {"hunger": 40, "energy": 20, "stimulant_response": "honeysuckle_responder"},
+        "excited",
+    ),
+}
+
+
+def _fed(food: str, state: dict[str, Any], measure: str) -> float:
+    """What one normal portion of `food` gives a grown playful cat in `state` (fresh meters);
+    an excitement is worth its energy and happiness."""
+    base = {"stimulant_response": "non_responder", "happiness": 50, "energy": 60, **state}
+    cat = grown("playful", 10).evolve(**base, decayed_at=START)
+    after, effects = perform(cat, "feed", {"food_item": food}, START, random.Random(1))
+    if measure == "excited":
+        gained = (after.energy - cat.energy) + (after.happiness - cat.happiness)
+        return gained if effects.get("excited") else 0.0
+    return float(getattr(after, measure) - getattr(cat, measure))
+
+
+def food_uses() -> dict[str, list[str]]:
+    """For each free food, the situations where one portion of it does the most (ties: every
+    food that reaches the top counts)."""
+    uses: dict[str, list[str]] = {f: [] for f in catalog.foods()}
+    for situation, (state, measure) in FOOD_SITUATIONS.items():
+        values = {f: _fed(f, state, measure) for f in catalog.foods()}
+        top = max(values.values())
+        for food, value in values.items():
+            if top > 0 and value == top:
+                uses[food].append(situation)
+    return uses
+
+
+#: Night Watch teams a zone is chosen for (grown level-10 cats, one of each listed personality).
+ZONE_TEAMS: dict[str, tuple[str, ...]] = {
+    "a full team": TEAM,
+    "a team without a scout": ("playful", "territorial", "social_butterfly", "lazy"),
+    "a team without an alarm": ("playful", "curious", "social_butterfly", "territorial"),
+    "a team without a healer": ("playful", "curious", "territorial", "lazy"),
+}
+#: What a zone can be best at: (name, summary field or per-night count, higher is better).
+ZONE_METRICS: tuple[tuple[str, str, bool], ...] = (
+    ("deter rate", "deter_rate", True),
+    ("rescue rate", "rescue_rate", True),
+    ("fewest injuries", "injuries", False),
+    ("most strays saved", "strays_saved", True),
+    ("coins per night", "coins_earned", True),
+)
+
+
+def zone_table(nights: int = 100) -> list[dict[str, Any]]:
+    """Each zone added to the free Home Base, for each team, at reputation 249 (night 30): the
+    figures a zone moves, over the same seeded nights."""
+    from purrr_core.nightwatch import create_zone, home_base, zone_types
+
+    rows = []
+    for situation, kinds in ZONE_TEAMS.items():
+        team = [PatrolCat.from_cat(grown(p, 10, i)) for i, p in enumerate(kinds, 1)]
+        for zone_type in (None, *zone_types()):
+            zones = [home_base()]
+            if zone_type is not None:
+                zones.append(create_zone(zone_type, zone_type, "yard", 100, coins=10**6))
+            summary = simulate(team, nights, 2026, zones=zones, reputation=249)
+            rows.append(
+                {
+                    "team": situation,
+                    "zone": zone_type or "(Home Base only)",
+                    "cost": zone_types()[zone_type].cost if zone_type else 0,
+                    "deter_rate": round(summary.deter_rate or 0, 3),
+                    "rescue_rate": round(summary.rescue_rate or 0, 3),
+                    "injuries": round(summary.injuries / nights, 2),
+                    "strays_saved": round(summary.strays_saved / nights, 2),
+                    "coins_earned": round(summary.coins_earned / nights, 1),
+                }
+            )
+    return rows
+
+
+def zone_uses(nights: int = 100) -> dict[str, list[str]]:
+    """For each zone type, the (figure, team) pairs where adding it does the most."""
+    from purrr_core.nightwatch import zone_types
+
+    rows = [r for r in zone_table(nights) if r["zone"] in zone_types()]
+    uses: dict[str, list[str]] = {z: [] for z in zone_types()}
+    for name, key, higher in ZONE_METRICS:
+        winners: dict[str, list[str]] = {}
+        for situation in ZONE_TEAMS:
+            scored = {r["zone"]: r[key] for r in rows if r["team"] == situation}
+            top = (max if higher else min)(scored.values())
+            if sum(v == top for v in scored.values()) == 1:  # a tie chooses nothing
+                best = next(z for z, v in scored.items() if v == top)
+                winners.setdefault(best, []).append(situation)
+        for zone, teams in winners.items():
+            every = len(teams) == len(ZONE_TEAMS)
+            uses[zone].append(f"{name} ({'every team' if every else ', '.join(teams)})")
+    return uses
+
+
+def crypto_report() -> list[dict[str, Any]]:
+    """Staked play against practice for a grown level-10 playful cat: the XP a play gives (fresh,
+    expected over wins and losses), the stake's expected cost, and what each extra XP costs."""
+    from purrr_core.games import STAKE_XP
+
+    cat = grown("playful", 10)
+    rows = []
+    for g in games().values():
+        if g.kind != "crypto":
+            continue
+        ev = expected_value(g, performance(cat, g))
+        practice = _xp(cat, g.id)
+        fee = float(g.entry_fee_usd or 0)
+        cost = fee * ev["house_edge"]
+        rows.append(
+            {
+                "game": g.id,
+                "practice_xp": round(practice, 1),
+                "staked_xp": round(practice * STAKE_XP, 1),
+                "fee_usd": fee,
+                "house_edge": round(ev["house_edge"], 3),
+                "usd_per_extra_xp": round(cost / (practice * (STAKE_XP - 1)), 4),
+            }
+        )
+    return rows
+
+
 def options_report() -> list[dict[str, Any]]:
     """Every coin game and personality with the situations where it is the best choice
     (docs/balance.md "Every option has a use"); an empty `best_when` is a dominated option."""
@@ -486,6 +628,14 @@ def options_report() -> list[dict[str, Any]]:
         for p, w in personality_uses().items()
     ]
     rows += [{"option": f"item {i}", "best_when": ", ".join(w)} for i, w in store_uses().items()]
+    rows += [
+        {"option": f"food {f}", "best_when": "; ".join(w) or "never (dominated)"}
+        for f, w in food_uses().items()
+    ]
+    rows += [
+        {"option": f"zone {z}", "best_when": "; ".join(w) or "never (dominated)"}
+        for z, w in zone_uses().items()
+    ]
     return rows
 
 
@@ -510,6 +660,8 @@ def main(argv: list[str]) -> int:
         "special_cats": special_cats_report(),
         "personalities": personalities_report(),
         "options": options_report(),
+        "zones": zone_table(),
+        "crypto_play": crypto_report(),
     }
     if as_json:
         print(json.dumps(report, indent=2))

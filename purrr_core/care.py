@@ -230,8 +230,11 @@ def feed(
     changes["energy"] = changes.get("energy", 0) + eaten * (
         food.energy * amount * factor * pers.energy_gain
     )
+    for stat in ("health", "mood"):
+        if getattr(food, stat):
+            changes[stat] = eaten * getattr(food, stat) * amount
     after = apply_care(cat, changes, now, extra)
-    xp = rules().feed.xp_per_portion * req.quantity * eaten
+    xp = rules().feed.xp_per_portion * req.quantity * eaten * food.xp
     after, effects = finish_care(cat, after, "feed", food.id, "care", xp, now, tz=tz)
     effects.update(
         hunger_restored=after.hunger - cat.hunger,

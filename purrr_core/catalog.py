@@ -50,6 +50,11 @@ class Food(_Frozen):
     satiation: int
     happiness: int
     energy: int
+    #: Health and mood restored per portion (chicken: lean protein; milk calms).
+    health: int = 0
+    mood: int = 0
+    #: The feed XP multiplier (premium cat food: a complete diet).
+    xp: float = 1.0
     #: Catnip and honeysuckle: scaled by the cat's response to that stimulant, and may excite.
     stimulant: Literal["catnip", "honeysuckle"] | None = None
 

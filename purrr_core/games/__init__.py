@@ -6,6 +6,7 @@ time and seed always give the same outcome, so stored results replay exactly.
 
 from purrr_core.games._catalog import CounterRule, Finds, Game, game, games, min_energy
 from purrr_core.games._play import (
+    STAKE_XP,
     TRAIN_CHANCE,
     GameOutcome,
     expected_value,
@@ -18,6 +19,7 @@ from purrr_core.games._play import (
 )
 
 __all__ = [
+    "STAKE_XP",
     "TRAIN_CHANCE",
     "CounterRule",
     "Finds",

@@ -30,6 +30,8 @@ from purrr_core.timeflow import advance
 TRAIN_CHANCE = 0.25
 #: The house's edge in crypto mode is never below this, special cats included.
 MIN_HOUSE_EDGE: float = float(catalog.load("games")["min_house_edge"])
+#: XP multiplier of a staked crypto play over practice (games.json `stake_xp`).
+STAKE_XP: float = float(catalog.load("games")["stake_xp"])
 
 
 class GameOutcome(BaseModel):
@@ -190,7 +192,8 @@ def play_game(
     if trained:
         changes[g.train_stat] = getattr(cat, g.train_stat) + 1
     after = cat.evolve(**changes)
-    after, xp_effects = gain_xp(after, (g.xp if won else g.xp / 2) * fresh, g.activity)
+    stake = STAKE_XP if mode == "crypto" else 1.0
+    after, xp_effects = gain_xp(after, (g.xp if won else g.xp / 2) * fresh * stake, g.activity)
 
     counters = {rule.counter: rule.amount(score, won) for rule in g.counters}
     counters = {name: n for name, n in counters.items() if n}

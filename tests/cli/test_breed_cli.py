@@ -109,3 +109,17 @@ def test_help_pages_show_examples(purrr: Purrr) -> None:
     for command in ("pairs", "predict", "start", "status", "history"):
         shown = purrr("breed", command, "--help")
         assert shown.returncode == 0 and f"purrr breed {command}" in shown.stdout
+
+
+def test_piped_predict_has_one_row_per_sex_and_coat_name(purrr: Purrr) -> None:
+    # dominant white hides the colour under it: outcomes that differ underneath are one row
+    purrr("cats", "adopt", "Snow", "-p", "playful", "--genotype", "o/Y W/w", "--sex", "male")
+    purrr("cats", "adopt", "Tortie", "-p", "lazy", "--genotype", "O/o w/w", "--sex", "female")
+    predicted = ok_json(purrr("breed", "predict", "Snow", "Tortie", "--json"))
+    names = [o["phenotype"]["name"] for o in predicted["offspring"]]
+    assert names.count("white") == 4
+    done = purrr("breed", "predict", "Snow", "Tortie")
+    assert done.returncode == 0, done.stderr
+    rows = [line.split("\t") for line in done.stdout.splitlines() if line.count("\t") == 2]
+    assert len(rows) == len({(sex, name) for sex, _, name in rows}) == 6
+    assert ["male", "1/4", "white"] in rows and ["female", "1/4", "white"] in rows

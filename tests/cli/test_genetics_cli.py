@@ -232,6 +232,18 @@ def test_piped_table_is_tab_separated(purrr: Purrr) -> None:
     assert done.stdout.splitlines() == ["male\t1/2\tblack", "female\t1/2\ttortoiseshell"]
 
 
+def test_piped_rows_add_up_outcomes_whose_coats_share_a_name(purrr: Purrr) -> None:
+    # dominant white hides the colour under it: four distinct phenotypes are all called "white"
+    cross = ("o/Y W/w", "O/o w/w")
+    outcomes = json.loads(purrr("genetics", "cross", *cross, "--json").stdout)["offspring"]
+    assert [o["phenotype"]["name"] for o in outcomes].count("white") == 4
+    done = purrr("genetics", "cross", *cross)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split("\t") for line in done.stdout.splitlines()]
+    assert len(rows) == len({(sex, name) for sex, _, name in rows}) == 6  # no duplicate rows
+    assert ["male", "1/4", "white"] in rows and ["female", "1/4", "white"] in rows
+
+
 def test_explain_shows_why(purrr: Purrr) -> None:
     done = purrr("genetics", "explain", "o/o B/b D/d A/a S/w")
     assert done.returncode == 0, done.stderr

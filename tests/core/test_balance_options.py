@@ -1,5 +1,6 @@
-"""Every option has a use (issue 16, docs/balance.md): each coin game and each personality is the
-best choice somewhere, as `benchmarks/balance.py` reports it."""
+"""Every option has a use (issue 16, docs/balance.md): each coin game, personality, free food and
+Night Watch zone is the best choice somewhere, and staking a crypto game is worth something
+practice is not, as `benchmarks/balance.py` reports it."""
 
 from __future__ import annotations
 
@@ -83,3 +84,35 @@ def test_store_items_keep_full_strength_where_free_care_goes_stale() -> None:
         played.append(after.happiness - cat.happiness)
         cat = after
     assert played[-1] < played[0] / 2
+
+
+def test_every_free_food_is_the_best_choice_somewhere(balance: ModuleType) -> None:
+    uses = balance.food_uses()
+    assert all(uses.values()), {f: u for f, u in uses.items() if not u}
+    assert uses["salmon"] == ["a hungry cat (satiation restored)", "an unhappy cat (happiness)"]
+    assert uses["tuna_fish"] == ["a tired cat (energy)"]
+    assert uses["chicken_breast"] == ["a sick cat (health)"]
+    assert uses["premium_cat_food"] == ["a cat near its next level (XP per meal)"]
+    assert uses["milk"] == ["a grumpy cat (mood)"]
+    assert uses["cat_treats"] == ["a nearly full cat (happiness from what it still eats)"]
+    assert uses["catnip"] == ["a catnip responder (excitement)"]
+    assert uses["honeysuckle"] == ["a honeysuckle responder (excitement)"]
+
+
+def test_every_zone_is_the_best_choice_somewhere(balance: ModuleType) -> None:
+    uses = balance.zone_uses()
+    assert all(uses.values()), {z: u for z, u in uses.items() if not u}
+    assert any(u.startswith("fewest injuries") for u in uses["cat_condo"])
+    assert any(u.startswith("most strays saved") for u in uses["motion_sensor"])
+    assert any(u.startswith("rescue rate") and "without a healer" in u for u in uses["safe_haven"])
+    assert any(
+        u.startswith("deter rate") and "without an alarm" in u for u in uses["community_alert"]
+    )
+
+
+def test_staking_pays_xp_that_practice_does_not(balance: ModuleType) -> None:
+    rows = balance.crypto_report()
+    assert rows and all(r["staked_xp"] > r["practice_xp"] * 1.4 for r in rows)
+    assert all(0.02 <= r["house_edge"] <= 0.2 for r in rows)  # still a negative EV
+    # an extra XP costs cents: a reason to stake, never a money machine
+    assert all(0 < r["usd_per_extra_xp"] < 0.05 for r in rows)

@@ -212,3 +212,21 @@ def test_no_special_cat_beats_the_house_with_money_at_stake(special: str) -> Non
         for perf in (0.3, 0.75, 1.0):
             ev = expected_value(g, perf, special_bonus(star, g))
             assert ev["house_edge"] >= 0.02 - 1e-9
+
+
+def test_a_staked_play_gives_more_xp_than_practice() -> None:
+    """games.json `stake_xp`: the reason to stake at a negative expected value (docs/games.md)."""
+    from purrr_core.games import STAKE_XP
+
+    assert STAKE_XP == 1.5
+    for seed in range(20):
+        practice = play_game(make_cat(), "paw_match", NOW, random.Random(seed), rates=RATES)
+        staked = play_game(
+            make_cat(), "paw_match", NOW, random.Random(seed), currency="BTC", rates=RATES
+        )
+        assert (practice.mode, staked.mode) == ("practice", "crypto")
+        assert practice.result == staked.result  # the same draw; only the XP differs
+        assert staked.xp_gained == round(practice.xp_gained * STAKE_XP) or (
+            abs(staked.xp_gained - practice.xp_gained * STAKE_XP) <= 1
+        )
+        assert staked.xp_gained > practice.xp_gained
