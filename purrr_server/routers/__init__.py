@@ -43,6 +43,11 @@ MODULES: dict[str, str] = {
     "territories": "purrr_server.routers.territory",
 }
 
+#: Mounted first: FastAPI tries the routers in the order they were mounted, and every route of
+#: each, so a cat read or a care action (most of the traffic) is routed after a few patterns
+#: instead of some twenty (docs/architecture.md, "Performance").
+HOT = ("purrr_server.routers.cats", "purrr_server.routers.care")
+
 
 def module_for(path: str) -> str | None:
     """The module serving `path` (under `/api/v1`), or None when no table entry names it."""
@@ -68,7 +73,7 @@ class Mounter:
             self.app.include_router(router, prefix=API_PREFIX)
 
     def mount_all(self) -> None:
-        for module in dict.fromkeys(MODULES.values()):
+        for module in dict.fromkeys([*HOT, *MODULES.values()]):
             self.mount(module)
 
     def mount_for(self, path: str) -> None:
