@@ -20,11 +20,17 @@ Examples:
 
     python benchmarks/server_load.py                       # 3 runs of 8 s per scenario, SQLite
     python benchmarks/server_load.py --runs 1 --duration 5
-    python benchmarks/server_load.py --database postgresql://purrr@/purrr   # SQLite, then PG
+    python benchmarks/server_load.py --database sqlite,postgresql   # both, the same table each
+    python benchmarks/server_load.py --database postgresql://purrr@/purrr   # an existing database
     python benchmarks/server_load.py --json                # one JSON object per result line
 
-Exit codes: 0 every goal met; 1 a goal missed or a write failed; 2 wrk is missing or a server
-did not start; 3 wrk could not saturate the hello-world (no ratios reported).
+`--database postgresql` starts a throw-away PostgreSQL 15 cluster the way the tests do
+(tests/postgres.py: Unix socket, fsync and synchronous_commit off, so a commit costs what a
+SQLite commit with synchronous=NORMAL costs: no disk flush) and removes it afterwards; it needs
+the `postgresql` package (`apt-get install -y postgresql`).
+
+Exit codes: 0 every goal met; 1 a goal missed or a write failed; 2 wrk or PostgreSQL is missing
+or a server did not start; 3 wrk could not saturate the hello-world (no ratios reported).
 
 Needs wrk (Debian/Ubuntu: `apt-get install -y wrk`; macOS: `brew install wrk`).
 """
@@ -224,8 +230,10 @@ def wait_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> 
 
 
 @contextmanager
-def running(argv: list[str], url: str) -> Iterator[subprocess.Popen[bytes]]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def running(
+    argv: list[str], url: str, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     process = subprocess.Popen(argv, env=env)
     try:
         wait_up(url, process)
@@ -243,10 +251,9 @@ def python_script(source: str, port: int) -> list[str]:
     return [sys.executable, "-c", source.replace("{port}", str(port))]
 
 
-def purrr_argv(port: int, data_dir: Path, database: str | None) -> list[str]:
+def purrr_argv(port: int, data_dir: Path) -> list[str]:
     argv = [sys.executable, "-m", "purrr_server", "--data-dir", str(data_dir), "--port", str(port)]
-    argv += ["--hosted", "--no-rate-limit", "--log-level", "warning"]
-    return argv + (["--database", database] if database else [])
+    return argv + ["--hosted", "--no-rate-limit", "--log-level", "warning"]
 
 
 def prepare_player(base: str) -> tuple[str, list[int]]:
@@ -468,20 +475,51 @@ def one_run(
     return Run(label, ceiling, hello_t1, hello_t2, results, floors)
 
 
-def measure(
-    wrk: Wrk, runs: int, connections: int, database: str | None, workdir: Path
-) -> list[Run]:
+@contextmanager
+def database_url(database: str) -> Iterator[str | None]:
+    """The PURRR_DATABASE_URL for `database`: None for "sqlite" (the data dir's file), a URL as
+    given, or for "postgresql" a database in a throw-away cluster, stopped and removed after."""
+    if database == "sqlite":
+        yield None
+        return
+    if database.startswith(("postgresql://", "postgres://")):
+        yield database
+        return
+    sys.path.insert(0, str(ROOT))
+    from tests.postgres import Cluster
+
+    try:
+        cluster = Cluster()
+    except RuntimeError as exc:  # no initdb: the message says how to install it
+        raise BenchError(str(exc)) from None
+    try:
+        try:
+            cluster.start()
+            url = cluster.new_database()
+        except RuntimeError as exc:
+            raise BenchError(f"the throw-away PostgreSQL cluster did not start: {exc}") from None
+        yield url
+    finally:
+        cluster.stop()
+
+
+def measure(wrk: Wrk, runs: int, connections: int, database: str, workdir: Path) -> list[Run]:
     hello_port, ceiling_port, purrr_port = free_port(), free_port(), free_port()
     hello_url = f"http://127.0.0.1:{hello_port}/"
     ceiling_url = f"http://127.0.0.1:{ceiling_port}/"
     base = f"http://127.0.0.1:{purrr_port}"
-    label = "postgresql" if database else "sqlite"
+    label = "sqlite" if database == "sqlite" else "postgresql"
     data_dir = workdir / f"data-{label}"
     out: list[Run] = []
     with (
+        database_url(database) as url,
         running(python_script(CEILING_APP, ceiling_port), ceiling_url),
         running(python_script(HELLO_APP, hello_port), hello_url) as hello,
-        running(purrr_argv(purrr_port, data_dir, database), f"{base}/health/live") as purrr,
+        running(
+            purrr_argv(purrr_port, data_dir),
+            f"{base}/health/live",
+            {"PURRR_DATABASE_URL": url} if url else None,
+        ) as purrr,
     ):
         key, cats = prepare_player(base)
         for _ in range(runs):
@@ -589,19 +627,31 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument(
         "--database",
-        metavar="URL",
-        help="also measure the server on this database (passed to `python -m purrr_server "
-        "--database URL`), after SQLite",
+        default="sqlite",
+        metavar="DB[,DB]",
+        help="the databases to measure, in order: sqlite (default), postgresql (a throw-away "
+        "cluster) or a postgresql:// URL; comma-separated for several",
     )
     parser.add_argument("--json", action="store_true", help="print every result as JSON lines too")
     args = parser.parse_args()
+    databases = [d.strip() for d in args.database.split(",") if d.strip()]
+    unknown = [
+        d
+        for d in databases
+        if d not in ("sqlite", "postgresql") and not d.startswith(("postgresql://", "postgres://"))
+    ]
+    if unknown or not databases:
+        parser.error(
+            f"--database: unknown {', '.join(unknown) or 'nothing'}; "
+            "give sqlite, postgresql or a postgresql:// URL"
+        )
     try:
         wrk = Wrk(find_wrk(), args.duration, Path())
         with tempfile.TemporaryDirectory() as tmp:
             wrk.workdir = Path(tmp)
-            runs = measure(wrk, args.runs, args.connections, None, Path(tmp))
-            if args.database:
-                runs += measure(wrk, args.runs, args.connections, args.database, Path(tmp))
+            runs = []
+            for database in databases:
+                runs += measure(wrk, args.runs, args.connections, database, Path(tmp))
     except BenchError as exc:
         print(f"server_load: {exc}", file=sys.stderr)
         return 2

@@ -43,6 +43,8 @@ def clean_text(
     low = 0 if allow_empty else 1
     if not low <= len(text) <= max_length:
         raise ValueError(f"{field} must be {low}–{max_length} characters after trimming")
+    if text.isprintable():  # no Other (C*) character at all: the usual case, in C
+        return text
     allowed = "\n\t" if multiline else ""
     if any(
         unicodedata.category(ch).startswith("C") and ch not in allowed and ch != ZERO_WIDTH_JOINER

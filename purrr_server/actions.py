@@ -601,7 +601,11 @@ async def _run(
         body = None
         if idempotency_key is not None:
             body = envelope.success_body(result, request_id, now)
-            stored = envelope.success_body(_redact(result, spec.secret_result), request_id, now)
+            stored = (
+                envelope.success_body(_redact(result, spec.secret_result), request_id, now)
+                if spec.secret_result
+                else body
+            )
             await uow.idempotency.put(
                 user.id if user else 0,
                 idempotency_key,
@@ -627,5 +631,4 @@ async def _bind_player(uow: UnitOfWork, ctx: ActionContext) -> None:
 
 async def _store_events(ctx: ActionContext, owner: int, name: str, action_id: int) -> None:
     applied = {"action_id": action_id, "name": name, "cat_id": ctx.cat_id}
-    for event_type, payload in [("action.applied", applied), *ctx.events]:
-        await ctx.store.events.append(owner, event_type, payload, ctx.stamp)
+    await ctx.store.events.append_many(owner, [("action.applied", applied), *ctx.events], ctx.stamp)

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -44,6 +43,17 @@ def _request_id(scope: Scope) -> str:
     return f"{random.getrandbits(128):032x}"
 
 
+def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    ]
+
+
+#: The headers every hosted answer carries (besides the CSP, which the docs pages do without).
+_HOSTED_HEADERS = _raw(SECURITY_HEADERS)
+_CSP_HEADER = (b"content-security-policy", API_CSP.encode("latin-1"))
+
+
 class PlatformMiddleware:
     """Per request: store opened, `X-Request-Id` echoed or generated, rate-limit and security
     headers added, and any unhandled exception turned into an INTERNAL_SERVER_ERROR envelope."""
@@ -67,7 +77,9 @@ class PlatformMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                self._decorate(MutableHeaders(scope=message), scope, state, rid)
+                message["headers"] = self._decorate(
+                    list(message.get("headers", ())), scope, state, rid
+                )
             await send(message)
 
         try:
@@ -81,16 +93,25 @@ class PlatformMiddleware:
             await self._internal_error(send, rid)
 
     def _decorate(
-        self, headers: MutableHeaders, scope: Scope, state: dict[str, Any], rid: str
-    ) -> None:
-        headers["X-Request-Id"] = rid
-        for name, value in state.get("rate_headers", {}).items():
-            headers.setdefault(name, value)
+        self, raw: list[tuple[bytes, bytes]], scope: Scope, state: dict[str, Any], rid: str
+    ) -> list[tuple[bytes, bytes]]:
+        """`raw` (a response's headers) with the request id set and the rate-limit and security
+        headers added where the response has none of that name. Raw byte pairs, built once:
+        this runs on every response."""
+        present = {name.lower() for name, _ in raw}
+        if b"x-request-id" in present:
+            raw = [(name, value) for name, value in raw if name.lower() != b"x-request-id"]
+        raw.append((b"x-request-id", rid.encode("latin-1")))
+        extra = _raw(state["rate_headers"]) if state.get("rate_headers") else []
         if self.hosted:
-            for name, value in SECURITY_HEADERS.items():
-                headers.setdefault(name, value)
+            extra += _HOSTED_HEADERS
             if not str(scope.get("path", "")).startswith("/docs"):
-                headers.setdefault("Content-Security-Policy", API_CSP)
+                extra.append(_CSP_HEADER)
+        for name, value in extra:
+            if name not in present:
+                present.add(name)
+                raw.append((name, value))
+        return raw
 
     async def _internal_error(self, send: Send, rid: str) -> None:
         body = error_body(
@@ -100,12 +121,12 @@ class PlatformMiddleware:
             rid,
             self.runtime.settings.now(),
         )
-        headers = MutableHeaders(
-            {"content-type": "application/json", "content-length": str(len(body))}
-        )
-        state: dict[str, Any] = {}
-        self._decorate(headers, {}, state, rid)
-        await send({"type": "http.response.start", "status": 500, "headers": headers.raw})
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        headers = self._decorate(headers, {}, {}, rid)
+        await send({"type": "http.response.start", "status": 500, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 

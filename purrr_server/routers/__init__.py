@@ -43,6 +43,11 @@ MODULES: dict[str, str] = {
     "territories": "purrr_server.routers.territory",
 }
 
+#: Mounted first: FastAPI tries the routers in the order they were mounted, and every route of
+#: each, so a cat read or a care action (most of the traffic) is routed after a few patterns
+#: instead of some twenty (docs/architecture.md, "Performance").
+HOT = ("purrr_server.routers.cats", "purrr_server.routers.care")
+
 
 #: Routers outside `/api/v1`, by the path they serve (mounted without the API prefix).
 OUTSIDE_API: dict[str, str] = {"/health": "purrr_server.routers.health"}
@@ -74,7 +79,7 @@ class Mounter:
             self.app.include_router(router, prefix="" if outside else API_PREFIX)
 
     def mount_all(self) -> None:
-        for module in dict.fromkeys([*OUTSIDE_API.values(), *MODULES.values()]):
+        for module in dict.fromkeys([*HOT, *OUTSIDE_API.values(), *MODULES.values()]):
             self.mount(module)
 
     def mount_for(self, path: str) -> None:

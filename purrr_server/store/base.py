@@ -20,8 +20,11 @@ import json
 import re
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from purrr_server.store.drivers import Connection, Params
 
@@ -52,15 +55,41 @@ if TYPE_CHECKING:
     from purrr_server.store.territory import TerritoryRepository
     from purrr_server.store.users import UserRepository
 
-__all__ = ["Connection", "Params", "Repository", "Session", "dumps", "user_where"]
+__all__ = ["Connection", "Params", "Pending", "Repository", "Session", "dumps", "user_where"]
 
 _INSERT_INTO = re.compile(r"\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 
 
+#: orjson writes what `json.dumps(..., default=str)` writes for these (datetimes and dataclasses
+#: go to `default=str`, as with json), only faster; non-ASCII text is stored as UTF-8, not escaped.
+_ORJSON_OPTIONS = (
+    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+
+
 def dumps(value: Any) -> str:
-    """Compact JSON, the storage format of every JSON column."""
-    return json.dumps(value, separators=(",", ":"), default=str)
+    """Compact JSON, the storage format of every JSON column (orjson: an action stores its
+    arguments, result and events as JSON, and the standard library's encoder was a tenth of a
+    write's time; json only for what orjson refuses, such as integers over 64 bits)."""
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(value, separators=(",", ":"), default=str)
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """Lazy work of a player: breedings under way, patrols not yet settled (`purrr_server.lazy`
+    catches them up before a read; every action completes due breedings)."""
+
+    breedings: bool
+    patrols: bool
+
+
+#: The tables whose rows `Pending` summarises: a write naming one forgets what a unit of work
+#: knew about its player's pending work.
+_PENDING_TABLES = ("breedings", "night_patrols")
 
 
 def user_where(user_id: int, **equal: object) -> tuple[str, list[object]]:
@@ -91,6 +120,29 @@ class Session:
         self._version = version
         #: (table, id) of every row inserted through this session, in order (sync maps them).
         self.inserted: list[tuple[str, int]] = []
+        #: What a unit of work learnt about a locked player's pending work (`CatRepository.get`
+        #: asks in the same statement as the cat), so that the checks every action makes on
+        #: them (patrols of `load_cat`, due breedings after each action) need no statement of
+        #: their own when there is nothing pending. Empty in the read session (autocommit: the
+        #: answer could change between statements); forgotten on any write to those tables.
+        self.known_pending: dict[int, Pending] = {}
+
+    @property
+    def locked_player(self) -> int | None:
+        """The player whose rows this session holds locked (a unit of work acting for them),
+        so that what it reads of theirs stays true until it commits; None here."""
+        return None
+
+    def knows_none_pending(self, user_id: int, what: str) -> bool:
+        """Whether this transaction knows `user_id` has no pending `what` ("breedings",
+        "patrols"), so the query for them can be skipped."""
+        known = self.known_pending.get(user_id)
+        return known is not None and not getattr(known, what)
+
+    def forget_pending(self, sql: str) -> None:
+        """Forget what was known of pending work when `sql` writes a table it summarises."""
+        if self.known_pending and any(table in sql for table in _PENDING_TABLES):
+            self.known_pending.clear()
 
     @property
     def kind(self) -> str:
@@ -286,6 +338,7 @@ class Repository:
         """Run an INSERT inside the unit of work; with `RETURNING id`, return the new row's id
         (0 when `ON CONFLICT DO NOTHING` inserted nothing), otherwise 0."""
         self.session.version  # noqa: B018 - refuse writes outside a unit of work
+        self.session.forget_pending(sql)
         if _RETURNING.search(sql):
             row = await self.conn.fetchone(sql, params)
             row_id = int(row[0]) if row is not None else 0
@@ -300,10 +353,34 @@ class Repository:
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run an UPDATE/DELETE inside the unit of work; return the number of rows changed."""
         self.session.version  # noqa: B018 - refuse writes outside a unit of work
+        self.session.forget_pending(sql)
         return await self.conn.execute(sql, params)
+
+    async def insert_many(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> list[int]:
+        """Insert `rows` (values for `columns`) into `table`, which has an integer `id`, in one
+        statement (`INSERT … VALUES (…), (…) RETURNING id`: `executemany` would be a round
+        trip per row on PostgreSQL); return the new ids in row order. Names come from the code."""
+        if not rows:
+            return []
+        self.session.version  # noqa: B018 - refuse writes outside a unit of work
+        self.session.forget_pending(table)
+        group = "(" + ", ".join("?" * len(columns)) + ")"
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+            + ", ".join([group] * len(rows))
+            + " RETURNING id"
+        )
+        params = [value for row in rows for value in row]
+        # RETURNING lists rows in no promised order; ids grow in insertion order
+        ids = sorted(int(row[0]) for row in await self.conn.fetchall(sql, params))
+        self.session.inserted.extend((table, row_id) for row_id in ids)
+        return ids
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self.session.version  # noqa: B018 - refuse writes outside a unit of work
+        self.session.forget_pending(sql)
         await self.conn.executemany(sql, rows)
 
     # --- the schema, asked the way each database answers (the one place SQL differs) ---

@@ -116,6 +116,8 @@ class BreedingRepository(Repository):
 
     async def pending(self, user_id: int) -> list[Breeding]:
         """Breedings still under way (due or not), oldest first."""
+        if self.session.knows_none_pending(user_id, "breedings"):
+            return []
         rows = await self.fetchall(
             f"SELECT {_COLUMNS} FROM breedings WHERE user_id = ? AND status = 'pending'"
             " ORDER BY id",

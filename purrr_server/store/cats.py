@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from functools import lru_cache
 
 from purrr_core import Cat
-from purrr_server.store.base import Repository
+from purrr_server.store.base import Pending, Repository
+
+__all__ = ["CatRepository", "Pending"]
 
 #: Whether the player has breedings under way and unsettled patrols: what a read of their cats
 #: may have to catch up first (`purrr_server.lazy`). Asked in the same query as the cats.
@@ -15,14 +16,6 @@ _PENDING = (
     "EXISTS (SELECT 1 FROM breedings WHERE user_id = ? AND status = 'pending'),"
     " EXISTS (SELECT 1 FROM night_patrols WHERE user_id = ? AND settled = 0)"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """Lazy work a read may have to do first: breedings under way, patrols not yet settled."""
-
-    breedings: bool
-    patrols: bool
 
 
 def _cat(row: sqlite3.Row) -> Cat:
@@ -65,7 +58,15 @@ class CatRepository(Repository):
         return [_cat(row) for row in rows], int(rows[0]["total"])
 
     async def get(self, user_id: int, cat_id: int) -> Cat | None:
-        """The user's cat `cat_id`; another user's cat is as absent as a missing one."""
+        """The user's cat `cat_id`; another user's cat is as absent as a missing one.
+
+        In a unit of work holding the player's lock this is `get_checked`, and what it says of
+        their pending work is kept for the transaction (`Session.known_pending`): an action on
+        a cat then checks the cat's patrols and the due breedings without another statement."""
+        if self.session.locked_player == user_id:
+            cat, pending = await self.get_checked(user_id, cat_id)
+            self.session.known_pending[user_id] = pending
+            return cat
         row = await self.fetchone(
             "SELECT data FROM cats WHERE id = ? AND user_id = ?", (cat_id, user_id)
         )

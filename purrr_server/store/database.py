@@ -57,6 +57,10 @@ class UnitOfWork(Session):
         self.after_commit: list[AfterCommit] = []
         self._locked: set[int] = set()
 
+    @property
+    def locked_player(self) -> int | None:
+        return self.player
+
     async def act_as(self, user_id: int) -> int:
         """Act for `user_id`: lock their version row and (unless version-neutral) bump it.
         Idempotent for the same player; a second, different player is refused (use

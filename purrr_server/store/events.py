@@ -4,6 +4,7 @@ polling; a stream resumes after the last version it saw, `Last-Event-ID`)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from purrr_server.store.base import Repository, dumps
@@ -15,6 +16,17 @@ class EventRepository(Repository):
             "INSERT INTO events (user_id, version, type, payload, created_at, row_version)"
             " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (user_id, self.version, event_type, dumps(payload), now, self.version),
+        )
+
+    async def append_many(
+        self, user_id: int, events: Sequence[tuple[str, dict[str, Any]]], now: str
+    ) -> list[int]:
+        """`append` for each (type, payload), in one statement (an action's events)."""
+        version = self.version
+        return await self.insert_many(
+            "events",
+            ("user_id", "version", "type", "payload", "created_at", "row_version"),
+            [(user_id, version, kind, dumps(payload), now, version) for kind, payload in events],
         )
 
     async def since(self, user_id: int, version: int, limit: int = 500) -> list[dict[str, Any]]:

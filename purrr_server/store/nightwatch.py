@@ -155,6 +155,8 @@ class NightWatchRepository(Repository):
         return _patrol(row) if row else None
 
     async def has_unsettled_patrols(self, user_id: int) -> bool:
+        if self.session.knows_none_pending(user_id, "patrols"):
+            return False
         row = await self.fetchone(
             "SELECT 1 FROM night_patrols WHERE user_id = ? AND settled = 0 LIMIT 1", (user_id,)
         )
@@ -162,6 +164,8 @@ class NightWatchRepository(Repository):
 
     async def unsettled_patrols(self, user_id: int) -> list[Patrol]:
         """Patrols whose results have not been applied yet (active ones included), oldest first."""
+        if self.session.knows_none_pending(user_id, "patrols"):
+            return []
         rows = await self.fetchall(
             "SELECT data, settled FROM night_patrols WHERE user_id = ? AND settled = 0 ORDER BY id",
             (user_id,),

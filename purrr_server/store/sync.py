@@ -429,7 +429,7 @@ class SyncLocalRepository(Repository):
         """One statement for many rows, inside the unit of work (bulk rebuilds)."""
         self.session.version  # noqa: B018 - refuse writes outside a unit of work
         if rows:
-            await self.conn.executemany(sql, rows)
+            await self.executemany(sql, rows)
 
     # --- link ---
 

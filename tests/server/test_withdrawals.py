@@ -233,7 +233,7 @@ def test_the_migration_keeps_withdrawals_and_their_ids(tmp_path: Path) -> None:
     conn.execute("DELETE FROM withdrawals WHERE id = 9")
     conn.commit()
     conn.close()
-    assert migrate(db) == ["0017_withdrawals_settle.py"]
+    assert migrate(db)[:1] == ["0017_withdrawals_settle.py"]  # later migrations may follow
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT id, status, payout_id FROM withdrawals").fetchall() == [
         (7, "pending", None)

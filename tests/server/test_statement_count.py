@@ -1,0 +1,111 @@
+"""How many SQL statements the hot paths run (docs/architecture.md, "Performance").
+
+Every statement is CPU on the one event loop and, on PostgreSQL, a round trip; the throughput of
+an action is mostly how many it takes. These counts guard the gains: a change that adds a
+statement to every write (a check that could ride along an existing query, an event inserted
+row by row) fails here and has to say why in this file.
+
+Counted with SQLite's trace callback on both of the store's connections (the reader and the
+writer), so BEGIN and COMMIT count too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from purrr_server.runtime import Runtime
+from tests.server.conftest import _serve, adopt, idem, make_settings, register_and_login
+from tests.server.test_breeding_api import breed, pair
+
+
+class Traced:
+    """The statements the store's connections ran since the last `take()`."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.statements: list[str] = []
+        driver = runtime.store.driver
+        for conn in (driver._reader, driver._writer):  # type: ignore[attr-defined]
+            conn.raw._conn.set_trace_callback(self.statements.append)
+
+    def take(self) -> list[str]:
+        taken, self.statements[:] = list(self.statements), []
+        return [" ".join(sql.split()[:4]) for sql in taken]
+
+
+@pytest.fixture
+async def traced(
+    tmp_path: Path, make_app: Callable[..., FastAPI]
+) -> AsyncIterator[tuple[httpx.AsyncClient, Traced]]:
+    """A hosted player's client (as server_load measures: SQLite, no rate limit, the
+    credential cached for the whole test) and the tracer."""
+    settings = make_settings(
+        tmp_path / "hosted", hosted=True, rate_limit=False, auth_cache_seconds=3600
+    )
+    app = make_app(settings)
+    async for anon in _serve(app, {}):
+        token = await register_and_login(anon, "counted")
+        anon.headers["Authorization"] = f"Bearer {token}"
+        await anon.get("/api/v1/cats")  # caches the credential
+        yield anon, Traced(app.state.runtime)
+
+
+async def test_an_action_on_a_cat_is_nine_statements(
+    traced: tuple[httpx.AsyncClient, Traced],
+) -> None:
+    client, tracer = traced
+    cat = await adopt(client)
+    await client.put(f"/api/v1/cats/{cat['id']}", json={"description": "warm-up"}, headers=idem())
+    tracer.take()
+
+    r = await client.put(
+        f"/api/v1/cats/{cat['id']}", json={"description": "sleepy"}, headers=idem()
+    )
+
+    assert r.status_code == 200, r.text
+    assert tracer.take() == [
+        # the Idempotency-Key: a stored response is replayed without a write
+        "SELECT fingerprint, status_code, response",
+        "BEGIN IMMEDIATE",
+        # the player's version (their lock on PostgreSQL)
+        "INSERT INTO player_versions (user_id,",
+        # the cat with the player's pending breedings and patrols: no patrol to check the cat
+        # against and no due breeding to complete, so neither is asked again
+        "SELECT (SELECT data FROM",
+        "UPDATE cats SET name",
+        "INSERT INTO actions (user_id,",
+        # action.applied and cat.updated in one statement
+        "INSERT INTO events (user_id,",
+        "INSERT INTO idempotency_keys (user_id,",
+        "COMMIT",
+    ]
+
+
+async def test_pending_work_is_still_checked_when_there_is_some(
+    traced: tuple[httpx.AsyncClient, Traced],
+) -> None:
+    """With a breeding under way the after-action check asks for it (it may be due)."""
+    client, tracer = traced
+    sire, dam = await pair(client)
+    assert (await breed(client, sire, dam)).status_code == 201
+    tracer.take()
+
+    r = await client.put(f"/api/v1/cats/{sire}", json={"description": "proud"})
+
+    assert r.status_code == 200, r.text
+    assert "SELECT id, sire_id, dam_id," in tracer.take()
+
+
+async def test_reading_a_cat_is_one_statement(traced: tuple[httpx.AsyncClient, Traced]) -> None:
+    client, tracer = traced
+    cat = await adopt(client)
+    tracer.take()
+
+    r = await client.get(f"/api/v1/cats/{cat['id']}")
+
+    assert r.status_code == 200, r.text
+    assert tracer.take() == ["SELECT (SELECT data FROM"]
