@@ -85,6 +85,9 @@ async def test_join_see_another_player_arrive_live_play_and_leave(
         assert "Room #1: Contest (open)" in shown(app, "#room-title")
         assert [m["cat_name"] for m in rows(app, "#members")] == ["Tom"]
         assert "waiting for another player" in shown(app, "#rooms-note")
+        await pilot.press("p")  # alone: not sent, the server would refuse
+        await settle(pilot)
+        assert any("A round needs 2 cats" in m for m, s in toasts(app) if s == "warning")
 
         # Bob joins from elsewhere: the room's channel brings him, with no key pressed.
         await asyncio.to_thread(bob.post, "rooms", {"room_id": 1, "cat_id": 3})
@@ -100,6 +103,10 @@ async def test_join_see_another_player_arrive_live_play_and_leave(
         assert any(m.startswith("Round 1:") for m, _ in toasts(app))
         await until(pilot, lambda: "round 1:" in shown(app, "#room-log"), "the round in the log")
         assert "next round from" in shown(app, "#rooms-note")
+        await pilot.press("p")  # before the pause is over: not sent either
+        await settle(pilot)
+        assert any("next round can start from" in m for m, s in toasts(app) if s == "warning")
+        assert (await asyncio.to_thread(bob.get, "rooms/1"))["rounds"] == 1
         placings = (await asyncio.to_thread(bob.get, "rooms/1"))["recent_rounds"][0]["placings"]
         coins = {p["cat_name"]: p["coins"] for p in placings}
         assert f"+{coins['Tom']}" in result and f"+{coins['Sky']}" in result

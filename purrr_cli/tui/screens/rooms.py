@@ -470,6 +470,18 @@ The local game has no rooms (you are its only player): run the dashboard on a ho
     def action_play(self) -> None:
         if not self._hosted_or_say() or (room := self._my_room()) is None:
             return
+        ready = clock.parse(room.get("next_round_at"))
+        if ready is not None and ready > clock.now():
+            when = clock.short(room["next_round_at"], compact=True)
+            self.notify(f"The next round can start from {when}.", severity="warning")
+            return
+        needed = int(room.get("min_cats") or 2)
+        if len(room.get("members") or []) < needed:
+            self.notify(
+                f"A round needs {needed} cats: wait for another player to join.",
+                severity="warning",
+            )
+            return
         self.call(self.api.play_room(int(room["id"])), self._played)
 
     def _played(self, played: dict[str, Any]) -> None:
