@@ -471,3 +471,16 @@ def test_pairs_that_can_breed_come_first() -> None:
     ]
     assert [p["sire_id"] for p in ranked_pairs(pairs)] == [3, 1, 1]
     assert ranked_pairs(pairs)[-1]["can_breed"] is False
+
+
+@pytest.mark.parametrize("mode", ["rooms", "nightwatch"])
+async def test_a_screen_key_typed_after_quit_closes_cleanly(make_app, cats, mode) -> None:
+    """Seen in tmux: `q` then `m` in one burst of input ended in a NoMatches traceback (the new
+    screen resumed while the app closed, before it was composed)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_quit_purrr()
+        app.action_go(mode)  # the next key of the burst, handled before the app is gone
+        await pilot.pause(0.3)
+    assert app.return_code == 0
