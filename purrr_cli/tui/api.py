@@ -181,3 +181,26 @@ class PurrrApi:
 
     async def use_item(self, cat_id: int, item_id: str) -> JSON:
         return await self.post(f"cats/{cat_id}/use", {"item_id": item_id})
+
+    # --- multiplayer rooms (hosted servers; the local game answers HOSTED_ONLY) ------------
+
+    async def rooms(self, *, mine: bool = False) -> JSON:
+        """Open rooms, or (`mine`) the rooms the player is in."""
+        return await self.get("rooms", mine="true" if mine else None)
+
+    async def room(self, room_id: int) -> dict[str, Any]:
+        """A room with its players and its latest rounds (`recent_rounds`, newest first)."""
+        return dict(await self.get(f"rooms/{room_id}"))
+
+    async def room_events(self, room_id: int, since: int, limit: int | None = None) -> JSON:
+        """The room channel's events after version `since`: `{events, cursor, status}`."""
+        return await self.get(f"rooms/{room_id}/events/poll", since=since, limit=limit)
+
+    async def join_room(self, body: dict[str, Any]) -> JSON:
+        return await self.post("rooms", body)
+
+    async def leave_room(self, room_id: int) -> JSON:
+        return await self.post(f"rooms/{room_id}/leave")
+
+    async def play_room(self, room_id: int) -> JSON:
+        return await self.post(f"rooms/{room_id}/play")

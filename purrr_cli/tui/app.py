@@ -40,6 +40,7 @@ class PurrrApp(App[None]):
         "breeding": lambda: _screen("breeding", "BreedingScreen"),
         "games": lambda: _screen("games", "GamesScreen"),
         "wallet": lambda: _screen("wallet", "WalletScreen"),
+        "rooms": lambda: _screen("rooms", "RoomsScreen"),
     }
     DEFAULT_MODE = "cats"
     #: (mode, title) for the screens reachable from anywhere; the header and palette list them.
@@ -49,6 +50,7 @@ class PurrrApp(App[None]):
         ("breeding", "Breeding"),
         ("games", "Games"),
         ("wallet", "Wallet"),
+        ("rooms", "Rooms"),
     )
     # The header shows the screen keys, so the footer keeps its room for the screen's own keys.
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -57,6 +59,7 @@ class PurrrApp(App[None]):
         Binding("b", "go('breeding')", "Breeding", id="app.breeding", show=False),
         Binding("g", "go('games')", "Games", id="app.games", show=False),
         Binding("w", "go('wallet')", "Wallet", id="app.wallet", show=False),
+        Binding("m", "go('rooms')", "Rooms", id="app.rooms", show=False),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit_purrr", "Quit", id="app.quit"),
     ]

@@ -12,10 +12,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import pytest
 
 from purrr_cli import config
-from purrr_cli.client import Client, ServerChoice
+from purrr_cli.client import Client, ServerChoice, secret_name
 from purrr_cli.tui.api import PurrrApi
 from purrr_cli.tui.app import PurrrApp
 
@@ -146,3 +147,81 @@ def screen_matches(snap_compare: Any, request: pytest.FixtureRequest) -> Callabl
         raise AssertionError(f"the screen's {what} differ from its snapshot:\n" + "\n".join(diff))
 
     return compare
+
+
+# --- a hosted server (multiplayer rooms) ----------------------------------------------------
+
+#: Where the players' clients say the hosted server is; requests never leave the process.
+HOSTED_URL = "http://purrr.remote"
+
+
+class SharedTransport(httpx.BaseTransport):
+    """One in-process hosted server for several players' clients: closing a client leaves it up."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def hosted_transport(purrr_env: Path) -> Iterator[httpx.BaseTransport]:
+    """A hosted server (accounts, rooms) in-process on its own data dir, with the pinned clock
+    and seeds of `purrr_env`. Rate limits off: the dashboard's live feeds poll (a free account's
+    100 requests an hour would last a live test a few seconds)."""
+    from purrr_cli._inprocess import in_process_transport
+
+    transport = in_process_transport(
+        purrr_env.parent / "hosted",
+        hosted=True,
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        rate_limit=False,
+    )
+    yield transport
+    transport.close()
+
+
+@pytest.fixture
+def hosted_player(hosted_transport: httpx.BaseTransport) -> Iterator[Callable[..., Client]]:
+    """`hosted_player(name, cats=[(name, personality)…])`: a registered, logged-in player's
+    client (as after `purrr --server URL auth login`), with those cats adopted and fed."""
+    made: list[Client] = []
+
+    def make(name: str, cats: tuple[tuple[str, str], ...] = ()) -> Client:
+        url = f"http://{name}.purrr.remote" if made else HOSTED_URL
+        choice = ServerChoice("remote", url, "--server")
+        shared = SharedTransport(hosted_transport)
+        with Client(choice=choice, transport=shared) as anonymous:
+            account = {"username": name, "email": f"{name}@example.com", "password": "secret 123"}
+            anonymous.post("auth/register", account)
+            login = anonymous.post("auth/login", {"username": name, "password": "secret 123"})
+        config.set_secret(secret_name("token", url), login["access_token"])
+        player = Client(choice=choice, transport=shared)
+        made.append(player)
+        for cat_name, personality in cats:
+            cat = player.post("cats", {"name": cat_name, "personality_type": personality})
+            player.post(f"cats/{cat['id']}/feed", {})
+        return player
+
+    yield make
+    for player in made:
+        player.close()
+
+
+@pytest.fixture
+def make_hosted_app(hosted_player: Callable[..., Client]) -> Callable[..., PurrrApp]:
+    """The dashboard of `alice` (cats Tom and Misty) on the hosted server; build it after the
+    test's other players (`hosted_player`) exist if it needs them."""
+    alice = hosted_player("alice", (("Tom", "territorial"), ("Misty", "curious")))
+
+    def build(**options: Any) -> PurrrApp:
+        options.setdefault("live", False)
+        options.setdefault("theme", config.DEFAULTS["theme"])
+        return PurrrApp(PurrrApi(alice), **options)
+
+    return build

@@ -11,6 +11,8 @@ from purrr_cli.tui.screens.base import PurrrScreen
 
 #: Generous: a loaded CI machine may take a while to start the in-process server.
 TIMEOUT = 30.0
+#: Worker groups that follow live feeds until cancelled.
+LIVE = frozenset({"events", "room-channel"})
 
 
 async def settle(pilot: Any) -> None:
@@ -24,9 +26,9 @@ async def settle(pilot: Any) -> None:
     while True:
         await pilot.pause()
         try:
-            await asyncio.wait_for(
-                pilot.app.workers.wait_for_complete(), max(0.1, deadline - loop.time())
-            )
+            # Not the live feeds, which run until cancelled (a dashboard built with live=True).
+            finite = [w.wait() for w in pilot.app.workers if w.group not in LIVE]
+            await asyncio.wait_for(asyncio.gather(*finite), max(0.1, deadline - loop.time()))
         except TimeoutError:
             raise AssertionError(f"workers still running after {TIMEOUT:.0f} s") from None
         except WorkerCancelled:
@@ -37,8 +39,8 @@ async def settle(pilot: Any) -> None:
         if loop.time() > deadline:
             raise AssertionError(f"{type(screen).__name__} never finished loading")
     # Workers started by finishing ones (the header's overview after a load) finish too;
-    # the live event poller never does and is not waited for.
-    while busy := [w for w in pilot.app.workers if w.group != "events" and not w.is_finished]:
+    # the live feeds (the player's events, a room's channel) never do and are not waited for.
+    while busy := [w for w in pilot.app.workers if w.group not in LIVE and not w.is_finished]:
         await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
         if loop.time() > deadline:
             raise AssertionError(f"workers still running: {busy}")

@@ -134,6 +134,27 @@ async def test_deploy_dialog_scrolls_and_always_shows_how_to_confirm(make_app, c
         assert [c["name"] for c in client.get("night-watch/status")["patrol"]["cats"]] == ["Cat 9"]
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_long_name_in_the_deploy_dialog_keeps_its_energy_whole(
+    make_app, client, size
+) -> None:
+    """Seen in tmux: a 52-character name pushed the energy out, "(energy 10…" for 100, when
+    the list scrolls (its scroll bar takes two columns)."""
+    name = "Sir Reginald Fluffington the Third of Whiskerton Hall"
+    for cat in (name, "Whiskers", "Luna", "Shadow", "Pepper", "Biscuit", "Tiger"):
+        client.post("cats", {"name": cat, "personality_type": "territorial"})
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        tick = app.screen.query(Checkbox).first()
+        assert str(tick.label) == "[ ] Sir Reginald Fl… (energy 100)"
+        # The toggle ("▐X▌ ") and the whole label fit the checkbox: nothing is cut.
+        assert 4 + tick.label.cell_length <= tick.content_region.width, tick.content_region
+
+
 async def test_busy_cats_cannot_be_deployed(make_app, cats, client) -> None:
     client.post("night-watch/deploy", {"cat_ids": [cats[0]["id"]]})
     app = make_app()
@@ -450,3 +471,16 @@ def test_pairs_that_can_breed_come_first() -> None:
     ]
     assert [p["sire_id"] for p in ranked_pairs(pairs)] == [3, 1, 1]
     assert ranked_pairs(pairs)[-1]["can_breed"] is False
+
+
+@pytest.mark.parametrize("mode", ["rooms", "nightwatch"])
+async def test_a_screen_key_typed_after_quit_closes_cleanly(make_app, cats, mode) -> None:
+    """Seen in tmux: `q` then `m` in one burst of input ended in a NoMatches traceback (the new
+    screen resumed while the app closed, before it was composed)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_quit_purrr()
+        app.action_go(mode)  # the next key of the burst, handled before the app is gone
+        await pilot.pause(0.3)
+    assert app.return_code == 0

@@ -152,3 +152,41 @@ def test_no_color(screen_matches, no_color, make_app, cats, client, where) -> No
     deploy_patrol(client, cats)
     run = steps(cats, *where)
     assert screen_matches(make_app(), terminal_size=(80, 24), run_before=run)
+
+
+# --- rooms (a hosted server) -------------------------------------------------------------------
+
+
+def contest_played(hosted_player: Any, make_hosted_app: Any) -> Any:
+    """Alice (Tom) and Bob (Sky) in a contest room, one round played; alice's dashboard."""
+    bob = hosted_player("bob", (("Sky", "social_butterfly"),))
+    app = make_hosted_app()
+    alice = app.api._client
+    alice.post("rooms", {"type": "contest", "cat_id": 1})
+    bob.post("rooms", {"type": "contest", "cat_id": 3})
+    alice.post("rooms/1/play")
+    return app
+
+
+@sizes
+def test_rooms(screen_matches, make_hosted_app, hosted_player, size) -> None:
+    app = contest_played(hosted_player, make_hosted_app)
+    assert screen_matches(app, terminal_size=size, run_before=steps([], "m"))
+
+
+@sizes
+def test_rooms_join_dialog(screen_matches, make_hosted_app, hosted_player, size) -> None:
+    bob = hosted_player("bob", (("Sky", "social_butterfly"),))
+    bob.post("rooms", {"type": "playground", "cat_id": 3})
+    run = steps([], "m", "j")
+    assert screen_matches(make_hosted_app(), terminal_size=size, run_before=run)
+
+
+@sizes
+def test_rooms_on_the_local_game(screen_matches, make_app, cats, size) -> None:
+    assert screen_matches(make_app(), terminal_size=size, run_before=steps(cats, "m"))
+
+
+def test_no_color_rooms(screen_matches, no_color, make_hosted_app, hosted_player) -> None:
+    app = contest_played(hosted_player, make_hosted_app)
+    assert screen_matches(app, terminal_size=(80, 24), run_before=steps([], "m"))

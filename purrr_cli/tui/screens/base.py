@@ -60,6 +60,8 @@ class PurrrScreen(Screen[None]):
     # --- loading ------------------------------------------------------------------------
 
     def on_screen_resume(self) -> None:
+        if not self.query(ConnectionBanner):
+            return  # never composed: a screen key typed after q, while the app closes
         self._show_connection(self.purrr.connection)
         # Load after this frame is painted: the first request may start the in-process server.
         self.call_after_refresh(self.reload)

@@ -15,8 +15,9 @@ from purrr_cli.tui.screens.dialog import FramedDialog
 from purrr_core.nightwatch import rules
 
 AUTO = "auto"
-#: A name longer than this is cut with `…` in the list.
-NAME_WIDTH = 20
+#: A name longer than this is cut with `…` in the list (so that `[ ] name (energy 100)` fits
+#: the dialog's tick column whole).
+NAME_WIDTH = 16
 
 
 def role_choices() -> list[tuple[str, str]]:
