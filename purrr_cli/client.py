@@ -11,6 +11,8 @@ import json
 import os
 import socket
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,6 +243,31 @@ class Client:
             more = len(items) < int(total) if total.isdigit() else len(page) == PAGE_SIZE
             if not page or not more:
                 return items
+
+    @contextmanager
+    def stream(
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        read_timeout: float = 60.0,
+    ) -> Iterator[httpx.Response]:
+        """A GET whose body is read as it arrives (a Server-Sent Events stream), waiting up to
+        `read_timeout` seconds between chunks. An error answer raises its CliError, a lost
+        connection (also mid-stream) UnreachableError."""
+        http = self._open()
+        url = path if path.startswith(("/", "http")) else f"{API}/{path}"
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        timeout = httpx.Timeout(http.timeout.connect or 10.0, read=read_timeout)
+        try:
+            with http.stream("GET", url, params=query, headers=headers, timeout=timeout) as answer:
+                if not answer.is_success:
+                    answer.read()
+                    unwrap(answer)
+                yield answer
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from exc
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
         return self.request("POST", path, json=body or {})
