@@ -256,7 +256,12 @@ class Client:
         """A GET whose body is read as it arrives (a Server-Sent Events stream), waiting up to
         `read_timeout` seconds between chunks. An error answer raises its CliError, a lost
         connection (also mid-stream) UnreachableError."""
-        http = self._open()
+        http = own = self._open()
+        if self.choice.kind == "daemon" and self._transport is None:
+            # The daemon's transport keeps one connection, which a stream would hold for
+            # minutes: the stream gets a connection of its own.
+            _, transport = self._transport_for(self.choice)
+            http = httpx.Client(base_url=own.base_url, transport=transport, headers=own.headers)
         url = path if path.startswith(("/", "http")) else f"{API}/{path}"
         query = {k: v for k, v in (params or {}).items() if v is not None}
         timeout = httpx.Timeout(http.timeout.connect or 10.0, read=read_timeout)
@@ -268,6 +273,9 @@ class Client:
                 yield answer
         except httpx.HTTPError as exc:
             raise self._unreachable(exc) from exc
+        finally:
+            if http is not own:
+                http.close()
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
         return self.request("POST", path, json=body or {})

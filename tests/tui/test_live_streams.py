@@ -177,3 +177,26 @@ async def test_a_lost_stream_shows_the_banner_and_resumes_without_a_gap(client, 
         flaky.down = False
         await until(pilot, lambda: not banner.has_class("-lost"), "the banner gone")
         await until(pilot, lambda: app.screen.query_one(CatTable).row_count == 4, "the new cat")
+
+
+async def test_the_dashboards_server_child_streams_too(purrr_env, cats, client) -> None:
+    """`purrr tui` on the local game (its server in a child process, over a Unix socket):
+    the same stream brings a cat adopted elsewhere, and quitting stops the child."""
+    from purrr_cli.tui.companion import CompanionClient
+    from purrr_cli.tui.run import build_app
+
+    app = build_app()
+    app.poll_interval = POLL
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.screen.query_one(CatTable).row_count == 3, "the cats")
+        served = app.api._client
+        assert isinstance(served, CompanionClient) and served.in_child
+        assert app.api.can_stream
+        await until(pilot, lambda: app.connection is not None, "the stream open")
+        await asyncio.to_thread(
+            client.post, "cats", {"name": "Newcomer", "personality_type": "lazy"}
+        )
+        await until(pilot, lambda: app.screen.query_one(CatTable).row_count == 4, "the new cat")
+        companion = served._companion
+    assert companion is not None
+    assert companion.process.wait(15) is not None
