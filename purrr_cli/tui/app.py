@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
-from purrr_cli.errors import CliError, NotFoundError, UnreachableError
+from purrr_cli.errors import CliError, NotFoundError, RateLimitedError, UnreachableError
 from purrr_cli.tui.alerts import RECENT_EVENTS, DeviceAlerts, alerts_of
 from purrr_cli.tui.api import PurrrApi
 from purrr_cli.tui.commands import PurrrCommands
@@ -30,6 +30,8 @@ RETRY_FIRST, RETRY_MAX = 1.0, 30.0
 #: Seconds the server holds a live stream open before the dashboard opens the next one (each is
 #: one request against a hosted server's hourly limit).
 STREAM_SECONDS = 300.0
+#: Seconds live updates pause when the server's rate limit is reached (at least, at most).
+RATE_LIMITED_WAIT, RETRY_AFTER_MAX = 60.0, 3600.0
 
 
 class PurrrApp(App[None]):
@@ -275,7 +277,25 @@ class PurrrApp(App[None]):
                     continue
                 # The server answers but has no event feed (an older server): just poll less.
                 self.connection_restored()
-                await asyncio.sleep(self.poll_interval * 5)
+                await asyncio.sleep(self.held_off(exc, self.poll_interval * 5))
+
+    def held_off(self, exc: CliError, wait: float) -> float:
+        """Seconds to wait before the next live request after `exc`: `wait`, or, when the
+        server's rate limit is reached, until it lets requests in again (asking sooner would
+        only count as violations, and enough of them ban the player)."""
+        if not isinstance(exc, RateLimitedError):
+            return wait
+        try:
+            retry_after = float(exc.details.get("retry_after") or 0)
+        except (TypeError, ValueError):
+            retry_after = 0.0
+        wait = min(max(retry_after, RATE_LIMITED_WAIT), RETRY_AFTER_MAX)
+        self.notify(
+            f"Live updates pause for {max(1, round(wait / 60))} min: {exc.message} "
+            "(r reloads a screen meanwhile).",
+            severity="warning",
+        )
+        return wait
 
     def _take_events(self, events: list[dict[str, Any]]) -> None:
         for event in events:

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from purrr_cli.client import Client, ServerChoice
+from purrr_cli.errors import RateLimitedError
 from purrr_cli.tui.api import PurrrApi
 from purrr_cli.tui.app import PurrrApp
 from purrr_cli.tui.widgets.banner import ConnectionBanner
@@ -200,3 +201,30 @@ async def test_the_dashboards_server_child_streams_too(purrr_env, cats, client) 
         companion = served._companion
     assert companion is not None
     assert companion.process.wait(15) is not None
+
+
+class LimitedClient(FlakyClient):
+    """A client whose streams are refused: the player's hourly limit is spent."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self.streams = 0
+
+    def stream(self, path: str, **options: Any) -> Any:
+        self.streams += 1
+        raise RateLimitedError(
+            "rate limit of 100 requests per hour exceeded", details={"retry_after": 600}
+        )
+
+
+async def test_a_spent_rate_limit_pauses_live_updates_until_it_resets(client, cats) -> None:
+    """Asking again at once would only count as violations (and enough of them ban)."""
+    limited = LimitedClient(client)
+    app = PurrrApp(PurrrApi(limited), poll_interval=POLL, stream_seconds=STREAM_SECONDS)
+    async with app.run_test() as pilot:
+        await until(pilot, lambda: limited.streams == 1, "a stream asked for")
+        await pilot.pause(10 * POLL)
+        assert limited.streams == 1
+        said = [m for m, s in toasts(app) if s == "warning"]
+        assert any(m.startswith("Live updates pause for 10 min: rate limit") for m in said), said
+        assert not app.screen.query_one(ConnectionBanner).has_class("-lost")

@@ -16,7 +16,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
-from purrr_cli.errors import CliError, HostedOnlyError, NotFoundError, UnreachableError
+from purrr_cli.errors import (
+    CliError,
+    HostedOnlyError,
+    NotFoundError,
+    RateLimitedError,
+    UnreachableError,
+)
 from purrr_cli.tui import clock
 from purrr_cli.tui.screens.base import PurrrScreen
 from purrr_cli.tui.screens.form import FormDialog, FormField
@@ -367,6 +373,9 @@ The local game has no rooms (you are its only player): run the dashboard on a ho
                 if not streaming:
                     return
                 streaming = False  # a server without the room's stream (or the room is gone)
+                continue
+            except RateLimitedError as exc:
+                await asyncio.sleep(self.purrr.held_off(exc, delay))
                 continue
             except CliError:
                 return  # the room is gone or no longer ours to read: the next load says so
