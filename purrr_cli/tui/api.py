@@ -87,7 +87,7 @@ class PurrrApi:
 
     def stream(
         self, path: str, since: int, timeout: float, on_open: Callable[[], None] | None = None
-    ) -> AsyncIterator[ServerSentEvent]:
+    ) -> AsyncIterator[list[ServerSentEvent]]:
         """The events of `path`'s Server-Sent Events stream after version `since`, until the
         server ends it after `timeout` seconds (see `purrr_cli.tui.sse`)."""
         return read_events(lambda: self._stream(path, since, timeout), on_open)
@@ -120,7 +120,7 @@ class PurrrApi:
 
     def stream_events(
         self, since: int, timeout: float, on_open: Callable[[], None] | None = None
-    ) -> AsyncIterator[ServerSentEvent]:
+    ) -> AsyncIterator[list[ServerSentEvent]]:
         """The player's live events after version `since` (`GET /events`, one request)."""
         return self.stream("events", since, timeout, on_open)
 
@@ -232,7 +232,7 @@ class PurrrApi:
 
     def stream_room_events(
         self, room_id: int, since: int, timeout: float, on_open: Callable[[], None] | None = None
-    ) -> AsyncIterator[ServerSentEvent]:
+    ) -> AsyncIterator[list[ServerSentEvent]]:
         """The room channel's live events after version `since` (`GET /rooms/{id}/events`)."""
         return self.stream(f"rooms/{room_id}/events", since, timeout, on_open)
 

@@ -257,14 +257,14 @@ class PurrrApp(App[None]):
                         await asyncio.sleep(self.poll_interval)
                     continue
                 opened = asyncio.get_running_loop().time()
-                async for frame in self.api.stream_events(
+                async for frames in self.api.stream_events(
                     since, self.stream_seconds, self.connection_restored
                 ):
                     delay = RETRY_FIRST
-                    event = event_of(frame)
-                    if event is not None:
+                    events = [e for e in map(event_of, frames) if e is not None]
+                    for event in events:
                         since = max(since, int(event.get("version") or since))
-                        self._take_events([event])
+                    self._take_events(events)
                 if asyncio.get_running_loop().time() - opened < self.stream_seconds / 2:
                     await asyncio.sleep(self.poll_interval)  # ended early: do not spin
             except UnreachableError as exc:

@@ -104,10 +104,11 @@ StreamOpener = Callable[[], AbstractContextManager[Any]]
 
 async def read_events(
     open_stream: StreamOpener, on_open: Callable[[], None] | None = None
-) -> AsyncIterator[ServerSentEvent]:
-    """The events of one stream until the server ends it. Opening errors (the client's
-    CliError) and a connection lost mid-stream are raised here; `on_open` is called once the
-    server has answered. Leaving the loop early closes the stream."""
+) -> AsyncIterator[list[ServerSentEvent]]:
+    """The events of one stream until the server ends it, in batches of those that arrived
+    together (a burst of events then reloads a screen once, not once per event). Opening
+    errors (the client's CliError) and a connection lost mid-stream are raised here; `on_open`
+    is called once the server has answered. Leaving the loop early closes the stream."""
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
     stop = threading.Event()
@@ -136,12 +137,18 @@ async def read_events(
 
     threading.Thread(target=read, name="purrr-sse", daemon=True).start()
     try:
+        batch: list[ServerSentEvent] = []
         while True:
             kind, value = await inbox.get()
+            if kind == "event":
+                batch.append(value)
+                if not inbox.empty():
+                    continue  # more arrived with it: handed over together
+            if batch:
+                yield batch
+                batch = []
             if kind == "open" and on_open is not None:
                 on_open()
-            elif kind == "event":
-                yield value
             elif kind == "error":
                 raise value
             elif kind == "end":

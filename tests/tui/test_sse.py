@@ -79,6 +79,6 @@ async def test_the_reader_hands_over_events_then_the_lost_connection() -> None:
 
     seen: list[str] = []
     with pytest.raises(UnreachableError, match="connection reset"):
-        async for event in read_events(open_stream, lambda: opened.append(True)):
-            seen.append(event.data)
+        async for batch in read_events(open_stream, lambda: opened.append(True)):
+            seen.extend(event.data for event in batch)
     assert seen == ["a", "b"] and opened == [True]

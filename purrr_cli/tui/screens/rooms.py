@@ -350,11 +350,11 @@ The local game has no rooms (you are its only player): run the dashboard on a ho
                 if streaming:
                     opened = asyncio.get_running_loop().time()
                     seconds = self.purrr.stream_seconds
-                    async for frame in self.api.stream_room_events(room_id, self.cursor, seconds):
-                        event = event_of(frame)
-                        if event is None or not self._take([event], room_id):
-                            continue
-                        closed = event.get("type") == "room.closed"
+                    async for frames in self.api.stream_room_events(room_id, self.cursor, seconds):
+                        found = [e for e in map(event_of, frames) if e is not None]
+                        if not self._take(found, room_id):
+                            return  # another room is shown now
+                        closed = any(e.get("type") == "room.closed" for e in found)
                     if asyncio.get_running_loop().time() - opened < seconds / 2:
                         await asyncio.sleep(self.purrr.poll_interval)  # ended early: no spin
                 else:
