@@ -8,9 +8,11 @@ started before the first request and shut down when the transport closes.
 from __future__ import annotations
 
 import asyncio
+import queue
 import sys
 import threading
-from concurrent.futures import Future
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -122,13 +124,19 @@ class ASGIPortalTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
-        status, headers, content = asyncio.run_coroutine_threadsafe(
-            self._call(request, body), self._loop
-        ).result()
+        live = _LiveBody(self._loop)
+        call = asyncio.run_coroutine_threadsafe(self._call(request, body, live), self._loop)
+        either: list[Future[Any]] = [call, live.started]
+        wait(either, return_when=FIRST_COMPLETED)
+        if live.started.done():  # an event stream: its body is read as the app sends it
+            status, headers = live.started.result()
+            live.call = call
+            return httpx.Response(status, headers=headers, stream=live, request=request)
+        status, headers, content = call.result()
         return httpx.Response(status, headers=headers, content=content, request=request)
 
     async def _call(
-        self, request: httpx.Request, body: bytes
+        self, request: httpx.Request, body: bytes, live: _LiveBody
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         url = request.url
         scope = {
@@ -147,7 +155,7 @@ class ASGIPortalTransport(httpx.BaseTransport):
             "state": dict(self._state),
         }
         sent_body = False
-        done = asyncio.Event()
+        done = live.done = asyncio.Event()
         status = 500
         headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
@@ -165,13 +173,24 @@ class ASGIPortalTransport(httpx.BaseTransport):
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
+                if any(
+                    k.lower() == b"content-type" and v.startswith(b"text/event-stream")
+                    for k, v in headers
+                ):
+                    live.started.set_result((status, headers))
             elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
+                if live.started.done():
+                    live.chunks.put(message.get("body", b""))
+                else:
+                    chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
                     done.set()
 
-        await self.app(scope, receive, send)
-        done.set()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            done.set()
+            live.chunks.put(None)
         return status, headers, b"".join(chunks)
 
     def close(self) -> None:
@@ -201,3 +220,25 @@ async def _wind_down() -> None:
     await asyncio.gather(*left, return_exceptions=True)
     await loop.shutdown_asyncgens()
     await loop.shutdown_default_executor()
+
+
+class _LiveBody(httpx.SyncByteStream):
+    """An event stream's body, chunk by chunk as the app sends it; closing it is the client's
+    disconnect (the app's stream ends and frees its slot)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.started: Future[tuple[int, list[tuple[bytes, bytes]]]] = Future()
+        self.chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.done: asyncio.Event | None = None
+        self.call: Future[Any] | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        while (chunk := self.chunks.get()) is not None:
+            yield chunk
+        if self.call is not None:
+            self.call.result()  # the app's own failure, if it failed mid-stream
+
+    def close(self) -> None:
+        if self.done is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.done.set)

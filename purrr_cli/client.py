@@ -11,6 +11,8 @@ import json
 import os
 import socket
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,6 +243,39 @@ class Client:
             more = len(items) < int(total) if total.isdigit() else len(page) == PAGE_SIZE
             if not page or not more:
                 return items
+
+    @contextmanager
+    def stream(
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        read_timeout: float = 60.0,
+    ) -> Iterator[httpx.Response]:
+        """A GET whose body is read as it arrives (a Server-Sent Events stream), waiting up to
+        `read_timeout` seconds between chunks. An error answer raises its CliError, a lost
+        connection (also mid-stream) UnreachableError."""
+        http = own = self._open()
+        if self.choice.kind == "daemon" and self._transport is None:
+            # The daemon's transport keeps one connection, which a stream would hold for
+            # minutes: the stream gets a connection of its own.
+            _, transport = self._transport_for(self.choice)
+            http = httpx.Client(base_url=own.base_url, transport=transport, headers=own.headers)
+        url = path if path.startswith(("/", "http")) else f"{API}/{path}"
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        timeout = httpx.Timeout(http.timeout.connect or 10.0, read=read_timeout)
+        try:
+            with http.stream("GET", url, params=query, headers=headers, timeout=timeout) as answer:
+                if not answer.is_success:
+                    answer.read()
+                    unwrap(answer)
+                yield answer
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from exc
+        finally:
+            if http is not own:
+                http.close()
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
         return self.request("POST", path, json=body or {})

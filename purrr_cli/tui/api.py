@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
+
+from purrr_cli.tui.sse import ServerSentEvent, read_events
 
 JSON = Any
 
@@ -25,6 +27,11 @@ class SyncClient(Protocol):
     def post(self, path: str, body: dict[str, Any] | None = None) -> JSON: ...
 
     def close(self) -> None: ...
+
+
+#: Seconds a live stream may stay silent before it counts as lost (the server sends a comment
+#: every 15 s).
+STREAM_READ_TIMEOUT = 60.0
 
 
 class PurrrApi:
@@ -64,6 +71,27 @@ class PurrrApi:
         if self._client is not None:
             self._client.close()
 
+    @property
+    def can_stream(self) -> bool:
+        """Whether the client reads streamed answers (`purrr_cli.client.Client.stream`)."""
+        return self._factory is not None or hasattr(self._client, "stream")
+
+    def _stream(self, path: str, since: int, timeout: float) -> Any:
+        with self._opening:
+            if self._client is None and self._factory is not None:
+                self._client = self._factory()
+        headers = {"Accept": "text/event-stream", "Last-Event-ID": str(since)}
+        params = {"since": since, "timeout": timeout}
+        stream = getattr(self._client, "stream")  # noqa: B009 (not every SyncClient streams)
+        return stream(path, params=params, headers=headers, read_timeout=STREAM_READ_TIMEOUT)
+
+    def stream(
+        self, path: str, since: int, timeout: float, on_open: Callable[[], None] | None = None
+    ) -> AsyncIterator[list[ServerSentEvent]]:
+        """The events of `path`'s Server-Sent Events stream after version `since`, until the
+        server ends it after `timeout` seconds (see `purrr_cli.tui.sse`)."""
+        return read_events(lambda: self._stream(path, since, timeout), on_open)
+
     # --- cats ---------------------------------------------------------------------------
 
     async def cats(self) -> list[dict[str, Any]]:
@@ -89,6 +117,12 @@ class PurrrApi:
 
     async def poll_events(self, since: int | None) -> JSON:
         return await self.get("events/poll", since=since or 0, limit=1 if since is None else None)
+
+    def stream_events(
+        self, since: int, timeout: float, on_open: Callable[[], None] | None = None
+    ) -> AsyncIterator[list[ServerSentEvent]]:
+        """The player's live events after version `since` (`GET /events`, one request)."""
+        return self.stream("events", since, timeout, on_open)
 
     async def recent_events(self, since: int, limit: int) -> JSON:
         return await self.get("events/poll", since=since, limit=limit)
@@ -195,6 +229,12 @@ class PurrrApi:
     async def room_events(self, room_id: int, since: int, limit: int | None = None) -> JSON:
         """The room channel's events after version `since`: `{events, cursor, status}`."""
         return await self.get(f"rooms/{room_id}/events/poll", since=since, limit=limit)
+
+    def stream_room_events(
+        self, room_id: int, since: int, timeout: float, on_open: Callable[[], None] | None = None
+    ) -> AsyncIterator[list[ServerSentEvent]]:
+        """The room channel's live events after version `since` (`GET /rooms/{id}/events`)."""
+        return self.stream(f"rooms/{room_id}/events", since, timeout, on_open)
 
     async def join_room(self, body: dict[str, Any]) -> JSON:
         return await self.post("rooms", body)

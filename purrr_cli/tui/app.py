@@ -14,18 +14,24 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
-from purrr_cli.errors import CliError, UnreachableError
+from purrr_cli.errors import CliError, NotFoundError, RateLimitedError, UnreachableError
 from purrr_cli.tui.alerts import RECENT_EVENTS, DeviceAlerts, alerts_of
 from purrr_cli.tui.api import PurrrApi
 from purrr_cli.tui.commands import PurrrCommands
 from purrr_cli.tui.messages import ConnectionChanged, OverviewChanged, ServerEvent
 from purrr_cli.tui.overview import Overview, load_overview
 from purrr_cli.tui.screens.cats import CatsScreen
+from purrr_cli.tui.sse import event_of
 from purrr_cli.tui.themes import PURRR_THEMES
 from purrr_cli.tui.workers import as_work
 
 #: Reconnect back-off: first retry after this many seconds, doubling up to the maximum.
 RETRY_FIRST, RETRY_MAX = 1.0, 30.0
+#: Seconds the server holds a live stream open before the dashboard opens the next one (each is
+#: one request against a hosted server's hourly limit).
+STREAM_SECONDS = 300.0
+#: Seconds live updates pause when the server's rate limit is reached (at least, at most).
+RATE_LIMITED_WAIT, RETRY_AFTER_MAX = 60.0, 3600.0
 
 
 class PurrrApp(App[None]):
@@ -71,12 +77,14 @@ class PurrrApp(App[None]):
         keymap: dict[str, str] | None = None,
         theme: str | None = None,
         poll_interval: float = 2.0,
+        stream_seconds: float = STREAM_SECONDS,
         live: bool = True,
         save_theme: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
         self.api = api
         self.poll_interval = poll_interval
+        self.stream_seconds = stream_seconds
         self.live = live
         self.connection: ConnectionChanged | None = None
         #: The header's state; None until first read.
@@ -228,36 +236,75 @@ class PurrrApp(App[None]):
 
     @work(group="events", exclusive=True)
     async def watch_events(self) -> None:
-        """Poll the server's event feed; on failure show the banner and retry with back-off."""
+        """Follow the server's live events: its event stream (one request for minutes, resumed
+        after the last event seen), or by polling a server without one. On failure show the
+        banner and retry with back-off."""
         since: int | None = None
+        streaming = self.api.can_stream
         delay = RETRY_FIRST
         while True:
             try:
-                batch = await self.api.poll_events(since)
+                if since is None or not streaming:
+                    batch = await self.api.poll_events(since)
+                    self.connection_restored()
+                    delay = RETRY_FIRST
+                    first = since is None
+                    events, since = split_batch(batch, since)
+                    if first:
+                        await self._read_recent_alerts(since or 0)
+                    self._take_events(events)
+                    if not streaming:
+                        await asyncio.sleep(self.poll_interval)
+                    continue
+                opened = asyncio.get_running_loop().time()
+                async for frames in self.api.stream_events(
+                    since, self.stream_seconds, self.connection_restored
+                ):
+                    delay = RETRY_FIRST
+                    events = [e for e in map(event_of, frames) if e is not None]
+                    for event in events:
+                        since = max(since, int(event.get("version") or since))
+                    self._take_events(events)
+                if asyncio.get_running_loop().time() - opened < self.stream_seconds / 2:
+                    await asyncio.sleep(self.poll_interval)  # ended early: do not spin
             except UnreachableError as exc:
                 self.connection_lost(exc.message, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RETRY_MAX)
-                continue
-            except CliError:
+            except CliError as exc:
+                if isinstance(exc, NotFoundError) and streaming and since is not None:
+                    streaming = False  # an older server without the stream: poll it
+                    continue
                 # The server answers but has no event feed (an older server): just poll less.
                 self.connection_restored()
-                await asyncio.sleep(self.poll_interval * 5)
-                continue
-            self.connection_restored()
-            delay = RETRY_FIRST
-            first = since is None
-            events, since = split_batch(batch, since)
-            if first:
-                await self._read_recent_alerts(since or 0)
-            for event in events:
-                for alert in alerts_of([event]):
-                    self.device_alerts.add(alert)
-                self.broadcast(_event_message(event))
-                self.announce(event)
-            if events:
-                self.refresh_overview()
-            await asyncio.sleep(self.poll_interval)
+                await asyncio.sleep(self.held_off(exc, self.poll_interval * 5))
+
+    def held_off(self, exc: CliError, wait: float) -> float:
+        """Seconds to wait before the next live request after `exc`: `wait`, or, when the
+        server's rate limit is reached, until it lets requests in again (asking sooner would
+        only count as violations, and enough of them ban the player)."""
+        if not isinstance(exc, RateLimitedError):
+            return wait
+        try:
+            retry_after = float(exc.details.get("retry_after") or 0)
+        except (TypeError, ValueError):
+            retry_after = 0.0
+        wait = min(max(retry_after, RATE_LIMITED_WAIT), RETRY_AFTER_MAX)
+        self.notify(
+            f"Live updates pause for {max(1, round(wait / 60))} min: {exc.message} "
+            "(r reloads a screen meanwhile).",
+            severity="warning",
+        )
+        return wait
+
+    def _take_events(self, events: list[dict[str, Any]]) -> None:
+        for event in events:
+            for alert in alerts_of([event]):
+                self.device_alerts.add(alert)
+            self.broadcast(_event_message(event))
+            self.announce(event)
+        if events:
+            self.refresh_overview()
 
     def announce(self, event: dict[str, Any]) -> None:
         """A toast for what happened while the player looked elsewhere."""

@@ -203,6 +203,14 @@ class CompanionClient:
         self._client = Client(choice=choice)
         return True
 
+    def stream(self, path: str, **options: Any) -> Any:
+        """`Client.stream` on the child's socket (or this process's server after a fallback);
+        a child that dies mid-stream is reported as unreachable, and the next stream falls
+        back."""
+        self._open()
+        self._fall_back()
+        return self._open().stream(path, **options)
+
     def _send(self, method: str, *args: Any, retry: bool, **kwargs: Any) -> Any:
         from purrr_cli.errors import UnreachableError
 

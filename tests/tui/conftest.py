@@ -169,10 +169,18 @@ class SharedTransport(httpx.BaseTransport):
 
 
 @pytest.fixture
-def hosted_transport(purrr_env: Path) -> Iterator[httpx.BaseTransport]:
+def hosted_settings() -> dict[str, Any]:
+    """The hosted server's settings beyond the defaults below (a test overrides this fixture).
+    Rate limits off by default: the tests' own clients make many quick requests."""
+    return {"rate_limit": False}
+
+
+@pytest.fixture
+def hosted_transport(
+    purrr_env: Path, hosted_settings: dict[str, Any]
+) -> Iterator[httpx.BaseTransport]:
     """A hosted server (accounts, rooms) in-process on its own data dir, with the pinned clock
-    and seeds of `purrr_env`. Rate limits off: the dashboard's live feeds poll (a free account's
-    100 requests an hour would last a live test a few seconds)."""
+    and seeds of `purrr_env`."""
     from purrr_cli._inprocess import in_process_transport
 
     transport = in_process_transport(
@@ -180,7 +188,7 @@ def hosted_transport(purrr_env: Path) -> Iterator[httpx.BaseTransport]:
         hosted=True,
         argon2_time_cost=1,
         argon2_memory_kib=1024,
-        rate_limit=False,
+        **hosted_settings,
     )
     yield transport
     transport.close()

@@ -16,10 +16,17 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
-from purrr_cli.errors import CliError, HostedOnlyError, NotFoundError, UnreachableError
+from purrr_cli.errors import (
+    CliError,
+    HostedOnlyError,
+    NotFoundError,
+    RateLimitedError,
+    UnreachableError,
+)
 from purrr_cli.tui import clock
 from purrr_cli.tui.screens.base import PurrrScreen
 from purrr_cli.tui.screens.form import FormDialog, FormField
+from purrr_cli.tui.sse import event_of
 from purrr_cli.tui.widgets.records import Column, RecordTable, records_of, shorten
 
 #: Room events read per request when catching up with a room's history.
@@ -331,29 +338,63 @@ The local game has no rooms (you are its only player): run the dashboard on a ho
     @work(group="room-channel", exclusive=True)
     async def follow(self, room_id: int) -> None:
         """Read the room's channel while it is shown: new lines in the log, and a reload of the
-        room (players, rounds) when someone joins, leaves or plays."""
+        room (players, rounds) when someone joins, leaves or plays. The channel's stream (one
+        request for minutes, resumed after the last event), or polling a server without it."""
+        streaming = self.api.can_stream
         delay = self.purrr.poll_interval
         while self.room_id == room_id and self.is_current:
-            await asyncio.sleep(delay)
+            if not streaming:
+                await asyncio.sleep(delay)
+            closed = False
             try:
-                page = await self.api.room_events(room_id, self.cursor)
+                if streaming:
+                    opened = asyncio.get_running_loop().time()
+                    seconds = self.purrr.stream_seconds
+                    async for frames in self.api.stream_room_events(room_id, self.cursor, seconds):
+                        found = [e for e in map(event_of, frames) if e is not None]
+                        if not self._take(found, room_id):
+                            return  # another room is shown now
+                        closed = any(e.get("type") == "room.closed" for e in found)
+                    if asyncio.get_running_loop().time() - opened < seconds / 2:
+                        await asyncio.sleep(self.purrr.poll_interval)  # ended early: no spin
+                else:
+                    page = await self.api.room_events(room_id, self.cursor)
+                    found = records_of(page.get("events"), "events")
+                    if not self._take(found, room_id):
+                        return
+                    closed = page.get("status") == "closed" and not found
             except UnreachableError as exc:
                 self.report(exc, quiet=True)
                 delay = min(delay * 2, 30.0)
+                if streaming:
+                    await asyncio.sleep(delay)
+                continue
+            except NotFoundError:
+                if not streaming:
+                    return
+                streaming = False  # a server without the room's stream (or the room is gone)
+                continue
+            except RateLimitedError as exc:
+                await asyncio.sleep(self.purrr.held_off(exc, delay))
                 continue
             except CliError:
                 return  # the room is gone or no longer ours to read: the next load says so
             delay = self.purrr.poll_interval
-            if self.room_id != room_id or self.log_room != room_id:
+            if closed or self.room_id != room_id or self.log_room != room_id:
                 return
-            found = records_of(page.get("events"), "events")
-            self.cursor = int(page.get("cursor") or self.cursor)
-            if found:
-                self.log_lines = (self.log_lines + [event_line(e) for e in found])[-LOG_LINES:]
-                self._show_log()
-                self.reload()
-            if page.get("status") == "closed" and not found:
-                return
+
+    def _take(self, found: list[dict[str, Any]], room_id: int) -> bool:
+        """Add the channel's new events to the log (and reload the room); False when the room
+        shown is no longer the one read."""
+        if self.room_id != room_id or self.log_room != room_id:
+            return False
+        for event in found:
+            self.cursor = max(self.cursor, int(event.get("version") or self.cursor))
+        if found:
+            self.log_lines = (self.log_lines + [event_line(e) for e in found])[-LOG_LINES:]
+            self._show_log()
+            self.reload()
+        return True
 
     def on_screen_suspend(self) -> None:
         self.workers.cancel_group(self, "room-channel")
