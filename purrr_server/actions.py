@@ -340,16 +340,7 @@ def validation_error(exc: ValidationError, what: str) -> InvalidRequest:
         if error["type"] != "missing":
             entry["value"] = _echo(error.get("input"))
         described.append(entry)
-    first = described[0]
-    if first["type"] == "missing":
-        message = f"{first['field']} is required"
-    elif first["type"] == "extra_forbidden":
-        message = f"unknown field {first['field']!r} for {what}"
-    else:
-        message = f"invalid {first['field']} {first.get('value')!r}: {first['message']}"
-    details: dict[str, Any] = {"field": first["field"], "errors": described}
-    if "value" in first:
-        details["value"] = first["value"]
+    message, details = envelope.validation_summary(described, what)
     return InvalidRequest(message, details=details)
 
 

@@ -183,3 +183,22 @@ def fail(
     """An error envelope for `request`; the status follows the code unless given."""
     body = error_body(code, message, details, request_id(request), clock(request))
     return JSONBody(body, status_code or STATUS_BY_CODE.get(code, 400), headers)
+
+
+def validation_summary(described: list[dict[str, Any]], what: str) -> tuple[str, dict[str, Any]]:
+    """The VALIDATION_ERROR message and details for pydantic errors already described as
+    `{"field", "message", "type", "value"?}` (the first bad field named, with its value; the
+    "Value error, " prefix pydantic puts on a validator's own words dropped)."""
+    for entry in described:
+        entry["message"] = str(entry["message"]).removeprefix("Value error, ")
+    first = described[0]
+    if first["type"] == "missing":
+        message = f"{first['field']} is required"
+    elif first["type"] == "extra_forbidden":
+        message = f"unknown field {first['field']!r} for {what}"
+    else:
+        message = f"invalid {first['field']} {first.get('value')!r}: {first['message']}"
+    details: dict[str, Any] = {"field": first["field"], "errors": described}
+    if "value" in first:
+        details["value"] = first["value"]
+    return message, details

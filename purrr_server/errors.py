@@ -12,7 +12,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from purrr_core import RuleError
-from purrr_server.envelope import CODE_BY_STATUS, ApiError, fail, shorten, status_for
+from purrr_server.envelope import (
+    CODE_BY_STATUS,
+    ApiError,
+    fail,
+    shorten,
+    status_for,
+    validation_summary,
+)
 
 MAX_VALUE_CHARS = 200
 _LOCATIONS = ("body", "query", "path", "header", "cookie")
@@ -57,14 +64,7 @@ async def validation_error(request: Request, exc: Exception) -> Response:
             {"field": "body", "reason": str(detail)},
         )
     described = [_describe(e) for e in errors]
-    first = described[0]
-    if first["type"] == "missing":
-        message = f"{first['field']} is required"
-    else:
-        message = f"invalid {first['field']} {first.get('value')!r}: {first['message']}"
-    details = {"field": first["field"], "errors": described}
-    if "value" in first:
-        details["value"] = first["value"]
+    message, details = validation_summary(described, "the request")
     return fail(request, "VALIDATION_ERROR", message, details)
 
 

@@ -42,9 +42,10 @@ def timezone(
 ) -> None:
     """Show or set the time zone your game's clock reads.
 
-    The Night Watch window (21:00–06:00), the cats' activity schedules and the daily quest reset
-    (local midnight) follow it. Unset, it is the server's zone: on your own computer, the
-    machine's. A patrol under way keeps the clock it was deployed with.
+    The Night Watch window (21:00–06:00), the cats' activity schedules
+    and the daily quest reset (local midnight) follow it. Unset, it is
+    the server's zone: on your own computer, the machine's. A patrol
+    under way keeps the clock it was deployed with.
     """
     if zone is not None and clear:
         raise UsageError(

@@ -186,7 +186,7 @@ def status() -> None:
     parts: list[Any] = [
         Text(
             f"Night window {window['start']}–{window['end']}: {state} "
-            f"(server time {window['local_time']})"
+            f"(your time {window['local_time']})"
         )
     ]
     record = data.get("record") or {}

@@ -194,7 +194,7 @@ async def test_patrol_times_are_server_local(make_app, cats, client) -> None:
         await settle(pilot)
         window = text_of(app.screen.query_one("#nw-window"))
         shown = text_of(app.screen.query_one("#nw-patrol"))
-        assert "server time 23:00" in window
+        assert "your time 23:00" in window
         assert "23:00 OUT" in shown and "22:00 OUT" not in shown  # 22:00 UTC is 23:00 there
 
 

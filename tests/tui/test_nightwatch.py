@@ -37,7 +37,7 @@ async def test_window_line_is_the_servers(make_app, cats, client) -> None:
         await pilot.press("n")
         await settle(pilot)
         line = text_of(app.screen.query_one("#nw-window", Static))
-        assert "Window OPEN (20:00–04:00, server time 23:00)" in line
+        assert "Window OPEN (20:00–04:00, your time 23:00)" in line
         assert "closes in 5h 00m" in line
 
 

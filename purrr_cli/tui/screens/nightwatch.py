@@ -259,7 +259,7 @@ def _until(boundary: int, moment: float) -> float:
 
 
 def window_line(window: dict[str, Any], elapsed: float = 0.0) -> str:
-    """`Window OPEN (21:00–06:00, server time 22:00) — closes in 8h 00m` from the server's
+    """`Window OPEN (21:00–06:00, your time 22:00) — closes in 8h 00m` from the server's
     `status["window"]`, `elapsed` seconds after it was read (the countdown runs on from there)."""
     start, end = _seconds(window["start"]), _seconds(window["end"])
     fetched = _seconds(window["local_time"])
@@ -272,7 +272,7 @@ def window_line(window: dict[str, Any], elapsed: float = 0.0) -> str:
             is_open = moment >= start or moment < end
     left = _until(end if is_open else start, moment)
     local = int(moment) // 60
-    hours = f"{window['start']}–{window['end']}, server time {local // 60:02d}:{local % 60:02d}"
+    hours = f"{window['start']}–{window['end']}, your time {local // 60:02d}:{local % 60:02d}"
     if is_open:
         return f"Window OPEN ({hours}) — closes in {clock.countdown(left)}"
     return f"Window closed ({hours}) — opens in {clock.countdown(left)}"
