@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from purrr_cli import sse
 from purrr_cli.client import connect
 from purrr_cli.output import PurrrTyper, examples, options, render
 
@@ -48,7 +49,14 @@ def events(
         bool, typer.Option("--follow", "-f", help="Keep watching for new events (Ctrl-C stops).")
     ] = False,
     interval: Annotated[
-        float, typer.Option("--interval", "-i", min=0.2, max=3600, help="Seconds between looks.")
+        float,
+        typer.Option(
+            "--interval",
+            "-i",
+            min=0.2,
+            max=3600,
+            help="Seconds between looks, on a server without a live stream.",
+        ),
     ] = 2,
 ) -> None:
     """Events after --since (by version, the server's change counter). With --follow, new ones as
@@ -56,19 +64,33 @@ def events(
     client = connect()
     cursor = since
     collected: list[dict[str, Any]] = []
-    while True:
+    while True:  # what happened already, a page at a time
         page = client.get("events/poll", since=cursor)
         found = page.get("events") or []
         cursor = int(page.get("cursor") or cursor)
         if follow:
-            for event in found:
-                typer.echo(json.dumps(event, default=str) if options.json else _line(event))
+            _echo(found)
         else:
             collected.extend(found)
-        if not follow and len(found) < 500:
-            if not options.json:  # a column for people; --json keeps the events as they are
-                collected = [{**e, "detail": _detail(e)} for e in collected]
-            render(collected, COLUMNS, empty="No events.")
-            return
-        if follow and not found:
+        if len(found) < 500:
+            break
+    if not follow:
+        if not options.json:  # a column for people; --json keeps the events as they are
+            collected = [{**e, "detail": _detail(e)} for e in collected]
+        render(collected, COLUMNS, empty="No events.")
+        return
+    # Live: one long request every few minutes (rate limits count requests, not events).
+    for event in sse.follow(client, "events", cursor):
+        cursor = int(event.get("version") or cursor)
+        _echo([event])
+    while True:  # a server without the live stream: look every --interval seconds
+        page = client.get("events/poll", since=cursor)
+        _echo(page.get("events") or [])
+        if int(page.get("cursor") or cursor) == cursor:
             time.sleep(interval)
+        cursor = int(page.get("cursor") or cursor)
+
+
+def _echo(found: list[dict[str, Any]]) -> None:
+    for event in found:
+        typer.echo(json.dumps(event, default=str) if options.json else _line(event))

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from purrr_cli import complete
+from purrr_cli import complete, sse
 from purrr_cli.client import connect
 from purrr_cli.output import PurrrTyper, examples, message, options, render
 from purrr_cli.resolve import cat_id, parse_id
@@ -219,7 +219,14 @@ def watch(
         ),
     ] = None,
     interval: Annotated[
-        float, typer.Option("--interval", "-i", min=0.2, max=3600, help="Seconds between looks.")
+        float,
+        typer.Option(
+            "--interval",
+            "-i",
+            min=0.2,
+            max=3600,
+            help="Seconds between looks, on a server without a live stream.",
+        ),
     ] = 2,
 ) -> None:
     """Follow a room live: players joining and leaving, each round's results, until the room
@@ -234,8 +241,15 @@ def watch(
             if len(page.get("events") or []) < 1000:
                 break
         message(f"Watching room {room_id} (Ctrl-C stops).")
-    while True:
-        page = client.get(f"rooms/{room_id}/events/poll", since=cursor)
+    path = f"rooms/{room_id}/events"
+    # Live: one long request every few minutes (rate limits count requests, not events).
+    for event in sse.follow(client, path, cursor):
+        cursor = int(event.get("version") or cursor)
+        typer.echo(json.dumps(event, default=str) if options.json else _line(event))
+        if event.get("type") == "room.closed":
+            return
+    while True:  # a server without the live stream: look every --interval seconds
+        page = client.get(f"{path}/poll", since=cursor)
         found = page.get("events") or []
         for event in found:
             typer.echo(json.dumps(event, default=str) if options.json else _line(event))

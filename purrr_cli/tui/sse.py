@@ -1,4 +1,5 @@
-"""Server-Sent Events for the dashboard: a frame parser and an async reader of one stream.
+"""Server-Sent Events for the dashboard: an async reader of one stream (the frame parser is
+`purrr_cli.sse`, shared with the CLI).
 
 The server's live feeds (`GET /events`, `GET /rooms/{id}/events`) hold one request open for
 minutes, so a dashboard left open makes a handful of requests an hour instead of one every
@@ -12,90 +13,11 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Any
 
+from purrr_cli.sse import ServerSentEvent, SseParser, event_of
 
-@dataclass(frozen=True)
-class ServerSentEvent:
-    """One dispatched event: its `id` (the last one seen, as the spec says), type and data."""
-
-    id: str | None
-    event: str
-    data: str
-
-
-class SseParser:
-    """Text in, events out, per the Server-Sent Events spec: lines end with CRLF, LF or CR; a
-    blank line dispatches; `data` lines join with newlines; lines starting with ':' are
-    comments; one space after the field's colon is dropped; a frame may span any chunks."""
-
-    def __init__(self) -> None:
-        self._buffer = ""
-        self._data: list[str] = []
-        self._event = ""
-        self._has_data = False
-        #: The last event id seen (it carries over to later events without one).
-        self.last_id: str | None = None
-
-    def feed(self, text: str) -> list[ServerSentEvent]:
-        self._buffer += text
-        events: list[ServerSentEvent] = []
-        while True:
-            cut = _line_end(self._buffer)
-            if cut is None:
-                return events
-            end, width = cut
-            line, self._buffer = self._buffer[:end], self._buffer[end + width :]
-            event = self._line(line)
-            if event is not None:
-                events.append(event)
-
-    def _line(self, line: str) -> ServerSentEvent | None:
-        if line == "":
-            if not self._has_data:
-                self._event = ""
-                return None
-            event = ServerSentEvent(self.last_id, self._event or "message", "\n".join(self._data))
-            self._data, self._event, self._has_data = [], "", False
-            return event
-        if line.startswith(":"):
-            return None
-        field, colon, value = line.partition(":")
-        if colon and value.startswith(" "):
-            value = value[1:]
-        if field == "data":
-            self._data.append(value)
-            self._has_data = True
-        elif field == "event":
-            self._event = value
-        elif field == "id" and "\0" not in value:
-            self.last_id = value
-        return None
-
-
-def event_of(frame: ServerSentEvent) -> dict[str, Any] | None:
-    """The purrr event a frame carries (its data is the event as JSON), or None."""
-    import json
-
-    try:
-        event = json.loads(frame.data)
-    except ValueError:
-        return None
-    return event if isinstance(event, dict) else None
-
-
-def _line_end(buffer: str) -> tuple[int, int] | None:
-    """(where the first complete line ends, the width of its end), or None; a CR at the very
-    end may be the first half of a CRLF still on its way, so it waits for the next chunk."""
-    for index, char in enumerate(buffer):
-        if char == "\n":
-            return index, 1
-        if char == "\r":
-            if index + 1 == len(buffer):
-                return None
-            return index, 2 if buffer[index + 1] == "\n" else 1
-    return None
+__all__ = ["ServerSentEvent", "SseParser", "event_of", "read_events"]
 
 
 #: Opens a stream: a context manager giving a response with `iter_text()` (httpx.Response).
