@@ -220,9 +220,14 @@ def watch(
     interval: Annotated[
         float,
         typer.Option(
-            "--interval", "-i", min=1, max=3600, help="Seconds between looks (default 10)."
+            "--interval",
+            "-i",
+            min=1,
+            max=3600,
+            help="Seconds between looks (default 60: a patrol ticks every 30 minutes, and a "
+            "hosted server counts each look against your hourly limit).",
         ),
-    ] = 10,
+    ] = 60,
 ) -> None:
     """Follow the patrol under way, like `gh run watch`: each event as it happens, until the
     patrol ends (then its result). --json prints one event object per line."""
