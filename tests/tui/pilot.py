@@ -45,3 +45,15 @@ async def settle(pilot: Any) -> None:
         if loop.time() > deadline:
             raise AssertionError(f"workers still running: {busy}")
     await pilot.pause()
+    # A DataTable sizes its columns to new rows on its next idle moment: on a busy machine the
+    # screenshot could come first (header-wide columns, cut names). Wait for that moment.
+    from textual.widgets import DataTable
+
+    while any(
+        getattr(table, "_require_update_dimensions", False)
+        for table in pilot.app.screen.query(DataTable)
+    ):
+        if loop.time() > deadline:
+            raise AssertionError("a table never sized its columns")
+        await pilot.pause(0.02)
+    await pilot.pause()
