@@ -8,13 +8,19 @@ that fetches the cats (`CatRepository.get_checked`), so the usual read costs one
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import Request
 
 from purrr_server.actions import execute
-from purrr_server.envelope import request_id
+from purrr_server.envelope import ApiError, request_id
 from purrr_server.runtime import runtime_of
 from purrr_server.store.cats import Pending
 from purrr_server.store.users import User
+
+if TYPE_CHECKING:
+    from purrr_core.economy import PayoutProvider
+    from purrr_server.auth import Principal
 
 
 async def complete_due_breedings(request: Request, user: User) -> bool:
@@ -53,3 +59,40 @@ async def bring_to_now(request: Request, user: User, pending: Pending | None = N
     if pending.patrols:
         ran = await catch_up_patrols(request, user) or ran
     return ran
+
+
+#: Catch-ups one read runs at most: mark sent, then send and (when already due) settle.
+CATCH_UP_ROUNDS = 3
+
+
+async def catch_up_withdrawals(request: Request, who: Principal) -> None:
+    """Let the caller's withdrawals move on (sent after the hold, settled or failed) before they
+    are shown: `economy.withdrawals_catch_up` actions, run only while one is due. A send takes
+    two (one marks the withdrawal sent, the next calls the provider before its transaction), so
+    a read runs a few at most."""
+    from purrr_server import payments
+    from purrr_server.services.economy import withdrawals_due
+
+    runtime = runtime_of(request)
+    settings = runtime.settings
+    try:
+        provider: PayoutProvider | None = payments.payout_provider_for(
+            settings.economy, settings.hosted, settings.allow_sandbox_payments
+        )
+    except ApiError:
+        provider = None  # a hosted server without a payout provider sends nothing
+    for _ in range(CATCH_UP_ROUNDS):
+        rows = await runtime.store.read.withdrawals.open_for_user(who.user.id)
+        if not rows or not withdrawals_due(rows, settings.now(), settings, provider):
+            return
+        outcome = await execute(
+            runtime,
+            who.user,
+            "economy.withdrawals_catch_up",
+            {},
+            via="internal",
+            scopes=who.scopes,
+            request_id=request_id(request),
+        )
+        if not outcome.result["withdrawals"]:
+            return  # nothing moved (e.g. the provider is unreachable): ask again next read

@@ -9,12 +9,12 @@ from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from purrr_core.economy import PayoutProvider, Wallet, charge_view, check_asset
-from purrr_server import payments
+from purrr_core.economy import Wallet, charge_view, check_asset
 from purrr_server.actions import MAX_ID, ActionResult, execute
 from purrr_server.auth import Admin, Caller
-from purrr_server.envelope import ApiError, ok, request_id
+from purrr_server.envelope import ok, request_id
 from purrr_server.http import Envelope, Paging, run_action
+from purrr_server.lazy import catch_up_withdrawals
 from purrr_server.runtime import runtime_of
 from purrr_server.services.economy import (
     Balance,
@@ -25,44 +25,9 @@ from purrr_server.services.economy import (
     Withdrawal,
     WithdrawalOut,
     WithdrawArgs,
-    withdrawals_due,
 )
 
 router = APIRouter(prefix="/economy", tags=["economy"])
-
-
-#: Catch-ups one read runs at most: mark sent, then send and (when already due) settle.
-CATCH_UP_ROUNDS = 3
-
-
-async def catch_up_withdrawals(request: Request, who: Caller) -> None:
-    """Let the caller's withdrawals move on (sent after the hold, settled or failed) before they
-    are shown: `economy.withdrawals_catch_up` actions, run only while one is due. A send takes
-    two (one marks the withdrawal sent, the next calls the provider before its transaction), so
-    a read runs a few at most."""
-    runtime = runtime_of(request)
-    settings = runtime.settings
-    try:
-        provider: PayoutProvider | None = payments.payout_provider_for(
-            settings.economy, settings.hosted, settings.allow_sandbox_payments
-        )
-    except ApiError:
-        provider = None  # a hosted server without a payout provider sends nothing
-    for _ in range(CATCH_UP_ROUNDS):
-        rows = await runtime.store.read.withdrawals.open_for_user(who.user.id)
-        if not rows or not withdrawals_due(rows, settings.now(), settings, provider):
-            return
-        outcome = await execute(
-            runtime,
-            who.user,
-            "economy.withdrawals_catch_up",
-            {},
-            via="internal",
-            scopes=who.scopes,
-            request_id=request_id(request),
-        )
-        if not outcome.result["withdrawals"]:
-            return  # nothing moved (e.g. the provider is unreachable): ask again next read
 
 
 async def current_wallet(request: Request, who: Caller) -> Wallet:
