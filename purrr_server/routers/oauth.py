@@ -41,7 +41,8 @@ router = APIRouter(prefix="/oauth", tags=["oauth"])
 
 #: RFC 6749 §5.1: token responses must not be cached.
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-_FORM_FIELDS = {
+#: The form fields each endpoint passes to its action; nothing else is read from a form.
+TOKEN_FIELDS = (
     "grant_type",
     "client_id",
     "client_secret",
@@ -50,9 +51,9 @@ _FORM_FIELDS = {
     "code_verifier",
     "refresh_token",
     "scope",
-    "token",
-    "token_type_hint",
-}
+)
+REVOKE_FIELDS = ("token", "token_type_hint", "client_id", "client_secret")
+_FORM_FIELDS = frozenset(TOKEN_FIELDS + REVOKE_FIELDS)
 
 
 def hosted_only(request: Request) -> None:
@@ -314,18 +315,8 @@ async def _protocol(request: Request, name: str, fields: tuple[str, ...]) -> dic
     },
 )
 async def token(request: Request, _: HostedAnonymous) -> Response:
-    fields = (
-        "grant_type",
-        "client_id",
-        "client_secret",
-        "code",
-        "redirect_uri",
-        "code_verifier",
-        "refresh_token",
-        "scope",
-    )
     try:
-        result = await _protocol(request, "oauth.token", fields)
+        result = await _protocol(request, "oauth.token", TOKEN_FIELDS)
     except OAuthError as error:
         return _oauth_response(error.body(), error.status)
     if result.get("error"):
@@ -346,9 +337,8 @@ async def token(request: Request, _: HostedAnonymous) -> Response:
     },
 )
 async def revoke(request: Request, _: HostedAnonymous) -> Response:
-    fields = ("token", "token_type_hint", "client_id", "client_secret")
     try:
-        await _protocol(request, "oauth.revoke", fields)
+        await _protocol(request, "oauth.revoke", REVOKE_FIELDS)
     except OAuthError as error:
         return _oauth_response(error.body(), error.status)
     oauth.forget_tokens(runtime_of(request))

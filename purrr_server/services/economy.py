@@ -313,16 +313,7 @@ async def withdraw(ctx: ActionContext, args: WithdrawArgs) -> dict[str, Any]:
 @action("economy.withdraw_cancel", args=CancelArgs, result=Withdrawal, syncs=False)
 async def cancel_withdrawal(ctx: ActionContext, args: CancelArgs) -> dict[str, Any]:
     withdrawal_id = args.withdrawal_id
-    row = await ctx.store.withdrawals.get(ctx.user_id, withdrawal_id)
-    if row is None:
-        raise NotFound(
-            f"withdrawal {withdrawal_id} not found", details={"withdrawal_id": withdrawal_id}
-        )
-    if row["status"] != "pending":
-        raise Conflict(
-            f"withdrawal {withdrawal_id} is {row['status']}, not pending",
-            details={"withdrawal_id": withdrawal_id, "status": row["status"]},
-        )
+    row = await _pending(ctx, withdrawal_id)
     if not await ctx.store.withdrawals.transition(
         ctx.user_id, withdrawal_id, "pending", "cancelled", ctx.stamp, finished_at=ctx.stamp
     ):
