@@ -6,7 +6,8 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from purrr_core import Cat, advance, care_status, level_progress, mood_label
+from purrr_core import Cat, advance, level_progress, mood_label
+from purrr_core.status import CarePlan, care_plan
 from purrr_core.timeflow import TICK
 
 #: Bookkeeping of lazy time passing; meaningless to clients.
@@ -16,7 +17,7 @@ MEMO_SIZE = 2048
 #: (id of a stored cat, ticks it is advanced by) → (that cat, the advanced cat)
 _advanced: dict[tuple[int, int], tuple[Cat, Cat]] = {}
 #: id of a cat → (the cat, its JSON fields that depend on the cat alone)
-_fixed: dict[int, tuple[Cat, dict[str, Any], dict[str, Any], dict[str, Any] | None]] = {}
+_fixed: dict[int, tuple[Cat, dict[str, Any], dict[str, Any], dict[str, Any] | None, CarePlan]] = {}
 
 
 @cache
@@ -35,15 +36,15 @@ def _phenotype(genotype: str) -> dict[str, Any] | None:
 def cat_json(cat: Cat, now: datetime) -> dict[str, Any]:
     """The cat brought to `now`, with its mood label, care status, level progress and phenotype.
 
-    What depends on the cat alone (its fields, level progress, phenotype) is computed once per
-    cat object, and `advance` once per cat and tick count: cats read from the store are shared
-    objects (`purrr_server.store.cats`), and a cat only changes state at whole ticks. Mood and
-    care depend on `now` and are computed every time."""
+    What depends on the cat alone (its fields, level progress, phenotype, care plan) is computed
+    once per cat object, and `advance` once per cat and tick count: cats read from the store are
+    shared objects (`purrr_server.store.cats`), and a cat only changes state at whole ticks.
+    Mood and care status depend on `now` and are computed every time (from the care plan)."""
     cat = _advance(cat, now)
-    fields, progress, phenotype = _fixed_parts(cat)
+    fields, progress, phenotype, care = _fixed_parts(cat)
     out = dict(fields)
     out["mood_label"] = mood_label(cat, now)
-    out["care"] = care_status(cat, now)
+    out["care"] = care.at(now)
     out["level_progress"] = dict(progress)
     if cat.genotype:
         out["phenotype"] = phenotype
@@ -65,17 +66,20 @@ def _advance(cat: Cat, now: datetime) -> Cat:
     return advanced
 
 
-def _fixed_parts(cat: Cat) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+def _fixed_parts(
+    cat: Cat,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None, CarePlan]:
     hit = _fixed.get(id(cat))
     if hit is not None and hit[0] is cat:
-        return hit[1], hit[2], hit[3]
+        return hit[1], hit[2], hit[3], hit[4]
     fields = cat.model_dump(mode="json", exclude=set(INTERNAL_FIELDS))
     progress = level_progress(cat)
     phenotype = _phenotype(cat.genotype) if cat.genotype else None
     if len(_fixed) >= MEMO_SIZE:
         _fixed.clear()
-    _fixed[id(cat)] = (cat, fields, progress, phenotype)
-    return fields, progress, phenotype
+    care = care_plan(cat)
+    _fixed[id(cat)] = (cat, fields, progress, phenotype, care)
+    return fields, progress, phenotype, care
 
 
 #: The counter holding quest XP claimed without a cat (services/quests.py).
