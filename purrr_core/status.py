@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
 
 from purrr_core.catalog import load
 from purrr_core.models import Cat
@@ -53,7 +55,8 @@ class CarePlan:
     #: Needs due because the stat they serve is low, in `care_stat_needs` order.
     low: tuple[str, ...]
     order: dict[str, int]
-    bands: tuple[tuple[int, str], ...]
+    #: The care band of each score 0..100.
+    bands: tuple[str, ...]
 
     def at(self, now: datetime) -> dict[str, object]:
         last = _last_now[0]
@@ -79,14 +82,20 @@ class CarePlan:
             needs += [need for need in self.low if need not in needs]
             needs.sort(key=self.order.__getitem__)
         care_score = max(0, min(100, int(score)))
-        band = next(name for floor, name in self.bands if care_score >= floor)
         return {
             "needs_attention": bool(needs),
             "needs": needs,
             "hours_since": hours,
             "care_score": care_score,
-            "care_band": band,
+            "care_band": self.bands[care_score],
         }
+
+
+@cache
+def _bands() -> tuple[str, ...]:
+    """The band of each care score 0..100: the first of `care_bands` whose floor it reaches."""
+    bands: list[list[Any]] = load("care")["care_bands"]
+    return tuple(next(str(name) for floor, name in bands if score >= floor) for score in range(101))
 
 
 def care_plan(cat: Cat) -> CarePlan:
@@ -110,8 +119,7 @@ def care_plan(cat: Cat) -> CarePlan:
         if getattr(cat, rule["stat"]) < rule["below"]
     )
     order = {need: index for index, need in enumerate(limits)}
-    bands = tuple((int(floor), str(name)) for floor, name in table["care_bands"])
-    return CarePlan(cares, low, order, bands)
+    return CarePlan(cares, low, order, _bands())
 
 
 def care_status(cat: Cat, now: datetime) -> dict[str, object]:

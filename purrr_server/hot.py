@@ -5,8 +5,9 @@ in turn), its dependency solver (the `Caller` dependency, the paging parameters,
 parameter) and its response machinery cost more than the read itself (docs/architecture.md,
 "Performance"). `HotReads` recognises them by path, authenticates with the same code as the
 `Caller` dependency (`purrr_server.auth.authenticate_with`: scopes, IP allow-lists, the rate
-limit), runs the same handlers as the routes (`read_cat`, `read_cats`, which the routes in
-`purrr_server.routers.cats` call too), and sends the envelope itself. Errors go to the app's own
+limit), runs the same handlers as the routes (`load_cat`, `load_cats`, which the routes in
+`purrr_server.routers.cats` call too), and sends the envelope itself, put together from each
+cat's JSON encoded once (`presenters.cat_json_bytes`). Errors go to the app's own
 exception handlers, so an error is the same envelope either way.
 
 Only the well-formed request is taken: a path id that is not a plain decimal number in range, a
@@ -17,15 +18,17 @@ stay mounted for that and for the OpenAPI description.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from purrr_core import Cat
 from purrr_server.auth import authenticate_with
-from purrr_server.envelope import request_id_of, success_body
+from purrr_server.envelope import dumps, meta, request_id_of, success_body
 from purrr_server.lazy import bring_to_now
-from purrr_server.presenters import cat_json
+from purrr_server.presenters import cat_json, cat_json_bytes
 from purrr_server.runtime import Runtime
 from purrr_server.store.users import User
 
@@ -40,30 +43,52 @@ MAX_LIMIT = 1000
 _JSON = (b"content-type", b"application/json")
 
 
-async def read_cat(request: Request, user: User, cat_id: int) -> tuple[Any, dict[str, str]]:
-    """`GET /cats/{id}`: the cat brought to now and its `ETag` header (one query when nothing
-    is pending: the cat and whether the player has lazy work come back together)."""
+async def load_cat(request: Request, user: User, cat_id: int) -> Cat:
+    """`GET /cats/{id}`'s cat, brought to now (one query when nothing is pending: the cat and
+    whether the player has lazy work come back together); NOT_FOUND for another's cat."""
     runtime: Runtime = request.app.state.runtime
     found, pending = await runtime.store.read.cats.get_checked(user.id, cat_id)
     if await bring_to_now(request, user, pending) or found is None:
         from purrr_server.services.cats import find_cat
 
         found = await find_cat(runtime.store.read, user.id, cat_id)
-    return cat_json(found, runtime.settings.now()), {"ETag": f'"{found.version}"'}
+    return found
 
 
-async def read_cats(
-    request: Request, user: User, limit: int, offset: int
-) -> tuple[Any, dict[str, str]]:
-    """`GET /cats`: a page of the player's cats brought to now and `X-Total-Count` (one query
-    when nothing is pending, as for one cat)."""
+async def load_cats(request: Request, user: User, limit: int, offset: int) -> tuple[list[Cat], int]:
+    """`GET /cats`' page of the player's cats brought to now, and how many they have (one
+    query when nothing is pending, as for one cat)."""
     runtime: Runtime = request.app.state.runtime
     repo = runtime.store.read.cats
     cats, total, pending = await repo.page_checked(user.id, limit, offset)
     if await bring_to_now(request, user, pending):
         cats, total = await repo.page(user.id, limit, offset)
-    now = runtime.settings.now()
-    return [cat_json(c, now) for c in cats], {"X-Total-Count": str(total)}
+    return cats, total
+
+
+def etag(cat: Cat) -> dict[str, str]:
+    return {"ETag": f'"{cat.version}"'}
+
+
+def total_count(total: int) -> dict[str, str]:
+    return {"X-Total-Count": str(total)}
+
+
+def cats_data(cats: list[Cat], now: datetime) -> bytes | None:
+    """The JSON of `[cat_json(c, now) for c in cats]` as `envelope.dumps` writes it, from the
+    cats' pre-encoded parts (`presenters.cat_json_bytes`); None if one cannot be."""
+    parts = []
+    for cat in cats:
+        part = cat_json_bytes(cat, now)
+        if part is None:
+            return None
+        parts.append(part)
+    return b"[" + b",".join(parts) + b"]"
+
+
+def envelope_with(data: bytes, rid: str, now: datetime) -> bytes:
+    """`envelope.success_body` around `data`, already encoded."""
+    return b'{"success":true,"data":' + data + b',"meta":' + dumps(meta(rid, now)) + b"}"
 
 
 def _cat_id(path: str) -> int | None:
@@ -135,9 +160,11 @@ class HotReads:
         try:
             principal = await authenticate_with(request, self.runtime)
             if cat_id is None:
-                data, headers = await read_cats(request, principal.user, *paging)
+                cats, total = await load_cats(request, principal.user, *paging)
+                headers = total_count(total)
             else:
-                data, headers = await read_cat(request, principal.user, cat_id)
+                cats = [await load_cat(request, principal.user, cat_id)]
+                headers = etag(cats[0])
         except Exception as exc:
             handler = _handler_for(scope["app"], exc)
             if handler is None:
@@ -145,7 +172,14 @@ class HotReads:
             response = await handler(request, exc)
             await response(scope, receive, send)
             return
-        body = success_body(data, request_id_of(scope), self.runtime.settings.now())
+        now = self.runtime.settings.now()
+        rid = request_id_of(scope)
+        data = cats_data(cats, now) if cat_id is None else cat_json_bytes(cats[0], now)
+        if data is not None:
+            body = envelope_with(data, rid, now)
+        else:
+            shown = [cat_json(c, now) for c in cats]
+            body = success_body(shown if cat_id is None else shown[0], rid, now)
         raw = [
             (name.lower().encode("latin-1"), value.encode("latin-1"))
             for name, value in headers.items()

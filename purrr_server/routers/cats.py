@@ -11,7 +11,7 @@ from starlette.responses import Response
 from purrr_server.actions import MAX_ID, ActionResult
 from purrr_server.auth import Caller
 from purrr_server.envelope import ApiError, ok
-from purrr_server.hot import read_cat, read_cats
+from purrr_server.hot import etag, load_cat, load_cats, total_count
 from purrr_server.http import Envelope, Paging, run_action
 from purrr_server.lazy import bring_to_now
 from purrr_server.presenters import cat_json
@@ -72,8 +72,9 @@ def expected_version(if_match: str | None, body_version: int | None = None) -> i
 @router.get("", summary="List your cats", response_model=Envelope[list[CatOut]])
 async def list_cats(request: Request, paging: Paging, who: Caller) -> Response:
     """Served by `purrr_server.hot.HotReads` unless the query string is unusual."""
-    data, headers = await read_cats(request, who.user, paging.limit, paging.offset)
-    return ok(request, data, headers=headers)
+    cats, total = await load_cats(request, who.user, paging.limit, paging.offset)
+    now = runtime_of(request).settings.now()
+    return ok(request, [cat_json(c, now) for c in cats], headers=total_count(total))
 
 
 @router.post("", status_code=201, summary="Adopt a cat", response_model=Envelope[CatOut])
@@ -102,8 +103,8 @@ async def cats_status(request: Request, who: Caller) -> Response:
 async def get_cat(request: Request, cat_id: CatId, who: Caller) -> Response:
     """Served by `purrr_server.hot.HotReads` (this route answers what it leaves, e.g. under
     a root path)."""
-    data, headers = await read_cat(request, who.user, cat_id)
-    return ok(request, data, headers=headers)
+    cat = await load_cat(request, who.user, cat_id)
+    return ok(request, cat_json(cat, runtime_of(request).settings.now()), headers=etag(cat))
 
 
 @router.put(
