@@ -119,11 +119,17 @@ def client_ip(request: Request) -> str:
 
 
 def _presented(request: Request) -> tuple[str, str] | None:
-    """(kind, secret) of the credential on the request, if any."""
-    key = request.headers.get("x-api-key")
+    """(kind, secret) of the credential on the request, if any: the first `X-API-Key`, else
+    the first `Authorization` (read from the ASGI headers in one pass; they are lower-case)."""
+    key = authorization = None
+    for name, raw in request.scope["headers"]:
+        if name == b"x-api-key" and key is None:
+            key = raw
+        elif name == b"authorization" and authorization is None:
+            authorization = raw
     if key:
-        return "api_key", key.strip()
-    header = request.headers.get("authorization", "")
+        return "api_key", key.decode("latin-1").strip()
+    header = authorization.decode("latin-1") if authorization else ""
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         token = value.strip()
@@ -182,11 +188,15 @@ async def _forbidden(runtime: Runtime, request: Request, user_id: int, reason: s
 
 async def authenticate(request: Request) -> Principal:
     """Resolve the caller or raise UNAUTHORIZED / FORBIDDEN; then apply the rate limit."""
-    return await _authenticate(request, rate_limited=True)
+    return await _authenticate(request, runtime_of(request), rate_limited=True)
 
 
-async def _authenticate(request: Request, *, rate_limited: bool) -> Principal:
-    runtime = runtime_of(request)
+async def authenticate_with(request: Request, runtime: Runtime) -> Principal:
+    """`authenticate` for a caller that has the runtime at hand (`purrr_server.hot`)."""
+    return await _authenticate(request, runtime, rate_limited=True)
+
+
+async def _authenticate(request: Request, runtime: Runtime, *, rate_limited: bool) -> Principal:
     presented = _presented(request)
     if presented is None:
         raise ApiError(
@@ -221,11 +231,7 @@ async def _authenticate(request: Request, *, rate_limited: bool) -> Principal:
         )
     if credential.key_id is not None:
         _touch_key(runtime, credential.key_id)
-    principal = Principal(
-        credential.user, credential.kind, credential.scopes, digest, credential.key_id
-    )
-    request.state.principal = principal
-    return principal
+    return Principal(credential.user, credential.kind, credential.scopes, digest, credential.key_id)
 
 
 async def require_admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
@@ -239,7 +245,9 @@ async def require_admin(principal: Annotated[Principal, Depends(authenticate)]) 
 async def require_owner(request: Request) -> Principal:
     """`require_admin` without the rate limit: exporting or deleting one's own data (GDPR) is
     never refused because of a rate-limit ban."""
-    return await require_admin(await _authenticate(request, rate_limited=False))
+    return await require_admin(
+        await _authenticate(request, runtime_of(request), rate_limited=False)
+    )
 
 
 async def enforce_rate_limit(

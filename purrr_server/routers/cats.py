@@ -11,6 +11,7 @@ from starlette.responses import Response
 from purrr_server.actions import MAX_ID, ActionResult
 from purrr_server.auth import Caller
 from purrr_server.envelope import ApiError, ok
+from purrr_server.hot import etag, load_cat, load_cats, total_count
 from purrr_server.http import Envelope, Paging, run_action
 from purrr_server.lazy import bring_to_now
 from purrr_server.presenters import cat_json
@@ -70,11 +71,10 @@ def expected_version(if_match: str | None, body_version: int | None = None) -> i
 
 @router.get("", summary="List your cats", response_model=Envelope[list[CatOut]])
 async def list_cats(request: Request, paging: Paging, who: Caller) -> Response:
-    await bring_to_now(request, who.user)
-    runtime = runtime_of(request)
-    cats, total = await runtime.store.read.cats.page(who.user.id, paging.limit, paging.offset)
-    now = runtime.settings.now()
-    return ok(request, [cat_json(c, now) for c in cats], headers={"X-Total-Count": str(total)})
+    """Served by `purrr_server.hot.HotReads` unless the query string is unusual."""
+    cats, total = await load_cats(request, who.user, paging.limit, paging.offset)
+    now = runtime_of(request).settings.now()
+    return ok(request, [cat_json(c, now) for c in cats], headers=total_count(total))
 
 
 @router.post("", status_code=201, summary="Adopt a cat", response_model=Envelope[CatOut])
@@ -101,12 +101,10 @@ async def cats_status(request: Request, who: Caller) -> Response:
 
 @router.get("/{cat_id}", summary="One cat, brought to now", response_model=Envelope[CatOut])
 async def get_cat(request: Request, cat_id: CatId, who: Caller) -> Response:
-    runtime = runtime_of(request)
-    found, pending = await runtime.store.read.cats.get_checked(who.user.id, cat_id)
-    if await bring_to_now(request, who.user, pending) or found is None:
-        found = await find_cat(runtime.store.read, who.user.id, cat_id)
-    cat = found
-    return ok(request, cat_json(cat, runtime.settings.now()), headers={"ETag": f'"{cat.version}"'})
+    """Served by `purrr_server.hot.HotReads` (this route answers what it leaves, e.g. under
+    a root path)."""
+    cat = await load_cat(request, who.user, cat_id)
+    return ok(request, cat_json(cat, runtime_of(request).settings.now()), headers=etag(cat))
 
 
 @router.put(

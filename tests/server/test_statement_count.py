@@ -109,3 +109,21 @@ async def test_reading_a_cat_is_one_statement(traced: tuple[httpx.AsyncClient, T
 
     assert r.status_code == 200, r.text
     assert tracer.take() == ["SELECT (SELECT data FROM"]
+
+
+async def test_listing_cats_is_one_statement(traced: tuple[httpx.AsyncClient, Traced]) -> None:
+    client, tracer = traced
+    for name in ("One", "Two"):
+        await adopt(client, name)
+    tracer.take()
+
+    r = await client.get("/api/v1/cats")
+
+    assert r.status_code == 200, r.text
+    assert r.headers["X-Total-Count"] == "2" and len(r.json()["data"]) == 2
+    # the page, its total (a window) and the player's pending work, together
+    assert tracer.take() == ["SELECT data, (SELECT COUNT(*)"]
+    # past the end: the count and the pending work come from one more statement
+    r = await client.get("/api/v1/cats", params={"offset": 5})
+    assert r.json()["data"] == [] and r.headers["X-Total-Count"] == "2"
+    assert tracer.take() == ["SELECT data, (SELECT COUNT(*)", "SELECT (SELECT COUNT(*) FROM"]

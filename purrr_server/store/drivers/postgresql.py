@@ -26,6 +26,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from purrr_server.store.drivers import Kind, Params
 from purrr_server.store.drivers.paramstyle import to_format
+from purrr_server.store.drivers.pgreads import ReadConnections
 
 log = logging.getLogger(__name__)
 
@@ -128,20 +129,36 @@ class PostgresConnection:
 
 
 class PooledReader:
-    """Autocommit reads, each on a connection borrowed from the pool for that statement."""
+    """Autocommit reads, each on a connection borrowed for that statement: from the few kept
+    for reads (`pgreads.ReadConnections`) when there are, else from the pool."""
 
     kind: Kind = "postgresql"
 
-    def __init__(self, pool: AsyncConnectionPool[Any]) -> None:
+    def __init__(
+        self, pool: AsyncConnectionPool[Any], reads: ReadConnections | None = None
+    ) -> None:
         self.pool = pool
+        self.reads = reads
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        async with self.pool.connection() as raw:
+        if self.reads is None:
+            async with self.pool.connection() as raw:
+                return await PostgresConnection(raw).fetchone(sql, params)
+        raw = await self.reads.acquire()
+        try:
             return await PostgresConnection(raw).fetchone(sql, params)
+        finally:
+            await self.reads.release(raw)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self.pool.connection() as raw:
+        if self.reads is None:
+            async with self.pool.connection() as raw:
+                return await PostgresConnection(raw).fetchall(sql, params)
+        raw = await self.reads.acquire()
+        try:
             return await PostgresConnection(raw).fetchall(sql, params)
+        finally:
+            await self.reads.release(raw)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with self.pool.connection() as raw:
@@ -190,7 +207,9 @@ class PostgresDriver:
             name="purrr",
         )
         self._pool = pool
-        self._reader = PooledReader(pool)
+        # Half the pool for reads (none with a pool of one: writes need it).
+        reads = ReadConnections(pool, self.pool_size // 2) if self.pool_size >= 2 else None
+        self._reader = PooledReader(pool, reads)
         try:
             await pool.open(wait=True, timeout=30)
         except BaseException:
@@ -199,7 +218,9 @@ class PostgresDriver:
             raise
 
     async def close(self) -> None:
-        pool, self._pool, self._reader = self._pool, None, None
+        pool, reader, self._pool, self._reader = self._pool, self._reader, None, None
+        if reader is not None and reader.reads is not None:
+            await reader.reads.close()
         if pool is not None:
             await pool.close()
 
