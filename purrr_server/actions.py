@@ -49,6 +49,7 @@ from purrr_server.store import UnitOfWork
 from purrr_server.store.actions import ActionRecord
 from purrr_server.store.base import Session
 from purrr_server.store.database import SYSTEM_PLAYER
+from purrr_server.store.idempotency import StoredResponse
 from purrr_server.store.users import User
 
 REDACTED = "[redacted]"
@@ -446,9 +447,12 @@ async def execute(
     digest = spec.fingerprint(canonical)
     owner = user.id if user else 0
     if idempotency_key is not None:
-        stored = await _stored_response(runtime, owner, idempotency_key, digest)
-        if stored is not None:
-            return stored
+        if spec.prepare is not None:
+            # a replay must not redo the slow work before the transaction (a password hash,
+            # a payment provider's call): look the key up before it, too
+            stored = await _stored_response(runtime, owner, idempotency_key, digest)
+            if stored is not None:
+                return stored
         slot = (owner, idempotency_key)
         if slot in runtime.in_flight:
             raise ApiError(
@@ -481,6 +485,8 @@ async def execute(
             seed,
             request_id,
         )
+    except _Replay as replay:
+        return replay.outcome
     except sqlite3.IntegrityError:
         # Another process stored this key between our check and our commit: replay theirs.
         if idempotency_key is not None:
@@ -509,8 +515,22 @@ def _load_hooks() -> None:
     services.load_hooks()
 
 
+class _Replay(Exception):
+    """Raised inside the write transaction when its Idempotency-Key already has a response:
+    the transaction rolls back (it wrote nothing) and `execute` returns the stored one."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__("replayed")
+        self.outcome = outcome
+
+
 async def _stored_response(runtime: Runtime, owner: int, key: str, digest: str) -> Outcome | None:
-    stored = await runtime.store.read.idempotency.get(owner, key)
+    return _replayed(await runtime.store.read.idempotency.get(owner, key), key, digest)
+
+
+def _replayed(stored: StoredResponse | None, key: str, digest: str) -> Outcome | None:
+    """The response stored for an Idempotency-Key as a replayed outcome (None: no response
+    yet); VALIDATION_ERROR when the key was used for another request."""
     if stored is None:
         return None
     if stored.fingerprint != digest:
@@ -554,6 +574,16 @@ async def _run(
     now = call.now
     cat_id = call.canonical.get("cat_id")
     async with runtime.store.write(user.id if user else None) as uow:
+        if idempotency_key is not None:
+            # Looked up inside the write transaction, after the player's lock, on the writer's
+            # connection: every earlier write of the player is committed and visible (its page
+            # cache is warm too; the reader's is invalidated by every commit). A hit rolls the
+            # transaction back. An anonymous key (no player lock) stored meanwhile by another
+            # process fails this transaction's insert instead, and `execute` replays that.
+            found = await uow.idempotency.get(user.id if user else 0, idempotency_key)
+            replayed = _replayed(found, idempotency_key, call.digest)
+            if replayed is not None:
+                raise _Replay(replayed)
         ctx = ActionContext(
             uow,
             user,
