@@ -46,9 +46,10 @@ from purrr_server.envelope import ApiError
 from purrr_server.runtime import Runtime
 from purrr_server.settings import Settings
 from purrr_server.store import UnitOfWork
-from purrr_server.store.actions import ActionRecord
+from purrr_server.store.actions import ActionRecord, KeyRecord
 from purrr_server.store.base import Session
 from purrr_server.store.database import SYSTEM_PLAYER
+from purrr_server.store.idempotency import StoredResponse
 from purrr_server.store.users import User
 
 REDACTED = "[redacted]"
@@ -446,9 +447,12 @@ async def execute(
     digest = spec.fingerprint(canonical)
     owner = user.id if user else 0
     if idempotency_key is not None:
-        stored = await _stored_response(runtime, owner, idempotency_key, digest)
-        if stored is not None:
-            return stored
+        if spec.prepare is not None:
+            # a replay must not redo the slow work before the transaction (a password hash,
+            # a payment provider's call): look the key up before it, too
+            stored = await _stored_response(runtime, owner, idempotency_key, digest)
+            if stored is not None:
+                return stored
         slot = (owner, idempotency_key)
         if slot in runtime.in_flight:
             raise ApiError(
@@ -481,6 +485,8 @@ async def execute(
             seed,
             request_id,
         )
+    except _Replay as replay:
+        return replay.outcome
     except sqlite3.IntegrityError:
         # Another process stored this key between our check and our commit: replay theirs.
         if idempotency_key is not None:
@@ -509,8 +515,22 @@ def _load_hooks() -> None:
     services.load_hooks()
 
 
+class _Replay(Exception):
+    """Raised inside the write transaction when its Idempotency-Key already has a response:
+    the transaction rolls back (it wrote nothing) and `execute` returns the stored one."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__("replayed")
+        self.outcome = outcome
+
+
 async def _stored_response(runtime: Runtime, owner: int, key: str, digest: str) -> Outcome | None:
-    stored = await runtime.store.read.idempotency.get(owner, key)
+    return _replayed(await runtime.store.read.idempotency.get(owner, key), key, digest)
+
+
+def _replayed(stored: StoredResponse | None, key: str, digest: str) -> Outcome | None:
+    """The response stored for an Idempotency-Key as a replayed outcome (None: no response
+    yet); VALIDATION_ERROR when the key was used for another request."""
     if stored is None:
         return None
     if stored.fingerprint != digest:
@@ -553,7 +573,23 @@ async def _run(
     seed = secrets.randbits(63) if seed is None else seed
     now = call.now
     cat_id = call.canonical.get("cat_id")
-    async with runtime.store.write(user.id if user else None) as uow:
+    keyed = idempotency_key is not None and user is not None
+    async with runtime.store.write(None if keyed else user.id if user else None) as uow:
+        if idempotency_key is not None:
+            # Looked up inside the write transaction, with the player's lock (SQLite: under the
+            # single writer; PostgreSQL: in the statement that takes the lock, see
+            # `act_as_keyed`), on the writer's connection (SQLite: its page cache is warm, the
+            # reader's is invalidated by every commit). A hit rolls the transaction back. A key
+            # stored meanwhile by another process fails this transaction's insert of it (the
+            # unique key), and `execute` replays that response.
+            found = (
+                await uow.act_as_keyed(user.id, idempotency_key)
+                if user is not None
+                else await uow.idempotency.get(0, idempotency_key)
+            )
+            replayed = _replayed(found, idempotency_key, call.digest)
+            if replayed is not None:
+                raise _Replay(replayed)
         ctx = ActionContext(
             uow,
             user,
@@ -584,12 +620,7 @@ async def _run(
             result=_redact(result, spec.secret_result),
             created_at=ctx.stamp,
         )
-        action_id = await uow.actions.append(record)
-        for on_logged in ON_LOGGED:
-            await on_logged(ctx, Logged(record, call.canonical, action_id))
-        if owner is not None:
-            await _store_events(ctx, owner, spec.name, action_id)
-        body = None
+        body = key = None
         if idempotency_key is not None:
             body = envelope.success_body(result, request_id, now)
             stored = (
@@ -597,15 +628,17 @@ async def _run(
                 if spec.secret_result
                 else body
             )
-            await uow.idempotency.put(
+            key = KeyRecord(
                 user.id if user else 0,
                 idempotency_key,
-                fingerprint=call.digest,
-                action_id=action_id,
-                status_code=spec.status_code,
-                body=stored.decode(),
-                now=ctx.stamp,
+                call.digest,
+                spec.status_code,
+                stored.decode(),
             )
+        # the log row, the player's events and the key's response (one statement on PostgreSQL)
+        action_id = await uow.actions.log(record, ctx.events, key)
+        for on_logged in ON_LOGGED:
+            await on_logged(ctx, Logged(record, call.canonical, action_id))
     return Outcome(result, spec.status_code, body, action_id=action_id, version=uow.version)
 
 
@@ -618,8 +651,3 @@ async def _bind_player(uow: UnitOfWork, ctx: ActionContext) -> None:
         await uow.act_as(ctx.user.id if ctx.user else SYSTEM_PLAYER)
     elif ctx.user is not None and uow.player != ctx.user.id:
         await uow.lock_players(ctx.user.id)
-
-
-async def _store_events(ctx: ActionContext, owner: int, name: str, action_id: int) -> None:
-    applied = {"action_id": action_id, "name": name, "cat_id": ctx.cat_id}
-    await ctx.store.events.append_many(owner, [("action.applied", applied), *ctx.events], ctx.stamp)

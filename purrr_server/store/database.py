@@ -31,6 +31,7 @@ from pathlib import Path
 
 from purrr_server.store.base import Session
 from purrr_server.store.drivers import Connection, Driver, Kind, driver_for
+from purrr_server.store.idempotency import StoredResponse
 
 AfterCommit = Callable[[], None | Awaitable[None]]
 
@@ -42,6 +43,14 @@ _BUMP = (
     "INSERT INTO player_versions (user_id, version) VALUES (?, ?)"
     " ON CONFLICT (user_id) DO UPDATE SET version = player_versions.version + ?"
     " RETURNING version"
+)
+
+
+#: `_BUMP` and the response stored for one of the player's Idempotency-Keys, in one statement
+#: (PostgreSQL: a data-modifying CTE; SQLite has none and runs the two).
+_BUMP_AND_KEY = (
+    f"WITH bumped AS ({_BUMP}) SELECT bumped.version, k.fingerprint, k.status_code, k.response"
+    " FROM bumped LEFT JOIN idempotency_keys k ON k.user_id = ? AND k.key = ?"
 )
 
 
@@ -72,12 +81,30 @@ class UnitOfWork(Session):
         step = 1 if self.bump else 0
         row = await self.conn.fetchone(_BUMP, (user_id, step, step))
         assert row is not None
+        return self._acting(user_id, int(row[0]))
+
+    def _acting(self, user_id: int, version: int) -> int:
         self.player = user_id
-        self.player_version = int(row[0])
+        self.player_version = version
         self._locked.add(user_id)
         if self.bump:
             self._version = self.player_version
         return self.player_version
+
+    async def act_as_keyed(self, user_id: int, key: str) -> StoredResponse | None:
+        """`act_as(user_id)`, then the response stored for their Idempotency-Key `key` (None:
+        not used yet). On PostgreSQL one statement, whose snapshot is taken before it waits
+        for the player's lock: a key stored by a transaction it waited for is not seen, and
+        this transaction's insert of the key then fails on the unique key (`execute` replays
+        the stored response); on SQLite the single writer orders everything anyway."""
+        if self.kind != "postgresql" or self.player is not None:
+            await self.act_as(user_id)
+            return await self.idempotency.get(user_id, key)
+        step = 1 if self.bump else 0
+        row = await self.conn.fetchone(_BUMP_AND_KEY, (user_id, step, step, user_id, key))
+        assert row is not None
+        self._acting(user_id, int(row[0]))
+        return None if row[1] is None else StoredResponse(row[1], row[2], row[3])
 
     async def lock_players(self, *user_ids: int) -> None:
         """Lock other players' version rows too, in id order, before writing any of their rows.

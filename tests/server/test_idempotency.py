@@ -113,3 +113,29 @@ async def test_invalid_key_is_rejected(client: httpx.AsyncClient) -> None:
         headers={"Idempotency-Key": "bad key with spaces"},
     )
     assert r.status_code == 400 and r.json()["error"]["details"]["field"] == "Idempotency-Key"
+
+
+async def test_a_replay_on_either_database_writes_nothing(
+    anon: httpx.AsyncClient, hosted_app: FastAPI
+) -> None:
+    """The key is looked up inside the write transaction (on PostgreSQL in the statement that
+    takes the player's lock): a replay rolls it back, so the player's version stays put."""
+    from tests.server.conftest import register_and_login
+
+    anon.headers["Authorization"] = f"Bearer {await register_and_login(anon, 'replayer')}"
+    cat = await adopt(anon)
+    key = {"Idempotency-Key": "edit-once"}
+    first = await anon.put(f"/api/v1/cats/{cat['id']}", json={"description": "a"}, headers=key)
+    store = hosted_app.state.runtime.store
+    user_id = (await store.read.users.credentials("replayer"))[0].id
+    version = await store.player_version(user_id)
+    again = await anon.put(f"/api/v1/cats/{cat['id']}", json={"description": "a"}, headers=key)
+    other = await anon.put(f"/api/v1/cats/{cat['id']}", json={"description": "b"}, headers=key)
+
+    assert first.status_code == again.status_code == 200 and first.content == again.content
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert other.status_code == 422 and other.json()["error"]["details"]["field"] == (
+        "Idempotency-Key"
+    )
+    assert await store.player_version(user_id) == version
+    assert await action_count(hosted_app, "cats.update") == 1

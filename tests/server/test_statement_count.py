@@ -68,11 +68,12 @@ async def test_an_action_on_a_cat_is_nine_statements(
 
     assert r.status_code == 200, r.text
     assert tracer.take() == [
-        # the Idempotency-Key: a stored response is replayed without a write
-        "SELECT fingerprint, status_code, response",
         "BEGIN IMMEDIATE",
         # the player's version (their lock on PostgreSQL)
         "INSERT INTO player_versions (user_id,",
+        # the Idempotency-Key, on the writer under the player's lock: a stored response is
+        # replayed and the transaction rolled back
+        "SELECT fingerprint, status_code, response",
         # the cat with the player's pending breedings and patrols: no patrol to check the cat
         # against and no due breeding to complete, so neither is asked again
         "SELECT (SELECT data FROM",
