@@ -78,6 +78,9 @@ async def test_reads_and_their_errors_match_the_routes(
     assert headers["x-total-count"] == "3"
     assert (await _same(both, "/api/v1/cats", **auth))[2]["data"][0]["care"]["care_score"] >= 0
     assert (await _same(both, "/api/v1/cats?offset=7", **auth))[2]["data"] == []
+    # CORS wraps the layer too (the hosted settings allow https://purrr.love)
+    cors = await _same(both, "/api/v1/cats", Origin="https://purrr.love", **auth)
+    assert cors[1]["access-control-allow-origin"] == "https://purrr.love"
 
     # errors: no credential, a wrong one, another player's cat, a missing one
     assert (await _same(both, "/api/v1/cats"))[0] == 401
