@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from purrr_server.store import Store, migrate
+from purrr_server.store.database import UnitOfWork
 from purrr_server.store.migrate import MIGRATIONS_DIR, migration_files, postgresql_form
 
 NOW = "2026-11-23T12:00:00+00:00"
@@ -122,6 +123,49 @@ async def test_a_constraint_violation_is_an_integrity_error_on_both(store: Store
     with pytest.raises(sqlite3.IntegrityError):
         await _player(store, "ivy")  # usernames are unique without case on both databases
     assert await store.read.users.taken("IVY", None) == "username"
+
+
+async def test_a_failed_write_rolls_back_and_leaves_the_connection_clean(store: Store) -> None:
+    """A unique-key error (the idempotency key of a concurrent duplicate) rolls the whole
+    transaction back, raises the IntegrityError the action path handles, and leaves every
+    pooled connection usable (PostgreSQL: the driver's own BEGIN/ROLLBACK)."""
+    alice = await _player(store, "alice")
+
+    async def put(uow: UnitOfWork, key: str) -> None:
+        await uow.idempotency.put(
+            alice, key, fingerprint="f", action_id=None, status_code=200, body="{}", now=NOW
+        )
+
+    async with store.write(alice) as uow:
+        await put(uow, "key-1")
+    for _ in range(3):  # more than once: every pooled connection must come back usable
+        with pytest.raises(sqlite3.IntegrityError):
+            async with store.write(alice) as uow:
+                await uow.events.append(alice, "test.ping", {}, NOW)
+                await put(uow, "key-1")
+    assert await store.read.events.since(alice, 0) == []
+    assert await store.player_version(alice) == 2
+    async with store.write(alice) as uow:
+        await put(uow, "key-2")
+        await uow.events.append(alice, "test.ping", {}, NOW)
+    assert [e["version"] for e in await store.read.events.since(alice, 0)] == [3]
+
+
+async def test_a_failed_statement_can_be_rolled_back_to_a_savepoint(store: Store) -> None:
+    """A statement's error is raised by that statement, and the transaction can go on after
+    `ROLLBACK TO SAVEPOINT` (what `foreign_key_problem` does on PostgreSQL)."""
+    alice = await _player(store, "alice")
+    async with store.write(alice) as uow:
+        await uow.events.append(alice, "test.ping", {}, NOW)
+        await uow.events.execute("SAVEPOINT before_dup")
+        with pytest.raises(sqlite3.IntegrityError):
+            await uow.users.create(username="ALICE", email=None, password_hash=None, now=NOW)
+        await uow.events.execute("ROLLBACK TO SAVEPOINT before_dup")
+        await uow.events.append(alice, "test.pong", {}, NOW)
+    assert [e["type"] for e in await store.read.events.since(alice, 0)] == [
+        "test.ping",
+        "test.pong",
+    ]
 
 
 async def test_each_player_has_their_own_version(store: Store) -> None:

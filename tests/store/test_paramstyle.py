@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from purrr_server.store.drivers.paramstyle import to_format
+from purrr_server.store.drivers.paramstyle import to_format, to_numbered
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,20 @@ def test_the_adapted_statement_is_cached() -> None:
 def test_placeholders_keep_their_order_and_count() -> None:
     sql = "UPDATE t SET a = ?, b = 'x?y' WHERE c = ? AND d IN (?, ?)"
     assert to_format(sql).count("%s") == 4
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        (
+            "SELECT * FROM cats WHERE id = ? AND user_id = ?",
+            b"SELECT * FROM cats WHERE id = $1 AND user_id = $2",
+        ),
+        ("SELECT 1", b"SELECT 1"),
+        # text stays text: `?` and `%` in literals and comments, `%` as an operator
+        ("SELECT '50%?', ? % 7 -- a ?\nFROM t", b"SELECT '50%?', $1 % 7 -- a ?\nFROM t"),
+        ('SELECT /* ? */ ?, "%?"', b'SELECT /* ? */ $1, "%?"'),
+    ],
+)
+def test_qmark_becomes_numbered_for_prepared_statements(sql: str, expected: bytes) -> None:
+    assert to_numbered(sql) == expected

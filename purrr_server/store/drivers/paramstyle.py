@@ -57,3 +57,27 @@ def _closing_quote(sql: str, start: int, quote: str) -> int:
             i = end + 2
             continue
         return end + 1
+
+
+@lru_cache(maxsize=4096)
+def to_numbered(sql: str) -> bytes:
+    """`sql` with qmark placeholders turned into PostgreSQL's own `$1`, `$2`… (what the
+    protocol's prepared statements take), encoded: `to_format`'s output, whose every `%` is
+    either a `%s` placeholder or a doubled `%`, read back one way or the other."""
+    text = to_format(sql)
+    out: list[str] = []
+    number = 0
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "%":
+            if text[i + 1] == "s":
+                number += 1
+                out.append(f"${number}")
+            else:
+                out.append("%")
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out).encode()
