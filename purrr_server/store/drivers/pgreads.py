@@ -78,8 +78,9 @@ class ReadConnections:
                 self.idle.append(conn)
             return
         self.held -= 1
-        await self.pool.putconn(conn)
         self._hand(None)
+        # shielded: a reader cancelled meanwhile must not leave the pool short of a connection
+        await asyncio.shield(self.pool.putconn(conn))
 
     def _hand(self, conn: AsyncConnection[Any] | None) -> bool:
         """Give `conn` (None: a turn to take one from the pool) to the first waiting reader."""
