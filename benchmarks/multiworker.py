@@ -22,8 +22,8 @@ S (the server's CPU per request, all workers), P (PostgreSQL's), G (wrk's) and t
 Req/s sits at or below the smaller bound. One worker is limited by its own core (N/S) as long
 as P + G < S; then two workers on C = 2 free cores serve at most 2S/(S+P+G) times as much
 (the second worker brings its PostgreSQL work onto the same two cores). With the figures of
-docs/hosting.md (S ≈ 2.5 ms, P ≈ 1 ms) that is about 1.4×, and the rest of the machine's load
-comes off it: `other` says how many cores someone else took during the run. Compare rounds
+docs/hosting.md (S ≈ 2.5 ms, P ≈ 1.2 ms per feed) that is about 1.3×, and
+the rest of the machine's load comes off it: `other` says how many cores someone else took during the run. Compare rounds
 only when it is small. Two uneven workers (`w1` far from `w2`: wrk's connections are kept and
 were not split evenly when accepted) lower the two-worker figure too.
 
