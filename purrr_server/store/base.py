@@ -19,10 +19,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import orjson
 
@@ -121,30 +121,22 @@ def _parent_of(message: str) -> str:
     return found.group(1) if found else "?"
 
 
-class _repository(Generic[R]):  # noqa: N801 - used as a decorator, like cached_property
+class _repository(cached_property[R]):  # noqa: N801 - used as a decorator, like cached_property
     """`functools.cached_property` without its lock (Python 3.11 takes an RLock on every first
     access): a session's repository is made on first use and then found in the instance's
     `__dict__`. Sessions are used from one event loop, so two threads never race for one."""
 
-    def __init__(self, make: Callable[[Session], R]) -> None:
-        self.make = make
-        self.name = make.__name__
-        self.__doc__ = make.__doc__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
+    @overload
+    def __get__(self, instance: None, owner: type[Any] | None = None) -> Self: ...
 
     @overload
-    def __get__(self, session: None, owner: type) -> _repository[R]: ...
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> R: ...
 
-    @overload
-    def __get__(self, session: Session, owner: type) -> R: ...
-
-    def __get__(self, session: Session | None, owner: type) -> R | _repository[R]:
-        if session is None:
+    def __get__(self, instance: object | None, owner: type[Any] | None = None) -> R | Self:
+        if instance is None:
             return self
-        made = self.make(session)
-        session.__dict__[self.name] = made
+        made = self.func(instance)
+        instance.__dict__[self.attrname or self.func.__name__] = made
         return made
 
 
