@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from purrr_core.errors import InvalidRequest, choose_one
@@ -299,8 +300,30 @@ def fingerprint(name: str, args: dict[str, Any]) -> str:
     Callers leave secret fields out first (`ActionSpec.fingerprint`): the digest is stored and
     exported, and a plain hash of a password is a dictionary attack away from the password.
     """
-    canonical = json.dumps([name, args], sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(_canonical([name, args])).hexdigest()
+
+
+def _canonical(value: list[Any]) -> bytes:
+    """`json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)` as bytes (what
+    fingerprints have always hashed), made by orjson when its bytes are the same: no escape
+    sequence, nothing outside printable ASCII and no float (the two print some differently)."""
+    try:
+        fast = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        fast = b"\\"
+    if b"\\" not in fast and fast.isascii() and b"\x7f" not in fast and not _has_float(value):
+        return fast
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_float(v) for v in value)
+    return False
 
 
 def mutation_fingerprint(name: str, args: dict[str, Any]) -> str:
@@ -510,9 +533,16 @@ class _Call:
 
 
 def _load_hooks() -> None:
+    global _HOOKS_LOADED
+    if _HOOKS_LOADED:
+        return  # an import statement per action cost more than the rest of this check
     from purrr_server import services
 
     services.load_hooks()
+    _HOOKS_LOADED = True
+
+
+_HOOKS_LOADED = False
 
 
 class _Replay(Exception):

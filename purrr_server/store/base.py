@@ -11,7 +11,7 @@ UPDATE/NOTHING`, `RETURNING id` for a new row's id (`insert()` returns it), no `
 
 Each repository is one typed attribute of `Session` (`session.cats`, `uow.nightwatch`), created on
 first use, once per session; its module is imported then too, so a process pays only for the
-repositories it uses. A new repository is one more `cached_property` below.
+repositories it uses. A new repository is one more `@_repository` method below.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import orjson
 
@@ -54,6 +54,8 @@ if TYPE_CHECKING:
     from purrr_server.store.sync import SyncLocalRepository, SyncLogRepository
     from purrr_server.store.territory import TerritoryRepository
     from purrr_server.store.users import UserRepository
+
+R = TypeVar("R")
 
 __all__ = ["Connection", "Params", "Pending", "Repository", "Session", "dumps", "user_where"]
 
@@ -106,10 +108,36 @@ def user_where(user_id: int, **equal: object) -> tuple[str, list[object]]:
     return " AND ".join(conditions), params
 
 
+@lru_cache(maxsize=1024)
+def _insert_shape(sql: str) -> tuple[str | None, bool]:
+    """The table an INSERT names and whether it says `RETURNING` (once per statement text)."""
+    table = _INSERT_INTO.match(sql)
+    return (table.group(1) if table else None), bool(_RETURNING.search(sql))
+
+
 def _parent_of(message: str) -> str:
     """The referenced table named in PostgreSQL's foreign-key violation message."""
     found = re.search(r'is not present in table "(\w+)"', message)
     return found.group(1) if found else "?"
+
+
+class _repository(cached_property[R]):  # noqa: N801 - used as a decorator, like cached_property
+    """`functools.cached_property` without its lock (Python 3.11 takes an RLock on every first
+    access): a session's repository is made on first use and then found in the instance's
+    `__dict__`. Sessions are used from one event loop, so two threads never race for one."""
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any] | None = None) -> Self: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> R: ...
+
+    def __get__(self, instance: object | None, owner: type[Any] | None = None) -> R | Self:
+        if instance is None:
+            return self
+        made = self.func(instance)
+        instance.__dict__[self.attrname or self.func.__name__] = made
+        return made
 
 
 class Session:
@@ -161,151 +189,151 @@ class Session:
 
     # --- the repositories, alphabetically: one attribute each, created on first use ---
 
-    @cached_property
+    @_repository
     def accounts(self) -> AccountRepository:
         from purrr_server.store.accounts import AccountRepository
 
         return AccountRepository(self)
 
-    @cached_property
+    @_repository
     def actions(self) -> ActionRepository:
         from purrr_server.store.actions import ActionRepository
 
         return ActionRepository(self)
 
-    @cached_property
+    @_repository
     def breedings(self) -> BreedingRepository:
         from purrr_server.store.breeding import BreedingRepository
 
         return BreedingRepository(self)
 
-    @cached_property
+    @_repository
     def cats(self) -> CatRepository:
         from purrr_server.store.cats import CatRepository
 
         return CatRepository(self)
 
-    @cached_property
+    @_repository
     def charges(self) -> ChargeRepository:
         from purrr_server.store.economy import ChargeRepository
 
         return ChargeRepository(self)
 
-    @cached_property
+    @_repository
     def counters(self) -> CounterRepository:
         from purrr_server.store.quests import CounterRepository
 
         return CounterRepository(self)
 
-    @cached_property
+    @_repository
     def credentials(self) -> CredentialRepository:
         from purrr_server.store.credentials import CredentialRepository
 
         return CredentialRepository(self)
 
-    @cached_property
+    @_repository
     def devices(self) -> DeviceRepository:
         from purrr_server.store.devices import DeviceRepository
 
         return DeviceRepository(self)
 
-    @cached_property
+    @_repository
     def events(self) -> EventRepository:
         from purrr_server.store.events import EventRepository
 
         return EventRepository(self)
 
-    @cached_property
+    @_repository
     def game_results(self) -> GameResultRepository:
         from purrr_server.store.games import GameResultRepository
 
         return GameResultRepository(self)
 
-    @cached_property
+    @_repository
     def idempotency(self) -> IdempotencyRepository:
         from purrr_server.store.idempotency import IdempotencyRepository
 
         return IdempotencyRepository(self)
 
-    @cached_property
+    @_repository
     def interactions(self) -> InteractionRepository:
         from purrr_server.store.interactions import InteractionRepository
 
         return InteractionRepository(self)
 
-    @cached_property
+    @_repository
     def inventory(self) -> InventoryRepository:
         from purrr_server.store.economy import InventoryRepository
 
         return InventoryRepository(self)
 
-    @cached_property
+    @_repository
     def nightwatch(self) -> NightWatchRepository:
         from purrr_server.store.nightwatch import NightWatchRepository
 
         return NightWatchRepository(self)
 
-    @cached_property
+    @_repository
     def oauth(self) -> OAuthRepository:
         from purrr_server.store.oauth import OAuthRepository
 
         return OAuthRepository(self)
 
-    @cached_property
+    @_repository
     def quest_progress(self) -> QuestProgressRepository:
         from purrr_server.store.quests import QuestProgressRepository
 
         return QuestProgressRepository(self)
 
-    @cached_property
+    @_repository
     def rooms(self) -> RoomRepository:
         from purrr_server.store.rooms import RoomRepository
 
         return RoomRepository(self)
 
-    @cached_property
+    @_repository
     def security(self) -> SecurityRepository:
         from purrr_server.store.security import SecurityRepository
 
         return SecurityRepository(self)
 
-    @cached_property
+    @_repository
     def sync_local(self) -> SyncLocalRepository:
         from purrr_server.store.sync import SyncLocalRepository
 
         return SyncLocalRepository(self)
 
-    @cached_property
+    @_repository
     def sync_log(self) -> SyncLogRepository:
         from purrr_server.store.sync import SyncLogRepository
 
         return SyncLogRepository(self)
 
-    @cached_property
+    @_repository
     def territories(self) -> TerritoryRepository:
         from purrr_server.store.territory import TerritoryRepository
 
         return TerritoryRepository(self)
 
-    @cached_property
+    @_repository
     def totp(self) -> TotpRepository:
         from purrr_server.store.economy import TotpRepository
 
         return TotpRepository(self)
 
-    @cached_property
+    @_repository
     def users(self) -> UserRepository:
         from purrr_server.store.users import UserRepository
 
         return UserRepository(self)
 
-    @cached_property
+    @_repository
     def wallets(self) -> WalletRepository:
         from purrr_server.store.economy import WalletRepository
 
         return WalletRepository(self)
 
-    @cached_property
+    @_repository
     def withdrawals(self) -> WithdrawalRepository:
         from purrr_server.store.economy import WithdrawalRepository
 
@@ -339,15 +367,15 @@ class Repository:
         (0 when `ON CONFLICT DO NOTHING` inserted nothing), otherwise 0."""
         self.session.version  # noqa: B018 - refuse writes outside a unit of work
         self.session.forget_pending(sql)
-        if _RETURNING.search(sql):
+        table, returning = _insert_shape(sql)
+        if returning:
             row = await self.conn.fetchone(sql, params)
             row_id = int(row[0]) if row is not None else 0
         else:
             await self.conn.execute(sql, params)
             row_id = 0
-        table = _INSERT_INTO.match(sql)
         if table and row_id:
-            self.session.inserted.append((table.group(1), row_id))
+            self.session.inserted.append((table, row_id))
         return row_id
 
     async def execute(self, sql: str, params: Params = ()) -> int:
