@@ -40,7 +40,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from purrr_core.errors import InvalidRequest, choose_one
+from purrr_core.errors import InvalidRequest, RuleError, choose_one
 from purrr_core.models import Label as CoreLabel
 from purrr_server import envelope
 from purrr_server.envelope import ApiError
@@ -510,8 +510,12 @@ async def execute(
         )
     except _Replay as replay:
         return replay.outcome
-    except sqlite3.IntegrityError:
-        # Another process stored this key between our check and our commit: replay theirs.
+    except (sqlite3.IntegrityError, RuleError):
+        # Another process stored this key between our lookup and our commit: replay theirs.
+        # Our insert of the key then fails on the unique key, or, on PostgreSQL, the action
+        # itself fails first (the lookup's snapshot predates the lock it waited for, so the
+        # handler saw the other request's changes: a version conflict, a spent balance). The
+        # stored response, not this attempt's error, is the answer to a repeated key.
         if idempotency_key is not None:
             stored = await _stored_response(runtime, owner, idempotency_key, digest)
             if stored is not None:

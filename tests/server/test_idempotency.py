@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from tests.server.conftest import adopt, idem
@@ -138,4 +139,32 @@ async def test_a_replay_on_either_database_writes_nothing(
         "Idempotency-Key"
     )
     assert await store.player_version(user_id) == version
+    assert await action_count(hosted_app, "cats.update") == 1
+
+
+async def test_a_key_stored_while_waiting_for_the_lock_is_replayed_not_refused(
+    anon: httpx.AsyncClient, hosted_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the key lookup shares a statement with the player's lock, and its snapshot
+    is taken before the wait: a same-key request of another worker that committed meanwhile is
+    not seen, and the action runs on the changed rows. Modelled here on both databases by a
+    lookup that misses: the retry's `If-Match` no longer matches, and the answer must still be
+    the stored response, not a version conflict."""
+    from purrr_server.store.database import UnitOfWork
+    from tests.server.conftest import register_and_login
+
+    anon.headers["Authorization"] = f"Bearer {await register_and_login(anon, 'racer')}"
+    cat = await adopt(anon)
+    headers = {"Idempotency-Key": "edit-race", "If-Match": f'"{cat["version"]}"'}
+    first = await anon.put(f"/api/v1/cats/{cat['id']}", json={"description": "a"}, headers=headers)
+    assert first.status_code == 200
+
+    async def missed(self: UnitOfWork, user_id: int, key: str) -> None:
+        await self.act_as(user_id)  # the lock, and a lookup that saw nothing
+
+    monkeypatch.setattr(UnitOfWork, "act_as_keyed", missed)
+    again = await anon.put(f"/api/v1/cats/{cat['id']}", json={"description": "a"}, headers=headers)
+
+    assert again.status_code == 200 and again.content == first.content
+    assert again.headers["Idempotent-Replayed"] == "true"
     assert await action_count(hosted_app, "cats.update") == 1
