@@ -124,3 +124,21 @@ async def test_close_without_lifespan(app: FastAPI) -> None:
         assert r.status_code == 200
     await close_app(app)
     assert not app.state.runtime.store.is_open
+
+
+async def test_a_served_process_freezes_what_it_loaded_at_start(app: FastAPI) -> None:
+    """The daemon and hosted workers move the objects loaded at start (modules, routes) out of
+    the cyclic collector's sight, so its full collections do not stop the loop for long; an
+    app used in-process (one-shot CLI commands, tests) leaves the collector alone."""
+    import gc
+
+    gc.unfreeze()
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_freeze_count() == 0
+        app.state.background_sync = True  # what purrr_server.daemon.serve sets
+        async with app.router.lifespan_context(app):
+            assert gc.get_freeze_count() > 1000
+    finally:
+        app.state.background_sync = False
+        gc.unfreeze()
