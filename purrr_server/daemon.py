@@ -112,6 +112,24 @@ def workers_problem(settings: Settings, workers: int) -> str | None:
     return None
 
 
+def database_problem(settings: Settings) -> str | None:
+    """Why the server cannot open its database, known before it starts (None: it can)."""
+    from purrr_server.store.drivers import is_postgresql
+
+    database = settings.database
+    if not (isinstance(database, str) and is_postgresql(database)):
+        return None
+    from importlib.util import find_spec
+
+    missing = [name for name in ("psycopg", "psycopg_pool") if find_spec(name) is None]
+    if missing:
+        return (
+            f"a PostgreSQL database needs its driver ({' and '.join(missing)}), which is not "
+            "installed: pip install 'purrr[postgresql]'"
+        )
+    return None
+
+
 def worker_app() -> Any:
     """The app of one `--workers` process: settings from `SETTINGS_ENV` (set by `serve`)."""
     from purrr_server.app import create_app
@@ -139,7 +157,7 @@ def serve(settings: Settings, workers: int = 1) -> None:
 
     if settings.uds is None and settings.port is None:
         raise ValueError("nothing to serve on: give a TCP port, a Unix socket, or both")
-    problem = workers_problem(settings, workers)
+    problem = workers_problem(settings, workers) or database_problem(settings)
     if problem:
         raise ValueError(problem)
     _configure_logging(settings)

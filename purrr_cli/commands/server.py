@@ -156,6 +156,9 @@ def run(
     problem = daemon.workers_problem(settings, workers)
     if problem:
         raise UsageError(problem, details={"field": "--workers", "value": workers})
+    problem = daemon.database_problem(settings)
+    if problem:
+        raise UsageError(problem, details={"field": "--database"})
     if settings.port is not None:
         _check_port_free(settings.host, settings.port)
     daemon.serve(settings, workers=workers)

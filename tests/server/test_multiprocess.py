@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -462,3 +463,25 @@ async def test_postgresql_stream_loses_nothing_when_its_listen_connection_drops(
                     break
     cats = (await a.get("/api/v1/cats", headers=auth)).json()["data"]
     assert seen == sorted(c["id"] for c in cats)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["-m", "purrr_server", "--hosted"],
+        ["-m", "purrr_cli", "server", "run", "--hosted"],
+    ],
+    ids=["python -m purrr_server", "purrr server run"],
+)
+def test_postgresql_without_its_driver_says_what_to_install(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """A fresh `pip install purrr` has no PostgreSQL driver: hosting on PostgreSQL says how to
+    get it (exit 2), before anything starts, instead of an import error."""
+    hide = "import sys; sys.modules['psycopg'] = sys.modules['psycopg_pool'] = None; "
+    run = "import runpy; runpy.run_module(sys.argv.pop(1), run_name='__main__', alter_sys=True)"
+    argv = [sys.executable, "-c", hide + run, *command[1:], "--data-dir", str(tmp_path)]
+    env = {**os.environ, "HOME": str(tmp_path), "PURRR_DATABASE_URL": "postgresql://purrr@/purrr"}
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 2, r.stderr
+    assert "pip install 'purrr[postgresql]'" in r.stderr and "Traceback" not in r.stderr
