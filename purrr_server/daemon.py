@@ -112,6 +112,33 @@ def workers_problem(settings: Settings, workers: int) -> str | None:
     return None
 
 
+class ServeError(ValueError):
+    """The server cannot start as asked: the operator's to fix, said in one line."""
+
+
+def _open_database(settings: Settings) -> None:
+    """Create the data dir and migrate the database; one that cannot be opened or reached (a
+    wrong URL or password, PostgreSQL down, a read-only directory) is a `ServeError`."""
+    import sqlite3
+
+    from purrr_server.runtime import prepare_data_dir
+
+    errors: tuple[type[Exception], ...] = (sqlite3.OperationalError, OSError)
+    if isinstance(settings.database, str):
+        import psycopg
+
+        errors += (psycopg.OperationalError,)
+    try:
+        prepare_data_dir(settings)
+    except errors as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        where = "PostgreSQL database" if isinstance(settings.database, str) else "database"
+        raise ServeError(
+            f"cannot open the {where}: {reason} "
+            "(check --database / PURRR_DATABASE_URL, or --data-dir)"
+        ) from None
+
+
 def database_problem(settings: Settings) -> str | None:
     """Why the server cannot open its database, known before it starts (None: it can)."""
     from purrr_server.store.drivers import is_postgresql
@@ -159,13 +186,11 @@ def serve(settings: Settings, workers: int = 1) -> None:
         raise ValueError("nothing to serve on: give a TCP port, a Unix socket, or both")
     problem = workers_problem(settings, workers) or database_problem(settings)
     if problem:
-        raise ValueError(problem)
+        raise ServeError(problem)
     _configure_logging(settings)
+    _open_database(settings)  # migrated once, before any worker starts
     app: Any
     if workers > 1:
-        from purrr_server.runtime import prepare_data_dir
-
-        prepare_data_dir(settings)  # migrate once, before the workers start
         os.environ[SETTINGS_ENV] = settings.model_dump_json()
         app = WORKER_APP
     else:

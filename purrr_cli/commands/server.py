@@ -161,7 +161,10 @@ def run(
         raise UsageError(problem, details={"field": "--database"})
     if settings.port is not None:
         _check_port_free(settings.host, settings.port)
-    daemon.serve(settings, workers=workers)
+    try:
+        daemon.serve(settings, workers=workers)
+    except daemon.ServeError as exc:
+        raise UsageError(str(exc)) from None
 
 
 @app.command(

@@ -485,3 +485,27 @@ def test_postgresql_without_its_driver_says_what_to_install(
     r = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env)
     assert r.returncode == 2, r.stderr
     assert "pip install 'purrr[postgresql]'" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [sys.executable, "-m", "purrr_server", "--hosted", "--workers", "2"],
+        [sys.executable, "-m", "purrr_cli", "server", "run", "--hosted"],
+    ],
+    ids=["python -m purrr_server", "purrr server run"],
+)
+def test_an_unreachable_database_is_one_line_without_the_password(
+    tmp_path: Path, command: list[str]
+) -> None:
+    pytest.importorskip("psycopg")
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "PURRR_DATABASE_URL": "postgresql://purrr:hunter2@127.0.0.1:1/purrr",
+    }
+    argv = [*command, "--data-dir", str(tmp_path / "data"), "--port", str(free_port())]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 2, r.stderr
+    assert "cannot open the PostgreSQL database" in r.stderr and "Connection refused" in r.stderr
+    assert "hunter2" not in r.stderr and "Traceback" not in r.stderr
