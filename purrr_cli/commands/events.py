@@ -12,6 +12,19 @@ from purrr_cli import sse
 from purrr_cli.client import connect
 from purrr_cli.output import PurrrTyper, examples, options, render
 
+#: `--interval` of the commands that follow a live feed (`events --follow`, `rooms watch`): how
+#: often to look when the server has no live stream to follow.
+FallbackInterval = Annotated[
+    float,
+    typer.Option(
+        "--interval",
+        "-i",
+        min=0.2,
+        max=3600,
+        help="Seconds between looks, on a server without a live stream.",
+    ),
+]
+
 app = PurrrTyper(
     help="Your events: what changed, newest last; --follow to watch.", no_args_is_help=False
 )
@@ -48,16 +61,7 @@ def events(
     follow: Annotated[
         bool, typer.Option("--follow", "-f", help="Keep watching for new events (Ctrl-C stops).")
     ] = False,
-    interval: Annotated[
-        float,
-        typer.Option(
-            "--interval",
-            "-i",
-            min=0.2,
-            max=3600,
-            help="Seconds between looks, on a server without a live stream.",
-        ),
-    ] = 2,
+    interval: FallbackInterval = 2,
 ) -> None:
     """Events after --since (by version, the server's change counter). With --follow, new ones as
     they happen: one line each, or one JSON object per line with --json."""

@@ -14,6 +14,7 @@ import typer
 
 from purrr_cli import complete, sse
 from purrr_cli.client import connect
+from purrr_cli.commands.events import FallbackInterval
 from purrr_cli.output import PurrrTyper, examples, message, options, render
 from purrr_cli.resolve import cat_id, parse_id
 
@@ -218,16 +219,7 @@ def watch(
             min=0, max=2**63 - 1, help="Show events after this version (default: only new ones)."
         ),
     ] = None,
-    interval: Annotated[
-        float,
-        typer.Option(
-            "--interval",
-            "-i",
-            min=0.2,
-            max=3600,
-            help="Seconds between looks, on a server without a live stream.",
-        ),
-    ] = 2,
+    interval: FallbackInterval = 2,
 ) -> None:
     """Follow a room live: players joining and leaving, each round's results, until the room
     closes (Ctrl-C stops). One line per event, or one JSON object per line with --json."""
