@@ -115,10 +115,10 @@ async def update_cat(
     request: Request, body: CatEdit, cat_id: CatId, who: Caller, if_match: IfMatch = None
 ) -> Response:
     version = expected_version(if_match, body.version)
-    # Every part is validated already, by the rules the action's model has (the body as
-    # CatEdit, the path's id and If-Match in range): built, not validated a second time.
+    # Validated by the action's own model (its rules, not copies of them here), from the
+    # body's values as they are (no dump to JSON types and back); `parse` takes it as it is.
     edit = {name: getattr(body, name) for name in CatEdit.model_fields}
-    args = UpdateArgs.model_construct(**{**edit, "cat_id": cat_id, "version": version})
+    args = UpdateArgs.model_validate({**edit, "cat_id": cat_id, "version": version})
     return await run_action(request, who, "cats.update", args)
 
 
