@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -51,3 +52,18 @@ async def assert_ledger_matches(client: httpx.AsyncClient) -> dict[str, Any]:
         assert Decimal(shown[code]) >= Decimal(shown["locked"][code]) >= 0
     assert shown["coins"] >= 0
     return shown
+
+
+def read_concurrently(url: str, headers: dict[str, str]) -> None:
+    """Four withdrawal lists and four balances at once against a served economy, all 200:
+    each read catches overdue withdrawals up, and concurrent catch-ups must not collide."""
+
+    async def race() -> None:
+        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as c:
+            reads = await asyncio.gather(
+                *(c.get("/api/v1/economy/withdrawals") for _ in range(4)),
+                *(c.get("/api/v1/economy/balance") for _ in range(4)),
+            )
+            assert all(r.status_code == 200 for r in reads), [r.text for r in reads]
+
+    asyncio.run(race())

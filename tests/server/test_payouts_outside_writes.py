@@ -21,7 +21,7 @@ import pytest
 from fastapi import FastAPI
 
 from tests.server.conftest import NOW, _serve, idem, make_settings
-from tests.server.economy_helpers import data, fund
+from tests.server.economy_helpers import data, fund, read_concurrently
 from tests.server.exchange_standin import exchange
 
 API = "/api/v1/economy"
@@ -190,15 +190,7 @@ def test_a_send_killed_between_its_phases_pays_once_and_moves_funds_once(tmp_pat
                 server.start()
             headers = {"Authorization": f"Bearer {server.token()}"}
 
-            async def race() -> None:
-                async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=30) as c:
-                    reads = await asyncio.gather(
-                        *(c.get(f"{API}/withdrawals") for _ in range(4)),
-                        *(c.get(f"{API}/balance") for _ in range(4)),
-                    )
-                    assert all(r.status_code == 200 for r in reads), [r.text for r in reads]
-
-            asyncio.run(race())
+            read_concurrently(server.url, headers)
             with httpx.Client(base_url=server.url, headers=headers, timeout=30) as c:
                 [shown] = c.get(f"{API}/withdrawals").json()["data"]
                 ledger = c.get(f"{API}/ledger", params={"currency": "USDC"}).json()["data"]

@@ -23,7 +23,13 @@ from purrr_core.economy import SANDBOX_FAILING_ADDRESSES
 from purrr_core.errors import RuleError
 from purrr_server.settings import Settings
 from tests.server.conftest import NOW, _serve, idem, make_settings, register_and_login
-from tests.server.economy_helpers import assert_ledger_matches, balance, data, fund
+from tests.server.economy_helpers import (
+    assert_ledger_matches,
+    balance,
+    data,
+    fund,
+    read_concurrently,
+)
 from tests.server.test_economy_api import fund_as
 
 API = "/api/v1/economy"
@@ -276,15 +282,7 @@ def test_a_payout_settles_once_across_a_kill_9(tmp_path: Path) -> None:
         time.sleep(2.1)
         server.start()
 
-        async def race() -> None:
-            async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=30) as c:
-                reads = await asyncio.gather(
-                    *(c.get(f"{API}/withdrawals") for _ in range(4)),
-                    *(c.get(f"{API}/balance") for _ in range(4)),
-                )
-                assert all(r.status_code == 200 for r in reads), [r.text for r in reads]
-
-        asyncio.run(race())
+        read_concurrently(server.url, headers)
         with httpx.Client(base_url=server.url, headers=headers, timeout=30) as c:
             statuses = {
                 w["address"]: w["status"] for w in c.get(f"{API}/withdrawals").json()["data"]
