@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,15 @@ class ServerProcess:
     def log_tail(self) -> str:
         path = self.data_dir.parent / f"{self.data_dir.name}.log"
         return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+
+def hosted_remote(tmp_path: Path, **env: str) -> Iterator[ServerProcess]:
+    """A hosted server process under `tmp_path/remote` for a fixture to yield, stopped after."""
+    server = ServerProcess(tmp_path / "remote", hosted=True).start(**env)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def register(url: str, username: str = "traveller") -> str:

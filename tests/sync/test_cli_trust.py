@@ -13,16 +13,12 @@ from typing import Any
 
 import pytest
 
-from tests.sync.servers import Api, ServerProcess, clean_env, purrr, register
+from tests.sync.servers import Api, ServerProcess, clean_env, hosted_remote, purrr, register
 
 
 @pytest.fixture
 def remote(tmp_path: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(tmp_path / "remote", hosted=True).start(PURRR_ALLOW_GAME_UPLOADS="1")
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from hosted_remote(tmp_path, PURRR_ALLOW_GAME_UPLOADS="1")
 
 
 @pytest.fixture

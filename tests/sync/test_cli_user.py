@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.sync.servers import Api, ServerProcess, clean_env, purrr, register
+from tests.sync.servers import Api, ServerProcess, clean_env, hosted_remote, purrr, register
 from tests.sync.soak import FaultProxy
 
 pytestmark = pytest.mark.timeout(300)
@@ -26,11 +26,7 @@ pytestmark = pytest.mark.timeout(300)
 
 @pytest.fixture
 def remote(tmp_path: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(tmp_path / "remote", hosted=True).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from hosted_remote(tmp_path)
 
 
 def device(tmp_path: Path, name: str) -> dict[str, Any]:

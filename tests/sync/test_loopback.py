@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.sync.harness import APPLIED_SQL, OUTCOMES_SQL, accounting
-from tests.sync.servers import Api, LosingProxy, ServerProcess, purrr, register
+from tests.sync.servers import Api, LosingProxy, ServerProcess, hosted_remote, purrr, register
 
 QUEUED = 200
 #: Real processes: starting them takes a while on a loaded two-core CI machine.
@@ -24,11 +24,7 @@ NO_BACKGROUND = {"PURRR_SYNC_BACKGROUND": "0"}
 
 @pytest.fixture
 def remote(tmp_path: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(tmp_path / "remote", hosted=True).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from hosted_remote(tmp_path)
 
 
 @pytest.fixture
