@@ -1,16 +1,18 @@
 """Server load benchmark: purrr against a bare FastAPI hello-world, driven by wrk, in the same run.
 
-Starts three servers on loopback as subprocesses: a fixed-response asyncio server (wrk's
+Starts four servers on loopback as subprocesses: a fixed-response asyncio server (wrk's
 ceiling: what wrk can drive at all on this machine), a bare FastAPI hello-world on uvicorn (the
-floor every FastAPI app pays), and the hosted purrr server (`--hosted --no-rate-limit`, API key
-auth, one player with 20 cats). It first checks that wrk is not the bottleneck: wrk must drive the
+floor every FastAPI app pays), the write floor (`benchmarks/write_floor.py`: a bare FastAPI app
+running the statements of purrr's write on the same database, and nothing else), and the hosted
+purrr server (`--hosted --no-rate-limit`, API key auth, one player with 20 cats). It first checks that wrk is not the bottleneck: wrk must drive the
 ceiling server at least 1.2x faster than the hello-world (or, failing that, agree with itself at 1
 and 2 threads within 20 %); otherwise it prints the figures but refuses to print ratios.
 
 Then, per run, with 32 connections: the hello-world, an authenticated `GET /api/v1/cats/{id}`,
 `GET /api/v1/cats` (20 cats), an always-valid write through the whole action path
-(`PUT /api/v1/cats/{id}` with a unique `Idempotency-Key` per request, generated in wrk's Lua), and
-a mixed run (the cat read measured while writes run on 8 more connections). Each scenario runs
+(`PUT /api/v1/cats/{id}` with a unique `Idempotency-Key` per request, generated in wrk's Lua), the
+same requests to the write floor (what the write's statements cost with no purrr code: the last
+line compares the write with it), and a mixed run (the cat read measured while writes run on 8 more connections). Each scenario runs
 in 3 slices alternating with slices of the hello-world, and its ratio is to those hello-world
 slices: the machine's load from other processes changes by the second, and interleaving makes
 both sides see the same load. It prints req/s, p50 (mean of the slices), p99 (worst slice) and
@@ -96,6 +98,8 @@ GENOTYPE = "o/Y B/B D/d dm/dm A/a Mc/mc ta/ta sp/sp w/w C/C I/i Wb/wb L/l"
 CATS = 20
 #: Ratio goals (docs/architecture.md, "Performance").
 GOALS = {"GET cat": 0.5, "GET cats (20)": 0.3, "PUT cat (write)": 0.35}
+WRITE = "PUT cat (write)"
+WRITE_FLOOR = "PUT, write floor (bare)"
 #: The write's p99 goal, milliseconds.
 WRITE_P99_MS = 50.0
 #: Each scenario is measured in this many slices, alternating with slices of the hello-world.
@@ -426,6 +430,7 @@ def one_run(
     hello: tuple[str, int],
     ceiling_url: str,
     purrr: tuple[str, int],
+    write_floor: tuple[str, int],
     key: str,
     cats: list[int],
     label: str,
@@ -440,15 +445,19 @@ def one_run(
     one_cat = f"{base}/api/v1/cats/{cats[0]}"
     ids = ",".join(map(str, cats))
 
-    def single(name: str, url: str, script: Callable[[], str]) -> Callable[[float], list[Result]]:
+    def single(
+        name: str, url: str, script: Callable[[], str], pid: int = purrr_pid
+    ) -> Callable[[float], list[Result]]:
         def go(seconds: float) -> list[Result]:
             process = wrk.start(url, script(), connections, duration=seconds)
-            return [timed(purrr_pid, lambda: wrk.collect(name, process))]
+            return [timed(pid, lambda: wrk.collect(name, process))]
 
         return go
 
-    def write_script() -> str:  # a new tag per slice: every request a new Idempotency-Key
-        return fill(LUA_WRITE, key=key, cats=ids, tag=uuid.uuid4().hex[:12])
+    def write_script(cat_ids: str = ids) -> str:  # a new tag per slice: a new key per request
+        return fill(LUA_WRITE, key=key, cats=cat_ids, tag=uuid.uuid4().hex[:12])
+
+    floor_ids = ",".join(str(n) for n in range(1, CATS + 1))
 
     def mixed(seconds: float) -> list[Result]:
         writes = wrk.start(base, write_script(), MIXED_WRITERS, duration=seconds)
@@ -462,7 +471,8 @@ def one_run(
     scenarios = [
         single("GET cat", one_cat, lambda: get),
         single("GET cats (20)", f"{base}/api/v1/cats", lambda: get),
-        single("PUT cat (write)", base, write_script),
+        single(WRITE, base, write_script),
+        single(WRITE_FLOOR, write_floor[0], lambda: write_script(floor_ids), write_floor[1]),
         mixed,
     ]
     results: list[Result] = []
@@ -505,6 +515,8 @@ def database_url(database: str) -> Iterator[str | None]:
 
 def measure(wrk: Wrk, runs: int, connections: int, database: str, workdir: Path) -> list[Run]:
     hello_port, ceiling_port, purrr_port = free_port(), free_port(), free_port()
+    floor_port = free_port()
+    floor_base = f"http://127.0.0.1:{floor_port}"
     hello_url = f"http://127.0.0.1:{hello_port}/"
     ceiling_url = f"http://127.0.0.1:{ceiling_port}/"
     base = f"http://127.0.0.1:{purrr_port}"
@@ -515,6 +527,14 @@ def measure(wrk: Wrk, runs: int, connections: int, database: str, workdir: Path)
         database_url(database) as url,
         running(python_script(CEILING_APP, ceiling_port), ceiling_url),
         running(python_script(HELLO_APP, hello_port), hello_url) as hello,
+        running(
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "write_floor.py"),
+                *("--port", str(floor_port), "--database", url or str(workdir / "floor.db")),
+            ],
+            f"{floor_base}/openapi.json",
+        ) as floor,
         running(
             purrr_argv(purrr_port, data_dir),
             f"{base}/health/live",
@@ -529,6 +549,7 @@ def measure(wrk: Wrk, runs: int, connections: int, database: str, workdir: Path)
                     (hello_url, hello.pid),
                     ceiling_url,
                     (base, purrr.pid),
+                    (floor_base, floor.pid),
                     key,
                     cats,
                     label,
@@ -566,6 +587,17 @@ def print_run(run: Run) -> None:
             f"{r.scenario:26} {r.rps:7.0f} {r.p50_ms:7.2f} {r.p99_ms:7.2f} {r.errors:6d} "
             f"{floor:6.0f} {ratio} {cpu} {by_cpu}{verdict}"
         )
+    rps, floor_cpu = against_floor(run)
+    by_cpu = f", {floor_cpu:.2f}x by CPU" if floor_cpu is not None else ""
+    print(f"the write against the write floor: {rps:.2f}x by req/s{by_cpu}")
+
+
+def against_floor(run: Run) -> tuple[float, float | None]:
+    """The write's throughput over the write floor's, measured and by CPU per request."""
+    write = next(r for r in run.results if r.scenario == WRITE)
+    floor = next(r for r in run.results if r.scenario == WRITE_FLOOR)
+    by_cpu = floor.cpu_us / write.cpu_us if floor.cpu_us is not None and write.cpu_us else None
+    return write.rps / floor.rps if floor.rps else 0.0, by_cpu
 
 
 def summarize(runs: list[Run]) -> int:
@@ -607,10 +639,17 @@ def summarize(runs: list[Run]) -> int:
             )
             goal = GOALS.get(name)
             failed |= goal is not None and min(ratios) < goal
-            if "write" in name or "writes" in name:
+            if "write" in name:
                 failed |= errors > 0
-            if name == "PUT cat (write)":
+            if name == WRITE:
                 failed |= max(p99) >= WRITE_P99_MS
+        floors = [against_floor(r) for r in mine]
+        cpus = [c for _, c in floors if c is not None]
+        cpu_range = f", {min(cpus):.2f}-{max(cpus):.2f} by CPU" if cpus else ""
+        print(
+            f"[{database}] the write against the write floor: "
+            f"{min(f for f, _ in floors):.2f}-{max(f for f, _ in floors):.2f} by req/s{cpu_range}"
+        )
     return 1 if failed else 0
 
 
