@@ -25,15 +25,16 @@ OpenAPI description.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from purrr_core import ACTIONS as CARE_ACTIONS
 from purrr_core import Cat
 from purrr_server.auth import authenticate_with
 from purrr_server.envelope import dumps, meta, request_id_of, success_body
@@ -98,30 +99,80 @@ def delete_args(cat_id: int, if_match: str | None, body: None = None) -> dict[st
     return {"cat_id": cat_id, "version": expected_version(if_match)}
 
 
-def parse_edit(raw: bytes) -> CatEdit:
-    """`PUT /cats/{id}`'s JSON body as the route's `CatEdit` (a ValidationError if it is not
-    one). Parsed by pydantic from the bytes: what it accepts, the route's `json.loads` reads as
-    the same values (tests/server/test_hot_writes.py); what it refuses goes to the route."""
+#: Field names older Purrr.love scripts send, per care action → the current names.
+LEGACY_ALIASES: dict[str, dict[str, str]] = {
+    "feed": {"food_type": "food_item", "amount": "quantity"},
+    "play": {"game_type": "game"},
+    "groom": {"grooming_type": "kind"},
+}
+
+
+def care_args(name: str, cat_id: int, body: Any) -> Any:
+    """`POST /cats/{id}/{name}`'s action arguments: no body is `{}`; an object's fields, legacy
+    names mapped to the current ones (current names win when both are sent), with the path's
+    id; anything else as it is, for the action's model to name the problem."""
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        return body
+    args = dict(body)
+    for old, new in LEGACY_ALIASES.get(name, {}).items():
+        if old in args:
+            value = args.pop(old)
+            args.setdefault(new, value)
+    return {**args, "cat_id": cat_id}
+
+
+class LeftToRoute(ValueError):
+    """A write body the layer does not take: the route reads it and answers."""
+
+
+def parse_edit(raw: bytes, media_type: bytes | None) -> CatEdit:
+    """`PUT /cats/{id}`'s JSON body as the route's `CatEdit` (ValueError unless it is one).
+    Parsed by pydantic from the bytes: what it accepts, the route's `json.loads` reads as the
+    same values (tests/server/test_hot_writes.py); what it refuses is the route's to answer."""
     from purrr_server.services.cats import CatEdit
 
+    if media_type != b"application/json" or not raw:
+        raise LeftToRoute(media_type)
     return CatEdit.model_validate_json(raw)
+
+
+def parse_any(raw: bytes, media_type: bytes | None) -> Any:
+    """A care action's optional JSON body as its route reads it (FastAPI's `Body()` of type
+    `Any`): nothing is None, JSON is what `json.loads` makes of it, as Starlette's
+    `Request.json` does (ValueError for anything else)."""
+    if not raw:
+        return None
+    if media_type != b"application/json":
+        raise LeftToRoute(media_type)
+    return json.loads(raw)
 
 
 @dataclass(frozen=True, slots=True)
 class HotWrite:
-    """A write on `/api/v1/cats/{id}` the layer serves: the action it runs, how its JSON body
-    is parsed (None: the route reads no body), and the route's own argument builder
-    `(cat id, If-Match, parsed body) -> arguments`."""
+    """A write on `/api/v1/cats/{id}[/suffix]` the layer serves: the action it runs, how its
+    body is parsed (`(raw, media type) -> value`, ValueError: left to the route; None: the
+    route reads no body), and the route's own argument builder `(cat id, If-Match, parsed
+    body) -> arguments`."""
 
     action: str
-    parse: Callable[[bytes], Any] | None
-    args: Callable[[int, str | None, Any], BaseModel | dict[str, Any]]
+    parse: Callable[[bytes, bytes | None], Any] | None
+    args: Callable[[int, str | None, Any], Any]
 
 
-#: The writes served here, by method (the routes of `purrr_server.routers.cats` agree).
-WRITES: dict[str, HotWrite] = {
-    "PUT": HotWrite("cats.update", parse_edit, edit_args),
-    "DELETE": HotWrite("cats.delete", None, delete_args),
+def _care(name: str) -> HotWrite:
+    return HotWrite(
+        f"cats.{name}", parse_any, lambda cat_id, if_match, body: care_args(name, cat_id, body)
+    )
+
+
+#: The writes served here, by method and what follows the cat's id in the path (the routes of
+#: `purrr_server.routers.cats` and `purrr_server.routers.care` agree).
+WRITES: dict[tuple[str, str], HotWrite] = {
+    ("PUT", ""): HotWrite("cats.update", parse_edit, edit_args),
+    ("DELETE", ""): HotWrite("cats.delete", None, delete_args),
+    **{("POST", f"/{name}"): _care(name) for name in CARE_ACTIONS},
 }
 
 
@@ -152,10 +203,14 @@ def envelope_with(data: bytes, rid: str, now: datetime) -> bytes:
 
 def _cat_id(path: str) -> int | None:
     """The id of `/api/v1/cats/{id}` when it is a plain decimal number in range, else None."""
-    rest = path[len(_CAT_PREFIX) :]
-    if not (0 < len(rest) <= 19 and rest.isascii() and rest.isdigit()):
+    return _plain_id(path[len(_CAT_PREFIX) :])
+
+
+def _plain_id(text: str) -> int | None:
+    """`text` as an id when it is a plain decimal number in range, else None."""
+    if not (0 < len(text) <= 19 and text.isascii() and text.isdigit()):
         return None
-    cat_id = int(rest)
+    cat_id = int(text)
     return cat_id if 1 <= cat_id <= MAX_ID else None
 
 
@@ -202,14 +257,12 @@ class HotPaths:
                 scope["path_params"] = {"cat_id": path[len(_CAT_PREFIX) :]}
                 await self._read(scope, receive, send, cat_id, (0, 0))
                 return
-        elif (
-            (write := WRITES.get(method)) is not None
-            and path.startswith(_CAT_PREFIX)
-            and not scope["query_string"]
-            and (cat_id := _cat_id(path)) is not None
-        ):
-            await self._write(scope, receive, send, write, cat_id)
-            return
+        elif path.startswith(_CAT_PREFIX) and not scope["query_string"]:
+            raw_id, slash, action = path[len(_CAT_PREFIX) :].partition("/")
+            write = WRITES.get((method, slash + action))
+            if write is not None and (cat_id := _plain_id(raw_id)) is not None:
+                await self._write(scope, receive, send, write, raw_id, cat_id)
+                return
         await self.app(scope, receive, send)
 
     async def _read(
@@ -250,18 +303,28 @@ class HotPaths:
         await send({"type": "http.response.body", "body": body})
 
     async def _write(
-        self, scope: Scope, receive: Receive, send: Send, write: HotWrite, cat_id: int
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        write: HotWrite,
+        raw_id: str,
+        cat_id: int,
     ) -> None:
         body: Any = None
         if write.parse is not None:
             recorded = Recorded(receive)
             receive = recorded.replay
-            body = await _parsed_body(scope, recorded, write.parse)
-            if body is None:  # not JSON, empty, cut short or invalid: the route answers it
+            raw = await recorded.body()
+            try:
+                if raw is None:  # cut short: a disconnect, the body limit's 413
+                    raise LeftToRoute("incomplete body")
+                body = write.parse(raw, _content_type(scope))
+            except ValueError:  # not JSON, cut short or invalid: the route answers it
                 await self.app(scope, receive, send)
                 return
+        scope["path_params"] = {"cat_id": raw_id}
         request = Request(scope, receive)
-        scope["path_params"] = {"cat_id": scope["path"][len(_CAT_PREFIX) :]}
         try:
             principal = await authenticate_with(request, self.runtime)
             args = write.args(cat_id, request.headers.get("if-match"), body)
@@ -305,21 +368,6 @@ class Recorded:
             error, self.error = self.error, None
             raise error
         return await self.receive()
-
-
-async def _parsed_body(scope: Scope, recorded: Recorded, parse: Callable[[bytes], Any]) -> Any:
-    """The request's JSON body parsed by `parse`, or None: not sent as `application/json`
-    (FastAPI's content-type rules for a body are the route's to apply), empty, not received
-    whole, or refused by `parse`."""
-    if _content_type(scope) != b"application/json":
-        return None
-    raw = await recorded.body()
-    if not raw:
-        return None
-    try:
-        return parse(raw)
-    except ValidationError:
-        return None
 
 
 def _content_type(scope: Scope) -> bytes | None:

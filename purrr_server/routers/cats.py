@@ -95,8 +95,8 @@ async def get_cat(request: Request, cat_id: CatId, who: Caller) -> Response:
 async def update_cat(
     request: Request, body: CatEdit, cat_id: CatId, who: Caller, if_match: IfMatch = None
 ) -> Response:
-    """Served by `purrr_server.hot.HotPaths` (this route answers what it leaves: a body that
-    does not validate, a root path, …)."""
+    # Served by `purrr_server.hot.HotPaths` (this route answers what it leaves: a body that
+    # does not validate, a root path, …).
     return await run_action(request, who, "cats.update", edit_args(cat_id, if_match, body))
 
 
@@ -104,7 +104,7 @@ async def update_cat(
 async def delete_cat(
     request: Request, cat_id: CatId, who: Caller, if_match: IfMatch = None
 ) -> Response:
-    """Served by `purrr_server.hot.HotPaths` (this route answers what it leaves)."""
+    # Served by `purrr_server.hot.HotPaths` (this route answers what it leaves).
     return await run_action(request, who, "cats.delete", delete_args(cat_id, if_match))
 
 

@@ -1,5 +1,5 @@
-"""The hot writes (`PUT` and `DELETE /api/v1/cats/{id}`, `purrr_server.hot.HotPaths`) answer
-exactly as the FastAPI routes they shadow.
+"""The hot writes (`PUT` and `DELETE /api/v1/cats/{id}`, `POST /api/v1/cats/{id}/feed|play|…`;
+`purrr_server.hot.HotPaths`) answer exactly as the FastAPI routes they shadow.
 
 A write changes what the next request sees, so the two ways are two hosted apps on two
 databases with the same history (the same requests, the same pinned clock, the actions' seeds
@@ -339,6 +339,8 @@ async def test_the_layer_answers_writes_without_fastapi(
     assert solved == []
     assert (await hot.put(path, json={"name": 5}, headers=auth)).status_code == 422
     assert solved == [path]
+    r = await hot.post(f"{path}/pet", headers=auth)
+    assert r.status_code == 200 and r.json()["data"]["action"] == "pet"
     assert (await hot.delete(path, headers=auth)).status_code == 200
     assert solved == [path]
 
@@ -388,4 +390,68 @@ def test_what_the_layer_parses_is_what_the_route_reads() -> None:
         b'{"name":"\\/"}',
         b"{}",
     ):
-        assert parse_edit(raw) == CatEdit.model_validate(json.loads(raw)), raw
+        assert parse_edit(raw, b"application/json") == CatEdit.model_validate(json.loads(raw))
+
+
+async def test_care_actions_match_the_routes(twins: Twins) -> None:
+    cat = await twins.adopt("owner", "Cared")
+    path = f"/api/v1/cats/{cat['id']}"
+    feed = {"food_item": "salmon", "quantity": 1, "portion": "normal"}
+    status, headers, body = await twins.same("POST", f"{path}/feed", "owner", json=feed)
+    assert status == 200 and body["data"]["action"] == "feed"
+    assert headers["x-ratelimit-remaining"]
+    # legacy field names, an Idempotency-Key and its replay
+    legacy = {"game_type": "yarn_chase", "duration": 10}
+    status, _, body = await twins.same(
+        "POST", f"{path}/play", "owner", json=legacy, headers=_key("p1")
+    )
+    assert status == 200 and body["data"]["action"] == "play"
+    status, headers, _ = await twins.same(
+        "POST", f"{path}/play", "owner", json=legacy, headers=_key("p1")
+    )
+    assert status == 200 and headers["idempotent-replayed"] == "true"
+    # no body, an empty one, JSON null
+    assert (await twins.same("POST", f"{path}/pet", "owner"))[0] == 200
+    json_type = {"Content-Type": "application/json"}
+    for empty in (b"", b"null", b" null "):
+        status, _, body = await twins.same(
+            "POST", f"{path}/pet", "owner", content=empty, headers=json_type
+        )
+        assert status == 200 and body["data"]["action"] == "pet"
+    # refusals: by the action's model, by the route (bodies the layer leaves), by auth
+    for options in (
+        {"json": {"kind": "no such treat"}},
+        {"json": {"unknown": 1}},
+        {"json": ["kind"]},
+        {"json": "catnip"},
+        {"content": b'{"kind": ', "headers": json_type},
+        {"content": b'{"kind": "catnip"}', "headers": {"Content-Type": "text/plain"}},
+        {"content": b'{"kind": "catnip"}'},
+        {"content": b'{"kind": NaN}', "headers": json_type},
+    ):
+        status, _, body = await twins.same("POST", f"{path}/treat", "owner", **options)
+        assert status >= 400, options
+    # a +json media type is JSON to the route (the layer leaves it to it)
+    plus_json = {"Content-Type": "application/x+json"}
+    options = {"content": b'{"kind": "catnip"}', "headers": plus_json}
+    assert (await twins.same("POST", f"{path}/treat", "owner", **options))[0] == 200
+    assert (await twins.same("POST", f"{path}/groom", "other", json={}))[0] == 404
+    assert (await twins.same("POST", f"{path}/groom", json={}))[0] == 401
+    await twins.key("owner", "care-reader", ["read"])
+    assert (await twins.same("POST", f"{path}/groom", "care-reader", json={}))[0] == 403
+    # paths and methods that are not care actions
+    for method, action in (("POST", "nap"), ("POST", ""), ("GET", "feed"), ("PUT", "feed")):
+        await twins.same(method, f"{path}/{action}", "owner", json={})
+    await twins.same("POST", f"{path}/feed?x=1", "owner", json=feed)
+
+
+def test_the_table_has_every_care_action() -> None:
+    from purrr_core import ACTIONS
+    from purrr_server.hot import WRITES
+
+    assert {suffix for method, suffix in WRITES if method == "POST"} == {
+        f"/{name}" for name in ACTIONS
+    }
+    assert {WRITES["POST", f"/{name}"].action for name in ACTIONS} == {
+        f"cats.{name}" for name in ACTIONS
+    }
