@@ -152,9 +152,9 @@ def parse_any(raw: bytes, media_type: bytes | None) -> Any:
 @dataclass(frozen=True, slots=True)
 class HotWrite:
     """A write on `/api/v1/cats/{id}[/suffix]` the layer serves: the action it runs, how its
-    body is parsed (`(raw, media type) -> value`, ValueError: left to the route; None: the
-    route reads no body), and the route's own argument builder `(cat id, If-Match, parsed
-    body) -> arguments`."""
+    body is parsed (`(raw, media type) -> value`; whatever it raises leaves the request to the
+    route; None: the route reads no body), and the route's own argument builder `(cat id,
+    If-Match, parsed body) -> arguments`."""
 
     action: str
     parse: Callable[[bytes, bytes | None], Any] | None
@@ -320,7 +320,7 @@ class HotPaths:
                 if raw is None:  # cut short: a disconnect, the body limit's 413
                     raise LeftToRoute("incomplete body")
                 body = write.parse(raw, _content_type(scope))
-            except ValueError:  # not JSON, cut short or invalid: the route answers it
+            except Exception:  # not JSON, cut short, invalid, too deep: the route answers it
                 await self.app(scope, receive, send)
                 return
         scope["path_params"] = {"cat_id": raw_id}

@@ -27,7 +27,7 @@ from purrr_server.settings import Settings
 from tests.server.conftest import adopt, make_settings, register_and_login
 
 _REQUEST_ID = re.compile(rb'"request_id":"[^"]*"')
-LIMIT = 4096
+LIMIT = 262_144
 
 
 def _settings(data_dir: Any, url: str | None) -> Settings:
@@ -242,6 +242,7 @@ REFUSED: list[dict[str, Any]] = [
     {"content": b'{"name": "Untyped"}'},
     {"content": b'{"name": "Ld"}', "headers": {"Content-Type": "application/ld+json"}},
     {"json": {"name": "Big", "description": "d" * (LIMIT + 10)}},
+    {"content": b"[" * 2000 + b"]" * 2000, "headers": {"Content-Type": "application/json"}},
 ]
 
 
@@ -428,6 +429,7 @@ async def test_care_actions_match_the_routes(twins: Twins) -> None:
         {"content": b'{"kind": "catnip"}', "headers": {"Content-Type": "text/plain"}},
         {"content": b'{"kind": "catnip"}'},
         {"content": b'{"kind": NaN}', "headers": json_type},
+        {"content": b"[" * 100_000 + b"]" * 100_000, "headers": json_type},  # too deep
     ):
         status, _, body = await twins.same("POST", f"{path}/treat", "owner", **options)
         assert status >= 400, options
