@@ -13,7 +13,7 @@ from fastapi.telemetry import TelemetryConfig
 
 from purrr_server import __version__, services
 from purrr_server.errors import install_error_handlers
-from purrr_server.hot import HotReads
+from purrr_server.hot import HotPaths
 from purrr_server.limits import HeavyWork, StreamSlots
 from purrr_server.middleware import BodyLimit, PlatformMiddleware
 from purrr_server.routers import Mounter
@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None, *, mount_on_demand: bool = Fals
     install_error_handlers(app)
     mounter = app.state.mounter = Mounter(app)
     # Added first, so innermost: the platform layer, the body limit and CORS wrap it too.
-    app.add_middleware(HotReads, runtime=runtime)
+    app.add_middleware(HotPaths, runtime=runtime)
     if mount_on_demand:
         app.add_middleware(MountOnDemand, mounter=mounter)
     else:

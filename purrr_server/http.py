@@ -52,6 +52,24 @@ def idempotency_key(request: Request) -> str | None:
     return key
 
 
+def expected_version(if_match: str | None, body_version: int | None = None) -> int | None:
+    """The version the client edits against: `If-Match: "3"` (or W/"3") or the body's `version`."""
+    if if_match is None or if_match.strip() == "*":
+        return body_version
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    try:
+        version = int(raw)
+        if not 1 <= version <= MAX_ID:
+            raise ValueError(raw)
+        return version
+    except ValueError:
+        raise ApiError(
+            "BAD_REQUEST",
+            'If-Match must be the cat\'s version, e.g. "3"',
+            details={"field": "If-Match", "value": if_match},
+        ) from None
+
+
 async def run_action(
     request: Request, who: Principal | None, name: str, args: dict[str, Any] | BaseModel
 ) -> Response:

@@ -15,18 +15,13 @@ from starlette.responses import Response
 
 from purrr_core import ACTIONS as CARE_ACTIONS
 from purrr_server.auth import Caller
+from purrr_server.hot import LEGACY_ALIASES, care_args
 from purrr_server.http import Envelope, run_action
 from purrr_server.routers.cats import CatId
 from purrr_server.services.cats import CareResult
 
 router = APIRouter(prefix="/cats", tags=["cats"])
 
-#: Field names older Purrr.love scripts send, per care action → the current names.
-LEGACY_ALIASES: dict[str, dict[str, str]] = {
-    "feed": {"food_type": "food_item", "amount": "quantity"},
-    "play": {"game_type": "game"},
-    "groom": {"grooming_type": "kind"},
-}
 CARE_EXAMPLES: dict[str, dict[str, Any]] = {
     "feed": {"food_item": "salmon", "quantity": 1, "portion": "normal"},
     "play": {"game": "yarn_chase", "duration": 10},
@@ -36,16 +31,6 @@ CARE_EXAMPLES: dict[str, dict[str, Any]] = {
     "train": {"command": "sit"},
     "treat": {"kind": "catnip"},
 }
-
-
-def _care_args(name: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Map legacy field names to the current ones (current names win when both are sent)."""
-    args = dict(body)
-    for old, new in LEGACY_ALIASES.get(name, {}).items():
-        if old in args:
-            value = args.pop(old)
-            args.setdefault(new, value)
-    return args
 
 
 def _care_route(name: str) -> None:
@@ -61,12 +46,8 @@ def _care_route(name: str) -> None:
         who: Caller,
         body: Annotated[Any, Body()] = None,
     ) -> Response:
-        if body is None:
-            body = {}
-        if not isinstance(body, dict):  # the action's model names the problem
-            return await run_action(request, who, f"cats.{name}", body)
-        args = {**_care_args(name, body), "cat_id": cat_id}
-        return await run_action(request, who, f"cats.{name}", args)
+        # Served by `purrr_server.hot.HotPaths` (this route answers what it leaves).
+        return await run_action(request, who, f"cats.{name}", care_args(name, cat_id, body))
 
     route.__name__ = f"care_{name}"
     router.add_api_route(

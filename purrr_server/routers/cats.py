@@ -10,8 +10,8 @@ from starlette.responses import Response
 
 from purrr_server.actions import MAX_ID, ActionResult
 from purrr_server.auth import Caller
-from purrr_server.envelope import ApiError, ok
-from purrr_server.hot import etag, load_cat, load_cats, total_count
+from purrr_server.envelope import ok
+from purrr_server.hot import delete_args, edit_args, etag, load_cat, load_cats, total_count
 from purrr_server.http import Envelope, Paging, run_action
 from purrr_server.lazy import bring_to_now
 from purrr_server.presenters import cat_json
@@ -21,7 +21,6 @@ from purrr_server.services.cats import (
     CatEdit,
     CatOut,
     Deleted,
-    UpdateArgs,
     find_cat,
 )
 
@@ -52,27 +51,9 @@ class HistoryEntry(ActionResult):
     version: int
 
 
-def expected_version(if_match: str | None, body_version: int | None = None) -> int | None:
-    """The version the client edits against: `If-Match: "3"` (or W/"3") or the body's `version`."""
-    if if_match is None or if_match.strip() == "*":
-        return body_version
-    raw = if_match.strip().removeprefix("W/").strip('"')
-    try:
-        version = int(raw)
-        if not 1 <= version <= MAX_ID:
-            raise ValueError(raw)
-        return version
-    except ValueError:
-        raise ApiError(
-            "BAD_REQUEST",
-            'If-Match must be the cat\'s version, e.g. "3"',
-            details={"field": "If-Match", "value": if_match},
-        ) from None
-
-
 @router.get("", summary="List your cats", response_model=Envelope[list[CatOut]])
 async def list_cats(request: Request, paging: Paging, who: Caller) -> Response:
-    """Served by `purrr_server.hot.HotReads` unless the query string is unusual."""
+    """Served by `purrr_server.hot.HotPaths` unless the query string is unusual."""
     cats, total = await load_cats(request, who.user, paging.limit, paging.offset)
     now = runtime_of(request).settings.now()
     return ok(request, [cat_json(c, now) for c in cats], headers=total_count(total))
@@ -102,7 +83,7 @@ async def cats_status(request: Request, who: Caller) -> Response:
 
 @router.get("/{cat_id}", summary="One cat, brought to now", response_model=Envelope[CatOut])
 async def get_cat(request: Request, cat_id: CatId, who: Caller) -> Response:
-    """Served by `purrr_server.hot.HotReads` (this route answers what it leaves, e.g. under
+    """Served by `purrr_server.hot.HotPaths` (this route answers what it leaves, e.g. under
     a root path)."""
     cat = await load_cat(request, who.user, cat_id)
     return ok(request, cat_json(cat, runtime_of(request).settings.now()), headers=etag(cat))
@@ -114,20 +95,17 @@ async def get_cat(request: Request, cat_id: CatId, who: Caller) -> Response:
 async def update_cat(
     request: Request, body: CatEdit, cat_id: CatId, who: Caller, if_match: IfMatch = None
 ) -> Response:
-    version = expected_version(if_match, body.version)
-    # Validated by the action's own model (its rules, not copies of them here), from the
-    # body's values as they are (no dump to JSON types and back); `parse` takes it as it is.
-    edit = {name: getattr(body, name) for name in CatEdit.model_fields}
-    args = UpdateArgs.model_validate({**edit, "cat_id": cat_id, "version": version})
-    return await run_action(request, who, "cats.update", args)
+    # Served by `purrr_server.hot.HotPaths` (this route answers what it leaves: a body that
+    # does not validate, a root path, …).
+    return await run_action(request, who, "cats.update", edit_args(cat_id, if_match, body))
 
 
 @router.delete("/{cat_id}", summary="Delete a cat", response_model=Envelope[Deleted])
 async def delete_cat(
     request: Request, cat_id: CatId, who: Caller, if_match: IfMatch = None
 ) -> Response:
-    args = {"cat_id": cat_id, "version": expected_version(if_match)}
-    return await run_action(request, who, "cats.delete", args)
+    # Served by `purrr_server.hot.HotPaths` (this route answers what it leaves).
+    return await run_action(request, who, "cats.delete", delete_args(cat_id, if_match))
 
 
 @router.get(

@@ -1,4 +1,4 @@
-"""The hot reads (`purrr_server.hot.HotReads`) answer exactly as the FastAPI routes they shadow.
+"""The hot reads (`purrr_server.hot.HotPaths`) answer exactly as the FastAPI routes they shadow.
 
 Each request is sent twice: once as usual (the ASGI layer answers it) and once with an ASGI
 `root_path`, which the layer leaves to FastAPI's router, dependencies and error handlers. Status,
