@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -24,9 +25,17 @@ class ReadConnections:
     """Up to `size` connections of `pool`, lent to one statement at a time, first come first
     served."""
 
-    def __init__(self, pool: AsyncConnectionPool[Any], size: int) -> None:
+    def __init__(
+        self,
+        pool: AsyncConnectionPool[Any],
+        size: int,
+        returning: Callable[[AsyncConnection[Any]], None] = lambda conn: None,
+    ) -> None:
         self.pool = pool
         self.size = size
+        #: Called on a connection before it goes back to the pool (the driver stops watching
+        #: its socket there).
+        self.returning = returning
         self.idle: list[AsyncConnection[Any]] = []
         #: Connections taken from the pool: the idle ones and those lent out.
         self.held = 0
@@ -79,6 +88,7 @@ class ReadConnections:
             return
         self.held -= 1
         self._hand(None)
+        self.returning(conn)
         # shielded: a reader cancelled meanwhile must not leave the pool short of a connection
         await asyncio.shield(self.pool.putconn(conn))
 
@@ -97,6 +107,7 @@ class ReadConnections:
         idle, self.idle = self.idle, []
         for conn in idle:
             self.held -= 1
+            self.returning(conn)
             await self.pool.putconn(conn)
         while self.waiters:
             waiter = self.waiters.popleft()
