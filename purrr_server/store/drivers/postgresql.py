@@ -9,10 +9,12 @@ A statement is prepared once per connection and then sent as `Bind`/`Execute` th
 libpq binding (`PGconn.send_query_prepared`), its parameters dumped and its rows loaded by
 psycopg's transformer (the C one from `psycopg[binary]`): psycopg's types and adaptation,
 without its cursor and waiting machinery, which cost the server more CPU per statement than
-the statement itself (docs/architecture.md, "Performance"). `BEGIN`, `COMMIT` and `ROLLBACK`
-go as simple queries. Statements keep their qmark placeholders in the code and are adapted to
-`$1, $2…` once each (`paramstyle.py`). Rows support `row["column"]` and `row[0]`, like
-`sqlite3.Row`. Errors keep the DB-API classes the callers already catch: a constraint
+the statement itself (docs/architecture.md, "Performance"). A transaction's `BEGIN` goes in one
+libpq pipeline with its first statement; `COMMIT` and `ROLLBACK` go as simple queries. A
+connection's socket stays registered with the event loop while it is borrowed (`_State`), each
+statement waiting on one future. Statements keep their qmark placeholders in the code and are
+adapted to `$1, $2…` once each (`paramstyle.py`). Rows support `row["column"]` and `row[0]`,
+like `sqlite3.Row`. Errors keep the DB-API classes the callers already catch: a constraint
 violation is raised as a `sqlite3.IntegrityError` subclass and a lost connection as a
 `sqlite3.OperationalError` subclass (with psycopg's error chained), so `except
 sqlite3.IntegrityError` works on both databases.
