@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from psycopg import AsyncConnection
-from psycopg.pq import TransactionStatus
+from psycopg.pq import ConnStatus, TransactionStatus
 from psycopg_pool import AsyncConnectionPool
 
 
@@ -73,18 +73,29 @@ class ReadConnections:
             if conn is not None:
                 return conn
 
+    def lend(self) -> AsyncConnection[Any] | None:
+        """An idle connection now, or None (then `acquire`): the common case without a
+        coroutine."""
+        return self.idle.pop() if self.idle else None
+
+    def keep(self, conn: AsyncConnection[Any]) -> bool:
+        """Take `conn` back if it is still usable (connected, not in a transaction): to the
+        first waiting reader, else to the idle list. False: `release` it."""
+        pgconn = conn.pgconn
+        if (
+            self.closed
+            or pgconn.status != ConnStatus.OK
+            or pgconn.transaction_status != TransactionStatus.IDLE
+        ):
+            return False
+        if not self._hand(conn):
+            self.idle.append(conn)
+        return True
+
     async def release(self, conn: AsyncConnection[Any]) -> None:
         """Take `conn` back; one that broke, or is not idle, goes back to the pool (which
         closes or resets it) and a waiting reader takes a new one from the pool instead."""
-        usable = (
-            not self.closed
-            and not conn.closed
-            and not conn.broken
-            and conn.info.transaction_status == TransactionStatus.IDLE
-        )
-        if usable:
-            if not self._hand(conn):
-                self.idle.append(conn)
+        if self.keep(conn):
             return
         self.held -= 1
         self._hand(None)

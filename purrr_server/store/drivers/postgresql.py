@@ -425,21 +425,25 @@ class PooledReader:
         if self.reads is None:
             async with _borrowed(self.pool) as raw:
                 return await PostgresConnection(raw).fetchone(sql, params)
-        raw = await self.reads.acquire()
+        reads = self.reads
+        raw = reads.lend() or await reads.acquire()
         try:
             return await PostgresConnection(raw).fetchone(sql, params)
         finally:
-            await self.reads.release(raw)
+            if not reads.keep(raw):
+                await reads.release(raw)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         if self.reads is None:
             async with _borrowed(self.pool) as raw:
                 return await PostgresConnection(raw).fetchall(sql, params)
-        raw = await self.reads.acquire()
+        reads = self.reads
+        raw = reads.lend() or await reads.acquire()
         try:
             return await PostgresConnection(raw).fetchall(sql, params)
         finally:
-            await self.reads.release(raw)
+            if not reads.keep(raw):
+                await reads.release(raw)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with _borrowed(self.pool) as raw:
