@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from psycopg import AsyncConnection
-from psycopg.pq import TransactionStatus
+from psycopg.pq import ConnStatus, TransactionStatus
 from psycopg_pool import AsyncConnectionPool
 
 
@@ -24,9 +25,17 @@ class ReadConnections:
     """Up to `size` connections of `pool`, lent to one statement at a time, first come first
     served."""
 
-    def __init__(self, pool: AsyncConnectionPool[Any], size: int) -> None:
+    def __init__(
+        self,
+        pool: AsyncConnectionPool[Any],
+        size: int,
+        returning: Callable[[AsyncConnection[Any]], None] = lambda conn: None,
+    ) -> None:
         self.pool = pool
         self.size = size
+        #: Called on a connection before it goes back to the pool (the driver stops watching
+        #: its socket there).
+        self.returning = returning
         self.idle: list[AsyncConnection[Any]] = []
         #: Connections taken from the pool: the idle ones and those lent out.
         self.held = 0
@@ -64,21 +73,33 @@ class ReadConnections:
             if conn is not None:
                 return conn
 
+    def lend(self) -> AsyncConnection[Any] | None:
+        """An idle connection now, or None (then `acquire`): the common case without a
+        coroutine."""
+        return self.idle.pop() if self.idle else None
+
+    def keep(self, conn: AsyncConnection[Any]) -> bool:
+        """Take `conn` back if it is still usable (connected, not in a transaction): to the
+        first waiting reader, else to the idle list. False: `release` it."""
+        pgconn = conn.pgconn
+        if (
+            self.closed
+            or pgconn.status != ConnStatus.OK
+            or pgconn.transaction_status != TransactionStatus.IDLE
+        ):
+            return False
+        if not self._hand(conn):
+            self.idle.append(conn)
+        return True
+
     async def release(self, conn: AsyncConnection[Any]) -> None:
         """Take `conn` back; one that broke, or is not idle, goes back to the pool (which
         closes or resets it) and a waiting reader takes a new one from the pool instead."""
-        usable = (
-            not self.closed
-            and not conn.closed
-            and not conn.broken
-            and conn.info.transaction_status == TransactionStatus.IDLE
-        )
-        if usable:
-            if not self._hand(conn):
-                self.idle.append(conn)
+        if self.keep(conn):
             return
         self.held -= 1
         self._hand(None)
+        self.returning(conn)
         # shielded: a reader cancelled meanwhile must not leave the pool short of a connection
         await asyncio.shield(self.pool.putconn(conn))
 
@@ -97,6 +118,7 @@ class ReadConnections:
         idle, self.idle = self.idle, []
         for conn in idle:
             self.held -= 1
+            self.returning(conn)
             await self.pool.putconn(conn)
         while self.waiters:
             waiter = self.waiters.popleft()
