@@ -57,7 +57,16 @@ if TYPE_CHECKING:
 
 R = TypeVar("R")
 
-__all__ = ["Connection", "Params", "Pending", "Repository", "Session", "dumps", "user_where"]
+__all__ = [
+    "Connection",
+    "Params",
+    "Pending",
+    "Repository",
+    "Session",
+    "dumps",
+    "orjson_text",
+    "user_where",
+]
 
 _INSERT_INTO = re.compile(r"\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
@@ -74,10 +83,17 @@ def dumps(value: Any) -> str:
     """Compact JSON, the storage format of every JSON column (orjson: an action stores its
     arguments, result and events as JSON, and the standard library's encoder was a tenth of a
     write's time; json only for what orjson refuses, such as integers over 64 bits)."""
+    text = orjson_text(value)
+    return json.dumps(value, separators=(",", ":"), default=str) if text is None else text
+
+
+def orjson_text(value: Any) -> str | None:
+    """`dumps(value)` when orjson encodes it (the bytes `purrr_server.envelope` writes for the
+    same value, which splicing a stored result into a response relies on), else None."""
     try:
         return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
     except (orjson.JSONEncodeError, TypeError):
-        return json.dumps(value, separators=(",", ":"), default=str)
+        return None
 
 
 @dataclass(frozen=True, slots=True)
