@@ -41,17 +41,14 @@ class SqliteConnection:
     # write transaction holds the writer across all of its hops.
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        for row in await self.raw.execute_fetchall(sql, params):
-            found: sqlite3.Row = row
-            return found
-        return None
+        rows = await self.raw.execute_fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        return list(await self.raw.execute_fetchall(sql, params))
+        return await self.raw.execute_fetchall(sql, params)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        async with self.raw.execute(sql, params) as cursor:
-            return cursor.rowcount
+        return await self.raw.execute_rowcount(sql, params)
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         await self.raw.executemany(sql, rows)
@@ -154,10 +151,10 @@ class SqliteDriver:
         conn = self._writer
         assert conn is not None
         async with self._write_lock:
-            await conn.raw.execute("BEGIN IMMEDIATE")
+            await conn.raw.execute_rowcount("BEGIN IMMEDIATE")
             try:
                 yield conn
-                await conn.raw.execute("COMMIT")
+                await conn.raw.execute_rowcount("COMMIT")
                 self._committed()
             except BaseException:
                 if conn.raw.in_transaction:
