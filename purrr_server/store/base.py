@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
@@ -140,7 +140,13 @@ def _parent_of(message: str) -> str:
 class _repository(cached_property[R]):  # noqa: N801 - used as a decorator, like cached_property
     """`functools.cached_property` without its lock (Python 3.11 takes an RLock on every first
     access): a session's repository is made on first use and then found in the instance's
-    `__dict__`. Sessions are used from one event loop, so two threads never race for one."""
+    `__dict__`. Sessions are used from one event loop, so two threads never race for one.
+
+    A repository method imports its class and returns `Class(session)`; after its first call
+    the class is called directly (an import statement per repository per transaction was a
+    few per cent of a write)."""
+
+    made: Callable[[Any], R] | None = None
 
     @overload
     def __get__(self, instance: None, owner: type[Any] | None = None) -> Self: ...
@@ -151,7 +157,11 @@ class _repository(cached_property[R]):  # noqa: N801 - used as a decorator, like
     def __get__(self, instance: object | None, owner: type[Any] | None = None) -> R | Self:
         if instance is None:
             return self
-        made = self.func(instance)
+        if self.made is not None:
+            made = self.made(instance)
+        else:
+            made = self.func(instance)
+            self.made = type(made)
         instance.__dict__[self.attrname or self.func.__name__] = made
         return made
 
