@@ -30,17 +30,22 @@ class ActionRecord:
     seed: int
     result: dict[str, Any]
     created_at: str
+    #: `dumps(result)` when the caller has it already (the executor: it splices the response
+    #: body from it, `store.idempotency.splice_body`), so the result is encoded once.
+    result_json: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class KeyRecord:
-    """The response an Idempotency-Key replays, stored with its action."""
+    """The response an Idempotency-Key replays, stored with its action: `body` None when it
+    is rebuilt from the action-log row (`store.idempotency`, migration 0020)."""
 
     user_id: int
     key: str
     fingerprint: str
     status_code: int
-    body: str
+    body: str | None
+    request_id: str = ""
 
 
 _INSERT_ACTION = (
@@ -50,7 +55,8 @@ _INSERT_ACTION = (
 )
 _EVENT_COLUMNS = "user_id, version, type, payload, created_at, row_version"
 _KEY_COLUMNS = (
-    "user_id, key, fingerprint, action_id, status_code, response, created_at, row_version"
+    "user_id, key, fingerprint, action_id, status_code, response, created_at, row_version,"
+    " request_id"
 )
 
 
@@ -73,7 +79,7 @@ class ActionRepository(Repository):
             dumps(record.args),
             record.fingerprint,
             record.seed,
-            dumps(record.result),
+            record.result_json if record.result_json is not None else dumps(record.result),
             record.created_at,
             self.version,
             self.version,
@@ -112,6 +118,7 @@ class ActionRepository(Repository):
                 action_id=action_id,
                 status_code=key.status_code,
                 body=key.body,
+                request_id=key.request_id,
                 now=record.created_at,
             )
         return action_id
@@ -145,10 +152,10 @@ class ActionRepository(Repository):
         if key is not None:
             parts.append(
                 f", stored AS (INSERT INTO idempotency_keys ({_KEY_COLUMNS})"
-                " SELECT ?, ?, ?, logged.id, ?, ?, ?, ? FROM logged)"
+                " SELECT ?, ?, ?, logged.id, ?, ?, ?, ?, ? FROM logged)"
             )
             params += [key.user_id, key.key, key.fingerprint, key.status_code, key.body]
-            params += [record.created_at, version]
+            params += [record.created_at, version, key.request_id]
         added = ", ARRAY(SELECT id FROM added)" if with_events else ""
         parts.append(f" SELECT logged.id{added} FROM logged")
         self.session.version  # noqa: B018 - refuse writes outside a unit of work

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
@@ -57,7 +57,16 @@ if TYPE_CHECKING:
 
 R = TypeVar("R")
 
-__all__ = ["Connection", "Params", "Pending", "Repository", "Session", "dumps", "user_where"]
+__all__ = [
+    "Connection",
+    "Params",
+    "Pending",
+    "Repository",
+    "Session",
+    "dumps",
+    "orjson_text",
+    "user_where",
+]
 
 _INSERT_INTO = re.compile(r"\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
@@ -74,10 +83,17 @@ def dumps(value: Any) -> str:
     """Compact JSON, the storage format of every JSON column (orjson: an action stores its
     arguments, result and events as JSON, and the standard library's encoder was a tenth of a
     write's time; json only for what orjson refuses, such as integers over 64 bits)."""
+    text = orjson_text(value)
+    return json.dumps(value, separators=(",", ":"), default=str) if text is None else text
+
+
+def orjson_text(value: Any) -> str | None:
+    """`dumps(value)` when orjson encodes it (the bytes `purrr_server.envelope` writes for the
+    same value, which splicing a stored result into a response relies on), else None."""
     try:
         return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
     except (orjson.JSONEncodeError, TypeError):
-        return json.dumps(value, separators=(",", ":"), default=str)
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +140,13 @@ def _parent_of(message: str) -> str:
 class _repository(cached_property[R]):  # noqa: N801 - used as a decorator, like cached_property
     """`functools.cached_property` without its lock (Python 3.11 takes an RLock on every first
     access): a session's repository is made on first use and then found in the instance's
-    `__dict__`. Sessions are used from one event loop, so two threads never race for one."""
+    `__dict__`. Sessions are used from one event loop, so two threads never race for one.
+
+    A repository method imports its class and returns `Class(session)`; after its first call
+    the class is called directly (an import statement per repository per transaction was a
+    few per cent of a write)."""
+
+    made: Callable[[Any], R] | None = None
 
     @overload
     def __get__(self, instance: None, owner: type[Any] | None = None) -> Self: ...
@@ -135,7 +157,11 @@ class _repository(cached_property[R]):  # noqa: N801 - used as a decorator, like
     def __get__(self, instance: object | None, owner: type[Any] | None = None) -> R | Self:
         if instance is None:
             return self
-        made = self.func(instance)
+        if self.made is not None:
+            made = self.made(instance)
+        else:
+            made = self.func(instance)
+            self.made = type(made)
         instance.__dict__[self.attrname or self.func.__name__] = made
         return made
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from functools import lru_cache
 
 from purrr_core import Cat
 from purrr_server.store.base import Pending, Repository
@@ -22,11 +21,32 @@ def _cat(row: sqlite3.Row) -> Cat:
     return _parse(row["data"])
 
 
-@lru_cache(maxsize=2048)
+#: Stored cat JSON → the `Cat` it is (see `_parse`), oldest first.
+_PARSED: dict[str, Cat] = {}
+#: Texts `_PARSED` holds before it forgets the oldest.
+PARSED_SIZE = 2048
+
+
 def _parse(data: str) -> Cat:
     """A stored cat's JSON as a `Cat`, parsed once per distinct text (a `Cat` is frozen, so
-    readers can share it): a list of 20 cats spent a third of its time validating them again."""
-    return Cat.model_validate_json(data)
+    readers can share it): a list of 20 cats spent a third of its time validating them again.
+    A cat this process wrote is known without parsing (`_remember`)."""
+    cat = _PARSED.get(data)
+    if cat is None:
+        cat = Cat.model_validate_json(data)
+        _remember(data, cat)
+    return cat
+
+
+def _remember(data: str, cat: Cat) -> None:
+    """`cat` is what `data`, its `model_dump_json()`, parses to (a `Cat`'s JSON round trip is
+    exact: `tests/server/test_cat_memo.py`). A cat saved by an action is then loaded by the
+    next action on it without a parse, and is the same object its response was presented
+    from, so the presenters' memo of it (`presenters.cat_json`) serves the reads that follow.
+    Whether the transaction commits does not matter: the text and the cat stay equal."""
+    if len(_PARSED) >= PARSED_SIZE:
+        del _PARSED[next(iter(_PARSED))]
+    _PARSED[data] = cat
 
 
 class CatRepository(Repository):
@@ -125,19 +145,20 @@ class CatRepository(Repository):
             (user_id, cat.name, cat.version, stamp, stamp, self.version),
         )
         saved = cat.model_copy(update={"id": cat_id})
-        await self.execute(
-            "UPDATE cats SET data = ? WHERE id = ?", (saved.model_dump_json(), cat_id)
-        )
+        data = saved.model_dump_json()
+        await self.execute("UPDATE cats SET data = ? WHERE id = ?", (data, cat_id))
+        _remember(data, saved)
         return saved
 
     async def save(self, user_id: int, cat: Cat) -> None:
         """Write the cat's new state (the caller has checked ownership and version)."""
+        data = cat.model_dump_json()
         changed = await self.execute(
             "UPDATE cats SET name = ?, data = ?, version = ?, updated_at = ?, row_version = ?"
             " WHERE id = ? AND user_id = ?",
             (
                 cat.name,
-                cat.model_dump_json(),
+                data,
                 cat.version,
                 cat.updated_at.isoformat(),
                 self.version,
@@ -147,6 +168,7 @@ class CatRepository(Repository):
         )
         if changed != 1:
             raise LookupError(f"cat {cat.id} vanished during the transaction")
+        _remember(data, cat)
 
     async def delete(self, user_id: int, cat_id: int, now: str) -> bool:
         deleted = await self.execute(

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from purrr_server.store.base import Session
 from purrr_server.store.drivers import Connection, Driver, Kind, driver_for
-from purrr_server.store.idempotency import StoredResponse
+from purrr_server.store.idempotency import StoredResponse, stored_response
 
 AfterCommit = Callable[[], None | Awaitable[None]]
 
@@ -49,8 +49,10 @@ _BUMP = (
 #: `_BUMP` and the response stored for one of the player's Idempotency-Keys, in one statement
 #: (PostgreSQL: a data-modifying CTE; SQLite has none and runs the two).
 _BUMP_AND_KEY = (
-    f"WITH bumped AS ({_BUMP}) SELECT bumped.version, k.fingerprint, k.status_code, k.response"
-    " FROM bumped LEFT JOIN idempotency_keys k ON k.user_id = ? AND k.key = ?"
+    f"WITH bumped AS ({_BUMP}) SELECT bumped.version, k.fingerprint, k.status_code,"
+    " k.response, k.request_id, a.result, a.created_at FROM bumped"
+    " LEFT JOIN idempotency_keys k ON k.user_id = ? AND k.key = ?"
+    " LEFT JOIN actions a ON a.id = k.action_id"
 )
 
 
@@ -104,7 +106,7 @@ class UnitOfWork(Session):
         row = await self.conn.fetchone(_BUMP_AND_KEY, (user_id, step, step, user_id, key))
         assert row is not None
         self._acting(user_id, int(row[0]))
-        return None if row[1] is None else StoredResponse(row[1], row[2], row[3])
+        return None if row[1] is None else stored_response(row, 1)
 
     async def lock_players(self, *user_ids: int) -> None:
         """Lock other players' version rows too, in id order, before writing any of their rows.

@@ -40,6 +40,9 @@ LONGEST_PAUSE = 0.05
 def _bound(params: Params) -> Any:
     """`params` as sqlite3 takes them (a sequence or a mapping; the store passes tuples,
     lists and dicts)."""
+    kind = type(params)
+    if kind is tuple or kind is list or kind is dict:
+        return params
     return params if isinstance(params, dict | list | tuple) else tuple(params)
 
 
@@ -129,6 +132,10 @@ class Connection:
         except sqlite3.OperationalError as error:
             if not _busy(error):
                 raise
+        return await self._retry(call)
+
+    async def _retry(self, call: Callable[[sqlite3.Connection], T]) -> T:
+        """`_run` after a first try found the database locked."""
         deadline = time.monotonic() + self.busy_timeout_ms / 1000
         pause = FIRST_PAUSE
         while True:
@@ -147,9 +154,27 @@ class Connection:
             sql = "PRAGMA busy_timeout=0"
         return Statement(self, sql, params)
 
+    # The two calls of every store statement try the statement at once, without `_run`'s
+    # closure, and go through `_retry` only when the database is locked: a write runs nine
+    # statements, and the layers around each cost about as much as a short one.
+
     async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Any]:
-        rows: list[Any] = await self._run(lambda c: c.execute(sql, _bound(params)).fetchall())
-        return rows
+        try:
+            rows: list[Any] = self._conn.execute(sql, _bound(params)).fetchall()
+            return rows
+        except sqlite3.OperationalError as error:
+            if not _busy(error):
+                raise
+        return await self._retry(lambda c: c.execute(sql, _bound(params)).fetchall())
+
+    async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; the rows it changed (`Cursor.rowcount`)."""
+        try:
+            return self._conn.execute(sql, _bound(params)).rowcount
+        except sqlite3.OperationalError as error:
+            if not _busy(error):
+                raise
+        return await self._retry(lambda c: c.execute(sql, _bound(params)).rowcount)
 
     async def execute_insert(self, sql: str, params: Params = ()) -> Any:
         def insert(conn: sqlite3.Connection) -> Any:

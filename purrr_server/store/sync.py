@@ -554,6 +554,7 @@ class SyncLocalRepository(Repository):
 
     async def delete_action(self, action_id: int) -> None:
         """Forget the action-log row of a superseded provisional application."""
+        await self.session.idempotency.keep_bodies("a.id = ?", (action_id,))
         await self.execute("DELETE FROM actions WHERE id = ?", (action_id,))
 
     # --- ids ---
@@ -703,6 +704,7 @@ class SyncLocalRepository(Repository):
 
     async def forget_history(self, user_id: int) -> int:
         """Drop the player's action log (its game was replaced; the history went with it)."""
+        await self.session.idempotency.keep_bodies("a.user_id = ?", (user_id,))
         return await self.execute("DELETE FROM actions WHERE user_id = ?", (user_id,))
 
     async def live(self, user_id: int) -> dict[str, list[dict[str, Any]]]:

@@ -371,6 +371,7 @@ async def _restore_history(
     repo: Repository, user_id: int, rows: list[dict[str, Any]], ids: Ids
 ) -> int:
     """The action log: the replaced game's goes, the backup's comes (ids moved, no sync ids)."""
+    await repo.session.idempotency.keep_bodies("a.user_id = ?", (user_id,))
     await repo.execute("DELETE FROM actions WHERE user_id = ?", (user_id,))
     await rewrite_history(repo, user_id, ids, rows)
     return len(rows)
@@ -383,6 +384,8 @@ async def rewrite_history(
     of the player's own action log in place (after its game was uploaded and renumbered)."""
     cats = _mapper(ids.get("cats", {}))
     if rows is None:
+        # a key's response is rebuilt from its log row (store/idempotency.py): keep what was sent
+        await repo.session.idempotency.keep_bodies("a.user_id = ?", (user_id,))
         found = await repo.fetchall(
             "SELECT id, cat_id, args, result FROM actions WHERE user_id = ?", (user_id,)
         )

@@ -72,8 +72,9 @@ async def test_an_action_on_a_cat_is_nine_statements(
         # the player's version (their lock on PostgreSQL)
         "INSERT INTO player_versions (user_id,",
         # the Idempotency-Key, on the writer under the player's lock: a stored response is
-        # replayed and the transaction rolled back
-        "SELECT fingerprint, status_code, response",
+        # replayed (its body rebuilt from the action-log row it names) and the transaction
+        # rolled back
+        "SELECT k.fingerprint, k.status_code, k.response,",
         # the cat with the player's pending breedings and patrols: no patrol to check the cat
         # against and no due breeding to complete, so neither is asked again
         "SELECT (SELECT data FROM",
