@@ -108,6 +108,11 @@ SLICES = 3
 MIXED_WRITERS = 8
 #: The generator is not the bottleneck when it drives the ceiling server this much faster.
 HEADROOM = 1.2
+#: A slice with fewer requests per connection than this has a p99 that includes its
+#: connections' starts: each slice opens its connections at once, and uvloop (libuv >= 1.45)
+#: accepts one connection per turn of the event loop, so under load the last of 32 new
+#: connections waits ~32 turns for its first answer (docs/architecture.md, "Performance").
+STEADY_PER_CONNECTION = 200
 
 LUA_DONE = """
 function done(summary, latency, requests)
@@ -167,6 +172,8 @@ class Result:
     p99_ms: float
     #: CPU time the server process spent meanwhile (Linux: /proc), None when unknown
     cpu_seconds: float | None = None
+    #: Requests per connection in the shortest slice (None: one wrk run, not slices)
+    per_connection: float | None = None
 
     @property
     def rps(self) -> float:
@@ -384,9 +391,10 @@ class Run:
         return floor.cpu_us / result.cpu_us
 
 
-def merge(name: str, parts: list[Result]) -> Result:
+def merge(name: str, parts: list[Result], connections: int = 0) -> Result:
     """Slices of one scenario as one result: requests, time, errors and CPU add up; p50 is
-    the slices' mean, p99 the worst slice's."""
+    the slices' mean, p99 the worst slice's (with `connections`, each slice's wrk
+    connections, it also keeps the fewest requests per connection of a slice)."""
     cpu = [p.cpu_seconds for p in parts]
     return Result(
         name,
@@ -396,6 +404,7 @@ def merge(name: str, parts: list[Result]) -> Result:
         sum(p.p50_ms for p in parts) / len(parts),
         max(p.p99_ms for p in parts),
         None if None in cpu else sum(c or 0.0 for c in cpu),
+        min(p.per_connection or p.requests / connections for p in parts) if connections else None,
     )
 
 
@@ -421,8 +430,16 @@ def interleaved(
             )
         )
         slices.append(scenario(seconds))
-    merged = [merge(part[0].scenario, list(part)) for part in zip(*slices, strict=True)]
-    return merge("hello-world", floors), merged
+    merged = [
+        merge(part[0].scenario, list(part), slice_connections(part[0].scenario, connections))
+        for part in zip(*slices, strict=True)
+    ]
+    return merge("hello-world", floors, connections), merged
+
+
+def slice_connections(scenario: str, connections: int) -> int:
+    """The wrk connections a slice of `scenario` opens."""
+    return MIXED_WRITERS if scenario.strip().startswith("the writes") else connections
 
 
 def one_run(
@@ -583,13 +600,25 @@ def print_run(run: Run) -> None:
             if goal is None or not run.saturating
             else (" ok" if run.ratio(r) >= goal else f" < {goal}")
         )
+        starts = "*" if starts_in_p99(r) else " "
         print(
-            f"{r.scenario:26} {r.rps:7.0f} {r.p50_ms:7.2f} {r.p99_ms:7.2f} {r.errors:6d} "
+            f"{r.scenario:26} {r.rps:7.0f} {r.p50_ms:7.2f} {r.p99_ms:7.2f}{starts}{r.errors:5d} "
             f"{floor:6.0f} {ratio} {cpu} {by_cpu}{verdict}"
+        )
+    if any(starts_in_p99(r) for r in run.results):
+        print(
+            f"* fewer than {STEADY_PER_CONNECTION} requests per connection in a slice: its p99"
+            " includes the first answers on its new connections, which uvloop accepts one per"
+            " turn of the loaded event loop; a longer --duration gives the steady-state p99"
         )
     rps, floor_cpu = against_floor(run)
     by_cpu = f", {floor_cpu:.2f}x by CPU" if floor_cpu is not None else ""
     print(f"the write against the write floor: {rps:.2f}x by req/s{by_cpu}")
+
+
+def starts_in_p99(result: Result) -> bool:
+    """Whether `result`'s p99 includes its connections' starts (STEADY_PER_CONNECTION)."""
+    return result.per_connection is not None and result.per_connection < STEADY_PER_CONNECTION
 
 
 def against_floor(run: Run) -> tuple[float, float | None]:
@@ -634,8 +663,9 @@ def summarize(runs: list[Run]) -> int:
             cpu_range = f"{min(by_cpu):5.2f}-{max(by_cpu):<5.2f}" if by_cpu else "-"
             print(
                 f"[{database}] {name:26} {min(rps):6.0f}-{max(rps):<6.0f} "
-                f"{min(ratios):5.2f}-{max(ratios):<5.2f} {min(p99):6.1f}-{max(p99):<6.1f} "
-                f"{errors:6d} {cpu_range}"
+                f"{min(ratios):5.2f}-{max(ratios):<5.2f} {min(p99):6.1f}-{max(p99):<6.1f}"
+                f"{'*' if any(starts_in_p99(x) for _, x in picked) else ' '}"
+                f"{errors:5d} {cpu_range}"
             )
             goal = GOALS.get(name)
             failed |= goal is not None and min(ratios) < goal
