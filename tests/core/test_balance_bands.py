@@ -5,15 +5,13 @@ deter rate of a team that grows with its player."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-BENCHMARK = Path(__file__).parents[2] / "benchmarks" / "balance.py"
+from tests.benchmarks import load_benchmark
+
 #: (coins a day, XP a day) target bands of docs/balance.md.
 BANDS = {
     "idle": ((0, 10), (5, 20)),
@@ -24,12 +22,7 @@ BANDS = {
 
 @pytest.fixture(scope="module")
 def balance() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("balance_bands", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("balance.py", "balance_bands")
 
 
 @pytest.fixture(scope="module")

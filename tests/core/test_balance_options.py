@@ -4,24 +4,16 @@ practice is not, as `benchmarks/balance.py` reports it."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCHMARK = Path(__file__).parents[2] / "benchmarks" / "balance.py"
+from tests.benchmarks import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def balance() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("balance_benchmark", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("balance.py", "balance_benchmark")
 
 
 def test_every_coin_game_is_the_best_choice_somewhere(balance: ModuleType) -> None:

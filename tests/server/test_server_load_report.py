@@ -4,24 +4,16 @@ so a short slice's p99 measures connection starts, not the steady state."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCHMARK = Path(__file__).parents[2] / "benchmarks" / "server_load.py"
+from tests.benchmarks import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("server_load_report", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("server_load.py", "server_load_report")
 
 
 def test_merge_keeps_the_shortest_slice_per_connection(load: ModuleType) -> None:
