@@ -109,9 +109,10 @@ MIXED_WRITERS = 8
 #: The generator is not the bottleneck when it drives the ceiling server this much faster.
 HEADROOM = 1.2
 #: A slice with fewer requests per connection than this has a p99 that includes its
-#: connections' starts: each slice opens its connections at once, and uvloop (libuv >= 1.45)
-#: accepts one connection per turn of the event loop, so under load the last of 32 new
-#: connections waits ~32 turns for its first answer (docs/architecture.md, "Performance").
+#: connections' starts: each slice opens its connections at once, and plain uvloop (libuv >=
+#: 1.45; the hello-world's and the write floor's loop) accepts one connection per turn of the
+#: event loop, so under load the last of 32 new connections waits ~32 turns for its first
+#: answer (purrr's served loop accepts them at once: docs/architecture.md, "Performance").
 STEADY_PER_CONNECTION = 200
 
 LUA_DONE = """
@@ -608,8 +609,8 @@ def print_run(run: Run) -> None:
     if any(starts_in_p99(r) for r in run.results):
         print(
             f"* fewer than {STEADY_PER_CONNECTION} requests per connection in a slice: its p99"
-            " includes the first answers on its new connections, which uvloop accepts one per"
-            " turn of the loaded event loop; a longer --duration gives the steady-state p99"
+            " includes the first answers on its new connections (plain uvloop lets them in one"
+            " per turn of a loaded loop); a longer --duration gives the steady-state p99"
         )
     rps, floor_cpu = against_floor(run)
     by_cpu = f", {floor_cpu:.2f}x by CPU" if floor_cpu is not None else ""

@@ -176,6 +176,18 @@ def _configure_logging(settings: Settings) -> None:
     )
 
 
+def served_loop() -> str:
+    """uvicorn's `loop` setting: uvloop with greedy accepts where uvloop is installed
+    (`purrr_server.accept`), else uvicorn's own choice."""
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return "auto"
+    from purrr_server.accept import LOOP
+
+    return LOOP
+
+
 def serve(settings: Settings, workers: int = 1) -> None:
     """Run the server in the foreground until SIGINT/SIGTERM: on `host:port`, on the Unix
     socket `settings.uds`, or on both; with `workers` > 1 (hosted only), in that many processes
@@ -222,6 +234,8 @@ def serve(settings: Settings, workers: int = 1) -> None:
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         # The dashboard and load tests keep connections open between bursts.
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        # uvloop letting a burst of new connections in at once (purrr_server.accept)
+        loop=served_loop(),
     )
     try:
         if workers > 1:

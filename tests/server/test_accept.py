@@ -1,0 +1,133 @@
+"""The served loop lets a burst of connections in at once (purrr_server.accept): uvloop alone
+accepts one connection per turn of the event loop, so under load the last of a burst waited
+a turn per connection before it (docs/architecture.md, "The p99 and new connections")."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+pytest.importorskip("uvloop")
+
+from purrr_server import accept  # noqa: E402
+from purrr_server.daemon import served_loop  # noqa: E402
+
+
+class Echo(asyncio.Protocol):
+    made: list[Echo] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport: Any = transport  # uvloop's TCPTransport
+        Echo.made.append(self)
+
+    def data_received(self, data: bytes) -> None:
+        self.transport.write(data.upper())
+
+
+def run(test: Callable[[], Awaitable[None]]) -> None:
+    Echo.made = []
+    loop = accept.new_event_loop()
+    try:
+        loop.run_until_complete(test())
+    finally:
+        loop.close()
+
+
+def listening() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def clients(sock: socket.socket, count: int) -> list[socket.socket]:
+    """`count` connections the kernel has completed and queued for accept()."""
+    made = []
+    for _ in range(count):
+        client = socket.create_connection(sock.getsockname()[:2], timeout=5)
+        made.append(client)
+    return made
+
+
+async def turns(count: int) -> None:
+    for _ in range(count):
+        await asyncio.sleep(0)
+
+
+def test_a_burst_of_connections_is_accepted_within_a_few_turns() -> None:
+    async def test() -> None:
+        sock = listening()
+        server = await asyncio.get_running_loop().create_server(Echo, sock=sock, backlog=64)
+        assert isinstance(server, accept.Listener) and server.is_serving()
+        burst = clients(sock, 40)
+        await turns(8)  # uvloop alone: at most one connection a turn
+        assert len(Echo.made) == 40
+        for client in burst:
+            client.close()
+        server.close()
+        await server.wait_closed()
+        sock.close()
+
+    run(test)
+
+
+def test_accepted_connections_are_served_by_the_loops_transport() -> None:
+    async def test() -> None:
+        loop = asyncio.get_running_loop()
+        sock = listening()
+        server = await loop.create_server(Echo, sock=sock)
+        reader, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+        writer.write(b"purr")
+        assert await asyncio.wait_for(reader.readexactly(4), 5) == b"PURR"
+        writer.close()
+        server.close()
+        await server.wait_closed()
+        sock.close()
+
+    run(test)
+
+
+def test_a_closed_listener_accepts_nothing_more_and_leaves_its_socket_open() -> None:
+    async def test() -> None:
+        sock = listening()
+        server = await asyncio.get_running_loop().create_server(Echo, sock=sock)
+        first = clients(sock, 1)
+        await turns(4)
+        server.close()
+        assert not server.is_serving() and server.sockets == ()
+        later = clients(sock, 2)  # queued by the kernel, never taken
+        await turns(8)
+        assert len(Echo.made) == 1
+        assert sock.fileno() != -1  # whoever bound it closes it (uvicorn, the daemon)
+        for client in first + later:
+            client.close()
+        sock.close()
+
+    run(test)
+
+
+def test_servers_the_loop_binds_itself_are_uvloops_own() -> None:
+    async def test() -> None:
+        server = await asyncio.get_running_loop().create_server(Echo, "127.0.0.1", 0)
+        assert not isinstance(server, accept.Listener)
+        server.close()
+        await server.wait_closed()
+
+    run(test)
+
+
+def test_the_daemon_serves_on_this_loop() -> None:
+    assert served_loop() == accept.LOOP
+    import uvicorn
+
+    config = uvicorn.Config(app=lambda: None, loop=served_loop())
+    factory = config.get_loop_factory()
+    assert factory is not None
+    loop = factory()
+    try:
+        assert isinstance(loop, accept.Loop)
+    finally:
+        loop.close()
