@@ -7,8 +7,9 @@ clients reconnecting after a restart, a load generator starting — is let in on
 (docs/architecture.md, "The p99 and new connections"). Here a listening socket uvicorn is
 handed (`purrr_server.daemon.serve` binds them itself) is watched by the loop and accepted
 from until it has nothing pending, up to `ACCEPT_PER_TURN` connections a turn (as asyncio's own
-loop does), each then served by uvloop's transport as before (`connect_accepted_socket`). The
-cap leaves pending connections to the other workers sharing the socket (`--workers`).
+loop does), each then served by uvloop's transport as before (`connect_accepted_socket`).
+Only a single server process runs it: workers sharing a socket (`--workers`) keep uvloop's one
+accept per turn, which spreads a burst over them (`daemon.served_loop`).
 
 uvicorn runs it as a custom loop factory (`LOOP`, its `--loop` import string); without uvloop
 (Windows, PyPy) the server keeps uvicorn's default loop, whose asyncio accepts the same way.

@@ -176,9 +176,13 @@ def _configure_logging(settings: Settings) -> None:
     )
 
 
-def served_loop() -> str:
+def served_loop(workers: int = 1) -> str:
     """uvicorn's `loop` setting: uvloop with greedy accepts where uvloop is installed
-    (`purrr_server.accept`), else uvicorn's own choice."""
+    (`purrr_server.accept`), else uvicorn's own choice. Workers sharing a socket keep uvloop's
+    one accept per turn: a worker that accepted greedily would take a whole burst of
+    keep-alive connections, and the other workers none of it."""
+    if workers > 1:
+        return "auto"
     try:
         import uvloop  # noqa: F401
     except ImportError:
@@ -235,7 +239,7 @@ def serve(settings: Settings, workers: int = 1) -> None:
         # The dashboard and load tests keep connections open between bursts.
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         # uvloop letting a burst of new connections in at once (purrr_server.accept)
-        loop=served_loop(),
+        loop=served_loop(workers),
     )
     try:
         if workers > 1:

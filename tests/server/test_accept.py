@@ -121,6 +121,7 @@ def test_servers_the_loop_binds_itself_are_uvloops_own() -> None:
 
 def test_the_daemon_serves_on_this_loop() -> None:
     assert served_loop() == accept.LOOP
+    assert served_loop(workers=2) == "auto"  # uvloop's one accept a turn spreads a burst
     import uvicorn
 
     config = uvicorn.Config(app=lambda: None, loop=served_loop())
