@@ -5,6 +5,7 @@ a turn per connection before it (docs/architecture.md, "The p99 and new connecti
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -132,3 +133,37 @@ def test_the_daemon_serves_on_this_loop() -> None:
         assert isinstance(loop, accept.Loop)
     finally:
         loop.close()
+
+
+class Exhausted(socket.socket):
+    """A listening socket whose first accept() finds the process out of file descriptors."""
+
+    refusals = 1
+
+    def accept(self) -> tuple[socket.socket, Any]:
+        if Exhausted.refusals:
+            Exhausted.refusals -= 1
+            raise OSError(errno.EMFILE, "Too many open files")
+        return super().accept()
+
+
+def test_out_of_descriptors_pauses_accepting_then_goes_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(accept, "PAUSE_AFTER_EMFILE", 0.05)
+
+    async def test() -> None:
+        sock = Exhausted(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        server = await asyncio.get_running_loop().create_server(Echo, sock=sock)
+        waiting = clients(sock, 1)
+        await turns(8)
+        assert Echo.made == [] and "pausing" in caplog.text  # paused, not spinning
+        await asyncio.sleep(0.2)
+        assert len(Echo.made) == 1  # accepting again after the pause
+        for client in waiting:
+            client.close()
+        server.close()
+        sock.close()
+
+    run(test)
