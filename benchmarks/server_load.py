@@ -659,13 +659,14 @@ def summarize(runs: list[Run]) -> int:
             rps = [x.rps for _, x in picked]
             ratios = [r.ratio(x) for r, x in picked]
             p99 = [x.p99_ms for _, x in picked]
+            starts = "*" if any(starts_in_p99(x) for _, x in picked) else ""
+            worst_p99 = f"{max(p99):.1f}{starts}"
             errors = sum(x.errors for _, x in picked)
             by_cpu = [c for c in (r.cpu_ratio(x) for r, x in picked) if c is not None]
             cpu_range = f"{min(by_cpu):5.2f}-{max(by_cpu):<5.2f}" if by_cpu else "-"
             print(
                 f"[{database}] {name:26} {min(rps):6.0f}-{max(rps):<6.0f} "
-                f"{min(ratios):5.2f}-{max(ratios):<5.2f} {min(p99):6.1f}-{max(p99):<6.1f}"
-                f"{'*' if any(starts_in_p99(x) for _, x in picked) else ' '}"
+                f"{min(ratios):5.2f}-{max(ratios):<5.2f} {min(p99):6.1f}-{worst_p99:<7}"
                 f"{errors:5d} {cpu_range}"
             )
             goal = GOALS.get(name)
