@@ -193,7 +193,32 @@ class Logged:
 #: Called inside every action's transaction right after its action-log row, with (ctx, logged):
 #: the sync engine's outbox and mutation log (purrr_server.sync) live here.
 OnLogged = Callable[["ActionContext", Logged], Awaitable[None]]
-ON_LOGGED: list[OnLogged] = []
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedHook:
+    """An `ON_LOGGED` hook and whether it may write for an action."""
+
+    run: OnLogged
+    #: Whether `run` may write anything for this action. When no hook may, the action-log
+    #: statement is the transaction's last, and on PostgreSQL its `COMMIT` goes in the same
+    #: round trip (a write holds its player's lock one round trip less).
+    writes: Callable[[ActionContext], bool]
+
+
+ON_LOGGED: list[LoggedHook] = []
+
+
+def logged_hook(writes: Callable[[ActionContext], bool]) -> Callable[[OnLogged], OnLogged]:
+    """Decorator: run the hook inside every action's transaction after its log row (once per
+    hook, however often imported); `writes` says for which actions it may write."""
+
+    def register(hook: OnLogged) -> OnLogged:
+        if all(known.run is not hook for known in ON_LOGGED):
+            ON_LOGGED.append(LoggedHook(hook, writes))
+        return hook
+
+    return register
 
 
 def action(
@@ -678,10 +703,12 @@ async def _run(
             body, key = _keyed_response(
                 spec, result, record, user.id if user else 0, idempotency_key, request_id, now
             )
-        # the log row, the player's events and the key's response (one statement on PostgreSQL)
-        action_id = await uow.actions.log(record, ctx.events, key)
-        for on_logged in ON_LOGGED:
-            await on_logged(ctx, Logged(record, call.canonical, action_id))
+        # the log row, the player's events and the key's response (one statement on PostgreSQL,
+        # with the COMMIT when no hook writes after it)
+        last = not any(logged_by.writes(ctx) for logged_by in ON_LOGGED)
+        action_id = await uow.actions.log(record, ctx.events, key, last=last)
+        for logged_by in ON_LOGGED:
+            await logged_by.run(ctx, Logged(record, call.canonical, action_id))
     return Outcome(result, spec.status_code, body, action_id=action_id, version=uow.version)
 
 

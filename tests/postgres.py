@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 BIN_DIRS = (Path("/usr/lib/postgresql/15/bin"),)
 TEMPLATE = "purrr_template"
@@ -146,3 +147,19 @@ class Cluster:
                 self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def count_round_trips(monkeypatch: Any) -> list[bool]:
+    """One entry per round trip the PostgreSQL driver waits for from now on (True: a
+    pipeline), through `monkeypatch` (a pytest MonkeyPatch)."""
+    from purrr_server.store.drivers import postgresql
+
+    seen: list[bool] = []
+    real = postgresql._results
+
+    async def counted(state: Any, pipeline: bool = False) -> Any:
+        seen.append(pipeline)
+        return await real(state, pipeline)
+
+    monkeypatch.setattr(postgresql, "_results", counted)
+    return seen

@@ -94,16 +94,19 @@ class ActionRepository(Repository):
         record: ActionRecord,
         events: Sequence[tuple[str, dict[str, Any]]],
         key: KeyRecord | None,
+        last: bool = False,
     ) -> int:
         """Everything the executor stores for an applied action: its log row; for a player's
         action (`record.user_id` set) their `action.applied` event (the new row's id, name and
         cat) followed by `events`; with `key`, the Idempotency-Key's
         stored response (a key already taken raises `sqlite3.IntegrityError`). The log row's id.
+        With `last`, this is the transaction's last statement (`Connection.fetchone_last`):
+        on PostgreSQL its `COMMIT` goes in the same round trip, and nothing may follow it.
 
         On PostgreSQL this is one statement (data-modifying CTEs: every statement there is a
         round trip, the largest part of a write's cost); on SQLite three, which cost no more."""
         if self.kind == "postgresql":
-            return await self._log_in_one(record, events, key)
+            return await self._log_in_one(record, events, key, last)
         action_id = await self.append(record)
         if record.user_id is not None:
             applied = ("action.applied", _applied(action_id, record))
@@ -128,6 +131,7 @@ class ActionRepository(Repository):
         record: ActionRecord,
         events: Sequence[tuple[str, dict[str, Any]]],
         key: KeyRecord | None,
+        last: bool = False,
     ) -> int:
         version = self.version
         with_events = record.user_id is not None
@@ -159,7 +163,8 @@ class ActionRepository(Repository):
         added = ", ARRAY(SELECT id FROM added)" if with_events else ""
         parts.append(f" SELECT logged.id{added} FROM logged")
         self.session.version  # noqa: B018 - refuse writes outside a unit of work
-        row = await self.fetchone("".join(parts), params)
+        fetch = self.conn.fetchone_last if last else self.conn.fetchone
+        row = await fetch("".join(parts), params)
         action_id = int(row[0])
         self.session.inserted.append(("actions", action_id))
         if with_events:

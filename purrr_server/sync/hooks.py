@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from purrr_server.actions import ON_LOGGED, ActionContext, Logged, spec_for
+from purrr_server.actions import ActionContext, Logged, logged_hook, spec_for
 from purrr_server.sync.refs import created_rows, symbolize
 
 
@@ -47,6 +47,13 @@ def syncs(name: str) -> bool:
     return spec is not None and spec.syncs and not spec.anonymous
 
 
+def _writes(ctx: ActionContext) -> bool:
+    """Whether `on_logged` may write for this action: on a hosted server only for a pushed
+    mutation (its sync-log row); on a local game whenever it runs."""
+    return PUSHING.get() is not None or not ctx.settings.hosted
+
+
+@logged_hook(writes=_writes)
 async def on_logged(ctx: ActionContext, logged: Logged) -> None:
     record, uow = logged.record, ctx.store
     created = created_rows(uow.inserted)
@@ -98,7 +105,3 @@ async def on_logged(ctx: ActionContext, logged: Logged) -> None:
         mutation_id, record.name, args, record.seed, ctx.stamp, logged.action_id
     )
     await uow.sync_local.add_provisional(mutation_id, created)
-
-
-if on_logged not in ON_LOGGED:
-    ON_LOGGED.append(on_logged)

@@ -108,7 +108,7 @@ def test_the_services_table_names_the_module_of_every_action_and_hook() -> None:
         assert services.MODULES[name.split(".", 1)[0]] == spec.handler.__module__, name
     assert {hook.__module__ for hook in AFTER_ACTION} <= set(services.HOOKS)
     # the sync outbox's hook too: the sync package itself loads nothing (tests/cli checks)
-    assert {hook.__module__ for hook in ON_LOGGED} <= set(services.HOOKS)
+    assert {hook.run.__module__ for hook in ON_LOGGED} <= set(services.HOOKS)
 
 
 async def test_health_probes_are_mounted_when_first_asked_for(lazy_client) -> None:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from purrr_server.runtime import Runtime
+from tests.postgres import count_round_trips
 from tests.server.conftest import _serve, adopt, idem, make_settings, register_and_login
 from tests.server.test_breeding_api import breed, pair
 
@@ -129,3 +131,42 @@ async def test_listing_cats_is_one_statement(traced: tuple[httpx.AsyncClient, Tr
     r = await client.get("/api/v1/cats", params={"offset": 5})
     assert r.json()["data"] == [] and r.headers["X-Total-Count"] == "2"
     assert tracer.take() == ["SELECT data, (SELECT COUNT(*)", "SELECT (SELECT COUNT(*) FROM"]
+
+
+async def test_a_keyed_write_on_postgresql_is_four_round_trips(
+    tmp_path: Path,
+    make_app: Callable[..., FastAPI],
+    postgres_cluster: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On PostgreSQL every statement is a round trip, and the player's version row stays locked
+    from the first to the last: BEGIN with the version bump and the key lookup, the cat, its
+    UPDATE, then the log row with its events and the key's response, which carries the COMMIT
+    (no sync hook writes after it on a hosted server)."""
+    url = postgres_cluster.new_database()
+    try:
+        settings = make_settings(
+            tmp_path / "pg",
+            hosted=True,
+            rate_limit=False,
+            auth_cache_seconds=3600,
+            database_url=url,
+        )
+        app = make_app(settings)
+        waits = count_round_trips(monkeypatch)
+        async for client in _serve(app, {}):
+            token = await register_and_login(client, "counted")
+            client.headers["Authorization"] = f"Bearer {token}"
+            cat = await adopt(client)
+            for description in ("warm-up", "sleepy"):  # the second on prepared statements
+                waits.clear()
+                r = await client.put(
+                    f"/api/v1/cats/{cat['id']}", json={"description": description}, headers=idem()
+                )
+                assert r.status_code == 200, r.text
+            # pipelines: BEGIN + bump and key; the log statement + COMMIT
+            assert waits == [True, False, False, True]
+            got = await client.get(f"/api/v1/cats/{cat['id']}")
+            assert got.json()["data"]["description"] == "sleepy"  # committed
+    finally:
+        postgres_cluster.drop(url)

@@ -19,6 +19,7 @@ from psycopg.pq import TransactionStatus
 
 from purrr_server.store.drivers import postgresql
 from purrr_server.store.drivers.postgresql import OperationalError, PostgresDriver
+from tests.postgres import count_round_trips
 
 Scenario = Callable[[PostgresDriver], Awaitable[None]]
 
@@ -61,15 +62,7 @@ def _watched() -> list[Any]:
 @pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """One entry per round trip the driver waits for (True: a pipeline)."""
-    seen: list[bool] = []
-    real = postgresql._results
-
-    async def counted(state: Any, pipeline: bool = False) -> Any:
-        seen.append(pipeline)
-        return await real(state, pipeline)
-
-    monkeypatch.setattr(postgresql, "_results", counted)
-    return seen
+    return count_round_trips(monkeypatch)
 
 
 def test_begin_goes_with_the_first_statement(run: Callable[..., None], waits: list[bool]) -> None:
@@ -94,7 +87,41 @@ def test_begin_goes_with_the_first_statement(run: Callable[..., None], waits: li
     run(scenario)
 
 
-def test_a_failed_first_statement_rolls_back_and_the_connection_is_reusable(
+def test_the_last_statement_commits_in_its_own_round_trip(
+    run: Callable[..., None], waits: list[bool]
+) -> None:
+    async def scenario(driver: PostgresDriver) -> None:
+        async with driver.transaction() as conn:
+            await conn.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)")
+        waits.clear()
+        async with driver.transaction() as conn:
+            await conn.execute("INSERT INTO t (id) VALUES (?)", (1,))
+            row = await conn.fetchone_last("INSERT INTO t (id) VALUES (?) RETURNING id", (2,))
+            assert row is not None and row[0] == 2
+            # BEGIN+INSERT(+Parse), then INSERT(+Parse)+COMMIT: no COMMIT of its own
+            assert waits == [True, True]
+            # committed when it returns: another connection sees both rows already
+            seen = await driver.reader.fetchall("SELECT id FROM t ORDER BY id")
+            assert [r[0] for r in seen] == [1, 2]
+            with pytest.raises(RuntimeError, match="no statement may follow"):
+                await conn.execute("INSERT INTO t (id) VALUES (?)", (3,))
+            with pytest.raises(RuntimeError, match="no statement may follow"):
+                await conn.executemany("INSERT INTO t (id) VALUES (?)", [(4,)])
+            waits.clear()
+        assert waits == []  # the block's end sends nothing
+        await driver.reader.fetchone("SELECT 1")  # prepared on a read connection
+        waits.clear()
+        async with driver.transaction() as conn:  # a prepared statement goes the same way
+            await conn.fetchone("SELECT 1")
+            await conn.fetchone_last("INSERT INTO t (id) VALUES (?) RETURNING id", (5,))
+        assert waits == [True, True]
+        rows = await driver.reader.fetchall("SELECT id FROM t ORDER BY id")
+        assert [r[0] for r in rows] == [1, 2, 5]
+
+    run(scenario)
+
+
+def test_a_failed_first_or_last_statement_rolls_back_and_the_connection_is_reusable(
     run: Callable[..., None],
 ) -> None:
     async def scenario(driver: PostgresDriver) -> None:
@@ -108,10 +135,17 @@ def test_a_failed_first_statement_rolls_back_and_the_connection_is_reusable(
             with pytest.raises(psycopg.errors.SyntaxError):  # its Parse fails in the pipeline
                 async with driver.transaction() as conn:
                     await conn.execute("INSERT INTO t (id) VALUS (?)", (2,))
+            with pytest.raises(sqlite3.IntegrityError):  # a last statement (COMMIT in its pipeline)
+                async with driver.transaction() as conn:
+                    await conn.execute("INSERT INTO t (id) VALUES (?)", (7,))
+                    await conn.fetchone_last("INSERT INTO t (id) VALUES (?) RETURNING id", (1,))
+            with pytest.raises(sqlite3.IntegrityError):  # alone: BEGIN, it and COMMIT at once
+                async with driver.transaction() as conn:
+                    await conn.fetchone_last("INSERT INTO t (id) VALUES (?) RETURNING id", (1,))
         async with driver.transaction() as conn:
             await conn.execute("INSERT INTO t (id) VALUES (?)", (3,))
         rows = await driver.reader.fetchall("SELECT id FROM t ORDER BY id")
-        assert [row[0] for row in rows] == [1, 3]
+        assert [row[0] for row in rows] == [1, 3]  # the 7s rolled back with their transaction
 
     run(scenario)
 

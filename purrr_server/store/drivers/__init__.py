@@ -39,6 +39,11 @@ class Connection(Protocol):
 
     async def fetchone(self, sql: str, params: Params = ()) -> Any: ...
 
+    async def fetchone_last(self, sql: str, params: Params = ()) -> Any:
+        """`fetchone` of a write transaction's last statement: PostgreSQL commits in the same
+        round trip, and nothing may follow it; elsewhere the same as `fetchone`."""
+        ...
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[Any]: ...
 
     async def execute(self, sql: str, params: Params = ()) -> int:

@@ -280,7 +280,7 @@ class PostgresConnection:
 
     kind: Kind = "postgresql"
 
-    __slots__ = ("_begin", "_fresh", "_state", "raw")
+    __slots__ = ("_begin", "_committed", "_fresh", "_state", "raw")
 
     def __init__(self, raw: AsyncConnection[Any]) -> None:
         self.raw = raw
@@ -289,12 +289,22 @@ class PostgresConnection:
         self._begin = False
         #: A transaction whose first statement has not succeeded yet.
         self._fresh = False
+        #: The transaction was committed with its last statement (`fetchone_last`).
+        self._committed = False
 
-    async def _run(self, sql: str, params: Params) -> PGresult:
+    def _refuse_after_commit(self) -> None:
+        if self._committed:
+            raise RuntimeError(
+                "this transaction was committed with its last statement (fetchone_last):"
+                " no statement may follow it"
+            )
+
+    async def _run(self, sql: str, params: Params, commit: bool = False) -> PGresult:
+        self._refuse_after_commit()
         fresh, self._fresh = self._fresh, False
         try:
             try:
-                return await self._execute(sql, params)
+                return await self._execute(sql, params, commit)
             except psycopg.Error as exc:
                 if exc.sqlstate != _SQLSTATE_NO_SUCH_STATEMENT:
                     raise
@@ -307,11 +317,11 @@ class PostgresConnection:
                 elif self._state.pgconn.transaction_status != TransactionStatus.IDLE:
                     raise
                 self._state.names.clear()
-                return await self._execute(sql, params)
+                return await self._execute(sql, params, commit)
         except psycopg.Error as exc:
             raise _translate(exc) from exc
 
-    async def _execute(self, sql: str, params: Params) -> PGresult:
+    async def _execute(self, sql: str, params: Params, commit: bool = False) -> PGresult:
         state = self._state
         pgconn = state.pgconn
         query = to_numbered(sql)
@@ -327,11 +337,12 @@ class PostgresConnection:
         names = state.names
         name = names.get((query, types))
         begin = self._begin
-        if name is not None and not begin:
+        if name is not None and not begin and not commit:
             pgconn.send_query_prepared(name, dumped, param_formats=formats)
             return self._check(await _results(state))
-        # A transaction's first statement, or a statement's first use on this connection: the
-        # `BEGIN` and the `Parse` go in one pipeline with it.
+        # A transaction's first statement, a statement's first use on this connection, or a
+        # transaction's last: the `BEGIN`, the `Parse` and the `COMMIT` go in one pipeline
+        # with it.
         prepare = name is None
         if name is None:
             if len(names) >= _MAX_PREPARED:
@@ -346,6 +357,8 @@ class PostgresConnection:
             if prepare:
                 pgconn.send_prepare(name, query, param_types=types or None)
             pgconn.send_query_prepared(name, dumped, param_formats=formats)
+            if commit:
+                pgconn.send_query_params(b"COMMIT", None)
             pgconn.pipeline_sync()
             results = await _results(state, pipeline=True)
         finally:
@@ -356,7 +369,11 @@ class PostgresConnection:
                     pgconn.exit_pipeline_mode()
         if prepare and results[int(begin)].status == ExecStatus.COMMAND_OK:
             names[(query, types)] = name
-        return self._check(results)
+        self._check(results)  # a failed statement skips the rest of the pipeline, COMMIT too
+        if commit:
+            self._committed = True
+            return results[-2]
+        return results[-1]
 
     async def _command(self, sql: bytes) -> None:
         """A statement without parameters or rows (`COMMIT`, `ROLLBACK`…), simple protocol."""
@@ -394,12 +411,20 @@ class PostgresConnection:
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return self._rows(await self._run(sql, params))
 
+    async def fetchone_last(self, sql: str, params: Params = ()) -> Row | None:
+        """`fetchone` of the transaction's last statement: its `COMMIT` goes in the same round
+        trip (one pipeline), so the transaction is committed when this returns and no
+        statement may follow it."""
+        rows = self._rows(await self._run(sql, params, commit=True))
+        return rows[0] if rows else None
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         result = await self._run(sql, params)
         count = result.command_tuples
         return -1 if count is None else count
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._refuse_after_commit()
         with _translated():
             if self._begin:
                 await self._command(b"BEGIN")
@@ -432,6 +457,10 @@ class PooledReader:
         finally:
             if not reads.keep(raw):
                 await reads.release(raw)
+
+    async def fetchone_last(self, sql: str, params: Params = ()) -> Row | None:
+        """`fetchone`: every read is a transaction of its own."""
+        return await self.fetchone(sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         if self.reads is None:

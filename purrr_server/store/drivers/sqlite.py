@@ -63,6 +63,11 @@ class SqliteConnection:
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         return await self.raw.execute_fetchall(sql, params)
 
+    async def fetchone_last(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """A transaction's last statement: a `COMMIT` costs no round trip here, so it comes
+        at the end of the transaction's block as usual."""
+        return await self.fetchone(sql, params)
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         return await self.raw.execute_rowcount(sql, params)
 
