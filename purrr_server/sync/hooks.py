@@ -55,6 +55,10 @@ def _writes(ctx: ActionContext) -> bool:
 
 @logged_hook(writes=_writes)
 async def on_logged(ctx: ActionContext, logged: Logged) -> None:
+    if not _writes(ctx):
+        # its own guard, so that it never writes where it told the executor it would not (the
+        # executor then committed with the action-log statement)
+        return
     record, uow = logged.record, ctx.store
     created = created_rows(uow.inserted)
     pushed = PUSHING.get()
@@ -81,7 +85,7 @@ async def on_logged(ctx: ActionContext, logged: Logged) -> None:
         }
         return
     if ctx.settings.hosted:
-        return  # a hosted server is a remote: it has no outbox
+        return  # a hosted server is a remote: it has no outbox (another client's push)
     reapplying = REAPPLYING.get()
     if reapplying is not None:
         await uow.sync_local.add_provisional(reapplying.mutation_id, created)
