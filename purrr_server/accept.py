@@ -88,9 +88,6 @@ class Listener:
     def sockets(self) -> tuple[socket.socket, ...]:
         return (self._sock,) if self._serving else ()
 
-    def get_loop(self) -> asyncio.AbstractEventLoop:
-        return self._loop
-
     def is_serving(self) -> bool:
         return self._serving
 
