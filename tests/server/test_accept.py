@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -29,12 +30,19 @@ class Echo(asyncio.Protocol):
         self.transport.write(data.upper())
 
 
+#: The client sockets a test opened (`clients`), closed when it ends.
+OPENED: list[socket.socket] = []
+
+
 def run(test: Callable[[], Awaitable[None]]) -> None:
     Echo.made = []
     loop = accept.new_event_loop()
     try:
         loop.run_until_complete(test())
     finally:
+        for client in OPENED:
+            client.close()
+        OPENED.clear()
         loop.close()
 
 
@@ -44,13 +52,23 @@ def listening() -> socket.socket:
     return sock
 
 
+@asynccontextmanager
+async def serving(sock: socket.socket, backlog: int = 100) -> AsyncIterator[Any]:
+    """The loop's server on `sock`, closed (and `sock` with it) when the block ends."""
+    server = await asyncio.get_running_loop().create_server(Echo, sock=sock, backlog=backlog)
+    try:
+        yield server
+    finally:
+        server.close()
+        await server.wait_closed()
+        sock.close()
+
+
 def clients(sock: socket.socket, count: int) -> list[socket.socket]:
     """`count` connections the kernel has completed and queued for accept()."""
-    made = []
     for _ in range(count):
-        client = socket.create_connection(sock.getsockname()[:2], timeout=5)
-        made.append(client)
-    return made
+        OPENED.append(socket.create_connection(sock.getsockname()[:2], timeout=5))
+    return OPENED[-count:]
 
 
 async def turns(count: int) -> None:
@@ -61,32 +79,23 @@ async def turns(count: int) -> None:
 def test_a_burst_of_connections_is_accepted_within_a_few_turns() -> None:
     async def test() -> None:
         sock = listening()
-        server = await asyncio.get_running_loop().create_server(Echo, sock=sock, backlog=64)
-        assert isinstance(server, accept.Listener) and server.is_serving()
-        burst = clients(sock, 40)
-        await turns(8)  # uvloop alone: at most one connection a turn
-        assert len(Echo.made) == 40
-        for client in burst:
-            client.close()
-        server.close()
-        await server.wait_closed()
-        sock.close()
+        async with serving(sock, backlog=64) as server:
+            assert isinstance(server, accept.Listener) and server.is_serving()
+            clients(sock, 40)
+            await turns(8)  # uvloop alone: at most one connection a turn
+            assert len(Echo.made) == 40
 
     run(test)
 
 
 def test_accepted_connections_are_served_by_the_loops_transport() -> None:
     async def test() -> None:
-        loop = asyncio.get_running_loop()
         sock = listening()
-        server = await loop.create_server(Echo, sock=sock)
-        reader, writer = await asyncio.open_connection(*sock.getsockname()[:2])
-        writer.write(b"purr")
-        assert await asyncio.wait_for(reader.readexactly(4), 5) == b"PURR"
-        writer.close()
-        server.close()
-        await server.wait_closed()
-        sock.close()
+        async with serving(sock):
+            reader, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+            writer.write(b"purr")
+            assert await asyncio.wait_for(reader.readexactly(4), 5) == b"PURR"
+            writer.close()
 
     run(test)
 
@@ -94,18 +103,15 @@ def test_accepted_connections_are_served_by_the_loops_transport() -> None:
 def test_a_closed_listener_accepts_nothing_more_and_leaves_its_socket_open() -> None:
     async def test() -> None:
         sock = listening()
-        server = await asyncio.get_running_loop().create_server(Echo, sock=sock)
-        first = clients(sock, 1)
-        await turns(4)
-        server.close()
-        assert not server.is_serving() and server.sockets == ()
-        later = clients(sock, 2)  # queued by the kernel, never taken
-        await turns(8)
-        assert len(Echo.made) == 1
-        assert sock.fileno() != -1  # whoever bound it closes it (uvicorn, the daemon)
-        for client in first + later:
-            client.close()
-        sock.close()
+        async with serving(sock) as server:
+            clients(sock, 1)
+            await turns(4)
+            server.close()
+            assert not server.is_serving() and server.sockets == ()
+            clients(sock, 2)  # queued by the kernel, never taken
+            await turns(8)
+            assert len(Echo.made) == 1
+            assert sock.fileno() != -1  # whoever bound it closes it (uvicorn, the daemon)
 
     run(test)
 
@@ -155,15 +161,11 @@ def test_out_of_descriptors_pauses_accepting_then_goes_on(
     async def test() -> None:
         sock = Exhausted(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
-        server = await asyncio.get_running_loop().create_server(Echo, sock=sock)
-        waiting = clients(sock, 1)
-        await turns(8)
-        assert Echo.made == [] and "pausing" in caplog.text  # paused, not spinning
-        await asyncio.sleep(0.2)
-        assert len(Echo.made) == 1  # accepting again after the pause
-        for client in waiting:
-            client.close()
-        server.close()
-        sock.close()
+        async with serving(sock):
+            clients(sock, 1)
+            await turns(8)
+            assert Echo.made == [] and "pausing" in caplog.text  # paused, not spinning
+            await asyncio.sleep(0.2)
+            assert len(Echo.made) == 1  # accepting again after the pause
 
     run(test)
