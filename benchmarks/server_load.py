@@ -104,8 +104,9 @@ WRITE_FLOOR = "PUT, write floor (bare)"
 WRITE_P99_MS = 50.0
 #: Each scenario is measured in this many slices, alternating with slices of the hello-world.
 SLICES = 3
-#: Connections writing during the mixed run (the reads keep --connections).
+#: Connections writing during the mixed run (the reads keep --connections), and their line.
 MIXED_WRITERS = 8
+MIXED_WRITES = f"  the writes ({MIXED_WRITERS} conn.)"
 #: The generator is not the bottleneck when it drives the ceiling server this much faster.
 HEADROOM = 1.2
 #: A slice with fewer requests per connection than this has a p99 that includes its
@@ -440,7 +441,7 @@ def interleaved(
 
 def slice_connections(scenario: str, connections: int) -> int:
     """The wrk connections a slice of `scenario` opens."""
-    return MIXED_WRITERS if scenario.strip().startswith("the writes") else connections
+    return MIXED_WRITERS if scenario == MIXED_WRITES else connections
 
 
 def one_run(
@@ -482,7 +483,7 @@ def one_run(
         reads = wrk.start(one_cat, get, connections, duration=seconds)
         return [
             wrk.collect("GET cat, writes running", reads),
-            wrk.collect(f"  the writes ({MIXED_WRITERS} conn.)", writes),
+            wrk.collect(MIXED_WRITES, writes),
         ]
 
     wrk.start(one_cat, get, connections, duration=1).communicate()  # warm up
