@@ -395,8 +395,8 @@ class Repository:
         self.session.forget_pending(sql)
         table, returning = _insert_shape(sql)
         if returning:
-            row = await self.conn.fetchone(sql, params)
-            row_id = int(row[0]) if row is not None else 0
+            ids = await self.conn.insert_ids(sql, params)
+            row_id = ids[0] if ids else 0
         else:
             await self.conn.execute(sql, params)
             row_id = 0
@@ -427,8 +427,7 @@ class Repository:
             + " RETURNING id"
         )
         params = [value for row in rows for value in row]
-        # RETURNING lists rows in no promised order; ids grow in insertion order
-        ids = sorted(int(row[0]) for row in await self.conn.fetchall(sql, params))
+        ids = await self.conn.insert_ids(sql, params)
         self.session.inserted.extend((table, row_id) for row_id in ids)
         return ids
 

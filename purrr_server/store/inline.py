@@ -1,9 +1,10 @@
 """A SQLite connection that runs each statement on the calling (event loop) thread.
 
 The subset of `aiosqlite.Connection` the store uses (`execute` as an awaitable and an async
-context manager, `execute_fetchall`, `execute_insert`, `executemany`, `in_transaction`,
-`row_factory`, `close`), with the same results, but no worker thread: a statement is a
-`sqlite3` call made where it is awaited, and the `await` never yields to the event loop.
+context manager, `execute_fetchall`, `executemany`, `in_transaction`, `row_factory`,
+`close`), with the same results, plus `execute_rowcount` and `execute_lastrowid`; but no
+worker thread: a statement is a `sqlite3` call made where it is awaited, and the `await` never
+yields to the event loop.
 
 Why: with aiosqlite every statement is a hop to a thread and back, and the way back waits for
 a turn of the event loop; under load a turn runs every other ready request first, so a write
@@ -176,12 +177,22 @@ class Connection:
                 raise
         return await self._retry(lambda c: c.execute(sql, _bound(params)).rowcount)
 
-    async def execute_insert(self, sql: str, params: Params = ()) -> Any:
-        def insert(conn: sqlite3.Connection) -> Any:
-            cursor = conn.execute(sql, _bound(params))
-            return cursor.execute("SELECT last_insert_rowid()").fetchone()
+    async def execute_lastrowid(self, sql: str, params: Params = ()) -> tuple[int, int]:
+        """Run an INSERT; the rows it inserted and the last one's rowid (`Cursor.rowcount`,
+        `Cursor.lastrowid`: no `RETURNING`, which costs SQLite a temporary table per
+        statement)."""
+        try:
+            cursor = self._conn.execute(sql, _bound(params))
+            return cursor.rowcount, cursor.lastrowid or 0
+        except sqlite3.OperationalError as error:
+            if not _busy(error):
+                raise
 
-        return await self._run(insert)
+        def insert(conn: sqlite3.Connection) -> tuple[int, int]:
+            cursor = conn.execute(sql, _bound(params))
+            return cursor.rowcount, cursor.lastrowid or 0
+
+        return await self._retry(insert)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> Cursor:
         listed = [_bound(row) for row in rows]  # a retry must see every row again

@@ -19,8 +19,7 @@ async def test_statements_answer_like_aiosqlite(tmp_path: Path) -> None:
     conn = await connect(tmp_path / "t.db")
     conn.row_factory = sqlite3.Row
     await conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT)")
-    row = await conn.execute_insert("INSERT INTO t (v) VALUES (?)", ("a",))
-    assert row is not None and row[0] == 1
+    assert await conn.execute_lastrowid("INSERT INTO t (v) VALUES (?)", ("a",)) == (1, 1)
     await conn.executemany("INSERT INTO t (v) VALUES (?)", (("b",), ("c",)))
     async with conn.execute("UPDATE t SET v = 'x' WHERE id > ?", (1,)) as cursor:
         assert cursor.rowcount == 2

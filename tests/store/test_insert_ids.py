@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import purrr_server.store as store_package
+from purrr_server.store import Store
 from purrr_server.store.migrate import migration_files
 
 STORE = Path(store_package.__file__).parent
@@ -45,3 +46,68 @@ def test_every_insert_into_a_table_with_an_id_returns_it() -> None:
             ):
                 missing.append(f"{path.name}: {sql[:70]}")
     assert missing == [], "add RETURNING id to: " + "; ".join(missing)
+
+
+async def test_insert_ids_are_the_new_rows_in_insertion_order(store: Store) -> None:
+    """On SQLite the ids come from the cursor (no `RETURNING`, which costs a temporary table
+    per statement): they must be exactly the rows inserted, in the order inserted."""
+    async with store.write(7) as uow:
+        first = await uow.events.append_many(7, [("a", {}), ("b", {}), ("c", {})], "now")
+        second = await uow.events.append_many(7, [("d", {"n": 1})], "now")
+        one = await uow.events.insert(
+            "INSERT INTO events (user_id, version, type, payload, created_at)"
+            " VALUES (?, ?, 'e', '{}', 'now') RETURNING id",
+            (7, uow.version),
+        )
+        none = await uow.events.conn.insert_ids(
+            "INSERT INTO events (user_id, version, type, payload, created_at)"
+            " SELECT user_id, version, type, payload, created_at FROM events WHERE user_id = ?"
+            " RETURNING id",
+            (999,),
+        )
+        rows = await uow.events.fetchall(
+            "SELECT id, type FROM events WHERE user_id = 7 ORDER BY id"
+        )
+    assert [r["type"] for r in rows] == ["a", "b", "c", "d", "e"]
+    assert first + second + [one] == [r["id"] for r in rows]
+    assert first == [first[0], first[0] + 1, first[0] + 2]
+    assert none == []
+
+
+async def test_an_insert_that_a_conflict_clause_skips_has_no_id(store: Store) -> None:
+    """A conflict clause keeps `RETURNING` on SQLite too (rows it skips leave no new rowid)."""
+    serial = "INTEGER PRIMARY KEY AUTOINCREMENT" if store.kind == "sqlite" else "SERIAL PRIMARY KEY"
+    async with store.write(7) as uow:
+        await uow.events.conn.execute(f"CREATE TEMPORARY TABLE t (id {serial}, v TEXT UNIQUE)")
+        sql = "INSERT INTO t (v) VALUES (?) ON CONFLICT (v) DO NOTHING RETURNING id"
+        added = await uow.events.insert(sql, ("a",))
+        skipped = await uow.events.insert(sql, ("a",))
+        both = await uow.events.conn.insert_ids(
+            "INSERT INTO t (v) VALUES (?), (?), (?) ON CONFLICT (v) DO NOTHING RETURNING id",
+            ("b", "a", "c"),
+        )
+        rows = await uow.events.fetchall("SELECT id, v FROM t ORDER BY id")
+        await uow.events.conn.execute("DROP TABLE t")
+    assert skipped == 0
+    assert [added, *both] == [r["id"] for r in rows]
+    assert [r["v"] for r in rows] == ["a", "b", "c"]
+
+
+def test_sqlite_reads_ids_from_the_cursor_only_where_they_are_certain() -> None:
+    from purrr_server.store.drivers.sqlite import _without_returning
+
+    assert _without_returning("INSERT INTO t (v) VALUES (?), (?) RETURNING id") == (
+        "INSERT INTO t (v) VALUES (?), (?)"
+    )
+    assert _without_returning("INSERT INTO t (v) SELECT v FROM u RETURNING  id ") == (
+        "INSERT INTO t (v) SELECT v FROM u"
+    )
+    for kept in (
+        "INSERT INTO t (v) VALUES (?) ON CONFLICT (v) DO NOTHING RETURNING id",
+        "INSERT INTO t (v) VALUES (?) ON CONFLICT (v) DO UPDATE SET n = n + 1 RETURNING id",
+        "INSERT OR IGNORE INTO t (v) VALUES (?) RETURNING id",
+        "REPLACE INTO t (v) VALUES (?) RETURNING id",
+        "INSERT INTO t (v) VALUES (?) RETURNING id, v",
+        "INSERT INTO t (v) VALUES (?)",
+    ):
+        assert _without_returning(kept) is None, kept

@@ -50,6 +50,10 @@ class Connection(Protocol):
         """Run a statement; the number of rows it changed."""
         ...
 
+    async def insert_ids(self, sql: str, params: Params = ()) -> list[int]:
+        """Run an `INSERT … RETURNING id`; the new rows' ids in insertion order."""
+        ...
+
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
 
 
@@ -75,6 +79,12 @@ class Driver(Protocol):
         ...
 
 
+def returned_ids(rows: Sequence[Row]) -> list[int]:
+    """The ids a `RETURNING id` listed, in insertion order (it promises no order; ids grow in
+    insertion order)."""
+    return sorted(int(row[0]) for row in rows)
+
+
 def is_postgresql(url: str | None) -> bool:
     return bool(url) and str(url).startswith(POSTGRESQL_SCHEMES)
 
@@ -98,4 +108,5 @@ __all__ = [
     "Row",
     "driver_for",
     "is_postgresql",
+    "returned_ids",
 ]

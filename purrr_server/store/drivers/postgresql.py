@@ -38,7 +38,7 @@ from psycopg.pq import ExecStatus, PipelineStatus, TransactionStatus
 from psycopg.pq.abc import PGconn, PGresult
 from psycopg_pool import AsyncConnectionPool
 
-from purrr_server.store.drivers import Kind, Params
+from purrr_server.store.drivers import Kind, Params, returned_ids
 from purrr_server.store.drivers.paramstyle import to_format, to_numbered
 from purrr_server.store.drivers.pgreads import ReadConnections
 
@@ -418,6 +418,9 @@ class PostgresConnection:
         rows = self._rows(await self._run(sql, params, commit=True))
         return rows[0] if rows else None
 
+    async def insert_ids(self, sql: str, params: Params = ()) -> list[int]:
+        return returned_ids(await self.fetchall(sql, params))
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         result = await self._run(sql, params)
         count = result.command_tuples
@@ -473,6 +476,9 @@ class PooledReader:
         finally:
             if not reads.keep(raw):
                 await reads.release(raw)
+
+    async def insert_ids(self, sql: str, params: Params = ()) -> list[int]:
+        return returned_ids(await self.fetchall(sql, params))
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with _borrowed(self.pool) as raw:

@@ -34,14 +34,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from purrr_server.store import inline
-from purrr_server.store.drivers import Kind, Params
+from purrr_server.store.drivers import Kind, Params, returned_ids
 
 
 class SqliteConnection:
@@ -71,8 +73,36 @@ class SqliteConnection:
     async def execute(self, sql: str, params: Params = ()) -> int:
         return await self.raw.execute_rowcount(sql, params)
 
+    async def insert_ids(self, sql: str, params: Params = ()) -> list[int]:
+        """The ids from the cursor's `lastrowid` and `rowcount` when SQLite's rules make them
+        certain (`_without_returning`): `RETURNING` costs SQLite a temporary table per
+        statement, ~10 µs of a write's three inserts each."""
+        plain = _without_returning(sql)
+        if plain is None:
+            return returned_ids(await self.raw.execute_fetchall(sql, params))
+        count, last = await self.raw.execute_lastrowid(plain, params)
+        return list(range(last - count + 1, last + 1))
+
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         await self.raw.executemany(sql, rows)
+
+
+_RETURNING_ID = re.compile(r"\s+RETURNING\s+id\s*$", re.IGNORECASE)
+_CONFLICT_CLAUSE = re.compile(r"\bON\s+CONFLICT\b|^\s*INSERT\s+OR\b|^\s*REPLACE\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=512)
+def _without_returning(sql: str) -> str | None:
+    """`sql` without its closing `RETURNING id`, when the cursor tells the new ids: an INSERT
+    into a table whose `id` is its rowid (every store table's, with `AUTOINCREMENT`) gives the
+    rows of one statement consecutive ids, each one above the largest yet (at the top of the
+    range SQLite fails with SQLITE_FULL rather than reuse one), so they are the `rowcount`
+    ids ending at `lastrowid`. None when that does not hold or cannot be told: another
+    `RETURNING`, or a conflict clause (rows it skips or updates leave gaps, or no new rowid)."""
+    returning = _RETURNING_ID.search(sql)
+    if returning is None or _CONFLICT_CLAUSE.search(sql):
+        return None
+    return sql[: returning.start()]
 
 
 #: Commits of the writer between two checkpoints (a write dirties about ten pages, so about
