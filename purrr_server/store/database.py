@@ -39,11 +39,11 @@ AfterCommit = Callable[[], None | Awaitable[None]]
 #: token endpoint, the operator registering a client) writes on it (`purrr_server.actions`).
 SYSTEM_PLAYER = 0
 
-_BUMP = (
+_BUMP_ONLY = (
     "INSERT INTO player_versions (user_id, version) VALUES (?, ?)"
     " ON CONFLICT (user_id) DO UPDATE SET version = player_versions.version + ?"
-    " RETURNING version"
 )
+_BUMP = f"{_BUMP_ONLY} RETURNING version"
 
 
 #: `_BUMP` and the response stored for one of the player's Idempotency-Keys, in one statement
@@ -53,6 +53,14 @@ _BUMP_AND_KEY = (
     " k.response, k.request_id, a.result, a.created_at FROM bumped"
     " LEFT JOIN idempotency_keys k ON k.user_id = ? AND k.key = ?"
     " LEFT JOIN actions a ON a.id = k.action_id"
+)
+#: SQLite's `_BUMP_AND_KEY`, read after `_BUMP_ONLY`: SQLite answers `RETURNING` through a
+#: temporary table (~10 µs a statement, docs/architecture.md), a join of the two is cheaper.
+_VERSION_AND_KEY = (
+    "SELECT v.version, k.fingerprint, k.status_code, k.response, k.request_id, a.result,"
+    " a.created_at FROM player_versions v"
+    " LEFT JOIN idempotency_keys k ON k.user_id = v.user_id AND k.key = ?"
+    " LEFT JOIN actions a ON a.id = k.action_id WHERE v.user_id = ?"
 )
 
 
@@ -98,12 +106,17 @@ class UnitOfWork(Session):
         not used yet). On PostgreSQL one statement, whose snapshot is taken before it waits
         for the player's lock: a key stored by a transaction it waited for is not seen, and
         this transaction's insert of the key then fails on the unique key (`execute` replays
-        the stored response); on SQLite the single writer orders everything anyway."""
-        if self.kind != "postgresql" or self.player is not None:
+        the stored response); on SQLite two, the bump and then the version with the key (the
+        single writer orders everything anyway)."""
+        if self.player is not None:
             await self.act_as(user_id)
             return await self.idempotency.get(user_id, key)
         step = 1 if self.bump else 0
-        row = await self.conn.fetchone(_BUMP_AND_KEY, (user_id, step, step, user_id, key))
+        if self.kind == "postgresql":
+            row = await self.conn.fetchone(_BUMP_AND_KEY, (user_id, step, step, user_id, key))
+        else:
+            await self.conn.execute(_BUMP_ONLY, (user_id, step, step))
+            row = await self.conn.fetchone(_VERSION_AND_KEY, (key, user_id))
         assert row is not None
         self._acting(user_id, int(row[0]))
         return None if row[1] is None else stored_response(row, 1)
