@@ -88,10 +88,20 @@ class UnitOfWork(Session):
             if self.player != user_id:
                 raise RuntimeError(f"this transaction acts for player {self.player}, not {user_id}")
             return self.player_version
-        step = 1 if self.bump else 0
-        row = await self.conn.fetchone(_BUMP, (user_id, step, step))
+        return self._acting(user_id, await self._bumped(user_id, 1 if self.bump else 0))
+
+    async def _bumped(self, user_id: int, step: int) -> int:
+        """Add `step` to `user_id`'s counter (0: only lock it); its value after. SQLite reads
+        it with a second statement: its `RETURNING` costs more (see `_VERSION_AND_KEY`)."""
+        if self.kind == "postgresql":
+            row = await self.conn.fetchone(_BUMP, (user_id, step, step))
+        else:
+            await self.conn.execute(_BUMP_ONLY, (user_id, step, step))
+            row = await self.conn.fetchone(
+                "SELECT version FROM player_versions WHERE user_id = ?", (user_id,)
+            )
         assert row is not None
-        return self._acting(user_id, int(row[0]))
+        return int(row[0])
 
     def _acting(self, user_id: int, version: int) -> int:
         self.player = user_id
@@ -133,9 +143,7 @@ class UnitOfWork(Session):
         others = sorted(set(user_ids) - self._locked)
         highest = 0
         for user_id in others:
-            row = await self.conn.fetchone(_BUMP, (user_id, 0, 0))
-            assert row is not None
-            highest = max(highest, int(row[0]))
+            highest = max(highest, await self._bumped(user_id, 0))
             self._locked.add(user_id)
         if not self.bump or not others:
             return
