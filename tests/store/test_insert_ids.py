@@ -109,5 +109,39 @@ def test_sqlite_reads_ids_from_the_cursor_only_where_they_are_certain() -> None:
         "REPLACE INTO t (v) VALUES (?) RETURNING id",
         "INSERT INTO t (v) VALUES (?) RETURNING id, v",
         "INSERT INTO t (v) VALUES (?)",
+        "INSERT INTO t (id, v) VALUES (5, ?), (9, ?) RETURNING id",
+        "INSERT INTO t (v, ID) SELECT v, id FROM u RETURNING id",
+        "INSERT INTO t VALUES (NULL, ?) RETURNING id",
     ):
         assert _without_returning(kept) is None, kept
+
+
+def test_every_table_with_an_id_numbers_it_by_rowid(tmp_path: Path) -> None:
+    """What SQLite's `insert_ids` takes for granted: every `id` column is the table's rowid
+    (`INTEGER PRIMARY KEY`, not in a `WITHOUT ROWID` table), so `lastrowid` is the new id."""
+    import sqlite3
+
+    from purrr_server.store.migrate import migrate
+
+    database = tmp_path / "schema.db"
+    migrate(database)
+    conn = sqlite3.connect(database)
+    try:
+        tables = [
+            name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        not_rowid = []
+        for table in tables:
+            columns = {row[1]: row for row in conn.execute(f'PRAGMA table_info("{table}")')}
+            if "id" not in columns:
+                continue
+            _, _, kind, _, _, primary = columns["id"]
+            keys = sum(1 for row in columns.values() if row[5])
+            rowid = conn.execute(
+                "SELECT COUNT(*) FROM pragma_index_list(?) WHERE origin = 'pk'", (table,)
+            ).fetchone()[0]
+            if kind.upper() != "INTEGER" or primary != 1 or keys != 1 or rowid:
+                not_rowid.append(table)
+    finally:
+        conn.close()
+    assert "cats" in tables and not_rowid == []

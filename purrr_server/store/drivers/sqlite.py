@@ -89,6 +89,7 @@ class SqliteConnection:
 
 _RETURNING_ID = re.compile(r"\s+RETURNING\s+id\s*$", re.IGNORECASE)
 _CONFLICT_CLAUSE = re.compile(r"\bON\s+CONFLICT\b|^\s*INSERT\s+OR\b|^\s*REPLACE\b", re.IGNORECASE)
+_COLUMNS = re.compile(r"^\s*INSERT\s+INTO\s+\w+\s*\(([^)]*)\)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=512)
@@ -98,9 +99,13 @@ def _without_returning(sql: str) -> str | None:
     rows of one statement consecutive ids, each one above the largest yet (at the top of the
     range SQLite fails with SQLITE_FULL rather than reuse one), so they are the `rowcount`
     ids ending at `lastrowid`. None when that does not hold or cannot be told: another
-    `RETURNING`, or a conflict clause (rows it skips or updates leave gaps, or no new rowid)."""
+    `RETURNING`, a conflict clause (rows it skips or updates leave gaps, or no new rowid), ids
+    the statement gives itself, or no column list to tell."""
     returning = _RETURNING_ID.search(sql)
-    if returning is None or _CONFLICT_CLAUSE.search(sql):
+    columns = _COLUMNS.match(sql)
+    if returning is None or columns is None or _CONFLICT_CLAUSE.search(sql):
+        return None
+    if "id" in (name.strip().lower() for name in columns.group(1).split(",")):
         return None
     return sql[: returning.start()]
 
