@@ -70,6 +70,29 @@ async def test_long_names_are_cut_in_the_breeding_tables(make_app, client) -> No
         assert str(sire).endswith("…") and len(str(sire)) == 11
 
 
+async def test_a_table_is_as_wide_as_its_cells_in_the_frame_its_rows_arrive() -> None:
+    """A busy machine painted a frame between a table's new rows and its idle-time measuring:
+    every column cut to its header (a flaky snapshot of the games screen showed it). The
+    widths now come with the rows."""
+    from textual.app import App, ComposeResult
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield RecordTable([("Game", "name"), ("Pays", "currency")], id="t")
+
+    app = One()
+    async with app.run_test(size=(80, 10)):
+        table = app.query_one("#t", RecordTable)
+        table.set_records([{"id": 1, "name": "Enhanced Paw Match", "currency": "crypto"}])
+        # no pause: the table has not been idle since
+        widths = [column.get_render_width(table) for column in table.ordered_columns]
+        padding = 2 * table.cell_padding
+        assert widths == [len("Enhanced Paw Match") + padding, len("crypto") + padding]
+        table.set_records([{"id": 2, "name": "Yarn", "currency": "coins"}])
+        widths = [column.get_render_width(table) for column in table.ordered_columns]
+        assert widths == [len("Game") + padding, len("coins") + padding]
+
+
 # --- without colour --------------------------------------------------------------------------
 
 

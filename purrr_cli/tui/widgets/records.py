@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -55,14 +56,24 @@ class RecordTable(DataTable[Any]):
             self.add_column(header)
 
     def set_records(self, records: list[dict[str, Any]]) -> None:
+        """Show `records`, each column as wide as its widest cell. The widths are set here,
+        not left to the table, which measures new rows when it is next idle: on a busy machine
+        a frame could show every column cut to its header's width first (`CatTable` does the
+        same)."""
         row = self.cursor_row
         self.records = list(records)
-        self.clear()
-        for index, record in enumerate(self.records):
-            values = [
+        rows = [
+            [
                 cell(field(record) if callable(field) else record.get(field), self.max_width)
                 for _, field in self.columns_spec
             ]
+            for record in self.records
+        ]
+        self.clear(columns=True)
+        for index, (header, _) in enumerate(self.columns_spec):
+            widths = [cell_len(header), *(_cell_width(values[index]) for values in rows)]
+            self.add_column(header, width=max(widths))
+        for index, (record, values) in enumerate(zip(self.records, rows, strict=True)):
             self.add_row(*values, key=str(record.get(self.key_field, index)))
         if self.row_count:
             self.move_cursor(row=max(0, min(row, self.row_count - 1)))
@@ -72,6 +83,10 @@ class RecordTable(DataTable[Any]):
         if not self.records or not 0 <= self.cursor_row < len(self.records):
             return None
         return self.records[self.cursor_row]
+
+
+def _cell_width(value: Any) -> int:
+    return value.cell_len if isinstance(value, Text) else cell_len(str(value))
 
 
 def records_of(data: Any, key: str) -> list[dict[str, Any]]:
