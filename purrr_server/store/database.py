@@ -93,13 +93,10 @@ class UnitOfWork(Session):
     async def _bumped(self, user_id: int, step: int) -> int:
         """Add `step` to `user_id`'s counter (0: only lock it); its value after. SQLite reads
         it with a second statement: its `RETURNING` costs more (see `_VERSION_AND_KEY`)."""
-        if self.kind == "postgresql":
-            row = await self.conn.fetchone(_BUMP, (user_id, step, step))
-        else:
+        if self.kind != "postgresql":
             await self.conn.execute(_BUMP_ONLY, (user_id, step, step))
-            row = await self.conn.fetchone(
-                "SELECT version FROM player_versions WHERE user_id = ?", (user_id,)
-            )
+            return await self.events.player_version(user_id)  # this transaction's value
+        row = await self.conn.fetchone(_BUMP, (user_id, step, step))
         assert row is not None
         return int(row[0])
 

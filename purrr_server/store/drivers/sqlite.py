@@ -88,7 +88,8 @@ class SqliteConnection:
 
 
 _RETURNING_ID = re.compile(r"\s+RETURNING\s+id\s*$", re.IGNORECASE)
-_CONFLICT_CLAUSE = re.compile(r"\bON\s+CONFLICT\b|^\s*INSERT\s+OR\b|^\s*REPLACE\b", re.IGNORECASE)
+_CONFLICT_CLAUSE = re.compile(r"\bON\s+CONFLICT\b", re.IGNORECASE)
+#: A plain `INSERT INTO table (columns)` (not `INSERT OR …`, not `REPLACE`) and its columns.
 _COLUMNS = re.compile(r"^\s*INSERT\s+INTO\s+\w+\s*\(([^)]*)\)", re.IGNORECASE)
 
 
@@ -99,8 +100,8 @@ def _without_returning(sql: str) -> str | None:
     rows of one statement consecutive ids, each one above the largest yet (at the top of the
     range SQLite fails with SQLITE_FULL rather than reuse one), so they are the `rowcount`
     ids ending at `lastrowid`. None when that does not hold or cannot be told: another
-    `RETURNING`, a conflict clause (rows it skips or updates leave gaps, or no new rowid), ids
-    the statement gives itself, or no column list to tell."""
+    `RETURNING`, a conflict clause (`ON CONFLICT`, `INSERT OR …`, `REPLACE`: rows it skips or
+    updates leave gaps, or no new rowid), ids the statement gives itself, or no column list."""
     returning = _RETURNING_ID.search(sql)
     columns = _COLUMNS.match(sql)
     if returning is None or columns is None or _CONFLICT_CLAUSE.search(sql):
