@@ -16,6 +16,7 @@ from textual.widgets import DataTable
 from purrr_cli.tui import clock
 from purrr_cli.tui.widgets.bars import DEFAULT_STYLES, bar_text, stat_styles
 from purrr_cli.tui.widgets.portrait import thumbnail
+from purrr_cli.tui.widgets.records import column_width
 
 #: (column label, cat field) for the stats; `hunger` is satiation (100 = full).
 BAR_STATS = (
@@ -159,7 +160,7 @@ class CatTable(DataTable[Any]):
             if index == len(labels) - 1:
                 width = layout.status
             else:
-                width = max([cell_len(label), *(cell_len(cells[index].plain) for cells in rows)])
+                width = column_width(label, (cells[index] for cells in rows))
             self.add_column(fit(label, width), width=width)
         for cat, cells in zip(self._cats, rows, strict=True):
             self.add_row(*cells, key=str(cat["id"]))

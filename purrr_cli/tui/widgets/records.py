@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from rich.cells import cell_len
@@ -71,8 +71,7 @@ class RecordTable(DataTable[Any]):
         ]
         self.clear(columns=True)
         for index, (header, _) in enumerate(self.columns_spec):
-            widths = [cell_len(header), *(_cell_width(values[index]) for values in rows)]
-            self.add_column(header, width=max(widths))
+            self.add_column(header, width=column_width(header, (values[index] for values in rows)))
         for index, (record, values) in enumerate(zip(self.records, rows, strict=True)):
             self.add_row(*values, key=str(record.get(self.key_field, index)))
         if self.row_count:
@@ -85,8 +84,11 @@ class RecordTable(DataTable[Any]):
         return self.records[self.cursor_row]
 
 
-def _cell_width(value: Any) -> int:
-    return value.cell_len if isinstance(value, Text) else cell_len(str(value))
+def column_width(header: str, cells: Iterable[Any]) -> int:
+    """The width of a column showing `header` over `cells` (Text or plain values): a table sets
+    it with its rows, as Textual measures auto-width columns only when the table is next idle."""
+    widths = (c.cell_len if isinstance(c, Text) else cell_len(str(c)) for c in cells)
+    return max(cell_len(header), *widths, 0)
 
 
 def records_of(data: Any, key: str) -> list[dict[str, Any]]:
