@@ -157,9 +157,13 @@ def _has_statements(script: str) -> bool:
     return any(line.strip() and not line.strip().startswith("--") for line in script.splitlines())
 
 
-def migrate(target: Path | str, directory: Path = MIGRATIONS_DIR) -> list[str]:
+def migrate(
+    target: Path | str, directory: Path = MIGRATIONS_DIR, *, baseline: bool = True
+) -> list[str]:
     """Apply every migration of `directory` not yet recorded in the database (a SQLite file or
-    a `postgresql://` URL); return their names."""
+    a `postgresql://` URL); return their names. A new SQLite database of the package's own
+    migrations starts from their baseline (`purrr_server.store.baseline`) unless `baseline` is
+    false; the migrations after it are applied one by one."""
     if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
         return migrate_postgresql(target, directory)
     db_path = Path(target)
@@ -175,6 +179,9 @@ def migrate(target: Path | str, directory: Path = MIGRATIONS_DIR) -> list[str]:
             )
             done = applied_migrations(db)
             applied = []
+            if baseline and directory == MIGRATIONS_DIR and _is_empty(db.conn):
+                applied = _apply_baseline(db.conn, migration_files(directory))
+                done = set(applied)
             for path in migration_files(directory):
                 if path.name in done:
                     continue
@@ -183,6 +190,36 @@ def migrate(target: Path | str, directory: Path = MIGRATIONS_DIR) -> list[str]:
             return applied
         finally:
             db.close()
+
+
+def _is_empty(conn: sqlite3.Connection) -> bool:
+    """Whether the database holds no table but the (empty) migrations bookkeeping."""
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    if names - {"schema_migrations", "sqlite_autoindex_schema_migrations_1"}:
+        return False
+    return conn.execute("SELECT 1 FROM schema_migrations LIMIT 1").fetchone() is None
+
+
+def _apply_baseline(conn: sqlite3.Connection, files: list[Path]) -> list[str]:
+    """Make the empty database what the baseline's migrations would, in one transaction; the
+    names it recorded. A baseline that is not the first of `files` in order is not used."""
+    from purrr_server.store.baseline import read
+
+    names, script = read()
+    if not names or names != [path.name for path in files[: len(names)]]:
+        return []
+    stamp = datetime.now(UTC).isoformat()
+    records = "".join(
+        f"INSERT INTO schema_migrations (name, applied_at) VALUES ('{name}', '{stamp}');\n"
+        for name in names
+    )
+    try:
+        conn.executescript(f"BEGIN IMMEDIATE;\n{script}\n;{records}COMMIT;")
+    except Exception:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
+    return names
 
 
 def _apply(db: sqlite_utils.Database, path: Path) -> None:
