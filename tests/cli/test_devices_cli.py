@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.user import Purrr, ok_json, run_purrr, user_env
+from tests.cli.user import Purrr, ok_json, run_in_process, run_purrr, user_env
 
 pytest.importorskip("purrr_server.app")
 
@@ -21,14 +21,15 @@ NOW = "2026-03-01T12:00:00+00:00"
 def purrr(tmp_path: Path) -> Purrr:
     env = user_env(tmp_path)
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return run_purrr(env, *args, PURRR_NOW=NOW)
+    def run(*args: str, in_process: bool = False) -> subprocess.CompletedProcess[str]:
+        """`in_process`: for set-up the test is not about (tests/cli/user.run_in_process)."""
+        return (run_in_process if in_process else run_purrr)(env, *args, PURRR_NOW=NOW)
 
     return run
 
 
 def _cat_with_collar(purrr: Purrr) -> tuple[dict[str, Any], dict[str, Any]]:
-    cat = ok_json(purrr("cats", "adopt", "Mittens", "-p", "playful", "--json"))
+    cat = ok_json(purrr("cats", "adopt", "Mittens", "-p", "playful", "--json", in_process=True))
     added = purrr("cats", "devices", "add", "Mittens", "collar_sensor", "--name", "red", "--json")
     assert "shown only once" in added.stderr
     return cat, ok_json(added)

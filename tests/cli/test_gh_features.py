@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from purrr_cli.errors import EXIT_CODES
-from tests.cli.user import Purrr, ok_json, run_purrr, user_env
+from tests.cli.user import Purrr, ok_json, run_in_process, run_purrr, user_env
 
 pytest.importorskip("purrr_server.app")
 
@@ -22,23 +22,36 @@ EVENING = "2026-11-23T20:00:00+00:00"
 
 
 @pytest.fixture(scope="module")
-def purrr(tmp_path_factory: pytest.TempPathFactory) -> Purrr:
-    env = user_env(tmp_path_factory.mktemp("gh-home"), PURRR_QUEST_TIMEZONE="UTC")
+def home_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return user_env(tmp_path_factory.mktemp("gh-home"), PURRR_QUEST_TIMEZONE="UTC")
 
+
+@pytest.fixture(scope="module")
+def purrr(home_env: dict[str, str]) -> Purrr:
     def run(*args: str, now: str = EVENING) -> subprocess.CompletedProcess[str]:
-        return run_purrr(env, *args, PURRR_NOW=now)
+        return run_purrr(home_env, *args, PURRR_NOW=now)
 
     return run
 
 
-def test_status_overview(purrr: Purrr) -> None:
+@pytest.fixture(scope="module")
+def setup(home_env: dict[str, str]) -> Purrr:
+    """The same user's commands run in this process, for set-up the test is not about."""
+
+    def run(*args: str, now: str = EVENING) -> subprocess.CompletedProcess[str]:
+        return run_in_process(home_env, *args, PURRR_NOW=now)
+
+    return run
+
+
+def test_status_overview(purrr: Purrr, setup: Purrr) -> None:
     empty = purrr("status")
     assert empty.returncode == 0 and "No cats yet" in empty.stdout
     for name, sex in (("Tom", "male"), ("Luna", "female"), ("Sly", "male")):
-        ok_json(purrr("cats", "adopt", name, "-p", "curious", "--sex", sex, "--json"))
-    assert purrr("cats", "feed", "Tom").returncode == 0
-    breeding = ok_json(purrr("breed", "start", "Tom", "Luna", "--json"))
-    deployed = purrr("nightwatch", "deploy", "Sly", now="2026-11-23T22:00:00+00:00")
+        ok_json(setup("cats", "adopt", name, "-p", "curious", "--sex", sex, "--json"))
+    assert setup("cats", "feed", "Tom").returncode == 0
+    breeding = ok_json(setup("breed", "start", "Tom", "Luna", "--json"))
+    deployed = setup("nightwatch", "deploy", "Sly", now="2026-11-23T22:00:00+00:00")
     assert deployed.returncode == 0, deployed.stderr
 
     night = "2026-11-24T03:00:00+00:00"
@@ -123,8 +136,8 @@ def test_status_json_is_an_object_with_these_keys(purrr: Purrr) -> None:
     }  # fmt: skip
 
 
-def test_care_actions_print_one_line_summaries(purrr: Purrr) -> None:
-    ok_json(purrr("cats", "adopt", "Summer", "-p", "lazy", "--json"))
+def test_care_actions_print_one_line_summaries(purrr: Purrr, setup: Purrr) -> None:
+    ok_json(setup("cats", "adopt", "Summer", "-p", "lazy", "--json"))
     fed = purrr("cats", "feed", "Summer", "--food", "salmon")
     assert fed.returncode == 0, fed.stderr
     line = fed.stderr.strip().splitlines()[-1]
@@ -158,10 +171,10 @@ def test_wallet_charges_withdrawals_and_cancel(purrr: Purrr) -> None:
     assert purrr("wallet", "cancel", str(number + 100)).returncode == 3
 
 
-def test_pedigree_and_export(purrr: Purrr, tmp_path: Path) -> None:
+def test_pedigree_and_export(purrr: Purrr, setup: Purrr, tmp_path: Path) -> None:
     # Its own cat: under xdist this test may run in a process where no other test of this
     # module adopted any.
-    ok_json(purrr("cats", "adopt", "Pedro", "-p", "curious", "--sex", "male", "--json"))
+    ok_json(setup("cats", "adopt", "Pedro", "-p", "curious", "--sex", "male", "--json"))
     tree = ok_json(purrr("cats", "pedigree", "Pedro", "--json"))
     assert tree["cats"][0]["name"] == "Pedro" and tree["coi_fraction"] == "0"
     shown = purrr("cats", "pedigree", "Pedro")
@@ -238,24 +251,27 @@ def test_live_completion_of_cats_and_ids(tmp_path: Path) -> None:
     def purrr(*args: str, **settings: str) -> subprocess.CompletedProcess[str]:
         return run_purrr(env, *args, **settings)
 
-    tom = ok_json(purrr("cats", "adopt", "Tom", "-p", "lazy", "--sex", "male", "--json"))
-    ok_json(purrr("cats", "adopt", "Tabby", "-p", "lazy", "--sex", "female", "--json"))
-    ok_json(purrr("cats", "adopt", "42", "-p", "lazy", "--json"))
+    def setup(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_in_process(env, *args)
+
+    tom = ok_json(setup("cats", "adopt", "Tom", "-p", "lazy", "--sex", "male", "--json"))
+    ok_json(setup("cats", "adopt", "Tabby", "-p", "lazy", "--sex", "female", "--json"))
+    ok_json(setup("cats", "adopt", "42", "-p", "lazy", "--json"))
     assert _complete(purrr, "purrr cats feed T") == ["Tom", "Tabby"]
     assert _complete(purrr, "purrr cats feed na") == ["name:42"]
     assert _complete(purrr, f"purrr cats show {tom['id']}") == [str(tom["id"])]
     assert "Tabby" in _complete(purrr, "purrr breed start Tom T")
     assert "Tom" in _complete(purrr, "purrr games play ball_toss --cat T")
-    breeding = ok_json(purrr("breed", "start", "Tom", "Tabby", "--json"))
+    breeding = ok_json(setup("breed", "start", "Tom", "Tabby", "--json"))
     assert _complete(purrr, "purrr breed status ") == [str(breeding["breeding_id"])]
     assert "first_meal" in _complete(purrr, "purrr quests claim first")
-    ok_json(purrr("keys", "create", "ci", "--json"))
+    ok_json(setup("keys", "create", "ci", "--json"))
     assert _complete(purrr, "purrr keys revoke ") == ["1"]
     assert _complete(purrr, "purrr wallet cancel ") == []
 
 
-def test_quiet_drops_messages_not_errors(purrr: Purrr) -> None:
-    ok_json(purrr("cats", "adopt", "Hush", "-p", "lazy", "--json"))
+def test_quiet_drops_messages_not_errors(purrr: Purrr, setup: Purrr) -> None:
+    ok_json(setup("cats", "adopt", "Hush", "-p", "lazy", "--json"))
     loud = purrr("cats", "pet", "Hush")
     quiet = purrr("-q", "cats", "pet", "Hush")
     assert "Petted Hush" in loud.stderr and quiet.stderr == ""
@@ -267,7 +283,7 @@ def test_quiet_drops_messages_not_errors(purrr: Purrr) -> None:
 def test_nightwatch_watch_follows_the_patrol(tmp_path: Path) -> None:
     env = user_env(tmp_path)
     night = "2026-11-23T23:00:00+00:00"
-    ok_json(run_purrr(env, "cats", "adopt", "Sly", "-p", "aloof", "--json", PURRR_NOW=night))
+    ok_json(run_in_process(env, "cats", "adopt", "Sly", "-p", "aloof", "--json", PURRR_NOW=night))
     idle = run_purrr(env, "nightwatch", "watch", PURRR_NOW=night)
     assert idle.returncode == 5 and "no patrol is under way" in idle.stderr
     deployed = run_purrr(env, "nightwatch", "deploy", "Sly", PURRR_NOW="2026-11-23T22:00:00Z")
@@ -319,7 +335,7 @@ def test_nightwatch_watch_stops_when_the_patrol_ends(
 
 def test_events_list_and_follow(tmp_path: Path) -> None:
     env = user_env(tmp_path, PURRR_NOW="2026-03-01T12:00:00Z")
-    ok_json(run_purrr(env, "cats", "adopt", "First", "-p", "lazy", "--json"))
+    ok_json(run_in_process(env, "cats", "adopt", "First", "-p", "lazy", "--json"))
     events = ok_json(run_purrr(env, "events", "--json"))
     names = [e["payload"].get("name") for e in events if e["type"] == "action.applied"]
     assert names == ["cats.adopt"]
@@ -337,7 +353,7 @@ def test_events_list_and_follow(tmp_path: Path) -> None:
         text=True,
     )  # fmt: skip
     try:
-        ok_json(run_purrr(env, "cats", "adopt", "Second", "-p", "lazy", "--json"))
+        ok_json(run_in_process(env, "cats", "adopt", "Second", "-p", "lazy", "--json"))
         assert follower.stdout is not None
         seen = json.loads(follower.stdout.readline())
         assert seen["version"] > last and seen["payload"].get("name") == "cats.adopt"
@@ -348,9 +364,9 @@ def test_events_list_and_follow(tmp_path: Path) -> None:
 
 def test_readable_show_and_insights(tmp_path: Path) -> None:
     env = user_env(tmp_path, PURRR_NOW="2026-03-01T15:00:00Z")
-    cat = ok_json(run_purrr(env, "cats", "adopt", "Reader", "-p", "playful", "--json"))
+    cat = ok_json(run_in_process(env, "cats", "adopt", "Reader", "-p", "playful", "--json"))
     for args in (("feed", "Reader", "--food", "salmon"), ("pet", "Reader"), ("pet", "Reader")):
-        assert run_purrr(env, "cats", *args).returncode == 0
+        assert run_in_process(env, "cats", *args).returncode == 0
     shown = dict(
         line.split("\t", 1) for line in run_purrr(env, "cats", "show", "Reader").stdout.splitlines()
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.user import ok_json, run_purrr, user_env
+from tests.cli.user import ok_json, run_in_process, run_purrr, user_env
 from tests.server.test_real_server import Server
 
 pytestmark = pytest.mark.timeout(300)
@@ -33,7 +33,7 @@ def test_the_local_game_says_rooms_need_a_hosted_server(tmp_path: Path) -> None:
     assert done.returncode == 8, done.stderr
     assert "hosted server" in done.stderr and "--server" in done.stderr
     assert done.stdout == ""
-    cat = ok_json(run_purrr(env, "cats", "adopt", "Tom", "-p", "lazy", "--json"))
+    cat = ok_json(run_in_process(env, "cats", "adopt", "Tom", "-p", "lazy", "--json"))
     done = run_purrr(env, "rooms", "join", "contest", str(cat["id"]), "--json")
     assert done.returncode == 8
     assert json.loads(done.stderr)["code"] == "HOSTED_ONLY"
@@ -57,7 +57,10 @@ def test_two_players_join_play_and_one_watches_live(tmp_path: Path, hosted: Serv
                 "--password-stdin", "--json", stdin="s3cret-pass\n",
             )
         )  # fmt: skip
-        cats[who] = ok_json(purrr(who, "cats", "adopt", who.title(), "-p", personality, "--json"))
+        adopted = run_in_process(
+            homes[who], "cats", "adopt", who.title(), "-p", personality, "--json"
+        )
+        cats[who] = ok_json(adopted)
 
     room = ok_json(purrr("alice", "rooms", "join", "contest", "Alice", "--json"))
     assert room["type"] == "contest" and [m["player"] for m in room["members"]] == ["alice"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.user import Purrr, ok_json, run_purrr, user_env
+from tests.cli.user import Purrr, ok_json, run_in_process, run_purrr, user_env
 
 pytest.importorskip("purrr_server.app")
 
@@ -22,6 +22,17 @@ def purrr(tmp_path: Path) -> Purrr:
 
     def run(*args: str, now: str = NOW) -> subprocess.CompletedProcess[str]:
         return run_purrr(env, *args, PURRR_NOW=now)
+
+    return run
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Purrr:
+    """The same user's commands run in this process, for set-up the test is not about."""
+    env = user_env(tmp_path)
+
+    def run(*args: str, now: str = NOW) -> subprocess.CompletedProcess[str]:
+        return run_in_process(env, *args, PURRR_NOW=now)
 
     return run
 
@@ -44,11 +55,11 @@ def _withdraw(purrr: Purrr) -> int:
 
 
 def test_a_withdrawal_settles_as_time_passes_and_the_operator_works_the_queue(
-    purrr: Purrr, tmp_path: Path
+    purrr: Purrr, setup: Purrr, tmp_path: Path
 ) -> None:
-    charge = ok_json(purrr("wallet", "deposit", "--currency", "USDC", "--usd", "30", "--json"))
-    assert purrr("wallet", "confirm", charge["charge_id"]).returncode == 0
-    first, second, third = _withdraw(purrr), _withdraw(purrr), _withdraw(purrr)
+    charge = ok_json(setup("wallet", "deposit", "--currency", "USDC", "--usd", "30", "--json"))
+    assert setup("wallet", "confirm", charge["charge_id"]).returncode == 0
+    first, second, third = _withdraw(setup), _withdraw(setup), _withdraw(setup)
     cancelled = purrr("wallet", "cancel", str(third), "--json")
     assert ok_json(cancelled)["withdrawal"]["status"] == "cancelled"
 
