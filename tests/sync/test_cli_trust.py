@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.cli.user import run_in_process
 from tests.sync.servers import Api, ServerProcess, clean_env, hosted_remote, purrr, register
 
 
@@ -53,8 +54,18 @@ def at_terminal(*args: str, answer: str, **env: Any) -> subprocess.CompletedProc
         os.close(master)
 
 
+def set_up(*args: str, **env: Any) -> str:
+    """`purrr ARGS` run in this process, for set-up the test is not about (a game not linked)."""
+    environment = clean_env(
+        PURRR_CONFIG_DIR=str(env["config_dir"]), PURRR_DATA_DIR=str(env["data_dir"])
+    )
+    done = run_in_process(environment, *args)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def adopt(name: str, **env: Any) -> dict[str, Any]:
-    return dict(json.loads(ok("cats", "adopt", name, "--personality", "lazy", "--json", **env)))
+    return dict(json.loads(set_up("cats", "adopt", name, "--personality", "lazy", "--json", **env)))
 
 
 def history(cat: str, **env: Any) -> list[str]:
@@ -63,7 +74,7 @@ def history(cat: str, **env: Any) -> list[str]:
 
 def test_backup_and_restore_round_trip_and_refusals(tmp_path: Path, env: dict[str, Any]) -> None:
     adopt("Mia", **env)
-    ok("cats", "feed", "Mia", "--food", "salmon", **env)
+    set_up("cats", "feed", "Mia", "--food", "salmon", **env)
     file = tmp_path / "save.json"
     written = json.loads(ok("backup", str(file), "--json", **env))
     assert written["path"] == str(file) and written["rows"]["cats"] == 1
@@ -102,8 +113,8 @@ def test_link_onto_an_empty_account_uploads_without_asking(
     for name in ("N1", "N2", "N3"):
         neighbour.adopt(name)
     adopt("Tram", **env)
-    ok("cats", "feed", "Tram", "--food", "salmon", **env)
-    ok("cats", "pet", "Tram", **env)
+    set_up("cats", "feed", "Tram", "--food", "salmon", **env)
+    set_up("cats", "pet", "Tram", **env)
     before = history("Tram", **env)
     linked = purrr("remote", "link", remote.url, "--api-key", "-", stdin=key, **env)
     assert linked.returncode == 0, linked.stderr
@@ -128,7 +139,7 @@ def test_link_between_two_games_makes_the_player_choose(
     api = Api(remote.url, {"X-API-Key": key})
     web = api.adopt("WebCat")
     mine = adopt("OfflineCat", **env)
-    ok("cats", "feed", "OfflineCat", "--food", "salmon", **env)
+    set_up("cats", "feed", "OfflineCat", "--food", "salmon", **env)
     assert mine["id"] == web["id"]  # two databases: one id, two cats
 
     refused = purrr("remote", "link", remote.url, "--api-key", key, **env)
