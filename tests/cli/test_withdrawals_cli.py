@@ -20,46 +20,28 @@ ADDRESS = "0x" + "ab" * 20
 def purrr(tmp_path: Path) -> Purrr:
     env = user_env(tmp_path)
 
-    def run(*args: str, now: str = NOW) -> subprocess.CompletedProcess[str]:
-        return run_purrr(env, *args, PURRR_NOW=now)
-
-    return run
-
-
-@pytest.fixture
-def setup(tmp_path: Path) -> Purrr:
-    """The same user's commands run in this process, for set-up the test is not about."""
-    env = user_env(tmp_path)
-
-    def run(*args: str, now: str = NOW) -> subprocess.CompletedProcess[str]:
-        return run_in_process(env, *args, PURRR_NOW=now)
+    def run(
+        *args: str, now: str = NOW, in_process: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        """`in_process`: for set-up the test is not about (tests/cli/user.run_in_process)."""
+        return (run_in_process if in_process else run_purrr)(env, *args, PURRR_NOW=now)
 
     return run
 
 
 def _withdraw(purrr: Purrr) -> int:
-    made = ok_json(
-        purrr(
-            "wallet",
-            "withdraw",
-            "--currency",
-            "USDC",
-            "--amount",
-            "5",
-            "--address",
-            ADDRESS,
-            "--json",
-        )  # fmt: skip
-    )
+    args = ("--currency", "USDC", "--amount", "5", "--address", ADDRESS, "--json")
+    made = ok_json(purrr("wallet", "withdraw", *args, in_process=True))
     return int(made["withdrawal"]["id"])
 
 
 def test_a_withdrawal_settles_as_time_passes_and_the_operator_works_the_queue(
-    purrr: Purrr, setup: Purrr, tmp_path: Path
+    purrr: Purrr, tmp_path: Path
 ) -> None:
-    charge = ok_json(setup("wallet", "deposit", "--currency", "USDC", "--usd", "30", "--json"))
-    assert setup("wallet", "confirm", charge["charge_id"]).returncode == 0
-    first, second, third = _withdraw(setup), _withdraw(setup), _withdraw(setup)
+    deposit = ("wallet", "deposit", "--currency", "USDC", "--usd", "30", "--json")
+    charge = ok_json(purrr(*deposit, in_process=True))
+    assert purrr("wallet", "confirm", charge["charge_id"], in_process=True).returncode == 0
+    first, second, third = _withdraw(purrr), _withdraw(purrr), _withdraw(purrr)
     cancelled = purrr("wallet", "cancel", str(third), "--json")
     assert ok_json(cancelled)["withdrawal"]["status"] == "cancelled"
 
