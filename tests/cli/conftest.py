@@ -5,6 +5,7 @@ talks to `purrr_server.create_app` through the CLI's own in-process transport.""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -132,22 +133,16 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
 
 
 @pytest.fixture
-def purrr_in_process(
-    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """`purrr ARGS` as tests/cli/user.py runs it, but in this process: the same command tree,
-    and a fresh in-process server per command (what `purrr` starts when no daemon answers),
-    without a Python start-up per command. `settings` are environment variables for this command
-    only (e.g. PURRR_NOW); stdin is never a terminal. Returns what `subprocess.run` would."""
-    import io
+def purrr_in_process(isolated: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`purrr ARGS` as tests/cli/user.py runs it, but in this process (`run_in_process`): the
+    same command tree, and a fresh in-process server per command (what `purrr` starts when no
+    daemon answers), without a Python start-up per command. `settings` are environment
+    variables for this command only (e.g. PURRR_NOW); stdin is never a terminal. Returns what
+    `subprocess.run` would."""
+    from tests.cli.user import run_in_process
 
     def run(*args: str, stdin: str = "", **settings: str) -> subprocess.CompletedProcess[str]:
-        with monkeypatch.context() as scoped:
-            for name, value in settings.items():
-                scoped.setenv(name, value)
-            scoped.setattr("sys.stdin", io.StringIO(stdin))
-            done = cli(*args)
-        return subprocess.CompletedProcess(["purrr", *args], done.code, done.out, done.err)
+        return run_in_process(dict(os.environ), *args, stdin=stdin, **settings)
 
     return run
 

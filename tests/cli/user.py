@@ -55,18 +55,19 @@ def run_in_process(
 ) -> subprocess.CompletedProcess[str]:
     """`purrr ARGS` as `run_purrr` runs it, but in this process: the same command tree and the
     same in-process server on the user's data dir, in the user's environment, without a Python
-    start-up (~1.5 s, most of it importing FastAPI) per command. For a test's set-up; the
-    commands a test is about run in a real subprocess."""
+    start-up (~1.5 s, most of it importing FastAPI) per command. For a test's set-up, and for
+    tests of what a command prints rather than of the process (the `purrr_in_process` fixture);
+    the end-to-end tests run the commands they are about in a real subprocess."""
     import io
 
     from purrr_cli import client, output
     from purrr_cli.app import run
 
     saved, stdout, stderr = dict(os.environ), io.StringIO(), io.StringIO()
+    transport, client.default_transport = client.default_transport, None
     os.environ.clear()
     os.environ.update({**env, **settings})
     output.options.__init__()  # type: ignore[misc]
-    client.default_transport = None
     try:
         with (
             contextlib.redirect_stdout(stdout),
@@ -78,6 +79,7 @@ def run_in_process(
         os.environ.clear()
         os.environ.update(saved)
         output.options.__init__()  # type: ignore[misc]
+        client.default_transport = transport
     return subprocess.CompletedProcess(["purrr", *args], code, stdout.getvalue(), stderr.getvalue())
 
 
