@@ -1,7 +1,7 @@
 """The baseline: what the SQLite migrations leave in a new database, as one script.
 
 A new database is made from `baseline.sql` in one transaction instead of by replaying every
-migration (eighteen transactions, and table rebuilds of empty tables): about a tenth of the
+migration (eighteen transactions, and table rebuilds of empty tables): about a quarter of the
 time, on a player's first command and in every test that starts from nothing. The file is
 generated from a database migrated step by step, never written by hand:
 
