@@ -208,6 +208,20 @@ def _apply_baseline(conn: sqlite3.Connection, files: list[Path]) -> list[str]:
     names, script = read()
     if not names or names != [path.name for path in files[: len(names)]]:
         return []
+    _run_script(conn, script, names)
+    return names
+
+
+def _apply(db: sqlite_utils.Database, path: Path) -> None:
+    if path.suffix == ".py":
+        _apply_python(db.conn, path)
+        return
+    _run_script(db.conn, path.read_text(), [path.name])
+
+
+def _run_script(conn: sqlite3.Connection, script: str, names: list[str]) -> None:
+    """Run `script` and record the migrations `names` in one `BEGIN IMMEDIATE` transaction:
+    all of it or, on any error, none of it."""
     stamp = datetime.now(UTC).isoformat()
     records = "".join(
         f"INSERT INTO schema_migrations (name, applied_at) VALUES ('{name}', '{stamp}');\n"
@@ -218,22 +232,6 @@ def _apply_baseline(conn: sqlite3.Connection, files: list[Path]) -> list[str]:
     except Exception:
         if conn.in_transaction:
             conn.rollback()
-        raise
-    return names
-
-
-def _apply(db: sqlite_utils.Database, path: Path) -> None:
-    if path.suffix == ".py":
-        _apply_python(db.conn, path)
-        return
-    stamp = datetime.now(UTC).isoformat()
-    record = f"INSERT INTO schema_migrations (name, applied_at) VALUES ('{path.name}', '{stamp}');"
-    script = f"BEGIN IMMEDIATE;\n{path.read_text()}\n;{record}\nCOMMIT;"
-    try:
-        db.conn.executescript(script)
-    except Exception:
-        if db.conn.in_transaction:
-            db.conn.rollback()
         raise
 
 

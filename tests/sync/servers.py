@@ -246,14 +246,18 @@ def _read_message(sock: socket.socket) -> bytes:
     return head + b"\r\n\r\n" + body
 
 
+def device_env(config_dir: Path, data_dir: Path, **env: str) -> dict[str, str]:
+    """The environment of a player's `purrr` whose config and game live in these dirs."""
+    return clean_env(PURRR_CONFIG_DIR=str(config_dir), PURRR_DATA_DIR=str(data_dir), **env)
+
+
 def purrr(
     *args: str, config_dir: Path, data_dir: Path, stdin: str | None = None, **env: str
 ) -> subprocess.CompletedProcess[str]:
     """Run the `purrr` CLI (in-process local server on `data_dir`)."""
-    environment = clean_env(PURRR_CONFIG_DIR=str(config_dir), PURRR_DATA_DIR=str(data_dir), **env)
     return subprocess.run(
         [sys.executable, "-m", "purrr_cli", *args],
-        env=environment,
+        env=device_env(config_dir, data_dir, **env),
         capture_output=True,
         text=True,
         input=stdin,

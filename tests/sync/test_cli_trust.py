@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.cli.user import run_in_process
-from tests.sync.servers import Api, ServerProcess, clean_env, hosted_remote, purrr, register
+from tests.sync.servers import Api, ServerProcess, device_env, hosted_remote, purrr, register
 
 
 @pytest.fixture
@@ -35,9 +35,7 @@ def ok(*args: str, **env: Any) -> str:
 
 def at_terminal(*args: str, answer: str, **env: Any) -> subprocess.CompletedProcess[str]:
     """`purrr` with a terminal on stdin (so it may ask), answering `answer`."""
-    environment = clean_env(
-        PURRR_CONFIG_DIR=str(env["config_dir"]), PURRR_DATA_DIR=str(env["data_dir"])
-    )
+    environment = device_env(env["config_dir"], env["data_dir"])
     master, terminal = os.openpty()
     try:
         os.write(master, answer.encode() + b"\n")
@@ -56,10 +54,7 @@ def at_terminal(*args: str, answer: str, **env: Any) -> subprocess.CompletedProc
 
 def set_up(*args: str, **env: Any) -> str:
     """`purrr ARGS` run in this process, for set-up the test is not about (a game not linked)."""
-    environment = clean_env(
-        PURRR_CONFIG_DIR=str(env["config_dir"]), PURRR_DATA_DIR=str(env["data_dir"])
-    )
-    done = run_in_process(environment, *args)
+    done = run_in_process(device_env(env["config_dir"], env["data_dir"]), *args)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.sync.servers import Api, ServerProcess, clean_env, hosted_remote, purrr, register
+from tests.sync.servers import Api, ServerProcess, device_env, hosted_remote, purrr, register
 from tests.sync.soak import FaultProxy
 
 pytestmark = pytest.mark.timeout(300)
@@ -67,9 +67,7 @@ def old_purrr(version: int, *args: str, env: dict[str, Any]) -> subprocess.Compl
         "sys.exit(main(sys.argv[1:]))\n"
     )
     extra = {k: str(v) for k, v in env.items() if k not in ("config_dir", "data_dir")}
-    environment = clean_env(
-        PURRR_CONFIG_DIR=str(env["config_dir"]), PURRR_DATA_DIR=str(env["data_dir"]), **extra
-    )
+    environment = device_env(env["config_dir"], env["data_dir"], **extra)
     return subprocess.run(
         [sys.executable, "-c", code, *args],
         env=environment,
