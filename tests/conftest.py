@@ -3,11 +3,13 @@
 - The environment (tests/environment.py) is cleaned before collection (Textual reads its
   settings on import) and again around every test, so `NO_COLOR=1 TERM=dumb COLUMNS=60` or a
   stray `PURRR_SERVER` in the shell changes nothing. HOME is a fresh directory for the session.
-- Python's bytecode: with `PYTHONDONTWRITEBYTECODE` set (as on the CI machines), every process
+- Python's bytecode: with `PYTHONDONTWRITEBYTECODE` set (as on the machines here), every process
   the suite starts would compile all of purrr from source again (~0.6 s per server process,
   ~0.15 s per `purrr` command here). The run's processes share a bytecode cache in a temporary
   directory instead (`PYTHONPYCACHEPREFIX`), removed at the end: the source tree stays free of
   `__pycache__`, as that setting asks.
+- The garbage collector is off while a worker collects the tests, and what collection built is
+  then frozen out of its sight: full collections no longer scan it again during the run.
 - Every aiosqlite connection runs a non-daemon thread: an app that is never closed (say, a test
   that fails before its last line) keeps the interpreter from exiting after the run. A test that
   leaves one running fails, naming the fix, and the thread is stopped so the run can end.

@@ -132,9 +132,8 @@ async def test_a_served_process_freezes_what_it_loaded_at_start(app: FastAPI) ->
     app used in-process (one-shot CLI commands, tests) leaves the collector alone."""
     import gc
 
-    frozen = (
-        gc.get_freeze_count()
-    )  # the suite freezes what its collection built (tests/conftest.py)
+    # The suite freezes what its collection built (tests/conftest.py): leave that in place.
+    frozen = gc.get_freeze_count()
     try:
         async with app.router.lifespan_context(app):
             assert gc.get_freeze_count() == frozen
